@@ -1,0 +1,3 @@
+"""Integration Hub project package."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,206 @@
+"""Django settings: the only module that reads the environment.
+
+Values come from real environment variables first, then from `.env` at the
+project root. Every read is typed. With DEBUG off, a missing secret stops
+start-up with Django's ImproperlyConfigured naming the variable.
+"""
+
+from pathlib import Path
+
+import environ
+
+from config import __version__
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# read_env never overrides variables that are already set in the process.
+# DJANGO_ENV_FILE points elsewhere (or at /dev/null, to read no file at all).
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _secret(name: str, development_default: str) -> str:
+    """A secret must come from the environment unless DEBUG is on."""
+    return env.str(name, default=development_default) if DEBUG else env.str(name)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key")
+# Comma-separated Fernet keys: the first encrypts, all decrypt (key rotation).
+FIELD_ENCRYPTION_KEYS = _secret(
+    "FIELD_ENCRYPTION_KEY", "RZD1oVkcqdqRmKvSOZlFfM4WMG3DWdGVcqNNqZe6JHM="
+).split(",")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+HUB_VERSION = __version__
+SUPERUSER_PASSWORD = env.str("DJANGO_SUPERUSER_PASSWORD", default="")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.humanize",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
+    "core",
+    "integrations",
+    "ats",
+    "crm",
+    "projects",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RequestLogMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.hub",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+MESSAGE_TAGS = {40: "danger"}  # Bootstrap calls the error level "danger".
+
+# Security hardening for production (DEBUG off). TLS is expected in front of
+# the app; DJANGO_SECURE_SSL_REDIRECT=false suits a proxy that already redirects.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Integrations -----------------------------------------------------------
+# Timeouts in seconds for every provider call: (connect, read).
+INTEGRATIONS_CONNECT_TIMEOUT = env.float("INTEGRATIONS_CONNECT_TIMEOUT", default=5.0)
+INTEGRATIONS_READ_TIMEOUT = env.float("INTEGRATIONS_READ_TIMEOUT", default=20.0)
+# How long one call may take, retries included: inside a web request, and in the background.
+INTEGRATIONS_REQUEST_DEADLINE = env.float("INTEGRATIONS_REQUEST_DEADLINE", default=8.0)
+INTEGRATIONS_BACKGROUND_DEADLINE = env.float("INTEGRATIONS_BACKGROUND_DEADLINE", default=300.0)
+INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
+    "INTEGRATIONS_MAX_RESPONSE_BYTES", default=50 * 1024 * 1024
+)
+# Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
+INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
+CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
+
+# Default connections, created or updated by `manage.py connections_from_env`.
+RECRUITEE_API_URL = env.str("RECRUITEE_API_URL", default="https://api.recruitee.com")
+RECRUITEE_COMPANY_ID = env.str("RECRUITEE_COMPANY_ID", default="")
+RECRUITEE_API_TOKEN = env.str("RECRUITEE_API_TOKEN", default="")
+AFFINITY_API_URL = env.str("AFFINITY_API_URL", default="https://api.affinity.co")
+AFFINITY_API_KEY = env.str("AFFINITY_API_KEY", default="")
+PROJECTS_API_URL = env.str("PROJECTS_API_URL", default="")
+PROJECTS_API_TOKEN = env.str("PROJECTS_API_TOKEN", default="")
+PROJECTS_OAUTH_CLIENT_ID = env.str("PROJECTS_OAUTH_CLIENT_ID", default="")
+PROJECTS_OAUTH_CLIENT_SECRET = env.str("PROJECTS_OAUTH_CLIENT_SECRET", default="")
+ASANA_API_URL = env.str("ASANA_API_URL", default="https://app.asana.com/api/1.0")
+ASANA_TOKEN = env.str("ASANA_TOKEN", default="")
+ASANA_WORKSPACE_GID = env.str("ASANA_WORKSPACE_GID", default="")
+
+# --- Sandbox -----------------------------------------------------------------
+# Where the fake provider APIs listen. When set, providers without real
+# credentials get a default connection that points at the sandbox.
+SANDBOX_URL = env.str("SANDBOX_URL", default="")
+SANDBOX_DATABASE_PATH = BASE_DIR / env.str("SANDBOX_DATABASE_PATH", default="var/sandbox.sqlite3")
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # core.middleware writes the one line per request instead.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,27 @@
+"""Settings for the test suite: the production settings with test secrets.
+
+Real environment variables still win (for example DATABASE_URL when CI runs
+the suite on PostgreSQL); these defaults only fill what is unset.
+"""
+
+import os
+
+# A developer's .env must not change what the tests see.
+os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "Nl2uYHcdBQN1b3mV8kbXaCD4j4lOhCHxxbWhWBbVJ3s=")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("INTEGRATIONS_ALLOW_LOOPBACK", "true")
+os.environ.setdefault("SANDBOX_URL", "")
+
+from config.settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
