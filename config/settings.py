@@ -181,6 +181,14 @@ ASANA_API_URL = env.str("ASANA_API_URL", default="https://app.asana.com/api/1.0"
 ASANA_TOKEN = env.str("ASANA_TOKEN", default="")
 ASANA_WORKSPACE_GID = env.str("ASANA_WORKSPACE_GID", default="")
 
+# --- Syncs and the outbox -------------------------------------------------------
+# Default minutes between scheduled syncs (a connection can set its own).
+SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)
+# Incremental syncs fall back to a full pass (updates, deletions) this often.
+SYNC_FULL_INTERVAL_MINUTES = env.int("SYNC_FULL_INTERVAL_MINUTES", default=360)
+# Attempts before an outbox row that keeps failing needs a person's attention.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+
 # --- Sandbox -----------------------------------------------------------------
 # Where the fake provider APIs listen. When set, providers without real
 # credentials get a default connection that points at the sandbox.

@@ -18,6 +18,7 @@ account_urls = [
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("integrations.urls")),
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
 ]

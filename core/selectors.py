@@ -1,48 +1,91 @@
 """Read-only queries behind the dashboard."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+
+from django.db.models import Model
+
+from ats.models import Candidate, Offer
+from crm.models import Organization, Person
+from integrations.models import Connection, OutboxItem
+from projects.models import Project
 
 
 @dataclass(frozen=True)
 class ResourceCount:
     label: str
     count: int
-    url_name: str
+    url: str
 
 
 @dataclass(frozen=True)
 class ProviderCard:
     name: str
     kind: str
-    state: str
+    state: str  # "connected", "sandbox", "disabled" or "not connected"
+    detail: str
     resources: tuple[ResourceCount, ...]
 
 
+# (card name, kind, provider keys in order of preference, [(label, model, url)])
+CARDS: list[tuple[str, str, tuple[str, ...], list[tuple[str, type[Model], str]]]] = [
+    (
+        "Recruitee",
+        "ATS",
+        ("recruitee",),
+        [("Candidates", Candidate, "/candidates/"), ("Offers", Offer, "/offers/")],
+    ),
+    (
+        "Affinity",
+        "CRM",
+        ("affinity",),
+        [("Organizations", Organization, "/organizations/"), ("Persons", Person, "/persons/")],
+    ),
+    ("Project tool", "Projects", ("projecttool", "asana"), [("Projects", Project, "/projects/")]),
+]
+
+
 def dashboard_providers() -> list[ProviderCard]:
-    """One card per service the hub connects, with its record counts."""
-    return [
-        ProviderCard(
-            name="Recruitee",
-            kind="ATS",
-            state="not connected",
-            resources=(
-                ResourceCount("Candidates", 0, "dashboard"),
-                ResourceCount("Offers", 0, "dashboard"),
-            ),
-        ),
-        ProviderCard(
-            name="Affinity",
-            kind="CRM",
-            state="not connected",
-            resources=(
-                ResourceCount("Organizations", 0, "dashboard"),
-                ResourceCount("Persons", 0, "dashboard"),
-            ),
-        ),
-        ProviderCard(
-            name="Project tool",
-            kind="Projects",
-            state="not connected",
-            resources=(ResourceCount("Projects", 0, "dashboard"),),
-        ),
-    ]
+    """One card per service the hub connects, with its state and record counts."""
+    connections = list(Connection.objects.all())
+    cards = []
+    for name, kind, providers, resources in CARDS:
+        connection = _preferred(connections, providers)
+        state, detail = _state(connection)
+        counts = tuple(
+            ResourceCount(label, model.objects.filter(is_deleted=False).count(), url)
+            for label, model, url in resources
+        )
+        cards.append(ProviderCard(name, kind, state, detail, counts))
+    return cards
+
+
+def outbox_needing_attention() -> list[OutboxItem]:
+    return list(
+        OutboxItem.objects.filter(status=OutboxItem.Status.NEEDS_ATTENTION)
+        .select_related("connection")
+        .order_by("-created_at")[:10]
+    )
+
+
+def sandbox_in_use() -> bool:
+    return any(c.is_sandbox for c in Connection.objects.filter(is_active=True))
+
+
+def _preferred(connections: list[Connection], providers: tuple[str, ...]) -> Connection | None:
+    for provider in providers:
+        for connection in connections:
+            if connection.provider == provider:
+                return connection
+    return None
+
+
+def _state(connection: Connection | None) -> tuple[str, str]:
+    if connection is None:
+        return "not connected", ""
+    if not connection.is_active:
+        return "disabled", connection.disabled_reason or "Switched off by an administrator."
+    if connection.is_sandbox:
+        return "sandbox", f"{connection.provider_display}: local sandbox data"
+    return "connected", connection.provider_display

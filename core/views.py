@@ -7,11 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.selectors import dashboard_providers
+from core.selectors import dashboard_providers, outbox_needing_attention
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"providers": dashboard_providers()})
+    context = {"providers": dashboard_providers(), "stuck_writes": outbox_needing_attention()}
+    return render(request, "core/dashboard.html", context)
 
 
 @login_not_required

@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+pytest_plugins = ["tests.sandbox_fixtures"]
+
 
 @pytest.fixture
 def user(db):

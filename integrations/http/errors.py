@@ -9,11 +9,20 @@ must never hide it.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, Protocol
+
+BODY_EXCERPT_BYTES = 500
 
 
 class ConfigurationError(Exception):
     """A connection cannot be used as configured (missing credential, bad URL)."""
+
+
+class ConnectionDisabledError(ConfigurationError):
+    """The connection is switched off; the message carries the stored reason."""
 
 
 class IntegrationError(Exception):
@@ -94,10 +103,95 @@ class ProviderUnavailableError(IntegrationError):
     reconciled before it is retried.
     """
 
-    def __init__(self, message: str, *, outcome_unknown: bool = False, **kwargs) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome_unknown: bool = False,
+        retry_at: datetime | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.outcome_unknown = outcome_unknown
+        self.retry_at = retry_at
 
 
 class InvalidResponseError(IntegrationError):
     """The provider answered 2xx with a body we cannot use: not JSON, truncated, too large."""
+
+
+class ErrorParser(Protocol):
+    """What `error_for_response` needs from a provider."""
+
+    display_name: str
+
+    def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]: ...
+
+
+_STATUS_CLASSES: dict[int, type[IntegrationError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: ValidationError,
+    429: RateLimitedError,
+}
+
+
+def body_excerpt(body: bytes) -> str:
+    """The first bytes of a body as text, for logs and error details."""
+    return body[:BODY_EXCERPT_BYTES].decode("utf-8", errors="replace")
+
+
+def _payload(body: bytes) -> Any:
+    """The body as JSON when it is JSON, otherwise as text (error bodies are untrusted)."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text[:BODY_EXCERPT_BYTES]
+
+
+def error_for_response(
+    *,
+    provider: ErrorParser,
+    status: int,
+    body: bytes,
+    method: str,
+    path: str,
+    request_id: str = "",
+    retry_at: datetime | None = None,
+    redact: Callable[[str], str] = str,
+) -> IntegrationError:
+    """The one place that maps an unsuccessful HTTP status to its exception class.
+
+    The provider's `parse_error` hook turns the body into a message and
+    per-field errors; `redact` scrubs known secrets from both.
+    """
+    try:
+        message, field_errors = provider.parse_error(_payload(body))
+    except Exception:  # an odd error body must never hide the error itself
+        message, field_errors = "", {}
+    message = redact(message or f"HTTP {status}")
+    context = {
+        "provider": provider.display_name,
+        "status": status,
+        "method": method,
+        "path": path,
+        "request_id": request_id,
+        "body_excerpt": redact(body_excerpt(body)),
+    }
+    cls = _STATUS_CLASSES.get(status)
+    if cls is ValidationError:
+        fields = {k: [redact(m) for m in v] for k, v in field_errors.items()}
+        return ValidationError(message, field_errors=fields, **context)
+    if cls is RateLimitedError:
+        return RateLimitedError(message, retry_at=retry_at, **context)
+    if status >= 500:
+        # A 503 means the provider did not take the request on; after any other
+        # 5xx a write may or may not have happened.
+        return ProviderUnavailableError(
+            message, outcome_unknown=status != 503, retry_at=retry_at, **context
+        )
+    return (cls or IntegrationError)(message, **context)

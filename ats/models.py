@@ -1,0 +1,69 @@
+"""Recruitee records synced into the hub: offers, candidates and their placements."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from integrations.models.synced import SyncedRecord
+
+
+class Offer(SyncedRecord):
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=40, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    candidates_count = models.PositiveIntegerField(default=0)
+    # [{"id": 1, "name": "Applied", "category": "apply", "position": 0}, …]
+    stages = models.JSONField(default=list, blank=True)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["title"]
+        indexes = [models.Index(fields=["connection", "is_deleted", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(SyncedRecord):
+    name = models.CharField(max_length=300)
+    # Lower-cased name and emails: what the list's search matches.
+    search_text = models.TextField(blank=True)
+    emails = models.JSONField(default=list, blank=True)
+    phones = models.JSONField(default=list, blank=True)
+    initials = models.CharField(max_length=8, blank=True)
+    photo_thumb_url = models.URLField(max_length=1000, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    referrer = models.CharField(max_length=200, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    is_qualified = models.BooleanField(default=False)
+    is_disqualified = models.BooleanField(default=False)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["-remote_created_at"]
+        indexes = [
+            models.Index(fields=["connection", "is_deleted", "-remote_created_at"]),
+            models.Index(fields=["connection", "is_deleted", "name"]),
+            models.Index(fields=["connection", "is_deleted", "-last_activity_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(models.Model):
+    """A candidate's place in one offer's pipeline, kept for the offer and stage filters."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="placements")
+    offer_remote_id = models.CharField(max_length=64)
+    stage_remote_id = models.CharField(max_length=64, blank=True)
+    stage_name = models.CharField(max_length=200, blank=True)
+    is_disqualified = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["offer_remote_id", "stage_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} in offer {self.offer_remote_id}"

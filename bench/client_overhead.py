@@ -1,0 +1,135 @@
+"""Benchmark: what ApiClient adds over a bare requests.Session.
+
+2,000 GETs of a 5 KB JSON body from a local threaded HTTP server, two ways,
+interleaved: through `ApiClient` (built by `connection_client`, so retries,
+the rate limiter, the auth-failure counter and the call log are all on) and
+through a bare `requests.Session`. Prints both medians and their ratio; the
+last line is one JSON object. Goal: ratio <= 1.25.
+
+Django runs on the test settings with a throwaway SQLite database, so the
+call log really is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUESTS = 2000
+WARMUP = 100
+GOAL = 1.25
+# About 5 KB: 98 small project records.
+BODY = json.dumps(
+    {"data": [{"id": i, "name": f"Project {i:04d}", "status": "Active"} for i in range(98)]}
+).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real API
+    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall
+
+    def do_GET(self) -> None:
+        body = BODY if self.path.startswith("/data") else b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Request-Id", "bench")
+        self.send_header("X-RateLimit-Limit", "1000000")
+        self.send_header("X-RateLimit-Remaining", "999999")
+        self.send_header("X-RateLimit-Reset", str(int(time.time()) + 60))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def setup_django(database: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"  # real env wins over the settings
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp) / "bench.sqlite3")
+        import requests
+
+        from integrations.http import call_log
+        from integrations.models import CallLog, Connection
+        from integrations.services.connections import connection_client
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        connection = Connection.objects.create(
+            provider="projecttool",
+            name="bench",
+            base_url=base,
+            api_token="bench-token",  # noqa: S106 - a throwaway local server
+        )
+        client = connection_client(connection)
+        bare = requests.Session()
+
+        def through_client() -> None:
+            assert client.get("/data").data
+
+        def through_session() -> None:
+            response = bare.get(f"{base}/data", timeout=(5.0, 20.0))
+            response.raise_for_status()
+            assert response.json()
+
+        for _ in range(WARMUP):
+            through_client()
+            through_session()
+        client_times, bare_times = [], []
+        for i in range(REQUESTS):
+            pair = (through_client, through_session)
+            for call in pair if i % 2 else reversed(pair):
+                (client_times if call is through_client else bare_times).append(timed(call))
+        call_log.flush()
+        recorded = CallLog.objects.filter(connection=connection).count()
+        server.shutdown()
+
+    client_median = statistics.median(client_times) * 1e6
+    bare_median = statistics.median(bare_times) * 1e6
+    ratio = client_median / bare_median
+    print(f"body: {len(BODY)} bytes, requests: {REQUESTS} each way, call log rows: {recorded}")
+    print(f"bare requests.Session median: {bare_median:.0f} us")
+    print(f"ApiClient median:             {client_median:.0f} us")
+    print(f"ratio: {ratio:.3f} (goal <= {GOAL})")
+    print(
+        json.dumps(
+            {
+                "bench": "client_overhead",
+                "metric": "median_ratio",
+                "value": round(ratio, 3),
+                "goal": GOAL,
+                "pass": ratio <= GOAL,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

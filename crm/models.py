@@ -1,0 +1,48 @@
+"""Affinity records synced into the hub: organizations and persons."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from integrations.models.synced import SyncedRecord
+
+
+class Organization(SyncedRecord):
+    name = models.CharField(max_length=300)
+    domain = models.CharField(max_length=253, blank=True)
+    domains = models.JSONField(default=list, blank=True)
+    is_global = models.BooleanField(default=False)
+    person_ids = models.JSONField(default=list, blank=True)
+    persons_count = models.PositiveIntegerField(default=0)
+    search_text = models.TextField(blank=True)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["connection", "is_deleted", "name"]),
+            models.Index(fields=["connection", "domain"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(SyncedRecord):
+    first_name = models.CharField(max_length=200)
+    last_name = models.CharField(max_length=200, blank=True)
+    emails = models.JSONField(default=list, blank=True)
+    primary_email = models.CharField(max_length=320, blank=True)
+    organization_ids = models.JSONField(default=list, blank=True)
+    # 0 external, 1 internal (a user of the Affinity account).
+    person_type = models.PositiveSmallIntegerField(default=0)
+    search_text = models.TextField(blank=True)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["connection", "is_deleted", "last_name", "first_name"]),
+            models.Index(fields=["connection", "primary_email"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

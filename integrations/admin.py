@@ -1,0 +1,170 @@
+"""Admin for connections (credentials write-only) and the read-only call log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from integrations.models import CallLog, Connection
+from integrations.models.connection import SECRET_FIELDS
+from integrations.services.connections import ConnectionTestResult, connection_test
+
+_KEEP = "A value is stored and never shown. Leave blank to keep it; type a new value to replace it."
+_UNSET = "Not set. Stored encrypted once saved; never shown again."
+
+
+class ConnectionForm(forms.ModelForm):
+    """Secrets are password inputs that never render the stored value; blank keeps it."""
+
+    api_token = forms.CharField(
+        label="API token or key", required=False, widget=forms.PasswordInput(render_value=False)
+    )
+    oauth_client_secret = forms.CharField(
+        label="OAuth client secret",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    clear_secrets = forms.BooleanField(
+        label="Clear the stored secrets", required=False, help_text="Removes both secrets."
+    )
+
+    class Meta:
+        model = Connection
+        fields = [
+            "provider",
+            "name",
+            "base_url",
+            "api_token",
+            "company_id",
+            "workspace_id",
+            "oauth_client_id",
+            "oauth_client_secret",
+            "is_active",
+            "sync_interval_minutes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SECRET_FIELDS:
+            self.initial.pop(name, None)  # the stored value never reaches the form
+            stored = bool(self.instance.pk and getattr(self.instance, name))
+            self.fields[name].help_text = _KEEP if stored else _UNSET
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if cleaned.get("clear_secrets"):
+                cleaned[name] = ""
+            elif not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)  # not yet overwritten by the form
+        return cleaned
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    form = ConnectionForm
+    list_display = [
+        "provider",
+        "name",
+        "status_with_reason",
+        "last_verified_at",
+        "last_error_short",
+        "is_sandbox",
+    ]
+    list_filter = ["provider", "is_active"]
+    actions = ["test_connections"]
+    readonly_fields = [
+        "status",
+        "disabled_reason",
+        "last_verified_at",
+        "last_error",
+        "consecutive_auth_failures",
+        "edited_in_admin",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["provider", "name", "base_url", "is_active", "sync_interval_minutes"]}),
+        (
+            "Credentials and provider settings",
+            {
+                "fields": [
+                    "api_token",
+                    "company_id",
+                    "workspace_id",
+                    "oauth_client_id",
+                    "oauth_client_secret",
+                    "clear_secrets",
+                ]
+            },
+        ),
+        ("Health", {"fields": readonly_fields}),
+    ]
+
+    @admin.display(description="status")
+    def status_with_reason(self, obj: Connection) -> str:
+        return f"{obj.status}: {obj.disabled_reason}" if obj.disabled_reason else obj.status
+
+    @admin.display(description="last error")
+    def last_error_short(self, obj: Connection) -> str:
+        return obj.last_error[:120]
+
+    @admin.display(boolean=True, description="sandbox")
+    def is_sandbox(self, obj: Connection) -> bool:
+        return obj.is_sandbox
+
+    def save_model(
+        self, request: HttpRequest, obj: Connection, form: forms.ModelForm, change: bool
+    ) -> None:
+        """An administrator's save wins over the environment, and is tested at once."""
+        obj.edited_in_admin = True
+        if "is_active" in form.changed_data and obj.is_active:
+            obj.disabled_reason = ""
+            obj.consecutive_auth_failures = 0
+        super().save_model(request, obj, form, change)
+        self._report(request, connection_test(obj))
+
+    @admin.action(description="Test connection")
+    def test_connections(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        for connection in queryset:
+            self._report(request, connection_test(connection))
+
+    def _report(self, request: HttpRequest, result: ConnectionTestResult) -> None:
+        level = messages.SUCCESS if result.ok else messages.ERROR
+        prefix = "Test passed" if result.ok else "Test failed"
+        self.message_user(request, f"{prefix}: {result.message}", level)
+
+
+@admin.register(CallLog)
+class CallLogAdmin(admin.ModelAdmin):
+    """Read-only: rows are written by the client and removed by `prune_call_log`."""
+
+    list_display = [
+        "created_at",
+        "connection",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "attempt",
+        "error_class",
+        "response_bytes",
+        "request_id",
+    ]
+    list_filter = ["provider", "method", "error_class"]
+    search_fields = ["path", "request_id"]
+    list_select_related = ["connection"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""The shared HTTP layer: one client, auth, retries, rate limiting, pagination, errors."""

@@ -1,0 +1,33 @@
+"""Enqueue the background work that is due, forever: scheduled syncs and outbox deliveries."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from integrations.outbox.delivery import outbox_recover_stale
+from integrations.sync.service import sync_request, syncs_due
+from integrations.tasks import deliver_due_outbox_task
+
+
+class Command(BaseCommand):
+    help = "Enqueue due syncs and outbox deliveries every few seconds (Ctrl-C stops)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
+        parser.add_argument("--once", action="store_true", help="run one tick and exit")
+
+    def handle(self, *args, interval: float, once: bool, **options) -> None:
+        while True:
+            self.tick()
+            if once:
+                return
+            time.sleep(interval)
+
+    def tick(self) -> None:
+        recovered = outbox_recover_stale()
+        if recovered:
+            self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")
+        deliver_due_outbox_task.enqueue()
+        for connection, resource in syncs_due():
+            run = sync_request(connection=connection, resource=resource)
+            self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")

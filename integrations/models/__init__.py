@@ -1,0 +1,8 @@
+"""The integrations app's models, one module per concern, re-exported here."""
+
+from integrations.models.call_log import CallLog
+from integrations.models.connection import Connection
+from integrations.models.outbox import OutboxItem
+from integrations.models.synced import SyncRun, SyncState
+
+__all__ = ["CallLog", "Connection", "OutboxItem", "SyncRun", "SyncState"]

@@ -1,0 +1,64 @@
+"""The outbox: every write a person submits, saved before it is sent.
+
+A create or update is stored here in the same transaction as the local
+record, then delivered: at once inside the request, and by a background
+worker with backoff when the provider cannot take it now. Nothing a person
+typed is lost, and `submission_key` makes a double submit land on the same row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"  # the provider refused the data; nothing was created
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+    connection = models.ForeignKey(
+        "integrations.Connection", on_delete=models.CASCADE, related_name="outbox_items"
+    )
+    operation = models.CharField(max_length=64)
+    # What a person reads in the outbox list, e.g. "Create candidate Jane Doe".
+    summary = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict)
+    # The local record this write belongs to, as "app_label.model" and primary key.
+    record_type = models.CharField(max_length=64, blank=True)
+    record_id = models.BigIntegerField(null=True, blank=True)
+    submission_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # True once an attempt may have reached the provider without an answer:
+    # the next attempt must look the record up before sending again.
+    outcome_unknown = models.BooleanField(default=False)
+    last_error = models.TextField(blank=True)
+    field_errors = models.JSONField(default=dict, blank=True)
+    remote_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["record_type", "record_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} #{self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.SENDING)

@@ -1,0 +1,1 @@
+"""The outbox: save every write first, then deliver it exactly once."""

@@ -1,0 +1,83 @@
+"""What the outbox needs to know about one kind of write.
+
+A domain app subclasses `OutboxOperation` for each write it offers (create a
+candidate, update an organization, …) and lists it in
+`integrations.outbox.registry`. The delivery loop calls the hooks; the
+operation knows the provider call and the local record, nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from integrations.models import OutboxItem
+from integrations.models.synced import SyncedRecord, SyncStatus
+
+
+class OutboxOperation:
+    """Base class. Subclasses set `name` and `record_model` and implement `send`
+    and `find_existing`; the other hooks have sensible defaults."""
+
+    name: str = ""
+    # "app_label.ModelName" of the local record the write belongs to.
+    record_model: str = ""
+    # A create removes its local row when the provider refuses the data.
+    creates_record: bool = True
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        """Make the provider call; return the provider's record (raw JSON)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement send()")
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """After an attempt whose outcome is unknown: the provider's record if the
+        write already landed, else None. Never creates anything."""
+        raise NotImplementedError(f"{type(self).__name__} must implement find_existing()")
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        """Normalized model fields for the provider's record (the sync's mapping)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement fields_from_remote()")
+
+    def record(self, item: OutboxItem) -> SyncedRecord | None:
+        if not item.record_id:
+            return None
+        model = apps.get_model(self.record_model)
+        return model.objects.filter(pk=item.record_id).first()
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        """The provider has the write: the local record becomes the provider's copy."""
+        record = self.record(item)
+        if record is None:
+            return
+        for name, value in self.fields_from_remote(remote).items():
+            setattr(record, name, value)
+        record.remote_id = str(remote.get("id") or remote.get("gid") or record.remote_id)
+        record.raw = remote
+        record.sync_status = SyncStatus.SYNCED
+        record.synced_at = timezone.now()
+        record.save()
+
+    def on_rejected(self, item: OutboxItem) -> None:
+        """The provider refused the data: leave nothing half-created behind."""
+        record = self.record(item)
+        if record is None:
+            return
+        if self.creates_record and not record.remote_id:
+            record.delete()
+            item.record_id = None
+            return
+        # An update that was refused: show the last copy the provider confirmed.
+        if record.raw:
+            for name, value in self.fields_from_remote(record.raw).items():
+                setattr(record, name, value)
+        record.sync_status = SyncStatus.SYNCED
+        record.save()
+
+    def on_stuck(self, item: OutboxItem) -> None:
+        """Delivery needs a person: mark the local record so the list shows it."""
+        record = self.record(item)
+        if record is not None:
+            record.sync_status = SyncStatus.FAILED
+            record.save(update_fields=["sync_status"])

@@ -1,0 +1,125 @@
+"""The provider contract: what differs between providers, as data and a few hooks.
+
+A provider module declares its name, default base URL, auth scheme,
+pagination style, rate limits and retryable statuses as class attributes,
+and fills in the hooks below. It knows the wire and nothing else: it never
+sees Django models, views, forms or templates (connections reach it as a
+plain `ConnectionConfig`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from integrations.http.auth import Auth, BasicKeyAuth, BearerAuth
+from integrations.http.ratelimit import RateLimit, RateLimitWindow
+
+if TYPE_CHECKING:
+    from integrations.http.client import ApiClient
+
+CredentialField = Literal[
+    "base_url", "api_token", "company_id", "workspace_id", "oauth_client_id", "oauth_client_secret"
+]
+FIELD_LABELS: dict[str, str] = {
+    "base_url": "base URL",
+    "api_token": "API token",
+    "company_id": "company id",
+    "workspace_id": "workspace id",
+    "oauth_client_id": "OAuth client id",
+    "oauth_client_secret": "OAuth client secret",
+}
+
+
+@dataclass(frozen=True)
+class ConnectionConfig:
+    """A connection's resolved settings and credentials; secrets stay out of repr."""
+
+    provider: str
+    name: str
+    base_url: str
+    api_token: str = field(default="", repr=False)
+    company_id: str = ""
+    workspace_id: str = ""
+    oauth_client_id: str = ""
+    oauth_client_secret: str = field(default="", repr=False)
+
+
+class Provider:
+    """Base class. Data first, then the hooks each provider fills in."""
+
+    name: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    default_base_url: ClassVar[str] = ""
+    auth_scheme: ClassVar[Literal["bearer", "basic_key", "bearer_or_oauth"]] = "bearer"
+    pagination_style: ClassVar[str] = "offset"  # a key of http.pagination.PAGINATORS
+    rate_limit: ClassVar[RateLimit | None] = None  # the documented limit, if any
+    rate_limit_windows: ClassVar[tuple[RateLimitWindow, ...]] = ()
+    retry_statuses: ClassVar[frozenset[int]] = frozenset({429, 502, 503, 504})
+    write_retry_statuses: ClassVar[frozenset[int]] = frozenset({429, 503})
+    max_attempts: ClassVar[int] = 5
+    request_id_headers: ClassVar[tuple[str, ...]] = ("X-Request-Id", "Request-Id")
+    required: ClassVar[tuple[CredentialField, ...]] = ("base_url", "api_token")
+    # Environment bootstrap and credential fallback: connection field -> setting name.
+    settings_names: ClassVar[dict[str, str]] = {}
+    # The sandbox: its path under SANDBOX_URL and its demo credentials.
+    sandbox_path: ClassVar[str] = ""
+    sandbox_credentials: ClassVar[dict[str, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    # --- hooks with a default ----------------------------------------------------
+
+    def missing(self, config: ConnectionConfig) -> list[str]:
+        """What a usable connection still lacks, each with the setting that provides it."""
+        return [self.describe(name) for name in self.required if not getattr(config, name)]
+
+    def describe(self, field_name: str) -> str:
+        """`API token (RECRUITEE_API_TOKEN)`: a field's label and its setting."""
+        setting = self.settings_names.get(field_name)
+        label = FIELD_LABELS[field_name]
+        return f"{label} ({setting})" if setting else label
+
+    def build_base_url(self, config: ConnectionConfig) -> str:
+        """The URL every request path is relative to."""
+        return config.base_url.rstrip("/")
+
+    def build_auth(self, config: ConnectionConfig) -> Auth:
+        if self.auth_scheme == "basic_key":
+            return BasicKeyAuth(config.api_token)
+        return BearerAuth(config.api_token)
+
+    # --- hooks every provider must implement -------------------------------------
+
+    def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
+        """An error body (parsed JSON, text, or None) -> (message, {field: [messages]}).
+
+        Bodies are untrusted and often undocumented: never raise on an odd shape.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement parse_error()")
+
+    def check_connection(self, client: ApiClient) -> None:
+        """Call the cheapest authenticated endpoint; raise an IntegrationError if it fails."""
+        raise NotImplementedError(f"{type(self).__name__} must implement check_connection()")
+
+
+def text_messages(value: Any) -> list[str]:
+    """Messages from a str, a list of str/objects with "message", or an object with "message"."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        return text_messages(value.get("message"))
+    if isinstance(value, list):
+        return [m for item in value for m in text_messages(item)]
+    return []
+
+
+def fallback_message(payload: Any) -> str:
+    """A short plain-text body as the message; HTML pages and long bodies stay in the excerpt."""
+    if not isinstance(payload, str):
+        return ""
+    text = payload.strip()
+    if not text or text.startswith("<") or len(text) > 300:
+        return ""
+    return text.splitlines()[0]

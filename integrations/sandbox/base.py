@@ -1,0 +1,90 @@
+"""What every fake provider API shares: auth first, then the budget, then the route."""
+
+from __future__ import annotations
+
+from integrations.sandbox.ratelimit import MinuteBudget
+from integrations.sandbox.router import Router
+from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.wire import Request, Response
+
+# Gateways answer 502 with an HTML page, not the provider's JSON: clients must cope.
+BAD_GATEWAY_HTML = (
+    b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
+)
+
+STATUS_MESSAGES = {
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+class FakeApi:
+    """One provider's API. Subclasses fill in the hooks that raise NotImplementedError."""
+
+    name: str = ""  # the provider's key in faults and the control endpoint
+    prefix: str = ""  # where it is served, e.g. "/recruitee"
+    default_rate_limit: int | None = None  # requests per minute; None: no budget
+
+    def __init__(self, store: SandboxStore) -> None:
+        self.store = store
+        self.router = Router()
+        self.budget = MinuteBudget(self.default_rate_limit)
+        self.add_routes(self.router)
+
+    # -- hooks --------------------------------------------------------------
+    def add_routes(self, router: Router) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement add_routes()")
+
+    def authenticate(self, request: Request) -> Response | None:
+        """None when the credentials are good, else the provider's own 401."""
+        raise NotImplementedError(f"{type(self).__name__} must implement authenticate()")
+
+    def error(self, status: int, message: str) -> Response:
+        """An error in the provider's own body shape."""
+        raise NotImplementedError(f"{type(self).__name__} must implement error()")
+
+    def rate_limit_headers(self) -> dict[str, str]:
+        """Headers every response carries; none unless the provider documents some."""
+        return {}
+
+    def admit(self, request: Request) -> Response | None:
+        """Spend from the budget: None to go ahead, or the provider's 429."""
+        if self.budget.take():
+            return None
+        return self.too_many_requests(self.budget.reset_in())
+
+    def reset(self) -> None:
+        """Forget budgets and other per-run state (not stored data)."""
+        self.budget.reset()
+
+    # -- the request cycle ----------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        response = self.authenticate(request) or self.admit(request) or self._route(request)
+        return self.finish(response)
+
+    def finish(self, response: Response) -> Response:
+        response.headers.update(self.rate_limit_headers())
+        return response
+
+    def too_many_requests(self, retry_after: int) -> Response:
+        response = self.error(429, STATUS_MESSAGES[429])
+        response.headers["Retry-After"] = str(max(1, retry_after))
+        return response
+
+    def injected_error(self, status: int, retry_after: int) -> Response:
+        """The answer to a fault-injected error status."""
+        if status == 429:
+            return self.finish(self.too_many_requests(retry_after))
+        if status == 502:
+            headers = {"Content-Type": "text/html; charset=utf-8"}
+            return self.finish(Response(502, BAD_GATEWAY_HTML, headers))
+        return self.finish(self.error(status, STATUS_MESSAGES[status]))
+
+    def _route(self, request: Request) -> Response:
+        found = self.router.match(request.method, request.path)
+        if found is None:
+            return self.error(404, "Not found")
+        handler, request.params = found
+        return handler(request)

@@ -1,0 +1,162 @@
+"""The sandbox's own SQLite file: JSON payloads plus the indexed columns filters need.
+
+Never the hub's database. Each thread gets its own connection (the server
+answers on many threads); WAL lets readers run beside a writer, and writes
+take the lock up front (`BEGIN IMMEDIATE`) so read-then-write checks such as
+"is this email taken?" cannot race.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1  # bump on any change below: older files are rebuilt (the data is fake)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS recruitee_offers (
+    id INTEGER PRIMARY KEY, status TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS recruitee_candidates (
+    id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, last_message_at TEXT,
+    search TEXT NOT NULL, admin_id INTEGER,
+    item TEXT NOT NULL,  -- the list item, pre-encoded: a 1,000-row page is a string join
+    details TEXT NOT NULL);  -- the keys only the full object has (recruitee.py)
+CREATE INDEX IF NOT EXISTS recruitee_candidates_by_date
+    ON recruitee_candidates (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS recruitee_candidates_by_last_message
+    ON recruitee_candidates (last_message_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS recruitee_placements (
+    id INTEGER PRIMARY KEY, candidate_id INTEGER NOT NULL, offer_id INTEGER NOT NULL,
+    stage_id INTEGER NOT NULL, disqualified INTEGER NOT NULL, hired INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS recruitee_placements_by_offer
+    ON recruitee_placements (offer_id, candidate_id);
+CREATE INDEX IF NOT EXISTS recruitee_placements_by_candidate
+    ON recruitee_placements (candidate_id, offer_id, disqualified);
+CREATE INDEX IF NOT EXISTS recruitee_placements_by_stage ON recruitee_placements (stage_id);
+
+CREATE TABLE IF NOT EXISTS affinity_organizations (
+    id INTEGER PRIMARY KEY, search TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS affinity_persons (
+    id INTEGER PRIMARY KEY, search TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS affinity_person_emails (
+    email TEXT PRIMARY KEY, person_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS affinity_person_emails_by_person
+    ON affinity_person_emails (person_id);
+CREATE TABLE IF NOT EXISTS affinity_memberships (
+    organization_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+    PRIMARY KEY (organization_id, person_id));
+CREATE INDEX IF NOT EXISTS affinity_memberships_by_person
+    ON affinity_memberships (person_id);
+
+CREATE TABLE IF NOT EXISTS projects_workspaces (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects_users (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects_projects (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, status TEXT NOT NULL,
+    name_key TEXT NOT NULL, payload TEXT NOT NULL, UNIQUE (workspace_id, name_key));
+CREATE TABLE IF NOT EXISTS projects_webhooks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS asana_workspaces (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS asana_users (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS asana_projects (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, archived INTEGER NOT NULL,
+    payload TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS asana_projects_by_workspace ON asana_projects (workspace_id, id);
+"""
+
+# Tables whose rows a person would call "records", for counts and resets.
+TABLES = (
+    "recruitee_offers",
+    "recruitee_candidates",
+    "recruitee_placements",
+    "affinity_organizations",
+    "affinity_persons",
+    "affinity_person_emails",
+    "affinity_memberships",
+    "projects_workspaces",
+    "projects_users",
+    "projects_projects",
+    "projects_webhooks",
+    "asana_workspaces",
+    "asana_users",
+    "asana_projects",
+)
+
+
+def dumps(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+class SandboxStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        conn = self.connection()
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            for table in TABLES:
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.executescript(SCHEMA)
+
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # Autocommit mode: transactions are explicit, in `transaction()`.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def payloads(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        """Run a query whose first column is a JSON payload; return the decoded payloads."""
+        return [json.loads(row[0]) for row in self.connection().execute(sql, params)]
+
+    def payload(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
+        row = self.connection().execute(sql, params).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def scalar(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        row = self.connection().execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def count(self, table: str) -> int:
+        if table not in TABLES:
+            raise ValueError(f"Unknown sandbox table {table!r}; known: {', '.join(TABLES)}")
+        return self.scalar(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (table checked above)
+
+    def is_empty(self) -> bool:
+        return all(self.count(table) == 0 for table in TABLES)
+
+    def clear(self) -> None:
+        with self.transaction() as conn:
+            for table in TABLES:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (module constant)
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' close when they end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def next_id(conn: sqlite3.Connection, table: str, floor: int = 0) -> int:
+    """The next id of a table, inside a write transaction (which holds the lock)."""
+    current = conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]  # noqa: S608
+    return max(current or 0, floor) + 1

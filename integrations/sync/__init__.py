@@ -1,0 +1,1 @@
+"""The sync engine: copies provider records into the hub's tables, page by page."""

@@ -1,0 +1,262 @@
+"""Run one sync of one resource for one connection.
+
+The engine streams the provider's pages and upserts each page in bulk in one
+transaction that also saves the run's checkpoint, so memory stays bounded and
+an interrupted sync resumes after the last saved page. A lease on the
+resource's `SyncState` row keeps two workers from syncing the same resource
+at once. A full pass that completes marks every record it did not see as
+deleted; incremental passes only add what was created since the last one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.http.errors import IntegrationError
+from integrations.models import Connection, SyncRun, SyncState
+from integrations.models.synced import SyncStatus
+from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+# A failed or interrupted run younger than this resumes from its checkpoint.
+RESUME_WINDOW = timedelta(hours=6)
+
+ProgressCallback = Callable[[SyncRun], None]
+
+
+class SyncAlreadyRunning(Exception):
+    """Another worker holds the lease on this resource."""
+
+
+def sync_resource(
+    *,
+    connection: Connection,
+    resource: SyncedResource,
+    full: bool = False,
+    run: SyncRun | None = None,
+    progress: ProgressCallback | None = None,
+) -> SyncRun:
+    """Sync `resource` for `connection` and return the finished run.
+
+    `run` is a queued run created by `sync_request` (the browser shows its
+    progress); without one the engine resumes an interrupted run or starts anew.
+    Provider errors end the run as failed, with its checkpoint kept.
+    """
+    owner = uuid.uuid4().hex
+    state = _acquire_lease(connection, resource, owner)
+    try:
+        run = _start_run(connection, resource, state, full=full, queued=run)
+        try:
+            _pull_pages(connection, resource, run, state, owner, progress)
+        except IntegrationError as error:
+            _finish(run, SyncRun.Status.FAILED, error=str(error))
+            logger.warning("sync %s failed: %s", run, error)
+            return run
+        _complete(resource, run, state)
+        if progress:
+            progress(run)
+        return run
+    finally:
+        SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
+            lease_owner="", lease_until=None
+        )
+
+
+def _acquire_lease(connection: Connection, resource: SyncedResource, owner: str) -> SyncState:
+    state, _ = SyncState.objects.get_or_create(connection=connection, resource=resource.key)
+    now = timezone.now()
+    # One conditional UPDATE: atomic on every database, so only one worker wins.
+    claimed = (
+        SyncState.objects.filter(pk=state.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_owner=owner, lease_until=now + LEASE)
+    )
+    if not claimed:
+        raise SyncAlreadyRunning(f"{resource.label} are already syncing for {connection}")
+    state.refresh_from_db()
+    return state
+
+
+def _start_run(
+    connection: Connection,
+    resource: SyncedResource,
+    state: SyncState,
+    *,
+    full: bool,
+    queued: SyncRun | None,
+) -> SyncRun:
+    now = timezone.now()
+    resumable = (
+        SyncRun.objects.filter(
+            connection=connection,
+            resource=resource.key,
+            status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED],
+            created_at__gte=now - RESUME_WINDOW,
+        )
+        .exclude(checkpoint=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if resumable and not (full and resumable.mode != SyncRun.Mode.FULL):
+        if queued and queued.pk != resumable.pk:
+            queued.delete()
+        resumable.resumed_times += 1
+        resumable.status = SyncRun.Status.RUNNING
+        resumable.error = ""
+        resumable.heartbeat_at = now
+        resumable.save()
+        return resumable
+
+    incremental = (
+        resource.incremental
+        and not full
+        and state.high_water_mark is not None
+        and state.last_full_at is not None
+        and state.last_full_at > now - timedelta(minutes=settings.SYNC_FULL_INTERVAL_MINUTES)
+    )
+    run = queued or SyncRun(connection=connection, resource=resource.key)
+    run.mode = SyncRun.Mode.INCREMENTAL if incremental else SyncRun.Mode.FULL
+    run.since = state.high_water_mark if incremental else None
+    run.status = SyncRun.Status.RUNNING
+    run.started_at = now
+    run.heartbeat_at = now
+    run.save()
+    return run
+
+
+def _pull_pages(
+    connection: Connection,
+    resource: SyncedResource,
+    run: SyncRun,
+    state: SyncState,
+    owner: str,
+    progress: ProgressCallback | None,
+) -> None:
+    from integrations.services.connections import connection_client
+
+    client = connection_client(connection, background=True)
+    request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
+    for page in resource.fetch(client, connection, request):
+        with transaction.atomic():
+            _save_page(connection, resource, run, page)
+            SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
+                lease_until=timezone.now() + LEASE
+            )
+        if progress:
+            progress(run)
+
+
+def _save_page(
+    connection: Connection, resource: SyncedResource, run: SyncRun, page: FetchedPage
+) -> None:
+    model = resource.model
+    now = timezone.now()
+    remote_ids = [row.remote_id for row in page.rows]
+    existing = set(
+        model.objects.filter(connection=connection, remote_id__in=remote_ids).values_list(
+            "remote_id", flat=True
+        )
+    )
+    objects = [
+        model(
+            connection=connection,
+            remote_id=row.remote_id,
+            raw=row.raw,
+            remote_created_at=row.remote_created_at,
+            remote_updated_at=row.remote_updated_at,
+            synced_at=now,
+            last_seen_run_id=run.pk if run.mode == SyncRun.Mode.FULL else None,
+            is_deleted=False,
+            sync_status=SyncStatus.SYNCED,
+            **row.fields,
+        )
+        for row in page.rows
+    ]
+    update_fields = [
+        "raw",
+        "remote_created_at",
+        "remote_updated_at",
+        "synced_at",
+        "is_deleted",
+        "sync_status",
+        *page_field_names(page),
+    ]
+    if run.mode == SyncRun.Mode.FULL:
+        update_fields.append("last_seen_run_id")
+    if objects:
+        model.objects.bulk_create(
+            objects,
+            update_conflicts=True,
+            unique_fields=["connection", "remote_id"],
+            update_fields=update_fields,
+            batch_size=500,
+        )
+    if resource.after_upsert and page.rows:
+        pk_by_remote_id = dict(
+            model.objects.filter(connection=connection, remote_id__in=remote_ids).values_list(
+                "remote_id", "pk"
+            )
+        )
+        resource.after_upsert(connection, page.rows, pk_by_remote_id)
+
+    run.pages += 1
+    run.processed += len(page.rows)
+    run.created_count += len(remote_ids) - len(existing & set(remote_ids))
+    run.updated_count += len(existing)
+    if page.expected_total is not None:
+        run.expected_total = page.expected_total
+    run.checkpoint = page.checkpoint
+    run.heartbeat_at = now
+    run.save()
+
+
+def page_field_names(page: FetchedPage) -> list[str]:
+    return list(page.rows[0].fields) if page.rows else []
+
+
+def _complete(resource: SyncedResource, run: SyncRun, state: SyncState) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if run.mode == SyncRun.Mode.FULL:
+            run.deleted_count = (
+                resource.model.objects.filter(
+                    connection_id=run.connection_id,
+                    is_deleted=False,
+                    sync_status=SyncStatus.SYNCED,
+                )
+                # A record written after the pass began may sit behind its cursor.
+                .filter(synced_at__lt=run.started_at)
+                .exclude(last_seen_run_id=run.pk)
+                .update(is_deleted=True, synced_at=now)
+            )
+            state.last_full_at = now
+        newest = (
+            resource.model.objects.filter(connection_id=run.connection_id)
+            .exclude(remote_created_at=None)
+            .order_by("-remote_created_at")
+            .values_list("remote_created_at", flat=True)
+            .first()
+        )
+        state.high_water_mark = newest
+        state.last_success_at = now
+        state.save(update_fields=["last_full_at", "high_water_mark", "last_success_at"])
+        _finish(run, SyncRun.Status.SUCCEEDED)
+
+
+def _finish(run: SyncRun, status: str, *, error: str = "") -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    if status == SyncRun.Status.SUCCEEDED:
+        run.checkpoint = None
+    run.save()

@@ -1,0 +1,25 @@
+"""Every synced resource the hub knows, in one explicit list."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from integrations.sync.resources import SyncedResource
+
+
+@cache
+def resources() -> dict[str, SyncedResource]:
+    # Imported here: the domain apps build on integrations, not the reverse.
+    declared: list[SyncedResource] = []
+    return {resource.key: resource for resource in declared}
+
+
+def resource_for(key: str) -> SyncedResource:
+    try:
+        return resources()[key]
+    except KeyError:
+        raise LookupError(f"No synced resource named {key!r}") from None
+
+
+def resources_of(provider: str) -> list[SyncedResource]:
+    return [r for r in resources().values() if r.provider == provider]

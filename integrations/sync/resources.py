@@ -1,0 +1,64 @@
+"""What the sync engine needs to know about one synced resource.
+
+A domain app declares each resource it lists (candidates, organizations, …)
+as a `SyncedResource`: which provider and model, how to fetch pages from a
+checkpoint, and how one provider record becomes a row. The engine does the
+rest: leases, checkpoints, bulk upserts, deletions and progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from integrations.models.synced import SyncedRecord
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """Where a fetch starts: a saved checkpoint (None: the beginning) and, when
+    incremental, the creation time after which records are wanted."""
+
+    checkpoint: Any = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FetchedRow:
+    """One provider record, mapped to model fields (without connection and bookkeeping)."""
+
+    remote_id: str
+    fields: dict[str, Any]
+    raw: dict[str, Any]
+    remote_created_at: datetime | None = None
+    remote_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    rows: list[FetchedRow]
+    # Where to resume after this page; None once the last page is done.
+    checkpoint: Any
+    # The provider's total, when it says (progress), else None.
+    expected_total: int | None = None
+
+
+# fetch(client, connection, request) yields pages lazily.
+Fetch = Callable[[Any, Any, FetchRequest], Iterator[FetchedPage]]
+# after_upsert(connection, rows, pk_by_remote_id): maintain child tables.
+AfterUpsert = Callable[[Any, list[FetchedRow], dict[str, int]], None]
+
+
+@dataclass(frozen=True)
+class SyncedResource:
+    key: str  # unique, e.g. "recruitee.candidates"
+    provider: str  # a key of integrations.providers.PROVIDERS
+    label: str  # plural, for people: "candidates"
+    model: type[SyncedRecord]
+    fetch: Fetch
+    incremental: bool = False
+    after_upsert: AfterUpsert | None = None
+    # Fields never overwritten by a sync (computed locally).
+    local_fields: tuple[str, ...] = field(default_factory=tuple)

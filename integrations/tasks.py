@@ -1,0 +1,50 @@
+"""Background work, as tasks of Django's tasks framework (the django-tasks backport).
+
+The database backend (django-tasks-db, `manage.py db_worker`) runs them by
+default; `manage.py run_scheduler` enqueues what is due.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from integrations.models import Connection, OutboxItem, SyncRun
+from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
+from integrations.sync.engine import SyncAlreadyRunning, sync_resource
+from integrations.sync.registry import resource_for
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def sync_resource_task(
+    connection_id: int, resource_key: str, full: bool = False, run_id: int | None = None
+) -> str:
+    connection = Connection.objects.get(pk=connection_id)
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    try:
+        finished = sync_resource(
+            connection=connection, resource=resource_for(resource_key), full=full, run=run
+        )
+    except SyncAlreadyRunning as busy:
+        if run is not None:
+            run.delete()
+        return str(busy)
+    return finished.status
+
+
+@task()
+def deliver_outbox_item_task(item_id: int) -> str:
+    item = outbox_deliver(item_id, background=True)
+    return item.status if item else "skipped"
+
+
+@task()
+def deliver_due_outbox_task() -> int:
+    return outbox_deliver_due()
+
+
+def enqueue_delivery(item: OutboxItem) -> None:
+    deliver_outbox_item_task.enqueue(item_id=item.pk)

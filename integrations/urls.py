@@ -1,0 +1,10 @@
+from django.urls import path
+
+from integrations import views
+
+urlpatterns = [
+    path("sync/<str:resource_key>/start/", views.sync_start, name="sync_start"),
+    path("sync/runs/<int:pk>/", views.sync_run, name="sync_run"),
+    path("outbox/", views.outbox_list, name="outbox"),
+    path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
+]

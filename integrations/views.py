@@ -1,0 +1,82 @@
+"""The hub's own pages: sync progress and the outbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations.models import OutboxItem, SyncRun
+from integrations.outbox.delivery import outbox_retry
+from integrations.selectors import provider_connection
+from integrations.sync.registry import resource_for
+from integrations.sync.service import sync_request, sync_status
+from integrations.tasks import enqueue_delivery
+
+
+@require_POST
+def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
+    try:
+        resource = resource_for(resource_key)
+    except LookupError:
+        raise Http404("No such resource") from None
+    connection = provider_connection(resource.provider)
+    if connection is None:
+        messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
+        return redirect(request.headers.get("Referer") or "dashboard")
+    sync_request(connection=connection, resource=resource)
+    if request.headers.get("HX-Request"):
+        return _render_status(request, connection, resource)
+    messages.info(request, f"Syncing {resource.label} in the background.")
+    return redirect(request.headers.get("Referer") or "dashboard")
+
+
+@require_GET
+def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sync bar for one run; htmx polls it while the run is active."""
+    run = get_object_or_404(SyncRun.objects.select_related("connection"), pk=pk)
+    try:
+        resource = resource_for(run.resource)
+    except LookupError:
+        raise Http404("No such resource") from None
+    return _render_status(request, run.connection, resource, polled_run=run)
+
+
+def _render_status(request, connection, resource, polled_run=None) -> HttpResponse:
+    status = sync_status(connection=connection, resource=resource)
+    just_finished = bool(
+        polled_run and status.run and status.run.finished_at and not status.run.is_active
+    )
+    context = {"sync": {**status.__dict__, "just_finished": just_finished}}
+    return render(request, "partials/sync_status.html", context)
+
+
+@require_GET
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    items = OutboxItem.objects.select_related("connection").order_by("-created_at")
+    if status in OutboxItem.Status.values:
+        items = items.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "status": status,
+        "statuses": OutboxItem.Status.choices,
+        "querystring": f"status={status}" if status else "",
+        "now": timezone.now(),
+    }
+    return render(request, "integrations/outbox_list.html", context)
+
+
+@require_POST
+def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(OutboxItem, pk=pk)
+    outbox_retry(item)
+    enqueue_delivery(item)
+    messages.success(request, f"“{item.summary or item.operation}” will be sent again now.")
+    return redirect("outbox")

@@ -1,0 +1,75 @@
+"""Two workers on PostgreSQL deliver each outbox row exactly once.
+
+Runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://…), as CI does
+in its second pass; SQLite serializes writers, so the race needs a real server.
+"""
+
+import threading
+
+import pytest
+from django.db import connection as db_connection
+from django.db import connections
+
+from integrations.models import Connection, OutboxItem
+from integrations.outbox import delivery
+from integrations.outbox.delivery import outbox_deliver_due, outbox_submit
+from integrations.outbox.operations import OutboxOperation
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        db_connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+    ),
+]
+
+
+class CountingOperation(OutboxOperation):
+    name = "test.count"
+    creates_record = False
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent: list[int] = []
+
+    def send(self, client, item):
+        with self.lock:
+            self.sent.append(item.pk)
+        return {"id": item.pk}
+
+    def find_existing(self, client, item):
+        return None
+
+    def fields_from_remote(self, remote):
+        return {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_deliver_each_row_exactly_once(monkeypatch):
+    operation = CountingOperation()
+    monkeypatch.setattr(delivery, "operation_for", lambda name: operation)
+    monkeypatch.setattr(
+        "integrations.services.connections.connection_client", lambda *a, **k: object()
+    )
+    conn = Connection.objects.create(provider="recruitee", name="pg", company_id="1", api_token="t")
+    for n in range(200):
+        outbox_submit(connection=conn, operation=operation.name, payload={}, submission_key=f"k{n}")
+
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            while outbox_deliver_due(limit=20):
+                pass
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(operation.sent) == sorted(OutboxItem.objects.values_list("pk", flat=True))
+    assert len(set(operation.sent)) == 200
+    assert OutboxItem.objects.filter(status=OutboxItem.Status.DONE).count() == 200
