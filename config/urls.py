@@ -19,6 +19,9 @@ account_urls = [
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("integrations.urls")),
+    path("", include("ats.urls")),
+    path("", include("crm.urls")),
+    path("", include("projects.urls")),
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
 ]

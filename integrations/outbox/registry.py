@@ -10,8 +10,12 @@ from integrations.outbox.operations import OutboxOperation
 @cache
 def operations() -> dict[str, OutboxOperation]:
     # Imported here: the domain apps build on integrations, not the reverse.
-    operation_classes: list[type[OutboxOperation]] = []
-    return {cls.name: cls() for cls in operation_classes}
+    from ats.outbox import OPERATIONS as ats_operations
+    from crm.outbox import OPERATIONS as crm_operations
+    from projects.outbox import OPERATIONS as project_operations
+
+    declared: list[type[OutboxOperation]] = [*ats_operations, *crm_operations, *project_operations]
+    return {cls.name: cls() for cls in declared}
 
 
 def operation_for(name: str) -> OutboxOperation:

@@ -10,7 +10,11 @@ from integrations.sync.resources import SyncedResource
 @cache
 def resources() -> dict[str, SyncedResource]:
     # Imported here: the domain apps build on integrations, not the reverse.
-    declared: list[SyncedResource] = []
+    from ats.sync import RESOURCES as ats_resources
+    from crm.sync import RESOURCES as crm_resources
+    from projects.sync import RESOURCES as project_resources
+
+    declared = [*ats_resources, *crm_resources, *project_resources]
     return {resource.key: resource for resource in declared}
 
 

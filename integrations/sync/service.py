@@ -92,3 +92,16 @@ def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | N
         .order_by("-created_at")
         .first()
     )
+
+
+def list_sync_status(
+    *, connection: Connection | None, resource: SyncedResource, has_records: bool
+) -> SyncStatusView | None:
+    """The sync bar of a list page. The first visit to an empty list starts the first sync."""
+    if connection is None:
+        return None
+    status = sync_status(connection=connection, resource=resource)
+    if not has_records and status.run is None and connection.is_active:
+        sync_request(connection=connection, resource=resource)
+        status = sync_status(connection=connection, resource=resource)
+    return status
