@@ -5,6 +5,8 @@ the suite on PostgreSQL); these defaults only fill what is unset.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 # A developer's .env must not change what the tests see.
 os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
@@ -17,6 +19,13 @@ os.environ.setdefault("SANDBOX_URL", "")
 
 from config.settings import *  # noqa: F403
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: the live server, the test and a worker
+    # thread then read and write concurrently without table locks (WAL mode).
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"hub-test-{os.getpid()}.sqlite3")
+    }
+
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
@@ -25,3 +34,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Enqueued tasks are recorded and not run; tests that need them run use the
+# `immediate_tasks` or `task_worker` fixtures (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

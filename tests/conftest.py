@@ -20,3 +20,63 @@ def staff_user(db):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def sandbox_connection(db, sandbox_clean, settings):
+    """Make a Connection for `provider` that talks to the test sandbox with its demo credentials."""
+    from integrations.models import Connection
+    from integrations.providers import provider_for
+
+    settings.SANDBOX_URL = sandbox_clean.url
+
+    def make(provider: str, **overrides) -> Connection:
+        spec = provider_for(provider)
+        fields = {
+            "provider": provider,
+            "name": "sandbox",
+            "base_url": sandbox_clean.url + spec.sandbox_path,
+            **spec.sandbox_credentials,
+            **overrides,
+        }
+        return Connection.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run enqueued tasks at once, inside the caller (a view, a service)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def task_worker(settings, transactional_db):
+    """A real database-backed worker in a thread, as `manage.py db_worker` runs it.
+
+    For tests (browser ones above all) that watch background work progress.
+    The test database is SQLite's shared-cache memory database (or PostgreSQL),
+    which the worker thread's own connection sees.
+    """
+    import threading
+
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    worker = Worker(
+        queue_names=["default"], interval=0.1, batch=False, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    )  # fmt: skip
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=10)

@@ -1,0 +1,26 @@
+"""Template filters for showing provider data safely."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def http_url(value: object) -> str:
+    """The value if it is an http(s) URL, else "": only those become links or images.
+
+    Provider data is untrusted; a `javascript:` or `data:` URL must never reach an
+    href or src. Autoescaping still applies to what this returns.
+    """
+    if not isinstance(value, str):
+        return ""
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
