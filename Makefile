@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-postgres lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The suite again on PostgreSQL (the multi-machine path); browser tests run in `test`.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: $(STAMP_DEV)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not browser"
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -25,6 +25,9 @@ class Offer(SyncedRecord):
         return self.title
 
 
+LIST_FILTER_COLUMNS = ["search_text", "is_qualified", "is_disqualified"]
+
+
 class Candidate(SyncedRecord):
     name = models.CharField(max_length=300)
     # Lower-cased name and emails: what the list's search matches.
@@ -41,10 +44,22 @@ class Candidate(SyncedRecord):
 
     class Meta(SyncedRecord.Meta):
         ordering = ["-remote_created_at"]
+        # One index per sort order of the list. Each also carries what the list
+        # filters on (search text, qualified flags), so a search walks the index
+        # alone and reads table rows only for the page it shows.
         indexes = [
-            models.Index(fields=["connection", "is_deleted", "-remote_created_at"]),
-            models.Index(fields=["connection", "is_deleted", "name"]),
-            models.Index(fields=["connection", "is_deleted", "-last_activity_at"]),
+            models.Index(
+                fields=["connection", "is_deleted", "-remote_created_at", *LIST_FILTER_COLUMNS],
+                name="ats_candidate_created_idx",
+            ),
+            models.Index(
+                fields=["connection", "is_deleted", "name", *LIST_FILTER_COLUMNS],
+                name="ats_candidate_name_idx",
+            ),
+            models.Index(
+                fields=["connection", "is_deleted", "-last_activity_at", *LIST_FILTER_COLUMNS],
+                name="ats_candidate_activity_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,7 +77,10 @@ class Placement(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["offer_remote_id", "stage_name"]),
+            models.Index(
+                fields=["offer_remote_id", "stage_name", "candidate"], name="ats_placement_offer_idx"
+            ),
+            models.Index(fields=["stage_name", "candidate"], name="ats_placement_stage_idx"),
         ]
 
     def __str__(self) -> str:

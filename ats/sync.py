@@ -1,5 +1,168 @@
-"""The resources this app lists, declared for the sync engine."""
+"""The resources this app lists, declared for the sync engine.
 
-from integrations.sync.resources import SyncedResource
+Offers come in one answer (the list is short). Candidates page by
+limit/offset; an incremental pass asks only for those created after the
+newest one already synced (`created_after`, recruitee.md §2a), and the
+engine's regular full pass catches edits and deletions.
+"""
 
-RESOURCES: list[SyncedResource] = []
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ats.models import Candidate, Offer, Placement
+from integrations.providers import recruitee
+from integrations.providers.recruitee_records import (
+    CandidateRecord,
+    OfferRecord,
+    References,
+)
+from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+
+SEARCH_TEXT_MAX = 1000
+CANDIDATE_PAGE_SIZE = 200  # a few hundred KB per answer; ~500 requests for 100,000 candidates
+
+
+def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
+    """Model fields of a candidate (the same keys for every row: the engine needs that)."""
+    placements = record.placements
+    return {
+        "name": record.name[:300],
+        # Capped: it sits in the list's btree indexes (PostgreSQL refuses long index rows).
+        "search_text": " ".join([record.name, *record.emails]).lower()[:SEARCH_TEXT_MAX],
+        "emails": list(record.emails),
+        "phones": list(record.phones),
+        "initials": record.initials[:8],
+        "photo_thumb_url": record.photo_thumb_url[:1000],
+        "source": record.source[:100],
+        "referrer": record.referrer[:200],
+        "last_activity_at": record.last_activity_at,
+        "is_qualified": any(not p.is_disqualified for p in placements),
+        "is_disqualified": any(p.is_disqualified for p in placements),
+    }
+
+
+def candidate_row(record: CandidateRecord) -> FetchedRow:
+    return FetchedRow(
+        remote_id=record.id,
+        fields=candidate_fields(record),
+        raw=record.raw,
+        remote_created_at=record.created_at,
+        remote_updated_at=record.updated_at,
+    )
+
+
+def offer_fields(record: OfferRecord) -> dict[str, Any]:
+    return {
+        "title": record.title[:300],
+        "status": record.status[:40],
+        "kind": record.kind[:40],
+        "location": record.location[:300],
+        "department": record.department[:200],
+        "candidates_count": record.candidates_count,
+        "stages": [
+            {"id": s.id, "name": s.name, "category": s.category, "position": s.position}
+            for s in record.stages
+        ],
+    }
+
+
+def fetch_candidates(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+    pages = recruitee.candidate_pages(
+        client,
+        page_size=CANDIDATE_PAGE_SIZE,
+        start=request.checkpoint,
+        created_after=request.since,
+    )
+    for page in pages:
+        # The engine saves the page (and calls `after_upsert`) before asking for the next
+        # one, so the page's Stage references wait here for its placements.
+        _page_references[connection.pk] = page.references
+        yield FetchedPage(rows=[candidate_row(r) for r in page.candidates], checkpoint=page.resume)
+
+
+def fetch_offers(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+    records = recruitee.offer_list(client)
+    rows = [
+        FetchedRow(
+            remote_id=r.id,
+            fields=offer_fields(r),
+            raw=r.raw,
+            remote_created_at=r.created_at,
+            remote_updated_at=r.updated_at,
+        )
+        for r in records
+    ]
+    yield FetchedPage(rows=rows, checkpoint=None, expected_total=len(rows))
+
+
+# Stage references of the page being saved, by connection. The engine's lease keeps
+# one candidates sync per connection at a time, so one slot per connection is enough.
+_page_references: dict[int, References] = {}
+
+
+def placements_replace(
+    connection: Any,
+    records: Iterable[CandidateRecord],
+    pk_by_remote_id: dict[str, int],
+    references: References | None = None,
+) -> None:
+    """Make each candidate's Placement rows match its `placements` (offer and stage names)."""
+    records = [r for r in records if r.id in pk_by_remote_id]
+    stage_names = stage_names_for(connection, references)
+    Placement.objects.filter(candidate_id__in=[pk_by_remote_id[r.id] for r in records]).delete()
+    Placement.objects.bulk_create(
+        [
+            Placement(
+                candidate_id=pk_by_remote_id[record.id],
+                offer_remote_id=p.offer_id,
+                stage_remote_id=p.stage_id,
+                stage_name=stage_names.get(p.stage_id, "")[:200],
+                is_disqualified=p.is_disqualified,
+            )
+            for record in records
+            for p in record.placements
+        ],
+        batch_size=500,
+    )
+
+
+def stage_names_for(connection: Any, references: References | None) -> dict[str, str]:
+    """Stage id -> name: the answer's Stage references first, then the synced offers' pipelines."""
+    names: dict[str, str] = {}
+    for stages in Offer.objects.filter(connection=connection).values_list("stages", flat=True):
+        for stage in stages if isinstance(stages, list) else []:
+            if isinstance(stage, dict) and stage.get("id") and stage.get("name"):
+                names[str(stage["id"])] = str(stage["name"])
+    if references:
+        names.update({sid: s.name for sid, s in references.stages.items() if s.name})
+    return names
+
+
+def _after_candidates_upsert(
+    connection: Any, rows: list[FetchedRow], pk_by_remote_id: dict[str, int]
+) -> None:
+    records = [r for r in (recruitee.parse_candidate(row.raw) for row in rows) if r]
+    placements_replace(
+        connection, records, pk_by_remote_id, _page_references.pop(connection.pk, None)
+    )
+
+
+OFFERS = SyncedResource(
+    key="recruitee.offers",
+    provider="recruitee",
+    label="offers",
+    model=Offer,
+    fetch=fetch_offers,
+)
+CANDIDATES = SyncedResource(
+    key="recruitee.candidates",
+    provider="recruitee",
+    label="candidates",
+    model=Candidate,
+    fetch=fetch_candidates,
+    incremental=True,
+    after_upsert=_after_candidates_upsert,
+)
+RESOURCES: list[SyncedResource] = [OFFERS, CANDIDATES]

@@ -12,8 +12,12 @@ class Organization(SyncedRecord):
     domain = models.CharField(max_length=253, blank=True)
     domains = models.JSONField(default=list, blank=True)
     is_global = models.BooleanField(default=False)
+    # Remote ids of its persons. Affinity's list/search answers carry no links,
+    # so these come from GET by id, from writes, and from persons' own lists;
+    # `links_loaded_at` says when the organization's own list was last read.
     person_ids = models.JSONField(default=list, blank=True)
     persons_count = models.PositiveIntegerField(default=0)
+    links_loaded_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True)
 
     class Meta(SyncedRecord.Meta):
@@ -26,13 +30,18 @@ class Organization(SyncedRecord):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def other_domains(self) -> list[str]:
+        return [d for d in self.domains if isinstance(d, str) and d != self.domain]
+
 
 class Person(SyncedRecord):
     first_name = models.CharField(max_length=200)
     last_name = models.CharField(max_length=200, blank=True)
     emails = models.JSONField(default=list, blank=True)
     primary_email = models.CharField(max_length=320, blank=True)
-    organization_ids = models.JSONField(default=list, blank=True)
+    organization_ids = models.JSONField(default=list, blank=True)  # remote ids
+    links_loaded_at = models.DateTimeField(null=True, blank=True)
     # 0 external, 1 internal (a user of the Affinity account).
     person_type = models.PositiveSmallIntegerField(default=0)
     search_text = models.TextField(blank=True)

@@ -1,5 +1,227 @@
-"""The writes this app offers, declared for the outbox."""
+"""The writes this app offers, declared for the outbox.
 
+Affinity's PUT replaces `person_ids`, `emails` and `organization_ids`
+wholesale (affinity.md §2–3). An update therefore carries what the form
+showed (`base_*`) and what the person submitted; at delivery — which may be
+hours later — the operation reads the record from Affinity and sends the
+complete merged list, so a link added in Affinity meanwhile is not dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
+from crm.models import Organization
+from integrations.http.errors import NotFoundError
+from integrations.models import OutboxItem
+from integrations.models.synced import SyncStatus
 from integrations.outbox.operations import OutboxOperation
+from integrations.providers import affinity
+from integrations.providers.affinity_records import parse_organization, parse_person
 
-OPERATIONS: list[type[OutboxOperation]] = []
+
+def merge_list(current: list[Any], base: list[Any], submitted: list[Any]) -> list[Any]:
+    """The submitted list, plus what Affinity gained since the form was shown,
+    minus what Affinity dropped meanwhile and the form did not add."""
+    kept = [x for x in submitted if x in current or x not in base]
+    gained = [x for x in current if x not in base and x not in submitted]
+    return list(dict.fromkeys([*kept, *gained]))
+
+
+class _OrganizationOperation(OutboxOperation):
+    record_model = "crm.Organization"
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        record = parse_organization(remote)
+        return organization_fields(record) if record else {}
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        super().on_delivered(item, remote)
+        record = parse_organization(remote)
+        if record is not None and record.person_ids is not None:
+            organization_links_set(
+                connection_id=item.connection_id,
+                organization_id=str(record.id),
+                person_ids=record.person_ids,
+                previous=item.payload.get("base_person_ids") or [],
+            )
+
+
+class OrganizationCreate(_OrganizationOperation):
+    name = "affinity.organization.create"
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        return affinity.organization_create(
+            client, name=p["name"], domain=p.get("domain"), person_ids=p.get("person_ids", [])
+        ).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """A non-global organization with this name and domain that was not there before."""
+        p = item.payload
+        name, domain = p["name"].casefold(), (p.get("domain") or "").casefold()
+        known = {str(i) for i in p.get("existing_ids", [])}
+        found = affinity.organization_search(client, term=domain or p["name"], page_size=100)
+        matches = [
+            r
+            for r in found.records
+            if r.name.casefold() == name
+            and (domain in {d.casefold() for d in r.domains} if domain else not r.domains)
+            and not r.is_global
+            and str(r.id) not in known
+        ]
+        return max(matches, key=lambda r: r.id).raw if matches else None
+
+
+class OrganizationUpdate(_OrganizationOperation):
+    name = "affinity.organization.update"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        current = affinity.organization_get(client, p["organization_id"])
+        person_ids = merge_list(
+            list(current.person_ids or ()), p.get("base_person_ids", []), p.get("person_ids", [])
+        )
+        editable = not current.is_global  # a global organization's name and domain are fixed
+        return affinity.organization_update(
+            client,
+            p["organization_id"],
+            person_ids=person_ids,
+            name=p.get("name") if editable else None,
+            domain=p.get("domain", "") if editable else None,
+        ).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        return None  # PUT is idempotent, and the merge gives the same list again
+
+    def on_rejected(self, item: OutboxItem) -> None:
+        super().on_rejected(item)
+        _restore_links(self.record(item), "person_ids", item.payload.get("base_person_ids"))
+
+
+class OrganizationDelete(_OrganizationOperation):
+    name = "affinity.organization.delete"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        organization_id = item.payload["organization_id"]
+        try:
+            affinity.organization_delete(client, organization_id)
+        except NotFoundError:
+            pass  # already gone: what the person asked for
+        return {"id": organization_id}
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        try:
+            affinity.organization_get(client, item.payload["organization_id"])
+        except NotFoundError:
+            return {"id": item.payload["organization_id"]}
+        return None
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        record = self.record(item)
+        if record is not None:
+            organization_links_set(
+                connection_id=item.connection_id, organization_id=record.remote_id, person_ids=[]
+            )
+            Organization.objects.filter(pk=record.pk).update(
+                is_deleted=True, sync_status=SyncStatus.SYNCED
+            )
+
+
+class _PersonOperation(OutboxOperation):
+    record_model = "crm.Person"
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        record = parse_person(remote)
+        return person_fields(record) if record else {}
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        super().on_delivered(item, remote)
+        record = parse_person(remote)
+        if record is not None and record.organization_ids is not None:
+            person_links_set(
+                connection_id=item.connection_id,
+                person_id=str(record.id),
+                organization_ids=record.organization_ids,
+                previous=item.payload.get("base_organization_ids") or [],
+            )
+
+
+class PersonCreate(_PersonOperation):
+    name = "affinity.person.create"
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        return affinity.person_create(
+            client,
+            first_name=p["first_name"],
+            last_name=p["last_name"],
+            emails=p.get("emails", []),
+            organization_ids=p.get("organization_ids", []),
+        ).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """The person with the same name and first email (one person per email in Affinity)."""
+        p = item.payload
+        email = (p.get("emails") or [""])[0].casefold()
+        found = affinity.person_search(client, term=email or p["last_name"], page_size=100)
+        matches = [
+            r
+            for r in found.records
+            if (r.first_name, r.last_name) == (p["first_name"], p["last_name"])
+            and (email in {e.casefold() for e in r.emails} if email else not r.emails)
+        ]
+        return max(matches, key=lambda r: r.id).raw if matches else None
+
+
+class PersonUpdate(_PersonOperation):
+    name = "affinity.person.update"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        current = affinity.person_get(client, p["person_id"])
+        return affinity.person_update(
+            client,
+            p["person_id"],
+            first_name=p["first_name"],
+            last_name=p["last_name"],
+            emails=merge_list(list(current.emails), p.get("base_emails", []), p["emails"]),
+            organization_ids=merge_list(
+                list(current.organization_ids or ()),
+                p.get("base_organization_ids", []),
+                p.get("organization_ids", []),
+            ),
+        ).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        return None  # PUT is idempotent
+
+    def on_rejected(self, item: OutboxItem) -> None:
+        super().on_rejected(item)
+        _restore_links(self.record(item), "organization_ids", item.payload.get("base_organization_ids"))
+
+
+def _restore_links(record: Any, field: str, base: list[Any] | None) -> None:
+    """A refused update: show the links as they were before the form was sent."""
+    if record is None or base is None:
+        return
+    ids = [str(i) for i in base]
+    setattr(record, field, ids)
+    if isinstance(record, Organization):
+        record.persons_count = len(ids)
+    record.save()
+
+
+OPERATIONS: list[type[OutboxOperation]] = [
+    OrganizationCreate,
+    OrganizationUpdate,
+    OrganizationDelete,
+    PersonCreate,
+    PersonUpdate,
+]
+
+

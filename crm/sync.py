@@ -1,5 +1,68 @@
-"""The resources this app lists, declared for the sync engine."""
+"""The resources this app lists, declared for the sync engine.
 
-from integrations.sync.resources import SyncedResource
+Affinity v1 lists organizations and persons with `page_size` (at most 500)
+and `page_token`; the token is the checkpoint, so an interrupted sync goes on
+from its last saved page. There is no changed-since filter for either list:
+every sync is a full pass (which also finds deletions). List answers carry no
+links; see `crm.links` for how they are kept.
+"""
 
-RESOURCES: list[SyncedResource] = []
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from crm.links import organization_fields, person_fields, person_links_set
+from crm.models import Organization, Person
+from integrations.providers import affinity
+from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+
+PAGE_SIZE = affinity.MAX_PAGE_SIZE
+
+
+def fetch_organizations(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+    for page in affinity.organization_pages(client, page_size=PAGE_SIZE, start=request.checkpoint):
+        rows = [
+            FetchedRow(remote_id=str(r.id), fields=organization_fields(r), raw=r.raw)
+            for r in page.records
+        ]
+        yield FetchedPage(rows, page.next_token)
+
+
+def fetch_persons(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+    for page in affinity.person_pages(client, page_size=PAGE_SIZE, start=request.checkpoint):
+        rows = [
+            FetchedRow(remote_id=str(r.id), fields=person_fields(r), raw=r.raw)
+            for r in page.records
+        ]
+        yield FetchedPage(rows, page.next_token)
+
+
+def persons_links_from_rows(connection: Any, rows: list[FetchedRow], pks: dict[str, int]) -> None:
+    """Where a person payload does carry `organization_ids`, keep both sides' links."""
+    for row in rows:
+        links = row.raw.get("organization_ids")
+        if isinstance(links, list):
+            ids = [i for i in links if isinstance(i, int | str) and str(i).isdigit()]
+            person_links_set(
+                connection_id=connection.pk, person_id=row.remote_id, organization_ids=ids
+            )
+
+
+ORGANIZATIONS = SyncedResource(
+    key="affinity.organizations",
+    provider="affinity",
+    label="organizations",
+    model=Organization,
+    fetch=fetch_organizations,
+)
+PERSONS = SyncedResource(
+    key="affinity.persons",
+    provider="affinity",
+    label="persons",
+    model=Person,
+    fetch=fetch_persons,
+    after_upsert=persons_links_from_rows,
+)
+
+RESOURCES: list[SyncedResource] = [ORGANIZATIONS, PERSONS]

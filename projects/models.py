@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from integrations.models.synced import SyncedRecord
 
@@ -54,3 +58,58 @@ class Project(SyncedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV file: its parsed rows wait here between preview and submit."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    connection = models.ForeignKey(
+        "integrations.Connection", on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    valid_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.file_name or self.token}"
+
+    @property
+    def invalid_count(self) -> int:
+        return self.row_count - self.valid_count
+
+    def submission_key(self, number: int) -> str:
+        """The outbox key of row `number`: a re-submit of the same import never duplicates."""
+        return f"project-import-{self.token.hex}-{number}"
+
+
+class ImportRow(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # the line's data-row number, 1 = first after the header
+    values = models.JSONField(default=dict)  # the cells as read, by column
+    payload = models.JSONField(null=True, blank=True)  # the cleaned ProjectInput, when valid
+    errors = models.JSONField(default=list, blank=True)  # messages found before sending
+    outbox_item = models.ForeignKey(
+        "integrations.OutboxItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="projects_import_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.number}"
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors

@@ -1,5 +1,56 @@
-"""The writes this app offers, declared for the outbox."""
+"""The writes this app offers, declared for the outbox: a project create per provider.
 
+The payload is a `ProjectInput` as JSON (the hub's field names). Reconciliation
+after an unknown outcome looks the project up by its exact name within its
+workspace: names are unique per workspace at the generic tool, and an import
+never sends two rows with the same name and workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.models import OutboxItem
 from integrations.outbox.operations import OutboxOperation
+from integrations.providers import asana, projecttool
+from projects.sync import project_fields
 
-OPERATIONS: list[type[OutboxOperation]] = []
+
+class _ProjectCreate(OutboxOperation):
+    record_model = "projects.Project"
+    module: Any = None  # the provider module with project_create / parse_project
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        from integrations.providers.project_records import ProjectInput
+
+        return self.module.project_create(client, ProjectInput.from_json(item.payload)).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        payload = item.payload
+        found = self.module.project_find_by_name(
+            client, name=str(payload.get("name", "")), workspace=str(payload.get("workspace", ""))
+        )
+        return found.raw if found else None
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        record = self.module.parse_project(remote)
+        if record is None:
+            return {}
+        fields = project_fields(record)
+        # Names the provider did not echo keep what was saved locally.
+        return {k: v for k, v in fields.items() if v not in ("", None) or k == "description"}
+
+
+class ProjectToolProjectCreate(_ProjectCreate):
+    name = "projecttool.project_create"
+    module = projecttool
+
+
+class AsanaProjectCreate(_ProjectCreate):
+    name = "asana.project_create"
+    module = asana
+
+
+OPERATIONS: list[type[OutboxOperation]] = [ProjectToolProjectCreate, AsanaProjectCreate]
+
+CREATE_OPERATION = {"projecttool": ProjectToolProjectCreate.name, "asana": AsanaProjectCreate.name}

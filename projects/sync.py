@@ -1,5 +1,178 @@
-"""The resources this app lists, declared for the sync engine."""
+"""The resources this app lists, declared for the sync engine.
 
-from integrations.sync.resources import SyncedResource
+Per provider: projects, plus the workspaces and users the create form's
+pickers offer. The generic tool lists everything from one endpoint each; Asana
+lists projects and users per workspace, so its checkpoint names the workspace
+and the offset token within it.
+"""
 
-RESOURCES: list[SyncedResource] = []
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from integrations.providers import asana, projecttool
+from integrations.providers.project_records import NamedRecord, ProjectRecord, RecordPage
+from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+from projects.models import Project, ProjectUser, Workspace
+
+
+def _when(value: str) -> datetime | None:
+    try:
+        return parse_datetime(value) if value else None
+    except ValueError:
+        return None
+
+
+def project_fields(record: ProjectRecord) -> dict[str, Any]:
+    """A project record -> the Project model's own fields."""
+    return {
+        "name": record.name[:300],
+        "description": record.description,
+        "status": record.status[:40],
+        "priority": record.priority[:40],
+        "owner_remote_id": record.owner_id[:64],
+        "owner_name": record.owner_name[:300],
+        "workspace_remote_id": record.workspace_id[:64],
+        "workspace_name": record.workspace_name[:300],
+        "start_date": record.start_date,
+        "end_date": record.end_date,
+        "tags": list(record.tags),
+        "search_text": f"{record.name} {record.description}".lower()[:2000],
+    }
+
+
+def _project_row(record: ProjectRecord) -> FetchedRow:
+    return FetchedRow(
+        remote_id=record.id[:64],
+        fields=project_fields(record),
+        raw=record.raw,
+        remote_created_at=_when(record.created_at),
+        remote_updated_at=_when(record.updated_at),
+    )
+
+
+def _user_row(record: NamedRecord) -> FetchedRow:
+    fields = {"name": record.name[:300], "email": record.email[:320]}
+    return FetchedRow(remote_id=record.id[:64], fields=fields, raw=record.raw)
+
+
+def _workspace_row(record: NamedRecord) -> FetchedRow:
+    return FetchedRow(remote_id=record.id[:64], fields={"name": record.name[:300]}, raw=record.raw)
+
+
+def _unique(rows: list[FetchedRow]) -> list[FetchedRow]:
+    """One row per remote id (a bulk upsert may not touch a row twice)."""
+    return list({row.remote_id: row for row in rows}.values())
+
+
+def _fetched(pages: Iterator[RecordPage], to_row) -> Iterator[FetchedPage]:
+    for page in pages:
+        rows = _unique([to_row(record) for record in page.records])
+        yield FetchedPage(rows=rows, checkpoint=page.resume, expected_total=page.total)
+
+
+# --- the generic project tool ----------------------------------------------------------
+
+
+def fetch_projecttool_projects(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _fetched(projecttool.project_list(client, start=request.checkpoint), _project_row)
+
+
+def fetch_projecttool_users(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _fetched(projecttool.user_list(client, start=request.checkpoint), _user_row)
+
+
+def fetch_projecttool_workspaces(
+    client, connection, request: FetchRequest
+) -> Iterator[FetchedPage]:
+    return _fetched(projecttool.workspace_list(client, start=request.checkpoint), _workspace_row)
+
+
+# --- Asana -----------------------------------------------------------------------------
+
+
+def _asana_workspaces(client, connection) -> list[str]:
+    """The connection's workspace when it names one, else every workspace of the token."""
+    if connection.workspace_id:
+        return [connection.workspace_id]
+    return [r.id for page in asana.workspace_list(client) for r in page.records]
+
+
+def _per_workspace(client, connection, request: FetchRequest, list_pages, to_row):
+    """Pages of each workspace in turn; the checkpoint is {"workspace", "offset"}."""
+    checkpoint = request.checkpoint if isinstance(request.checkpoint, dict) else {}
+    workspaces = _asana_workspaces(client, connection)
+    if checkpoint.get("workspace") in workspaces:
+        workspaces = workspaces[workspaces.index(checkpoint["workspace"]) :]
+    for position, workspace in enumerate(workspaces):
+        start = checkpoint.get("offset") if position == 0 else None
+        following = workspaces[position + 1] if position + 1 < len(workspaces) else None
+        for page in list_pages(client, workspace=workspace, start=start):
+            rows = _unique([to_row(record) for record in page.records])
+            if page.resume:
+                resume = {"workspace": workspace, "offset": page.resume}
+            else:
+                resume = {"workspace": following, "offset": None} if following else None
+            yield FetchedPage(rows=rows, checkpoint=resume)
+
+
+def fetch_asana_projects(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _per_workspace(client, connection, request, asana.project_list, _project_row)
+
+
+def fetch_asana_users(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _per_workspace(client, connection, request, asana.user_list, _user_row)
+
+
+def fetch_asana_workspaces(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _fetched(asana.workspace_list(client, start=request.checkpoint), _workspace_row)
+
+
+PROJECTTOOL_PROJECTS = SyncedResource(
+    key="projecttool.projects",
+    provider="projecttool",
+    label="projects",
+    model=Project,
+    fetch=fetch_projecttool_projects,
+)
+ASANA_PROJECTS = SyncedResource(
+    key="asana.projects", provider="asana", label="projects", model=Project, fetch=fetch_asana_projects
+)
+
+RESOURCES: list[SyncedResource] = [
+    PROJECTTOOL_PROJECTS,
+    SyncedResource(
+        key="projecttool.workspaces",
+        provider="projecttool",
+        label="workspaces",
+        model=Workspace,
+        fetch=fetch_projecttool_workspaces,
+    ),
+    SyncedResource(
+        key="projecttool.users",
+        provider="projecttool",
+        label="users",
+        model=ProjectUser,
+        fetch=fetch_projecttool_users,
+    ),
+    ASANA_PROJECTS,
+    SyncedResource(
+        key="asana.workspaces",
+        provider="asana",
+        label="workspaces",
+        model=Workspace,
+        fetch=fetch_asana_workspaces,
+    ),
+    SyncedResource(
+        key="asana.users", provider="asana", label="users", model=ProjectUser, fetch=fetch_asana_users
+    ),
+]
+
+
+def resources_for(provider: str) -> dict[str, SyncedResource]:
+    """{"projects": …, "workspaces": …, "users": …} for one provider."""
+    return {r.label: r for r in RESOURCES if r.provider == provider}

@@ -9,9 +9,21 @@ until its reset instead of being retried.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from integrations.http.errors import InvalidResponseError, RateLimitedError
 from integrations.http.ratelimit import RateLimit, RateLimitWindow
+from integrations.providers.affinity_records import (
+    AffinityOrganization,
+    AffinityPerson,
+    parse_list,
+    parse_organization,
+    parse_person,
+)
 from integrations.providers.base import Provider, fallback_message, text_messages
 
 if TYPE_CHECKING:
@@ -74,3 +86,186 @@ PROVIDER = Affinity()
 # --- Endpoints ---------------------------------------------------------------
 # Organizations and persons (list, get, create) go below, as functions taking
 # an ApiClient and returning records.
+
+MAX_PAGE_SIZE = 500  # default and maximum of GET /organizations and /persons (§2)
+# The per-user window resets within a minute; a wait longer than this can only
+# be the monthly per-account limit (§6), which resets at the end of the month.
+MONTHLY_WAIT = timedelta(hours=1)
+
+
+class MonthlyLimitError(RateLimitedError):
+    """The account's monthly API limit is spent: nothing goes out until `retry_at`."""
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    records: list[Any]
+    next_token: str | None  # where the next page starts (a sync's checkpoint); None at the end
+
+
+@contextmanager
+def _explained_limits() -> Iterator[None]:
+    """Turn a rate-limit error that lasts past the minute into `MonthlyLimitError`."""
+    try:
+        yield
+    except MonthlyLimitError:
+        raise
+    except RateLimitedError as error:
+        retry_at = error.retry_at
+        if retry_at is None or retry_at - datetime.now(UTC) < MONTHLY_WAIT:
+            raise
+        reset = retry_at.astimezone(UTC).strftime("%-d %B %Y, %H:%M UTC")
+        raise MonthlyLimitError(
+            f"the Affinity account's monthly API limit is used up; it resets on {reset}",
+            retry_at=retry_at,
+            provider=error.provider,
+            status=error.status,
+            method=error.method,
+            path=error.path,
+            request_id=error.request_id,
+            body_excerpt=error.body_excerpt,
+        ) from error
+
+
+def _record(data: Any, parse: Any, what: str) -> Any:
+    record = parse(data)
+    if record is None:
+        raise InvalidResponseError(f"the answer is not {what} (no usable id)", provider="Affinity")
+    return record
+
+
+def _pages(
+    client: ApiClient, kind: str, parse: Any, params: dict[str, Any], page_size: int, start: Any
+) -> Iterator[RecordPage]:
+    """Every page of GET /{kind}; the paginator sends identical params on every page."""
+    size = max(1, min(page_size, MAX_PAGE_SIZE))
+    with _explained_limits():
+        for page in client.paginate(
+            f"/{kind}", items_key=kind, params=params, page_size=size, start=start
+        ):
+            yield RecordPage(parse_list(page.data, kind, parse), page.resume)
+
+
+def _search(
+    client: ApiClient, kind: str, parse: Any, term: str, page_size: int, page_token: str | None
+) -> RecordPage:
+    """One page of GET /{kind}?term=… (search includes Affinity's global organizations)."""
+    params: dict[str, Any] = {"term": term, "page_size": max(1, min(page_size, MAX_PAGE_SIZE))}
+    if page_token:
+        params["page_token"] = page_token
+    with _explained_limits():
+        data = client.get(f"/{kind}", params=params).data
+    token = data.get("next_page_token") if isinstance(data, dict) else None
+    token = token if isinstance(token, str) and token else None
+    return RecordPage(parse_list(data, kind, parse), token)
+
+
+def _call(client: ApiClient, method: str, path: str, **kwargs: Any) -> Any:
+    with _explained_limits():
+        return client.request(method, path, **kwargs).data
+
+
+def organization_pages(
+    client: ApiClient, *, page_size: int = MAX_PAGE_SIZE, start: str | None = None
+) -> Iterator[RecordPage]:
+    return _pages(client, "organizations", parse_organization, {}, page_size, start)
+
+
+def organization_search(
+    client: ApiClient, *, term: str, page_size: int = 25, page_token: str | None = None
+) -> RecordPage:
+    return _search(client, "organizations", parse_organization, term, page_size, page_token)
+
+
+def organization_get(client: ApiClient, organization_id: int | str) -> AffinityOrganization:
+    data = _call(client, "GET", f"/organizations/{int(organization_id)}")
+    return _record(data, parse_organization, "an organization")
+
+
+def organization_create(
+    client: ApiClient, *, name: str, domain: str | None, person_ids: list[int]
+) -> AffinityOrganization:
+    body = {"name": name, "domain": domain or None, "person_ids": list(person_ids)}
+    return _record(
+        _call(client, "POST", "/organizations", json=body), parse_organization, "an organization"
+    )
+
+
+def organization_update(
+    client: ApiClient,
+    organization_id: int | str,
+    *,
+    person_ids: list[int],
+    name: str | None = None,
+    domain: str | None = None,
+) -> AffinityOrganization:
+    """PUT replaces `person_ids` wholesale (§2): always pass the complete list.
+
+    `name` and `domain` are left out when None (a global organization's can't change).
+    """
+    body: dict[str, Any] = {"person_ids": list(person_ids)}
+    if name is not None:
+        body["name"] = name
+    if domain is not None:
+        body["domain"] = domain or None
+    data = _call(client, "PUT", f"/organizations/{int(organization_id)}", json=body)
+    return _record(data, parse_organization, "an organization")
+
+
+def organization_delete(client: ApiClient, organization_id: int | str) -> None:
+    """Refused for global organizations. Returns `{"success": true}` (or 204 per Postman)."""
+    _call(client, "DELETE", f"/organizations/{int(organization_id)}")
+
+
+def person_pages(
+    client: ApiClient, *, page_size: int = MAX_PAGE_SIZE, start: str | None = None
+) -> Iterator[RecordPage]:
+    return _pages(client, "persons", parse_person, {}, page_size, start)
+
+
+def person_search(
+    client: ApiClient, *, term: str, page_size: int = 25, page_token: str | None = None
+) -> RecordPage:
+    return _search(client, "persons", parse_person, term, page_size, page_token)
+
+
+def person_get(client: ApiClient, person_id: int | str) -> AffinityPerson:
+    return _record(_call(client, "GET", f"/persons/{int(person_id)}"), parse_person, "a person")
+
+
+def person_create(
+    client: ApiClient,
+    *,
+    first_name: str,
+    last_name: str,
+    emails: list[str],
+    organization_ids: list[int],
+) -> AffinityPerson:
+    """Affinity allows one person per email: a taken email is refused (422)."""
+    body = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "emails": list(emails),
+        "organization_ids": list(organization_ids),
+    }
+    return _record(_call(client, "POST", "/persons", json=body), parse_person, "a person")
+
+
+def person_update(
+    client: ApiClient,
+    person_id: int | str,
+    *,
+    first_name: str,
+    last_name: str,
+    emails: list[str],
+    organization_ids: list[int],
+) -> AffinityPerson:
+    """PUT replaces `emails` and `organization_ids` wholesale: pass the complete lists."""
+    body = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "emails": list(emails),
+        "organization_ids": list(organization_ids),
+    }
+    data = _call(client, "PUT", f"/persons/{int(person_id)}", json=body)
+    return _record(data, parse_person, "a person")

@@ -9,10 +9,30 @@ so the client starts from the lower figure.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from integrations.http.errors import (
+    ConflictError,
+    InvalidResponseError,
+    NotFoundError,
+    ValidationError,
+)
 from integrations.http.ratelimit import RateLimit
 from integrations.providers.base import Provider, fallback_message, text_messages
+from integrations.providers.project_records import (
+    NamedRecord,
+    ProjectInput,
+    ProjectRecord,
+    RecordPage,
+    mapping,
+    named_record,
+    parse_date,
+    records,
+    refusal_as_validation,
+    text,
+)
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -36,6 +56,14 @@ class Asana(Provider):
     }
     sandbox_path = "/asana"
     sandbox_credentials = {"api_token": "sandbox-asana"}
+    # Projects: Asana has no status, priority or tags, and templates are a separate
+    # endpoint that answers with a job, so the form offers only these.
+    project_fields = ("name", "description", "owner", "workspace", "start_date", "end_date")
+    required_project_fields = ("name", "workspace")  # a project lives in one workspace
+    project_field_names = {"notes": "description", "start_on": "start_date", "due_on": "end_date"}
+    project_statuses: tuple[str, ...] = ()
+    project_priorities: tuple[str, ...] = ()
+    bulk_create_limit = 0  # no bulk endpoint: one POST per project, within the rate limit
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
         """`{"errors": [{"message": "field: text", "help", "phrase"}]}`."""
@@ -58,3 +86,137 @@ PROVIDER = Asana()
 # --- Endpoints ---------------------------------------------------------------
 # Projects and workspaces (list, get, create) go below, as functions taking an
 # ApiClient and returning records.
+
+# Asana's writable project fields for the hub's form fields (project-tool.md §2).
+FIELD_NAMES = {
+    "name": "name",
+    "description": "notes",
+    "owner": "owner",
+    "workspace": "workspace",
+    "start_date": "start_on",
+    "end_date": "due_on",
+}
+# What list calls ask for; without opt_fields Asana answers only gid, resource_type, name.
+PROJECT_OPT_FIELDS = (
+    "name,notes,owner.name,workspace.name,start_on,due_on,created_at,modified_at,"
+    "permalink_url,archived"
+)
+
+
+def project_rule_errors(project: ProjectInput) -> dict[str, list[str]]:
+    """Asana's documented rules, checked before sending: `start_on` needs `due_on`,
+    and the two may not be the same date. Keys are the hub's field names."""
+    if not project.start_date:
+        return {}
+    if not project.end_date:
+        return {"end_date": ["Asana needs an end date (due on) when a start date is set."]}
+    if project.start_date == project.end_date:
+        return {"end_date": ["Asana does not allow the end date to equal the start date."]}
+    return {}
+
+
+def project_payload(project: ProjectInput) -> dict[str, Any]:
+    """The `{"data": {...}}` body of `POST /projects`."""
+    data: dict[str, Any] = {"name": project.name, "workspace": project.workspace}
+    if project.description:
+        data["notes"] = project.description
+    if project.owner:
+        data["owner"] = project.owner
+    if project.start_date:
+        data["start_on"] = project.start_date.isoformat()
+    if project.end_date:
+        data["due_on"] = project.end_date.isoformat()
+    return {"data": data}
+
+
+def parse_project(data: Any) -> ProjectRecord | None:
+    data = mapping(data)
+    project_gid = text(data.get("gid"))
+    if not project_gid:
+        return None
+    owner, workspace = mapping(data.get("owner")), mapping(data.get("workspace"))
+    return ProjectRecord(
+        id=project_gid,
+        name=text(data.get("name")) or f"Project {project_gid}",
+        description=text(data.get("notes")),
+        status="Archived" if data.get("archived") is True else "",
+        owner_id=text(owner.get("gid")),
+        owner_name=text(owner.get("name")),
+        workspace_id=text(workspace.get("gid")),
+        workspace_name=text(workspace.get("name")),
+        start_date=parse_date(data.get("start_on")),
+        end_date=parse_date(data.get("due_on")),
+        url=text(data.get("permalink_url")),
+        created_at=text(data.get("created_at")),
+        updated_at=text(data.get("modified_at")),
+        raw=data,
+    )
+
+
+def _pages(client: ApiClient, path: str, parse, *, params: dict, start: Any, page_size: int):
+    for page in client.paginate(
+        path, items_key="data", params=params, page_size=page_size, start=start
+    ):
+        parsed = [r for r in (parse(item) for item in records(page.items)) if r is not None]
+        yield RecordPage(parsed, page.resume)
+
+
+def _gid_record(item: dict[str, Any]) -> NamedRecord | None:
+    return named_record(item, id_key="gid")
+
+
+def workspace_list(
+    client: ApiClient, *, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    return _pages(client, "/workspaces", _gid_record, params={}, start=start, page_size=page_size)
+
+
+def user_list(
+    client: ApiClient, *, workspace: str, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    """`GET /users?workspace=&opt_fields=name,email`."""
+    params = {"workspace": workspace, "opt_fields": "name,email"}
+    return _pages(client, "/users", _gid_record, params=params, start=start, page_size=page_size)
+
+
+def project_list(
+    client: ApiClient, *, workspace: str, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    """`GET /projects?workspace&limit&offset` with the fields the list shows."""
+    params = {"workspace": workspace, "opt_fields": PROJECT_OPT_FIELDS}
+    return _pages(
+        client, "/projects", parse_project, params=params, start=start, page_size=page_size
+    )
+
+
+def project_get(client: ApiClient, project_gid: str) -> ProjectRecord | None:
+    return parse_project(
+        mapping(client.get(f"/projects/{quote(project_gid, safe='')}").data).get("data")
+    )
+
+
+def project_create(client: ApiClient, project: ProjectInput) -> ProjectRecord:
+    """`POST /projects` -> 201 `{"data": project}`. Asana's rules are checked first;
+    an unknown workspace (404 "workspace: ...") is a refusal of the data."""
+    if problems := project_rule_errors(project):
+        message = "; ".join(m for messages in problems.values() for m in messages)
+        raise ValidationError(message, field_errors=problems, provider=PROVIDER.display_name)
+    try:
+        response = client.post("/projects", json=project_payload(project))
+    except (ConflictError, NotFoundError) as error:
+        raise refusal_as_validation(error, PROVIDER) from error
+    record = parse_project(mapping(response.data).get("data"))
+    if record is None:
+        raise InvalidResponseError(
+            "the created project has no gid", provider=PROVIDER.display_name, status=response.status
+        )
+    return record
+
+
+def project_find_by_name(client: ApiClient, *, name: str, workspace: str) -> ProjectRecord | None:
+    """The project named exactly `name` in `workspace`, if any (reconciliation)."""
+    for page in project_list(client, workspace=workspace):
+        for record in page.records:
+            if record.name == name:
+                return record
+    return None

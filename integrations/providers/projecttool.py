@@ -8,15 +8,34 @@ from `POST {base}/oauth/token`. Lists page with `page`/`limit` and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from integrations.http.auth import Auth, BearerAuth, OAuthClientCredentials
+from integrations.http.errors import ConflictError, InvalidResponseError, NotFoundError
 from integrations.http.ratelimit import RateLimitWindow
 from integrations.providers.base import (
     ConnectionConfig,
     Provider,
     fallback_message,
     text_messages,
+)
+from integrations.providers.project_records import (
+    PROJECT_FIELDS,
+    BulkResult,
+    BulkRowError,
+    ProjectInput,
+    ProjectRecord,
+    RecordPage,
+    int_id,
+    mapping,
+    named_record,
+    parse_date,
+    records,
+    refusal_as_validation,
+    text,
+    text_list,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +64,18 @@ class ProjectTool(Provider):
         "oauth_client_id": "sandbox-client",
         "oauth_client_secret": "sandbox-secret",
     }
+    # Projects: what the create form offers (the contract's POST body covers every field).
+    project_fields = PROJECT_FIELDS
+    required_project_fields = ("name", "workspace")  # workspace_id: "required where ..."
+    # The provider's field names in error details -> the hub's form fields.
+    project_field_names = {
+        "owner_id": "owner",
+        "workspace_id": "workspace",
+        "template_id": "template",
+    }
+    project_statuses = ("Planning", "Active", "On Hold", "Completed")
+    project_priorities = ("Low", "Medium", "High")
+    bulk_create_limit = 50  # projects per `POST /projects/bulk`
 
     def missing(self, config: ConnectionConfig) -> list[str]:
         """A base URL, and either a token or an OAuth client id and secret."""
@@ -86,3 +117,138 @@ PROVIDER = ProjectTool()
 # --- Endpoints ---------------------------------------------------------------
 # Projects, users and workspaces (list, get, create, bulk create) go below, as
 # functions taking an ApiClient and returning records.
+
+
+def project_payload(project: ProjectInput) -> dict[str, Any]:
+    """The JSON body of `POST /projects` (and one item of `/projects/bulk`).
+
+    Ids the hub keeps as strings go out as integers when they are numeric: the
+    contract's ids (`owner_id`, `workspace_id`, `template_id`) are integers.
+    """
+    body: dict[str, Any] = {"name": project.name}
+    if project.description:
+        body["description"] = project.description
+    if project.owner:
+        body["owner_id"] = int_id(project.owner)
+    if project.workspace:
+        body["workspace_id"] = int_id(project.workspace)
+    if project.start_date:
+        body["start_date"] = project.start_date.isoformat()
+    if project.end_date:
+        body["end_date"] = project.end_date.isoformat()
+    if project.status:
+        body["status"] = project.status
+    if project.priority:
+        body["priority"] = project.priority
+    if project.tags:
+        body["tags"] = list(project.tags)
+    if project.template:
+        body["template_id"] = int_id(project.template)
+    return body
+
+
+def parse_project(data: Any) -> ProjectRecord | None:
+    """A project object -> record; None when it has no id. Missing keys become blanks."""
+    data = mapping(data)
+    project_id = text(data.get("id"))
+    if not project_id:
+        return None
+    owner, workspace = data.get("owner"), data.get("workspace")
+    return ProjectRecord(
+        id=project_id,
+        name=text(data.get("name")) or f"Project {project_id}",
+        description=text(data.get("description")),
+        status=text(data.get("status")),
+        priority=text(data.get("priority")),
+        owner_id=text(data.get("owner_id")) or text(mapping(owner).get("id")),
+        owner_name=text(mapping(owner).get("name")),
+        workspace_id=text(data.get("workspace_id")) or text(mapping(workspace).get("id")),
+        workspace_name=text(mapping(workspace).get("name")),
+        start_date=parse_date(data.get("start_date")),
+        end_date=parse_date(data.get("end_date")),
+        tags=tuple(text_list(data.get("tags"))),
+        url=text(data.get("url")),
+        created_at=text(data.get("created_at")),
+        updated_at=text(data.get("updated_at")),
+        raw=data,
+    )
+
+
+def _pages(client: ApiClient, path: str, parse, *, start: Any, page_size: int, params=None):
+    for page in client.paginate(
+        path, items_key="data", params=params, page_size=page_size, start=start
+    ):
+        total = mapping(mapping(page.data).get("meta")).get("totalItems")
+        parsed = [r for r in (parse(item) for item in records(page.items)) if r is not None]
+        yield RecordPage(parsed, page.resume, total if isinstance(total, int) else None)
+
+
+def project_list(
+    client: ApiClient, *, start: Any = None, page_size: int = 100, params: dict | None = None
+) -> Iterator[RecordPage]:
+    """`GET /projects?page&limit`, page by page (`start`: a page's `resume`)."""
+    return _pages(
+        client, "/projects", parse_project, start=start, page_size=page_size, params=params
+    )
+
+
+def user_list(
+    client: ApiClient, *, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    return _pages(client, "/users", named_record, start=start, page_size=page_size)
+
+
+def workspace_list(
+    client: ApiClient, *, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    return _pages(client, "/workspaces", named_record, start=start, page_size=page_size)
+
+
+def project_get(client: ApiClient, project_id: str) -> ProjectRecord | None:
+    return parse_project(client.get(f"/projects/{quote(project_id, safe='')}").data)
+
+
+def project_create(client: ApiClient, project: ProjectInput) -> ProjectRecord:
+    """`POST /projects`; 201 or 200 with the project. A duplicate name (409) or an unknown
+    owner or workspace (404 naming the field) is a refusal of the data."""
+    try:
+        response = client.post("/projects", json=project_payload(project))
+    except (ConflictError, NotFoundError) as error:
+        raise refusal_as_validation(error, PROVIDER) from error
+    record = parse_project(response.data)
+    if record is None:
+        raise InvalidResponseError(
+            "the created project has no id", provider=PROVIDER.display_name, status=response.status
+        )
+    return record
+
+
+def project_bulk_create(client: ApiClient, projects: list[ProjectInput]) -> BulkResult:
+    """`POST /projects/bulk` -> 207 `{"data": [created...], "errors": [{"index", "error"}]}`.
+
+    `data` holds the created projects in input order, without their index: the
+    positions not named in `errors` are matched to them in order.
+    """
+    response = client.post("/projects/bulk", json=[project_payload(p) for p in projects])
+    body = mapping(response.data)
+    errors: dict[int, BulkRowError] = {}
+    for entry in records(body.get("errors")):
+        index = entry.get("index")
+        if isinstance(index, int) and 0 <= index < len(projects):
+            message, field_errors = PROVIDER.parse_error({"error": entry.get("error")})
+            errors[index] = BulkRowError(message or "Refused by the provider.", field_errors)
+    created_records = [parse_project(item) for item in records(body.get("data"))]
+    positions = [i for i in range(len(projects)) if i not in errors]
+    created = {i: record for i, record in zip(positions, created_records, strict=False) if record}
+    return BulkResult(created=created, errors=errors)
+
+
+def project_find_by_name(client: ApiClient, *, name: str, workspace: str) -> ProjectRecord | None:
+    """The project named exactly `name` in `workspace`, if any (reconciliation)."""
+    params = {"search": name, "workspace_id": workspace} if workspace else {"search": name}
+    for page in project_list(client, params=params):
+        for record in page.records:
+            same_workspace = not workspace or record.workspace_id == workspace
+            if record.name == name and same_workspace:
+                return record
+    return None

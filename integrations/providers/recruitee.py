@@ -7,10 +7,23 @@ unlimited and relies on 429 handling.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from integrations.http.errors import InvalidResponseError
 from integrations.providers.base import ConnectionConfig, Provider, fallback_message, text_messages
+from integrations.providers.recruitee_records import (
+    CandidateRecord,
+    OfferRecord,
+    References,
+    parse_candidate,
+    parse_offer,
+    parse_references,
+)
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -40,11 +53,10 @@ class Recruitee(Provider):
         if not isinstance(payload, dict):
             return fallback_message(payload), {}
         fields_raw = payload.get("error_fields")
-        field_errors = {
-            str(name): text_messages(messages)
-            for name, messages in (fields_raw.items() if isinstance(fields_raw, dict) else [])
-            if text_messages(messages)
-        }
+        field_errors: dict[str, list[str]] = {}
+        for name, messages in fields_raw.items() if isinstance(fields_raw, dict) else []:
+            if texts := text_messages(messages):
+                field_errors.setdefault(field_name(str(name)), []).extend(texts)
         message = "; ".join(text_messages(payload.get("error")))
         if not message and field_errors:
             message = "; ".join(f"{k} {m}" for k, ms in field_errors.items() for m in ms)
@@ -56,6 +68,152 @@ class Recruitee(Provider):
 
 PROVIDER = Recruitee()
 
+
+def field_name(name: str) -> str:
+    """`candidate[emails][0]` or `candidate.emails.0` -> `emails`: Rails-style keys, flattened."""
+    parts = [p for p in re.split(r"[\[\].]+", name) if p and not p.isdigit()]
+    if len(parts) > 1 and parts[0] == "candidate":
+        parts = parts[1:]
+    return parts[0] if parts else name
+
+
 # --- Endpoints ---------------------------------------------------------------
-# Candidates and offers (list, get, create) go below, as functions taking an
-# ApiClient and returning records.
+# Functions taking an ApiClient and returning records (recruitee_records).
+
+# The writable candidate fields (recruitee.md §2c); anything else is never sent.
+CANDIDATE_FIELDS = ("name", "emails", "phones", "social_links", "links", "cover_letter")
+CANDIDATE_SORTS = ("by_date", "by_last_message")
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    candidates: list[CandidateRecord]
+    references: References
+    resume: Any  # the offset to continue from; None after the last page
+
+
+@dataclass(frozen=True)
+class CandidateAnswer:
+    """A single-candidate answer: `{"candidate": {...}, "references": [...]}` (§2b)."""
+
+    candidate: CandidateRecord
+    references: References
+
+
+def candidate_list_params(
+    *,
+    created_after: datetime | None = None,
+    query: str = "",
+    offer_id: str = "",
+    qualified: bool = False,
+    disqualified: bool = False,
+    sort: str = "",
+) -> dict[str, str]:
+    """The list filters of §2a; `created_after` goes out as UTC `yyyy-mm-ddThh:mm:ss`."""
+    params: dict[str, str] = {}
+    if created_after is not None:
+        params["created_after"] = created_after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if query:
+        params["query"] = query
+    if offer_id:
+        params["offer_id"] = str(offer_id)
+    if qualified:
+        params["qualified"] = "true"
+    if disqualified:
+        params["disqualified"] = "true"
+    if sort in CANDIDATE_SORTS:
+        params["sort"] = sort
+    return params
+
+
+def candidate_pages(
+    client: ApiClient, *, page_size: int = 100, start: Any = None, **filters: Any
+) -> Iterator[CandidatePage]:
+    """Every candidate matching `filters`, a page at a time (limit/offset, no totals)."""
+    params = candidate_list_params(**filters)
+    for page in client.paginate(
+        "candidates", items_key="candidates", params=params, page_size=page_size, start=start
+    ):
+        records = [parse_candidate(item) for item in page.items]
+        yield CandidatePage(
+            candidates=[r for r in records if r is not None],
+            references=parse_references(page.data),
+            resume=page.resume,
+        )
+
+
+def candidate_search(client: ApiClient, *, query: str, limit: int = 50) -> list[CandidateRecord]:
+    """One page of `GET candidates?query=` (name or offer match; fuzzy: compare client-side)."""
+    data = client.get("candidates", params={"query": query, "limit": limit, "offset": 0}).data
+    items = data.get("candidates") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise _invalid(client, "GET", "candidates", "the answer has no candidates list")
+    return [r for r in map(parse_candidate, items) if r is not None]
+
+
+def candidate_get(client: ApiClient, candidate_id: str) -> CandidateAnswer:
+    path = f"candidates/{quote(str(candidate_id), safe='')}"
+    return _candidate_answer(client, "GET", path, client.get(path).data)
+
+
+def candidate_payload(fields: Mapping[str, Any], offer_ids: Sequence[Any] = ()) -> dict[str, Any]:
+    """`{"candidate": {...}, "offers": [ids]}` (§2c): known fields only, empty ones left out."""
+    candidate = {
+        k: fields[k] for k in CANDIDATE_FIELDS if k in fields and fields[k] not in ("", [])
+    }
+    offers = [int(o) if str(o).isdigit() else o for o in offer_ids]
+    return {"candidate": candidate, "offers": offers}
+
+
+def candidate_create(
+    client: ApiClient, *, fields: Mapping[str, Any], offer_ids: Sequence[Any] = ()
+) -> CandidateAnswer:
+    """`POST candidates`; any 2xx is success (201 is likely but unconfirmed, §2c)."""
+    data = client.post("candidates", json=candidate_payload(fields, offer_ids)).data
+    return _candidate_answer(client, "POST", "candidates", data)
+
+
+def candidate_update(
+    client: ApiClient, candidate_id: str, *, changes: Mapping[str, Any]
+) -> CandidateAnswer:
+    """`PATCH candidates/{id}` with `{"candidate": {changed fields}}` (§2d)."""
+    path = f"candidates/{quote(str(candidate_id), safe='')}"
+    body = {"candidate": {k: changes[k] for k in CANDIDATE_FIELDS if k in changes}}
+    return _candidate_answer(client, "PATCH", path, client.patch(path, json=body).data)
+
+
+def candidate_delete(client: ApiClient, candidate_id: str) -> None:
+    """`DELETE candidates/{id}`; its body is unconfirmed (§2d), so it is not read."""
+    client.delete(f"candidates/{quote(str(candidate_id), safe='')}")
+
+
+def offer_list(client: ApiClient) -> list[OfferRecord]:
+    """`GET offers`: every offer in one answer (limit/offset for offers is unconfirmed, §3)."""
+    data = client.get("offers").data
+    items = data.get("offers") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise _invalid(client, "GET", "offers", "the answer has no offers list")
+    return [r for r in map(parse_offer, items) if r is not None]
+
+
+def offer_get(client: ApiClient, offer_id: str) -> OfferRecord:
+    path = f"offers/{quote(str(offer_id), safe='')}"
+    data = client.get(path).data
+    record = parse_offer(data.get("offer") if isinstance(data, dict) else None)
+    if record is None:
+        raise _invalid(client, "GET", path, "the answer has no offer")
+    return record
+
+
+def _candidate_answer(client: ApiClient, method: str, path: str, data: Any) -> CandidateAnswer:
+    record = parse_candidate(data.get("candidate") if isinstance(data, dict) else None)
+    if record is None:
+        raise _invalid(client, method, path, "the answer has no candidate with an id")
+    return CandidateAnswer(record, parse_references(data))
+
+
+def _invalid(client: ApiClient, method: str, path: str, problem: str) -> InvalidResponseError:
+    shown = f"{urlsplit(client.base_url).path}/{path}"
+    return InvalidResponseError(
+        problem, provider=PROVIDER.display_name, method=method, path=client.redact(shown)
+    )

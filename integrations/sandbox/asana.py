@@ -58,6 +58,7 @@ class AsanaApi(FakeApi):
         router.add("GET", "/projects/{gid}", self.project_detail)
         router.add("GET", "/workspaces", self.workspace_list)
         router.add("GET", "/users/me", self.user_me)
+        router.add("GET", "/users", self.user_list)
 
     def authenticate(self, request: Request) -> Response | None:
         if request.headers.get("Authorization", "") == f"Bearer {ASANA_TOKEN}":
@@ -79,7 +80,26 @@ class AsanaApi(FakeApi):
             where.append("archived = ?")
             params.append(int(is_true(archived)))
         try:
-            return self._page(request, "asana_projects", where, params, "project")
+            return self._page(
+                request, "asana_projects", where, params, "project", self._opt_fields(request)
+            )
+        except AsanaError as exc:
+            return self.error(exc.status, str(exc))
+
+    def _opt_fields(self, request: Request) -> Any:
+        """With `opt_fields`, list items carry the asked-for fields of the full project."""
+        wanted = {f.split(".")[0] for f in (request.arg("opt_fields") or "").split(",") if f}
+        if not wanted:
+            return None
+        return lambda row: {
+            **compact("project", row),
+            **{k: v for k, v in self._project_full(row).items() if k in wanted},
+        }
+
+    def user_list(self, request: Request) -> Response:
+        # Every user belongs to every workspace in the sandbox (`workspace` is not filtered).
+        try:
+            return self._page(request, "asana_users", ["1 = 1"], [], "user")
         except AsanaError as exc:
             return self.error(exc.status, str(exc))
 
@@ -211,7 +231,13 @@ class AsanaApi(FakeApi):
         }
 
     def _page(
-        self, request: Request, table: str, where: list[str], params: list[Any], resource_type: str
+        self,
+        request: Request,
+        table: str,
+        where: list[str],
+        params: list[Any],
+        resource_type: str,
+        shape: Any = None,
     ) -> Response:
         """Offset-token pagination: `next_page` only when `limit` was sent, null at the end."""
         try:
@@ -226,9 +252,8 @@ class AsanaApi(FakeApi):
             "ORDER BY id LIMIT ?",
             [*params, after, (limit or -2) + 1],
         )
-        body: dict[str, Any] = {
-            "data": [compact(resource_type, row) for row in rows[: limit or None]]
-        }
+        shape = shape or (lambda row: compact(resource_type, row))
+        body: dict[str, Any] = {"data": [shape(row) for row in rows[: limit or None]]}
         if limit is not None:
             more = len(rows) > limit
             body["next_page"] = self._next_page(request, rows[limit - 1]["id"]) if more else None

@@ -3,7 +3,9 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from integrations.models import OutboxItem
 from integrations.outbox.delivery import outbox_recover_stale
 from integrations.sync.service import sync_request, syncs_due
 from integrations.tasks import deliver_due_outbox_task
@@ -27,7 +29,11 @@ class Command(BaseCommand):
         recovered = outbox_recover_stale()
         if recovered:
             self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")
-        deliver_due_outbox_task.enqueue()
+        due = OutboxItem.objects.filter(
+            status=OutboxItem.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        if due.exists():
+            deliver_due_outbox_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")

@@ -1,0 +1,223 @@
+"""Records and input shared by the project-tool providers (the generic tool and Asana).
+
+Provider modules turn these into their own JSON and their JSON into these.
+Everything read from a provider is untrusted: the helpers here take any
+shape and return strings, `None` or empty values instead of raising.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from integrations.http.errors import (
+    ConflictError,
+    IntegrationError,
+    NotFoundError,
+    ValidationError,
+)
+
+# The hub's names for the fields of a project form. A provider declares the
+# subset it supports (`Provider.project_fields`); the form shows only those.
+PROJECT_FIELDS = (
+    "name",
+    "description",
+    "owner",
+    "workspace",
+    "start_date",
+    "end_date",
+    "status",
+    "priority",
+    "tags",
+    "template",
+)
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """What a person asked to create, in the hub's words (ids are the provider's)."""
+
+    name: str
+    description: str = ""
+    owner: str = ""
+    workspace: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    status: str = ""
+    priority: str = ""
+    tags: tuple[str, ...] = ()
+    template: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict (an outbox payload)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "owner": self.owner,
+            "workspace": self.workspace,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "status": self.status,
+            "priority": self.priority,
+            "tags": list(self.tags),
+            "template": self.template,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProjectInput:
+        return cls(
+            name=text(data.get("name")),
+            description=text(data.get("description")),
+            owner=text(data.get("owner")),
+            workspace=text(data.get("workspace")),
+            start_date=parse_date(data.get("start_date")),
+            end_date=parse_date(data.get("end_date")),
+            status=text(data.get("status")),
+            priority=text(data.get("priority")),
+            tags=tuple(text_list(data.get("tags"))),
+            template=text(data.get("template")),
+        )
+
+    def used_fields(self) -> set[str]:
+        """The fields that carry a value (to refuse what a provider cannot store)."""
+        values = self.to_json()
+        return {name for name, value in values.items() if value not in ("", None, [])}
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    id: str
+    name: str
+    description: str = ""
+    status: str = ""
+    priority: str = ""
+    owner_id: str = ""
+    owner_name: str = ""
+    workspace_id: str = ""
+    workspace_name: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: tuple[str, ...] = ()
+    url: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class NamedRecord:
+    """A user or a workspace: what a picker needs."""
+
+    id: str
+    name: str
+    email: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of records, where to resume after it, and the provider's total if it says."""
+
+    records: list[Any]
+    resume: Any = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class BulkRowError:
+    message: str
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """A bulk create's answer by input position: created records and refused rows."""
+
+    created: dict[int, ProjectRecord]
+    errors: dict[int, BulkRowError]
+
+
+# --- tolerant readers ----------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    """A string from a string or a number; "" for anything else."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    return ""
+
+
+def text_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [t for t in (text(v) for v in value) if t]
+
+
+def parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def records(items: Any) -> Iterator[dict[str, Any]]:
+    """The dict items of a list, skipping anything else."""
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            yield item
+
+
+def named_record(data: dict[str, Any], *, id_key: str = "id") -> NamedRecord | None:
+    record_id = text(data.get(id_key))
+    if not record_id:
+        return None
+    name = text(data.get("name")) or text(data.get("email")) or record_id
+    return NamedRecord(id=record_id, name=name, email=text(data.get("email")), raw=data)
+
+
+def int_id(value: str) -> int | str:
+    """A numeric id as an integer (the generic tool's ids are integers), else the string."""
+    return int(value) if value.isdigit() else value
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+def refusal_as_validation(error: IntegrationError, provider: Any) -> IntegrationError:
+    """A 404 or 409 that names a field (an unknown workspace, a duplicate name) is a
+    refusal of the data: a ValidationError with its field, so the form shows it."""
+    if not isinstance(error, ConflictError | NotFoundError):
+        return error
+    try:
+        payload = json.loads(error.body_excerpt)
+    except ValueError:
+        payload = None
+    try:
+        message, field_errors = provider.parse_error(payload)
+    except Exception:  # an odd body keeps the original error
+        return error
+    if not field_errors and isinstance(error, NotFoundError):
+        return error
+    if not field_errors:
+        field_errors = {"name": [message or error.message]}
+    return ValidationError(
+        message or error.message,
+        field_errors=field_errors,
+        provider=error.provider,
+        status=error.status,
+        method=error.method,
+        path=error.path,
+        request_id=error.request_id,
+        body_excerpt=error.body_excerpt,
+    )

@@ -1,0 +1,214 @@
+"""Recruitee records: small frozen dataclasses parsed from untrusted JSON (recruitee.md §2, §3).
+
+Every parser tolerates missing keys, nulls and wrong types: a value that is not
+what the docs describe becomes empty rather than an exception. Each record
+keeps the untouched payload in `raw`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    id: str
+    name: str
+    category: str = ""
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class PlacementRecord:
+    id: str
+    offer_id: str
+    stage_id: str
+    is_disqualified: bool = False
+    is_hired: bool = False
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    id: str
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    initials: str = ""
+    photo_thumb_url: str = ""
+    source: str = ""
+    referrer: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    placements: tuple[PlacementRecord, ...] = ()
+    # Only the single-candidate, create and update answers carry these (§2a).
+    tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    social_links: tuple[str, ...] = ()
+    cover_letter: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class OfferRecord:
+    id: str
+    title: str
+    status: str = ""
+    kind: str = ""
+    location: str = ""
+    department: str = ""
+    candidates_count: int = 0
+    stages: tuple[StageRecord, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class References:
+    """The `references` list of a candidates answer: Offer and Stage entries by id."""
+
+    offers: dict[str, str] = field(default_factory=dict)  # offer id -> title
+    stages: dict[str, StageRecord] = field(default_factory=dict)
+
+
+# --- parsers -------------------------------------------------------------------
+
+
+def parse_candidate(data: Any) -> CandidateRecord | None:
+    """A candidate object (list item or full), or None when it has no usable id."""
+    if not isinstance(data, dict) or not identifier(data.get("id")):
+        return None
+    name = text(data.get("name"))
+    placements = (parse_placement(p) for p in as_list(data.get("placements")))
+    times = [parse_time(data.get(k)) for k in ("last_activity_at", "last_message_at", "updated_at")]
+    return CandidateRecord(
+        id=identifier(data.get("id")),
+        name=name,
+        emails=strings(data.get("emails")),
+        phones=strings(data.get("phones")),
+        initials=text(data.get("initials"))[:8] or initials_of(name),
+        photo_thumb_url=text(data.get("photo_thumb_url")),
+        source=text(data.get("source")),
+        referrer=text(data.get("referrer")),
+        created_at=parse_time(data.get("created_at")),
+        updated_at=parse_time(data.get("updated_at")),
+        last_activity_at=max((t for t in times if t), default=None),
+        placements=tuple(p for p in placements if p is not None),
+        tags=strings(data.get("tags")),
+        links=strings(data.get("links")),
+        social_links=strings(data.get("social_links")),
+        cover_letter=text(data.get("cover_letter")),
+        raw=data,
+    )
+
+
+def parse_placement(data: Any) -> PlacementRecord | None:
+    if not isinstance(data, dict) or not identifier(data.get("offer_id")):
+        return None
+    return PlacementRecord(
+        id=identifier(data.get("id")),
+        offer_id=identifier(data.get("offer_id")),
+        stage_id=identifier(data.get("stage_id")),
+        # A disqualified placement carries `disqualify_reason` / `disqualify_kind` (§2a).
+        is_disqualified=bool(data.get("disqualify_reason") or data.get("disqualify_kind")),
+        is_hired=data.get("hired_in_this_placement") is True,
+        created_at=parse_time(data.get("created_at")),
+    )
+
+
+def parse_offer(data: Any) -> OfferRecord | None:
+    if not isinstance(data, dict) or not identifier(data.get("id")):
+        return None
+    pipeline = data.get("pipeline_template")
+    stages = as_list(pipeline.get("stages")) if isinstance(pipeline, dict) else []
+    department = data.get("department")
+    if isinstance(department, dict):  # some answers nest it as {"id", "name"}
+        department = department.get("name")
+    count = data.get("candidates_count")
+    return OfferRecord(
+        id=identifier(data.get("id")),
+        title=text(data.get("title")) or f"Offer {identifier(data.get('id'))}",
+        status=text(data.get("status")),
+        kind=text(data.get("kind")),
+        location=text(data.get("location")),
+        department=text(department),
+        candidates_count=count if isinstance(count, int) and count >= 0 else 0,
+        stages=tuple(s for s in map(parse_stage, stages) if s is not None),
+        created_at=parse_time(data.get("created_at")),
+        updated_at=parse_time(data.get("updated_at")),
+        raw=data,
+    )
+
+
+def parse_stage(data: Any) -> StageRecord | None:
+    if not isinstance(data, dict) or not identifier(data.get("id")):
+        return None
+    position = data.get("position")
+    return StageRecord(
+        id=identifier(data.get("id")),
+        name=text(data.get("name")),
+        category=text(data.get("category")),
+        position=position if isinstance(position, int) else 0,
+    )
+
+
+def parse_references(data: Any) -> References:
+    """Offer titles and stages from a response's `references` (§2a), ignoring the rest."""
+    references = as_list(data.get("references")) if isinstance(data, dict) else []
+    offers, stages = {}, {}
+    for entry in references:
+        if not isinstance(entry, dict) or not identifier(entry.get("id")):
+            continue
+        if entry.get("type") == "Offer":
+            offers[identifier(entry["id"])] = text(entry.get("title"))
+        elif entry.get("type") == "Stage" and (stage := parse_stage(entry)):
+            stages[stage.id] = stage
+    return References(offers=offers, stages=stages)
+
+
+# --- tolerant value readers -----------------------------------------------------
+
+
+def identifier(value: Any) -> str:
+    """An id as text: ints and non-empty strings; bools, floats and objects are no id."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip() and len(value) <= 64:
+        return value.strip()
+    return ""
+
+
+def text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def strings(value: Any) -> tuple[str, ...]:
+    """The non-empty strings of a list (anything else in it is dropped)."""
+    return tuple(item.strip() for item in as_list(value) if isinstance(item, str) and item.strip())
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 timestamp (`2023-01-15T12:01:10.725552Z`); naive ones are taken as UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def initials_of(name: str) -> str:
+    return "".join(word[0] for word in name.split()[:2]).upper()
