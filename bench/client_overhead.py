@@ -13,16 +13,15 @@ call log really is written.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import report, setup_django
+
 REQUESTS = 2000
 WARMUP = 100
 GOAL = 1.25
@@ -50,18 +49,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-def setup_django(database: Path) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"  # real env wins over the settings
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def timed(call) -> float:
@@ -118,17 +105,7 @@ def main() -> None:
     print(f"bare requests.Session median: {bare_median:.0f} us")
     print(f"ApiClient median:             {client_median:.0f} us")
     print(f"ratio: {ratio:.3f} (goal <= {GOAL})")
-    print(
-        json.dumps(
-            {
-                "bench": "client_overhead",
-                "metric": "median_ratio",
-                "value": round(ratio, 3),
-                "goal": GOAL,
-                "pass": ratio <= GOAL,
-            }
-        )
-    )
+    report("client_overhead", "median_ratio", ratio, GOAL, ratio <= GOAL)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Provider records -> model fields, and the organization <-> person links.
 
 Affinity's list and search answers carry neither `person_ids` nor
-`organization_ids` (affinity.md §2–3), so a sync cannot keep the links. They
+`organization_ids` (affinity.md §2-3), so a sync cannot keep the links. They
 come from the answers that do carry them: GET by id (detail and edit pages
 refresh), the answers to the hub's own writes, and any person payload that
 includes `organization_ids`. Each side keeps a list of remote ids; setting one

@@ -1,7 +1,7 @@
 """The writes this app offers, declared for the outbox.
 
 Affinity's PUT replaces `person_ids`, `emails` and `organization_ids`
-wholesale (affinity.md §2–3). An update therefore carries what the form
+wholesale (affinity.md §2-3). An update therefore carries what the form
 showed (`base_*`) and what the person submitted; at delivery — which may be
 hours later — the operation reads the record from Affinity and sends the
 complete merged list, so a link added in Affinity meanwhile is not dropped.
@@ -9,6 +9,7 @@ complete merged list, so a link added in Affinity meanwhile is not dropped.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
@@ -84,13 +85,12 @@ class OrganizationUpdate(_OrganizationOperation):
         person_ids = merge_list(
             list(current.person_ids or ()), p.get("base_person_ids", []), p.get("person_ids", [])
         )
-        editable = not current.is_global  # a global organization's name and domain are fixed
         return affinity.organization_update(
             client,
             p["organization_id"],
             person_ids=person_ids,
-            name=p.get("name") if editable else None,
-            domain=p.get("domain", "") if editable else None,
+            name=_changed(p.get("name"), current.name, current.is_global),
+            domain=_changed(p.get("domain"), current.domain, current.is_global),
         ).raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
@@ -107,10 +107,8 @@ class OrganizationDelete(_OrganizationOperation):
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         organization_id = item.payload["organization_id"]
-        try:
+        with suppress(NotFoundError):  # already gone: what the person asked for
             affinity.organization_delete(client, organization_id)
-        except NotFoundError:
-            pass  # already gone: what the person asked for
         return {"id": organization_id}
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
@@ -202,7 +200,17 @@ class PersonUpdate(_PersonOperation):
 
     def on_rejected(self, item: OutboxItem) -> None:
         super().on_rejected(item)
-        _restore_links(self.record(item), "organization_ids", item.payload.get("base_organization_ids"))
+        _restore_links(
+            self.record(item), "organization_ids", item.payload.get("base_organization_ids")
+        )
+
+
+def _changed(value: str | None, current: str, is_global: bool) -> str | None:
+    """What to send for a global organization's name or domain: nothing when unchanged
+    (Affinity refuses any change to them; a real change is sent so its refusal shows)."""
+    if value is None or (is_global and value == current):
+        return None
+    return value
 
 
 def _restore_links(record: Any, field: str, base: list[Any] | None) -> None:
@@ -223,5 +231,3 @@ OPERATIONS: list[type[OutboxOperation]] = [
     PersonCreate,
     PersonUpdate,
 ]
-
-

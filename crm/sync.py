@@ -20,7 +20,9 @@ from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, S
 PAGE_SIZE = affinity.MAX_PAGE_SIZE
 
 
-def fetch_organizations(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+def fetch_organizations(
+    client: Any, connection: Any, request: FetchRequest
+) -> Iterator[FetchedPage]:
     for page in affinity.organization_pages(client, page_size=PAGE_SIZE, start=request.checkpoint):
         rows = [
             FetchedRow(remote_id=str(r.id), fields=organization_fields(r), raw=r.raw)

@@ -1,4 +1,4 @@
-"""Affinity v1 organizations and persons as small frozen records (affinity.md §2–3).
+"""Affinity v1 organizations and persons as small frozen records (affinity.md §2-3).
 
 Every payload is untrusted: a missing key, a null or a wrong type becomes an
 empty value, never an exception. A record without a usable id is None.

@@ -24,6 +24,7 @@ from integrations.http.errors import IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
+from integrations.sync.upsert import upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -167,40 +168,25 @@ def _save_page(
             "remote_id", flat=True
         )
     )
-    objects = [
-        model(
-            connection=connection,
-            remote_id=row.remote_id,
-            raw=row.raw,
-            remote_created_at=row.remote_created_at,
-            remote_updated_at=row.remote_updated_at,
-            synced_at=now,
-            last_seen_run_id=run.pk if run.mode == SyncRun.Mode.FULL else None,
-            is_deleted=False,
-            sync_status=SyncStatus.SYNCED,
+    seen_run = run.pk if run.mode == SyncRun.Mode.FULL else None
+    rows = [
+        {
+            "connection": connection.pk,
+            "remote_id": row.remote_id,
+            "raw": row.raw,
+            "remote_created_at": row.remote_created_at,
+            "remote_updated_at": row.remote_updated_at,
+            "synced_at": now,
+            "last_seen_run_id": seen_run,
+            "is_deleted": False,
+            "sync_status": SyncStatus.SYNCED,
             **row.fields,
-        )
+        }
         for row in page.rows
     ]
-    update_fields = [
-        "raw",
-        "remote_created_at",
-        "remote_updated_at",
-        "synced_at",
-        "is_deleted",
-        "sync_status",
-        *page_field_names(page),
-    ]
-    if run.mode == SyncRun.Mode.FULL:
-        update_fields.append("last_seen_run_id")
-    if objects:
-        model.objects.bulk_create(
-            objects,
-            update_conflicts=True,
-            unique_fields=["connection", "remote_id"],
-            update_fields=update_fields,
-            batch_size=500,
-        )
+    # An incremental pass does not vouch for the rest, so it leaves last_seen_run_id.
+    keep = {"connection", "remote_id"} | ({"last_seen_run_id"} if seen_run is None else set())
+    upsert_rows(model, rows, update=[name for name in rows[0] if name not in keep] if rows else [])
     if resource.after_upsert and page.rows:
         pk_by_remote_id = dict(
             model.objects.filter(connection=connection, remote_id__in=remote_ids).values_list(
@@ -218,10 +204,6 @@ def _save_page(
     run.checkpoint = page.checkpoint
     run.heartbeat_at = now
     run.save()
-
-
-def page_field_names(page: FetchedPage) -> list[str]:
-    return list(page.rows[0].fields) if page.rows else []
 
 
 def _complete(resource: SyncedResource, run: SyncRun, state: SyncState) -> None:

@@ -1,0 +1,179 @@
+"""Read-only queries for the organization and person pages.
+
+Lists read the synced tables; `affinity_*` functions ask Affinity live and
+never raise: a failure comes back as a message for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from crm.models import Organization, Person
+from crm.services import affinity_error_message
+from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.models import Connection, OutboxItem
+from integrations.providers import affinity
+from integrations.providers.affinity_records import AffinityOrganization
+from integrations.selectors import provider_connection
+from integrations.services.connections import connection_client
+
+CHOICES_LIMIT = 20
+OPEN_STATUSES = (
+    OutboxItem.Status.PENDING,
+    OutboxItem.Status.SENDING,
+    OutboxItem.Status.NEEDS_ATTENTION,
+)
+
+
+@dataclass(frozen=True)
+class DomainMatches:
+    """Organizations that already have a domain: synced ones, and Affinity's own."""
+
+    local: list[Organization] = field(default_factory=list)
+    remote: list[AffinityOrganization] = field(default_factory=list)  # not synced here
+    error: str = ""
+
+    @property
+    def found(self) -> bool:
+        return bool(self.local or self.remote)
+
+    @property
+    def remote_ids(self) -> list[str]:
+        return [o.remote_id for o in self.local if o.remote_id] + [str(r.id) for r in self.remote]
+
+
+@dataclass(frozen=True)
+class LiveSearch:
+    records: list[AffinityOrganization]
+    next_token: str | None
+    local_pks: dict[int, int]  # Affinity id -> synced organization pk
+    error: str = ""
+
+
+def affinity_connection() -> Connection | None:
+    return provider_connection("affinity")
+
+
+def organization_list(*, connection: Connection, query: str = "") -> QuerySet[Organization]:
+    rows = Organization.objects.filter(connection=connection, is_deleted=False)
+    if query:
+        rows = rows.filter(search_text__contains=query.strip().lower())
+    return rows.order_by("name", "pk")
+
+
+def person_list(*, connection: Connection, query: str = "") -> QuerySet[Person]:
+    rows = Person.objects.filter(connection=connection, is_deleted=False)
+    if query:
+        rows = rows.filter(search_text__contains=query.strip().lower())
+    return rows.order_by("last_name", "first_name", "pk")
+
+
+def organization_persons(*, organization: Organization) -> list[Person]:
+    ids = [str(i) for i in organization.person_ids]
+    rows = Person.objects.filter(connection_id=organization.connection_id, remote_id__in=ids)
+    return list(rows.filter(is_deleted=False).order_by("last_name", "first_name"))
+
+
+def person_organizations(*, person: Person) -> list[Organization]:
+    ids = [str(i) for i in person.organization_ids]
+    rows = Organization.objects.filter(connection_id=person.connection_id, remote_id__in=ids)
+    return list(rows.filter(is_deleted=False).order_by("name"))
+
+
+def unsynced_ids(ids: list[str], found: list[Organization] | list[Person]) -> list[str]:
+    """Linked remote ids the hub has not synced (yet)."""
+    known = {r.remote_id for r in found}
+    return [str(i) for i in ids if str(i) not in known]
+
+
+def person_choices(*, connection: Connection, query: str = "", ids: list[str] | None = None):
+    """Persons a form may link (synced ones, with a remote id), by search or by id."""
+    rows = Person.objects.filter(connection=connection, is_deleted=False).exclude(remote_id=None)
+    if ids is not None:
+        return rows.filter(remote_id__in=ids).order_by("last_name", "first_name")
+    if query.strip():
+        rows = rows.filter(search_text__contains=query.strip().lower())
+    return rows.order_by("last_name", "first_name")[:CHOICES_LIMIT]
+
+
+def organization_choices(*, connection: Connection, query: str = "", ids: list[str] | None = None):
+    rows = Organization.objects.filter(connection=connection, is_deleted=False)
+    rows = rows.exclude(remote_id=None)
+    if ids is not None:
+        return rows.filter(remote_id__in=ids).order_by("name")
+    if query.strip():
+        rows = rows.filter(search_text__contains=query.strip().lower())
+    return rows.order_by("name")[:CHOICES_LIMIT]
+
+
+def organization_domain_matches(*, connection: Connection, domain: str) -> DomainMatches:
+    """Organizations with `domain`, among the synced records and at Affinity (live)."""
+    domain = domain.strip().lower()
+    if not domain:
+        return DomainMatches()
+    local = list(
+        Organization.objects.filter(connection=connection, is_deleted=False).filter(
+            Q(domain__iexact=domain) | Q(search_text__contains=domain)
+        )[:50]
+    )
+    local = [o for o in local if domain in {d.lower() for d in o.domains} or o.domain == domain]
+    known = {o.remote_id for o in local}
+    try:
+        found = affinity.organization_search(_client(connection), term=domain, page_size=100)
+    except (IntegrationError, ConfigurationError) as error:
+        return DomainMatches(local, [], affinity_error_message(error))
+    remote = [
+        r
+        for r in found.records
+        if domain in {d.lower() for d in r.domains} and str(r.id) not in known
+    ]
+    return DomainMatches(local, remote)
+
+
+def affinity_organization_search(
+    *, connection: Connection, term: str, page_token: str | None = None
+) -> LiveSearch:
+    """One page of Affinity's own search (it includes global organizations)."""
+    try:
+        page = affinity.organization_search(
+            _client(connection), term=term, page_size=25, page_token=page_token
+        )
+    except (IntegrationError, ConfigurationError) as error:
+        return LiveSearch([], None, {}, affinity_error_message(error))
+    ids = [str(r.id) for r in page.records]
+    local = Organization.objects.filter(connection=connection, is_deleted=False)
+    pairs = local.filter(remote_id__in=ids).values_list("remote_id", "pk")
+    return LiveSearch(page.records, page.next_token, {int(r): pk for r, pk in pairs})
+
+
+def affinity_organization_fetch(
+    *, connection: Connection, remote_id: int
+) -> tuple[AffinityOrganization | None, str]:
+    """One organization read live from Affinity, or (None, why not)."""
+    try:
+        return affinity.organization_get(_client(connection), remote_id), ""
+    except NotFoundError:
+        return None, "Affinity has no organization with this id."
+    except (IntegrationError, ConfigurationError) as error:
+        return None, affinity_error_message(error)
+
+
+def synced_organization_pk(*, connection: Connection, remote_id: int) -> int | None:
+    rows = Organization.objects.filter(connection=connection, remote_id=str(remote_id))
+    return rows.filter(is_deleted=False).values_list("pk", flat=True).first()
+
+
+def record_open_write(record: Organization | Person) -> OutboxItem | None:
+    """The latest write of this record that Affinity has not confirmed yet."""
+    return (
+        OutboxItem.objects.filter(record_type=record._meta.label, record_id=record.pk)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _client(connection: Connection):
+    return connection_client(connection)

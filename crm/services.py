@@ -1,0 +1,320 @@
+"""Writes to Affinity organizations and persons, through the outbox.
+
+Each write saves the local record at once (marked pending) together with its
+outbox row, then tries to deliver it inside the request. Views read the
+returned `OutboxItem` to know what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
+from crm.models import Organization, Person
+from integrations.http.client import ApiClient
+from integrations.http.errors import (
+    ConfigurationError,
+    IntegrationError,
+    NotFoundError,
+    RateLimitedError,
+)
+from integrations.models import Connection, OutboxItem
+from integrations.models.synced import SyncStatus
+from integrations.outbox.service import outbox_write
+from integrations.providers import affinity
+from integrations.services.connections import connection_client
+
+# A detail page reads the record from Affinity again at most this often.
+REFRESH_AFTER = timedelta(minutes=2)
+
+
+def organization_create(
+    *,
+    connection: Connection,
+    name: str,
+    domain: str,
+    person_ids: list[str],
+    existing_ids: list[str],
+    submission_key: str,
+    user: Any = None,
+) -> OutboxItem:
+    """`existing_ids`: organizations with this domain seen before creating (for reconciliation)."""
+
+    def save() -> Organization:
+        return Organization.objects.create(
+            connection=connection,
+            sync_status=SyncStatus.PENDING,
+            name=name,
+            domain=domain,
+            domains=[domain] if domain else [],
+            person_ids=person_ids,
+            persons_count=len(person_ids),
+            search_text=f"{name} {domain}".lower(),
+        )
+
+    payload = {
+        "name": name,
+        "domain": domain or None,
+        "person_ids": [int(p) for p in person_ids],
+        "existing_ids": existing_ids,
+    }
+    return _write(
+        connection,
+        "affinity.organization.create",
+        payload,
+        submission_key,
+        f"Create organization {name}",
+        save,
+        user,
+    )
+
+
+def organization_update(
+    *,
+    organization: Organization,
+    name: str,
+    domain: str,
+    person_ids: list[str],
+    base_person_ids: list[str],
+    submission_key: str,
+    user: Any = None,
+) -> OutboxItem:
+    """Save the edit. A global organization keeps its name and domain."""
+    if organization.is_global:
+        name, domain = organization.name, organization.domain
+
+    def save() -> Organization:
+        organization.name, organization.domain = name, domain
+        organization.domains = [domain, *organization.other_domains] if domain else []
+        organization.person_ids, organization.persons_count = person_ids, len(person_ids)
+        organization.search_text = " ".join([name, *organization.domains]).lower()
+        organization.sync_status = SyncStatus.PENDING
+        organization.save()
+        return organization
+
+    payload: dict[str, Any] = {
+        "organization_id": organization.remote_id,
+        "person_ids": [int(p) for p in person_ids],
+        "base_person_ids": [int(p) for p in base_person_ids],
+    }
+    if not organization.is_global:
+        payload.update(name=name, domain=domain)
+    return _write(
+        organization.connection,
+        "affinity.organization.update",
+        payload,
+        submission_key,
+        f"Update organization {name}",
+        save,
+        user,
+    )
+
+
+def organization_delete(
+    *, organization: Organization, submission_key: str, user: Any = None
+) -> OutboxItem:
+    def save() -> Organization:
+        organization.sync_status = SyncStatus.PENDING
+        organization.save(update_fields=["sync_status"])
+        return organization
+
+    payload = {"organization_id": organization.remote_id}
+    return _write(
+        organization.connection,
+        "affinity.organization.delete",
+        payload,
+        submission_key,
+        f"Delete organization {organization.name}",
+        save,
+        user,
+    )
+
+
+def person_create(
+    *,
+    connection: Connection,
+    first_name: str,
+    last_name: str,
+    emails: list[str],
+    organization_ids: list[str],
+    submission_key: str,
+    user: Any = None,
+) -> OutboxItem:
+    def save() -> Person:
+        return Person.objects.create(
+            connection=connection,
+            sync_status=SyncStatus.PENDING,
+            first_name=first_name,
+            last_name=last_name,
+            emails=emails,
+            primary_email=emails[0] if emails else "",
+            organization_ids=organization_ids,
+            search_text=" ".join([first_name, last_name, *emails]).lower(),
+        )
+
+    payload = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "emails": emails,
+        "organization_ids": [int(o) for o in organization_ids],
+    }
+    return _write(
+        connection,
+        "affinity.person.create",
+        payload,
+        submission_key,
+        f"Create person {first_name} {last_name}",
+        save,
+        user,
+    )
+
+
+def person_update(
+    *,
+    person: Person,
+    first_name: str,
+    last_name: str,
+    emails: list[str],
+    base_emails: list[str],
+    organization_ids: list[str],
+    base_organization_ids: list[str],
+    submission_key: str,
+    user: Any = None,
+) -> OutboxItem:
+    def save() -> Person:
+        person.first_name, person.last_name = first_name, last_name
+        person.emails, person.primary_email = emails, emails[0] if emails else ""
+        person.organization_ids = organization_ids
+        person.search_text = " ".join([first_name, last_name, *emails]).lower()
+        person.sync_status = SyncStatus.PENDING
+        person.save()
+        return person
+
+    payload = {
+        "person_id": person.remote_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "emails": emails,
+        "base_emails": base_emails,
+        "organization_ids": [int(o) for o in organization_ids],
+        "base_organization_ids": [int(o) for o in base_organization_ids],
+    }
+    return _write(
+        person.connection,
+        "affinity.person.update",
+        payload,
+        submission_key,
+        f"Update person {first_name} {last_name}",
+        save,
+        user,
+    )
+
+
+def organization_refresh(*, organization: Organization, force: bool = False) -> str:
+    """Read the organization (with its persons) from Affinity; "" or why it could not."""
+    if not _refreshable(organization, force):
+        return ""
+    try:
+        client = _client(organization.connection)
+        record = affinity.organization_get(client, organization.remote_id)
+    except NotFoundError:
+        _mark_deleted(organization)
+        return "This organization no longer exists in Affinity."
+    except (IntegrationError, ConfigurationError) as error:
+        return affinity_error_message(error)
+    _apply_remote(organization, organization_fields(record), record.raw)
+    if record.person_ids is not None:
+        organization_links_set(
+            connection_id=organization.connection_id,
+            organization_id=organization.remote_id,
+            person_ids=record.person_ids,
+        )
+    organization.refresh_from_db()
+    return ""
+
+
+def person_refresh(*, person: Person, force: bool = False) -> str:
+    """Read the person (with its organizations) from Affinity; "" or why it could not."""
+    if not _refreshable(person, force):
+        return ""
+    try:
+        record = affinity.person_get(_client(person.connection), person.remote_id)
+    except NotFoundError:
+        _mark_deleted(person)
+        return "This person no longer exists in Affinity."
+    except (IntegrationError, ConfigurationError) as error:
+        return affinity_error_message(error)
+    _apply_remote(person, person_fields(record), record.raw)
+    if record.organization_ids is not None:
+        person_links_set(
+            connection_id=person.connection_id,
+            person_id=person.remote_id,
+            organization_ids=record.organization_ids,
+        )
+    person.refresh_from_db()
+    return ""
+
+
+def affinity_error_message(error: Exception) -> str:
+    """What a person reads when an Affinity call failed (never a stack trace)."""
+    if isinstance(error, affinity.MonthlyLimitError):
+        return f"Affinity refused the call: {error.message}."
+    if isinstance(error, RateLimitedError):
+        when = error.retry_at.strftime("%H:%M:%S UTC") if error.retry_at else "in a minute"
+        return f"Affinity's per-minute request limit is reached; try again after {when}."
+    if isinstance(error, ConfigurationError):
+        return f"The Affinity connection cannot be used: {error}"
+    if isinstance(error, IntegrationError):
+        return f"Affinity could not answer: {error.message}"
+    return "Affinity could not answer."
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _write(
+    connection: Connection,
+    operation: str,
+    payload: dict[str, Any],
+    submission_key: str,
+    summary: str,
+    save: Callable[[], Organization | Person],
+    user: Any,
+) -> OutboxItem:
+    return outbox_write(
+        connection=connection,
+        operation=operation,
+        payload=payload,
+        submission_key=submission_key,
+        summary=summary,
+        save_record=save,
+        user=user,
+    )
+
+
+def _client(connection: Connection) -> ApiClient:
+    return connection_client(connection)
+
+
+def _refreshable(record: Organization | Person, force: bool) -> bool:
+    if not record.remote_id or record.sync_status == SyncStatus.PENDING or record.is_deleted:
+        return False
+    fresh = record.links_loaded_at and record.links_loaded_at > timezone.now() - REFRESH_AFTER
+    return force or not fresh
+
+
+def _apply_remote(record: Organization | Person, fields: dict[str, Any], raw: dict) -> None:
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.raw, record.synced_at = raw, timezone.now()
+    record.sync_status = SyncStatus.SYNCED
+    record.save(update_fields=[*fields, "raw", "synced_at", "sync_status"])
+
+
+def _mark_deleted(record: Organization | Person) -> None:
+    record.is_deleted = True
+    record.save(update_fields=["is_deleted"])

@@ -1,0 +1,94 @@
+"""Affinity organizations in Chromium: create one with two persons, find it, edit its domain."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import expect
+
+from crm.models import Organization, Person
+from crm.sync import ORGANIZATIONS, PERSONS
+from integrations.sync.engine import sync_resource
+
+
+@pytest.fixture
+def synced_affinity(transactional_db, sandbox_connection):
+    cache.clear()
+    connection = sandbox_connection("affinity")
+    for resource in (ORGANIZATIONS, PERSONS):
+        sync_resource(connection=connection, resource=resource)
+    return connection
+
+
+def _choose_person(page, person: Person) -> None:
+    page.fill("#id_persons_search", person.last_name)
+    choice = page.locator(f"[data-results] input[value='{person.remote_id}']")
+    choice.check()
+    expect(page.locator(f"[data-chosen] input[value='{person.remote_id}']")).to_be_checked()
+
+
+def test_create_an_organization_with_two_persons_then_edit_its_domain(
+    synced_affinity, logged_in_page, live_server, screenshot
+):
+    page = logged_in_page
+    unique = uuid.uuid4().hex[:6]
+    first, second = Person.objects.exclude(emails=[]).order_by("last_name")[:2]
+
+    page.goto(f"{live_server.url}/organizations/")
+    expect(page.get_by_role("heading", name="Organizations")).to_be_visible()
+    expect(page.get_by_text("Search all of Affinity")).to_be_visible()
+    screenshot("crm-organization-list")
+
+    page.get_by_role("link", name="New organization").click()
+    page.fill("#id_name", f"Browser Labs {unique}")
+    page.fill("#id_domain", f"browser-{unique}.io")
+    _choose_person(page, first)
+    _choose_person(page, second)
+    screenshot("crm-organization-form")
+    page.get_by_role("button", name="Create organization").click()
+
+    expect(page.get_by_text("created in Affinity")).to_be_visible()
+    persons = page.locator("[data-testid=persons]")
+    expect(
+        persons.get_by_role("link", name=f"{first.first_name} {first.last_name}")
+    ).to_be_visible()
+    expect(
+        persons.get_by_role("link", name=f"{second.first_name} {second.last_name}")
+    ).to_be_visible()
+    screenshot("crm-organization-detail")
+
+    page.goto(f"{live_server.url}/organizations/?q={unique}")
+    row = page.locator("tbody tr").filter(has_text=f"Browser Labs {unique}")
+    expect(row).to_contain_text(f"browser-{unique}.io")
+    expect(row.locator("[data-testid=persons-count]")).to_have_text("2")
+    screenshot("crm-organization-search")
+
+    row.get_by_role("link", name=f"Browser Labs {unique}").click()
+    page.get_by_role("link", name="Edit").click()
+    expect(page.locator("[data-chosen] input:checked")).to_have_count(2)
+    page.fill("#id_domain", f"browser-{unique}.com")
+    screenshot("crm-organization-edit")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_text("updated in Affinity")).to_be_visible()
+    expect(page.locator("[data-testid=domains]")).to_contain_text(f"browser-{unique}.com")
+    org = Organization.objects.get(name=f"Browser Labs {unique}")
+    assert org.domain == f"browser-{unique}.com" and org.persons_count == 2
+
+
+def test_a_duplicate_domain_is_warned_about(
+    synced_affinity, logged_in_page, live_server, screenshot
+):
+    page = logged_in_page
+    existing = Organization.objects.filter(is_global=False).exclude(domain="").first()
+    page.goto(f"{live_server.url}/organizations/new/")
+    page.fill("#id_name", "Second copy")
+    page.fill("#id_domain", existing.domain)
+    page.get_by_role("button", name="Create organization").click()
+    warning = page.locator("[data-testid=duplicate-warning]")
+    expect(warning).to_contain_text("An organization with this domain already exists")
+    expect(warning.get_by_role("link", name=existing.name)).to_be_visible()
+    expect(page.get_by_role("button", name="Create anyway")).to_be_visible()
+    screenshot("crm-duplicate-domain")

@@ -1,0 +1,182 @@
+"""Organization pages end to end: the hub, its outbox and the sandbox's Affinity."""
+
+from __future__ import annotations
+
+import uuid
+
+from crm.models import Organization, Person
+from integrations.models import OutboxItem
+
+
+def _post(client, url, data):
+    page = client.get(url)
+    data = {"submission_key": page.context["form"]["submission_key"].value(), **data}
+    return client.post(url, data, follow=True)
+
+
+def _two_persons(connection):
+    persons = Person.objects.filter(connection=connection).exclude(emails=[]).order_by("pk")[:2]
+    return list(persons)
+
+
+def test_the_list_shows_synced_organizations_with_search(logged_in_client, synced):
+    page = logged_in_client.get("/organizations/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert ">global</span>" in html and "Last synced" in html and "Sync now" in html
+    assert "Search all of Affinity" in html
+    org = Organization.objects.filter(connection=synced).exclude(domain="").first()
+    found = logged_in_client.get("/organizations/", {"q": org.domain.upper()})
+    assert org.name in found.content.decode()
+    assert found.context["page_obj"].paginator.count >= 1
+    nothing = logged_in_client.get("/organizations/", {"q": "zz-no-such-org"})
+    assert "No synced organization matches" in nothing.content.decode()
+
+
+def test_provider_text_is_escaped(logged_in_client, synced):
+    Organization.objects.filter(connection=synced).update(name="<script>alert(1)</script>")
+    html = logged_in_client.get("/organizations/").content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_create_update_and_delete(logged_in_client, synced, affinity_api, unique):
+    first, second = _two_persons(synced)
+    page = _post(
+        logged_in_client,
+        "/organizations/new/",
+        {"name": f"Acme {unique}", "domain": f"acme-{unique}.io",
+         "persons": [first.remote_id, second.remote_id]},
+    )  # fmt: skip
+    assert "created in Affinity" in page.content.decode()
+    org = Organization.objects.get(name=f"Acme {unique}")
+    assert org.remote_id and org.sync_status == "synced" and org.persons_count == 2
+    remote = affinity_api("GET", f"/organizations/{org.remote_id}")
+    assert remote["domain"] == f"acme-{unique}.io"
+    assert sorted(remote["person_ids"]) == sorted([int(first.remote_id), int(second.remote_id)])
+    first.refresh_from_db()
+    assert org.remote_id in first.organization_ids  # the other side follows
+
+    # The edit form is loaded; meanwhile someone adds a third person in Affinity.
+    edit = logged_in_client.get(f"/organizations/{org.pk}/edit/")
+    key = edit.context["form"]["submission_key"].value()
+    base = edit.context["form"]["base_person_ids"].value()
+    third = Person.objects.filter(connection=synced).exclude(pk__in=[first.pk, second.pk]).first()
+    affinity_api(
+        "PUT",
+        f"/organizations/{org.remote_id}",
+        json={"person_ids": [*remote["person_ids"], int(third.remote_id)]},
+    )
+    # The form drops the second person and changes the domain.
+    saved = logged_in_client.post(
+        f"/organizations/{org.pk}/edit/",
+        {"submission_key": key, "base_person_ids": base, "name": f"Acme {unique}",
+         "domain": f"acme-{unique}.com", "persons": [first.remote_id]},
+        follow=True,
+    )  # fmt: skip
+    assert "updated in Affinity" in saved.content.decode()
+    remote = affinity_api("GET", f"/organizations/{org.remote_id}")
+    assert remote["domain"] == f"acme-{unique}.com"
+    assert sorted(remote["person_ids"]) == sorted([int(first.remote_id), int(third.remote_id)])
+    org.refresh_from_db()
+    assert org.domain == f"acme-{unique}.com" and org.persons_count == 2
+
+    detail = logged_in_client.get(f"/organizations/{org.pk}/").content.decode()
+    assert f"/persons/{first.pk}/" in detail and f"acme-{unique}.com" in detail
+
+    confirm = logged_in_client.get(f"/organizations/{org.pk}/delete/")
+    assert "cannot be undone" in confirm.content.decode()
+    deleted = _post(logged_in_client, f"/organizations/{org.pk}/delete/", {})
+    assert "deleted in Affinity" in deleted.content.decode()
+    assert affinity_api("GET", f"/organizations/{org.remote_id}")["errors"]
+    org.refresh_from_db()
+    assert org.is_deleted
+    assert f"Acme {unique}" not in logged_in_client.get("/organizations/").content.decode()
+
+
+def test_duplicate_domain_warns_with_a_link_and_can_be_created_anyway(
+    logged_in_client, synced, unique
+):
+    existing = Organization.objects.filter(connection=synced, is_global=False).exclude(domain="")
+    existing = existing.first()
+    data = {"name": f"Again {unique}", "domain": existing.domain.upper()}
+    page = _post(logged_in_client, "/organizations/new/", data)
+    html = page.content.decode()
+    assert "An organization with this domain already exists" in html
+    assert f"/organizations/{existing.pk}/" in html and "Create anyway" in html
+    assert not Organization.objects.filter(name=f"Again {unique}").exists()
+    key = page.context["form"]["submission_key"].value()
+    anyway = logged_in_client.post(
+        "/organizations/new/", {**data, "submission_key": key, "create_anyway": "1"}, follow=True
+    )
+    assert "created in Affinity" in anyway.content.decode()
+    assert Organization.objects.get(name=f"Again {unique}").domain == existing.domain
+
+
+def test_a_domain_must_not_be_a_url(logged_in_client, synced):
+    page = _post(logged_in_client, "/organizations/new/", {"name": "X", "domain": "https://x.io/"})
+    assert "not a URL" in page.content.decode()
+    assert page.context["form"].errors["domain"]
+
+
+def test_a_global_organization_cannot_be_renamed(logged_in_client, synced):
+    org = Organization.objects.filter(connection=synced, is_global=True).first()
+    edit = logged_in_client.get(f"/organizations/{org.pk}/edit/")
+    html = edit.content.decode()
+    assert "global organization from Affinity" in html and "disabled" in html
+    assert "/delete/" not in logged_in_client.get(f"/organizations/{org.pk}/").content.decode()
+    # A local copy that does not know it is global: Affinity itself refuses the rename.
+    # (A POST does not refresh first: the edit page's GET already did.)
+    Organization.objects.filter(pk=org.pk).update(is_global=False)
+    page = logged_in_client.post(
+        f"/organizations/{org.pk}/edit/",
+        {"name": "Renamed", "domain": org.domain, "submission_key": uuid.uuid4().hex},
+    )
+    form = page.context["form"]
+    assert "Cannot change the name or domain of a global organization" in form.errors["name"][0]
+    org.refresh_from_db()
+    assert org.name != "Renamed" and org.is_global  # the refused edit is undone
+
+
+def test_deleting_a_global_organization_is_refused(logged_in_client, synced):
+    org = Organization.objects.filter(connection=synced, is_global=True).first()
+    page = logged_in_client.get(f"/organizations/{org.pk}/delete/", follow=True)
+    assert "cannot be deleted" in page.content.decode()
+
+
+def test_affinity_down_saves_and_shows_pending(logged_in_client, synced, sandbox_clean, unique):
+    sandbox_clean.set_faults(
+        "affinity", error_rate=1, error_statuses=[503], methods=["GET", "POST"]
+    )
+    page = _post(logged_in_client, "/organizations/new/", {"name": f"Later {unique}", "domain": ""})
+    html = page.content.decode()
+    assert "Saved — it will be sent to Affinity as soon as it answers." in html
+    org = Organization.objects.get(name=f"Later {unique}")
+    assert org.sync_status == "pending" and org.remote_id is None
+    assert OutboxItem.objects.get(record_id=org.pk).status == "pending"
+    listing = logged_in_client.get("/organizations/", {"q": f"later {unique}"}).content.decode()
+    assert ">Pending</span>" in listing
+
+
+def test_live_search_includes_global_organizations_and_opens_them(
+    logged_in_client, synced, affinity_api
+):
+    org = Organization.objects.filter(connection=synced, is_global=True).first()
+    Organization.objects.filter(pk=org.pk).delete()  # global, not synced into the hub
+    page = logged_in_client.get("/organizations/search/", {"term": org.name})
+    html = page.content.decode()
+    assert f"/organizations/affinity/{org.remote_id}/" in html and ">global</span>" in html
+    opened = logged_in_client.get(f"/organizations/affinity/{org.remote_id}/")
+    assert "Read live from Affinity" in opened.content.decode()
+    missing = logged_in_client.get("/organizations/affinity/99999999/")
+    assert "no organization with this id" in missing.content.decode()
+
+
+def test_not_connected(logged_in_client, db):
+    for url in ("/organizations/", "/persons/", "/organizations/new/"):
+        assert "Affinity is not connected" in logged_in_client.get(url).content.decode()
+
+
+def test_not_connected_links_staff_to_the_admin(client, staff_user):
+    client.force_login(staff_user)
+    html = client.get("/organizations/").content.decode()
+    assert "/admin/integrations/connection/add/" in html

@@ -1,0 +1,208 @@
+"""Outbox operations (mocked Affinity), forms, and views with their services patched."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from responses import matchers
+
+from crm.forms import normalize_domain
+from crm.models import Organization
+from crm.outbox import OrganizationCreate, OrganizationUpdate, PersonUpdate, merge_list
+from integrations.http.auth import BasicKeyAuth
+from integrations.models import Connection, OutboxItem
+
+BASE = "https://api.affinity.co"
+
+
+@pytest.fixture
+def api(make_client):
+    return make_client("affinity", BASE, auth=BasicKeyAuth("k"))
+
+
+def _item(payload):
+    return OutboxItem(operation="x", payload=payload, submission_key="k")
+
+
+@pytest.mark.parametrize(
+    ("current", "base", "submitted", "expected"),
+    [
+        ([1, 2], [1, 2], [1, 2, 3], [1, 2, 3]),  # added in the form
+        ([1, 2], [1, 2], [1], [1]),  # removed in the form
+        ([1, 2, 5], [1, 2], [1, 3], [1, 3, 5]),  # 5 added in Affinity meanwhile: kept
+        ([1], [1, 2], [1, 2], [1]),  # 2 removed in Affinity meanwhile, untouched in the form
+    ],
+)
+def test_merge_list(current, base, submitted, expected):
+    assert merge_list(current, base, submitted) == expected
+
+
+def test_update_reads_affinity_first_and_sends_the_complete_person_ids(rsps, api):
+    rsps.add(
+        "GET", f"{BASE}/organizations/7", json={"id": 7, "name": "Acme", "person_ids": [1, 2, 5]}
+    )
+    rsps.add(
+        "PUT",
+        f"{BASE}/organizations/7",
+        json={"id": 7, "name": "Acme Inc", "person_ids": [1, 3, 5]},
+        match=[
+            matchers.json_params_matcher(
+                {"person_ids": [1, 3, 5], "name": "Acme Inc", "domain": "acme.io"}
+            )
+        ],
+    )
+    payload = {"organization_id": "7", "name": "Acme Inc", "domain": "acme.io",
+               "person_ids": [1, 3], "base_person_ids": [1, 2]}  # fmt: skip
+    assert OrganizationUpdate().send(api, _item(payload))["person_ids"] == [1, 3, 5]
+
+
+def test_update_of_a_global_organization_sends_only_the_persons(rsps, api):
+    rsps.add(
+        "GET",
+        f"{BASE}/organizations/7",
+        json={"id": 7, "name": "Big", "domain": "big.com", "global": True, "person_ids": []},
+    )
+    rsps.add(
+        "PUT",
+        f"{BASE}/organizations/7",
+        json={"id": 7, "name": "Big", "global": True, "person_ids": [4]},
+        match=[matchers.json_params_matcher({"person_ids": [4]})],
+    )
+    payload = {
+        "organization_id": "7",
+        "name": "Big",
+        "domain": "big.com",
+        "person_ids": [4],
+        "base_person_ids": [],
+    }
+    OrganizationUpdate().send(api, _item(payload))
+
+
+def test_person_update_keeps_emails_added_in_affinity(rsps, api):
+    rsps.add(
+        "GET",
+        f"{BASE}/persons/3",
+        json={"id": 3, "emails": ["a@x.io", "new@x.io"], "organization_ids": [9]},
+    )
+    rsps.add(
+        "PUT",
+        f"{BASE}/persons/3",
+        json={"id": 3, "first_name": "A", "last_name": "B"},
+        match=[matchers.json_params_matcher({"first_name": "A", "last_name": "B",
+               "emails": ["b@x.io", "new@x.io"], "organization_ids": [9]})],
+    )  # fmt: skip
+    payload = {"person_id": "3", "first_name": "A", "last_name": "B", "emails": ["b@x.io"],
+               "base_emails": ["a@x.io"], "organization_ids": [9],
+               "base_organization_ids": [9]}  # fmt: skip
+    PersonUpdate().send(api, _item(payload))
+
+
+def test_reconciling_a_create_skips_organizations_that_were_there_before(rsps, api):
+    found = {
+        "organizations": [
+            {"id": 1, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]},  # known before
+            {"id": 2, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"], "global": True},
+            {"id": 3, "name": "ACME", "domain": "acme.io", "domains": ["acme.io"]},  # ours
+            {"id": 4, "name": "Other", "domain": "acme.io", "domains": ["acme.io"]},
+        ],
+        "next_page_token": None,
+    }
+    rsps.add(
+        "GET",
+        f"{BASE}/organizations",
+        json=found,
+        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "100"})],
+    )
+    payload = {"name": "Acme", "domain": "acme.io", "person_ids": [], "existing_ids": ["1"]}
+    assert OrganizationCreate().find_existing(api, _item(payload))["id"] == 3
+    rsps.replace(
+        "GET", f"{BASE}/organizations", json={"organizations": [], "next_page_token": None}
+    )
+    assert OrganizationCreate().find_existing(api, _item(payload)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Acme.COM", "acme.com"),
+        ("sub.acme.co.uk.", "sub.acme.co.uk"),
+        ("", ""),
+        ("bücher.de", "bücher.de"),
+    ],
+)
+def test_domains_are_normalized(value, expected):
+    assert normalize_domain(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://acme.com",
+        "acme.com/about",
+        "me@acme.com",
+        "acme",
+        "-acme.com",
+        "acme..com",
+        "acme.com:8080",
+        "a b.com",
+    ],
+)
+def test_urls_and_garbage_are_not_domains(value):
+    with pytest.raises(forms.ValidationError):
+        normalize_domain(value)
+
+
+# --- views, with the service patched where the view looks it up ------------------
+
+
+@pytest.fixture
+def connection(db):
+    return Connection.objects.create(
+        provider="affinity", name="t", base_url="https://api.affinity.co", api_token="k"
+    )
+
+
+def test_create_view_says_saved_when_affinity_is_down(logged_in_client, connection, monkeypatch):
+    org = Organization.objects.create(connection=connection, name="Acme", sync_status="pending")
+    error = "Affinity API 503 (POST /organizations): Service unavailable"
+    item = OutboxItem(
+        connection=connection,
+        status="pending",
+        record_id=org.pk,
+        submission_key="s",
+        last_error=error,
+    )
+    monkeypatch.setattr(
+        "crm.views.selectors.organization_domain_matches", lambda **kw: _NoMatches()
+    )
+    monkeypatch.setattr("crm.views.services.organization_create", lambda **kw: item)
+    page = logged_in_client.post(
+        "/organizations/new/",
+        {"name": "Acme", "domain": "acme.io", "submission_key": "s"},
+        follow=True,
+    )
+    html = page.content.decode()
+    assert (
+        "Saved — it will be sent to Affinity as soon as it answers. (Service unavailable)" in html
+    )
+    assert page.request["PATH_INFO"] == f"/organizations/{org.pk}/"
+
+
+def test_refused_create_puts_affinity_messages_on_fields(logged_in_client, connection, monkeypatch):
+    item = OutboxItem(connection=connection, status="failed", submission_key="s",
+                      field_errors={"domain": ["domain is taken"]}, last_error="x")  # fmt: skip
+    monkeypatch.setattr(
+        "crm.views.selectors.organization_domain_matches", lambda **kw: _NoMatches()
+    )
+    monkeypatch.setattr("crm.views.services.organization_create", lambda **kw: item)
+    page = logged_in_client.post(
+        "/organizations/new/", {"name": "Acme", "domain": "acme.io", "submission_key": "s"}
+    )
+    assert page.context["form"].errors["domain"] == ["domain is taken"]
+    assert page.context["form"].data["submission_key"] != "s"  # a corrected form is a new write
+
+
+class _NoMatches:
+    found = False
+    remote_ids: list = []
+    error = ""
