@@ -44,20 +44,33 @@ class Candidate(SyncedRecord):
 
     class Meta(SyncedRecord.Meta):
         ordering = ["-remote_created_at"]
-        # One index per sort order of the list. Each also carries what the list
-        # filters on (search text, qualified flags), so a search walks the index
-        # alone and reads table rows only for the page it shows.
+        # One index per sort order of the list, the id right after the sort key (the
+        # tie-breaker, so no sort step). Each also carries what the list filters on
+        # (search text, qualified flags): a search walks the index alone and reads
+        # table rows only for the page it shows. See ats.selectors.candidate_list.
         indexes = [
             models.Index(
-                fields=["connection", "is_deleted", "-remote_created_at", *LIST_FILTER_COLUMNS],
+                fields=[
+                    "connection",
+                    "is_deleted",
+                    "-remote_created_at",
+                    "-id",
+                    *LIST_FILTER_COLUMNS,
+                ],
                 name="ats_candidate_created_idx",
             ),
             models.Index(
-                fields=["connection", "is_deleted", "name", *LIST_FILTER_COLUMNS],
+                fields=["connection", "is_deleted", "name", "id", *LIST_FILTER_COLUMNS],
                 name="ats_candidate_name_idx",
             ),
             models.Index(
-                fields=["connection", "is_deleted", "-last_activity_at", *LIST_FILTER_COLUMNS],
+                fields=[
+                    "connection",
+                    "is_deleted",
+                    "-last_activity_at",
+                    "-id",
+                    *LIST_FILTER_COLUMNS,
+                ],
                 name="ats_candidate_activity_idx",
             ),
         ]
@@ -78,7 +91,8 @@ class Placement(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["offer_remote_id", "stage_name", "candidate"], name="ats_placement_offer_idx"
+                fields=["offer_remote_id", "stage_name", "candidate"],
+                name="ats_placement_offer_idx",
             ),
             models.Index(fields=["stage_name", "candidate"], name="ats_placement_stage_idx"),
         ]

@@ -1,5 +1,127 @@
-"""The writes this app offers, declared for the outbox."""
+"""The writes this app offers, declared for the outbox.
 
+Payloads: a create stores `{"candidate": {...}, "offers": [ids]}` exactly as it
+goes on the wire (recruitee.md §2c); an update stores
+`{"remote_id": "...", "changes": {only the changed fields}}`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ats.models import Candidate
+from ats.sync import candidate_fields, placements_replace
+from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
+from integrations.models import OutboxItem
 from integrations.outbox.operations import OutboxOperation
+from integrations.providers import recruitee
+from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
 
-OPERATIONS: list[type[OutboxOperation]] = []
+# Clocks differ: a candidate created this long before the write was saved can still be it.
+RECONCILE_SLACK = timedelta(hours=1)
+
+
+def remote_fields(remote: dict[str, Any]) -> dict[str, Any]:
+    """Model fields (with the remote times) of a candidate answer."""
+    record = parse_candidate(remote)
+    if record is None:
+        return {}
+    return {
+        **candidate_fields(record),
+        "remote_created_at": record.created_at,
+        "remote_updated_at": record.updated_at,
+    }
+
+
+class CandidateOperation(OutboxOperation):
+    record_model = "ats.Candidate"
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        return remote_fields(remote)
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        super().on_delivered(item, remote)
+        record = parse_candidate(remote)
+        candidate = self.record(item)
+        if record is not None and candidate is not None:
+            placements_replace(candidate.connection, [record], {record.id: candidate.pk})
+
+
+class CandidateCreate(CandidateOperation):
+    name = "recruitee.candidate_create"
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        # A sync that ran while the outcome was unknown may already have copied the new
+        # candidate: keep the row the person created, drop the synced duplicate.
+        remote_id = str(remote.get("id") or "")
+        if remote_id and item.record_id:
+            Candidate.objects.filter(connection=item.connection, remote_id=remote_id).exclude(
+                pk=item.record_id
+            ).delete()
+        super().on_delivered(item, remote)
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        payload = item.payload
+        try:
+            answer = recruitee.candidate_create(
+                client,
+                fields=payload.get("candidate") or {},
+                offer_ids=payload.get("offers") or [],
+            )
+        except InvalidResponseError as error:
+            # A 2xx we cannot read: the candidate was probably created. Reconcile, never resend.
+            raise ProviderUnavailableError(
+                f"unreadable answer to a create: {error.message}", outcome_unknown=True
+            ) from error
+        return answer.candidate.raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """Look the candidate up by email (or by exact name without one); compare exactly,
+        because Recruitee's `query` search is fuzzy."""
+        wanted = item.payload.get("candidate") or {}
+        name = str(wanted.get("name") or "").strip()
+        emails = {str(e).strip().lower() for e in wanted.get("emails") or [] if str(e).strip()}
+        query = sorted(emails)[0] if emails else name
+        if not query:
+            return None
+        for record in recruitee.candidate_search(client, query=query, limit=100):
+            if self._is_it(record, name=name, emails=emails, saved_at=item.created_at):
+                return record.raw
+        return None
+
+    @staticmethod
+    def _is_it(record: CandidateRecord, *, name: str, emails: set[str], saved_at: Any) -> bool:
+        if record.name.strip().casefold() != name.casefold():
+            return False
+        if emails and not emails & {e.lower() for e in record.emails}:
+            return False
+        return record.created_at is None or record.created_at >= saved_at - RECONCILE_SLACK
+
+
+class CandidateUpdate(CandidateOperation):
+    name = "recruitee.candidate_update"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        answer = recruitee.candidate_update(
+            client, item.payload["remote_id"], changes=item.payload.get("changes") or {}
+        )
+        return answer.candidate.raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """A PATCH is safe to repeat; skip it only when Recruitee already shows the changes."""
+        answer = recruitee.candidate_get(client, item.payload["remote_id"])
+        changes = item.payload.get("changes") or {}
+        current = answer.candidate.raw
+        landed = all(_same(current.get(key), value) for key, value in changes.items())
+        return current if landed else None
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, list):
+        return isinstance(current, list) and list(current) == list(wanted)
+    return (current or "") == (wanted or "")
+
+
+OPERATIONS: list[type[OutboxOperation]] = [CandidateCreate, CandidateUpdate]

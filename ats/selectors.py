@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -35,7 +36,9 @@ class CandidateFilters:
 
 def candidate_list(*, connection: Connection, filters: CandidateFilters) -> QuerySet[Candidate]:
     """The connection's candidates, searched, filtered and sorted; placements prefetched."""
-    rows = Candidate.objects.filter(connection=connection, is_deleted=False)
+    # `is_deleted__in=[False]`, not `is_deleted=False`: SQLite gets `NOT is_deleted` for the
+    # latter and then cannot use the sort indexes (a full sort of every row instead).
+    rows = Candidate.objects.filter(connection=connection, is_deleted__in=[False])
     if term := filters.search.strip().lower():
         rows = rows.filter(search_text__contains=term)
     if filters.offer or filters.stage:
@@ -58,6 +61,67 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
         .order_by(*order)
         .prefetch_related(Prefetch("placements", queryset=listed_placements))
     )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a long list, counted only as far as the pages around it need.
+
+    Counting every match of a substring search over 100,000 rows costs more than
+    the page itself, so the count stops at `COUNT_AHEAD_PAGES` pages past this one
+    (`total_is_exact` is then False: "page 50 of 60+"), and a page that is not
+    full needs no count at all.
+    """
+
+    rows: list[Any]
+    number: int
+    per_page: int
+    total: int
+    total_is_exact: bool
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+
+COUNT_AHEAD_PAGES = 10
+
+
+def list_page(rows: QuerySet, *, number: Any, per_page: int = 25) -> ListPage:
+    """The page `number` of `rows`; a bad number means page 1."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    found = list(rows[offset : offset + per_page + 1])
+    if not found and number > 1:  # past the end: an empty page that knows the real total
+        return ListPage([], number, per_page, rows.order_by().count(), True)
+    if len(found) <= per_page:
+        return ListPage(found, number, per_page, offset + len(found), True)
+    cap = offset + per_page * (COUNT_AHEAD_PAGES + 1) + 1
+    total = rows.order_by()[:cap].count()
+    return ListPage(found[:per_page], number, per_page, min(total, cap - 1), total < cap)
 
 
 def candidates_waiting(*, connection: Connection) -> list[Candidate]:
@@ -100,12 +164,9 @@ def offer_choices(*, connection: Connection) -> list[tuple[str, str]]:
     ]
 
 
-def stage_choices(*, connection: Connection) -> list[str]:
-    """The distinct stage names of the synced offers' pipelines, in pipeline order."""
+def _stage_names(pipelines: Any) -> list[str]:
     names: dict[str, int] = {}
-    for stages in Offer.objects.filter(connection=connection, is_deleted=False).values_list(
-        "stages", flat=True
-    ):
+    for stages in pipelines:
         for stage in stages if isinstance(stages, list) else []:
             if isinstance(stage, dict) and isinstance(stage.get("name"), str) and stage["name"]:
                 position = stage.get("position") if isinstance(stage.get("position"), int) else 0
@@ -113,9 +174,29 @@ def stage_choices(*, connection: Connection) -> list[str]:
     return sorted(names, key=lambda name: (names[name], name))
 
 
+@dataclass(frozen=True)
+class OfferSummary:
+    """What the candidate list needs about offers, from one query."""
+
+    choices: list[tuple[str, str]]  # (remote id, label) for the offer filter
+    titles: dict[str, str]  # remote id -> title, for placements
+    stages: list[str]  # distinct stage names, for the stage filter
+
+
+def offer_summary(*, connection: Connection) -> OfferSummary:
+    offers = list(
+        offer_list(connection=connection)
+        .exclude(remote_id=None)
+        .values_list("remote_id", "title", "status", "stages")
+    )
+    return OfferSummary(
+        choices=[
+            (rid, f"{title} ({status})" if status else title) for rid, title, status, _ in offers
+        ],
+        titles={rid: title for rid, title, _, _ in offers},
+        stages=_stage_names([stages for *_, stages in offers]),
+    )
+
+
 def candidates_exist(*, connection: Connection) -> bool:
     return Candidate.objects.filter(connection=connection).exists()
-
-
-def offers_exist(*, connection: Connection) -> bool:
-    return Offer.objects.filter(connection=connection).exists()

@@ -9,6 +9,7 @@ engine's regular full pass catches edits and deletions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
@@ -43,13 +44,32 @@ def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
     }
 
 
-def candidate_row(record: CandidateRecord) -> FetchedRow:
-    return FetchedRow(
+@dataclass(frozen=True)
+class CandidateRow(FetchedRow):
+    """A candidate row plus the stage names its answer's `references` gave (for placements).
+
+    They travel with the row rather than beside it, so `after_upsert` gets them even
+    when the pages are fetched ahead in another thread.
+    """
+
+    stage_names: dict[str, str] = field(default_factory=dict)
+    record: CandidateRecord | None = field(default=None, repr=False)
+
+
+def candidate_row(record: CandidateRecord, references: References | None = None) -> CandidateRow:
+    stages = references.stages if references else {}
+    return CandidateRow(
         remote_id=record.id,
         fields=candidate_fields(record),
         raw=record.raw,
         remote_created_at=record.created_at,
         remote_updated_at=record.updated_at,
+        stage_names={
+            p.stage_id: stages[p.stage_id].name
+            for p in record.placements
+            if p.stage_id in stages and stages[p.stage_id].name
+        },
+        record=record,
     )
 
 
@@ -76,10 +96,8 @@ def fetch_candidates(client: Any, connection: Any, request: FetchRequest) -> Ite
         created_after=request.since,
     )
     for page in pages:
-        # The engine saves the page (and calls `after_upsert`) before asking for the next
-        # one, so the page's Stage references wait here for its placements.
-        _page_references[connection.pk] = page.references
-        yield FetchedPage(rows=[candidate_row(r) for r in page.candidates], checkpoint=page.resume)
+        rows = [candidate_row(record, page.references) for record in page.candidates]
+        yield FetchedPage(rows=rows, checkpoint=page.resume)
 
 
 def fetch_offers(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
@@ -97,20 +115,17 @@ def fetch_offers(client: Any, connection: Any, request: FetchRequest) -> Iterato
     yield FetchedPage(rows=rows, checkpoint=None, expected_total=len(rows))
 
 
-# Stage references of the page being saved, by connection. The engine's lease keeps
-# one candidates sync per connection at a time, so one slot per connection is enough.
-_page_references: dict[int, References] = {}
-
-
 def placements_replace(
     connection: Any,
     records: Iterable[CandidateRecord],
     pk_by_remote_id: dict[str, int],
     references: References | None = None,
+    *,
+    stage_names: dict[str, str] | None = None,
 ) -> None:
     """Make each candidate's Placement rows match its `placements` (offer and stage names)."""
     records = [r for r in records if r.id in pk_by_remote_id]
-    stage_names = stage_names_for(connection, references)
+    stage_names = {**stage_names_for(connection, references), **(stage_names or {})}
     Placement.objects.filter(candidate_id__in=[pk_by_remote_id[r.id] for r in records]).delete()
     Placement.objects.bulk_create(
         [
@@ -143,10 +158,9 @@ def stage_names_for(connection: Any, references: References | None) -> dict[str,
 def _after_candidates_upsert(
     connection: Any, rows: list[FetchedRow], pk_by_remote_id: dict[str, int]
 ) -> None:
-    records = [r for r in (recruitee.parse_candidate(row.raw) for row in rows) if r]
-    placements_replace(
-        connection, records, pk_by_remote_id, _page_references.pop(connection.pk, None)
-    )
+    records = [r for r in (getattr(row, "record", None) for row in rows) if r is not None]
+    names = {k: v for row in rows for k, v in getattr(row, "stage_names", {}).items()}
+    placements_replace(connection, records, pk_by_remote_id, stage_names=names)
 
 
 OFFERS = SyncedResource(

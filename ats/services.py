@@ -1,0 +1,219 @@
+"""Writes and live reads for candidates. Views call one of these functions.
+
+Writes go through the outbox (`outbox_write`): the local record and the outbox
+row are saved together, then sent at once; if Recruitee does not answer, the
+background worker sends it later and the candidate shows as pending.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ats.models import Candidate
+from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
+from ats.selectors import offer_titles
+from ats.sync import placements_replace
+from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.models import Connection, OutboxItem
+from integrations.models.synced import SyncStatus
+from integrations.outbox.service import outbox_write
+from integrations.providers import recruitee
+from integrations.providers.recruitee_records import CandidateRecord, initials_of, parse_candidate
+from integrations.services.connections import connection_client
+
+# The detail page waits this long (retries included) for Recruitee before showing the copy.
+LIVE_FETCH_DEADLINE = 4.0
+EDITABLE_FIELDS = ("name", "emails", "phones", "social_links", "links", "cover_letter")
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    offer_id: str
+    offer_title: str
+    stage_name: str
+    is_disqualified: bool
+
+
+@dataclass(frozen=True)
+class CandidateDetail:
+    candidate: Candidate
+    record: CandidateRecord  # what the page shows
+    placements: list[PlacementView]
+    live: bool  # fetched from Recruitee just now
+    problem: str = ""  # why the page shows the synced copy instead
+    copy_from: datetime | None = None  # when the synced copy was saved
+
+
+def candidate_create(
+    *, connection: Connection, data: dict[str, Any], submission_key: str, user: Any = None
+) -> OutboxItem:
+    """Save the candidate (pending) and send `POST candidates`; a repeated key writes once."""
+    fields = {k: data[k] for k in EDITABLE_FIELDS if k in data}
+    payload = recruitee.candidate_payload(fields, data.get("offers") or [])
+
+    def save_record() -> Candidate:
+        return Candidate.objects.create(
+            connection=connection,
+            sync_status=SyncStatus.PENDING,
+            **_local_fields(fields),
+        )
+
+    return outbox_write(
+        connection=connection,
+        operation=CandidateCreate.name,
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Create candidate {fields.get('name', '')}",
+        save_record=save_record,
+        user=user,
+    )
+
+
+def candidate_update(
+    *, candidate: Candidate, data: dict[str, Any], submission_key: str, user: Any = None
+) -> OutboxItem | None:
+    """Send a PATCH of only the fields that differ from Recruitee's copy; None if none do."""
+    changes = candidate_changes(candidate, data)
+    if not changes:
+        return None
+
+    def save_record() -> Candidate:
+        for name, value in _local_fields({**candidate_form_values(candidate), **changes}).items():
+            setattr(candidate, name, value)
+        candidate.sync_status = SyncStatus.PENDING
+        candidate.save()
+        return candidate
+
+    return outbox_write(
+        connection=candidate.connection,
+        operation=CandidateUpdate.name,
+        payload={"remote_id": candidate.remote_id, "changes": changes},
+        submission_key=submission_key,
+        summary=f"Update candidate {changes.get('name', candidate.name)}",
+        save_record=save_record,
+        user=user,
+    )
+
+
+def candidate_changes(candidate: Candidate, data: dict[str, Any]) -> dict[str, Any]:
+    current = candidate_form_values(candidate)
+    return {k: data[k] for k in EDITABLE_FIELDS if k in data and data[k] != current.get(k)}
+
+
+def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
+    """The editable fields as Recruitee last confirmed them (falling back to the local row)."""
+    record = parse_candidate(candidate.raw) or _local_record(candidate)
+    return {
+        "name": record.name or candidate.name,
+        "emails": list(record.emails),
+        "phones": list(record.phones),
+        "social_links": list(record.social_links),
+        "links": list(record.links),
+        "cover_letter": record.cover_letter,
+    }
+
+
+def candidate_refresh(*, candidate: Candidate) -> CandidateDetail:
+    """Fetch the full candidate live and refresh the local copy; on failure, the copy."""
+    problem = ""
+    if candidate.remote_id is None:
+        problem = "This candidate is waiting to be sent to Recruitee."
+    elif candidate.sync_status == SyncStatus.PENDING:
+        problem = "Your changes are waiting to be sent to Recruitee."
+    else:
+        try:
+            client = connection_client(candidate.connection)
+            client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
+            answer = recruitee.candidate_get(client, candidate.remote_id)
+        except NotFoundError:
+            problem = "Recruitee no longer has this candidate; this is the last synced copy."
+        except (IntegrationError, ConfigurationError) as error:
+            problem = f"Recruitee did not answer ({_reason(error)}); this is the synced copy."
+        else:
+            _store_live(candidate, answer)
+            return _detail(candidate, answer.candidate, live=True)
+    return _detail(candidate, _shown_record(candidate), live=False, problem=problem)
+
+
+def _store_live(candidate: Candidate, answer: recruitee.CandidateAnswer) -> None:
+    with transaction.atomic():
+        for name, value in remote_fields(answer.candidate.raw).items():
+            setattr(candidate, name, value)
+        candidate.raw = answer.candidate.raw
+        candidate.synced_at = timezone.now()
+        candidate.save()
+        placements_replace(
+            candidate.connection,
+            [answer.candidate],
+            {answer.candidate.id: candidate.pk},
+            answer.references,
+        )
+
+
+def _detail(
+    candidate: Candidate, record: CandidateRecord, *, live: bool, problem: str = ""
+) -> CandidateDetail:
+    titles = offer_titles(connection=candidate.connection)
+    placements = [
+        PlacementView(
+            offer_id=p.offer_remote_id,
+            offer_title=titles.get(p.offer_remote_id) or f"Offer {p.offer_remote_id}",
+            stage_name=p.stage_name,
+            is_disqualified=p.is_disqualified,
+        )
+        for p in candidate.placements.order_by("pk")
+    ]
+    return CandidateDetail(
+        candidate=candidate,
+        record=record,
+        placements=placements,
+        live=live,
+        problem=problem,
+        copy_from=None if live else candidate.synced_at,
+    )
+
+
+def _shown_record(candidate: Candidate) -> CandidateRecord:
+    """The synced copy, with the local (possibly pending) edits on top."""
+    record = parse_candidate(candidate.raw) or _local_record(candidate)
+    return dataclasses.replace(
+        record,
+        name=candidate.name,
+        emails=tuple(candidate.emails or ()),
+        phones=tuple(candidate.phones or ()),
+    )
+
+
+def _local_record(candidate: Candidate) -> CandidateRecord:
+    return CandidateRecord(
+        id=candidate.remote_id or "",
+        name=candidate.name,
+        emails=tuple(candidate.emails or ()),
+        phones=tuple(candidate.phones or ()),
+        initials=candidate.initials,
+        created_at=candidate.remote_created_at,
+    )
+
+
+def _local_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    name = str(fields.get("name") or "").strip()
+    emails = list(fields.get("emails") or [])
+    return {
+        "name": name,
+        "emails": emails,
+        "phones": list(fields.get("phones") or []),
+        "initials": initials_of(name)[:8],
+        "search_text": " ".join([name, *emails]).lower()[:1000],
+    }
+
+
+def _reason(error: Exception) -> str:
+    status = getattr(error, "status", None)
+    message = getattr(error, "message", "") or str(error)
+    return f"{status}: {message}" if status else message

@@ -1,0 +1,74 @@
+"""Candidates in Chromium: search, open, create with two emails and a +31 phone, field errors."""
+
+import pytest
+from playwright.sync_api import expect
+
+from ats.sync import CANDIDATES, OFFERS
+from integrations.http.client import ApiClient
+from integrations.sync.engine import sync_resource
+
+
+@pytest.fixture
+def synced(transactional_db, sandbox_connection, monkeypatch):
+    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
+    connection = sandbox_connection("recruitee")
+    for resource in (OFFERS, CANDIDATES):
+        sync_resource(connection=connection, resource=resource, full=True)
+    return connection
+
+
+def test_search_the_list_and_open_a_candidate(synced, logged_in_page, live_server, screenshot):
+    from ats.models import Candidate
+
+    someone = Candidate.objects.exclude(emails=[]).order_by("remote_id")[2]
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/")
+    expect(page.get_by_role("heading", name="Candidates")).to_be_visible()
+    expect(page.get_by_test_id("last-synced")).to_contain_text("Last synced")
+    assert screenshot("ats-candidate-list").stat().st_size > 10_000
+
+    page.get_by_label("Search").fill(someone.emails[0])
+    page.get_by_role("button", name="Apply").click()
+    rows = page.locator("[data-testid=candidate-table] tbody tr")
+    expect(rows).to_have_count(1)
+    page.get_by_role("link", name=someone.name, exact=True).click()
+    expect(page.get_by_role("heading", name=someone.name)).to_be_visible()
+    expect(page.get_by_test_id("live-note")).to_be_visible()
+    expect(page.locator(f'a[href="mailto:{someone.emails[0]}"]')).to_be_visible()
+
+
+def test_create_with_two_emails_and_an_international_phone(
+    synced, logged_in_page, live_server, screenshot
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/new/")
+    page.get_by_label("Name").fill("Saoirse Ní Bhriain")
+    page.get_by_label("Emails").fill("saoirse@example.ie\nsaoirse.work@example.com")
+    page.get_by_label("Phones").fill("+31 6 1234 5678")
+    page.get_by_label("Cover letter").fill("Dear team,\nI'd love to join.")
+    page.locator("input[name=offers]").first.check()
+    assert screenshot("ats-candidate-form").stat().st_size > 10_000
+    page.get_by_role("button", name="Create candidate").click()
+
+    expect(page.get_by_text("Candidate created in Recruitee.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Saoirse Ní Bhriain")).to_be_visible()
+    expect(page.get_by_role("link", name="saoirse@example.ie")).to_be_visible()
+    expect(page.get_by_role("link", name="saoirse.work@example.com")).to_be_visible()
+    expect(page.get_by_role("link", name="+31 6 1234 5678")).to_have_attribute(
+        "href", "tel:+31612345678"
+    )
+    expect(page.get_by_test_id("cover-letter")).to_contain_text("I'd love to join.")
+    screenshot("ats-candidate-detail")
+
+
+def test_an_invalid_form_shows_the_field_errors(synced, logged_in_page, live_server, screenshot):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/new/")
+    page.get_by_label("Emails").fill("good@example.com\nnot-an-email")
+    page.get_by_label("Other links").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Create candidate").click()
+
+    expect(page.locator("#id_name").locator("xpath=..")).to_contain_text("This field is required")
+    expect(page.get_by_text("“not-an-email” is not a valid email address.")).to_be_visible()
+    expect(page.get_by_text("“javascript:alert(1)” is not an http(s) web address.")).to_be_visible()
+    screenshot("ats-candidate-form-errors")

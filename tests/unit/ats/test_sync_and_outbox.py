@@ -1,0 +1,140 @@
+"""The candidates sync (incremental, placements) and the outbox operations' reconciliation."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from responses import matchers
+
+from ats.models import Candidate, Offer, Placement
+from ats.outbox import CandidateCreate, CandidateUpdate
+from ats.sync import CANDIDATES
+from integrations.http.errors import ProviderUnavailableError
+from integrations.models import Connection, OutboxItem, SyncState
+from integrations.sync.engine import sync_resource
+
+from .conftest import BASE, fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def connection(db):
+    return Connection.objects.create(
+        provider="recruitee",
+        name="t",
+        base_url="https://api.recruitee.com",
+        company_id="1",
+        api_token="tok-recruitee-SECRET",
+    )
+
+
+def test_a_sync_stores_candidates_and_their_placements(connection, rsps):
+    rsps.get(f"{BASE}/candidates", json=fixture("candidates_page.json"))
+    run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
+    assert run.status == "succeeded", run.error
+    ada = Candidate.objects.get(remote_id="11")
+    assert ada.search_text == "ada lovelace ada@example.com"
+    assert ada.is_qualified and not ada.is_disqualified
+    odd = Candidate.objects.get(remote_id="12")
+    assert (odd.name, odd.emails, odd.is_disqualified) == ("", [], True)
+    assert sorted(Placement.objects.values_list("offer_remote_id", "stage_name")) == [
+        ("1", "Applied"),
+        ("2", "Interview"),
+    ]
+
+
+def test_an_incremental_sync_asks_for_candidates_created_after_the_newest(connection, rsps):
+    SyncState.objects.create(
+        connection=connection,
+        resource=CANDIDATES.key,
+        last_full_at=timezone.now(),
+        high_water_mark=datetime(2023, 1, 15, 12, 1, 10, 725552, tzinfo=UTC),
+    )
+    rsps.get(
+        f"{BASE}/candidates",
+        json={"candidates": [], "references": []},
+        match=[
+            matchers.query_param_matcher(
+                {"created_after": "2023-01-15T12:01:10", "limit": "200", "offset": "0"}
+            )
+        ],
+    )
+    run = sync_resource(connection=connection, resource=CANDIDATES)
+    assert (run.status, run.mode) == ("succeeded", "incremental")
+
+
+def _create_item(connection, **payload):
+    record = Candidate.objects.create(connection=connection, name="Ada Lovelace")
+    return OutboxItem.objects.create(
+        connection=connection,
+        operation=CandidateCreate.name,
+        submission_key="k",
+        payload={"candidate": {"name": "Ada Lovelace", **payload}, "offers": []},
+        record_type="ats.Candidate",
+        record_id=record.pk,
+    )
+
+
+def _search_answer(*candidates):
+    return {"candidates": list(candidates), "references": []}
+
+
+def test_find_existing_matches_the_exact_email_and_name(connection, api, rsps):
+    item = _create_item(connection, emails=["Ada@Example.com"])
+    now = timezone.now().isoformat()
+    rsps.get(
+        f"{BASE}/candidates",
+        json=_search_answer(
+            {"id": 1, "name": "Ada Lovelace", "emails": ["ada@example.com.au"], "created_at": now},
+            {"id": 2, "name": "Ada Lovelace", "emails": ["ada@example.com"], "created_at": now},
+        ),
+        match=[
+            matchers.query_param_matcher(
+                {"query": "ada@example.com", "limit": "100", "offset": "0"}
+            )
+        ],
+    )
+    assert CandidateCreate().find_existing(api, item)["id"] == 2
+
+
+def test_find_existing_ignores_an_older_namesake(connection, api, rsps):
+    item = _create_item(connection)
+    long_ago = (timezone.now() - timedelta(days=30)).isoformat()
+    rsps.get(
+        f"{BASE}/candidates",
+        json=_search_answer(
+            {"id": 3, "name": "Ada Lovelace", "emails": [], "created_at": long_ago}
+        ),
+        match=[
+            matchers.query_param_matcher({"query": "Ada Lovelace", "limit": "100", "offset": "0"})
+        ],
+    )
+    assert CandidateCreate().find_existing(api, item) is None
+
+
+def test_an_unreadable_create_answer_is_reconciled_not_resent(connection, api, rsps):
+    item = _create_item(connection)
+    rsps.post(f"{BASE}/candidates", status=201, body="<html>ok</html>")
+    with pytest.raises(ProviderUnavailableError) as caught:
+        CandidateCreate().send(api, item)
+    assert caught.value.outcome_unknown
+
+
+def test_delivery_replaces_a_synced_duplicate(connection):
+    item = _create_item(connection, emails=["ada@example.com"])
+    Candidate.objects.create(connection=connection, remote_id="11", name="Ada (synced)")
+    CandidateCreate().on_delivered(item, fixture("candidate_full.json")["candidate"])
+    ada = Candidate.objects.get(remote_id="11")
+    assert ada.pk == item.record_id and ada.sync_status == "synced"
+    assert list(ada.placements.values_list("offer_remote_id", flat=True)) == ["1"]
+
+
+def test_update_reconciles_by_reading_the_candidate(connection, api, rsps):
+    Offer.objects.create(connection=connection, remote_id="1", title="Backend")
+    item = OutboxItem(payload={"remote_id": "11", "changes": {"phones": ["+31 6 1234 5678"]}})
+    rsps.get(f"{BASE}/candidates/11", json=fixture("candidate_full.json"))
+    assert CandidateUpdate().find_existing(api, item)["id"] == 11
+    item.payload["changes"] = {"name": "Someone else"}
+    rsps.get(f"{BASE}/candidates/11", json=fixture("candidate_full.json"))
+    assert CandidateUpdate().find_existing(api, item) is None
