@@ -178,5 +178,6 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     incremental=True,
     after_upsert=_after_candidates_upsert,
+    read_ahead=True,
 )
 RESOURCES: list[SyncedResource] = [OFFERS, CANDIDATES]

@@ -98,7 +98,11 @@ class ImportRow(models.Model):
     payload = models.JSONField(null=True, blank=True)  # the cleaned ProjectInput, when valid
     errors = models.JSONField(default=list, blank=True)  # messages found before sending
     outbox_item = models.ForeignKey(
-        "integrations.OutboxItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "integrations.OutboxItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

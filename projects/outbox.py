@@ -38,7 +38,7 @@ class _ProjectCreate(OutboxOperation):
             return {}
         fields = project_fields(record)
         # Names the provider did not echo keep what was saved locally.
-        return {k: v for k, v in fields.items() if v not in ("", None) or k == "description"}
+        return {k: v for k, v in fields.items() if v not in ("", None)}
 
 
 class ProjectToolProjectCreate(_ProjectCreate):

@@ -140,7 +140,11 @@ PROJECTTOOL_PROJECTS = SyncedResource(
     fetch=fetch_projecttool_projects,
 )
 ASANA_PROJECTS = SyncedResource(
-    key="asana.projects", provider="asana", label="projects", model=Project, fetch=fetch_asana_projects
+    key="asana.projects",
+    provider="asana",
+    label="projects",
+    model=Project,
+    fetch=fetch_asana_projects,
 )
 
 RESOURCES: list[SyncedResource] = [
@@ -168,7 +172,11 @@ RESOURCES: list[SyncedResource] = [
         fetch=fetch_asana_workspaces,
     ),
     SyncedResource(
-        key="asana.users", provider="asana", label="users", model=ProjectUser, fetch=fetch_asana_users
+        key="asana.users",
+        provider="asana",
+        label="users",
+        model=ProjectUser,
+        fetch=fetch_asana_users,
     ),
 ]
 

@@ -13,6 +13,8 @@ import atexit
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -55,6 +57,7 @@ class CallLogBuffer:
         self._rows: list[CallRecord] = []
         self._oldest = 0.0
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def record(self, row: CallRecord) -> None:
         with self._lock:
@@ -63,8 +66,19 @@ class CallLogBuffer:
             self._rows.append(row)
             due = len(self._rows) >= self.flush_every
             due = due or time.monotonic() - self._oldest >= self.max_age
-        if due:
+        if due and not getattr(self._local, "deferred", False):
             self.flush()
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Record without writing from this thread: a helper thread that only
+        fetches (the sync's read-ahead) leaves the database to its owner, which
+        flushes."""
+        self._local.deferred = True
+        try:
+            yield
+        finally:
+            self._local.deferred = False
 
     def flush(self, **_signal_kwargs: object) -> int:
         """Write the buffered rows; returns how many were written."""

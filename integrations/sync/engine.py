@@ -20,9 +20,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.http import call_log
 from integrations.http.errors import IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
+from integrations.sync.read_ahead import read_ahead
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
 from integrations.sync.upsert import upsert_rows
 
@@ -147,12 +149,14 @@ def _pull_pages(
 
     client = connection_client(connection, background=True)
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
-    for page in resource.fetch(client, connection, request):
+    pages = resource.fetch(client, connection, request)
+    for page in read_ahead(pages) if resource.read_ahead else pages:
         with transaction.atomic():
             _save_page(connection, resource, run, page)
             SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
                 lease_until=timezone.now() + LEASE
             )
+        call_log.flush()
         if progress:
             progress(run)
 

@@ -60,5 +60,8 @@ class SyncedResource:
     fetch: Fetch
     incremental: bool = False
     after_upsert: AfterUpsert | None = None
+    # Fetch the next page while saving this one (see read_ahead.py): for large
+    # resources, where network waits and database work both add up.
+    read_ahead: bool = False
     # Fields never overwritten by a sync (computed locally).
     local_fields: tuple[str, ...] = field(default_factory=tuple)

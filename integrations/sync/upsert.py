@@ -14,6 +14,8 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model
 
+from integrations.models.synced import SyncStatus
+
 CONFLICT_COLUMNS = ("connection_id", "remote_id")
 # Field types whose Python values the database driver takes as they are. The
 # sync's row mappers produce values of the fields' own types, so preparing
@@ -37,7 +39,8 @@ PASS_THROUGH = frozenset(
 
 def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[str]) -> None:
     """Write `rows` (model field name -> value); fields a row lacks get their
-    default. A row whose (connection, remote_id) exists gets the `update` fields."""
+    default. A row whose (connection, remote_id) exists gets the `update` fields,
+    unless it is pending (a local write not yet confirmed by the provider)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]
@@ -52,9 +55,12 @@ def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[
         if field.name in update
     )
     conflict = ", ".join(quote(column) for column in CONFLICT_COLUMNS)
+    table = quote(model._meta.db_table)
+    # A row with a local write still waiting in the outbox keeps what the person typed.
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names come from the model
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names come from the model
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
+        f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
     prepare = [_preparer(field, db) for field in fields]
     params = [

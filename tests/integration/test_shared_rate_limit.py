@@ -48,7 +48,7 @@ def redis_cache(settings):
 def test_a_budget_spent_in_another_process_is_spent_here(redis_cache):
     key = f"shared-{uuid.uuid4().hex}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "CACHE_URL": REDIS_URL}
-    spent = subprocess.run(
+    spent = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", SPEND_IN_ANOTHER_PROCESS, key],
         cwd=ROOT,
         env=env,

@@ -132,3 +132,27 @@ def test_two_syncs_of_one_resource_never_run_at_once(connection):
     assert len(inner_error) == 1
     # The lease is released at the end, so the next sync may run.
     assert SyncState.objects.get(resource=resource.key).lease_until is None
+
+
+def test_a_sync_does_not_overwrite_a_record_whose_edit_is_waiting(connection):
+    sync_resource(connection=connection, resource=_resource(FakeProvider([1, 2])))
+    Candidate.objects.filter(remote_id="1").update(
+        name="Edited, not sent yet", sync_status=SyncStatus.PENDING
+    )
+    sync_resource(connection=connection, resource=_resource(FakeProvider([1, 2])), full=True)
+    edited = Candidate.objects.get(remote_id="1")
+    assert (edited.name, edited.sync_status) == ("Edited, not sent yet", SyncStatus.PENDING)
+    assert not edited.is_deleted
+    assert Candidate.objects.get(remote_id="2").name == "Candidate 2"
+
+
+def test_read_ahead_resource_syncs_the_same(connection):
+    provider = FakeProvider([1, 2, 3, 4, 5])
+    resource = _resource(provider)
+    ahead = SyncedResource(
+        key=resource.key, provider="recruitee", label="candidates", model=Candidate,
+        fetch=provider.fetch, read_ahead=True,
+    )  # fmt: skip
+    run = sync_resource(connection=connection, resource=ahead)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert _live_ids(connection) == {"1", "2", "3", "4", "5"}

@@ -1,0 +1,70 @@
+"""Fetch the next page while the current one is being saved.
+
+A sync alternates network waits and database work; doing them one after the
+other adds them up. `read_ahead` runs the page iterator in a thread, one page
+ahead, so each page's request is in flight while the previous page is
+written. Memory stays bounded: at most one page waits in the queue. The
+thread only fetches: its call-log rows are written by the consuming thread,
+which owns the database work.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from typing import TypeVar
+
+from django.db import connections
+
+from integrations.http import call_log
+
+T = TypeVar("T")
+
+_END = object()
+_POLL_SECONDS = 0.2
+
+
+def read_ahead(pages: Iterator[T]) -> Iterator[T]:
+    """Yield what `pages` yields, fetching one item ahead in a worker thread.
+
+    An exception in the iterator is raised here, at the item where it happened.
+    Closing this generator early stops the worker after its current request.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with call_log.buffer.deferred():
+                for page in pages:
+                    if not hand_over(page):
+                        return
+                hand_over(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            hand_over(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join(timeout=30)

@@ -1,0 +1,103 @@
+"""Forms of the projects pages. The provider's capabilities decide which fields exist."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from core.forms import OutboxFormMixin
+from integrations.providers.project_records import ProjectInput
+from projects.csv_import import MAX_UPLOAD_BYTES
+from projects.validation import FIELD_LABELS, ProjectChoices, project_problems
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(OutboxFormMixin, forms.Form):
+    """Create a project. Only the fields the provider supports are offered, so
+    nothing a person types is dropped on the way."""
+
+    def __init__(self, *args, choices: ProjectChoices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.provider_field_names = dict(getattr(choices.provider, "project_field_names", {}))
+        for name, field in self._all_fields(choices).items():
+            if choices.supports(name):
+                field.label = FIELD_LABELS[name]
+                self.fields[name] = field
+        if choices.default_workspace and "workspace" in self.fields:
+            self.initial.setdefault("workspace", choices.default_workspace)
+        # The hidden key goes last, after the visible fields.
+        self.order_fields([*(n for n in self.fields if n != "submission_key"), "submission_key"])
+
+    @staticmethod
+    def _all_fields(choices: ProjectChoices) -> dict[str, forms.Field]:
+        def pick(options, blank: str) -> list[tuple[str, str]]:
+            return [("", blank), *options]
+
+        required_workspace = "workspace" in choices.required
+        return {
+            "name": forms.CharField(max_length=300),
+            "description": forms.CharField(
+                required=False, widget=forms.Textarea(attrs={"rows": 4})
+            ),
+            "owner": forms.ChoiceField(required=False, choices=pick(choices.users, "No owner")),
+            "workspace": forms.ChoiceField(
+                required=required_workspace,
+                choices=pick(choices.workspaces, "Choose a workspace"),
+            ),
+            "start_date": forms.DateField(required=False, widget=DATE_WIDGET),
+            "end_date": forms.DateField(
+                required=False, widget=DATE_WIDGET, help_text="On or after the start date."
+            ),
+            "status": forms.ChoiceField(
+                required=False, choices=pick([(s, s) for s in choices.statuses], "Default")
+            ),
+            "priority": forms.ChoiceField(
+                required=False, choices=pick([(p, p) for p in choices.priorities], "Default")
+            ),
+            "tags": forms.CharField(
+                required=False, max_length=500, help_text="Separate tags with commas."
+            ),
+            "template": forms.RegexField(
+                regex=r"^\d+$",
+                required=False,
+                label="Template",
+                help_text="The id of a project template (a number).",
+                error_messages={"invalid": "Enter the template's id (a number)."},
+            ),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        for name, messages in project_problems(self.choices.provider, self.project()).items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def project(self) -> ProjectInput:
+        data = self.cleaned_data
+        tags = tuple(t.strip() for t in re.split(r",|;", data.get("tags") or "") if t.strip())
+        return ProjectInput(
+            name=(data.get("name") or "").strip(),
+            description=(data.get("description") or "").strip(),
+            owner=data.get("owner") or "",
+            workspace=data.get("workspace") or "",
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            tags=tags,
+            template=data.get("template") or "",
+        )
+
+
+class ProjectImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8, comma-separated, at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -1,0 +1,188 @@
+"""Read-only queries for the projects pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
+
+from integrations.models import Connection, OutboxItem
+from integrations.providers import provider_for
+from integrations.selectors import provider_connection
+from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
+from projects.validation import ProjectChoices
+
+PROJECT_PROVIDERS = ("projecttool", "asana")
+
+
+def project_connection() -> Connection | None:
+    """The generic project tool's first active connection, or else Asana's."""
+    for name in PROJECT_PROVIDERS:
+        if connection := provider_connection(name):
+            return connection
+    return None
+
+
+def project_list(
+    *, connection: Connection, search: str = "", status: str = "", workspace: str = ""
+) -> QuerySet[Project]:
+    """Projects of `connection`, with owner and workspace names filled in from the pickers."""
+    users = ProjectUser.objects.filter(connection=connection, remote_id=OuterRef("owner_remote_id"))
+    spaces = Workspace.objects.filter(
+        connection=connection, remote_id=OuterRef("workspace_remote_id")
+    )
+    projects = (
+        Project.objects.filter(connection=connection, is_deleted=False)
+        .annotate(
+            owner_label=Coalesce(
+                NullIf(F("owner_name"), Value("")),
+                Subquery(users.values("name")[:1]),
+                NullIf(F("owner_remote_id"), Value("")),
+            ),
+            workspace_label=Coalesce(
+                NullIf(F("workspace_name"), Value("")),
+                Subquery(spaces.values("name")[:1]),
+                NullIf(F("workspace_remote_id"), Value("")),
+            ),
+        )
+        .order_by("name", "pk")
+    )
+    if search:
+        projects = projects.filter(name__icontains=search)
+    if status:
+        projects = projects.filter(status=status)
+    if workspace:
+        projects = projects.filter(workspace_remote_id=workspace)
+    return projects
+
+
+def project_get(*, pk: int) -> Project | None:
+    project = Project.objects.filter(pk=pk, is_deleted=False).select_related("connection").first()
+    if project is None:
+        return None
+    labelled = project_list(connection=project.connection).filter(pk=pk).first()
+    return labelled or project
+
+
+def project_outbox_item(project: Project) -> OutboxItem | None:
+    """The latest write of this project (its create), to show its delivery state."""
+    return (
+        OutboxItem.objects.filter(record_type=Project._meta.label, record_id=project.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def project_status_options(*, connection: Connection) -> list[str]:
+    """The provider's statuses, then any other status the synced projects carry."""
+    declared = list(getattr(provider_for(connection.provider), "project_statuses", ()))
+    seen = (
+        Project.objects.filter(connection=connection, is_deleted=False)
+        .exclude(status="")
+        .values_list("status", flat=True)
+        .distinct()
+        .order_by("status")[:50]
+    )
+    return declared + [s for s in seen if s not in declared]
+
+
+def workspace_options(*, connection: Connection) -> list[tuple[str, str]]:
+    rows = Workspace.objects.filter(connection=connection, is_deleted=False).exclude(remote_id=None)
+    return [(w.remote_id, w.name) for w in rows.order_by("name")]
+
+
+def project_choices(*, connection: Connection) -> ProjectChoices:
+    """The provider's capabilities and its synced users and workspaces, for forms and imports."""
+    users = ProjectUser.objects.filter(connection=connection, is_deleted=False).exclude(
+        remote_id=None
+    )
+    user_rows = list(users.order_by("name").values_list("remote_id", "name", "email")[:2000])
+    workspaces = workspace_options(connection=connection)
+    default = connection.workspace_id or (workspaces[0][0] if len(workspaces) == 1 else "")
+    return ProjectChoices(
+        provider=provider_for(connection.provider),
+        users=[(uid, f"{name} ({email})" if email else name) for uid, name, email in user_rows],
+        workspaces=workspaces,
+        user_emails={email.lower(): uid for uid, _, email in user_rows if email},
+        default_workspace=default,
+    )
+
+
+def existing_project_names(*, connection: Connection, names: list[str]) -> set[tuple[str, str]]:
+    """(workspace id, lower-case name) of the live projects among `names`."""
+    found = set()
+    lowered = {n.lower() for n in names}
+    rows = Project.objects.filter(connection=connection, is_deleted=False).values_list(
+        "workspace_remote_id", "name"
+    )
+    for workspace, name in rows.iterator(chunk_size=2000):
+        if name.lower() in lowered:
+            found.add((workspace, name.lower()))
+    return found
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    total: int
+    done: int
+    failed: int
+    pending: int
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100
+        return round(100 * (self.done + self.failed) / self.total)
+
+
+def import_batch_get(*, token: str) -> ImportBatch | None:
+    try:
+        return ImportBatch.objects.select_related("connection").filter(token=token).first()
+    except ValueError:  # not a UUID
+        return None
+
+
+def import_progress(batch: ImportBatch) -> ImportProgress:
+    """How many of the rows sent are done, refused or still waiting."""
+    status = "outbox_item__status"
+    counts = ImportRow.objects.filter(batch=batch, outbox_item__isnull=False).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(**{status: OutboxItem.Status.DONE})),
+        failed=Count(
+            "pk",
+            filter=Q(
+                **{f"{status}__in": [OutboxItem.Status.FAILED, OutboxItem.Status.NEEDS_ATTENTION]}
+            ),
+        ),
+    )
+    total, done, failed = counts["total"], counts["done"], counts["failed"]
+    return ImportProgress(total=total, done=done, failed=failed, pending=total - done - failed)
+
+
+def import_rows(batch: ImportBatch, *, only_invalid: bool = False) -> QuerySet[ImportRow]:
+    """The rows in file order; before the submit, the rows with problems come first."""
+    rows = ImportRow.objects.filter(batch=batch).select_related("outbox_item").order_by("number")
+    if batch.submitted_at is None:
+        ok = Case(
+            When(payload__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        rows = rows.annotate(ok=ok).order_by("ok", "number")
+    if only_invalid:
+        rows = rows.exclude(errors=[])
+    return rows

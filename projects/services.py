@@ -1,0 +1,176 @@
+"""Writes for the projects pages: create one project, import many from a CSV file.
+
+Every write goes through the outbox: the local project is saved at once
+(marked pending) with its outbox row, then sent. An import keeps its parsed
+rows in an `ImportBatch` between the preview and the submit; submitting
+creates one outbox row per valid row, keyed by the import and the row
+number, so submitting twice never creates anything twice.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import Connection, OutboxItem
+from integrations.models.synced import SyncStatus
+from integrations.outbox.service import outbox_write
+from integrations.providers.project_records import ProjectInput
+from projects.csv_import import parse_projects_csv, read_upload
+from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
+from projects.outbox import CREATE_OPERATION
+from projects.selectors import existing_project_names, project_choices
+
+
+def _names(connection: Connection, model: type, remote_ids: set[str]) -> dict[str, str]:
+    rows = model.objects.filter(connection=connection, remote_id__in=remote_ids - {""})
+    return dict(rows.values_list("remote_id", "name"))
+
+
+def _local_project(
+    connection: Connection,
+    project: ProjectInput,
+    owners: dict[str, str],
+    workspaces: dict[str, str],
+) -> Project:
+    """The pending local copy of a project that is on its way to the provider."""
+    return Project(
+        connection=connection,
+        remote_id=None,
+        sync_status=SyncStatus.PENDING,
+        name=project.name[:300],
+        description=project.description,
+        status=project.status,
+        priority=project.priority,
+        owner_remote_id=project.owner,
+        owner_name=owners.get(project.owner, ""),
+        workspace_remote_id=project.workspace,
+        workspace_name=workspaces.get(project.workspace, ""),
+        start_date=project.start_date,
+        end_date=project.end_date,
+        tags=list(project.tags),
+        search_text=f"{project.name} {project.description}".lower()[:2000],
+    )
+
+
+def project_create(
+    *, connection: Connection, project: ProjectInput, submission_key: str, user: Any = None
+) -> OutboxItem:
+    """Save the project locally and in the outbox, and try to send it now."""
+    owners = _names(connection, ProjectUser, {project.owner})
+    workspaces = _names(connection, Workspace, {project.workspace})
+
+    def save_record() -> Project:
+        record = _local_project(connection, project, owners, workspaces)
+        record.save()
+        return record
+
+    return outbox_write(
+        connection=connection,
+        operation=CREATE_OPERATION[connection.provider],
+        payload=project.to_json(),
+        submission_key=submission_key,
+        summary=f"Create project {project.name}",
+        save_record=save_record,
+        user=user,
+    )
+
+
+def import_batch_create(
+    *, connection: Connection, upload: IO[bytes], size: int | None, file_name: str, user: Any = None
+) -> ImportBatch:
+    """Read and check a CSV upload and keep its rows for the preview. Nothing is sent.
+
+    Raises `CsvFileError` when the file as a whole cannot be imported.
+    """
+    choices = project_choices(connection=connection)
+    rows = parse_projects_csv(read_upload(upload, size), choices)
+    valid = [row for row in rows if row.project]
+    taken = existing_project_names(connection=connection, names=[r.project.name for r in valid])
+    for row in valid:
+        if (row.project.workspace, row.project.name.lower()) in taken:
+            row.errors.append("Name: a project with this name already exists in this workspace.")
+            row.project = None
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            connection=connection,
+            file_name=file_name[:255],
+            created_by=user if user is not None and user.is_authenticated else None,
+            row_count=len(rows),
+            valid_count=sum(1 for row in rows if row.project),
+        )
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    batch=batch,
+                    number=row.number,
+                    values=row.values,
+                    payload=row.project.to_json() if row.project else None,
+                    errors=row.errors,
+                )
+                for row in rows
+            ],
+            batch_size=500,
+        )
+    return batch
+
+
+def import_batch_submit(*, batch: ImportBatch, user: Any = None) -> int:
+    """Create the outbox rows of the valid rows and start sending them in the background.
+
+    Returns how many rows were queued; 0 when the batch was submitted before.
+    """
+    from projects.tasks import project_import_send_task
+
+    connection = batch.connection
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, submitted_at=None).update(
+            submitted_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        rows = list(ImportRow.objects.filter(batch=batch, payload__isnull=False).order_by("number"))
+        queued = _queue_rows(batch, connection, rows, user)
+        transaction.on_commit(lambda: project_import_send_task.enqueue(batch_id=batch.pk))
+    batch.refresh_from_db()
+    return queued
+
+
+def _queue_rows(batch: ImportBatch, connection: Connection, rows: list[ImportRow], user) -> int:
+    """One pending local project and one outbox row per import row (bulk inserts)."""
+    keys = {row.pk: batch.submission_key(row.number) for row in rows}
+    existing = set(
+        OutboxItem.objects.filter(submission_key__in=keys.values()).values_list(
+            "submission_key", flat=True
+        )
+    )
+    rows = [row for row in rows if keys[row.pk] not in existing]
+    inputs = [ProjectInput.from_json(row.payload) for row in rows]
+    owners = _names(connection, ProjectUser, {p.owner for p in inputs})
+    workspaces = _names(connection, Workspace, {p.workspace for p in inputs})
+    projects = Project.objects.bulk_create(
+        [_local_project(connection, p, owners, workspaces) for p in inputs], batch_size=500
+    )
+    creator = user if user is not None and user.is_authenticated else None
+    items = OutboxItem.objects.bulk_create(
+        [
+            OutboxItem(
+                connection=connection,
+                operation=CREATE_OPERATION[connection.provider],
+                payload=project.to_json(),
+                submission_key=keys[row.pk],
+                summary=f"Create project {project.name}"[:200],
+                record_type=Project._meta.label,
+                record_id=record.pk,
+                created_by=creator,
+            )
+            for row, project, record in zip(rows, inputs, projects, strict=True)
+        ],
+        batch_size=500,
+    )
+    for row, item in zip(rows, items, strict=True):
+        row.outbox_item = item
+    ImportRow.objects.bulk_update(rows, ["outbox_item"], batch_size=500)
+    return len(rows)

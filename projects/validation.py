@@ -1,0 +1,73 @@
+"""Rules a project must meet before anything is sent, shared by the form and the CSV import.
+
+`ProjectChoices` is what the provider offers (its statuses, its synced users and
+workspaces); `project_problems` applies the rules on dates and each provider's
+own rules (Asana: `start_on` needs `due_on`, and they may not be equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from integrations.providers import asana
+from integrations.providers.base import Provider
+from integrations.providers.project_records import ProjectInput
+
+FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "owner": "Owner",
+    "workspace": "Workspace",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "status": "Status",
+    "priority": "Priority",
+    "tags": "Tags",
+    "template": "Template",
+}
+
+
+@dataclass(frozen=True)
+class ProjectChoices:
+    """The provider's capabilities and the pickers' options for one connection."""
+
+    provider: Provider
+    users: list[tuple[str, str]] = field(default_factory=list)  # (remote id, label)
+    workspaces: list[tuple[str, str]] = field(default_factory=list)
+    user_emails: dict[str, str] = field(default_factory=dict)  # lower-case email -> id
+    default_workspace: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(getattr(self.provider, "project_fields", ("name",)))
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(getattr(self.provider, "required_project_fields", ("name",)))
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(getattr(self.provider, "project_statuses", ()))
+
+    @property
+    def priorities(self) -> tuple[str, ...]:
+        return tuple(getattr(self.provider, "project_priorities", ()))
+
+    def supports(self, name: str) -> bool:
+        return name in self.fields
+
+
+def project_problems(provider: Provider, project: ProjectInput) -> dict[str, list[str]]:
+    """{field: [messages]} for what the provider would refuse; empty when all is well."""
+    problems: dict[str, list[str]] = {}
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        problems["end_date"] = ["The end date must be on or after the start date."]
+    if provider.name == asana.PROVIDER.name and not problems:
+        problems.update(asana.project_rule_errors(project))
+    supported = set(getattr(provider, "project_fields", ()))
+    for name in sorted(project.used_fields() - supported):
+        label = FIELD_LABELS.get(name, name)
+        problems.setdefault(name, []).append(
+            f"{provider.display_name} has no {label.lower()}; leave it empty."
+        )
+    return problems

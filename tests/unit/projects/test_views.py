@@ -1,0 +1,107 @@
+"""The projects pages: states, escaping of provider data, and refusing bad uploads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from integrations.models import Connection, OutboxItem
+from projects.models import ImportBatch, ImportRow, Project, Workspace
+
+
+@pytest.fixture
+def connection(db):
+    return Connection.objects.create(
+        provider="projecttool", name="t", base_url="https://pm.example.test", api_token="tok"
+    )
+
+
+def test_not_connected_pages_say_so(logged_in_client):
+    for url in ("/projects/", "/projects/new/", "/projects/import/"):
+        page = logged_in_client.get(url)
+        assert page.status_code == 200
+        assert b"No project tool is connected" in page.content
+
+
+def test_the_list_escapes_provider_data_and_starts_the_first_sync(logged_in_client, connection):
+    Project.objects.create(
+        connection=connection,
+        remote_id="1",
+        name="<script>alert(1)</script>",
+        tags=["<b>x</b>"],
+        raw={"weird": [1]},
+        owner_remote_id="9",
+    )
+    page = logged_in_client.get("/projects/")
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert page.context["sync"] is not None
+
+
+def test_the_detail_page_never_links_an_unsafe_url(logged_in_client, connection):
+    project = Project.objects.create(
+        connection=connection, remote_id="1", name="P", raw={"permalink_url": "javascript:alert(1)"}
+    )
+    html = logged_in_client.get(f"/projects/{project.pk}/").content.decode()
+    assert "javascript:" not in html
+    assert logged_in_client.get("/projects/999999/").status_code == 404
+
+
+def test_the_form_offers_only_supported_fields(logged_in_client, db):
+    Connection.objects.create(provider="asana", name="a", api_token="tok")
+    form = logged_in_client.get("/projects/new/").context["form"]
+    assert "status" not in form.fields and "tags" not in form.fields
+    assert {"name", "owner", "workspace", "start_date", "end_date"} <= set(form.fields)
+
+
+def test_a_20_mb_upload_is_refused_and_nothing_is_kept(logged_in_client, connection):
+    line = b"x,1," + b"d" * 1020 + b"\n"  # 1 KB rows: 20,000 of them
+    big = SimpleUploadedFile("big.csv", b"name,workspace,description\n" + line * 20 * 1024)
+    page = logged_in_client.post("/projects/import/", {"file": big})
+    assert page.status_code == 200
+    assert "The file is too large" in page.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,workspace\nCafé,1\n".encode("latin-1"), "not UTF-8"),
+        (b"workspace\n1\n", "required column"),
+        (b"", "The submitted file is empty"),
+    ],
+)
+def test_a_malformed_file_gets_a_clear_message(logged_in_client, connection, content, message):
+    Workspace.objects.create(connection=connection, remote_id="1", name="Acme")
+    page = logged_in_client.post(
+        "/projects/import/", {"file": SimpleUploadedFile("f.csv", content)}
+    )
+    assert message in page.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_preview_lists_rows_and_the_example_downloads(logged_in_client, connection):
+    Workspace.objects.create(connection=connection, remote_id="1", name="Acme")
+    upload = SimpleUploadedFile("f.csv", b'name,workspace\nGood,Acme\n"=cmd()",1\n')
+    response = logged_in_client.post("/projects/import/", {"file": upload})
+    page = logged_in_client.get(response.url)
+    html = page.content.decode()
+    assert "1 ready" in html and "1 with problems" in html and "formula" in html
+    example = logged_in_client.get("/projects/import/example.csv")
+    assert example["Content-Type"].startswith("text/csv")
+    assert example.content.decode().startswith("name,description,owner,workspace")
+
+
+def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, connection):
+    batch = ImportBatch.objects.create(connection=connection, row_count=1, valid_count=1)
+    item = OutboxItem.objects.create(
+        connection=connection, operation="projecttool.project_create", submission_key="k1"
+    )
+    ImportRow.objects.create(batch=batch, number=2, values={"name": "A"}, outbox_item=item)
+    url = f"/projects/import/{batch.token}/progress/?polling=1"
+    assert "HX-Redirect" not in logged_in_client.get(url)
+    OutboxItem.objects.filter(pk=item.pk).update(status="done")
+    finished = logged_in_client.get(url)
+    assert finished["HX-Redirect"] == f"/projects/import/{batch.token}/"
+    assert b"1 created" in finished.content

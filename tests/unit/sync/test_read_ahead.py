@@ -1,0 +1,68 @@
+"""Read-ahead: the next page is fetched while the current one is saved."""
+
+import threading
+import time
+
+import pytest
+
+from integrations.http import call_log
+from integrations.sync.read_ahead import read_ahead
+
+
+def test_pages_arrive_in_order_and_complete():
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+
+
+def test_the_next_page_is_fetched_while_this_one_is_handled():
+    fetched = []
+
+    def pages():
+        for n in range(3):
+            fetched.append(n)
+            yield n
+
+    iterator = read_ahead(pages())
+    assert next(iterator) == 0
+    deadline = time.monotonic() + 2
+    while len(fetched) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert fetched[:2] == [0, 1], "page 1 is fetched before page 0 is finished"
+    assert list(iterator) == [1, 2]
+
+
+def test_an_error_is_raised_where_it_happened():
+    def pages():
+        yield 1
+        raise ValueError("page 2 broke")
+
+    iterator = read_ahead(pages())
+    assert next(iterator) == 1
+    with pytest.raises(ValueError, match="page 2 broke"):
+        next(iterator)
+
+
+def test_closing_early_stops_the_fetching_thread():
+    def endless():
+        n = 0
+        while True:
+            yield n
+            n += 1
+
+    iterator = read_ahead(endless())
+    assert next(iterator) == 0
+    iterator.close()
+    assert not any(t.name == "sync-read-ahead" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_fetching_thread_leaves_call_log_writes_to_the_caller(monkeypatch):
+    flushed_from = []
+    monkeypatch.setattr(call_log.buffer, "flush", lambda: flushed_from.append("flush"))
+    monkeypatch.setattr(call_log.buffer, "flush_every", 1)
+
+    def pages():
+        call_log.buffer.record(object())
+        yield 1
+
+    assert list(read_ahead(pages())) == [1]
+    assert flushed_from == []
+    call_log.buffer.clear()
