@@ -8,7 +8,7 @@ from responses import matchers
 
 from ats.models import Candidate, Offer, Placement
 from ats.outbox import CandidateCreate, CandidateUpdate
-from ats.sync import CANDIDATES
+from ats.sync import CANDIDATE_PAGE_SIZE, CANDIDATES
 from integrations.http.errors import ProviderUnavailableError
 from integrations.models import Connection, OutboxItem, SyncState
 from integrations.sync.engine import sync_resource
@@ -56,7 +56,11 @@ def test_an_incremental_sync_asks_for_candidates_created_after_the_newest(connec
         json={"candidates": [], "references": []},
         match=[
             matchers.query_param_matcher(
-                {"created_after": "2023-01-15T12:01:10", "limit": "200", "offset": "0"}
+                {
+                    "created_after": "2023-01-15T12:01:10",
+                    "limit": str(CANDIDATE_PAGE_SIZE),
+                    "offset": "0",
+                }
             )
         ],
     )
