@@ -7,7 +7,6 @@ returned `OutboxItem` to know what happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.utils import timezone
 
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
 from crm.models import Organization, Person
-from integrations.http.client import ApiClient
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -62,14 +60,14 @@ def organization_create(
         "person_ids": [int(p) for p in person_ids],
         "existing_ids": existing_ids,
     }
-    return _write(
-        connection,
-        "affinity.organization.create",
-        payload,
-        submission_key,
-        f"Create organization {name}",
-        save,
-        user,
+    return outbox_write(
+        connection=connection,
+        operation="affinity.organization.create",
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Create organization {name}",
+        save_record=save,
+        user=user,
     )
 
 
@@ -103,14 +101,14 @@ def organization_update(
     }
     if not organization.is_global:
         payload.update(name=name, domain=domain)
-    return _write(
-        organization.connection,
-        "affinity.organization.update",
-        payload,
-        submission_key,
-        f"Update organization {name}",
-        save,
-        user,
+    return outbox_write(
+        connection=organization.connection,
+        operation="affinity.organization.update",
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Update organization {name}",
+        save_record=save,
+        user=user,
     )
 
 
@@ -123,14 +121,14 @@ def organization_delete(
         return organization
 
     payload = {"organization_id": organization.remote_id}
-    return _write(
-        organization.connection,
-        "affinity.organization.delete",
-        payload,
-        submission_key,
-        f"Delete organization {organization.name}",
-        save,
-        user,
+    return outbox_write(
+        connection=organization.connection,
+        operation="affinity.organization.delete",
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Delete organization {organization.name}",
+        save_record=save,
+        user=user,
     )
 
 
@@ -162,14 +160,14 @@ def person_create(
         "emails": emails,
         "organization_ids": [int(o) for o in organization_ids],
     }
-    return _write(
-        connection,
-        "affinity.person.create",
-        payload,
-        submission_key,
-        f"Create person {first_name} {last_name}",
-        save,
-        user,
+    return outbox_write(
+        connection=connection,
+        operation="affinity.person.create",
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Create person {first_name} {last_name}",
+        save_record=save,
+        user=user,
     )
 
 
@@ -203,14 +201,14 @@ def person_update(
         "organization_ids": [int(o) for o in organization_ids],
         "base_organization_ids": [int(o) for o in base_organization_ids],
     }
-    return _write(
-        person.connection,
-        "affinity.person.update",
-        payload,
-        submission_key,
-        f"Update person {first_name} {last_name}",
-        save,
-        user,
+    return outbox_write(
+        connection=person.connection,
+        operation="affinity.person.update",
+        payload=payload,
+        submission_key=submission_key,
+        summary=f"Update person {first_name} {last_name}",
+        save_record=save,
+        user=user,
     )
 
 
@@ -219,7 +217,7 @@ def organization_refresh(*, organization: Organization, force: bool = False) -> 
     if not _refreshable(organization, force):
         return ""
     try:
-        client = _client(organization.connection)
+        client = connection_client(organization.connection)
         record = affinity.organization_get(client, organization.remote_id)
     except NotFoundError:
         _mark_deleted(organization)
@@ -242,7 +240,7 @@ def person_refresh(*, person: Person, force: bool = False) -> str:
     if not _refreshable(person, force):
         return ""
     try:
-        record = affinity.person_get(_client(person.connection), person.remote_id)
+        record = affinity.person_get(connection_client(person.connection), person.remote_id)
     except NotFoundError:
         _mark_deleted(person)
         return "This person no longer exists in Affinity."
@@ -274,30 +272,6 @@ def affinity_error_message(error: Exception) -> str:
 
 
 # --- helpers -----------------------------------------------------------------
-
-
-def _write(
-    connection: Connection,
-    operation: str,
-    payload: dict[str, Any],
-    submission_key: str,
-    summary: str,
-    save: Callable[[], Organization | Person],
-    user: Any,
-) -> OutboxItem:
-    return outbox_write(
-        connection=connection,
-        operation=operation,
-        payload=payload,
-        submission_key=submission_key,
-        summary=summary,
-        save_record=save,
-        user=user,
-    )
-
-
-def _client(connection: Connection) -> ApiClient:
-    return connection_client(connection)
 
 
 def _refreshable(record: Organization | Person, force: bool) -> bool:
