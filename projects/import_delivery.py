@@ -29,7 +29,13 @@ from integrations.http.errors import (
     ValidationError,
 )
 from integrations.models import OutboxItem
-from integrations.outbox.delivery import LEASE, _postpone, _reject, outbox_deliver
+from integrations.outbox.delivery import (
+    LEASE,
+    mark_delivered,
+    mark_postponed,
+    mark_rejected,
+    outbox_deliver,
+)
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
 from integrations.providers.project_records import ProjectInput
@@ -97,7 +103,7 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
             if remote is None:
                 to_send.append(item)
             else:
-                _delivered(item, operation, remote)
+                mark_delivered(item, operation, remote)
         if not to_send:
             return None
         inputs = [ProjectInput.from_json(item.payload) for item in to_send]
@@ -105,13 +111,13 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
     except ValidationError as error:  # the whole request was refused
         for item in items:
             if item.status == OutboxItem.Status.SENDING:
-                _reject(item, operation, error)
+                mark_rejected(item, operation, error)
         return None
     except (RateLimitedError, ProviderUnavailableError, IntegrationError, ConfigurationError) as e:
         return _postpone_all(items, operation, e)
     for index, item in enumerate(to_send):
         if index in result.created:
-            _delivered(item, operation, result.created[index].raw)
+            mark_delivered(item, operation, result.created[index].raw)
         elif index in result.errors:
             row = result.errors[index]
             error = ValidationError(
@@ -121,10 +127,10 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
                 method="POST",
                 path="/projects/bulk",
             )
-            _reject(item, operation, error)
+            mark_rejected(item, operation, error)
         else:  # the answer names neither: look it up before any retry
             item.outcome_unknown = True
-            _postpone(item, operation, "the bulk answer did not mention this row")
+            mark_postponed(item, operation, "the bulk answer did not mention this row")
     return None
 
 
@@ -134,21 +140,7 @@ def _postpone_all(items: list[OutboxItem], operation, error: Exception) -> datet
     for item in items:
         if item.status == OutboxItem.Status.SENDING:
             item.outcome_unknown = item.outcome_unknown or unknown
-            _postpone(item, operation, error, retry_at=retry_at)
+            mark_postponed(item, operation, error, retry_at=retry_at)
     logger.info("project import chunk postponed: %s", error)
     waiting = [i.next_attempt_at for i in items if i.status == OutboxItem.Status.PENDING]
     return min(waiting) if waiting else None
-
-
-def _delivered(item: OutboxItem, operation, remote: dict) -> None:
-    """What `outbox_deliver` does on success, for one row of a bulk answer."""
-    with transaction.atomic():
-        operation.on_delivered(item, remote)
-        item.status = OutboxItem.Status.DONE
-        item.remote_id = str(remote.get("id") or remote.get("gid") or "")
-        item.delivered_at = timezone.now()
-        item.outcome_unknown = False
-        item.last_error = ""
-        item.field_errors = {}
-        item.lease_until = None
-        item.save()

@@ -84,28 +84,19 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
         if remote is None:
             remote = operation.send(client, item)
     except ValidationError as error:
-        _reject(item, operation, error)
+        mark_rejected(item, operation, error)
     except RateLimitedError as error:
-        _postpone(item, operation, error, retry_at=error.retry_at)
+        mark_postponed(item, operation, error, retry_at=error.retry_at)
     except ProviderUnavailableError as error:
         item.outcome_unknown = item.outcome_unknown or error.outcome_unknown
-        _postpone(item, operation, error)
+        mark_postponed(item, operation, error)
     except IntegrationError as error:
         _needs_attention(item, operation, str(error))
     except ConfigurationError as error:
         # The connection is switched off or incomplete: wait for an administrator.
-        _postpone(item, operation, error)
+        mark_postponed(item, operation, error)
     else:
-        with transaction.atomic():
-            operation.on_delivered(item, remote)
-            item.status = OutboxItem.Status.DONE
-            item.remote_id = str(remote.get("id") or remote.get("gid") or "")
-            item.delivered_at = timezone.now()
-            item.outcome_unknown = False
-            item.last_error = ""
-            item.field_errors = {}
-            item.lease_until = None
-            item.save()
+        mark_delivered(item, operation, remote)
     return item
 
 
@@ -153,7 +144,26 @@ def _claim(item_id: int, *, due_only: bool) -> OutboxItem | None:
         return item
 
 
-def _reject(item: OutboxItem, operation: Any, error: ValidationError) -> None:
+# The outcomes of one attempt. Public for senders that deliver several rows in
+# one provider call (a bulk endpoint) and must end each row exactly as here.
+
+
+def mark_delivered(item: OutboxItem, operation: Any, remote: dict[str, Any]) -> None:
+    """The provider has the write: the local record becomes the provider's copy."""
+    with transaction.atomic():
+        operation.on_delivered(item, remote)
+        item.status = OutboxItem.Status.DONE
+        item.remote_id = str(remote.get("id") or remote.get("gid") or "")
+        item.delivered_at = timezone.now()
+        item.outcome_unknown = False
+        item.last_error = ""
+        item.field_errors = {}
+        item.lease_until = None
+        item.save()
+
+
+def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> None:
+    """The provider refused the data: failed, with its field errors for the form."""
     with transaction.atomic():
         operation.on_rejected(item)
         item.status = OutboxItem.Status.FAILED
@@ -163,7 +173,10 @@ def _reject(item: OutboxItem, operation: Any, error: ValidationError) -> None:
         item.save()
 
 
-def _postpone(item: OutboxItem, operation: Any, error: Exception, *, retry_at=None) -> None:
+def mark_postponed(
+    item: OutboxItem, operation: Any, error: Exception | str, *, retry_at=None
+) -> None:
+    """No answer we can use: try again later (at `retry_at`, or after a backoff)."""
     if item.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         _needs_attention(item, operation, f"Gave up after {item.attempts} attempts: {error}")
         return
