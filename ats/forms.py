@@ -100,9 +100,15 @@ class CandidateForm(OutboxFormMixin):
 
     def __init__(
         self, *args: Any, offer_choices: list[tuple[str, str]] | None = None, editing: bool = False,
-        **kwargs: Any,
+        locked: tuple[str, ...] = (), **kwargs: Any,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        for name in locked:  # not known here: editing them blind would overwrite Recruitee's
+            self.fields[name].disabled = True
+            self.fields[name].help_text = (
+                "Recruitee did not answer, so its current value is unknown here; "
+                "this can be edited once it answers."
+            )
         if editing:
             del self.fields["offers"]  # a PATCH cannot assign offers (recruitee.md §2d)
         else:
@@ -128,7 +134,11 @@ class CandidateForm(OutboxFormMixin):
 
     def candidate_data(self) -> dict[str, Any]:
         """The cleaned values, as the services take them."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "submission_key"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "submission_key" and not self.fields[name].disabled
+        }
 
 
 class CandidateFilterForm(forms.Form):

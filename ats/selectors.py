@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,13 +54,25 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
     elif filters.status == "disqualified":
         rows = rows.filter(is_disqualified=True)
     order = CANDIDATE_SORTS.get(filters.sort, CANDIDATE_SORTS["created"])
+    return _list_rows(rows.order_by(*order))
+
+
+def candidate_rows(pks: list[int]) -> list[Candidate]:
+    """The list rows of these candidates (any order), read by primary key alone.
+
+    `list_page` loads a page this way: the page's ids come from `candidate_list`, so
+    its filters need not run again (and SQLite would then pick a list index over
+    the primary key).
+    """
+    return list(_list_rows(Candidate.objects.filter(pk__in=pks).order_by()))
+
+
+def _list_rows(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
     listed_placements = Placement.objects.only(
         "candidate_id", "offer_remote_id", "stage_name", "is_disqualified"
     ).order_by("pk")
-    return (
-        rows.only(*LIST_COLUMNS)
-        .order_by(*order)
-        .prefetch_related(Prefetch("placements", queryset=listed_placements))
+    return rows.only(*LIST_COLUMNS).prefetch_related(
+        Prefetch("placements", queryset=listed_placements)
     )
 
 
@@ -107,21 +120,36 @@ class ListPage:
 COUNT_AHEAD_PAGES = 10
 
 
-def list_page(rows: QuerySet, *, number: Any, per_page: int = 25) -> ListPage:
-    """The page `number` of `rows`; a bad number means page 1."""
+def list_page(
+    rows: QuerySet,
+    *,
+    number: Any,
+    per_page: int = 25,
+    load: Callable[[list[Any]], Iterable[Any]] | None = None,
+) -> ListPage:
+    """The page `number` of `rows`; a bad number means page 1.
+
+    `load(pks)` reads the page's rows by primary key, in any order (default: `rows`
+    filtered by them).
+    """
     try:
         number = max(1, int(number))
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * per_page
-    found = list(rows[offset : offset + per_page + 1])
-    if not found and number > 1:  # past the end: an empty page that knows the real total
-        return ListPage([], number, per_page, rows.order_by().count(), True)
-    if len(found) <= per_page:
-        return ListPage(found, number, per_page, offset + len(found), True)
     cap = offset + per_page * (COUNT_AHEAD_PAGES + 1) + 1
-    total = rows.order_by()[:cap].count()
-    return ListPage(found[:per_page], number, per_page, min(total, cap - 1), total < cap)
+    # One walk of the sort index gives the page and the count ahead: the ids from the
+    # page's first row up to the counting cap (read from the index alone). Then only
+    # the page's own rows are loaded, by primary key.
+    window = list(rows.prefetch_related(None).values_list("pk", flat=True)[offset:cap])
+    if not window and number > 1:  # past the end: an empty page that knows the real total
+        return ListPage([], number, per_page, rows.order_by().count(), True)
+    page_ids = window[:per_page]
+    loaded = load(page_ids) if load else rows.filter(pk__in=page_ids).order_by()
+    position = {pk: index for index, pk in enumerate(page_ids)}
+    found = sorted((row for row in loaded if row.pk in position), key=lambda r: position[r.pk])
+    total = offset + len(window)
+    return ListPage(found, number, per_page, min(total, cap - 1), total < cap)
 
 
 def candidates_waiting(*, connection: Connection) -> list[Candidate]:

@@ -106,6 +106,15 @@ def candidate_changes(candidate: Candidate, data: dict[str, Any]) -> dict[str, A
     return {k: data[k] for k in EDITABLE_FIELDS if k in data and data[k] != current.get(k)}
 
 
+# Only the full candidate (GET by id) carries these; a list item lacks them.
+FULL_ONLY_FIELDS = ("social_links", "links", "cover_letter")
+
+
+def candidate_has_full_copy(candidate: Candidate) -> bool:
+    """Whether the stored copy came from the full candidate, not from a list page."""
+    return isinstance(candidate.raw, dict) and "cover_letter" in candidate.raw
+
+
 def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
     """The editable fields as Recruitee last confirmed them (falling back to the local row)."""
     record = parse_candidate(candidate.raw) or _local_record(candidate)

@@ -30,7 +30,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     )
     filters = filter_form.filters()
     rows = selectors.candidate_list(connection=connection, filters=filters)
-    page = selectors.list_page(rows, number=request.GET.get("page"))
+    page = selectors.list_page(rows, number=request.GET.get("page"), load=selectors.candidate_rows)
     context = {
         "page": page,
         "filters": filters,
@@ -79,7 +79,8 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         services.candidate_refresh(candidate=candidate)  # edit the freshest copy
     initial = services.candidate_form_values(candidate)
-    form = CandidateForm(request.POST or None, initial=initial, editing=True)
+    locked = () if services.candidate_has_full_copy(candidate) else services.FULL_ONLY_FIELDS
+    form = CandidateForm(request.POST or None, initial=initial, editing=True, locked=locked)
     if request.method == "POST" and form.is_valid():
         item = services.candidate_update(
             candidate=candidate,

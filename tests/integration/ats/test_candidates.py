@@ -164,6 +164,22 @@ def test_edit_patches_only_what_changed(recruitee, logged_in_client, sandbox_cle
     assert stored["phones"] == ["+44 20 7946 0958"]
 
 
+def test_editing_while_recruitee_is_down_never_blanks_what_only_recruitee_knows(
+    recruitee, logged_in_client, sandbox_clean, sent
+):
+    candidate = Candidate.objects.get(remote_id="7")  # synced from a list page: no links
+    sandbox_clean.set_faults("recruitee", error_rate=1, error_statuses=[503], methods=["GET"])
+    form = logged_in_client.get(f"/candidates/{candidate.pk}/edit/").context["form"]
+    assert form.fields["links"].disabled and form.fields["cover_letter"].disabled
+    sandbox_clean.reset_faults()
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(phones="+49 30 123456", links="https://overwrite.example.com")
+    sent.clear()
+    logged_in_client.post(f"/candidates/{candidate.pk}/edit/", data)
+    patches = [j for m, _, j in sent if m == "PATCH"]
+    assert patches == [{"candidate": {"phones": ["+49 30 123456"]}}]
+
+
 def test_recruitee_down_saves_pending_then_the_worker_delivers(
     recruitee, logged_in_client, sandbox_clean
 ):
