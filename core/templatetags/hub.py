@@ -24,3 +24,14 @@ def http_url(value: object) -> str:
     except ValueError:
         return ""
     return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+@register.inclusion_tag("partials/switched_off.html")
+def switched_off_notice(*providers: str) -> dict[str, object]:
+    """Why a provider's pages have no connection: one that was switched off, and the reason."""
+    from integrations.models import Connection
+
+    connections = Connection.objects.filter(provider__in=providers, is_active=False).exclude(
+        disabled_reason=""
+    )
+    return {"connections": list(connections)}

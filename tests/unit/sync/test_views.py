@@ -1,0 +1,102 @@
+"""The hub's own pages: the sync bar, the outbox, the dashboard's warnings, the sandbox badge."""
+
+import pytest
+
+from ats.models import Candidate
+from integrations.models import OutboxItem, SyncRun
+from integrations.sync.resources import FetchedPage, FetchedRow, SyncedResource
+
+pytestmark = pytest.mark.django_db
+
+
+def _fetch(client, connection, request):
+    yield FetchedPage(
+        rows=[FetchedRow(remote_id="9", fields={"name": "Synced"}, raw={})], checkpoint=None
+    )
+
+
+RESOURCE = SyncedResource(
+    key="recruitee.candidates", provider="recruitee", label="candidates", model=Candidate,
+    fetch=_fetch,
+)  # fmt: skip
+
+
+@pytest.fixture
+def fake_resource(monkeypatch, no_client):
+    monkeypatch.setattr("integrations.views.resource_for", lambda key: RESOURCE)
+    monkeypatch.setattr("integrations.tasks.resource_for", lambda key: RESOURCE)
+
+
+def test_sync_now_runs_in_the_background_and_the_bar_shows_the_result(
+    logged_in_client, connection, fake_resource, immediate_tasks
+):
+    response = logged_in_client.post("/sync/recruitee.candidates/start/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"Last synced" in response.content
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert Candidate.objects.get(remote_id="9").name == "Synced"
+
+
+def test_an_active_run_is_polled_until_it_ends(logged_in_client, connection, fake_resource):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.RUNNING,
+        processed=40, expected_total=100,
+    )  # fmt: skip
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
+    assert f'hx-get="/sync/runs/{run.pk}/"' in html
+    assert "40%" in html and "40 of 100" in html
+
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error="Recruitee 503")
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
+    assert "hx-get" not in html
+    assert "The last sync failed: Recruitee 503" in html
+
+
+def test_sync_now_without_a_connection_says_so(logged_in_client, fake_resource):
+    response = logged_in_client.post("/sync/recruitee.candidates/start/", follow=True)
+    assert b"no active connection" in response.content
+
+
+def test_the_outbox_lists_writes_and_retries_a_stuck_one(logged_in_client, connection):
+    stuck = OutboxItem.objects.create(
+        connection=connection, operation="recruitee.candidate_create", submission_key="k1",
+        summary="Create candidate Ada <b>Lovelace</b>", status=OutboxItem.Status.NEEDS_ATTENTION,
+        last_error="Recruitee API 401: Token not found.",
+    )  # fmt: skip
+    page = logged_in_client.get("/outbox/?status=needs_attention").content.decode()
+    assert "Create candidate Ada &lt;b&gt;Lovelace&lt;/b&gt;" in page
+    assert "Needs attention" in page and "Retry now" in page
+
+    logged_in_client.post(f"/outbox/{stuck.pk}/retry/")
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.PENDING
+
+
+def test_the_dashboard_warns_about_writes_that_need_attention(logged_in_client, connection):
+    OutboxItem.objects.create(
+        connection=connection, operation="x", submission_key="k2", summary="Create candidate Bo",
+        status=OutboxItem.Status.NEEDS_ATTENTION, last_error="Gave up after 12 attempts",
+    )  # fmt: skip
+    html = logged_in_client.get("/").content.decode()
+    assert "1 write needs attention" in html
+    assert "Create candidate Bo: Gave up after 12 attempts" in html
+
+
+def test_pages_show_a_sandbox_badge_while_a_connection_uses_the_sandbox(
+    logged_in_client, connection, settings
+):
+    settings.SANDBOX_URL = "http://127.0.0.1:8001"
+    assert b"Sandbox data" not in logged_in_client.get("/").content
+    connection.base_url = "http://127.0.0.1:8001/recruitee"
+    connection.save()
+    assert b"Sandbox data" in logged_in_client.get("/").content
+
+
+def test_pages_of_a_switched_off_connection_say_why(logged_in_client, connection):
+    connection.is_active = False
+    connection.disabled_reason = "5 consecutive 401/403 answers: Token not found."
+    connection.save()
+    html = logged_in_client.get("/candidates/").content.decode()
+    assert "Recruitee is not connected" in html
+    assert "was switched off: 5 consecutive 401/403 answers: Token not found." in html
