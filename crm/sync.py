@@ -14,6 +14,7 @@ from typing import Any
 
 from crm.links import organization_fields, person_fields, person_links_set
 from crm.models import Organization, Person
+from crm.tasks import organization_links_fill_later
 from integrations.providers import affinity
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 
@@ -57,6 +58,7 @@ ORGANIZATIONS = SyncedResource(
     label="organizations",
     model=Organization,
     fetch=fetch_organizations,
+    after_sync=organization_links_fill_later,
 )
 PERSONS = SyncedResource(
     key="affinity.persons",

@@ -66,6 +66,8 @@ def sync_resource(
             logger.warning("sync %s failed: %s", run, error)
             return run
         _complete(resource, run, state)
+        if resource.after_sync:
+            resource.after_sync(connection)
         if progress:
             progress(run)
         return run

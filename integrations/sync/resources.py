@@ -49,6 +49,8 @@ class FetchedPage:
 Fetch = Callable[[Any, Any, FetchRequest], Iterator[FetchedPage]]
 # after_upsert(connection, rows, pk_by_remote_id): maintain child tables.
 AfterUpsert = Callable[[Any, list[FetchedRow], dict[str, int]], None]
+# after_sync(connection): follow-up work once a run succeeded (enqueue a task).
+AfterSync = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -63,5 +65,6 @@ class SyncedResource:
     # Fetch the next page while saving this one (see read_ahead.py): for large
     # resources, where network waits and database work both add up.
     read_ahead: bool = False
+    after_sync: AfterSync | None = None
     # Fields never overwritten by a sync (computed locally).
     local_fields: tuple[str, ...] = field(default_factory=tuple)

@@ -180,3 +180,23 @@ def test_not_connected_links_staff_to_the_admin(client, staff_user):
     client.force_login(staff_user)
     html = client.get("/organizations/").content.decode()
     assert "/admin/integrations/connection/add/" in html
+
+
+def test_after_a_sync_a_background_task_fills_the_persons_counts(
+    affinity_connection, immediate_tasks, affinity_api, monkeypatch
+):
+    from crm.sync import ORGANIZATIONS
+    from integrations.sync.engine import sync_resource
+
+    monkeypatch.setattr("crm.tasks.LINKS_FILL_PER_RUN", 5)
+    run = sync_resource(connection=affinity_connection, resource=ORGANIZATIONS)
+    assert run.status == "succeeded", run.error
+
+    filled = Organization.objects.exclude(links_loaded_at=None).order_by("remote_id")
+    assert filled.count() == 5, "one bounded batch per sync"
+    for organization in filled:
+        at_affinity = affinity_api("GET", f"/organizations/{organization.remote_id}")
+        assert organization.persons_count == len(at_affinity["person_ids"])
+
+    sync_resource(connection=affinity_connection, resource=ORGANIZATIONS, full=True)
+    assert Organization.objects.exclude(links_loaded_at=None).count() == 10
