@@ -91,6 +91,6 @@ def _manage(*args: str) -> None:
 
 
 def _child_env() -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     return env

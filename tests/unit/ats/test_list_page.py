@@ -1,0 +1,77 @@
+"""`list_page`: one page of the candidate list, counted only as far as the pages ahead need."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ats import selectors
+from ats.models import Candidate, Placement
+from integrations.models import Connection
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def connection(db):
+    return Connection.objects.create(
+        provider="recruitee", name="test", base_url="https://api.recruitee.com", company_id="1"
+    )
+
+
+def _candidates(connection, count, *, prefix="match"):
+    rows = Candidate.objects.bulk_create(
+        Candidate(
+            connection=connection,
+            remote_id=f"{prefix}-{i}",
+            name=f"{prefix} {i:04d}",
+            search_text=f"{prefix} {i:04d}",
+            remote_created_at=START + timedelta(minutes=i),
+        )
+        for i in range(count)
+    )
+    return sorted(rows, key=lambda c: (c.remote_created_at, c.pk), reverse=True)
+
+
+def _page(connection, number, *, search="", per_page=5):
+    rows = selectors.candidate_list(
+        connection=connection, filters=selectors.CandidateFilters(search=search)
+    )
+    return selectors.list_page(
+        rows, number=number, per_page=per_page, load=selectors.candidate_rows
+    )
+
+
+def test_a_page_keeps_the_list_order_and_counts_exactly_when_the_end_is_near(connection):
+    newest_first = _candidates(connection, 12)
+    _candidates(connection, 3, prefix="other")
+    page = _page(connection, 2, search="MATCH")
+    assert [c.pk for c in page.rows] == [c.pk for c in newest_first[5:10]]
+    assert (page.total, page.total_is_exact, page.num_pages) == (12, True, 3)
+    last = _page(connection, 3, search="match")
+    assert [c.pk for c in last.rows] == [c.pk for c in newest_first[10:]]
+    assert (last.total, last.total_is_exact, last.has_next) == (12, True, False)
+
+
+def test_counting_stops_ten_pages_ahead(connection):
+    _candidates(connection, 5 * 13)
+    page = _page(connection, 1)
+    assert len(page.rows) == 5
+    assert (page.total, page.total_is_exact) == (5 * 11, False)
+    near_the_end = _page(connection, 3)
+    assert (near_the_end.total, near_the_end.total_is_exact) == (5 * 13, True)
+
+
+def test_past_the_end_is_an_empty_page_with_the_real_total(connection):
+    _candidates(connection, 7)
+    page = _page(connection, 9)
+    assert (page.rows, page.total, page.total_is_exact, page.start_index) == ([], 7, True, 0)
+    assert _page(connection, "nonsense").number == 1
+
+
+def test_rows_come_with_their_placements(connection):
+    (candidate,) = _candidates(connection, 1)
+    Placement.objects.create(candidate=candidate, offer_remote_id="7", stage_name="Interview")
+    (row,) = _page(connection, 1).rows
+    assert [(p.offer_remote_id, p.stage_name) for p in row.placements.all()] == [("7", "Interview")]
