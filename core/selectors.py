@@ -48,14 +48,13 @@ CARDS: list[tuple[str, str, tuple[str, ...], list[tuple[str, type[Model], str]]]
 
 def dashboard_providers() -> list[ProviderCard]:
     """One card per service the hub connects, with its state and record counts."""
-    connections = list(Connection.objects.all())
+    connections = list(Connection.objects.order_by("pk"))
     cards = []
     for name, kind, providers, resources in CARDS:
         connection = _preferred(connections, providers)
         state, detail = _state(connection)
         counts = tuple(
-            ResourceCount(label, model.objects.filter(is_deleted=False).count(), url)
-            for label, model, url in resources
+            ResourceCount(label, _count(model, connection), url) for label, model, url in resources
         )
         cards.append(ProviderCard(name, kind, state, detail, counts))
     return cards
@@ -73,12 +72,18 @@ def sandbox_in_use() -> bool:
     return any(c.is_sandbox for c in Connection.objects.filter(is_active=True))
 
 
+def _count(model: type[Model], connection: Connection | None) -> int:
+    """The records the provider's pages list: those of the connection they use."""
+    if connection is None:
+        return 0
+    return model.objects.filter(connection=connection, is_deleted=False).count()
+
+
 def _preferred(connections: list[Connection], providers: tuple[str, ...]) -> Connection | None:
-    for provider in providers:
-        for connection in connections:
-            if connection.provider == provider:
-                return connection
-    return None
+    """The connection the pages use (the first active one, in provider order), else any
+    connection of these providers, so a switched-off one shows why."""
+    candidates = [c for p in providers for c in connections if c.provider == p]
+    return next((c for c in candidates if c.is_active), candidates[0] if candidates else None)
 
 
 def _state(connection: Connection | None) -> tuple[str, str]:

@@ -100,3 +100,17 @@ def test_pages_of_a_switched_off_connection_say_why(logged_in_client, connection
     html = logged_in_client.get("/candidates/").content.decode()
     assert "Recruitee is not connected" in html
     assert "was switched off: 5 consecutive 401/403 answers: Token not found." in html
+
+
+def test_the_dashboard_counts_the_records_the_pages_list(logged_in_client, connection):
+    from integrations.models import Connection
+
+    other = Connection.objects.create(
+        provider="recruitee", name="second", company_id="2", api_token="t2"
+    )
+    Candidate.objects.create(connection=connection, name="Listed", remote_id="1")
+    Candidate.objects.create(connection=other, name="Not on the pages", remote_id="1")
+    Candidate.objects.create(connection=connection, name="Gone", remote_id="2", is_deleted=True)
+    providers = logged_in_client.get("/").context["providers"]
+    recruitee = next(card for card in providers if card.name == "Recruitee")
+    assert recruitee.resources[0].count == 1
