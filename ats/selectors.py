@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +24,7 @@ CANDIDATE_STATUSES = {"qualified": "Qualified", "disqualified": "Disqualified"}
 # What a list row shows; `raw` (the whole payload) is never loaded for a list.
 LIST_COLUMNS = (
     "pk", "remote_id", "name", "emails", "phones", "initials", "photo_thumb_url", "source",
-    "referrer", "remote_created_at", "last_activity_at", "sync_status",
+    "referrer", "remote_created_at", "last_activity_at", "sync_status", "synced_at",
 )  # fmt: skip
 
 
@@ -209,6 +211,11 @@ class OfferSummary:
     choices: list[tuple[str, str]]  # (remote id, label) for the offer filter
     titles: dict[str, str]  # remote id -> title, for placements
     stages: list[str]  # distinct stage names, for the stage filter
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a title changes: part of each cached candidate row's key."""
+        return hashlib.blake2b(repr(sorted(self.titles.items())).encode(), digest_size=8).hexdigest()
 
 
 def offer_summary(*, connection: Connection) -> OfferSummary:

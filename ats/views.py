@@ -38,6 +38,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "filtered": filters != selectors.CandidateFilters(),
         "waiting": selectors.candidates_waiting(connection=connection) if page.number == 1 else [],
         "offer_titles": offers.titles,
+        "offers_version": offers.version,
         "querystring": filter_form.querystring(),
         "sync": _sync_bar(connection, offers_synced=bool(offers.titles)),
     }

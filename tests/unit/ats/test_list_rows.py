@@ -1,0 +1,60 @@
+"""The candidates list renders each row once per version of it, with a fixed number of queries."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from ats.models import Candidate, Offer, Placement
+from integrations.models import Connection, SyncState
+from integrations.models.synced import SyncStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listed(db):
+    cache.clear()
+    connection = Connection.objects.create(
+        provider="recruitee", name="t", base_url="https://api.recruitee.com", company_id="1",
+        api_token="secret",
+    )  # fmt: skip
+    Offer.objects.create(connection=connection, remote_id="5", title="Data Scientist")
+    SyncState.objects.create(
+        connection=connection, resource="recruitee.candidates", last_success_at=timezone.now()
+    )
+    for n in range(30):
+        candidate = Candidate.objects.create(
+            connection=connection, remote_id=str(n), name=f"Candidate {n}",
+            remote_created_at=datetime(2023, 1, 1 + n % 28, tzinfo=UTC),
+        )  # fmt: skip
+        Placement.objects.create(candidate=candidate, offer_remote_id="5", stage_name="Applied")
+    yield connection
+    cache.clear()
+
+
+def test_the_page_costs_the_same_queries_whatever_the_rows(
+    logged_in_client, listed, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(14):
+        response = logged_in_client.get("/candidates/")
+    assert response.content.decode().count("data-candidate-id=") == 25
+
+
+def test_a_changed_candidate_or_offer_shows_at_once(logged_in_client, listed):
+    # Candidate 27 is the newest, so the first page shows it.
+    assert "Candidate 27" in logged_in_client.get("/candidates/").content.decode()
+
+    Candidate.objects.filter(remote_id="27").update(
+        name="Renamed by a sync", synced_at=timezone.now()
+    )
+    html = logged_in_client.get("/candidates/").content.decode()
+    assert "Renamed by a sync" in html and "Candidate 27" not in html
+
+    Candidate.objects.filter(remote_id="27").update(sync_status=SyncStatus.PENDING)
+    assert 'data-testid="pending-badge"' in logged_in_client.get("/candidates/").content.decode()
+
+    Offer.objects.filter(remote_id="5").update(title="Machine Learning Engineer")
+    html = logged_in_client.get("/candidates/").content.decode()
+    assert "Machine Learning Engineer" in html and "Data Scientist" not in html
