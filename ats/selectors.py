@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -215,7 +214,9 @@ class OfferSummary:
     @property
     def version(self) -> str:
         """Changes whenever a title changes: part of each cached candidate row's key."""
-        return hashlib.blake2b(repr(sorted(self.titles.items())).encode(), digest_size=8).hexdigest()
+        return hashlib.blake2b(
+            repr(sorted(self.titles.items())).encode(), digest_size=8
+        ).hexdigest()
 
 
 def offer_summary(*, connection: Connection) -> OfferSummary:
