@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
+from integrations.http import ratelimit
 from integrations.http.errors import RateLimitedError
 from integrations.http.ratelimit import RateLimit, RateLimitWindow, TokenBucket
 from integrations.providers import PROVIDERS
@@ -62,7 +64,11 @@ def test_odd_header_values_are_ignored(value):
     assert bucket.acquire(max_wait=0) == 0
 
 
-def test_client_waits_within_the_deadline_and_refuses_past_it(rsps, make_client, sleeps):
+def test_client_waits_within_the_deadline_and_refuses_past_it(
+    rsps, make_client, sleeps, monkeypatch
+):
+    # The clock stands still, so no token refills while 150 calls run on a slow machine.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
     rsps.add("GET", "https://app.asana.com/api/1.0/users/me", json={})
     client = make_client("asana", "https://app.asana.com/api/1.0", connection_id=9)
     for _ in range(150):  # Asana's documented 150/min
