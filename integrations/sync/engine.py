@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from integrations.http import call_log
-from integrations.http.errors import IntegrationError
+from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 from integrations.sync.read_ahead import read_ahead
@@ -61,10 +61,14 @@ def sync_resource(
         run = _start_run(connection, resource, state, full=full, queued=run)
         try:
             _pull_pages(connection, resource, run, state, owner, progress)
-        except IntegrationError as error:
+        except (IntegrationError, ConfigurationError) as error:
             _finish(run, SyncRun.Status.FAILED, error=str(error))
             logger.warning("sync %s failed: %s", run, error)
             return run
+        except Exception:
+            # A bug or a database failure: the run must not look alive forever.
+            _finish(run, SyncRun.Status.FAILED, error="The sync stopped on an unexpected error.")
+            raise
         _complete(resource, run, state)
         if resource.after_sync:
             resource.after_sync(connection)

@@ -156,3 +156,30 @@ def test_read_ahead_resource_syncs_the_same(connection):
     run = sync_resource(connection=connection, resource=ahead)
     assert run.status == SyncRun.Status.SUCCEEDED
     assert _live_ids(connection) == {"1", "2", "3", "4", "5"}
+
+
+def test_a_switched_off_connection_fails_the_run_with_the_reason(connection, monkeypatch):
+    from integrations.http.errors import ConnectionDisabledError
+
+    def refuse(*args, **kwargs):
+        raise ConnectionDisabledError("The Recruitee · test connection is switched off: 401")
+
+    monkeypatch.setattr("integrations.services.connections.connection_client", refuse)
+    run = sync_resource(connection=connection, resource=_resource(FakeProvider([1])))
+    assert run.status == SyncRun.Status.FAILED
+    assert "switched off" in run.error
+
+
+def test_an_unexpected_error_ends_the_run_as_failed(connection):
+    def broken(client, conn, request):
+        raise RuntimeError("a bug")
+        yield  # pragma: no cover
+
+    resource = SyncedResource(
+        key="test.broken", provider="recruitee", label="candidates", model=Candidate, fetch=broken
+    )
+    with pytest.raises(RuntimeError):
+        sync_resource(connection=connection, resource=resource)
+    run = SyncRun.objects.get(resource="test.broken")
+    assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
+    assert SyncState.objects.get(resource="test.broken").lease_until is None
