@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import JSONField, Value
 
 from integrations.models.synced import SyncedRecord
 
@@ -17,8 +16,8 @@ class Organization(SyncedRecord):
     # so these come from GET by id, from writes, and from persons' own lists;
     # `links_loaded_at` says when the organization's own list was last read.
     # Database defaults too: the sync's upsert writes only the columns it owns.
-    person_ids = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
-    persons_count = models.PositiveIntegerField(default=0, db_default=0)
+    person_ids = models.JSONField(default=list, blank=True)
+    persons_count = models.PositiveIntegerField(default=0)
     links_loaded_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True)
 
@@ -43,7 +42,7 @@ class Person(SyncedRecord):
     emails = models.JSONField(default=list, blank=True)
     primary_email = models.CharField(max_length=320, blank=True)
     organization_ids = models.JSONField(  # remote ids
-        default=list, db_default=Value([], JSONField()), blank=True
+        default=list, blank=True
     )
     links_loaded_at = models.DateTimeField(null=True, blank=True)
     # 0 external, 1 internal (a user of the Affinity account).
