@@ -1,4 +1,4 @@
-"""Admin for connections (credentials write-only) and the read-only call log."""
+"""Admin for connections (credentials write-only); the call log, outbox and sync runs read-only."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.models import CallLog, Connection
+from integrations.models import CallLog, Connection, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
+from integrations.outbox.delivery import outbox_retry
 from integrations.services.connections import ConnectionTestResult, connection_test
+from integrations.tasks import enqueue_delivery
 
 _KEEP = "A value is stored and never shown. Leave blank to keep it; type a new value to replace it."
 _UNSET = "Not set. Stored encrypted once saved; never shown again."
@@ -139,9 +141,22 @@ class ConnectionAdmin(admin.ModelAdmin):
         self.message_user(request, f"{prefix}: {result.message}", level)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the hub writes itself: administrators look, they do not edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(CallLog)
-class CallLogAdmin(admin.ModelAdmin):
-    """Read-only: rows are written by the client and removed by `prune_call_log`."""
+class CallLogAdmin(ReadOnlyAdmin):
+    """Rows are written by the client and removed by `prune_call_log`."""
 
     list_display = [
         "created_at",
@@ -160,11 +175,42 @@ class CallLogAdmin(admin.ModelAdmin):
     list_select_related = ["connection"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+@admin.register(OutboxItem)
+class OutboxItemAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "summary", "connection", "status", "attempts", "next_attempt_at",
+        "outcome_unknown", "remote_id", "last_error",
+    ]  # fmt: skip
+    list_filter = ["status", "outcome_unknown", "operation"]
+    search_fields = ["summary", "remote_id", "last_error"]
+    list_select_related = ["connection"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+    @admin.action(description="Retry the selected writes now")
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxItem]) -> None:
+        retried = 0
+        for item in queryset.filter(
+            status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.NEEDS_ATTENTION]
+        ):
+            outbox_retry(item)
+            enqueue_delivery(item)
+            retried += 1
+        self.message_user(request, f"{retried} write(s) will be sent again now.")
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "resource", "connection", "mode", "status", "pages", "processed",
+        "created_count", "updated_count", "deleted_count", "duration", "error",
+    ]  # fmt: skip
+    list_filter = ["status", "mode", "resource"]
+    list_select_related = ["connection"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="duration")
+    def duration(self, run: SyncRun) -> str:
+        seconds = run.duration_seconds
+        return "—" if seconds is None else f"{seconds:.1f} s"

@@ -53,6 +53,18 @@ class IntegrationError(Exception):
         self.request_id = request_id
         self.body_excerpt = body_excerpt
 
+    @property
+    def context(self) -> dict[str, Any]:
+        """Where the error came from, to raise a more precise error for the same call."""
+        return {
+            "provider": self.provider,
+            "status": self.status,
+            "method": self.method,
+            "path": self.path,
+            "request_id": self.request_id,
+            "body_excerpt": self.body_excerpt,
+        }
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.path})" if self.method else ""
         status = f" {self.status}" if self.status is not None else ""

@@ -145,11 +145,6 @@ def _raise_final(error: IntegrationError, *, retry_at: datetime, as_rate_limited
         raise RateLimitedError(
             error.message,
             retry_at=retry_at,
-            provider=error.provider,
-            status=error.status,
-            method=error.method,
-            path=error.path,
-            request_id=error.request_id,
-            body_excerpt=error.body_excerpt,
+            **error.context,
         ) from error
     raise error

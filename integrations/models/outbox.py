@@ -58,7 +58,3 @@ class OutboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} #{self.pk} ({self.status})"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.SENDING)

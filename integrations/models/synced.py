@@ -46,10 +46,6 @@ class SyncedRecord(models.Model):
             )
         ]
 
-    @property
-    def is_pending(self) -> bool:
-        return self.sync_status == SyncStatus.PENDING
-
 
 class SyncState(models.Model):
     """One row per (connection, resource): the lease that keeps syncs single, and the schedule."""

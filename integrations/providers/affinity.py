@@ -118,12 +118,7 @@ def _explained_limits() -> Iterator[None]:
         raise MonthlyLimitError(
             f"the Affinity account's monthly API limit is used up; it resets on {reset}",
             retry_at=retry_at,
-            provider=error.provider,
-            status=error.status,
-            method=error.method,
-            path=error.path,
-            request_id=error.request_id,
-            body_excerpt=error.body_excerpt,
+            **error.context,
         ) from error
 
 

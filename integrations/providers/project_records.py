@@ -214,10 +214,5 @@ def refusal_as_validation(error: IntegrationError, provider: Any) -> Integration
     return ValidationError(
         message or error.message,
         field_errors=field_errors,
-        provider=error.provider,
-        status=error.status,
-        method=error.method,
-        path=error.path,
-        request_id=error.request_id,
-        body_excerpt=error.body_excerpt,
+        **error.context,
     )

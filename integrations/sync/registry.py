@@ -23,7 +23,3 @@ def resource_for(key: str) -> SyncedResource:
         return resources()[key]
     except KeyError:
         raise LookupError(f"No synced resource named {key!r}") from None
-
-
-def resources_of(provider: str) -> list[SyncedResource]:
-    return [r for r in resources().values() if r.provider == provider]

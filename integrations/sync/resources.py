@@ -9,7 +9,7 @@ rest: leases, checkpoints, bulk upserts, deletions and progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -66,5 +66,3 @@ class SyncedResource:
     # resources, where network waits and database work both add up.
     read_ahead: bool = False
     after_sync: AfterSync | None = None
-    # Fields never overwritten by a sync (computed locally).
-    local_fields: tuple[str, ...] = field(default_factory=tuple)

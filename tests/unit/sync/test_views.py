@@ -114,3 +114,34 @@ def test_the_dashboard_counts_the_records_the_pages_list(logged_in_client, conne
     providers = logged_in_client.get("/").context["providers"]
     recruitee = next(card for card in providers if card.name == "Recruitee")
     assert recruitee.resources[0].count == 1
+
+
+def test_the_admin_lists_writes_and_retries_them(client, staff_user, connection):
+    stuck = OutboxItem.objects.create(
+        connection=connection, operation="recruitee.candidate_create", submission_key="k3",
+        summary="Create candidate Cy", status=OutboxItem.Status.NEEDS_ATTENTION,
+    )  # fmt: skip
+    client.force_login(staff_user)
+    page = client.get("/admin/integrations/outboxitem/").content.decode()
+    assert "Create candidate Cy" in page
+    client.post(
+        "/admin/integrations/outboxitem/",
+        {"action": "retry_now", "_selected_action": [stuck.pk]},
+    )
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.PENDING
+
+
+def test_the_admin_lists_sync_runs_with_their_duration(client, staff_user, connection):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    started = timezone.now() - timedelta(seconds=42)
+    SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED,
+        started_at=started, finished_at=started + timedelta(seconds=12.5), processed=500,
+    )  # fmt: skip
+    client.force_login(staff_user)
+    page = client.get("/admin/integrations/syncrun/").content.decode()
+    assert "recruitee.candidates" in page and "12.5 s" in page
