@@ -48,3 +48,17 @@ def api() -> ApiClient:
         record_calls=False,
         rate_limiting=False,
     )
+
+
+@pytest.fixture
+def connection(db):
+    """A Recruitee connection to the real base URL (every call is mocked)."""
+    from integrations.models import Connection
+
+    return Connection.objects.create(
+        provider="recruitee",
+        name="test",
+        base_url="https://api.recruitee.com",
+        company_id="1",
+        api_token=TOKEN,
+    )

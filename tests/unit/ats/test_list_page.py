@@ -6,18 +6,10 @@ import pytest
 
 from ats import selectors
 from ats.models import Candidate, Placement
-from integrations.models import Connection
 
 pytestmark = pytest.mark.django_db
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(
-        provider="recruitee", name="test", base_url="https://api.recruitee.com", company_id="1"
-    )
 
 
 def _candidates(connection, count, *, prefix="match"):

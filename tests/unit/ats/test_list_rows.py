@@ -7,19 +7,15 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from ats.models import Candidate, Offer, Placement
-from integrations.models import Connection, SyncState
+from integrations.models import SyncState
 from integrations.models.synced import SyncStatus
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def listed(db):
+def listed(connection):
     cache.clear()
-    connection = Connection.objects.create(
-        provider="recruitee", name="t", base_url="https://api.recruitee.com", company_id="1",
-        api_token="secret",
-    )  # fmt: skip
     Offer.objects.create(connection=connection, remote_id="5", title="Data Scientist")
     SyncState.objects.create(
         connection=connection, resource="recruitee.candidates", last_success_at=timezone.now()

@@ -10,23 +10,12 @@ from ats.models import Candidate, Offer, Placement
 from ats.outbox import CandidateCreate, CandidateUpdate
 from ats.sync import CANDIDATE_PAGE_SIZE, CANDIDATES
 from integrations.http.errors import ProviderUnavailableError
-from integrations.models import Connection, OutboxItem, SyncState
+from integrations.models import OutboxItem, SyncState
 from integrations.sync.engine import sync_resource
 
 from .conftest import BASE, fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(
-        provider="recruitee",
-        name="t",
-        base_url="https://api.recruitee.com",
-        company_id="1",
-        api_token="tok-recruitee-SECRET",
-    )
 
 
 def test_a_sync_stores_candidates_and_their_placements(connection, rsps):

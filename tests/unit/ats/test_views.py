@@ -8,21 +8,10 @@ from django.contrib.messages import get_messages
 
 from ats.models import Candidate
 from ats.services import CandidateDetail
-from integrations.models import Connection, OutboxItem
+from integrations.models import OutboxItem
 from integrations.providers.recruitee_records import CandidateRecord
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(
-        provider="recruitee",
-        name="test",
-        base_url="https://api.recruitee.com",
-        company_id="1",
-        api_token="secret",
-    )
 
 
 @pytest.fixture
