@@ -33,11 +33,8 @@ def sync_request(
     active = _active_run(connection, resource)
     if active:
         return active
-    run = SyncRun.objects.create(
-        connection=connection,
-        resource=resource.key,
-        mode=SyncRun.Mode.FULL if full else SyncRun.Mode.INCREMENTAL,
-    )
+    # The engine decides the mode when the run starts (full, or incremental if it may).
+    run = SyncRun.objects.create(connection=connection, resource=resource.key)
     sync_resource_task.enqueue(
         connection_id=connection.pk, resource_key=resource.key, full=full, run_id=run.pk
     )
