@@ -18,6 +18,16 @@ from crm.models import Organization, Person
 from integrations.providers.affinity_records import AffinityOrganization, AffinityPerson
 
 
+def organization_search_text(name: str, domains: Iterable[str]) -> str:
+    """What the organization list's search matches: the name and every domain."""
+    return " ".join([name, *domains]).lower()
+
+
+def person_search_text(first_name: str, last_name: str, emails: Iterable[str]) -> str:
+    """What the person list's search matches: both names and every email."""
+    return " ".join([first_name, last_name, *emails]).lower()
+
+
 def organization_fields(record: AffinityOrganization) -> dict[str, object]:
     """The columns a sync owns (links excluded: list answers don't carry them)."""
     return {
@@ -25,7 +35,7 @@ def organization_fields(record: AffinityOrganization) -> dict[str, object]:
         "domain": record.domain[:253],
         "domains": list(record.domains),
         "is_global": record.is_global,
-        "search_text": " ".join([record.name, *record.domains]).lower(),
+        "search_text": organization_search_text(record.name, record.domains),
     }
 
 
@@ -36,7 +46,7 @@ def person_fields(record: AffinityPerson) -> dict[str, object]:
         "emails": list(record.emails),
         "primary_email": record.primary_email[:320],
         "person_type": record.person_type,
-        "search_text": " ".join([record.first_name, record.last_name, *record.emails]).lower(),
+        "search_text": person_search_text(record.first_name, record.last_name, record.emails),
     }
 
 

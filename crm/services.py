@@ -12,7 +12,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
+from crm.links import (
+    organization_fields,
+    organization_links_set,
+    organization_search_text,
+    person_fields,
+    person_links_set,
+    person_search_text,
+)
 from crm.models import Organization, Person
 from integrations.http.errors import (
     ConfigurationError,
@@ -51,7 +58,7 @@ def organization_create(
             domains=[domain] if domain else [],
             person_ids=person_ids,
             persons_count=len(person_ids),
-            search_text=f"{name} {domain}".lower(),
+            search_text=organization_search_text(name, [domain] if domain else []),
         )
 
     payload = {
@@ -89,7 +96,7 @@ def organization_update(
         organization.name, organization.domain = name, domain
         organization.domains = [domain, *organization.other_domains] if domain else []
         organization.person_ids, organization.persons_count = person_ids, len(person_ids)
-        organization.search_text = " ".join([name, *organization.domains]).lower()
+        organization.search_text = organization_search_text(name, organization.domains)
         organization.sync_status = SyncStatus.PENDING
         organization.save()
         return organization
@@ -151,7 +158,7 @@ def person_create(
             emails=emails,
             primary_email=emails[0] if emails else "",
             organization_ids=organization_ids,
-            search_text=" ".join([first_name, last_name, *emails]).lower(),
+            search_text=person_search_text(first_name, last_name, emails),
         )
 
     payload = {
@@ -187,7 +194,7 @@ def person_update(
         person.first_name, person.last_name = first_name, last_name
         person.emails, person.primary_email = emails, emails[0] if emails else ""
         person.organization_ids = organization_ids
-        person.search_text = " ".join([first_name, last_name, *emails]).lower()
+        person.search_text = person_search_text(first_name, last_name, emails)
         person.sync_status = SyncStatus.PENDING
         person.save()
         return person
