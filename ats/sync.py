@@ -25,13 +25,18 @@ SEARCH_TEXT_MAX = 1000
 CANDIDATE_PAGE_SIZE = 100  # ~130 KB answers; the next page is fetched while this one is saved
 
 
+def candidate_search_text(name: str, emails: Iterable[str]) -> str:
+    """What the list's search matches. Capped: it sits in the list's btree indexes
+    (PostgreSQL refuses long index rows)."""
+    return " ".join([name, *emails]).lower()[:SEARCH_TEXT_MAX]
+
+
 def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
     """Model fields of a candidate (the same keys for every row: the engine needs that)."""
     placements = record.placements
     return {
         "name": record.name[:300],
-        # Capped: it sits in the list's btree indexes (PostgreSQL refuses long index rows).
-        "search_text": " ".join([record.name, *record.emails]).lower()[:SEARCH_TEXT_MAX],
+        "search_text": candidate_search_text(record.name, record.emails),
         "emails": list(record.emails),
         "phones": list(record.phones),
         "initials": record.initials[:8],

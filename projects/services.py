@@ -22,6 +22,7 @@ from projects.csv_import import parse_projects_csv, read_upload
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
 from projects.outbox import CREATE_OPERATION
 from projects.selectors import existing_project_names, project_choices
+from projects.sync import project_search_text
 
 
 def _names(connection: Connection, model: type, remote_ids: set[str]) -> dict[str, str]:
@@ -51,7 +52,7 @@ def _local_project(
         start_date=project.start_date,
         end_date=project.end_date,
         tags=list(project.tags),
-        search_text=f"{project.name} {project.description}".lower()[:2000],
+        search_text=project_search_text(project.name, project.description),
     )
 
 

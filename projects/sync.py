@@ -20,6 +20,11 @@ from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, S
 from projects.models import Project, ProjectUser, Workspace
 
 
+def project_search_text(name: str, description: str) -> str:
+    """What the project list's search matches (capped: long descriptions add nothing)."""
+    return f"{name} {description}".lower()[:2000]
+
+
 def _when(value: str) -> datetime | None:
     try:
         return parse_datetime(value) if value else None
@@ -41,7 +46,7 @@ def project_fields(record: ProjectRecord) -> dict[str, Any]:
         "start_date": record.start_date,
         "end_date": record.end_date,
         "tags": list(record.tags),
-        "search_text": f"{record.name} {record.description}".lower()[:2000],
+        "search_text": project_search_text(record.name, record.description),
     }
 
 
