@@ -20,9 +20,10 @@ from integrations.providers.recruitee_records import (
     References,
 )
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+from integrations.sync.upsert import insert_rows
 
 SEARCH_TEXT_MAX = 1000
-CANDIDATE_PAGE_SIZE = 100  # ~130 KB answers; the next page is fetched while this one is saved
+CANDIDATE_PAGE_SIZE = 100  # ~140 KB answers; the next page is fetched while this one is saved
 
 
 def candidate_search_text(name: str, emails: Iterable[str]) -> str:
@@ -98,6 +99,7 @@ def fetch_candidates(client: Any, connection: Any, request: FetchRequest) -> Ite
         client,
         page_size=CANDIDATE_PAGE_SIZE,
         start=request.checkpoint,
+        read_ahead=True,  # a full pass is long: fetch while saving
         created_after=request.since,
     )
     for page in pages:
@@ -132,19 +134,19 @@ def placements_replace(
     records = [r for r in records if r.id in pk_by_remote_id]
     stage_names = {**stage_names_for(connection, references), **(stage_names or {})}
     Placement.objects.filter(candidate_id__in=[pk_by_remote_id[r.id] for r in records]).delete()
-    Placement.objects.bulk_create(
+    insert_rows(
+        Placement,
         [
-            Placement(
-                candidate_id=pk_by_remote_id[record.id],
-                offer_remote_id=p.offer_id,
-                stage_remote_id=p.stage_id,
-                stage_name=stage_names.get(p.stage_id, "")[:200],
-                is_disqualified=p.is_disqualified,
-            )
+            {
+                "candidate": pk_by_remote_id[record.id],
+                "offer_remote_id": p.offer_id,
+                "stage_remote_id": p.stage_id,
+                "stage_name": stage_names.get(p.stage_id, "")[:200],
+                "is_disqualified": p.is_disqualified,
+            }
             for record in records
             for p in record.placements
         ],
-        batch_size=500,
     )
 
 
@@ -183,6 +185,5 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     incremental=True,
     after_upsert=_after_candidates_upsert,
-    read_ahead=True,
 )
 RESOURCES: list[SyncedResource] = [OFFERS, CANDIDATES]

@@ -94,7 +94,7 @@ def sync_candidates(sandbox_url: str, sandbox_file: Path):
         api_token=SANDBOX_TOKEN,
     )
     started = time.perf_counter()
-    from_file = dataclasses.replace(CANDIDATES, fetch=fetch_from_file, read_ahead=False)
+    from_file = dataclasses.replace(CANDIDATES, fetch=fetch_from_file)
     for resource in (OFFERS, from_file):
         run = sync_resource(connection=connection, resource=resource, full=True)
         if run.status != "succeeded":

@@ -10,7 +10,6 @@ from `errors` (never a bare `requests` exception).
 from __future__ import annotations
 
 import itertools
-import json as jsonlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +23,7 @@ import urllib3.exceptions
 from django.conf import settings
 
 from config import __version__
+from integrations import jsoncodec
 from integrations.http import call_log
 from integrations.http.auth import Auth
 from integrations.http.errors import (
@@ -36,6 +36,7 @@ from integrations.http.errors import (
 )
 from integrations.http.pagination import PAGINATORS, Page
 from integrations.http.ratelimit import TokenBucket
+from integrations.http.read_ahead import read_ahead as fetched_ahead
 from integrations.http.redaction import Redactor, redact_url
 from integrations.http.retries import RetryPolicy, server_retry_at
 
@@ -159,17 +160,21 @@ class ApiClient:
         page_size: int = 100,
         style: str | None = None,
         start: Any = None,
+        read_ahead: bool = False,
     ) -> Iterator[Page]:
         """Pages of `path` in the provider's pagination style (or `style`), fetched lazily.
 
         `start` is a `Page.resume` saved earlier: the pages continue from there.
+        With `read_ahead`, each next page is fetched in a thread while the
+        caller handles the current one (for long runs such as a full sync).
         """
         paginator = PAGINATORS[style or self.provider.pagination_style]
-        return iter(
+        pages = iter(
             paginator(
                 self, path, items_key=items_key, params=params, page_size=page_size, start=start
             )
         )
+        return fetched_ahead(pages) if read_ahead else pages
 
     def redact(self, text: str) -> str:
         """`text` with this client's secrets masked (an OAuth token can change: rebuild then)."""
@@ -278,7 +283,7 @@ class ApiClient:
             problem = "the response body is empty"
         else:
             try:
-                return jsonlib.loads(body)
+                return jsoncodec.loads(body)
             except ValueError:
                 problem = "the response is not valid JSON (truncated or not JSON)"
         raise InvalidResponseError(

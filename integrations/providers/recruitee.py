@@ -127,13 +127,27 @@ def candidate_list_params(
 
 
 def candidate_pages(
-    client: ApiClient, *, page_size: int = 100, start: Any = None, **filters: Any
+    client: ApiClient,
+    *,
+    page_size: int = 100,
+    start: Any = None,
+    read_ahead: bool = False,
+    **filters: Any,
 ) -> Iterator[CandidatePage]:
-    """Every candidate matching `filters`, a page at a time (limit/offset, no totals)."""
+    """Every candidate matching `filters`, a page at a time (limit/offset, no totals).
+
+    With `read_ahead`, the next page is fetched while this one is parsed and used.
+    """
     params = candidate_list_params(**filters)
-    for page in client.paginate(
-        "candidates", items_key="candidates", params=params, page_size=page_size, start=start
-    ):
+    pages = client.paginate(
+        "candidates",
+        items_key="candidates",
+        params=params,
+        page_size=page_size,
+        start=start,
+        read_ahead=read_ahead,
+    )
+    for page in pages:
         records = [parse_candidate(item) for item in page.items]
         yield CandidatePage(
             candidates=[r for r in records if r is not None],

@@ -56,6 +56,7 @@ class RecruiteeApi(FakeApi):
     def __init__(self, store: SandboxStore) -> None:
         self._stage_counts_cache: dict[int, int] = {}
         self._stage_counts_at = 0.0
+        self._page_walk = recruitee_rows.PageWalk()
         super().__init__(store)
 
     def add_routes(self, router: Router) -> None:
@@ -91,13 +92,11 @@ class RecruiteeApi(FakeApi):
             offset = parse_int(request.arg("offset"), 0)
         except ValueError as exc:
             return _request_error(str(exc))
-        # With neither limit nor offset, everything comes back (LIMIT -1).
-        page = f"FROM recruitee_candidates {clause} ORDER BY {order} LIMIT ? OFFSET ?"
-        params = [*params, limit, offset]
         conn = self.store.connection()
         # Walk to the offset on the sort index alone (no table reads for skipped
         # rows: deep in a large list that walk is the slow part), then read the page.
-        ids = [candidate_id for (candidate_id,) in conn.execute(f"SELECT id {page}", params)]
+        # With neither limit nor offset, everything comes back (LIMIT -1).
+        ids = self._page_walk.ids(conn, clause, order, params, limit, offset)
         marks = ",".join("?" * len(ids))
         by_id = {
             row[0]: row

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,7 +25,6 @@ from integrations.http import call_log
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
-from integrations.sync.read_ahead import read_ahead
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
 from integrations.sync.upsert import upsert_rows
 
@@ -155,16 +155,17 @@ def _pull_pages(
 
     client = connection_client(connection, background=True)
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
-    pages = resource.fetch(client, connection, request)
-    for page in read_ahead(pages) if resource.read_ahead else pages:
-        with transaction.atomic():
-            _save_page(connection, resource, run, page)
-            SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
-                lease_until=timezone.now() + LEASE
-            )
-        call_log.flush()
-        if progress:
-            progress(run)
+    # Closed at once when saving fails, so a page fetched ahead stops its thread.
+    with closing(resource.fetch(client, connection, request)) as pages:
+        for page in pages:
+            with transaction.atomic():
+                _save_page(connection, resource, run, page)
+                SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
+                    lease_until=timezone.now() + LEASE
+                )
+            call_log.flush()
+            if progress:
+                progress(run)
 
 
 def _save_page(

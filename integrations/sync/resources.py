@@ -8,7 +8,7 @@ rest: leases, checkpoints, bulk upserts, deletions and progress.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,8 +45,8 @@ class FetchedPage:
     expected_total: int | None = None
 
 
-# fetch(client, connection, request) yields pages lazily.
-Fetch = Callable[[Any, Any, FetchRequest], Iterator[FetchedPage]]
+# fetch(client, connection, request): a generator of pages (closed when a sync stops early).
+Fetch = Callable[[Any, Any, FetchRequest], Generator[FetchedPage, None, None]]
 # after_upsert(connection, rows, pk_by_remote_id): maintain child tables.
 AfterUpsert = Callable[[Any, list[FetchedRow], dict[str, int]], None]
 # after_sync(connection): follow-up work once a run succeeded (enqueue a task).
@@ -62,7 +62,4 @@ class SyncedResource:
     fetch: Fetch
     incremental: bool = False
     after_upsert: AfterUpsert | None = None
-    # Fetch the next page while saving this one (see read_ahead.py): for large
-    # resources, where network waits and database work both add up.
-    read_ahead: bool = False
     after_sync: AfterSync | None = None

@@ -1,10 +1,11 @@
-"""Insert or update one page of synced rows in a single prepared statement.
+"""Write one page of synced rows in a single prepared statement.
 
 Django's `bulk_create(update_conflicts=True)` builds one large statement and
 prepares every value through the SQL compiler; for wide rows that costs more
 than the database's own work. Here the statement is built once and run with
 `executemany`. `INSERT … ON CONFLICT … DO UPDATE` reads the same on SQLite
-and PostgreSQL.
+and PostgreSQL. `insert_rows` is the plain INSERT, for the child rows a sync
+replaces (a candidate's placements).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model
 
+from integrations import jsoncodec
 from integrations.models.synced import SyncStatus
 
 CONFLICT_COLUMNS = ("connection_id", "remote_id")
@@ -45,10 +47,7 @@ def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[
         return
     db = connections[router.db_for_write(model)]
     quote = db.ops.quote_name
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    defaults = {field.name: field.get_default() for field in fields}
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    fields = _insert_fields(model)
     assignments = ", ".join(
         f"{quote(field.column)} = excluded.{quote(field.column)}"
         for field in fields
@@ -58,10 +57,35 @@ def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[
     table = quote(model._meta.db_table)
     # A row with a local write still waiting in the outbox keeps what the person typed.
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names come from the model
+        f"{_insert_sql(model, fields, db)} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
         f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
+    _execute_many(db, sql, fields, rows)
+
+
+def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """INSERT `rows` (model field name -> value; missing fields get their default)."""
+    if not rows:
+        return
+    db = connections[router.db_for_write(model)]
+    fields = _insert_fields(model)
+    _execute_many(db, _insert_sql(model, fields, db), fields, rows)
+
+
+def _insert_fields(model: type[Model]) -> list[Any]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names come from the model
+
+
+def _execute_many(db: Any, sql: str, fields: list[Any], rows: list[dict[str, Any]]) -> None:
+    defaults = {field.name: field.get_default() for field in fields}
     prepare = [_preparer(field, db) for field in fields]
     params = [
         [
@@ -80,14 +104,25 @@ def _preparer(field: Any, db: Any) -> Any:
     if kind in PASS_THROUGH:
         return _unchanged
     if kind == "JSONField":
-        return lambda value: (
-            None if value is None else db.ops.adapt_json_value(value, field.encoder)
-        )
+        return _json_preparer(field, db)
     if kind == "DateTimeField":
         return db.ops.adapt_datetimefield_value
     if kind == "DateField":
         return db.ops.adapt_datefield_value
     return lambda value: field.get_db_prep_save(value, db)
+
+
+def _json_preparer(field: Any, db: Any) -> Any:
+    """JSON text through `jsoncodec` (the payloads are large); a custom encoder keeps Django's."""
+    if field.encoder is not None:
+        return lambda value: (
+            None if value is None else db.ops.adapt_json_value(value, field.encoder)
+        )
+    if db.vendor == "postgresql":
+        from django.db.backends.postgresql.psycopg_any import Jsonb
+
+        return lambda value: None if value is None else Jsonb(value, dumps=jsoncodec.dumps)
+    return lambda value: None if value is None else jsoncodec.dumps(value)
 
 
 def _unchanged(value: Any) -> Any:

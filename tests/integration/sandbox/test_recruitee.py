@@ -176,6 +176,29 @@ def test_no_limit_returns_everything_and_limit_offset_pages(sbx):
     assert get(sbx, "/candidates", limit=10, offset=10_000).json()["candidates"] == []
 
 
+def test_paging_on_one_connection_matches_the_whole_list_even_after_a_write(sbx):
+    """Pages read on one keep-alive connection continue where the last ended; a write resets."""
+    url = f"{sbx.url_for('recruitee')}/c/1/candidates"
+    with requests.Session() as session:
+
+        def page(offset: int, **params) -> list[int]:
+            answer = session.get(
+                url, headers=AUTH, params={"limit": 7, "offset": offset, **params}, timeout=TIMEOUT
+            )
+            return [c["id"] for c in answer.json()["candidates"]]
+
+        everything = [c["id"] for c in get(sbx, "/candidates").json()["candidates"]]
+        walked = [page(offset) for offset in range(0, len(everything) + 7, 7)]
+        assert [i for ids in walked for i in ids] == everything
+        assert page(0, query="a")[:3] == [
+            c["id"] for c in get(sbx, "/candidates", query="a").json()["candidates"][:3]
+        ]
+
+        assert page(0) == everything[:7]
+        created = create(sbx, {"candidate": {"name": "Newest Candidate"}}).json()["candidate"]
+        assert page(7) == [created["id"], *everything][7:14]
+
+
 def test_sorts_by_date_by_default_and_by_last_message(sbx):
     created = [c["created_at"] for c in get(sbx, "/candidates").json()["candidates"]]
     assert created == sorted(created, reverse=True)

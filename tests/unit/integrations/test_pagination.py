@@ -201,3 +201,22 @@ def test_a_page_without_a_list_is_refused(rsps, make_client):
     rsps.add("GET", f"{BASE}/offers", json={"offers": "nope"})
     with pytest.raises(InvalidResponseError, match="expected a list"):
         list(make_client("recruitee", BASE).paginate("/offers", items_key="offers"))
+
+
+def test_read_ahead_gives_the_same_pages_in_order(rsps, make_client):
+    for offset, ids in ((0, [1, 2]), (2, [3, 4]), (4, [5])):
+        _page(rsps, "/offers", {"limit": 2, "offset": offset}, {"offers": [{"id": i} for i in ids]})
+    client = make_client("recruitee", BASE)
+    pages = client.paginate("/offers", items_key="offers", page_size=2, read_ahead=True)
+    assert _ids(pages) == [[1, 2], [3, 4], [5]]
+    assert len(rsps.calls) == 3
+
+
+def test_read_ahead_raises_a_page_error_where_it_happened(rsps, make_client):
+    _page(rsps, "/offers", {"limit": 2, "offset": 0}, {"offers": [{"id": 1}, {"id": 2}]})
+    _page(rsps, "/offers", {"limit": 2, "offset": 2}, {"no offers": []})
+    client = make_client("recruitee", BASE)
+    pages = client.paginate("/offers", items_key="offers", page_size=2, read_ahead=True)
+    assert [item["id"] for item in next(pages).items] == [1, 2]
+    with pytest.raises(InvalidResponseError):
+        next(pages)

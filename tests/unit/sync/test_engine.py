@@ -146,16 +146,27 @@ def test_a_sync_does_not_overwrite_a_record_whose_edit_is_waiting(connection):
     assert Candidate.objects.get(remote_id="2").name == "Candidate 2"
 
 
-def test_read_ahead_resource_syncs_the_same(connection):
-    provider = FakeProvider([1, 2, 3, 4, 5])
-    resource = _resource(provider)
-    ahead = SyncedResource(
-        key=resource.key, provider="recruitee", label="candidates", model=Candidate,
-        fetch=provider.fetch, read_ahead=True,
-    )  # fmt: skip
-    run = sync_resource(connection=connection, resource=ahead)
-    assert run.status == SyncRun.Status.SUCCEEDED
-    assert _live_ids(connection) == {"1", "2", "3", "4", "5"}
+def test_a_failed_save_closes_the_fetch_at_once(connection, monkeypatch):
+    """A fetch that reads ahead in a thread stops it when closed; the engine must close it."""
+    closed = []
+
+    def fetch(client, conn, request):
+        try:
+            yield FetchedPage(rows=[_row(1)], checkpoint=1)
+            yield FetchedPage(rows=[_row(2)], checkpoint=None)
+        finally:
+            closed.append(True)
+
+    def failing_save(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("integrations.sync.engine._save_page", failing_save)
+    resource = SyncedResource(
+        key="test.closing", provider="recruitee", label="candidates", model=Candidate, fetch=fetch
+    )
+    with pytest.raises(RuntimeError, match="went away"):
+        sync_resource(connection=connection, resource=resource)
+    assert closed == [True]
 
 
 def test_a_switched_off_connection_fails_the_run_with_the_reason(connection, monkeypatch):

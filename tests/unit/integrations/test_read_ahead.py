@@ -1,12 +1,13 @@
 """Read-ahead: the next page is fetched while the current one is saved."""
 
+import sys
 import threading
 import time
 
 import pytest
 
 from integrations.http import call_log
-from integrations.sync.read_ahead import read_ahead
+from integrations.http.read_ahead import read_ahead
 
 
 def test_pages_arrive_in_order_and_complete():
@@ -66,3 +67,12 @@ def test_the_fetching_thread_leaves_call_log_writes_to_the_caller(monkeypatch):
     assert list(read_ahead(pages())) == [1]
     assert flushed_from == []
     call_log.buffer.clear()
+
+
+def test_the_switch_interval_is_short_while_reading_ahead_and_restored_after():
+    before = sys.getswitchinterval()
+    iterator = read_ahead(iter(range(3)))
+    assert next(iterator) == 0
+    assert sys.getswitchinterval() < before
+    assert list(iterator) == [1, 2]
+    assert sys.getswitchinterval() == before
