@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from ats.models import Candidate, Offer, Placement
 from integrations.models import Connection
@@ -63,18 +63,31 @@ def candidate_rows(pks: list[int]) -> list[Candidate]:
 
     `list_page` loads a page this way: the page's ids come from `candidate_list`, so
     its filters need not run again (and SQLite would then pick a list index over
-    the primary key).
+    the primary key). Placements are left out: the page loads them only for the rows
+    it has no cached HTML for (`placements_load`).
     """
-    return list(_list_rows(Candidate.objects.filter(pk__in=pks).order_by()))
+    return list(Candidate.objects.filter(pk__in=pks).only(*LIST_COLUMNS).order_by())
+
+
+def placements_load(candidates: list[Candidate]) -> None:
+    """Fetch the placements a list row shows, for all of `candidates` in one query."""
+    prefetch_related_objects(candidates, _listed_placements())
+
+
+def candidate_row_key(candidate: Candidate) -> str:
+    """What a candidate's list row shows, as of its last sync or local write."""
+    return f"{candidate.pk}:{candidate.synced_at.timestamp()}:{candidate.sync_status}"
 
 
 def _list_rows(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
-    listed_placements = Placement.objects.only(
+    return rows.only(*LIST_COLUMNS).prefetch_related(_listed_placements())
+
+
+def _listed_placements() -> Prefetch:
+    listed = Placement.objects.only(
         "candidate_id", "offer_remote_id", "stage_name", "is_disqualified"
     ).order_by("pk")
-    return rows.only(*LIST_COLUMNS).prefetch_related(
-        Prefetch("placements", queryset=listed_placements)
-    )
+    return Prefetch("placements", queryset=listed)
 
 
 @dataclass(frozen=True)
@@ -156,9 +169,9 @@ def list_page(
 def candidates_waiting(*, connection: Connection) -> list[Candidate]:
     """Candidates created here that Recruitee does not have yet (no remote id)."""
     return list(
-        Candidate.objects.filter(connection=connection, remote_id=None, is_deleted=False)
-        .only(*LIST_COLUMNS)
-        .order_by("-pk")[:20]
+        _list_rows(
+            Candidate.objects.filter(connection=connection, remote_id=None, is_deleted=False)
+        ).order_by("-pk")[:20]
     )
 
 

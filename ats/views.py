@@ -11,6 +11,7 @@ from ats import selectors, services
 from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
+from core.row_cache import rendered_rows
 from integrations.models import Connection, OutboxItem
 from integrations.selectors import provider_connection
 from integrations.sync.service import list_sync_status
@@ -33,14 +34,22 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     page = selectors.list_page(rows, number=request.GET.get("page"), load=selectors.candidate_rows)
     context = {
         "page": page,
+        "rows_html": rendered_rows(
+            page.rows,
+            template_name="ats/_candidate_row.html",
+            name="candidate",
+            # Placements show offer titles: a renamed offer changes every row.
+            key=lambda candidate: f"{selectors.candidate_row_key(candidate)}:{offers.version}",
+            context={"offer_titles": offers.titles},
+            prepare=selectors.placements_load,
+        ),
         "filters": filters,
         "filter_form": filter_form,
         "filtered": filters != selectors.CandidateFilters(),
         "waiting": selectors.candidates_waiting(connection=connection) if page.number == 1 else [],
         "offer_titles": offers.titles,
-        "offers_version": offers.version,
         "querystring": filter_form.querystring(),
-        "sync": _sync_bar(connection, offers_synced=bool(offers.titles)),
+        "sync": _sync_bar(connection, offers_synced=bool(offers.titles), listed=bool(page.rows)),
     }
     return render(request, "ats/candidate_list.html", context)
 
@@ -130,14 +139,14 @@ def _after_write(
     return redirect("outbox")
 
 
-def _sync_bar(connection: Connection, *, offers_synced: bool):
+def _sync_bar(connection: Connection, *, offers_synced: bool, listed: bool):
     # The offers feed the filters and the placements' titles: sync them on first visit too.
     if not offers_synced:
         list_sync_status(connection=connection, resource=OFFERS, has_records=False)
     return list_sync_status(
         connection=connection,
         resource=CANDIDATES,
-        has_records=selectors.candidates_exist(connection=connection),
+        has_records=listed or selectors.candidates_exist(connection=connection),
     )
 
 
