@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 
 from ats.models import Candidate, Offer, Placement
 from integrations.models import Connection
@@ -58,23 +59,35 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
     return _list_rows(rows.order_by(*order))
 
 
-def candidate_rows(pks: list[int]) -> list[Candidate]:
-    """The list rows of these candidates (any order), read by primary key alone.
+@dataclass(frozen=True)
+class RowStamp:
+    """Which version of a record a list row shows: enough to find its cached HTML."""
+
+    pk: int
+    synced_at: datetime
+    sync_status: str
+
+
+def candidate_stamps(pks: list[int]) -> list[RowStamp]:
+    """The stamps of these candidates (any order), read by primary key alone.
 
     `list_page` loads a page this way: the page's ids come from `candidate_list`, so
     its filters need not run again (and SQLite would then pick a list index over
-    the primary key). Placements are left out: the page loads them only for the rows
-    it has no cached HTML for (`placements_load`).
+    the primary key). The rows' HTML is mostly cached; `candidate_rows` reads the
+    whole rows the cache lacks.
     """
-    return list(Candidate.objects.filter(pk__in=pks).only(*LIST_COLUMNS).order_by())
+    candidates = Candidate.objects.filter(pk__in=pks).order_by()
+    return [
+        RowStamp(*values) for values in candidates.values_list("pk", "synced_at", "sync_status")
+    ]
 
 
-def placements_load(candidates: list[Candidate]) -> None:
-    """Fetch the placements a list row shows, for all of `candidates` in one query."""
-    prefetch_related_objects(candidates, _listed_placements())
+def candidate_rows(pks: list[int]) -> dict[int, Candidate]:
+    """pk -> what the list row of each of these candidates shows (placements included)."""
+    return {c.pk: c for c in _list_rows(Candidate.objects.filter(pk__in=pks).order_by())}
 
 
-def candidate_row_key(candidate: Candidate) -> str:
+def candidate_row_key(candidate: RowStamp | Candidate) -> str:
     """What a candidate's list row shows, as of its last sync or local write."""
     return f"{candidate.pk}:{candidate.synced_at.timestamp()}:{candidate.sync_status}"
 

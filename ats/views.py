@@ -31,7 +31,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     )
     filters = filter_form.filters()
     rows = selectors.candidate_list(connection=connection, filters=filters)
-    page = selectors.list_page(rows, number=request.GET.get("page"), load=selectors.candidate_rows)
+    page = selectors.list_page(
+        rows, number=request.GET.get("page"), load=selectors.candidate_stamps
+    )
     context = {
         "page": page,
         "rows_html": rendered_rows(
@@ -40,8 +42,8 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             name="candidate",
             # Placements show offer titles: a renamed offer changes every row.
             key=lambda candidate: f"{selectors.candidate_row_key(candidate)}:{offers.version}",
+            load=selectors.candidate_rows,
             context={"offer_titles": offers.titles},
-            prepare=selectors.placements_load,
         ),
         "filters": filters,
         "filter_form": filter_form,

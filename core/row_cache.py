@@ -26,28 +26,28 @@ def rendered_rows(
     template_name: str,
     name: str,
     key: Callable[[Any], str],
+    load: Callable[[list[Any]], dict[Any, Any]],
     context: dict[str, Any] | None = None,
-    prepare: Callable[[list[Any]], None] | None = None,
 ) -> list[SafeString]:
-    """The HTML of each of `rows`, in order: from the cache, or rendered and then cached.
+    """The HTML of each of `rows`, in order: from the cache, or loaded, rendered and cached.
 
-    `key(row)` must change whenever the row's HTML would; `prepare(missing)` loads
-    what rendering needs (related records) for the rows the cache did not have.
-    The template gets each row as `name`, beside `context`.
+    `rows` need only a `pk` and what `key(row)` reads (a sync stamp, not the
+    record); the key must change whenever the row's HTML would. `load(pks)`
+    returns {pk: record} with everything the template shows, for the rows the
+    cache lacks; one it no longer finds (deleted meanwhile) is left out. The
+    template gets each record as `name`, beside `context`.
     """
-    keys = [f"row:{template_name}:{key(row)}" for row in rows]
-    found: dict[str, str] = cache.get_many(keys)
-    missing = [row for row, row_key in zip(rows, keys, strict=True) if row_key not in found]
+    keys = {row.pk: f"row:{template_name}:{key(row)}" for row in rows}
+    found: dict[str, str] = cache.get_many(list(keys.values()))
+    missing = [pk for pk, row_key in keys.items() if row_key not in found]
     if missing:
-        if prepare:
-            prepare(missing)
         template = get_template(template_name)
         fresh = {
-            row_key: template.render({**(context or {}), name: row})
-            for row, row_key in zip(rows, keys, strict=True)
-            if row_key not in found
+            keys[pk]: template.render({**(context or {}), name: record})
+            for pk, record in load(missing).items()
+            if pk in keys
         }
         cache.set_many(fresh, TIMEOUT)
         found.update(fresh)
     # The cache holds only what this function rendered from escaped templates.
-    return [mark_safe(found[row_key]) for row_key in keys]  # noqa: S308
+    return [mark_safe(found[keys[row.pk]]) for row in rows if keys[row.pk] in found]  # noqa: S308

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from ats.models import Candidate, Offer
 from crm.models import Organization, Person
@@ -68,8 +71,24 @@ def outbox_needing_attention() -> list[OutboxItem]:
     )
 
 
+SANDBOX_IN_USE_KEY = "hub:sandbox-in-use"
+# Saving or deleting a connection clears it at once; a queryset update (a
+# connection switched off after failed logins) shows within this many seconds.
+SANDBOX_IN_USE_TTL = 60
+
+
 def sandbox_in_use() -> bool:
-    return any(c.is_sandbox for c in Connection.objects.filter(is_active=True))
+    """Whether an active connection talks to the sandbox: every page's navbar says so."""
+    in_use = cache.get(SANDBOX_IN_USE_KEY)
+    if in_use is None:
+        in_use = any(c.is_sandbox for c in Connection.objects.filter(is_active=True))
+        cache.set(SANDBOX_IN_USE_KEY, in_use, SANDBOX_IN_USE_TTL)
+    return in_use
+
+
+@receiver([post_save, post_delete], sender=Connection)
+def _connections_changed(**kwargs: object) -> None:
+    cache.delete(SANDBOX_IN_USE_KEY)
 
 
 def _count(model: type[Model], connection: Connection | None) -> int:

@@ -2,8 +2,16 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 pytest_plugins = ["tests.sandbox_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: cached rows, flags and rate-limit state stay put."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture

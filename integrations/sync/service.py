@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from integrations.models import Connection, SyncRun, SyncState
@@ -43,17 +43,20 @@ def sync_request(
 
 
 def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStatusView:
-    state = SyncState.objects.filter(connection=connection, resource=resource.key).first()
+    """The latest run and the last success, in one query (every list page shows them)."""
+    state = SyncState.objects.filter(connection=connection, resource=resource.key)
     latest = (
         SyncRun.objects.filter(connection=connection, resource=resource.key)
+        .annotate(state_last_success_at=Subquery(state.values("last_success_at")[:1]))
         .order_by("-created_at")
         .first()
     )
+    if latest is not None:
+        last_success_at = latest.state_last_success_at
+    else:  # never run here; a state may still exist (a run pruned, or made elsewhere)
+        last_success_at = state.values_list("last_success_at", flat=True).first()
     return SyncStatusView(
-        resource=resource,
-        connection=connection,
-        last_success_at=state.last_success_at if state else None,
-        run=latest,
+        resource=resource, connection=connection, last_success_at=last_success_at, run=latest
     )
 
 

@@ -60,8 +60,9 @@ def test_filters_by_offer_stage_and_qualification(recruitee, logged_in_client):
     response = logged_in_client.get(
         "/candidates/", {"offer": placement.offer_remote_id, "stage": placement.stage_name}
     )
-    rows = response.context["page"].rows
-    assert rows and all(
+    listed = [row.pk for row in response.context["page"].rows]
+    rows = Candidate.objects.filter(pk__in=listed).prefetch_related("placements")
+    assert listed and all(
         any(
             p.offer_remote_id == placement.offer_remote_id and p.stage_name == placement.stage_name
             for p in c.placements.all()

@@ -31,7 +31,7 @@ def _page(connection, number, *, search="", per_page=5):
         connection=connection, filters=selectors.CandidateFilters(search=search)
     )
     return selectors.list_page(
-        rows, number=number, per_page=per_page, load=selectors.candidate_rows
+        rows, number=number, per_page=per_page, load=selectors.candidate_stamps
     )
 
 
@@ -62,8 +62,12 @@ def test_past_the_end_is_an_empty_page_with_the_real_total(connection):
     assert _page(connection, "nonsense").number == 1
 
 
-def test_rows_come_with_their_placements(connection):
-    (candidate,) = _candidates(connection, 1)
-    Placement.objects.create(candidate=candidate, offer_remote_id="7", stage_name="Interview")
-    (row,) = _page(connection, 1).rows
-    assert [(p.offer_remote_id, p.stage_name) for p in row.placements.all()] == [("7", "Interview")]
+def test_rows_to_render_come_with_their_placements(connection, django_assert_num_queries):
+    first, second = _candidates(connection, 2)
+    Placement.objects.create(candidate=first, offer_remote_id="7", stage_name="Interview")
+    (row,) = _page(connection, 1, per_page=1).rows
+    with django_assert_num_queries(2):
+        rows = selectors.candidate_rows([row.pk, second.pk])
+        placements = {pk: [(p.offer_remote_id, p.stage_name) for p in c.placements.all()]
+                      for pk, c in rows.items()}  # fmt: skip
+    assert placements == {first.pk: [("7", "Interview")], second.pk: []}

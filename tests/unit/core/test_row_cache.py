@@ -1,4 +1,4 @@
-"""Rendered rows come from the cache in one call; only missing rows are prepared and rendered."""
+"""Rendered rows come from the cache in one call; only missing rows are loaded and rendered."""
 
 from dataclasses import dataclass
 
@@ -22,13 +22,17 @@ def empty_cache():
     cache.clear()
 
 
-def _render(rows, prepared):
+def _render(rows, loaded):
+    def load(pks):
+        loaded.extend(pks)
+        return {row.pk: row for row in rows if row.pk in pks and row.name != "deleted"}
+
     return rendered_rows(
         rows,
         template_name="partials/test_row.html",
         name="row",
         key=lambda row: f"{row.pk}:{row.version}",
-        prepare=prepared.extend,
+        load=load,
     )
 
 
@@ -40,22 +44,26 @@ def row_template(settings, tmp_path):
 
 
 def test_rows_are_rendered_escaped_and_in_order():
-    prepared = []
-    html = _render([Row(1, "Ann"), Row(2, "<b>Bo</b>")], prepared)
-    assert html == ["<tr><td>Ann</td></tr>", "<tr><td>&lt;b&gt;Bo&lt;/b&gt;</td></tr>"]
-    assert [row.pk for row in prepared] == [1, 2]
+    loaded = []
+    html = _render([Row(2, "<b>Bo</b>"), Row(1, "Ann")], loaded)
+    assert html == ["<tr><td>&lt;b&gt;Bo&lt;/b&gt;</td></tr>", "<tr><td>Ann</td></tr>"]
+    assert sorted(loaded) == [1, 2]
 
 
-def test_cached_rows_are_neither_prepared_nor_rendered_again():
+def test_cached_rows_are_neither_loaded_nor_rendered_again():
     _render([Row(1, "Ann"), Row(2, "Bo")], [])
-    prepared = []
-    html = _render([Row(1, "changed but same key"), Row(3, "Cy")], prepared)
+    loaded = []
+    html = _render([Row(1, "changed but same key"), Row(3, "Cy")], loaded)
     assert html == ["<tr><td>Ann</td></tr>", "<tr><td>Cy</td></tr>"]
-    assert [row.pk for row in prepared] == [3]
+    assert loaded == [3]
 
 
 def test_a_new_key_renders_the_row_again():
     _render([Row(1, "Ann")], [])
-    prepared = []
-    assert _render([Row(1, "Anna", version=2)], prepared) == ["<tr><td>Anna</td></tr>"]
-    assert len(prepared) == 1
+    loaded = []
+    assert _render([Row(1, "Anna", version=2)], loaded) == ["<tr><td>Anna</td></tr>"]
+    assert loaded == [1]
+
+
+def test_a_row_deleted_before_it_could_be_loaded_is_left_out():
+    assert _render([Row(1, "Ann"), Row(2, "deleted")], []) == ["<tr><td>Ann</td></tr>"]
