@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -57,6 +58,7 @@ class RecruiteeApi(FakeApi):
         self._stage_counts_cache: dict[int, int] = {}
         self._stage_counts_at = 0.0
         self._page_walk = recruitee_rows.PageWalk()
+        self._offers_memo = threading.local()
         super().__init__(store)
 
     def add_routes(self, router: Router) -> None:
@@ -250,7 +252,7 @@ class RecruiteeApi(FakeApi):
         self, *, offer_ids: set[int], stage_ids: set[int], admin_ids: set[int]
     ) -> list[dict[str, Any]]:
         """The Offer, Stage and Admin objects a response points at, each once."""
-        offers = [o for o in self.store.payloads(OFFERS_SQL) if o["id"] in offer_ids]
+        offers = [o for o in self._offers() if o["id"] in offer_ids]
         stage_counts = self._stage_counts()
         references = [shapes.offer_reference(offer) for offer in offers]
         references += [
@@ -261,6 +263,18 @@ class RecruiteeApi(FakeApi):
         ]
         references += [shapes.admin_reference(a) for a in shapes.ADMINS if a["id"] in admin_ids]
         return references
+
+    def _offers(self) -> list[dict[str, Any]]:
+        """Every offer, decoded again only after a write (each list answer references them).
+
+        Read-only: the references copy what they show.
+        """
+        conn = self.store.connection()
+        stamp = recruitee_rows.data_stamp(conn)
+        memo = self._offers_memo
+        if getattr(memo, "stamp", None) != stamp:
+            memo.offers, memo.stamp = self.store.payloads(OFFERS_SQL), stamp
+        return memo.offers
 
     def _stage_counts(self) -> dict[int, int]:
         """Placements per stage, recounted at most every few seconds (a full scan)."""

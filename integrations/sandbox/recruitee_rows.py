@@ -135,7 +135,7 @@ class PageWalk:
         limit: int,
         offset: int,
     ) -> list[int]:
-        query, stamp = (where, order, tuple(params), limit), _data_stamp(conn)
+        query, stamp = (where, order, tuple(params), limit), data_stamp(conn)
         last = getattr(self._local, "last", None)
         select = "SELECT id, created_at FROM recruitee_candidates"
         if order == BY_DATE and limit > 0 and last and last[:3] == (query, offset, stamp):
@@ -153,6 +153,6 @@ class PageWalk:
         return [candidate_id for candidate_id, _ in rows]
 
 
-def _data_stamp(conn: sqlite3.Connection) -> tuple[int, int]:
+def data_stamp(conn: sqlite3.Connection) -> tuple[int, int]:
     """Changes with every committed write: by another connection (data_version) or this one."""
     return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes

@@ -207,3 +207,14 @@ def test_read_timeout_shrinks_to_the_deadline(rsps, make_client):
     make_client(deadline=3).get("/things")
     connect, read = rsps.calls[0].request.req_kwargs["timeout"]
     assert connect == 5.0 and 2.5 < read <= 3
+
+
+def test_the_environments_proxy_settings_apply_and_no_proxy_is_honoured(make_client, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.test:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example.test")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/corp-ca.pem")
+    proxied = make_client(base_url="https://api.example.test").session
+    assert proxied.proxies["https"] == "http://proxy.corp.test:3128"
+    assert proxied.verify == "/etc/corp-ca.pem"
+    direct = make_client(base_url="https://internal.example.test/api").session
+    assert "https" not in direct.proxies
