@@ -4,8 +4,8 @@ The sandbox runs as its own process with 50 ms added to every answer. The
 floor is the time the requests alone must take: pages x 50 ms, one request
 in flight (Recruitee documents no concurrency, so the hub sends one at a
 time). The sandbox's own time to answer (a few ms a page) counts against
-the sync, as a real provider's would. Goals: the sync takes at most 1.25x the floor, and this process's
-peak memory (RSS) stays at or under 250 MB.
+the sync, as a real provider's would. Goals: the sync takes at most 1.25x
+the floor, and this process's peak memory (RSS) stays at or under 250 MB.
 """
 
 from __future__ import annotations
