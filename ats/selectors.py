@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BigIntegerField, F, Prefetch, QuerySet, Value
 
 from ats.models import Candidate, Offer, Placement
+from core import trigrams
 from integrations.models import Connection
 
 # ?sort= value -> ORDER BY; each has an index (see Candidate.Meta), pk breaks ties.
@@ -43,6 +44,10 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
     # latter and then cannot use the sort indexes (a full sort of every row instead).
     rows = Candidate.objects.filter(connection=connection, is_deleted__in=[False])
     if term := filters.search.strip().lower():
+        if bits := trigrams.signature(term):  # rows lacking a bit cannot match: skip the LIKE
+            # A 64-bit value: as a plain int, PostgreSQL's 32-bit integer range would refuse it.
+            term_bits = Value(bits, output_field=BigIntegerField())
+            rows = rows.alias(shared=F("search_bits").bitand(term_bits)).filter(shared=term_bits)
         rows = rows.filter(search_text__contains=term)
     if filters.offer or filters.stage:
         placements = Placement.objects.all()

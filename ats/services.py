@@ -18,7 +18,7 @@ from django.utils import timezone
 from ats.models import Candidate
 from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
-from ats.sync import candidate_search_text, placements_replace
+from ats.sync import candidate_search_fields, placements_replace
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
@@ -218,7 +218,7 @@ def _local_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "emails": emails,
         "phones": list(fields.get("phones") or []),
         "initials": initials_of(name)[:8],
-        "search_text": candidate_search_text(name, emails),
+        **candidate_search_fields(name, emails),
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
+from core import trigrams
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import (
     CandidateRecord,
@@ -26,10 +27,12 @@ SEARCH_TEXT_MAX = 1000
 CANDIDATE_PAGE_SIZE = 100  # ~140 KB answers; the next page is fetched while this one is saved
 
 
-def candidate_search_text(name: str, emails: Iterable[str]) -> str:
-    """What the list's search matches. Capped: it sits in the list's btree indexes
+def candidate_search_fields(name: str, emails: Iterable[str]) -> dict[str, Any]:
+    """What the list's search matches: the lower-cased name and emails, and their
+    trigram signature. Capped: the text sits in the list's btree indexes
     (PostgreSQL refuses long index rows)."""
-    return " ".join([name, *emails]).lower()[:SEARCH_TEXT_MAX]
+    text = " ".join([name, *emails]).lower()[:SEARCH_TEXT_MAX]
+    return {"search_text": text, "search_bits": trigrams.signature(text)}
 
 
 def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
     placements = record.placements
     return {
         "name": record.name[:300],
-        "search_text": candidate_search_text(record.name, record.emails),
+        **candidate_search_fields(record.name, record.emails),
         "emails": list(record.emails),
         "phones": list(record.phones),
         "initials": record.initials[:8],

@@ -202,6 +202,8 @@ def test_recruitee_down_saves_pending_then_the_worker_delivers(
     candidate.refresh_from_db()
     assert candidate.sync_status == SyncStatus.SYNCED and candidate.remote_id
     assert sandbox_clean.count("recruitee_candidates") == before + 1
+    found = logged_in_client.get("/candidates/", {"q": name.lower()}).context["page"].rows
+    assert [row.pk for row in found] == [candidate.pk]
 
 
 def test_a_422_lands_on_the_offers_field(recruitee, logged_in_client, sandbox_clean):

@@ -6,6 +6,7 @@ import pytest
 
 from ats import selectors
 from ats.models import Candidate, Placement
+from ats.sync import candidate_search_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def _candidates(connection, count, *, prefix="match"):
             connection=connection,
             remote_id=f"{prefix}-{i}",
             name=f"{prefix} {i:04d}",
-            search_text=f"{prefix} {i:04d}",
+            **candidate_search_fields(f"{prefix} {i:04d}", []),
             remote_created_at=START + timedelta(minutes=i),
         )
         for i in range(count)
