@@ -200,9 +200,12 @@ def project_import_detail(request: HttpRequest, token) -> HttpResponse:
     batch = _batch(token)
     show = request.GET.get("show", "")
     rows = selectors.import_rows(batch, only_invalid=show == "invalid")
+    page = Paginator(rows, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # the rows the template shows get the labels
+    selectors.label_import_rows(batch.connection, page.object_list)
     context = {
         "batch": batch,
-        "page_obj": Paginator(rows, IMPORT_PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": page,
         "querystring": "show=invalid" if show == "invalid" else "",
         "show": show,
         "progress": selectors.import_progress(batch) if batch.submitted_at else None,

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.models import Connection, OutboxItem
-from projects.models import ImportBatch, ImportRow, Project, Workspace
+from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
 
 
 @pytest.fixture
@@ -91,6 +91,20 @@ def test_the_preview_lists_rows_and_the_example_downloads(logged_in_client, conn
     example = logged_in_client.get("/projects/import/example.csv")
     assert example["Content-Type"].startswith("text/csv")
     assert example.content.decode().startswith("name,description,owner,workspace")
+
+
+def test_the_preview_names_the_owner_and_workspace_each_row_resolves_to(
+    logged_in_client, connection
+):
+    Workspace.objects.create(connection=connection, remote_id="1", name="Acme <Labs>")
+    ProjectUser.objects.create(
+        connection=connection, remote_id="42", name="Ann Smith", email="ann@example.com"
+    )
+    upload = SimpleUploadedFile("f.csv", b"name,owner,workspace\nGood,ann@example.com,1\n")
+    response = logged_in_client.post("/projects/import/", {"file": upload})
+    html = logged_in_client.get(response.url).content.decode()
+    assert '<div class="text-body-secondary" data-testid="owner-label">Ann Smith</div>' in html
+    assert 'data-testid="workspace-label">Acme &lt;Labs&gt;</div>' in html
 
 
 def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, connection):
