@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ats.models import Candidate, Offer, Placement
+from ats.sync import candidate_search_fields
 from integrations.models import SyncState
 from integrations.models.synced import SyncStatus
 
@@ -65,3 +66,17 @@ def test_a_warm_page_reads_no_placements(logged_in_client, listed):
     assert not any("ats_placement" in query["sql"] for query in queries.captured_queries)
     # Each of the 25 rows shows its placement's offer (the filter lists it once more).
     assert warm.count("Data Scientist") == cold.count("Data Scientist") == 26
+
+
+def test_a_page_past_the_end_of_a_search_says_so_and_links_back_to_its_results(
+    logged_in_client, listed
+):
+    Candidate.objects.filter(remote_id="3").update(
+        **candidate_search_fields("Ann Jansen", ["ann@example.com"])
+    )
+    html = logged_in_client.get("/candidates/", {"q": "jansen", "page": 4}).content.decode()
+    assert "There is no page 4 of these results." in html
+    assert 'href="/candidates/?q=jansen"' in html
+    assert "No candidates match" not in html
+    nothing = logged_in_client.get("/candidates/", {"q": "nobody", "page": 4}).content.decode()
+    assert "No candidates match these filters." in nothing
