@@ -179,14 +179,15 @@ def label_import_rows(connection: Connection, rows: list[ImportRow]) -> None:
     """Give each valid row `owner_label` and `workspace_label`: the synced names of the ids
     its cells were resolved to, so a person can check the mapping before sending."""
     payloads = [row.payload or {} for row in rows]
-    owners = _names_by_id(ProjectUser, connection, {p.get("owner", "") for p in payloads})
-    spaces = _names_by_id(Workspace, connection, {p.get("workspace", "") for p in payloads})
+    owners = names_by_remote_id(connection, ProjectUser, {p.get("owner", "") for p in payloads})
+    spaces = names_by_remote_id(connection, Workspace, {p.get("workspace", "") for p in payloads})
     for row, payload in zip(rows, payloads, strict=True):
         row.owner_label = owners.get(payload.get("owner", ""), "")
         row.workspace_label = spaces.get(payload.get("workspace", ""), "")
 
 
-def _names_by_id(model: type, connection: Connection, remote_ids: set[str]) -> dict[str, str]:
+def names_by_remote_id(connection: Connection, model: type, remote_ids: set[str]) -> dict[str, str]:
+    """Remote id -> name of the synced users or workspaces among `remote_ids`."""
     rows = model.objects.filter(connection=connection, remote_id__in=remote_ids - {""})
     return dict(rows.values_list("remote_id", "name"))
 

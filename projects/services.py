@@ -21,13 +21,8 @@ from integrations.providers.project_records import ProjectInput
 from projects.csv_import import parse_projects_csv, read_upload
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
 from projects.outbox import CREATE_OPERATION
-from projects.selectors import existing_project_names, project_choices
+from projects.selectors import existing_project_names, names_by_remote_id, project_choices
 from projects.sync import project_search_text
-
-
-def _names(connection: Connection, model: type, remote_ids: set[str]) -> dict[str, str]:
-    rows = model.objects.filter(connection=connection, remote_id__in=remote_ids - {""})
-    return dict(rows.values_list("remote_id", "name"))
 
 
 def _local_project(
@@ -60,8 +55,8 @@ def project_create(
     *, connection: Connection, project: ProjectInput, submission_key: str, user: Any = None
 ) -> OutboxItem:
     """Save the project locally and in the outbox, and try to send it now."""
-    owners = _names(connection, ProjectUser, {project.owner})
-    workspaces = _names(connection, Workspace, {project.workspace})
+    owners = names_by_remote_id(connection, ProjectUser, {project.owner})
+    workspaces = names_by_remote_id(connection, Workspace, {project.workspace})
 
     def save_record() -> Project:
         record = _local_project(connection, project, owners, workspaces)
@@ -149,8 +144,8 @@ def _queue_rows(batch: ImportBatch, connection: Connection, rows: list[ImportRow
     )
     rows = [row for row in rows if keys[row.pk] not in existing]
     inputs = [ProjectInput.from_json(row.payload) for row in rows]
-    owners = _names(connection, ProjectUser, {p.owner for p in inputs})
-    workspaces = _names(connection, Workspace, {p.workspace for p in inputs})
+    owners = names_by_remote_id(connection, ProjectUser, {p.owner for p in inputs})
+    workspaces = names_by_remote_id(connection, Workspace, {p.workspace for p in inputs})
     projects = Project.objects.bulk_create(
         [_local_project(connection, p, owners, workspaces) for p in inputs], batch_size=500
     )
