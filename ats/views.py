@@ -13,11 +13,11 @@ from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from core.row_cache import rendered_rows
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import waiting_message
 from integrations.selectors import provider_connection
 from integrations.sync.service import list_sync_status
 
 PROVIDER = "recruitee"
-PENDING_MESSAGE = "Saved — it will be sent to Recruitee as soon as it answers."
 
 
 @require_GET
@@ -135,7 +135,7 @@ def _after_write(
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         messages.error(request, f"Saved, but sending it needs attention: {item.last_error}")
     else:
-        messages.warning(request, PENDING_MESSAGE)
+        messages.warning(request, waiting_message(item))
     if item.record_id and Candidate.objects.filter(pk=item.record_id).exists():
         return redirect("ats:candidate_detail", pk=item.record_id)
     return redirect("outbox")

@@ -195,6 +195,20 @@ SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)
 SYNC_FULL_INTERVAL_MINUTES = env.int("SYNC_FULL_INTERVAL_MINUTES", default=360)
 # Attempts before an outbox row that keeps failing needs a person's attention.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Seconds a worker holds an outbox row per attempt: its calls end within it, a longer
+# wait puts the row back, and a worker that died is recovered once it has passed.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
+# After an answer that never came, how long the provider may still be processing the
+# first request: the record is looked up across this window before any re-send.
+OUTBOX_SETTLE_SECONDS = env.float(
+    "OUTBOX_SETTLE_SECONDS", default=max(60.0, 4 * INTEGRATIONS_READ_TIMEOUT)
+)
+# Per provider, e.g. "recruitee=180,asana=90"; the others use OUTBOX_SETTLE_SECONDS.
+OUTBOX_SETTLE_SECONDS_BY_PROVIDER = env.dict(
+    "OUTBOX_SETTLE_SECONDS_BY_PROVIDER", cast={"value": float}, default={}
+)
+# Seconds a sync's lease lasts without a heartbeat: a stopped worker's sync resumes after it.
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30)
 
 # --- Sandbox -----------------------------------------------------------------
 # Where the fake provider APIs listen. When set, providers without real

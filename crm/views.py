@@ -19,10 +19,10 @@ from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import waiting_message
 from integrations.sync.service import list_sync_status
 
 PER_PAGE = 25
-SAVED_PENDING = "Saved — it will be sent to Affinity as soon as it answers."
 
 View = Callable[..., HttpResponse]
 
@@ -363,7 +363,8 @@ def _report(request: HttpRequest, item: OutboxItem, done: str) -> None:
         )
     else:
         reason = _message(item)
-        messages.warning(request, f"{SAVED_PENDING} ({reason})" if reason else SAVED_PENDING)
+        waiting = waiting_message(item)
+        messages.warning(request, f"{waiting} ({reason})" if reason else waiting)
 
 
 def _message(item: OutboxItem) -> str:

@@ -180,9 +180,9 @@ class CallLogAdmin(ReadOnlyAdmin):
 class OutboxItemAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at", "summary", "connection", "status", "attempts", "next_attempt_at",
-        "outcome_unknown", "remote_id", "last_error",
+        "unknown_since", "remote_id", "last_error",
     ]  # fmt: skip
-    list_filter = ["status", "outcome_unknown", "operation"]
+    list_filter = ["status", ("unknown_since", admin.EmptyFieldListFilter), "operation"]
     search_fields = ["summary", "remote_id", "last_error"]
     list_select_related = ["connection"]
     date_hierarchy = "created_at"

@@ -29,8 +29,8 @@ def sync_resource_task(
             connection=connection, resource=resource_for(resource_key), full=full, run=run
         )
     except SyncAlreadyRunning as busy:
-        if run is not None:
-            run.delete()
+        if run is not None and run.status == SyncRun.Status.QUEUED:
+            run.delete()  # the sync that holds the lease reports for both
         return str(busy)
     return finished.status
 

@@ -6,19 +6,22 @@ The generic tool takes up to `bulk_create_limit` projects per
 message. Asana has no bulk endpoint: rows go one by one through the normal
 outbox delivery, which waits for the connection's rate-limit budget.
 
-Rows are claimed the way `outbox_deliver` claims one (a row lock that skips
-rows another worker holds), so the scheduler delivering the same rows at the
-same moment never sends one twice. A chunk whose outcome is unknown (a read
-timeout) is reconciled row by row before it is sent again.
+Rows are claimed the way `outbox_deliver` claims one (`integrations.outbox.claims`),
+so the scheduler delivering the same rows at the same moment never sends one
+twice. Each chunk carries an idempotency key made from its rows. A row whose
+outcome is unknown (a read timeout on its chunk) is confirmed by
+`outbox_deliver` on its own, which lets it settle and looks it up before it is
+sent again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from integrations.http.errors import (
@@ -29,8 +32,8 @@ from integrations.http.errors import (
     ValidationError,
 )
 from integrations.models import OutboxItem
+from integrations.outbox.claims import ClaimLost, claim_rows, lease_deadline, still_held
 from integrations.outbox.delivery import (
-    LEASE,
     mark_delivered,
     mark_postponed,
     mark_rejected,
@@ -48,18 +51,21 @@ def import_batch_send(batch_id: int) -> datetime | None:
     """Send every due row of the import. Returns when to try again if some had to wait."""
     batch = ImportBatch.objects.select_related("connection").get(pk=batch_id)
     provider = provider_for(batch.connection.provider)
-    ids = list(
+    pending = list(
         ImportRow.objects.filter(batch=batch, outbox_item__status=OutboxItem.Status.PENDING)
         .order_by("number")
-        .values_list("outbox_item_id", flat=True)
+        .values_list("outbox_item_id", "outbox_item__unknown_since")
     )
     limit = getattr(provider, "bulk_create_limit", 0)
     if not limit:
-        return _send_one_by_one(ids)
-    for start in range(0, len(ids), limit):
-        if retry_at := _send_chunk(provider, ids[start : start + limit]):
-            return retry_at
-    return None
+        return _send_one_by_one([pk for pk, _ in pending])
+    waits = [_confirm_unknown([pk for pk, since in pending if since is not None])]
+    known = [pk for pk, since in pending if since is None]
+    for start in range(0, len(known), limit):
+        if retry_at := _send_chunk(provider, known[start : start + limit]):
+            waits.append(retry_at)
+            break
+    return min((w for w in waits if w is not None), default=None)
 
 
 def _send_one_by_one(ids: list[int]) -> datetime | None:
@@ -70,54 +76,55 @@ def _send_one_by_one(ids: list[int]) -> datetime | None:
     return None
 
 
-def _claim(ids: list[int]) -> list[OutboxItem]:
-    now = timezone.now()
-    with transaction.atomic():
-        items = list(
-            OutboxItem.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=OutboxItem.Status.PENDING, next_attempt_at__lte=now)
-            .select_related("connection")
-            .order_by("pk")
-        )
-        OutboxItem.objects.filter(pk__in=[i.pk for i in items]).update(
-            status=OutboxItem.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + LEASE
-        )
-    for item in items:
-        item.status, item.attempts, item.lease_until = "sending", item.attempts + 1, now + LEASE
-    order = {pk: n for n, pk in enumerate(ids)}
-    return sorted(items, key=lambda i: order[i.pk])
+def _confirm_unknown(ids: list[int]) -> datetime | None:
+    """Rows whose chunk's answer never came, each confirmed on its own; when the next is due."""
+    for item_id in ids:
+        outbox_deliver(item_id, background=True)
+    waiting = OutboxItem.objects.filter(pk__in=ids, status=OutboxItem.Status.PENDING)
+    return waiting.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+
+
+def chunk_key(items: list[OutboxItem]) -> str:
+    """One idempotency key per set of rows: a repeat of the same chunk creates nothing."""
+    digest = hashlib.sha256(",".join(sorted(i.submission_key for i in items)).encode())
+    return f"hub-import-{digest.hexdigest()[:48]}"
 
 
 def _send_chunk(provider, ids: list[int]) -> datetime | None:
-    items = _claim(ids)
+    order = {pk: n for n, pk in enumerate(ids)}
+    items = sorted(claim_rows(ids, due_only=True), key=lambda i: order[i.pk])
     if not items:
         return None
     operation = operation_for(items[0].operation)
     from integrations.services.connections import connection_client
 
+    key = chunk_key(items)
+    sent_at = timezone.now()
     try:
         client = connection_client(items[0].connection, background=True)
-        to_send = []
-        for item in items:
-            remote = operation.find_existing(client, item) if item.outcome_unknown else None
-            if remote is None:
-                to_send.append(item)
-            else:
-                mark_delivered(item, operation, remote)
-        if not to_send:
-            return None
-        inputs = [ProjectInput.from_json(item.payload) for item in to_send]
-        result = operation.module.project_bulk_create(client, inputs)
+        client.finish_by = lease_deadline(items)
+        if not still_held(items, sending_key=key):
+            raise ClaimLost("the import chunk lost its claim before sending")
+        inputs = [ProjectInput.from_json(item.payload) for item in items]
+        with client.idempotency_key(key):
+            result = operation.module.project_bulk_create(client, inputs)
     except ValidationError as error:  # the whole request was refused
         for item in items:
-            if item.status == OutboxItem.Status.SENDING:
-                mark_rejected(item, operation, error)
+            _end_row(mark_rejected, item, operation, error)
         return None
     except (RateLimitedError, ProviderUnavailableError, IntegrationError, ConfigurationError) as e:
-        return _postpone_all(items, operation, e)
-    for index, item in enumerate(to_send):
+        for item in items:
+            if getattr(e, "outcome_unknown", False):
+                item.unknown_since, item.unknown_key, item.empty_lookups = sent_at, key, 0
+            _end_row(mark_postponed, item, operation, e, retry_at=getattr(e, "retry_at", None))
+        logger.info("project import chunk postponed: %s", e)
+        return min(i.next_attempt_at for i in items)
+    except ClaimLost as lost:
+        logger.warning("%s", lost)
+        return None
+    for index, item in enumerate(items):
         if index in result.created:
-            mark_delivered(item, operation, result.created[index].raw)
+            _end_row(mark_delivered, item, operation, result.created[index].raw)
         elif index in result.errors:
             row = result.errors[index]
             error = ValidationError(
@@ -127,20 +134,16 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
                 method="POST",
                 path="/projects/bulk",
             )
-            mark_rejected(item, operation, error)
-        else:  # the answer names neither: look it up before any retry
-            item.outcome_unknown = True
-            mark_postponed(item, operation, "the bulk answer did not mention this row")
+            _end_row(mark_rejected, item, operation, error)
+        else:  # the answer names neither: confirm it before any retry
+            item.unknown_since, item.unknown_key = sent_at, key
+            _end_row(mark_postponed, item, operation, "the bulk answer did not mention this row")
     return None
 
 
-def _postpone_all(items: list[OutboxItem], operation, error: Exception) -> datetime | None:
-    retry_at = getattr(error, "retry_at", None)
-    unknown = getattr(error, "outcome_unknown", False)
-    for item in items:
-        if item.status == OutboxItem.Status.SENDING:
-            item.outcome_unknown = item.outcome_unknown or unknown
-            mark_postponed(item, operation, error, retry_at=retry_at)
-    logger.info("project import chunk postponed: %s", error)
-    waiting = [i.next_attempt_at for i in items if i.status == OutboxItem.Status.PENDING]
-    return min(waiting) if waiting else None
+def _end_row(mark: Callable[..., None], item: OutboxItem, *args: Any, **kwargs: Any) -> None:
+    """End one row's attempt; a row whose claim was lost is left to its new holder."""
+    try:
+        mark(item, *args, **kwargs)
+    except ClaimLost as lost:
+        logger.warning("%s", lost)

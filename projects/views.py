@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import waiting_message
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_csv
@@ -121,7 +122,7 @@ def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         messages.warning(request, f"Saved, but {name} did not take it: {item.last_error}")
     else:
-        messages.info(request, f"Saved — it will be sent to {name} as soon as it answers.")
+        messages.info(request, waiting_message(item))
     if item.record_id and Project.objects.filter(pk=item.record_id).exists():
         return redirect("project_detail", pk=item.record_id)
     return redirect("project_list")

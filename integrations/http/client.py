@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,7 @@ class _Call:
     params: Mapping[str, Any] | None
     json: Any
     headers: Mapping[str, str]
+    deadline: float  # seconds from `started` this call and its retries may take
     started: float = field(default_factory=time.monotonic)
 
 
@@ -96,6 +98,9 @@ class ApiClient:
         self.auth = auth
         self.connection_id = connection_id
         self.deadline = deadline if deadline is not None else settings.INTEGRATIONS_REQUEST_DEADLINE
+        # A monotonic moment every call must have ended by (an outbox claim's lease).
+        self.finish_by: float | None = None
+        self._idempotency_key = ""
         self.record_calls = record_calls
         self.on_status = on_status
         self.connect_timeout = settings.INTEGRATIONS_CONNECT_TIMEOUT
@@ -132,10 +137,27 @@ class ApiClient:
         """Send `method path` (relative to the base URL, or a URL under it) and parse JSON."""
         method = method.upper()
         url = self._url(path)
-        call = _Call(method, url, self._shown_path(url, params), params, json, headers or {})
+        headers = dict(headers or {})
+        if method == "POST" and self._idempotency_key and self.provider.idempotency_header:
+            headers[self.provider.idempotency_header] = self._idempotency_key
+        deadline = self.deadline
+        if self.finish_by is not None:
+            deadline = max(0.0, min(deadline, self.finish_by - time.monotonic()))
+        call = _Call(method, url, self._shown_path(url, params), params, json, headers, deadline)
         attempts = itertools.count(1)
-        retrying = self.retry_policy.retrying(method, deadline=self.deadline, sleep=self._sleep)
+        retrying = self.retry_policy.retrying(method, deadline=deadline, sleep=self._sleep)
         return retrying(lambda: self._attempt(call, next(attempts)))
+
+    @contextmanager
+    def idempotency_key(self, key: str) -> Iterator[None]:
+        """Every POST inside carries `key` where the provider honours idempotency keys
+        (`Provider.idempotency_header`), so a repeated attempt of one write creates
+        nothing new. One write per key: the provider refuses the key with another body."""
+        self._idempotency_key = key
+        try:
+            yield
+        finally:
+            self._idempotency_key = ""
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:
         return self.request("GET", path, **kwargs)
@@ -300,7 +322,7 @@ class ApiClient:
     def _wait_for_rate_limit(self, call: _Call) -> None:
         if not self.rate_limiter:
             return
-        remaining = max(0.0, self.deadline - (time.monotonic() - call.started))
+        remaining = max(0.0, call.deadline - (time.monotonic() - call.started))
         wait = self.rate_limiter.acquire(max_wait=remaining)
         if wait > remaining:
             raise RateLimitedError(
@@ -315,7 +337,7 @@ class ApiClient:
         type(self).sleep(seconds)
 
     def _timeout(self, call: _Call) -> tuple[float, float]:
-        remaining = self.deadline - (time.monotonic() - call.started)
+        remaining = call.deadline - (time.monotonic() - call.started)
         return self.connect_timeout, max(MIN_READ_TIMEOUT, min(self.read_timeout, remaining))
 
     def _url(self, path: str) -> str:

@@ -128,6 +128,19 @@ class ProviderUnavailableError(IntegrationError):
         self.retry_at = retry_at
 
 
+class IdempotencyInProgressError(ProviderUnavailableError):
+    """The provider is still processing the first request with this idempotency key:
+    its outcome is not known yet, and asking again later is safe."""
+
+    def __init__(self, message: str, **kwargs) -> None:
+        super().__init__(message, outcome_unknown=True, **kwargs)
+
+
+class IdempotencyMismatchError(IntegrationError):
+    """The provider saw this idempotency key with another body: a bug on our side,
+    never the person's data, so it needs a person rather than a form error."""
+
+
 class InvalidResponseError(IntegrationError):
     """The provider answered 2xx with a body we cannot use: not JSON, truncated, too large."""
 
@@ -136,8 +149,11 @@ class ErrorParser(Protocol):
     """What `error_for_response` needs from a provider."""
 
     display_name: str
+    error_code_classes: dict[str, type[IntegrationError]]
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]: ...
+
+    def error_code(self, payload: Any) -> str: ...
 
 
 _STATUS_CLASSES: dict[int, type[IntegrationError]] = {
@@ -181,10 +197,12 @@ def error_for_response(
     The provider's `parse_error` hook turns the body into a message and
     per-field errors; `redact` scrubs known secrets from both.
     """
+    payload = _payload(body)
     try:
-        message, field_errors = provider.parse_error(_payload(body))
+        message, field_errors = provider.parse_error(payload)
+        code_class = provider.error_code_classes.get(provider.error_code(payload))
     except Exception:  # an odd error body must never hide the error itself
-        message, field_errors = "", {}
+        message, field_errors, code_class = "", {}, None
     message = redact(message or f"HTTP {status}")
     context = {
         "provider": provider.display_name,
@@ -194,6 +212,8 @@ def error_for_response(
         "request_id": request_id,
         "body_excerpt": redact(body_excerpt(body)),
     }
+    if code_class is not None:
+        return code_class(message, **context)
     cls = _STATUS_CLASSES.get(status)
     if cls is ValidationError:
         fields = {k: [redact(m) for m in v] for k, v in field_errors.items()}

@@ -35,10 +35,17 @@ class OutboxItem(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The claim of the worker sending it: every change it makes to the row applies
+    # only while `claim_token` is still its own (`integrations.outbox.claims`).
+    claim_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    # True once an attempt may have reached the provider without an answer:
-    # the next attempt must look the record up before sending again.
-    outcome_unknown = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Set when an attempt may have reached the provider without an answer: when it
+    # was sent (the settle window starts there) and the idempotency key it carried.
+    unknown_since = models.DateTimeField(null=True, blank=True)
+    unknown_key = models.CharField(max_length=255, blank=True)
+    # Lookups since then that did not find the record (a re-send needs several).
+    empty_lookups = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     field_errors = models.JSONField(default=dict, blank=True)
     remote_id = models.CharField(max_length=64, blank=True)
@@ -58,3 +65,13 @@ class OutboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} #{self.pk} ({self.status})"
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Sent, but the provider's answer never came: it is confirmed before any re-send."""
+        return self.unknown_since is not None
+
+    @property
+    def idempotency_key(self) -> str:
+        """The one key every attempt of this row carries, where the provider has keys."""
+        return f"hub-outbox-{self.submission_key}"

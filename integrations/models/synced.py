@@ -74,6 +74,7 @@ class SyncRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
+        INTERRUPTED = "interrupted", "Interrupted"  # its worker stopped; it resumes
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
@@ -111,7 +112,7 @@ class SyncRun(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING, self.Status.INTERRUPTED)
 
     @property
     def percent(self) -> int | None:

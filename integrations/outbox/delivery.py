@@ -1,18 +1,26 @@
-"""Save writes in the outbox and deliver them.
+"""Save writes in the outbox and deliver each exactly once.
 
 `outbox_submit` stores a write (call it inside the transaction that saves the
-local record). `outbox_deliver` sends one row: claimed with a row lock that
-skips locked rows, so two workers never send the same row. An attempt whose
-outcome is unknown (a read timeout, a dropped connection) is reconciled
-before anything is sent again: the operation looks the record up at the
-provider, and the write is re-sent only if it is not there.
+local record). `outbox_deliver` makes one attempt at one row, under a claim
+(`claims`): the row changes only while this worker still holds it.
+
+An attempt whose outcome is unknown (a read timeout, a dropped connection, a
+5xx after the request left) is never simply sent again:
+
+- where the provider honours idempotency keys (`Provider.idempotency_header`),
+  every attempt of a row carries the same key, so sending again is safe while
+  the provider still remembers the key;
+- elsewhere the provider may still be processing the first request, so the row
+  waits for its outcome to settle: the record is looked up several times across
+  a settle window longer than that (`OUTBOX_SETTLE_SECONDS`), and it is sent
+  again only if every lookup, the last one after the window, found nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,13 +35,20 @@ from integrations.http.errors import (
     ValidationError,
 )
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.claims import ClaimLost, claim_rows, end_claim, lease_deadline, still_held
 from integrations.outbox.registry import operation_for
+from integrations.providers import provider_for
+from integrations.providers.base import Provider
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 3600
+# Lookups across the settle window before an unknown outcome may be sent again;
+# the last one comes after the window.
+SETTLE_LOOKUPS = 3
+# A key is trusted for re-sends only this long before the provider forgets it.
+KEY_TTL_MARGIN = timedelta(hours=1)
 
 
 def outbox_submit(
@@ -70,34 +85,108 @@ def outbox_submit(
 
 
 def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | None:
-    """Try to deliver one row now. Returns the row as it ends, or None when the
-    row is not deliverable (already done, or another worker holds it)."""
-    item = _claim(item_id, due_only=background)
-    if item is None:
+    """Make one attempt at one row now. Returns the row as it ends, or None when the
+    row is not deliverable (already done, not due, or another worker holds it)."""
+    claimed = claim_rows([item_id], due_only=background)
+    if not claimed:
         return None
+    item = claimed[0]
     operation = operation_for(item.operation)
     from integrations.services.connections import connection_client
 
     try:
-        client = connection_client(item.connection, background=background)
-        remote = operation.find_existing(client, item) if item.outcome_unknown else None
-        if remote is None:
-            remote = operation.send(client, item)
-    except ValidationError as error:
-        mark_rejected(item, operation, error)
-    except RateLimitedError as error:
-        mark_postponed(item, operation, error, retry_at=error.retry_at)
-    except ProviderUnavailableError as error:
-        item.outcome_unknown = item.outcome_unknown or error.outcome_unknown
-        mark_postponed(item, operation, error)
-    except IntegrationError as error:
-        _needs_attention(item, operation, str(error))
-    except ConfigurationError as error:
-        # The connection is switched off or incomplete: wait for an administrator.
-        mark_postponed(item, operation, error)
-    else:
-        mark_delivered(item, operation, remote)
+        try:
+            client = connection_client(item.connection, background=background)
+            client.finish_by = lease_deadline([item])
+            remote = _confirm_or_send(client, operation, item)
+        except ValidationError as error:
+            mark_rejected(item, operation, error)
+        except RateLimitedError as error:
+            mark_postponed(item, operation, error, retry_at=error.retry_at)
+        except ProviderUnavailableError as error:
+            mark_postponed(item, operation, error, retry_at=error.retry_at)
+        except IntegrationError as error:
+            _needs_attention(item, operation, str(error))
+        except ConfigurationError as error:
+            # The connection is switched off or incomplete: wait for an administrator.
+            mark_postponed(item, operation, error)
+        else:
+            if remote is not None:
+                mark_delivered(item, operation, remote)
+    except ClaimLost as lost:
+        logger.warning("%s; its outcome is left to the worker that holds it now", lost)
     return item
+
+
+def _confirm_or_send(client: Any, operation: Any, item: OutboxItem) -> dict[str, Any] | None:
+    """The provider's record once it has the write; None while an unknown outcome settles."""
+    provider = client.provider
+    if item.unknown_since is not None and not _resend_is_safe(provider, item):
+        remote = operation.find_existing(client, item)
+        if remote is not None:
+            return remote
+        if not _settled(provider, item):
+            _await_settle(item, provider)
+            return None
+        # Nothing arrived across the whole window: the first request never landed.
+        item.unknown_since, item.unknown_key, item.empty_lookups = None, "", 0
+    key = item.idempotency_key if provider.idempotency_header else ""
+    if not still_held([item], sending_key=key):
+        raise ClaimLost(f"outbox {item} lost its claim before sending")
+    sent_at = timezone.now()
+    try:
+        with client.idempotency_key(key):
+            return operation.send(client, item)
+    except ProviderUnavailableError as error:
+        if error.outcome_unknown:
+            item.unknown_since, item.unknown_key, item.empty_lookups = sent_at, key, 0
+        raise
+
+
+def _resend_is_safe(provider: Provider, item: OutboxItem) -> bool:
+    """The unknown send carried this row's key, and the provider still remembers it
+    (its first request came after the row was saved, so this bound is conservative)."""
+    return (
+        bool(provider.idempotency_header)
+        and item.unknown_key == item.idempotency_key
+        and timezone.now() < item.created_at + provider.idempotency_key_ttl - KEY_TTL_MARGIN
+    )
+
+
+def settle_window(provider_name: str) -> timedelta:
+    """How long a provider may still be processing a request whose answer never came."""
+    seconds = settings.OUTBOX_SETTLE_SECONDS_BY_PROVIDER.get(
+        provider_name, settings.OUTBOX_SETTLE_SECONDS
+    )
+    return timedelta(seconds=seconds)
+
+
+def _settled(provider: Provider, item: OutboxItem) -> bool:
+    """This lookup found nothing; with it, have enough lookups, the last after the window?"""
+    window_over = timezone.now() >= item.unknown_since + settle_window(provider.name)
+    return window_over and item.empty_lookups + 1 >= SETTLE_LOOKUPS
+
+
+def _next_lookup_at(item: OutboxItem, provider: Provider) -> datetime:
+    """Lookups spread across the window: at 1/3, 2/3 and the end of it (and apart)."""
+    window = settle_window(provider.name)
+    step = min(item.empty_lookups + 1, SETTLE_LOOKUPS)
+    planned = item.unknown_since + window * step / SETTLE_LOOKUPS
+    return max(planned, timezone.now() + window / (2 * SETTLE_LOOKUPS))
+
+
+def _await_settle(item: OutboxItem, provider: Provider) -> None:
+    """The lookup found nothing yet: look again later. A lookup is not a delivery
+    attempt, so it gives its attempt back."""
+    item.empty_lookups += 1
+    end_claim(
+        item,
+        status=OutboxItem.Status.PENDING,
+        attempts=item.attempts - 1,
+        empty_lookups=item.empty_lookups,
+        next_attempt_at=_next_lookup_at(item, provider),
+    )
+    logger.info("outbox %s: not at %s yet; looking again", item, provider.display_name)
 
 
 def outbox_deliver_due(*, limit: int = 50) -> int:
@@ -112,89 +201,86 @@ def outbox_deliver_due(*, limit: int = 50) -> int:
     return sum(1 for pk in ids if outbox_deliver(pk) is not None)
 
 
-def outbox_recover_stale() -> int:
-    """Rows left `sending` by a worker that died: their outcome is unknown."""
-    return OutboxItem.objects.filter(
-        status=OutboxItem.Status.SENDING, lease_until__lt=timezone.now()
-    ).update(status=OutboxItem.Status.PENDING, outcome_unknown=True, lease_until=None)
-
-
 def outbox_retry(item: OutboxItem) -> None:
     """A person asks to try a failed or stuck row again."""
     if item.status in (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.PENDING):
-        OutboxItem.objects.filter(pk=item.pk).update(
+        OutboxItem.objects.filter(pk=item.pk, status=item.status).update(
             status=OutboxItem.Status.PENDING, next_attempt_at=timezone.now()
         )
 
 
-def _claim(item_id: int, *, due_only: bool) -> OutboxItem | None:
-    with transaction.atomic():
-        rows = OutboxItem.objects.select_for_update(skip_locked=True).filter(
-            pk=item_id, status=OutboxItem.Status.PENDING
-        )
-        if due_only:
-            rows = rows.filter(next_attempt_at__lte=timezone.now())
-        item = rows.select_related("connection").first()
-        if item is None:
-            return None
-        item.status = OutboxItem.Status.SENDING
-        item.attempts += 1
-        item.lease_until = timezone.now() + LEASE
-        item.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
-        return item
-
-
 # The outcomes of one attempt. Public for senders that deliver several rows in
 # one provider call (a bulk endpoint) and must end each row exactly as here.
+# Each raises ClaimLost, and saves nothing, when the claim is no longer this worker's.
 
 
 def mark_delivered(item: OutboxItem, operation: Any, remote: dict[str, Any]) -> None:
     """The provider has the write: the local record becomes the provider's copy."""
     with transaction.atomic():
         operation.on_delivered(item, remote)
-        item.status = OutboxItem.Status.DONE
-        item.remote_id = str(remote.get("id") or remote.get("gid") or "")
-        item.delivered_at = timezone.now()
-        item.outcome_unknown = False
-        item.last_error = ""
-        item.field_errors = {}
-        item.lease_until = None
-        item.save()
+        end_claim(
+            item,
+            status=OutboxItem.Status.DONE,
+            remote_id=str(remote.get("id") or remote.get("gid") or ""),
+            delivered_at=timezone.now(),
+            unknown_since=None,
+            unknown_key="",
+            empty_lookups=0,
+            last_error="",
+            field_errors={},
+        )
 
 
 def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> None:
     """The provider refused the data: failed, with its field errors for the form."""
     with transaction.atomic():
         operation.on_rejected(item)
-        item.status = OutboxItem.Status.FAILED
-        item.last_error = str(error)
-        item.field_errors = error.field_errors
-        item.lease_until = None
-        item.save()
+        end_claim(
+            item,
+            status=OutboxItem.Status.FAILED,
+            record_id=item.record_id,  # None when the half-created record was removed
+            unknown_since=None,
+            unknown_key="",
+            last_error=str(error),
+            field_errors=error.field_errors,
+        )
 
 
 def mark_postponed(
-    item: OutboxItem, operation: Any, error: Exception | str, *, retry_at=None
+    item: OutboxItem, operation: Any, error: Exception | str, *, retry_at: datetime | None = None
 ) -> None:
-    """No answer we can use: try again later (at `retry_at`, or after a backoff)."""
+    """No answer we can use: try again later (at `retry_at`, or after a backoff; an
+    unknown outcome that must settle first, at its first lookup)."""
     if item.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         _needs_attention(item, operation, f"Gave up after {item.attempts} attempts: {error}")
         return
-    item.status = OutboxItem.Status.PENDING
-    item.next_attempt_at = retry_at or timezone.now() + _backoff(item.attempts)
-    item.last_error = str(error)
-    item.lease_until = None
-    item.save()
+    provider = provider_for(item.connection.provider)
+    if item.unknown_since is not None and not _resend_is_safe(provider, item):
+        next_attempt_at = max(retry_at or timezone.now(), _next_lookup_at(item, provider))
+    else:
+        next_attempt_at = retry_at or timezone.now() + _backoff(item.attempts)
+    end_claim(
+        item,
+        status=OutboxItem.Status.PENDING,
+        next_attempt_at=next_attempt_at,
+        unknown_since=item.unknown_since,
+        unknown_key=item.unknown_key,
+        empty_lookups=item.empty_lookups,
+        last_error=str(error),
+    )
     logger.info("outbox %s postponed to %s: %s", item, item.next_attempt_at, error)
 
 
 def _needs_attention(item: OutboxItem, operation: Any, message: str) -> None:
     with transaction.atomic():
         operation.on_stuck(item)
-        item.status = OutboxItem.Status.NEEDS_ATTENTION
-        item.last_error = message
-        item.lease_until = None
-        item.save()
+        end_claim(
+            item,
+            status=OutboxItem.Status.NEEDS_ATTENTION,
+            unknown_since=item.unknown_since,
+            unknown_key=item.unknown_key,
+            last_error=message,
+        )
 
 
 def _backoff(attempts: int) -> timedelta:

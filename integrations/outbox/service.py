@@ -54,3 +54,11 @@ def outbox_write(
         # The same form was submitted twice at the same moment; the first one won.
         return OutboxItem.objects.get(submission_key=submission_key)
     return outbox_deliver(item.pk, background=False) or item
+
+
+def waiting_message(item: OutboxItem) -> str:
+    """What a person reads about a write the provider has not confirmed yet."""
+    name = item.connection.provider_display
+    if item.outcome_unknown:
+        return f"Sent — waiting for {name} to confirm."
+    return f"Saved — it will be sent to {name} as soon as it answers."

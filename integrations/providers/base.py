@@ -10,9 +10,11 @@ plain `ConnectionConfig`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from integrations.http.auth import Auth, BasicKeyAuth, BearerAuth
+from integrations.http.errors import IntegrationError
 from integrations.http.ratelimit import RateLimit, RateLimitWindow
 
 if TYPE_CHECKING:
@@ -59,6 +61,13 @@ class Provider:
     write_retry_statuses: ClassVar[frozenset[int]] = frozenset({429, 503})
     max_attempts: ClassVar[int] = 5
     request_id_headers: ClassVar[tuple[str, ...]] = ("X-Request-Id", "Request-Id")
+    # Idempotency keys: the header a POST may carry so a repeat creates nothing, and
+    # how long the provider remembers a key. "" where it has none: the outbox then
+    # lets an unknown outcome settle and looks the record up before any re-send.
+    idempotency_header: ClassVar[str] = ""
+    idempotency_key_ttl: ClassVar[timedelta] = timedelta(0)
+    # Error codes (as `error_code` reads them) that mean something other than the status.
+    error_code_classes: ClassVar[dict[str, type[IntegrationError]]] = {}
     required: ClassVar[tuple[CredentialField, ...]] = ("base_url", "api_token")
     # Environment bootstrap and credential fallback: connection field -> setting name.
     settings_names: ClassVar[dict[str, str]] = {}
@@ -89,6 +98,10 @@ class Provider:
         if self.auth_scheme == "basic_key":
             return BasicKeyAuth(config.api_token)
         return BearerAuth(config.api_token)
+
+    def error_code(self, payload: Any) -> str:
+        """The provider's machine-readable code in an error body, if it has such codes."""
+        return ""
 
     # --- hooks every provider must implement -------------------------------------
 

@@ -9,11 +9,18 @@ from `POST {base}/oauth/token`. Lists page with `page`/`limit` and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from integrations.http.auth import Auth, BearerAuth, OAuthClientCredentials
-from integrations.http.errors import ConflictError, InvalidResponseError, NotFoundError
+from integrations.http.errors import (
+    ConflictError,
+    IdempotencyInProgressError,
+    IdempotencyMismatchError,
+    InvalidResponseError,
+    NotFoundError,
+)
 from integrations.http.ratelimit import RateLimitWindow
 from integrations.providers.base import (
     ConnectionConfig,
@@ -76,6 +83,13 @@ class ProjectTool(Provider):
     project_statuses = ("Planning", "Active", "On Hold", "Completed")
     project_priorities = ("Low", "Medium", "High")
     bulk_create_limit = 50  # projects per `POST /projects/bulk`
+    # "Idempotency" in the contract: one key per write, kept 24 hours.
+    idempotency_header = "Idempotency-Key"
+    idempotency_key_ttl = timedelta(hours=24)
+    error_code_classes = {
+        "IDEMPOTENCY_IN_PROGRESS": IdempotencyInProgressError,  # 409
+        "IDEMPOTENCY_MISMATCH": IdempotencyMismatchError,  # 422
+    }
 
     def missing(self, config: ConnectionConfig) -> list[str]:
         """A base URL, and either a token or an OAuth client id and secret."""
@@ -107,6 +121,11 @@ class ProjectTool(Provider):
         if isinstance(field, str) and field:
             return message, {field: [message or "is invalid"]}
         return message, {}
+
+    def error_code(self, payload: Any) -> str:
+        error = payload.get("error") if isinstance(payload, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        return code if isinstance(code, str) else ""
 
     def check_connection(self, client: ApiClient) -> None:
         client.get("/users/me")

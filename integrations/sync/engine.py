@@ -4,8 +4,12 @@ The engine streams the provider's pages and upserts each page in bulk in one
 transaction that also saves the run's checkpoint, so memory stays bounded and
 an interrupted sync resumes after the last saved page. A lease on the
 resource's `SyncState` row keeps two workers from syncing the same resource
-at once. A full pass that completes marks every record it did not see as
-deleted; incremental passes only add what was created since the last one.
+at once. A heartbeat thread renews the lease while the sync runs (a page can
+wait minutes for the provider); every write of the sync first checks the lease
+is still this worker's, so a worker whose lease ran out (it stalled, and the
+scheduler handed the sync to another) changes nothing and stops. A full pass
+that completes marks every record it did not see as deleted; incremental
+passes only add what was created since the last one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.heartbeat import Heartbeat
 from integrations.http import call_log
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
@@ -30,15 +35,24 @@ from integrations.sync.upsert import upsert_rows
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 # A failed or interrupted run younger than this resumes from its checkpoint.
 RESUME_WINDOW = timedelta(hours=6)
+RESUMABLE = (SyncRun.Status.RUNNING, SyncRun.Status.INTERRUPTED, SyncRun.Status.FAILED)
 
 ProgressCallback = Callable[[SyncRun], None]
 
 
 class SyncAlreadyRunning(Exception):
     """Another worker holds the lease on this resource."""
+
+
+class LeaseLost(Exception):
+    """This worker's lease ran out and another worker holds the resource now."""
+
+
+def lease() -> timedelta:
+    """How long a sync's lease lasts without a heartbeat (`SYNC_LEASE_SECONDS`)."""
+    return timedelta(seconds=settings.SYNC_LEASE_SECONDS)
 
 
 def sync_resource(
@@ -60,16 +74,21 @@ def sync_resource(
     try:
         run = _start_run(connection, resource, state, full=full, queued=run)
         try:
-            _pull_pages(connection, resource, run, state, owner, progress)
+            with Heartbeat(_beat(state, run, owner), every=lease().total_seconds() / 3) as beat:
+                _pull_pages(connection, resource, run, state, owner, progress, beat)
+            _complete(resource, run, state, owner)
+        except LeaseLost as lost:
+            logger.warning("sync %s stopped: %s", run, lost)
+            return run
         except (IntegrationError, ConfigurationError) as error:
-            _finish(run, SyncRun.Status.FAILED, error=str(error))
+            _finish(run, SyncRun.Status.FAILED, state, owner, error=str(error))
             logger.warning("sync %s failed: %s", run, error)
             return run
         except Exception:
             # A bug or a database failure: the run must not look alive forever.
-            _finish(run, SyncRun.Status.FAILED, error="The sync stopped on an unexpected error.")
+            error = "The sync stopped on an unexpected error."
+            _finish(run, SyncRun.Status.FAILED, state, owner, error=error)
             raise
-        _complete(resource, run, state)
         if resource.after_sync:
             resource.after_sync(connection)
         if progress:
@@ -81,6 +100,28 @@ def sync_resource(
         )
 
 
+def _beat(state: SyncState, run: SyncRun, owner: str) -> Callable[[], bool]:
+    def beat() -> bool:
+        now = timezone.now()
+        held = SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
+            lease_until=now + lease()
+        )
+        if held:
+            SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
+        return bool(held)
+
+    return beat
+
+
+def _hold(state: SyncState, owner: str) -> None:
+    """Renew the lease, or raise LeaseLost: call first in each transaction that writes."""
+    held = SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
+        lease_until=timezone.now() + lease()
+    )
+    if not held:
+        raise LeaseLost(f"the lease on {state.resource} passed to another worker")
+
+
 def _acquire_lease(connection: Connection, resource: SyncedResource, owner: str) -> SyncState:
     state, _ = SyncState.objects.get_or_create(connection=connection, resource=resource.key)
     now = timezone.now()
@@ -88,7 +129,7 @@ def _acquire_lease(connection: Connection, resource: SyncedResource, owner: str)
     claimed = (
         SyncState.objects.filter(pk=state.pk)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_owner=owner, lease_until=now + LEASE)
+        .update(lease_owner=owner, lease_until=now + lease())
     )
     if not claimed:
         raise SyncAlreadyRunning(f"{resource.label} are already syncing for {connection}")
@@ -109,7 +150,7 @@ def _start_run(
         SyncRun.objects.filter(
             connection=connection,
             resource=resource.key,
-            status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED],
+            status__in=RESUMABLE,
             created_at__gte=now - RESUME_WINDOW,
         )
         .exclude(checkpoint=None)
@@ -150,6 +191,7 @@ def _pull_pages(
     state: SyncState,
     owner: str,
     progress: ProgressCallback | None,
+    beat: Heartbeat,
 ) -> None:
     from integrations.services.connections import connection_client
 
@@ -158,11 +200,11 @@ def _pull_pages(
     # Closed at once when saving fails, so a page fetched ahead stops its thread.
     with closing(resource.fetch(client, connection, request)) as pages:
         for page in pages:
+            if beat.lost.is_set():
+                raise LeaseLost(f"the lease on {resource.label} passed to another worker")
             with transaction.atomic():
+                _hold(state, owner)
                 _save_page(connection, resource, run, page)
-                SyncState.objects.filter(pk=state.pk, lease_owner=owner).update(
-                    lease_until=timezone.now() + LEASE
-                )
             call_log.flush()
             if progress:
                 progress(run)
@@ -217,9 +259,10 @@ def _save_page(
     run.save()
 
 
-def _complete(resource: SyncedResource, run: SyncRun, state: SyncState) -> None:
+def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: str) -> None:
     now = timezone.now()
     with transaction.atomic():
+        _hold(state, owner)
         if run.mode == SyncRun.Mode.FULL:
             run.deleted_count = (
                 resource.model.objects.filter(
@@ -243,10 +286,20 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState) -> None:
         state.high_water_mark = newest
         state.last_success_at = now
         state.save(update_fields=["last_full_at", "high_water_mark", "last_success_at"])
-        _finish(run, SyncRun.Status.SUCCEEDED)
+        _end_run(run, SyncRun.Status.SUCCEEDED)
 
 
-def _finish(run: SyncRun, status: str, *, error: str = "") -> None:
+def _finish(run: SyncRun, status: str, state: SyncState, owner: str, *, error: str) -> None:
+    """End the run as `status`, unless another worker holds it now."""
+    try:
+        with transaction.atomic():
+            _hold(state, owner)
+            _end_run(run, status, error=error)
+    except LeaseLost as lost:
+        logger.warning("sync %s: %s; left to that worker", run, lost)
+
+
+def _end_run(run: SyncRun, status: str, *, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()

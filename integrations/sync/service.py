@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.sync.resources import SyncedResource
 
-# A run whose worker has not written a heartbeat for this long is dead.
-STALE_AFTER = timedelta(minutes=10)
+# A queued run no worker has started for this long is forgotten ("Sync now" queues anew).
+QUEUED_STALE_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -81,17 +81,51 @@ def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedRe
 
 
 def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | None:
-    fresh = timezone.now() - STALE_AFTER
+    from integrations.sync.engine import lease
+
+    now = timezone.now()
+    queued_fresh = now - QUEUED_STALE_AFTER
+    beating = now - lease()  # a running run beats three times per lease
     return (
-        SyncRun.objects.filter(
-            connection=connection,
-            resource=resource.key,
-            status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING],
+        SyncRun.objects.filter(connection=connection, resource=resource.key)
+        .filter(
+            Q(status=SyncRun.Status.RUNNING, heartbeat_at__gte=beating)
+            | Q(status=SyncRun.Status.INTERRUPTED, heartbeat_at__gte=queued_fresh)
+            | Q(status=SyncRun.Status.QUEUED, created_at__gte=queued_fresh)
         )
-        .filter(Q(heartbeat_at__gte=fresh) | Q(heartbeat_at=None, created_at__gte=fresh))
         .order_by("-created_at")
         .first()
     )
+
+
+def sync_recover_stale(*, now: datetime | None = None) -> list[SyncRun]:
+    """Runs whose worker stopped (no heartbeat for a lease, and the lease ran out):
+    marked interrupted and queued again, so they resume from their checkpoint."""
+    from integrations.sync.engine import lease
+    from integrations.tasks import sync_resource_task
+
+    now = now or timezone.now()
+    cutoff = now - lease()
+    expired_lease = SyncState.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now),
+        connection_id=OuterRef("connection_id"),
+        resource=OuterRef("resource"),
+    )
+    stale = SyncRun.objects.filter(
+        Exists(expired_lease), status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff
+    )
+    recovered = []
+    for run in stale:
+        # Conditional on what was read, so two schedulers never queue it twice.
+        marked = SyncRun.objects.filter(
+            pk=run.pk, status=SyncRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
+        ).update(status=SyncRun.Status.INTERRUPTED, heartbeat_at=now)
+        if marked:
+            sync_resource_task.enqueue(
+                connection_id=run.connection_id, resource_key=run.resource, run_id=run.pk
+            )
+            recovered.append(run)
+    return recovered
 
 
 def list_sync_status(

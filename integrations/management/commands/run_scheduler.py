@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from integrations.models import OutboxItem
-from integrations.outbox.delivery import outbox_recover_stale
-from integrations.sync.service import sync_request, syncs_due
+from integrations.outbox.claims import recover_stale
+from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import deliver_due_outbox_task
 
 
@@ -26,9 +26,11 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def tick(self) -> None:
-        recovered = outbox_recover_stale()
+        recovered = recover_stale()
         if recovered:
             self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")
+        for run in sync_recover_stale():
+            self.stdout.write(f"sync run {run.pk} of {run.resource}: its worker stopped; resuming")
         due = OutboxItem.objects.filter(
             status=OutboxItem.Status.PENDING, next_attempt_at__lte=timezone.now()
         )

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 
 from ats.models import Candidate
 from ats.services import CandidateDetail
-from integrations.models import OutboxItem
+from integrations.models import Connection, OutboxItem
 from integrations.providers.recruitee_records import CandidateRecord
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def candidate(connection):
 
 
 def _item(status, **fields):
-    return OutboxItem(pk=1, status=status, **fields)
+    return OutboxItem(pk=1, status=status, connection=Connection(provider="recruitee"), **fields)
 
 
 def test_not_connected_shows_a_setup_link_to_staff(client, staff_user):

@@ -16,7 +16,9 @@ def connection(db):
 
 @pytest.fixture
 def no_client(monkeypatch):
-    """The engine and the outbox get a placeholder client; fakes make no HTTP call."""
-    monkeypatch.setattr(
-        "integrations.services.connections.connection_client", lambda *a, **k: object()
-    )
+    """The engine and the outbox get a client that refuses to send: fakes make no HTTP call."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a fake operation or resource must not send a request")
+
+    monkeypatch.setattr("integrations.http.client.ApiClient._send", refuse)

@@ -14,11 +14,8 @@ from integrations.http.errors import (
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox import delivery
-from integrations.outbox.delivery import (
-    outbox_deliver,
-    outbox_recover_stale,
-    outbox_submit,
-)
+from integrations.outbox.claims import recover_stale
+from integrations.outbox.delivery import outbox_deliver, outbox_submit
 from integrations.outbox.operations import OutboxOperation
 
 pytestmark = pytest.mark.usefixtures("no_client")
@@ -147,7 +144,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_reconciled(connection, operation
         status=OutboxItem.Status.SENDING, lease_until=timezone.now() - timedelta(seconds=1)
     )
     assert outbox_deliver(item.pk) is None  # someone holds it
-    assert outbox_recover_stale() == 1
+    assert recover_stale() == 1
     item.refresh_from_db()
     assert item.status == OutboxItem.Status.PENDING and item.outcome_unknown
 
