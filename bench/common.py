@@ -78,6 +78,45 @@ class SandboxProcess:
         raise RuntimeError("the sandbox did not start")
 
 
+class WorkerProcesses:
+    """Background workers as production runs them: `workers` times `manage.py db_worker` and one
+    `manage.py run_scheduler`, in their own processes, on this process's settings and
+    database (its environment, `DATABASE_URL` included). Their output goes to `log_dir`."""
+
+    def __init__(self, log_dir: Path, *, workers: int = 2, scheduler_interval: float = 1.0) -> None:
+        commands = [
+            ["db_worker", "--no-startup-delay", "--interval", "0.5", f"--worker-id=bench-{n}"]
+            for n in range(1, workers + 1)
+        ]
+        commands.append(["run_scheduler", "--interval", str(scheduler_interval)])
+        self.logs = [log_dir / f"{command[0]}-{n}.log" for n, command in enumerate(commands)]
+        self.processes = [
+            subprocess.Popen(  # noqa: S603
+                [PYTHON, "manage.py", *command],
+                cwd=ROOT,
+                env=dict(os.environ),
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            for command, log in zip(commands, self.logs, strict=True)
+        ]
+
+    def dead(self) -> list[str]:
+        """The logs of the processes that have stopped (none should, until `stop`)."""
+        pairs = zip(self.processes, self.logs, strict=True)
+        return [log.name for process, log in pairs if process.poll() is not None]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def report(name: str, metric: str, value: float, goal: float, passed: bool, **extra) -> None:
     """The benchmark's last line: one JSON object, comparable run to run."""
     line = {"bench": name, "metric": metric, "value": round(value, 3), "goal": goal}

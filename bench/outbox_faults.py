@@ -1,266 +1,512 @@
-"""Benchmark: 1,000 creates through the outbox while the sandbox injects 30% faults.
+"""Benchmark: 1,000 creates per provider through the outbox, two workers, 30% faults.
 
-The sandbox runs as its own process, seeded small, with faults on Recruitee
-POSTs and GETs (seeded, so runs compare): 6% hangs past the hub's read
-timeout (the sandbox then handles the request anyway: a write the hub never
-hears about), 16% error answers (429 with a one-second Retry-After, 500, 502,
-503) and 8% connections dropped after the request was handled. The hub runs
-with a 0.5 s read timeout and a 1 s in-request deadline.
+What production meets, for every provider the hub writes to (Recruitee
+candidates, Affinity organizations and persons, the generic project tool's
+projects, Asana projects):
 
-1,000 candidates are created exactly as the web form does
-(`ats.services.candidate_create`, a unique submission key, name and email
-each): saved with their outbox row, then delivered at once within the
-deadline. A worker round still under faults follows (100 due rows: the
-reconciliation lookups meet the GET faults). Then the faults stop, the
-requests the sandbox still holds finish, and a worker drains the outbox
-(recover stale rows, make pending rows due, `outbox_deliver_due`) until
-nothing is pending or sending.
+- Each create is made as its web form makes it: the service function the view
+  calls (`ats.services.candidate_create`, `crm.services.organization_create`
+  after the view's duplicate-domain check, `crm.services.person_create`,
+  `projects.services.project_create`), with a unique submission key, so it is
+  saved with its outbox row and delivered at once within the in-request
+  deadline. The five providers' forms are submitted side by side (one thread
+  each, as five people would), 1,000 times each.
+- Two real background workers (`manage.py db_worker`, database task backend)
+  and `manage.py run_scheduler --interval 1` (enqueues due rows, recovers rows
+  whose lease passed) run in their own processes from the first create to the
+  end of the drain, on one shared SQLite file in WAL mode.
+- The sandbox (its own process, default latencies and budgets) injects 30%
+  faults on every request of those providers, GETs (the reconciliation
+  lookups) as well as POSTs: 5% late answers (received, held HANG_S, then
+  handled: a write the hub never hears about), 4% connections dropped before
+  the request is read, 13% error answers (429, 500, 502, 503; the 429's
+  Retry-After rotates through RETRY_AFTERS, one of them longer than the
+  lease), 4% connections dropped after handling and 4% truncated bodies.
+- The faults stay on FAULTS_AFTER_S after the last create (so the workers'
+  lookups and re-sends meet them too), then stop; the workers keep delivering
+  and the bench waits until no row is pending or sending (DRAIN_TIMEOUT_S).
 
-Finally every candidate at the sandbox is read over HTTP. Goal: exactly 1,000
-of this run's candidates there, no email twice, and every outbox row done.
+Settings (the hub reads them from this process's environment; the workers
+inherit it), scaled down from production so a run takes minutes:
+
+- read timeout 1 s (INTEGRATIONS_READ_TIMEOUT; the client's floor): the hang
+  of 3 s outlasts it, so a late answer is a real unknown outcome;
+- in-request deadline 2 s (INTEGRATIONS_REQUEST_DEADLINE): one retry of a 429
+  or 503 fits; background deadline 30 s, cut by the lease;
+- lease 10 s (OUTBOX_LEASE_SECONDS): a worker's calls end 5 s in (the lease's
+  margin), so a Retry-After of 15 s puts the row back instead of being slept;
+- settle window 12 s (OUTBOX_SETTLE_SECONDS, every provider): four times the
+  sandbox's hang, as in production it must be longer than the provider may
+  still be processing a request whose answer never came.
+
+The hub's syncs are marked as just done, so the scheduler starts none: only
+the outbox works. Goal: at the sandbox, read over HTTP, exactly 1,000 records
+of this run per provider (by its unique name/email prefix), none twice (by
+email, domain or name), and every outbox row done.
 """
 
 from __future__ import annotations
 
+import argparse
+import base64
 import os
+import re
 import statistics
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from common import SandboxProcess, report, seed_sandbox, setup_django
+import requests
+from common import SandboxProcess, WorkerProcesses, report, seed_sandbox, setup_django
+from cryptography.fernet import Fernet
 
-CREATES = 1000
-READ_TIMEOUT_S = 0.5
-REQUEST_DEADLINE_S = 1.0
-HANG_S = 1.5  # longer than the read timeout: the hub gives up, the sandbox still writes
-# One roll per kind, in the sandbox's order (hang, error, drop after): 6% + 16% + 8% = 30%.
-FAULTS = {
-    "hang_rate": 0.06,
-    "hang_seconds": HANG_S,
-    "error_rate": 0.17,  # of the 94% not hung: 16%
-    "error_statuses": [429, 500, 502, 503],
-    "retry_after": 1,
-    "drop_after_rate": 0.1025,  # of the 78% left: 8%
-    "methods": ["POST", "GET"],
-    "seed": 5,
+CREATES = 1000  # per provider
+READ_TIMEOUT_S = 1.0
+REQUEST_DEADLINE_S = 2.0
+BACKGROUND_DEADLINE_S = 30.0
+LEASE_S = 10
+HANG_S = 3.0
+SETTLE_S = 12.0
+RETRY_AFTERS = (1, 2, 15)  # seconds on an injected 429, one after the other
+ROTATE_S = 4.0  # how long each Retry-After holds
+FAULTS_AFTER_S = 20.0
+SCHEDULER_INTERVAL_S = 1.0
+DRAIN_TIMEOUT_S = 600.0
+# Of all requests: the share each fault takes (30% in all).
+FAULT_SHARES = {
+    "hang_rate": 0.05,
+    "drop_before_rate": 0.04,
+    "error_rate": 0.13,
+    "drop_after_rate": 0.04,
+    "truncate_rate": 0.04,
 }
-FAULTY_ROUND = 100  # rows a worker tries while the faults are still on
-DRAIN_TIMEOUT_S = 120
-DRAIN_BATCH = 200
-SANDBOX_TOKEN = "sandbox-recruitee"  # noqa: S105 - the sandbox's public demo token
+ERROR_STATUSES = [429, 500, 502, 503]
 
-# The hub reads its settings from the environment once, at setup.
-os.environ["INTEGRATIONS_READ_TIMEOUT"] = str(READ_TIMEOUT_S)
-os.environ["INTEGRATIONS_REQUEST_DEADLINE"] = str(REQUEST_DEADLINE_S)
-os.environ["INTEGRATIONS_BACKGROUND_DEADLINE"] = "30"
-
-
-def fault_flag(settings: dict) -> str:
-    pairs = (
-        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in settings.items()
-    )
-    return "recruitee " + " ".join(pairs)
-
-
-def name_prefix(prefix: str) -> str:
-    return f"Outbox Bench {prefix[-6:]} "
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "config.settings",  # the database task backend
+        "DJANGO_ENV_FILE": os.devnull,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": base64.b64encode(os.urandom(40)).decode(),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "INTEGRATIONS_ALLOW_LOOPBACK": "true",
+        "SANDBOX_URL": "",
+        "INTEGRATIONS_READ_TIMEOUT": str(READ_TIMEOUT_S),
+        "INTEGRATIONS_REQUEST_DEADLINE": str(REQUEST_DEADLINE_S),
+        "INTEGRATIONS_BACKGROUND_DEADLINE": str(BACKGROUND_DEADLINE_S),
+        "OUTBOX_LEASE_SECONDS": str(LEASE_S),
+        "OUTBOX_SETTLE_SECONDS": str(SETTLE_S),
+    }
+)
 
 
-def form_data(index: int, prefix: str) -> dict:
-    """What CandidateForm.candidate_data() gives for one submission."""
+def sequential_rates(shares: dict[str, float]) -> dict[str, float]:
+    """The sandbox rolls each fault in turn on what the earlier ones left: turn each
+    share of all requests into the rate of its own roll."""
+    left, rates = 1.0, {}
+    for name, share in shares.items():
+        rates[name] = share / left
+        left -= share
+    return rates
+
+
+def fault_settings(rotation: int, api_index: int) -> dict[str, Any]:
     return {
-        "name": f"{name_prefix(prefix)}{index:04d}",
-        "emails": [f"{prefix}-{index:04d}@example.com"],
-        "phones": [f"+31 6 {10_000_000 + index}"] if index % 3 else [],
-        "social_links": [],
-        "links": [],
-        "cover_letter": "Sent through the outbox benchmark." if index % 2 else "",
-        "offers": [str(1 + index % 4)] if index % 5 else [],
+        **sequential_rates(FAULT_SHARES),
+        "hang_seconds": HANG_S,
+        "error_statuses": ERROR_STATUSES,
+        "retry_after": RETRY_AFTERS[rotation % len(RETRY_AFTERS)],
+        "seed": 1000 * rotation + api_index,
     }
 
 
-def create_all(connection, prefix: str) -> tuple[Counter, float, list[float]]:
-    """The 1,000 creates, each as the web form does it; returns their first outcomes."""
-    from ats.services import candidate_create
+@dataclass
+class Target:
+    """One kind of record the hub creates, and how to create and count it."""
 
-    outcomes: Counter = Counter()
-    durations = []
-    started = time.perf_counter()
-    for index in range(CREATES):
-        began = time.perf_counter()
-        item = candidate_create(
-            connection=connection,
-            data=form_data(index, prefix),
-            submission_key=f"{prefix}-{index:04d}",
+    key: str
+    provider: str  # the hub's provider name
+    api: str  # the sandbox's name for it (faults)
+    operation: str  # its outbox operation
+    create: Callable[[Any, int], Any]
+    read_back: Callable[[], list[str]]  # the identity of each of this run's records
+    connection: Any = None
+    first: Counter = field(default_factory=Counter)
+    durations: list[float] = field(default_factory=list)
+
+
+class Run:
+    """This run's names, the sandbox's URL, and the five targets."""
+
+    def __init__(self, sandbox_url: str) -> None:
+        self.id = f"{int(time.time()) % 1_000_000:06d}"
+        self.url = sandbox_url
+        self.projects_workspace = self._get(
+            "/projects-api/workspaces", {"limit": 1}, bearer="sandbox-projects"
+        )["data"][0]["id"]
+        self.asana_workspace = self._get("/asana/workspaces", {}, bearer="sandbox-asana")["data"][
+            0
+        ]["gid"]
+        from projects.outbox import CREATE_OPERATION
+
+        self.targets = [
+            Target("recruitee.candidates", "recruitee", "recruitee",
+                   "recruitee.candidate_create", self.candidate, self.candidates),
+            Target("affinity.organizations", "affinity", "affinity",
+                   "affinity.organization.create", self.organization, self.organizations),
+            Target("affinity.persons", "affinity", "affinity",
+                   "affinity.person.create", self.person, self.persons),
+            Target("projecttool.projects", "projecttool", "projects",
+                   CREATE_OPERATION["projecttool"], self.project, self.projecttool_projects),
+            Target("asana.projects", "asana", "asana",
+                   CREATE_OPERATION["asana"], self.project, self.asana_projects),
+        ]  # fmt: skip
+
+    # -- the forms ------------------------------------------------------------
+    def key(self, target: Target, index: int) -> str:
+        return f"bench-{self.id}-{target.key}-{index:04d}"
+
+    def candidate(self, target: Target, index: int) -> Any:
+        from ats.services import candidate_create
+
+        data = {  # what CandidateForm.candidate_data() gives
+            "name": f"Outbox Bench {self.id} {index:04d}",
+            "emails": [f"outbox-bench-{self.id}-c{index:04d}@example.com"],
+            "phones": [f"+31 6 {10_000_000 + index}"] if index % 3 else [],
+            "social_links": [],
+            "links": [],
+            "cover_letter": "Sent through the outbox benchmark." if index % 2 else "",
+            "offers": [str(1 + index % 4)] if index % 5 else [],
+        }
+        return candidate_create(
+            connection=target.connection, data=data, submission_key=self.key(target, index)
         )
-        durations.append(time.perf_counter() - began)
-        outcomes[str(item.status)] += 1
-        if (index + 1) % 250 == 0:
-            print(f"  {index + 1} creates, {time.perf_counter() - started:.0f} s", flush=True)
-    return outcomes, time.perf_counter() - started, durations
+
+    def organization(self, target: Target, index: int) -> Any:
+        from crm import selectors
+        from crm.services import organization_create
+
+        domain = f"ob-{self.id}-{index:04d}.example.com"
+        # The view looks the domain up (locally and live) before it creates.
+        duplicates = selectors.organization_domain_matches(
+            connection=target.connection, domain=domain
+        )
+        return organization_create(
+            connection=target.connection,
+            name=f"Outbox Bench {self.id} Org {index:04d}",
+            domain=domain,
+            person_ids=[],
+            existing_ids=duplicates.remote_ids,
+            submission_key=self.key(target, index),
+        )
+
+    def person(self, target: Target, index: int) -> Any:
+        from crm.services import person_create
+
+        return person_create(
+            connection=target.connection,
+            first_name="Outbox",
+            last_name=f"Bench {self.id} {index:04d}",
+            emails=[f"outbox-bench-{self.id}-p{index:04d}@example.com"],
+            organization_ids=[],
+            submission_key=self.key(target, index),
+        )
+
+    def project(self, target: Target, index: int) -> Any:
+        from integrations.providers.project_records import ProjectInput
+        from projects.services import project_create
+
+        asana = target.provider == "asana"
+        project = ProjectInput(
+            name=f"Outbox Bench {self.id} Project {index:04d}",
+            description="Sent through the outbox benchmark." if index % 2 else "",
+            workspace=self.asana_workspace if asana else str(self.projects_workspace),
+            status="" if asana else ("Planning", "Active")[index % 2],
+            priority="" if asana else ("Low", "Medium", "High")[index % 3],
+            tags=() if asana else ("bench",),
+        )
+        return project_create(
+            connection=target.connection, project=project, submission_key=self.key(target, index)
+        )
+
+    # -- reading back over HTTP ---------------------------------------------------
+    def candidates(self) -> list[str]:
+        answer = self._get("/recruitee/c/1/candidates", {}, bearer="sandbox-recruitee")
+        mark = f"outbox-bench-{self.id}-c"
+        return [
+            str(email).lower()
+            for candidate in answer["candidates"]
+            for email in candidate.get("emails") or []
+            if str(email).startswith(mark)
+        ]
+
+    def organizations(self) -> list[str]:
+        mark = f"ob-{self.id}-"
+        return [
+            domain
+            for org in self._affinity("organizations", mark)
+            for domain in org.get("domains") or []
+            if domain.startswith(mark)
+        ]
+
+    def persons(self) -> list[str]:
+        mark = f"outbox-bench-{self.id}-p"
+        return [
+            email
+            for person in self._affinity("persons", mark)
+            for email in person.get("emails") or []
+            if email.startswith(mark)
+        ]
+
+    def projecttool_projects(self) -> list[str]:
+        names, page, mark = [], 1, f"Outbox Bench {self.id} Project "
+        while True:
+            params = {"search": mark, "limit": 100, "page": page}
+            answer = self._get("/projects-api/projects", params, bearer="sandbox-projects")
+            names += [p["name"] for p in answer["data"] if p["name"].startswith(mark)]
+            if page >= answer["meta"]["totalPages"]:
+                return names
+            page += 1
+
+    def asana_projects(self) -> list[str]:
+        mark = f"Outbox Bench {self.id} Project "
+        params = {"workspace": self.asana_workspace}
+        answer = self._get("/asana/projects", params, bearer="sandbox-asana")
+        return [p["name"] for p in answer["data"] if p["name"].startswith(mark)]
+
+    def _affinity(self, kind: str, term: str) -> Iterator[dict[str, Any]]:
+        params: dict[str, Any] = {"term": term, "page_size": 500}
+        while True:
+            answer = self._get(f"/affinity/{kind}", params, basic=("", "sandbox-affinity"))
+            yield from answer[kind]
+            if not answer.get("next_page_token"):
+                return
+            params = {"term": term, "page_token": answer["next_page_token"]}
+
+    def _get(self, path: str, params: dict, *, bearer: str = "", basic: tuple = ()) -> Any:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        answer = requests.get(
+            self.url + path, params=params, headers=headers, auth=basic or None, timeout=60
+        )
+        answer.raise_for_status()
+        return answer.json()
 
 
-def worker_round(limit: int) -> tuple[Counter, float]:
-    """One worker pass over `limit` due rows; returns the statuses of the rows it tried."""
+def make_connections(run: Run) -> None:
+    """One connection per provider at the sandbox, its syncs marked as just done."""
     from django.utils import timezone
 
-    from integrations.models import OutboxItem
-    from integrations.outbox.delivery import outbox_deliver_due
+    from integrations.models import Connection, SyncState
+    from integrations.providers import provider_for
+    from integrations.sync.registry import resources
 
-    pending = OutboxItem.objects.filter(status=OutboxItem.Status.PENDING)
-    before = dict(pending.values_list("pk", "attempts"))
-    pending.update(next_attempt_at=timezone.now())
-    started = time.perf_counter()
-    outbox_deliver_due(limit=limit)
-    elapsed = time.perf_counter() - started
-    after = OutboxItem.objects.filter(pk__in=before).values_list("pk", "attempts", "status")
-    return Counter(status for pk, attempts, status in after if attempts > before[pk]), elapsed
-
-
-def drain() -> tuple[int, float, bool]:
-    """Deliver until no row is pending or sending (or the time is up); returns rounds, time."""
-    from django.utils import timezone
-
-    from integrations.models import OutboxItem
-    from integrations.outbox.delivery import outbox_deliver_due, outbox_recover_stale
-
-    open_states = (OutboxItem.Status.PENDING, OutboxItem.Status.SENDING)
-    started = time.perf_counter()
-    rounds = 0
-    while OutboxItem.objects.filter(status__in=open_states).exists():
-        if time.perf_counter() - started > DRAIN_TIMEOUT_S:
-            return rounds, time.perf_counter() - started, False
-        rounds += 1
-        outbox_recover_stale()
-        OutboxItem.objects.filter(status=OutboxItem.Status.PENDING).update(
-            next_attempt_at=timezone.now()
+    connections: dict[str, Any] = {}
+    for target in run.targets:
+        if target.provider not in connections:
+            spec = provider_for(target.provider)
+            connections[target.provider] = Connection.objects.create(
+                provider=target.provider,
+                name="bench",
+                base_url=run.url + spec.sandbox_path,
+                **spec.sandbox_credentials,
+            )
+        target.connection = connections[target.provider]
+    for resource in resources().values():
+        SyncState.objects.create(
+            connection=connections[resource.provider],
+            resource=resource.key,
+            last_success_at=timezone.now(),
+            last_full_at=timezone.now(),
         )
-        if not outbox_deliver_due(limit=DRAIN_BATCH):
-            time.sleep(0.2)  # rows held by a lease: wait for it
-    return rounds, time.perf_counter() - started, True
 
 
-def count_reconciliations() -> Counter:
-    """Wrap the create operation's lookup (behaviour unchanged) to count what it finds."""
-    from ats.outbox import CandidateCreate
+def submit_all(target: Target, creates: int) -> None:
+    """One person submitting the form `creates` times; the first outcome of each."""
+    from django.db import connections
 
-    counts: Counter = Counter()
-    original = CandidateCreate.find_existing
-
-    def find_existing(self, client, item):
-        try:
-            found = original(self, client, item)
-        except Exception:
-            counts["lookup failed"] += 1
-            raise
-        counts["found, not re-sent" if found else "not there, sent"] += 1
-        return found
-
-    CandidateCreate.find_existing = find_existing
-    return counts
+    try:
+        for index in range(creates):
+            began = time.perf_counter()
+            item = target.create(target, index)
+            target.durations.append(time.perf_counter() - began)
+            target.first[str(item.status)] += 1
+            if (index + 1) % 250 == 0:
+                print(f"  {target.key}: {index + 1} creates", flush=True)
+    finally:
+        connections.close_all()
 
 
-def at_provider(sandbox_url: str, prefix: str) -> tuple[int, int]:
-    """This run's candidates at the sandbox, read over HTTP: (records, duplicates by email)."""
-    import requests
+class FaultRotation:
+    """Faults on every provider; the 429s' Retry-After changes every ROTATE_S."""
 
-    answer = requests.get(
-        f"{sandbox_url}/recruitee/c/1/candidates",
-        headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"},
-        timeout=60,
-    )
-    answer.raise_for_status()
-    ours = [
-        candidate
-        for candidate in answer.json()["candidates"]
-        if str(candidate.get("name") or "").startswith(name_prefix(prefix))
-        or any(str(email).startswith(prefix) for email in candidate.get("emails") or [])
-    ]
-    emails = Counter(email for candidate in ours for email in candidate.get("emails") or [])
-    return len(ours), sum(count - 1 for count in emails.values())
+    def __init__(self, sandbox: SandboxProcess, apis: list[str]) -> None:
+        self.sandbox, self.apis = sandbox, apis
+        self.stopping = threading.Event()
+        self._set(0)
+        self.thread = threading.Thread(target=self._rotate, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        for api in self.apis:
+            self.sandbox.set_faults(api, {})
+
+    def _rotate(self) -> None:
+        rotation = 0
+        while not self.stopping.wait(ROTATE_S):
+            rotation += 1
+            self._set(rotation)
+
+    def _set(self, rotation: int) -> None:
+        for index, api in enumerate(self.apis):
+            self.sandbox.set_faults(api, fault_settings(rotation, index))
+
+
+def open_rows() -> int:
+    from integrations.models import OutboxItem
+
+    return OutboxItem.objects.filter(
+        status__in=(OutboxItem.Status.PENDING, OutboxItem.Status.SENDING)
+    ).count()
+
+
+def drain(workers: WorkerProcesses) -> tuple[float, bool]:
+    """Wait while the workers deliver, until no row is pending or sending."""
+    from integrations.models import OutboxItem
+
+    started = time.perf_counter()
+    shown = 0.0
+    while (left := open_rows()) > 0:
+        elapsed = time.perf_counter() - started
+        if elapsed > DRAIN_TIMEOUT_S or workers.dead():
+            return elapsed, False
+        if elapsed - shown >= 15:
+            unknown = OutboxItem.objects.filter(unknown_since__isnull=False).count()
+            print(f"  drain {elapsed:.0f} s: {left} rows open, {unknown} outcome unknown",
+                  flush=True)  # fmt: skip
+            shown = elapsed
+        time.sleep(0.5)
+    return time.perf_counter() - started, True
+
+
+def recovered_by_scheduler(workers: WorkerProcesses) -> int:
+    text = "".join(log.read_text() for log in workers.logs if "run_scheduler" in log.name)
+    return sum(int(n) for n in re.findall(r"(\d+) outbox rows recovered", text))
+
+
+def calls_by_provider() -> dict[str, Counter]:
+    """What the call log saw per provider and method: status, or the error without one
+    (a read timeout is the late answer, a connection error a dropped one)."""
+    from integrations.http import call_log
+    from integrations.models import CallLog
+
+    call_log.flush()
+    seen: dict[str, Counter] = {}
+    for provider, method, status, error in CallLog.objects.values_list(
+        "provider", "method", "status", "error_class"
+    ):
+        seen.setdefault(f"{provider} {method}", Counter())[status or error or "?"] += 1
+    return seen
 
 
 def main() -> None:
-    prefix = f"outbox-bench-{int(time.time()) % 1_000_000:06d}"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--creates", type=int, default=CREATES, help="per provider (smoke runs)")
+    creates = parser.parse_args().creates
     with tempfile.TemporaryDirectory() as tmp:
         sandbox_db = Path(tmp) / "sandbox.sqlite3"
-        seed_sandbox(sandbox_db, candidates=5, offers=12, organizations=0, persons=0,
-                     projects=0, workspaces=1)  # fmt: skip
+        seed_sandbox(sandbox_db, candidates=5, offers=12, organizations=5, persons=5,
+                     projects=5, workspaces=1)  # fmt: skip
         setup_django(Path(tmp) / "hub.sqlite3")
-        sandbox = SandboxProcess(sandbox_db, fault_flag(FAULTS))
+        sandbox = SandboxProcess(sandbox_db)
+        workers = None
         try:
-            from ats.models import Candidate
-            from integrations.http import call_log
-            from integrations.models import CallLog, Connection, OutboxItem
+            from integrations.models import OutboxItem
 
-            connection = Connection.objects.create(
-                provider="recruitee",
-                name="bench",
-                base_url=f"{sandbox.url}/recruitee",
-                company_id="1",
-                api_token=SANDBOX_TOKEN,
-            )
-            reconciliations = count_reconciliations()
-            print(f"{CREATES} creates with 30% faults on Recruitee POSTs and GETs…", flush=True)
-            first, create_s, durations = create_all(connection, prefix)
-            unknown = OutboxItem.objects.filter(outcome_unknown=True).count()
-            time.sleep(HANG_S + 0.5)  # a worker comes by later, not at the same instant
-            print(f"a worker round of {FAULTY_ROUND} rows, faults still on…", flush=True)
-            faulty_round, faulty_s = worker_round(FAULTY_ROUND)
-
-            sandbox.set_faults("recruitee", {})
-            time.sleep(HANG_S + 0.5)  # let the requests the sandbox still holds finish
-            rounds, drain_s, drained = drain()
-
-            final = Counter(OutboxItem.objects.values_list("status", flat=True))
-            attempts = list(OutboxItem.objects.values_list("attempts", flat=True))
-            local = Candidate.objects.filter(search_text__contains=prefix)
-            local_synced = local.filter(sync_status="synced").exclude(remote_id=None).count()
+            run = Run(sandbox.url)
+            make_connections(run)
+            workers = WorkerProcesses(Path(tmp), scheduler_interval=SCHEDULER_INTERVAL_S)
+            faults = FaultRotation(sandbox, sorted({t.api for t in run.targets}))
+            print(f"{creates} creates on each of {len(run.targets)} targets, 30% faults, "
+                  f"2 workers…", flush=True)  # fmt: skip
+            started = time.perf_counter()
+            threads = [
+                threading.Thread(target=submit_all, args=(target, creates))
+                for target in run.targets
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            create_s = time.perf_counter() - started
+            print(f"  creates done in {create_s:.0f} s; {open_rows()} rows open; faults stay "
+                  f"on {FAULTS_AFTER_S:.0f} s", flush=True)  # fmt: skip
+            time.sleep(FAULTS_AFTER_S)
+            faults.stop()
+            print(f"faults off; {open_rows()} rows open; draining…", flush=True)
+            drain_s, drained = drain(workers)
+            dead = workers.dead()
+            recovered = recovered_by_scheduler(workers)
+            rows = list(OutboxItem.objects.values_list("operation", "status", "attempts"))
             stuck = list(
                 OutboxItem.objects.exclude(status=OutboxItem.Status.DONE).values_list(
                     "submission_key", "status", "last_error"
                 )[:10]
             )
-            records, duplicates = at_provider(sandbox.url, prefix)
-            call_log.flush()
-            calls = Counter(CallLog.objects.values_list("status", flat=True))
+            at_sandbox = {target.key: target.read_back() for target in run.targets}
+            calls = calls_by_provider()
         finally:
+            if workers is not None:
+                workers.stop()
             sandbox.stop()
 
-    done = final.get(OutboxItem.Status.DONE, 0)
-    later = done - first.get(OutboxItem.Status.DONE, 0)
-    median_ms = statistics.median(durations) * 1000
-    slowest_ms = max(durations) * 1000
-    print(f"creates: {create_s:.1f} s (per create: median {median_ms:.0f} ms, "
-          f"slowest {slowest_ms:.0f} ms)")  # fmt: skip
-    print(f"first outcome (in the request): {dict(first)}")
-    print(f"outcome unknown after the creates (to reconcile): {unknown}")
-    print(f"worker round under faults: {faulty_s:.1f} s, the rows it tried: {dict(faulty_round)}")
-    print(f"drain: {rounds} rounds, {drain_s:.1f} s, {'finished' if drained else 'TIMED OUT'}")
-    print(f"reconciliation lookups: {dict(reconciliations)}")
-    print(f"outbox rows: {dict(final)}; delivered inline {first.get('done', 0)}, later {later}; "
-          f"attempts per row: max {max(attempts)}, total {sum(attempts)}")  # fmt: skip
-    print(f"calls by status (None: no answer): {dict(sorted(calls.items(), key=str))}")
-    print(f"local candidates confirmed by Recruitee: {local_synced} of {CREATES}")
+    total_s = time.perf_counter() - started
+    print(f"creates: {create_s:.0f} s; faults on {FAULTS_AFTER_S:.0f} s more; "
+          f"drain: {drain_s:.1f} s, {'finished' if drained else 'NOT FINISHED'}")  # fmt: skip
+    print(f"rows recovered by the scheduler (lease passed): {recovered}")
+    if dead:
+        print(f"worker processes that died: {dead}")
+    per_target, passed = {}, drained and not dead
+    by_operation: dict[str, Counter] = {}
+    attempts: dict[str, list[int]] = {}
+    for operation, status, tries in rows:
+        by_operation.setdefault(operation, Counter())[status] += 1
+        attempts.setdefault(operation, []).append(tries)
+    for target in run.targets:
+        identities = Counter(at_sandbox[target.key])
+        records = sum(identities.values())
+        twice = sum(n - 1 for n in identities.values() if n > 1)
+        lost = creates - len(identities)
+        statuses = by_operation.get(target.operation, Counter())
+        tries = attempts.get(target.operation, [0])
+        median_ms = statistics.median(target.durations) * 1000 if target.durations else 0
+        print(f"{target.key}: {records} at the sandbox ({twice} twice, {lost} missing); "
+              f"in the request: {dict(target.first)} (median {median_ms:.0f} ms); "
+              f"rows now: {dict(statuses)}; attempts max {max(tries)}, "
+              f"total {sum(tries)}")  # fmt: skip
+        per_target[target.key] = records
+        done = statuses.get(OutboxItem.Status.DONE, 0)
+        passed = passed and records == creates and twice == 0 and lost == 0 and done == creates
+    for name, counts in sorted(calls.items()):
+        print(f"  calls {name}: {dict(sorted(counts.items(), key=str))}")
     for key, status, error in stuck:
         print(f"  not done: {key} {status}: {error[:150]}")
-    print(f"at the sandbox: {records} records of this run, {duplicates} duplicates "
-          f"(goal: exactly {CREATES}, none twice)")  # fmt: skip
-    passed = records == CREATES and duplicates == 0 and done == CREATES and drained
+    print(f"total time: {total_s:.0f} s")
     report(
         "outbox_faults",
         "records_at_provider",
-        records,
-        CREATES,
+        sum(per_target.values()),
+        creates * len(run.targets),
         passed,
-        duplicates=duplicates,
-        done_inline=first.get(OutboxItem.Status.DONE, 0),
-        done_later=later,
-        outcome_unknown=unknown,
-        not_done=CREATES - done,
+        per_provider=per_target,
+        drain_s=round(drain_s, 1),
+        total_s=round(total_s),
     )
 
 
