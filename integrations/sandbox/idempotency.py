@@ -2,10 +2,10 @@
 
 The generic project tool's contract (providers/README.md, "Idempotency"), the
 pattern of Stripe: a POST may carry `Idempotency-Key` (at most 255
-characters); each key is kept for 24 hours; the same key with the same
-request answers the stored response again and does nothing; with another
-request, 422 `IDEMPOTENCY_MISMATCH`; while its first request is still being
-processed, 409 `IDEMPOTENCY_IN_PROGRESS`.
+characters; an empty or longer key is a 400); each key is kept for 24 hours;
+the same key with the same request answers the stored response again and
+does nothing; with another request, 422 `IDEMPOTENCY_MISMATCH`; while its
+first request is still being processed, 409 `IDEMPOTENCY_IN_PROGRESS`.
 
 What is stored, and when a key is free again (the sandbox's choice, after
 Stripe's "results are saved only after the execution of an endpoint begins"):
@@ -26,8 +26,9 @@ Stripe's "results are saved only after the execution of an endpoint begins"):
   connection drops). A `drop_after` or `truncate` fault comes after the
   endpoint completed, so its answer is stored and replayed on retry.
 - The endpoint's writes and its stored answer commit in one transaction. A
-  key still "in progress" when a sandbox starts belonged to a request that
-  died with the previous process, wrote nothing, and is released.
+  key still "in progress" when a sandbox starts (one process serves a file)
+  belonged to a request that died with the previous process, wrote nothing,
+  and is released.
 
 "The same request" means the same method, path and body, the body compared
 as parsed JSON (key order and spacing do not matter). A mismatch is reported

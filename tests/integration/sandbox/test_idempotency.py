@@ -72,8 +72,8 @@ def test_keys_are_optional_and_independent(sbx, base):
     assert sbx.count(PROJECTS) == before + 3
 
 
-@pytest.mark.parametrize(("length", "status"), [(255, 201), (256, 400)])
-def test_a_key_longer_than_255_characters_is_a_400(sbx, base, length, status):
+@pytest.mark.parametrize(("length", "status"), [(255, 201), (256, 400), (0, 400)])
+def test_a_key_empty_or_longer_than_255_characters_is_a_400(sbx, base, length, status):
     before = sbx.count(PROJECTS)
     response = post(base, "/projects", new_project(), "k" * length)
     assert response.status_code == status
