@@ -204,9 +204,10 @@ OUTBOX_SETTLE_SECONDS = env.float(
     "OUTBOX_SETTLE_SECONDS", default=max(60.0, 4 * INTEGRATIONS_READ_TIMEOUT)
 )
 # Per provider, e.g. "recruitee=180,asana=90"; the others use OUTBOX_SETTLE_SECONDS.
-OUTBOX_SETTLE_SECONDS_BY_PROVIDER = env.dict(
-    "OUTBOX_SETTLE_SECONDS_BY_PROVIDER", cast={"value": float}, default={}
-)
+OUTBOX_SETTLE_SECONDS_BY_PROVIDER = {
+    provider: float(seconds)
+    for provider, seconds in env.dict("OUTBOX_SETTLE_SECONDS_BY_PROVIDER", default={}).items()
+}
 # Seconds a sync's lease lasts without a heartbeat: a stopped worker's sync resumes after it.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30)
 
