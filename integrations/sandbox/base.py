@@ -1,6 +1,14 @@
-"""What every fake provider API shares: auth first, then the budget, then the route."""
+"""What every fake provider API shares: the request cycle, receive then process.
+
+`receive()` is the front door: credentials, the budget and (where the API has
+them) the idempotency key. A request it refuses is answered at once; one it
+accepts may wait in the provider's queue (the hang fault) before `process()`
+routes it. Every answer gets the provider's rate-limit headers.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from integrations.sandbox.ratelimit import MinuteBudget
 from integrations.sandbox.router import Router
@@ -60,9 +68,21 @@ class FakeApi:
         self.budget.reset()
 
     # -- the request cycle ----------------------------------------------------
-    def handle(self, request: Request) -> Response:
-        response = self.authenticate(request) or self.admit(request) or self._route(request)
-        return self.finish(response)
+    def handle(self, request: Request, *, hold: Callable[[], object] = lambda: None) -> Response:
+        """Receive the request; if accepted, `hold()` (the queue's wait), then process it."""
+        refusal = self.receive(request)
+        if refusal is not None:
+            return self.finish(refusal)
+        hold()
+        return self.finish(self.process(request))
+
+    def receive(self, request: Request) -> Response | None:
+        """None when the request is accepted for processing, else the answer to it."""
+        return self.authenticate(request) or self.admit(request)
+
+    def process(self, request: Request) -> Response:
+        """Carry out an accepted request."""
+        return self._route(request)
 
     def finish(self, response: Response) -> Response:
         response.headers.update(self.rate_limit_headers())

@@ -21,7 +21,10 @@ OPTIONAL_FIELDS = ("rate_limit_per_minute", "max_faults", "seed")
 
 class Action(Enum):
     NONE = "none"
-    HANG = "hang"  # answer only after `hang_seconds` (past the client's timeout)
+    # The request is received (body read, credentials and budget checked, idempotency
+    # key reserved), then held for `hang_seconds` (past the client's timeout) before it
+    # is handled and answered. A request refused at that door is answered at once.
+    HANG = "hang"
     DROP_BEFORE = "drop_before"  # close the socket before reading the body: nothing happened
     ERROR = "error"  # answer with one of `error_statuses` instead of handling the request
     DROP_AFTER = "drop_after"  # handle the request, then close without answering: outcome unknown

@@ -18,6 +18,7 @@ from integrations.sandbox.credentials import (
     PROJECTS_CLIENT_SECRET,
     PROJECTS_TOKEN,
 )
+from integrations.sandbox.idempotency import MAX_KEY_LENGTH, IdempotencyKeys, Outcome
 from integrations.sandbox.router import Router
 from integrations.sandbox.store import SandboxStore, dumps, next_id
 from integrations.sandbox.values import iso_milli, parse_date, parse_int, string_list, utc_now
@@ -26,6 +27,8 @@ from integrations.sandbox.wire import PayloadError, Request, Response, json_resp
 STATUSES = ("Planning", "Active", "On Hold", "Completed")
 PRIORITIES = ("Low", "Medium", "High")
 EVENTS = ("project.created", "project.updated", "project.deleted")
+IDEMPOTENT_PATHS = ("/projects", "/projects/bulk", "/webhooks")  # POSTs that take a key
+TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
 MAX_PAGE_SIZE = 100
 ME_USER_ID = 1  # every accepted token belongs to the first seeded user
 
@@ -57,7 +60,9 @@ class ProjectToolApi(FakeApi):
         self.token_ttl = token_ttl
         self._tokens: dict[str, float] = {}  # access token -> expiry (Unix time)
         self._tokens_lock = threading.Lock()
+        self.idempotency = IdempotencyKeys(store, self.name)
         super().__init__(store)
+        self.idempotency.release_unfinished()
 
     def add_routes(self, router: Router) -> None:
         router.add("GET", "/projects", self.project_list)
@@ -70,11 +75,53 @@ class ProjectToolApi(FakeApi):
         router.add("GET", "/webhooks", self.webhook_list)
         router.add("POST", "/webhooks", self.webhook_create)
 
+    # -- the request cycle ----------------------------------------------------
+    def receive(self, request: Request) -> Response | None:
+        if _is_post_to(request, (TOKEN_PATH,)):
+            return None  # the token endpoint takes client credentials and is not metered
+        return super().receive(request) or self._reserve_key(request)
+
+    def process(self, request: Request) -> Response:
+        if _is_post_to(request, (TOKEN_PATH,)):
+            return self.issue_token(request)
+        key = request.idempotency_key
+        if key is None:
+            return super().process(request)
+        try:
+            # The endpoint's writes and its stored answer commit together (idempotency.py).
+            with self.store.transaction() as conn:
+                response = super().process(request)
+                self.idempotency.complete(conn, key, response)
+        except BaseException:
+            self.idempotency.release(key)
+            raise
+        return response
+
+    def _reserve_key(self, request: Request) -> Response | None:
+        """None to go ahead (holding the key, if one was sent), else the key's answer."""
+        key = request.headers.get("Idempotency-Key")
+        if key is None or not _is_post_to(request, IDEMPOTENT_PATHS):
+            return None
+        if not 0 < len(key) <= MAX_KEY_LENGTH:
+            message = (
+                f"The Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long"
+                f" (this one has {len(key)})."
+            )
+            error = ProjectError(400, "INVALID_INPUT", message, "Idempotency-Key")
+            return json_response(400, {"error": error.body()})
+        lookup = self.idempotency.reserve(key, request)
+        if lookup.outcome is Outcome.RESERVED:
+            request.idempotency_key = key
+            return None
+        if lookup.outcome is Outcome.REPLAY:
+            return lookup.stored
+        if lookup.outcome is Outcome.IN_PROGRESS:
+            message = "A request with this Idempotency-Key is still being processed; retry later."
+            return self.error(409, message, "IDEMPOTENCY_IN_PROGRESS")
+        message = "This Idempotency-Key was used with another request; use a new key."
+        return self.error(422, message, "IDEMPOTENCY_MISMATCH")
+
     # -- auth ---------------------------------------------------------------
-    def handle(self, request: Request) -> Response:
-        if request.method == "POST" and request.path.rstrip("/") == "/oauth/token":
-            return self.finish(self.issue_token(request))
-        return super().handle(request)
 
     def issue_token(self, request: Request) -> Response:
         """OAuth 2.0 client credentials (RFC 6749 §4.4), with RFC 6749 §5.2 error bodies."""
@@ -266,6 +313,10 @@ ERROR_CODES = {
     409: "CONFLICT",
     429: "RATE_LIMITED",
 }
+
+
+def _is_post_to(request: Request, paths: tuple[str, ...]) -> bool:
+    return request.method == "POST" and request.path.rstrip("/") in paths
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:

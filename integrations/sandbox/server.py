@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from integrations.sandbox import control
 from integrations.sandbox.app import SandboxApp
-from integrations.sandbox.faults import Action
+from integrations.sandbox.faults import Action, Decision
 from integrations.sandbox.wire import Request, Response, json_response
 
 logger = logging.getLogger("integrations.sandbox")
@@ -62,19 +62,22 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # the request is never read, so nothing happens
             return
         request = self._request(inner_path, split.query, api.prefix)
-        if decision.action is Action.HANG:
-            app.wait(decision.hang_seconds)  # then handle it anyway, like a slow backend
         if decision.action is Action.ERROR and decision.status:
             retry_after = app.faults.get(api.name).config.retry_after
             response = api.injected_error(decision.status, retry_after)
         else:
-            response = api.handle(request)
+            response = api.handle(request, hold=lambda: self._hold(decision))
         if decision.action is Action.DROP_AFTER:
             self.close_connection = True  # done, but the client never hears: outcome unknown
             return
         self._send(response, truncate=decision.action is Action.TRUNCATE)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _hold(self, decision: Decision) -> None:
+        """The hang fault: an accepted request waits in a backed-up queue, then is handled."""
+        if decision.action is Action.HANG:
+            self.server.app.wait(decision.hang_seconds)
 
     def _request(self, path: str, query: str, prefix: str) -> Request:
         return Request(

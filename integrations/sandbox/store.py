@@ -3,7 +3,8 @@
 Never the hub's database. Each thread gets its own connection (the server
 answers on many threads); WAL lets readers run beside a writer, and writes
 take the lock up front (`BEGIN IMMEDIATE`) so read-then-write checks such as
-"is this email taken?" cannot race.
+"is this email taken?" cannot race. A transaction opened inside another is a
+savepoint, so an endpoint's writes and its idempotency record commit together.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1  # bump on any change below: older files are rebuilt (the data is fake)
+# Bump on any change to an existing table below: older files are rebuilt (the data is fake).
+# A new table needs no bump: `CREATE TABLE IF NOT EXISTS` adds it to older files.
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recruitee_offers (
     id INTEGER PRIMARY KEY, status TEXT NOT NULL, payload TEXT NOT NULL);
@@ -65,6 +68,13 @@ CREATE TABLE IF NOT EXISTS asana_projects (
     id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, archived INTEGER NOT NULL,
     payload TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS asana_projects_by_workspace ON asana_projects (workspace_id, id);
+
+CREATE TABLE IF NOT EXISTS idempotency_keys (  -- idempotency.py
+    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    created_at REAL NOT NULL,  -- Unix time of the key's first request
+    status INTEGER, headers TEXT, body BLOB,  -- the stored answer; NULL while in progress
+    PRIMARY KEY (scope, key));
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);
 """
 
 # Tables whose rows a person would call "records", for counts and resets.
@@ -84,6 +94,8 @@ TABLES = (
     "asana_users",
     "asana_projects",
 )
+# What else `clear()` empties: a reseed forgets the answers about the old records.
+STATE_TABLES = ("idempotency_keys",)
 
 
 def dumps(payload: Any) -> str:
@@ -97,7 +109,7 @@ class SandboxStore:
         self._local = threading.local()
         conn = self.connection()
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            for table in TABLES:
+            for table in (*TABLES, *STATE_TABLES):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.executescript(SCHEMA)
@@ -114,7 +126,18 @@ class SandboxStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; inside another one, a savepoint that rolls back on its own."""
         conn = self.connection()
+        if conn.in_transaction:
+            conn.execute("SAVEPOINT nested")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
+                raise
+            conn.execute("RELEASE nested")
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -145,7 +168,7 @@ class SandboxStore:
 
     def clear(self) -> None:
         with self.transaction() as conn:
-            for table in TABLES:
+            for table in (*TABLES, *STATE_TABLES):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (module constant)
 
     def close(self) -> None:

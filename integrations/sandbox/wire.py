@@ -24,6 +24,7 @@ class Request:
     body: bytes = b""
     base_url: str = ""  # scheme, host and provider prefix, e.g. "http://127.0.0.1:8001/asana"
     params: dict[str, str] = field(default_factory=dict)  # path parameters from the router
+    idempotency_key: str | None = None  # the key this request holds while it is processed
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         """The last value of a query parameter (what most frameworks do with repeats)."""

@@ -95,6 +95,33 @@ def test_hang_outlasts_the_client_timeout(sbx):
     assert requests.get(offers_url(sbx), headers=RECRUITEE, timeout=TIMEOUT).status_code == 200
 
 
+def test_a_hung_write_is_received_then_handled_after_the_hang(sbx):
+    before = sbx.count("recruitee_candidates")
+    sbx.set_faults("recruitee", hang_rate=1, hang_seconds=1.0, max_faults=1, methods=["POST"])
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        create_candidate(sbx, "Late Answer", timeout=(TIMEOUT, 0.3))
+    assert sbx.count("recruitee_candidates") == before  # accepted, still queued
+    deadline = time.monotonic() + 5
+    while sbx.count("recruitee_candidates") == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sbx.count("recruitee_candidates") == before + 1  # handled, though nobody heard
+
+
+@pytest.mark.parametrize(
+    ("provider", "path"),
+    [("recruitee", "/c/1/offers"), ("affinity", "/auth/whoami"), ("projects", "/users/me"),
+     ("asana", "/users/me")],
+)  # fmt: skip
+def test_a_hang_holds_only_what_the_door_accepted(sbx, provider, path):
+    sbx.set_faults(provider, hang_rate=1, hang_seconds=5)
+    started = time.monotonic()
+    refused = requests.get(
+        sbx.url_for(provider) + path, headers={"Authorization": "Bearer wrong"}, timeout=TIMEOUT
+    )
+    assert refused.status_code == 401
+    assert time.monotonic() - started < 2, "bad credentials are refused at once"
+
+
 def test_drop_before_the_body_changes_nothing(sbx):
     before = sbx.count("recruitee_candidates")
     sbx.set_faults("recruitee", drop_before_rate=1, methods=["POST"])
