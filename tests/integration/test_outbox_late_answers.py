@@ -109,3 +109,23 @@ def test_late_answers_create_each_asana_project_once(sandbox_clean, sandbox_conn
         project_create(connection=connection, project=project, submission_key=f"{prefix}{n}")
     _drain()
     _assert_each_once(_names(sandbox_clean, "asana_projects", prefix), prefix)
+
+
+def test_late_answers_with_idempotency_keys_create_each_project_once(
+    sandbox_clean, sandbox_connection
+):
+    """The generic tool keeps each key: the re-sends meet "in progress", then the stored answer."""
+    connection = sandbox_connection(
+        "projecttool", api_token="sandbox-projects", oauth_client_id="", oauth_client_secret=""
+    )
+    workspace = sandbox_clean.record("SELECT payload FROM projects_workspaces LIMIT 1")["id"]
+    prefix = f"Late Keyed {uuid.uuid4().hex[:6]} "
+    _hang_every_create(sandbox_clean, "projects")
+    for n in range(WRITES):
+        project = ProjectInput(name=f"{prefix}{n}", workspace=str(workspace))
+        item = project_create(connection=connection, project=project, submission_key=f"{prefix}{n}")
+        assert item.outcome_unknown
+    _drain()
+    _assert_each_once(_names(sandbox_clean, "projects_projects", prefix), prefix)
+    # No row waited for a settle window: the key made each re-send safe at once.
+    assert not OutboxItem.objects.filter(empty_lookups__gt=0).exists()
