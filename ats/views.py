@@ -14,6 +14,7 @@ from ats.sync import CANDIDATES, OFFERS
 from core.row_cache import rendered_rows
 from integrations.models import Connection, OutboxItem
 from integrations.selectors import provider_connection
+from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 
 PROVIDER = "recruitee"
@@ -126,14 +127,13 @@ def _after_write(
 ) -> HttpResponse | None:
     """Redirect after a write the outbox took; None to show the form again with errors."""
     if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(
-            item.field_errors or {}, f"Recruitee refused the data: {item.last_error}"
-        )
+        form.add_provider_errors(item.field_errors or {}, outbox_error(item).for_user(request.user))
         return None
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, done)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.error(request, f"Saved, but sending it needs attention: {item.last_error}")
+        shown = outbox_error(item).for_user(request.user)
+        messages.error(request, f"Saved, but sending it needs attention. {shown}")
     else:
         messages.warning(request, PENDING_MESSAGE)
     if item.record_id and Candidate.objects.filter(pk=item.record_id).exists():

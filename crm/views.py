@@ -19,6 +19,7 @@ from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
+from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 
 PER_PAGE = 25
@@ -183,7 +184,7 @@ def organization_delete(request: HttpRequest, connection: Connection, pk: int) -
             user=request.user,
         )
         if item.status == OutboxItem.Status.FAILED:
-            messages.error(request, f"Affinity refused to delete it: {_message(item)}")
+            messages.error(request, f"It was not deleted. {_shown(request, item)}")
             return redirect("crm:organization_detail", pk=pk)
         _report(request, item, f"Organization “{organization.name}” deleted in Affinity.")
         return redirect("crm:organization_list")
@@ -346,7 +347,7 @@ def _after_write(
 ) -> HttpResponse | None:
     """Redirect to the record with a message, or None to show the form with Affinity's errors."""
     if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(item.field_errors, _message(item))
+        form.add_provider_errors(item.field_errors, _shown(request, item))
         return None
     _report(request, item, done)
     if item.record_id is None:
@@ -358,15 +359,13 @@ def _report(request: HttpRequest, item: OutboxItem, done: str) -> None:
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, done)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.error(
-            request, f"Saved, but Affinity did not take it: {_message(item)} See the outbox."
-        )
+        messages.error(request, f"Saved, but not sent. {_shown(request, item)} See the outbox.")
+    elif item.last_error:
+        messages.warning(request, f"{SAVED_PENDING} {_shown(request, item)}")
     else:
-        reason = _message(item)
-        messages.warning(request, f"{SAVED_PENDING} ({reason})" if reason else SAVED_PENDING)
+        messages.warning(request, SAVED_PENDING)
 
 
-def _message(item: OutboxItem) -> str:
-    """The provider's words from a stored error line (`Affinity API 422 (PUT …): words`)."""
-    text = item.last_error or ""
-    return (text.split("): ", 1)[-1] if "): " in text else text)[:300]
+def _shown(request: HttpRequest, item: OutboxItem) -> str:
+    """Why the write is not at Affinity: plain words and a reference, the detail for staff."""
+    return outbox_error(item).for_user(request.user)

@@ -194,7 +194,11 @@ def names_by_remote_id(connection: Connection, model: type, remote_ids: set[str]
 
 def import_rows(batch: ImportBatch, *, only_invalid: bool = False) -> QuerySet[ImportRow]:
     """The rows in file order; before the submit, the rows with problems come first."""
-    rows = ImportRow.objects.filter(batch=batch).select_related("outbox_item").order_by("number")
+    rows = (
+        ImportRow.objects.filter(batch=batch)
+        .select_related("outbox_item__connection")
+        .order_by("number")
+    )
     if batch.submitted_at is None:
         ok = Case(
             When(payload__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()

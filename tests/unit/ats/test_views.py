@@ -149,6 +149,7 @@ def test_a_refusal_puts_recruitees_messages_on_the_fields(logged_in_client, conn
             "base": ["Something else"],
         },
         last_error="Recruitee API 422",
+        connection=connection,
     )
     with mock.patch("ats.views.services.candidate_create", return_value=item):
         response = logged_in_client.post(
