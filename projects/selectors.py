@@ -20,19 +20,14 @@ from django.db.models.functions import Coalesce, NullIf
 
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
-from integrations.selectors import provider_connection
+from integrations.selectors import pages_connection
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
 from projects.validation import ProjectChoices
-
-PROJECT_PROVIDERS = ("projecttool", "asana")
 
 
 def project_connection() -> Connection | None:
     """The generic project tool's first active connection, or else Asana's."""
-    for name in PROJECT_PROVIDERS:
-        if connection := provider_connection(name):
-            return connection
-    return None
+    return pages_connection("projecttool")
 
 
 def project_list(
