@@ -61,7 +61,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_or_404()
     candidate = _candidate_or_404(connection, pk)
-    detail = services.candidate_refresh(candidate=candidate)
+    detail = services.candidate_refresh(candidate=candidate, user=request.user)
     return render(request, "ats/candidate_detail.html", {"detail": detail})
 
 
@@ -89,8 +89,9 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if candidate.remote_id is None:
         messages.warning(request, "This candidate can be edited once Recruitee has it.")
         return redirect("ats:candidate_detail", pk=candidate.pk)
-    if request.method == "GET":
-        services.candidate_refresh(candidate=candidate)  # edit the freshest copy
+    problem = ""
+    if request.method == "GET":  # edit the freshest copy
+        problem = services.candidate_refresh(candidate=candidate, user=request.user).problem
     initial = services.candidate_form_values(candidate)
     locked = () if services.candidate_has_full_copy(candidate) else services.FULL_ONLY_FIELDS
     form = CandidateForm(request.POST or None, initial=initial, editing=True, locked=locked)
@@ -106,7 +107,8 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("ats:candidate_detail", pk=candidate.pk)
         if response := _after_write(request, form, item, done="Candidate updated in Recruitee."):
             return response
-    return render(request, "ats/candidate_form.html", {"form": form, "candidate": candidate})
+    context = {"form": form, "candidate": candidate, "problem": problem}
+    return render(request, "ats/candidate_form.html", context)
 
 
 @require_GET

@@ -59,7 +59,9 @@ def organization_search(request: HttpRequest, connection: Connection) -> HttpRes
     term = request.GET.get("term", "").strip()[:200]
     token = request.GET.get("page_token", "")[:2000] or None
     result = (
-        selectors.affinity_organization_search(connection=connection, term=term, page_token=token)
+        selectors.affinity_organization_search(
+            connection=connection, term=term, page_token=token, user=request.user
+        )
         if term
         else None
     )
@@ -76,7 +78,7 @@ def organization_remote(
     if pk:
         return redirect("crm:organization_detail", pk=pk)
     record, error = selectors.affinity_organization_fetch(
-        connection=connection, remote_id=remote_id
+        connection=connection, remote_id=remote_id, user=request.user
     )
     return render(request, "crm/organization_remote.html", {"record": record, "error": error})
 
@@ -85,7 +87,7 @@ def organization_remote(
 @with_connection
 def organization_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk, connection=connection)
-    problem = services.organization_refresh(organization=organization)
+    problem = services.organization_refresh(organization=organization, user=request.user)
     persons = selectors.organization_persons(organization=organization)
     context = {
         "organization": organization,
@@ -105,7 +107,7 @@ def organization_create(request: HttpRequest, connection: Connection) -> HttpRes
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         duplicates = selectors.organization_domain_matches(
-            connection=connection, domain=data["domain"]
+            connection=connection, domain=data["domain"], user=request.user
         )
         if not duplicates.found or data["create_anyway"]:
             item = services.organization_create(
@@ -133,7 +135,7 @@ def organization_update(request: HttpRequest, connection: Connection, pk: int) -
     problem = (
         ""
         if request.method == "POST"
-        else services.organization_refresh(organization=organization, force=True)
+        else services.organization_refresh(organization=organization, user=request.user, force=True)
     )
     initial = {
         "name": organization.name,
@@ -220,7 +222,7 @@ def person_list(request: HttpRequest, connection: Connection) -> HttpResponse:
 @with_connection
 def person_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk, connection=connection)
-    problem = services.person_refresh(person=person)
+    problem = services.person_refresh(person=person, user=request.user)
     organizations = selectors.person_organizations(person=person)
     context = {
         "person": person,
@@ -259,7 +261,11 @@ def person_update(request: HttpRequest, connection: Connection, pk: int) -> Http
     person = get_object_or_404(Person, pk=pk, connection=connection, is_deleted=False)
     if blocked := _edit_blocked(request, person):
         return blocked
-    problem = "" if request.method == "POST" else services.person_refresh(person=person, force=True)
+    problem = (
+        ""
+        if request.method == "POST"
+        else services.person_refresh(person=person, user=request.user, force=True)
+    )
     initial = {
         "first_name": person.first_name,
         "last_name": person.last_name,

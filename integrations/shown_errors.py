@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from functools import lru_cache
 from typing import Any
+
+from django.utils import timezone
 
 from integrations.http.redaction import Redactor
 from integrations.models import Connection, OutboxItem, SyncRun
 
 DETAIL_CHARS = 300
+RETRY_SOON = timedelta(minutes=5)  # a retry this close is "we will retry", without a time
 # `str(IntegrationError)`: `Recruitee API 422 (POST /c/1/candidates): words [request r-1]`
 _STORED_ERROR = re.compile(
     r"^[^:]*? API(?: \d{3})?(?: \([A-Z]+ [^)]*\))?: (?P<words>.*?)(?: \[request [^\]]*\])?$", re.S
@@ -32,13 +36,14 @@ _STORED_ERROR = re.compile(
 @dataclass(frozen=True)
 class ShownError:
     plain: str  # a sentence for anyone
-    reference: str  # what staff look up
+    reference: str = ""  # what staff look up; a live read that failed has no stored row
     detail: str = ""  # the stored, redacted error: staff only
 
     def for_user(self, user: Any) -> str:
         if getattr(user, "is_staff", False) and self.detail:
-            return f"{self.plain} {self.detail[:DETAIL_CHARS]} ({self.reference})"
-        return f"{self.plain} Reference: {self.reference}."
+            where = f" ({self.reference})" if self.reference else ""
+            return f"{self.plain} {self.detail[:DETAIL_CHARS]}{where}"
+        return f"{self.plain} Reference: {self.reference}." if self.reference else self.plain
 
 
 def sync_run_error(run: SyncRun) -> ShownError:
@@ -59,6 +64,9 @@ def outbox_error(item: OutboxItem) -> ShownError:
         )
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         plain = f"{provider} did not take it; it waits for staff."
+    elif item.next_attempt_at and item.next_attempt_at > timezone.now() + RETRY_SOON:
+        when = item.next_attempt_at.astimezone(UTC).strftime("%-d %B %Y, %H:%M UTC")
+        plain = f"{provider} did not answer; we will retry after {when}."
     else:
         plain = f"{provider} did not answer; we will retry."
     return ShownError(
@@ -66,6 +74,11 @@ def outbox_error(item: OutboxItem) -> ShownError:
         reference=f"outbox #{item.pk}",
         detail=_redacted(item.connection, item.last_error),
     )
+
+
+def live_read_error(plain: str, error: Exception, *, user: Any) -> str:
+    """A live read that failed: `plain` for anyone; staff also read the error (already redacted)."""
+    return ShownError(plain=plain, detail=str(error)).for_user(user)
 
 
 def refusal_words(item: OutboxItem) -> str:

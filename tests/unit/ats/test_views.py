@@ -101,7 +101,7 @@ def test_detail_renders_what_the_service_returns(logged_in_client, candidate):
     )
     with mock.patch("ats.views.services.candidate_refresh", return_value=detail) as refresh:
         html = logged_in_client.get(f"/candidates/{candidate.pk}/").content.decode()
-    refresh.assert_called_once_with(candidate=candidate)
+    refresh.assert_called_once_with(candidate=candidate, user=mock.ANY)
     assert 'href="mailto:ada@example.com"' in html
     assert 'href="tel:+31612345678"' in html
     assert "Hi<br>&lt;script&gt;x&lt;/script&gt;" in html
