@@ -15,8 +15,10 @@ each secret is looked for in every form an echo takes:
 - cut short: any prefix of at least `MIN_ECHO_LENGTH` characters of one of the
   forms above (an error excerpt or a request id truncated mid-token).
 
-Text goes through one compiled pattern per `Redactor`, so the cost per shown
-line stays one regex scan whatever the number of forms.
+Text is compared in ASCII lower case (base64 too: a case-folded match of 8
+base64 characters is no accident, so this only ever masks more), through one
+compiled pattern per `Redactor`: one scan per shown line, whatever the number
+of forms.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
 # the secret. Shorter ones would mask ordinary words ("sandbox-" of a demo
 # token), and 8 characters of a long token are too few to rebuild it.
 MIN_ECHO_LENGTH = 8
+# Folds ASCII letters only, so indexes in the folded text are the original's.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def redact_url(url: str) -> str:
@@ -60,8 +64,7 @@ def _is_secret_param(name: str) -> bool:
 class _Form:
     """One shape a secret can take in echoed text."""
 
-    text: str
-    ignore_case: bool  # base64 is case-sensitive; the secret and its URL encodings are not
+    text: str  # folded to lower case
     padded: bool = False  # base64: trailing '=' belong to the echo
     # base64 at an offset: the 4 characters before the form mix the secret's
     # first bytes with the bytes before it, so they are masked with it.
@@ -71,7 +74,7 @@ class _Form:
 def echo_forms(secret: str) -> list[_Form]:
     """Every form in which `secret` may come back from a provider (see the module docstring)."""
     textual = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}
-    forms = [_Form(text, ignore_case=True) for text in sorted(textual)]
+    forms = [_Form(_fold(text)) for text in sorted(textual)]
     raw = secret.encode()
     for skip in range(3):  # the secret's bytes at each offset modulo 3 of a longer value
         rest = raw[skip:]
@@ -79,7 +82,7 @@ def echo_forms(secret: str) -> list[_Form]:
             continue
         encoded = base64.b64encode(rest).decode().rstrip("=")
         for text in {encoded, encoded.replace("+", "-").replace("/", "_")}:
-            forms.append(_Form(text, ignore_case=False, padded=True, lead=4 if skip else 0))
+            forms.append(_Form(_fold(text), padded=True, lead=4 if skip else 0))
     return forms
 
 
@@ -91,28 +94,32 @@ class Redactor:
             {s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
         )
         self._forms = [form for secret in self.secrets for form in echo_forms(secret)]
-        heads = {
-            f"(?{'i' if form.ignore_case else ''}:{re.escape(_head(form.text))})": None
-            for form in self._forms
-        }
+        heads = sorted({re.escape(_head(form.text)) for form in self._forms})
         self._pattern = re.compile("|".join(heads)) if heads else None
 
     def __call__(self, text: str) -> str:
-        if self._pattern is not None and self._pattern.search(text):
-            text = self._mask_echoes(text)
+        if self._pattern is not None:
+            folded = _fold(text)
+            if self._pattern.search(folded):
+                text = self._mask_echoes(text, folded)
         return _AUTH_VALUE.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
-    def _mask_echoes(self, text: str) -> str:
+    def _mask_echoes(self, text: str, folded: str) -> str:
         """Each echo masked from where a form's head matches to where the longest form ends."""
         out, position = [], 0
-        while self._pattern is not None and (match := self._pattern.search(text, position)):
+        while self._pattern is not None and (match := self._pattern.search(folded, position)):
             start = match.start()
-            end, lead = max((_echo_end(text, start, form), form.lead) for form in self._forms)
+            end, lead = max((_echo_end(folded, start, form), form.lead) for form in self._forms)
             start = _lead_start(text, start, lead, floor=position)
             out += [text[position:start], MASK]
             position = end
         out.append(text[position:])
         return "".join(out)
+
+
+def _fold(text: str) -> str:
+    """`text` with ASCII letters lower-cased only, so its indexes are the original's."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def _head(text: str) -> str:
@@ -130,17 +137,14 @@ def _lead_start(text: str, start: int, lead: int, *, floor: int) -> int:
     return start
 
 
-def _echo_end(text: str, start: int, form: _Form) -> int:
-    """Where an echo of `form` beginning at `start` ends in `text` (`start` if it is none)."""
+def _echo_end(folded: str, start: int, form: _Form) -> int:
+    """Where an echo of `form` beginning at `start` ends in `folded` (`start` if it is none)."""
     end, index = start, 0
-    while index < len(form.text) and end < len(text):
-        a, b = text[end], form.text[index]
-        if a != b and not (form.ignore_case and a.lower() == b.lower()):
-            break
+    while index < len(form.text) and end < len(folded) and folded[end] == form.text[index]:
         end, index = end + 1, index + 1
     if index < len(_head(form.text)):
         return start
     if form.padded and index == len(form.text):
-        while end < len(text) and text[end] == "=":
+        while end < len(folded) and folded[end] == "=":
             end += 1
     return end
