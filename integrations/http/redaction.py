@@ -36,8 +36,9 @@ _SAFE_PARAMS = frozenset({"page_token", "cursor", "offset"})
 _AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.I)
 _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
 # The shortest echo masked: a prefix this long of a secret's form is taken for
-# the secret. Shorter ones would mask ordinary words ("sandbox-" of a demo
-# token), and 8 characters of a long token are too few to rebuild it.
+# the secret. Shorter ones would mask ordinary words ("sandbox" of the demo
+# token "sandbox-recruitee"); fewer than 8 characters of a long token leave
+# far too many to guess.
 MIN_ECHO_LENGTH = 8
 # Folds ASCII letters only, so indexes in the folded text are the original's.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
