@@ -132,3 +132,24 @@ def test_a_refusal_without_field_errors_keeps_the_providers_words_not_its_path(
     html = client.post("/candidates/new/", {"submission_key": "k1", "name": "Ada"}).content.decode()
     assert "Recruitee refused the data: Candidate limit reached" in html
     assert "/c/1/candidates" not in html and "r-4" not in html
+
+
+def test_the_project_flash_message_after_a_stuck_write_is_plain_for_non_staff(
+    client, user, monkeypatch
+):
+    from projects.models import Workspace
+
+    tool = Connection.objects.create(
+        provider="projecttool", name="tool", base_url="https://tool.example.test",
+        api_token="token-0123456789abcdef",
+    )  # fmt: skip
+    Workspace.objects.create(connection=tool, remote_id="1", name="Main")
+    stuck = outbox_item(tool, OutboxItem.Status.NEEDS_ATTENTION, RAW_OUTBOX_ERROR)
+    monkeypatch.setattr("projects.views.services.project_create", lambda **kwargs: stuck)
+    monkeypatch.setattr("projects.views._picker_syncs", lambda connection: None)
+    client.force_login(user)
+    form = {"submission_key": "k1", "name": "Site", "workspace": "1"}
+    html = client.post("/projects/new/", form, follow=True).content.decode()
+    assert "Saved, but Project tool did not take it." in html
+    assert f"Reference: outbox #{stuck.pk}." in html
+    assert raw_bits(html) == []
