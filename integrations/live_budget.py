@@ -41,9 +41,13 @@ class LiveBudgetSpentError(RateLimitedError):
 
 
 def page_client(connection: Connection, *, user: Any) -> ApiClient:
-    """The client for one live call made while rendering a page for `user`."""
+    """The client for one live call made while rendering a page for `user`.
+
+    The client is built first: a connection that cannot be used costs no call.
+    """
+    client = connection_client(connection)
     live_call_spend(user=user, provider=connection.provider_display)
-    return connection_client(connection)
+    return client
 
 
 def live_call_spend(*, user: Any, provider: str) -> None:
