@@ -173,6 +173,9 @@ INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
 # Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
 INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
+# Live provider reads (Affinity's search, a record read on its page) each person may make a
+# minute; they spend the quota every user and the syncs share. 0 turns live reads off.
+LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)
 
 # Default connections, created or updated by `manage.py connections_from_env`.
 RECRUITEE_API_URL = env.str("RECRUITEE_API_URL", default="https://api.recruitee.com")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -154,6 +155,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReferenceSearch(admin.ModelAdmin):
+    """The search box finds a row by the reference pages show people (`outbox #12`, `#12`, `12`)."""
+
+    reference_pattern = re.compile(r"^\s*(?:outbox|sync run)?\s*#?\s*(\d{1,18})\s*$", re.I)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if match := self.reference_pattern.match(search_term):
+            return queryset.filter(pk=int(match.group(1))), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 @admin.register(CallLog)
 class CallLogAdmin(ReadOnlyAdmin):
     """Rows are written by the client and removed by `prune_call_log`."""
@@ -177,7 +191,7 @@ class CallLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxItem)
-class OutboxItemAdmin(ReadOnlyAdmin):
+class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
     list_display = [
         "created_at", "summary", "connection", "status", "attempts", "next_attempt_at",
         "unknown_since", "remote_id", "last_error",
@@ -201,12 +215,13 @@ class OutboxItemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdmin):
+class SyncRunAdmin(ReferenceSearch, ReadOnlyAdmin):
     list_display = [
         "created_at", "resource", "connection", "mode", "status", "pages", "processed",
         "created_count", "updated_count", "deleted_count", "duration", "error",
     ]  # fmt: skip
     list_filter = ["status", "mode", "resource"]
+    search_fields = ["error"]
     list_select_related = ["connection"]
     date_hierarchy = "created_at"
 
