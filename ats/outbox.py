@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
 from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
+from integrations.outbox.identity import Identity, first_identity, records_with
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
@@ -97,6 +100,13 @@ class CandidateCreate(CandidateOperation):
         if emails and not emails & {e.lower() for e in record.emails}:
             return False
         return record.created_at is None or record.created_at >= saved_at - RECONCILE_SLACK
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The first email the person gave (Recruitee keeps one candidate per person)."""
+        return first_identity("email", (payload.get("candidate") or {}).get("emails") or ())
+
+    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
+        return records_with(records, field="emails", value=identity.value)
 
 
 class CandidateUpdate(CandidateOperation):

@@ -12,11 +12,19 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
+from django.db.models import QuerySet
+
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
 from crm.models import Organization
 from integrations.http.errors import NotFoundError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
+from integrations.outbox.identity import (
+    Identity,
+    first_identity,
+    normalized,
+    records_with,
+)
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import affinity
 from integrations.providers.affinity_records import parse_organization, parse_person
@@ -73,6 +81,19 @@ class OrganizationCreate(_OrganizationOperation):
             and str(r.id) not in known
         ]
         return max(matches, key=lambda r: r.id).raw if matches else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The domain when the person gave one, else the name."""
+        if domain := normalized(payload.get("domain")):
+            return Identity(kind="domain", value=domain)
+        return first_identity("name", [payload.get("name")])
+
+    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
+        # Global organizations are Affinity's own data set: never a copy of the hub's create.
+        records = records.filter(is_global=False)
+        if identity.kind == "domain":
+            return records_with(records, field="domains", value=identity.value)
+        return records_with(records, field="name", value=identity.value)
 
 
 class OrganizationUpdate(_OrganizationOperation):
@@ -173,6 +194,13 @@ class PersonCreate(_PersonOperation):
             and (email in {e.casefold() for e in r.emails} if email else not r.emails)
         ]
         return max(matches, key=lambda r: r.id).raw if matches else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The first email the person gave (Affinity keeps one person per email)."""
+        return first_identity("email", payload.get("emails") or ())
+
+    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
+        return records_with(records, field="emails", value=identity.value)
 
 
 class PersonUpdate(_PersonOperation):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from integrations.models import OutboxItem
+from integrations.outbox.identity import Identity, first_identity, records_with
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import asana, projecttool
 from projects.sync import project_fields
@@ -31,6 +34,16 @@ class _ProjectCreate(OutboxOperation):
             client, name=str(payload.get("name", "")), workspace=str(payload.get("workspace", ""))
         )
         return found.raw if found else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The name, within the workspace the write named (names are unique per workspace)."""
+        workspace = str(payload.get("workspace") or "").strip()
+        return first_identity("name", [payload.get("name")], scope=workspace)
+
+    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
+        if identity.scope:
+            records = records.filter(workspace_remote_id=identity.scope)
+        return records_with(records, field="name", value=identity.value)
 
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
         record = self.module.parse_project(remote)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
+from integrations.outbox.identity import Identity
 
 
 class OutboxOperation:
@@ -39,6 +41,16 @@ class OutboxOperation:
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
         """Normalized model fields for the provider's record (the sync's mapping)."""
         raise NotImplementedError(f"{type(self).__name__} must implement fields_from_remote()")
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """What the record this create makes is known by at the provider. After each
+        sync, records holding it more than once are flagged as possible duplicates.
+        None (the default): the write is not checked."""
+        return None
+
+    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
+        """Of `records` (one connection's synced `record_model` rows), those with `identity`."""
+        raise NotImplementedError(f"{type(self).__name__} must implement with_identity()")
 
     def record(self, item: OutboxItem) -> SyncedRecord | None:
         if not item.record_id:
