@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-
 from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
 from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
-from integrations.outbox.identity import Identity, first_identity, records_with
+from integrations.outbox.identity import Identity, IdentityRule, first_identity
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
@@ -53,6 +51,7 @@ class CandidateOperation(OutboxOperation):
 
 class CandidateCreate(CandidateOperation):
     name = "recruitee.candidate_create"
+    identity_rules = {"email": IdentityRule("emails")}
 
     def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
         # A sync that ran while the outcome was unknown may already have copied the new
@@ -104,9 +103,6 @@ class CandidateCreate(CandidateOperation):
     def identity(self, payload: dict[str, Any]) -> Identity | None:
         """The first email the person gave (Recruitee keeps one candidate per person)."""
         return first_identity("email", (payload.get("candidate") or {}).get("emails") or ())
-
-    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
-        return records_with(records, field="emails", value=identity.value)
 
 
 class CandidateUpdate(CandidateOperation):

@@ -12,19 +12,12 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from django.db.models import QuerySet
-
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
 from crm.models import Organization
 from integrations.http.errors import NotFoundError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
-from integrations.outbox.identity import (
-    Identity,
-    first_identity,
-    normalized,
-    records_with,
-)
+from integrations.outbox.identity import Identity, IdentityRule, first_identity, normalized
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import affinity
 from integrations.providers.affinity_records import parse_organization, parse_person
@@ -59,6 +52,11 @@ class _OrganizationOperation(OutboxOperation):
 
 class OrganizationCreate(_OrganizationOperation):
     name = "affinity.organization.create"
+    # Global organizations are Affinity's own data set: never a copy of the hub's create.
+    identity_rules = {
+        "domain": IdentityRule("domains", only={"is_global": False}),
+        "name": IdentityRule("name", only={"is_global": False}),
+    }
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
@@ -87,13 +85,6 @@ class OrganizationCreate(_OrganizationOperation):
         if domain := normalized(payload.get("domain")):
             return Identity(kind="domain", value=domain)
         return first_identity("name", [payload.get("name")])
-
-    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
-        # Global organizations are Affinity's own data set: never a copy of the hub's create.
-        records = records.filter(is_global=False)
-        if identity.kind == "domain":
-            return records_with(records, field="domains", value=identity.value)
-        return records_with(records, field="name", value=identity.value)
 
 
 class OrganizationUpdate(_OrganizationOperation):
@@ -171,6 +162,7 @@ class _PersonOperation(OutboxOperation):
 
 class PersonCreate(_PersonOperation):
     name = "affinity.person.create"
+    identity_rules = {"email": IdentityRule("emails")}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
@@ -198,9 +190,6 @@ class PersonCreate(_PersonOperation):
     def identity(self, payload: dict[str, Any]) -> Identity | None:
         """The first email the person gave (Affinity keeps one person per email)."""
         return first_identity("email", payload.get("emails") or ())
-
-    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
-        return records_with(records, field="emails", value=identity.value)
 
 
 class PersonUpdate(_PersonOperation):

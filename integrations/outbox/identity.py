@@ -1,19 +1,17 @@
 """What a created record is known by at its provider, for the duplicate check.
 
-A create operation declares its identity next to itself (`OutboxOperation.identity`
-and `with_identity`): the identity its payload gives, and which synced records
-have it. After each sync, `integrations.outbox.duplicates` flags an identity
-that more than one record at the provider holds. The helpers below are the
-shared ways to match; an app picks one rather than writing its own.
+A create operation declares, next to itself, the identity its payload gives
+(`OutboxOperation.identity`) and where synced records keep each kind of
+identity (`OutboxOperation.identity_rules`). After each sync,
+`integrations.outbox.duplicates` flags an identity that more than one synced
+record holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-
-from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -29,9 +27,26 @@ class Identity:
         return f"{self.kind} {self.value}"
 
 
+@dataclass(frozen=True)
+class IdentityRule:
+    """Where a synced record keeps one kind of identity."""
+
+    field: str  # a text field ("name") or a JSON list of texts ("emails", "domains")
+    # The field an identity's scope must equal, e.g. "workspace_remote_id".
+    scope_field: str = ""
+    # Only records with these field values can be copies, e.g. {"is_global": False}.
+    only: dict[str, Any] = field(default_factory=dict)
+
+
 def normalized(value: Any) -> str:
-    """Trimmed and lower-cased, as the synced `search_text` columns are."""
+    """Trimmed and lower-cased: how identities compare."""
     return str(value or "").strip().lower()
+
+
+def normalized_all(held: Any) -> set[str]:
+    """The normalized values of a text or a list of texts (a record's `IdentityRule.field`)."""
+    items = held if isinstance(held, list) else [held]
+    return {text for item in items if (text := normalized(item))}
 
 
 def first_identity(kind: str, values: Iterable[Any], *, scope: str = "") -> Identity | None:
@@ -40,21 +55,3 @@ def first_identity(kind: str, values: Iterable[Any], *, scope: str = "") -> Iden
         if text := normalized(value):
             return Identity(kind=kind, value=text, scope=scope)
     return None
-
-
-def records_with(records: QuerySet, *, field: str, value: str) -> QuerySet:
-    """Records whose `field` (a name, or a list such as emails or domains) is or holds
-    `value`, ignoring case.
-
-    The lower-cased `search_text` every synced model keeps (its name and lists)
-    narrows them in SQL; the exact comparison runs in Python on the few it finds,
-    because SQLite folds the case of ASCII letters only and neither database
-    compares a JSON list's items case-insensitively.
-    """
-    near = records.filter(search_text__contains=value).values_list("pk", field)
-    return records.filter(pk__in=[pk for pk, held in near if value in _normalized_all(held)])
-
-
-def _normalized_all(held: Any) -> set[str]:
-    items = held if isinstance(held, list) else [held]
-    return {normalized(item) for item in items if item}

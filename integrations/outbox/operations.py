@@ -8,15 +8,14 @@ operation knows the provider call and the local record, nothing else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.apps import apps
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
-from integrations.outbox.identity import Identity
+from integrations.outbox.identity import Identity, IdentityRule
 
 
 class OutboxOperation:
@@ -42,15 +41,15 @@ class OutboxOperation:
         """Normalized model fields for the provider's record (the sync's mapping)."""
         raise NotImplementedError(f"{type(self).__name__} must implement fields_from_remote()")
 
-    def identity(self, payload: dict[str, Any]) -> Identity | None:
-        """What the record this create makes is known by at the provider. After each
-        sync, records holding it more than once are flagged as possible duplicates.
-        None (the default): the write is not checked."""
-        return None
+    # For the duplicate check: where synced records keep each kind of identity that
+    # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
+    identity_rules: ClassVar[dict[str, IdentityRule]] = {}
 
-    def with_identity(self, records: QuerySet, identity: Identity) -> QuerySet:
-        """Of `records` (one connection's synced `record_model` rows), those with `identity`."""
-        raise NotImplementedError(f"{type(self).__name__} must implement with_identity()")
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """What the record this create makes is known by at the provider (a kind listed
+        in `identity_rules`). After each sync, an identity that more than one synced
+        record holds is flagged as a possible duplicate. None: the write is not checked."""
+        return None
 
     def record(self, item: OutboxItem) -> SyncedRecord | None:
         if not item.record_id:
