@@ -131,3 +131,21 @@ def test_not_a_duplicate_needs_a_post_with_csrf_and_a_login(user, two_anns):
 
     flag.refresh_from_db()
     assert flag.dismissed_at is None
+
+
+def test_the_admin_lists_flags_and_dismisses_the_selected(client, staff_user, two_anns):
+    flag = DuplicateFlag.objects.get()
+    client.force_login(staff_user)
+    listing = client.get("/admin/integrations/duplicateflag/?closed_at__isempty=1")
+    assert listing.status_code == 200
+    assert "ann@example.com" in listing.content.decode()
+
+    response = client.post(
+        "/admin/integrations/duplicateflag/",
+        {"action": "dismiss", "_selected_action": [flag.pk]},
+    )
+
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.dismissed_by == staff_user
+    assert client.get(f"/admin/integrations/duplicateflag/{flag.pk}/change/").status_code == 200
