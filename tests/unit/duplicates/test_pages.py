@@ -149,3 +149,12 @@ def test_the_admin_lists_flags_and_dismisses_the_selected(client, staff_user, tw
     flag.refresh_from_db()
     assert flag.dismissed_by == staff_user
     assert client.get(f"/admin/integrations/duplicateflag/{flag.pk}/change/").status_code == 200
+
+
+def test_every_checked_create_has_a_record_page_to_link_to():
+    from core.selectors import RECORD_PAGES
+    from integrations.outbox.registry import operations
+
+    checked = {op.record_model for op in operations().values() if op.identity_rules}
+    assert checked == {"ats.Candidate", "crm.Organization", "crm.Person", "projects.Project"}
+    assert checked <= set(RECORD_PAGES)
