@@ -1,4 +1,4 @@
-"""Read-only queries behind the dashboard."""
+"""Read-only queries behind the dashboard and the record pages' possible-duplicate notices."""
 
 from __future__ import annotations
 

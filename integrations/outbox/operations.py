@@ -27,6 +27,9 @@ class OutboxOperation:
     record_model: str = ""
     # A create removes its local row when the provider refuses the data.
     creates_record: bool = True
+    # For the duplicate check: where synced records keep each kind of identity that
+    # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
+    identity_rules: ClassVar[dict[str, IdentityRule]] = {}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         """Make the provider call; return the provider's record (raw JSON)."""
@@ -40,10 +43,6 @@ class OutboxOperation:
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
         """Normalized model fields for the provider's record (the sync's mapping)."""
         raise NotImplementedError(f"{type(self).__name__} must implement fields_from_remote()")
-
-    # For the duplicate check: where synced records keep each kind of identity that
-    # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
-    identity_rules: ClassVar[dict[str, IdentityRule]] = {}
 
     def identity(self, payload: dict[str, Any]) -> Identity | None:
         """What the record this create makes is known by at the provider (a kind listed
