@@ -12,6 +12,7 @@ from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from core.row_cache import rendered_rows
+from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.selectors import provider_connection
@@ -62,7 +63,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_or_404()
     candidate = _candidate_or_404(connection, pk)
     detail = services.candidate_refresh(candidate=candidate, user=request.user)
-    return render(request, "ats/candidate_detail.html", {"detail": detail})
+    context = {"detail": detail, "duplicates": duplicates_of(candidate)}
+    return render(request, "ats/candidate_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

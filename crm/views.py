@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.selectors import duplicates_of
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
@@ -95,6 +96,7 @@ def organization_detail(request: HttpRequest, connection: Connection, pk: int) -
         "unsynced_person_ids": selectors.unsynced_ids(organization.person_ids, persons),
         "open_write": selectors.record_open_write(organization),
         "problem": problem,
+        "duplicates": duplicates_of(organization),
     }
     return render(request, "crm/organization_detail.html", context)
 
@@ -230,6 +232,7 @@ def person_detail(request: HttpRequest, connection: Connection, pk: int) -> Http
         "unsynced_organization_ids": selectors.unsynced_ids(person.organization_ids, organizations),
         "open_write": selectors.record_open_write(person),
         "problem": problem,
+        "duplicates": duplicates_of(person),
     }
     return render(request, "crm/person_detail.html", context)
 

@@ -1,4 +1,5 @@
-"""Admin for connections (credentials write-only); the call log, outbox and sync runs read-only."""
+"""Admin for connections (credentials write-only); the call log, outbox, sync runs and
+possible duplicates read-only."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.models import CallLog, Connection, OutboxItem, SyncRun
+from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
 from integrations.outbox.delivery import outbox_retry
+from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
 from integrations.tasks import enqueue_delivery
 
@@ -229,3 +231,34 @@ class SyncRunAdmin(ReferenceSearch, ReadOnlyAdmin):
     def duration(self, run: SyncRun) -> str:
         seconds = run.duration_seconds
         return "—" if seconds is None else f"{seconds:.1f} s"
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(ReadOnlyAdmin):
+    """Written by the sync's duplicate check; people dismiss flags on the dashboard or here."""
+
+    list_display = [
+        "detected_at", "identity_kind", "identity_value", "record_type", "connection",
+        "copies", "checked_at", "closed_at", "dismissed_at", "dismissed_by",
+    ]  # fmt: skip
+    list_filter = [
+        "record_type",
+        "identity_kind",
+        ("closed_at", admin.EmptyFieldListFilter),
+        ("dismissed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["identity_value"]
+    list_select_related = ["connection", "dismissed_by"]
+    date_hierarchy = "detected_at"
+    actions = ["dismiss"]
+
+    @admin.display(description="copies")
+    def copies(self, obj: DuplicateFlag) -> int:
+        return len(obj.record_ids)
+
+    @admin.action(description="Mark the selected flags “not a duplicate”")
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[DuplicateFlag]) -> None:
+        flags = list(queryset.filter(dismissed_at=None))
+        for flag in flags:
+            duplicate_flag_dismiss(flag=flag, user=request.user)
+        self.message_user(request, f"{len(flags)} flag(s) marked “not a duplicate”.")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
@@ -90,6 +91,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": selectors.project_outbox_item(project),
         "provider_name": project.connection.provider_display,
         "supports": set(getattr(_provider(project.connection), "project_fields", ())),
+        "duplicates": duplicates_of(project),
     }
     return render(request, "projects/project_detail.html", context)
 
