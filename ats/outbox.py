@@ -14,6 +14,7 @@ from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
 from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
+from integrations.outbox.identity import Identity, IdentityRule, first_identity
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
@@ -50,6 +51,7 @@ class CandidateOperation(OutboxOperation):
 
 class CandidateCreate(CandidateOperation):
     name = "recruitee.candidate_create"
+    identity_rules = {"email": IdentityRule("emails")}
 
     def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
         # A sync that ran while the outcome was unknown may already have copied the new
@@ -97,6 +99,10 @@ class CandidateCreate(CandidateOperation):
         if emails and not emails & {e.lower() for e in record.emails}:
             return False
         return record.created_at is None or record.created_at >= saved_at - RECONCILE_SLACK
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The first email the person gave (Recruitee keeps one candidate per person)."""
+        return first_identity("email", (payload.get("candidate") or {}).get("emails") or ())
 
 
 class CandidateUpdate(CandidateOperation):

@@ -20,12 +20,13 @@ from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, initials_of, parse_candidate
-from integrations.services.connections import connection_client
+from integrations.shown_errors import live_read_error
 
 # The detail page waits this long (retries included) for Recruitee before showing the copy.
 LIVE_FETCH_DEADLINE = 4.0
@@ -128,8 +129,11 @@ def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def candidate_refresh(*, candidate: Candidate) -> CandidateDetail:
-    """Fetch the full candidate live and refresh the local copy; on failure, the copy."""
+def candidate_refresh(*, candidate: Candidate, user: Any) -> CandidateDetail:
+    """Fetch the full candidate live and refresh the local copy; on failure, the copy.
+
+    The read spends one of `user`'s live calls (`integrations.live_budget`).
+    """
     problem = ""
     if candidate.remote_id is None:
         problem = "This candidate is waiting to be sent to Recruitee."
@@ -137,13 +141,16 @@ def candidate_refresh(*, candidate: Candidate) -> CandidateDetail:
         problem = "Your changes are waiting to be sent to Recruitee."
     else:
         try:
-            client = connection_client(candidate.connection)
+            client = page_client(candidate.connection, user=user)
             client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
             answer = recruitee.candidate_get(client, candidate.remote_id)
         except NotFoundError:
             problem = "Recruitee no longer has this candidate; this is the last synced copy."
+        except LiveBudgetSpentError as error:
+            problem = f"{error.message} This is the synced copy."
         except (IntegrationError, ConfigurationError) as error:
-            problem = f"Recruitee did not answer ({_reason(error)}); this is the synced copy."
+            plain = "Recruitee did not answer; this is the synced copy."
+            problem = live_read_error(plain, error, user=user)
         else:
             _store_live(candidate, answer)
             return _detail(candidate, answer.candidate, live=True)
@@ -220,9 +227,3 @@ def _local_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "initials": initials_of(name)[:8],
         **candidate_search_fields(name, emails),
     }
-
-
-def _reason(error: Exception) -> str:
-    status = getattr(error, "status", None)
-    message = getattr(error, "message", "") or str(error)
-    return f"{status}: {message}" if status else message

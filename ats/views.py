@@ -12,9 +12,11 @@ from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from core.row_cache import rendered_rows
+from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.selectors import provider_connection
+from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 
 PROVIDER = "recruitee"
@@ -60,8 +62,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _connection_or_404()
     candidate = _candidate_or_404(connection, pk)
-    detail = services.candidate_refresh(candidate=candidate)
-    return render(request, "ats/candidate_detail.html", {"detail": detail})
+    detail = services.candidate_refresh(candidate=candidate, user=request.user)
+    context = {"detail": detail, "duplicates": duplicates_of(candidate)}
+    return render(request, "ats/candidate_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,8 +91,9 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if candidate.remote_id is None:
         messages.warning(request, "This candidate can be edited once Recruitee has it.")
         return redirect("ats:candidate_detail", pk=candidate.pk)
-    if request.method == "GET":
-        services.candidate_refresh(candidate=candidate)  # edit the freshest copy
+    problem = ""
+    if request.method == "GET":  # edit the freshest copy
+        problem = services.candidate_refresh(candidate=candidate, user=request.user).problem
     initial = services.candidate_form_values(candidate)
     locked = () if services.candidate_has_full_copy(candidate) else services.FULL_ONLY_FIELDS
     form = CandidateForm(request.POST or None, initial=initial, editing=True, locked=locked)
@@ -105,7 +109,8 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("ats:candidate_detail", pk=candidate.pk)
         if response := _after_write(request, form, item, done="Candidate updated in Recruitee."):
             return response
-    return render(request, "ats/candidate_form.html", {"form": form, "candidate": candidate})
+    context = {"form": form, "candidate": candidate, "problem": problem}
+    return render(request, "ats/candidate_form.html", context)
 
 
 @require_GET
@@ -126,14 +131,13 @@ def _after_write(
 ) -> HttpResponse | None:
     """Redirect after a write the outbox took; None to show the form again with errors."""
     if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(
-            item.field_errors or {}, f"Recruitee refused the data: {item.last_error}"
-        )
+        form.add_provider_errors(item.field_errors or {}, outbox_error(item).for_user(request.user))
         return None
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, done)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.error(request, f"Saved, but sending it needs attention: {item.last_error}")
+        shown = outbox_error(item).for_user(request.user)
+        messages.error(request, f"Saved, but sending it needs attention. {shown}")
     else:
         messages.warning(request, waiting_message(item))
     if item.record_id and Candidate.objects.filter(pk=item.record_id).exists():

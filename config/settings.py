@@ -173,6 +173,9 @@ INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
 # Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
 INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
+# Live provider reads (Affinity's search, a record read on its page) each person may make a
+# minute; they spend the quota every user and the syncs share. 0 turns live reads off.
+LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)
 
 # Default connections, created or updated by `manage.py connections_from_env`.
 RECRUITEE_API_URL = env.str("RECRUITEE_API_URL", default="https://api.recruitee.com")
@@ -204,9 +207,10 @@ OUTBOX_SETTLE_SECONDS = env.float(
     "OUTBOX_SETTLE_SECONDS", default=max(60.0, 4 * INTEGRATIONS_READ_TIMEOUT)
 )
 # Per provider, e.g. "recruitee=180,asana=90"; the others use OUTBOX_SETTLE_SECONDS.
-OUTBOX_SETTLE_SECONDS_BY_PROVIDER = env.dict(
-    "OUTBOX_SETTLE_SECONDS_BY_PROVIDER", cast={"value": float}, default={}
-)
+OUTBOX_SETTLE_SECONDS_BY_PROVIDER = {
+    provider: float(seconds)
+    for provider, seconds in env.dict("OUTBOX_SETTLE_SECONDS_BY_PROVIDER", default={}).items()
+}
 # Seconds a sync's lease lasts without a heartbeat: a stopped worker's sync resumes after it.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30)
 

@@ -1,17 +1,26 @@
-"""Read-only queries behind the dashboard."""
+"""Read-only queries behind the dashboard and the record pages' possible-duplicate notices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 
 from ats.models import Candidate, Offer
 from crm.models import Organization, Person
-from integrations.models import Connection, OutboxItem
+from integrations.models import Connection, DuplicateFlag, OutboxItem
+from integrations.models.synced import SyncedRecord
+from integrations.outbox.duplicates import (
+    duplicate_copies,
+    duplicate_flags_of,
+    duplicate_flags_open,
+    duplicate_flags_open_count,
+)
 from projects.models import Project
 
 
@@ -69,6 +78,58 @@ def outbox_needing_attention() -> list[OutboxItem]:
         .select_related("connection")
         .order_by("-created_at")[:10]
     )
+
+
+# The page of one synced record, by model label: where a possible duplicate's copies link.
+RECORD_PAGES = {
+    "ats.Candidate": "ats:candidate_detail",
+    "crm.Organization": "crm:organization_detail",
+    "crm.Person": "crm:person_detail",
+    "projects.Project": "project_detail",
+}
+DASHBOARD_DUPLICATES = 20
+
+
+@dataclass(frozen=True)
+class DuplicateCopy:
+    name: str
+    remote_id: str
+    created_at: datetime | None
+    url: str
+
+
+@dataclass(frozen=True)
+class DuplicateNotice:
+    """One possible-duplicate flag as a page shows it."""
+
+    flag: DuplicateFlag
+    provider: str  # "Recruitee"
+    noun: str  # "candidates"
+    count: int  # copies at the provider
+    copies: tuple[DuplicateCopy, ...]  # the ones to link to
+
+
+def duplicates_open() -> tuple[list[DuplicateNotice], int]:
+    """The newest open possible-duplicate flags with links to every copy, and how many are open."""
+    notices = [_notice(flag) for flag in duplicate_flags_open(limit=DASHBOARD_DUPLICATES)]
+    return notices, duplicate_flags_open_count()
+
+
+def duplicates_of(record: SyncedRecord) -> list[DuplicateNotice]:
+    """The open flags naming `record`, each linking to the other copies."""
+    return [_notice(flag, leave_out=record.pk) for flag in duplicate_flags_of(record)]
+
+
+def _notice(flag: DuplicateFlag, leave_out: int | None = None) -> DuplicateNotice:
+    copies = duplicate_copies(flag)
+    page = RECORD_PAGES[flag.record_type]
+    links = tuple(
+        DuplicateCopy(str(c), c.remote_id, c.remote_created_at, reverse(page, args=[c.pk]))
+        for c in copies
+        if c.pk != leave_out
+    )
+    noun = str(type(copies[0])._meta.verbose_name_plural) if copies else "records"
+    return DuplicateNotice(flag, flag.connection.provider_display, noun, len(copies), links)
 
 
 SANDBOX_IN_USE_KEY = "hub:sandbox-in-use"

@@ -5,4 +5,9 @@ from core import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "duplicates/<int:pk>/not-a-duplicate/",
+        views.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
 ]

@@ -1,18 +1,42 @@
 """The dashboard and the health check."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core.selectors import dashboard_providers, outbox_needing_attention
+from core.selectors import dashboard_providers, duplicates_open, outbox_needing_attention
+from integrations.models import DuplicateFlag
+from integrations.outbox.duplicates import duplicate_flag_dismiss
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"providers": dashboard_providers(), "stuck_writes": outbox_needing_attention()}
+    duplicates, duplicates_count = duplicates_open()
+    context = {
+        "providers": dashboard_providers(),
+        "stuck_writes": outbox_needing_attention(),
+        "duplicates": duplicates,
+        "duplicates_count": duplicates_count,
+    }
     return render(request, "core/dashboard.html", context)
+
+
+@require_POST
+def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person says the copies are not duplicates: the flag stays quiet until a new copy."""
+    flag = get_object_or_404(DuplicateFlag, pk=pk)
+    duplicate_flag_dismiss(flag=flag, user=request.user)
+    messages.success(request, f"Marked the records with {flag.identity_label} as not duplicates.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("dashboard")
 
 
 @login_not_required

@@ -17,6 +17,7 @@ from crm.models import Organization
 from integrations.http.errors import NotFoundError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
+from integrations.outbox.identity import Identity, IdentityRule, first_identity, normalized
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import affinity
 from integrations.providers.affinity_records import parse_organization, parse_person
@@ -51,6 +52,11 @@ class _OrganizationOperation(OutboxOperation):
 
 class OrganizationCreate(_OrganizationOperation):
     name = "affinity.organization.create"
+    # Global organizations are Affinity's own data set: never a copy of the hub's create.
+    identity_rules = {
+        "domain": IdentityRule("domains", only={"is_global": False}),
+        "name": IdentityRule("name", only={"is_global": False}),
+    }
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
@@ -73,6 +79,12 @@ class OrganizationCreate(_OrganizationOperation):
             and str(r.id) not in known
         ]
         return max(matches, key=lambda r: r.id).raw if matches else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The domain when the person gave one, else the name."""
+        if domain := normalized(payload.get("domain")):
+            return Identity(kind="domain", value=domain)
+        return first_identity("name", [payload.get("name")])
 
 
 class OrganizationUpdate(_OrganizationOperation):
@@ -150,6 +162,7 @@ class _PersonOperation(OutboxOperation):
 
 class PersonCreate(_PersonOperation):
     name = "affinity.person.create"
+    identity_rules = {"email": IdentityRule("emails")}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
@@ -173,6 +186,10 @@ class PersonCreate(_PersonOperation):
             and (email in {e.casefold() for e in r.emails} if email else not r.emails)
         ]
         return max(matches, key=lambda r: r.id).raw if matches else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The first email the person gave (Affinity keeps one person per email)."""
+        return first_identity("email", payload.get("emails") or ())
 
 
 class PersonUpdate(_PersonOperation):

@@ -7,17 +7,18 @@ never raise: a failure comes back as a message for the page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from crm.models import Organization, Person
 from crm.services import affinity_error_message
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.live_budget import page_client
 from integrations.models import Connection, OutboxItem
 from integrations.providers import affinity
 from integrations.providers.affinity_records import AffinityOrganization
 from integrations.selectors import provider_connection
-from integrations.services.connections import connection_client
 
 CHOICES_LIMIT = 20
 OPEN_STATUSES = (
@@ -108,8 +109,8 @@ def organization_choices(*, connection: Connection, query: str = "", ids: list[s
     return rows.order_by("name")[:CHOICES_LIMIT]
 
 
-def organization_domain_matches(*, connection: Connection, domain: str) -> DomainMatches:
-    """Organizations with `domain`, among the synced records and at Affinity (live)."""
+def organization_domain_matches(*, connection: Connection, domain: str, user: Any) -> DomainMatches:
+    """Organizations with `domain`, among the synced records and at Affinity (live, `user`'s)."""
     domain = domain.strip().lower()
     if not domain:
         return DomainMatches()
@@ -121,9 +122,10 @@ def organization_domain_matches(*, connection: Connection, domain: str) -> Domai
     local = [o for o in local if domain in {d.lower() for d in o.domains} or o.domain == domain]
     known = {o.remote_id for o in local}
     try:
-        found = affinity.organization_search(_client(connection), term=domain, page_size=100)
+        client = page_client(connection, user=user)
+        found = affinity.organization_search(client, term=domain, page_size=100)
     except (IntegrationError, ConfigurationError) as error:
-        return DomainMatches(local, [], affinity_error_message(error))
+        return DomainMatches(local, [], affinity_error_message(error, user=user))
     remote = [
         r
         for r in found.records
@@ -133,15 +135,15 @@ def organization_domain_matches(*, connection: Connection, domain: str) -> Domai
 
 
 def affinity_organization_search(
-    *, connection: Connection, term: str, page_token: str | None = None
+    *, connection: Connection, term: str, user: Any, page_token: str | None = None
 ) -> LiveSearch:
-    """One page of Affinity's own search (it includes global organizations)."""
+    """One page of Affinity's own search (it includes global organizations); `user`'s call."""
     try:
         page = affinity.organization_search(
-            _client(connection), term=term, page_size=25, page_token=page_token
+            page_client(connection, user=user), term=term, page_size=25, page_token=page_token
         )
     except (IntegrationError, ConfigurationError) as error:
-        return LiveSearch([], None, {}, affinity_error_message(error))
+        return LiveSearch([], None, {}, affinity_error_message(error, user=user))
     ids = [str(r.id) for r in page.records]
     local = Organization.objects.filter(connection=connection, is_deleted=False)
     pairs = local.filter(remote_id__in=ids).values_list("remote_id", "pk")
@@ -149,15 +151,15 @@ def affinity_organization_search(
 
 
 def affinity_organization_fetch(
-    *, connection: Connection, remote_id: int
+    *, connection: Connection, remote_id: int, user: Any
 ) -> tuple[AffinityOrganization | None, str]:
-    """One organization read live from Affinity, or (None, why not)."""
+    """One organization read live from Affinity (`user`'s call), or (None, why not)."""
     try:
-        return affinity.organization_get(_client(connection), remote_id), ""
+        return affinity.organization_get(page_client(connection, user=user), remote_id), ""
     except NotFoundError:
         return None, "Affinity has no organization with this id."
     except (IntegrationError, ConfigurationError) as error:
-        return None, affinity_error_message(error)
+        return None, affinity_error_message(error, user=user)
 
 
 def synced_organization_pk(*, connection: Connection, remote_id: int) -> int | None:
@@ -173,7 +175,3 @@ def record_open_write(record: Organization | Person) -> OutboxItem | None:
         .order_by("-created_at")
         .first()
     )
-
-
-def _client(connection: Connection):
-    return connection_client(connection)

@@ -27,11 +27,12 @@ from integrations.http.errors import (
     NotFoundError,
     RateLimitedError,
 )
+from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
 from integrations.providers import affinity
-from integrations.services.connections import connection_client
+from integrations.shown_errors import live_read_error
 
 # A detail page reads the record from Affinity again at most this often.
 REFRESH_AFTER = timedelta(minutes=2)
@@ -219,18 +220,21 @@ def person_update(
     )
 
 
-def organization_refresh(*, organization: Organization, force: bool = False) -> str:
-    """Read the organization (with its persons) from Affinity; "" or why it could not."""
+def organization_refresh(*, organization: Organization, user: Any, force: bool = False) -> str:
+    """Read the organization (with its persons) from Affinity; "" or why it could not.
+
+    The read spends one of `user`'s live calls (`integrations.live_budget`).
+    """
     if not _refreshable(organization, force):
         return ""
     try:
-        client = connection_client(organization.connection)
+        client = page_client(organization.connection, user=user)
         record = affinity.organization_get(client, organization.remote_id)
     except NotFoundError:
         _mark_deleted(organization)
         return "This organization no longer exists in Affinity."
     except (IntegrationError, ConfigurationError) as error:
-        return affinity_error_message(error)
+        return affinity_error_message(error, user=user)
     _apply_remote(organization, organization_fields(record), record.raw)
     if record.person_ids is not None:
         organization_links_set(
@@ -242,17 +246,21 @@ def organization_refresh(*, organization: Organization, force: bool = False) -> 
     return ""
 
 
-def person_refresh(*, person: Person, force: bool = False) -> str:
-    """Read the person (with its organizations) from Affinity; "" or why it could not."""
+def person_refresh(*, person: Person, user: Any, force: bool = False) -> str:
+    """Read the person (with its organizations) from Affinity; "" or why it could not.
+
+    The read spends one of `user`'s live calls (`integrations.live_budget`).
+    """
     if not _refreshable(person, force):
         return ""
     try:
-        record = affinity.person_get(connection_client(person.connection), person.remote_id)
+        client = page_client(person.connection, user=user)
+        record = affinity.person_get(client, person.remote_id)
     except NotFoundError:
         _mark_deleted(person)
         return "This person no longer exists in Affinity."
     except (IntegrationError, ConfigurationError) as error:
-        return affinity_error_message(error)
+        return affinity_error_message(error, user=user)
     _apply_remote(person, person_fields(record), record.raw)
     if record.organization_ids is not None:
         person_links_set(
@@ -264,18 +272,19 @@ def person_refresh(*, person: Person, force: bool = False) -> str:
     return ""
 
 
-def affinity_error_message(error: Exception) -> str:
-    """What a person reads when an Affinity call failed (never a stack trace)."""
+def affinity_error_message(error: Exception, *, user: Any) -> str:
+    """What `user` reads when a live Affinity call failed: the hub's words; staff the detail."""
+    if isinstance(error, LiveBudgetSpentError):
+        return error.message
     if isinstance(error, affinity.MonthlyLimitError):
         return f"Affinity refused the call: {error.message}."
     if isinstance(error, RateLimitedError):
         when = error.retry_at.strftime("%H:%M:%S UTC") if error.retry_at else "in a minute"
         return f"Affinity's per-minute request limit is reached; try again after {when}."
     if isinstance(error, ConfigurationError):
-        return f"The Affinity connection cannot be used: {error}"
-    if isinstance(error, IntegrationError):
-        return f"Affinity could not answer: {error.message}"
-    return "Affinity could not answer."
+        plain = "The Affinity connection cannot be used; staff can check it in the admin."
+        return live_read_error(plain, error, user=user)
+    return live_read_error("Affinity could not answer.", error, user=user)
 
 
 # --- helpers -----------------------------------------------------------------

@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.selectors import duplicates_of
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
+from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 
 PER_PAGE = 25
@@ -58,7 +60,9 @@ def organization_search(request: HttpRequest, connection: Connection) -> HttpRes
     term = request.GET.get("term", "").strip()[:200]
     token = request.GET.get("page_token", "")[:2000] or None
     result = (
-        selectors.affinity_organization_search(connection=connection, term=term, page_token=token)
+        selectors.affinity_organization_search(
+            connection=connection, term=term, page_token=token, user=request.user
+        )
         if term
         else None
     )
@@ -75,7 +79,7 @@ def organization_remote(
     if pk:
         return redirect("crm:organization_detail", pk=pk)
     record, error = selectors.affinity_organization_fetch(
-        connection=connection, remote_id=remote_id
+        connection=connection, remote_id=remote_id, user=request.user
     )
     return render(request, "crm/organization_remote.html", {"record": record, "error": error})
 
@@ -84,7 +88,7 @@ def organization_remote(
 @with_connection
 def organization_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk, connection=connection)
-    problem = services.organization_refresh(organization=organization)
+    problem = services.organization_refresh(organization=organization, user=request.user)
     persons = selectors.organization_persons(organization=organization)
     context = {
         "organization": organization,
@@ -92,6 +96,7 @@ def organization_detail(request: HttpRequest, connection: Connection, pk: int) -
         "unsynced_person_ids": selectors.unsynced_ids(organization.person_ids, persons),
         "open_write": selectors.record_open_write(organization),
         "problem": problem,
+        "duplicates": duplicates_of(organization),
     }
     return render(request, "crm/organization_detail.html", context)
 
@@ -104,7 +109,7 @@ def organization_create(request: HttpRequest, connection: Connection) -> HttpRes
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         duplicates = selectors.organization_domain_matches(
-            connection=connection, domain=data["domain"]
+            connection=connection, domain=data["domain"], user=request.user
         )
         if not duplicates.found or data["create_anyway"]:
             item = services.organization_create(
@@ -132,7 +137,7 @@ def organization_update(request: HttpRequest, connection: Connection, pk: int) -
     problem = (
         ""
         if request.method == "POST"
-        else services.organization_refresh(organization=organization, force=True)
+        else services.organization_refresh(organization=organization, user=request.user, force=True)
     )
     initial = {
         "name": organization.name,
@@ -183,7 +188,7 @@ def organization_delete(request: HttpRequest, connection: Connection, pk: int) -
             user=request.user,
         )
         if item.status == OutboxItem.Status.FAILED:
-            messages.error(request, f"Affinity refused to delete it: {_message(item)}")
+            messages.error(request, f"It was not deleted. {_shown(request, item)}")
             return redirect("crm:organization_detail", pk=pk)
         _report(request, item, f"Organization “{organization.name}” deleted in Affinity.")
         return redirect("crm:organization_list")
@@ -219,7 +224,7 @@ def person_list(request: HttpRequest, connection: Connection) -> HttpResponse:
 @with_connection
 def person_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk, connection=connection)
-    problem = services.person_refresh(person=person)
+    problem = services.person_refresh(person=person, user=request.user)
     organizations = selectors.person_organizations(person=person)
     context = {
         "person": person,
@@ -227,6 +232,7 @@ def person_detail(request: HttpRequest, connection: Connection, pk: int) -> Http
         "unsynced_organization_ids": selectors.unsynced_ids(person.organization_ids, organizations),
         "open_write": selectors.record_open_write(person),
         "problem": problem,
+        "duplicates": duplicates_of(person),
     }
     return render(request, "crm/person_detail.html", context)
 
@@ -258,7 +264,11 @@ def person_update(request: HttpRequest, connection: Connection, pk: int) -> Http
     person = get_object_or_404(Person, pk=pk, connection=connection, is_deleted=False)
     if blocked := _edit_blocked(request, person):
         return blocked
-    problem = "" if request.method == "POST" else services.person_refresh(person=person, force=True)
+    problem = (
+        ""
+        if request.method == "POST"
+        else services.person_refresh(person=person, user=request.user, force=True)
+    )
     initial = {
         "first_name": person.first_name,
         "last_name": person.last_name,
@@ -346,7 +356,7 @@ def _after_write(
 ) -> HttpResponse | None:
     """Redirect to the record with a message, or None to show the form with Affinity's errors."""
     if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(item.field_errors, _message(item))
+        form.add_provider_errors(item.field_errors, _shown(request, item))
         return None
     _report(request, item, done)
     if item.record_id is None:
@@ -358,16 +368,13 @@ def _report(request: HttpRequest, item: OutboxItem, done: str) -> None:
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, done)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.error(
-            request, f"Saved, but Affinity did not take it: {_message(item)} See the outbox."
-        )
+        messages.error(request, f"Saved, but not sent. {_shown(request, item)} See the outbox.")
+    elif item.last_error:
+        messages.warning(request, f"{waiting_message(item)} {_shown(request, item)}")
     else:
-        reason = _message(item)
-        waiting = waiting_message(item)
-        messages.warning(request, f"{waiting} ({reason})" if reason else waiting)
+        messages.warning(request, waiting_message(item))
 
 
-def _message(item: OutboxItem) -> str:
-    """The provider's words from a stored error line (`Affinity API 422 (PUT …): words`)."""
-    text = item.last_error or ""
-    return (text.split("): ", 1)[-1] if "): " in text else text)[:300]
+def _shown(request: HttpRequest, item: OutboxItem) -> str:
+    """Why the write is not at Affinity: plain words and a reference, the detail for staff."""
+    return outbox_error(item).for_user(request.user)

@@ -1,7 +1,9 @@
-"""Admin for connections (credentials write-only); the call log, outbox and sync runs read-only."""
+"""Admin for connections (credentials write-only); the call log, outbox, sync runs and
+possible duplicates read-only."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -9,9 +11,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from integrations.models import CallLog, Connection, OutboxItem, SyncRun
+from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
 from integrations.outbox.delivery import outbox_retry
+from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
 from integrations.tasks import enqueue_delivery
 
@@ -154,6 +157,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReferenceSearch(admin.ModelAdmin):
+    """The search box finds a row by the reference pages show people (`outbox #12`, `#12`, `12`)."""
+
+    reference_pattern = re.compile(r"^\s*(?:outbox|sync run)?\s*#?\s*(\d{1,18})\s*$", re.I)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if match := self.reference_pattern.match(search_term):
+            return queryset.filter(pk=int(match.group(1))), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 @admin.register(CallLog)
 class CallLogAdmin(ReadOnlyAdmin):
     """Rows are written by the client and removed by `prune_call_log`."""
@@ -177,7 +193,7 @@ class CallLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxItem)
-class OutboxItemAdmin(ReadOnlyAdmin):
+class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
     list_display = [
         "created_at", "summary", "connection", "status", "attempts", "next_attempt_at",
         "unknown_since", "remote_id", "last_error",
@@ -201,12 +217,13 @@ class OutboxItemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdmin):
+class SyncRunAdmin(ReferenceSearch, ReadOnlyAdmin):
     list_display = [
         "created_at", "resource", "connection", "mode", "status", "pages", "processed",
         "created_count", "updated_count", "deleted_count", "duration", "error",
     ]  # fmt: skip
     list_filter = ["status", "mode", "resource"]
+    search_fields = ["error"]
     list_select_related = ["connection"]
     date_hierarchy = "created_at"
 
@@ -214,3 +231,34 @@ class SyncRunAdmin(ReadOnlyAdmin):
     def duration(self, run: SyncRun) -> str:
         seconds = run.duration_seconds
         return "—" if seconds is None else f"{seconds:.1f} s"
+
+
+@admin.register(DuplicateFlag)
+class DuplicateFlagAdmin(ReadOnlyAdmin):
+    """Written by the sync's duplicate check; people dismiss flags on the dashboard or here."""
+
+    list_display = [
+        "detected_at", "identity_kind", "identity_value", "record_type", "connection",
+        "copies", "checked_at", "closed_at", "dismissed_at", "dismissed_by",
+    ]  # fmt: skip
+    list_filter = [
+        "record_type",
+        "identity_kind",
+        ("closed_at", admin.EmptyFieldListFilter),
+        ("dismissed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["identity_value"]
+    list_select_related = ["connection", "dismissed_by"]
+    date_hierarchy = "detected_at"
+    actions = ["dismiss"]
+
+    @admin.display(description="copies")
+    def copies(self, obj: DuplicateFlag) -> int:
+        return len(obj.record_ids)
+
+    @admin.action(description="Mark the selected flags “not a duplicate”")
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[DuplicateFlag]) -> None:
+        flags = list(queryset.filter(dismissed_at=None))
+        for flag in flags:
+            duplicate_flag_dismiss(flag=flag, user=request.user)
+        self.message_user(request, f"{len(flags)} flag(s) marked “not a duplicate”.")

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from integrations.models import OutboxItem, SyncRun
+from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
-from integrations.selectors import provider_connection
+from integrations.selectors import connection_on_pages, provider_connection
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
@@ -27,6 +27,7 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
     if connection is None:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
         return redirect(request.headers.get("Referer") or "dashboard")
+    _visible_or_404(request, connection)
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
@@ -38,11 +39,18 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
 def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The sync bar for one run; htmx polls it while the run is active."""
     run = get_object_or_404(SyncRun.objects.select_related("connection"), pk=pk)
+    _visible_or_404(request, run.connection)
     try:
         resource = resource_for(run.resource)
     except LookupError:
         raise Http404("No such resource") from None
     return _render_status(request, run.connection, resource, polled_run=run)
+
+
+def _visible_or_404(request: HttpRequest, connection: Connection) -> None:
+    """Syncs of a connection no page uses (inactive, a second account) are for staff only."""
+    if not request.user.is_staff and not connection_on_pages(connection):
+        raise Http404("No such sync run")
 
 
 def _render_status(request, connection, resource, polled_run=None) -> HttpResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.models import OutboxItem
+from integrations.outbox.identity import Identity, IdentityRule, first_identity
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import asana, projecttool
 from projects.sync import project_fields
@@ -19,6 +20,7 @@ from projects.sync import project_fields
 class _ProjectCreate(OutboxOperation):
     record_model = "projects.Project"
     module: Any = None  # the provider module with project_create / parse_project
+    identity_rules = {"name": IdentityRule("name", scope_field="workspace_remote_id")}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         from integrations.providers.project_records import ProjectInput
@@ -31,6 +33,11 @@ class _ProjectCreate(OutboxOperation):
             client, name=str(payload.get("name", "")), workspace=str(payload.get("workspace", ""))
         )
         return found.raw if found else None
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """The name, within the workspace the write named (names are unique per workspace)."""
+        workspace = str(payload.get("workspace") or "").strip()
+        return first_identity("name", [payload.get("name")], scope=workspace)
 
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
         record = self.module.parse_project(remote)

@@ -20,19 +20,14 @@ from django.db.models.functions import Coalesce, NullIf
 
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
-from integrations.selectors import provider_connection
+from integrations.selectors import pages_connection
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
 from projects.validation import ProjectChoices
-
-PROJECT_PROVIDERS = ("projecttool", "asana")
 
 
 def project_connection() -> Connection | None:
     """The generic project tool's first active connection, or else Asana's."""
-    for name in PROJECT_PROVIDERS:
-        if connection := provider_connection(name):
-            return connection
-    return None
+    return pages_connection("projecttool")
 
 
 def project_list(
@@ -194,7 +189,11 @@ def names_by_remote_id(connection: Connection, model: type, remote_ids: set[str]
 
 def import_rows(batch: ImportBatch, *, only_invalid: bool = False) -> QuerySet[ImportRow]:
     """The rows in file order; before the submit, the rows with problems come first."""
-    rows = ImportRow.objects.filter(batch=batch).select_related("outbox_item").order_by("number")
+    rows = (
+        ImportRow.objects.filter(batch=batch)
+        .select_related("outbox_item__connection")
+        .order_by("number")
+    )
     if batch.submitted_at is None:
         ok = Case(
             When(payload__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
+from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_csv
@@ -89,6 +91,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": selectors.project_outbox_item(project),
         "provider_name": project.connection.provider_display,
         "supports": set(getattr(_provider(project.connection), "project_fields", ())),
+        "duplicates": duplicates_of(project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -110,7 +113,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         )
         if item.status != OutboxItem.Status.FAILED:
             return _after_write(request, item, connection)
-        form.add_provider_errors(item.field_errors, fallback=item.last_error)
+        form.add_provider_errors(item.field_errors, outbox_error(item).for_user(request.user))
     context = {"form": form, "connection": connection, "choices": choices}
     return render(request, "projects/project_form.html", context)
 
@@ -120,7 +123,8 @@ def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection)
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, f"Project created in {name}.")
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.warning(request, f"Saved, but {name} did not take it: {item.last_error}")
+        shown = outbox_error(item).for_user(request.user)
+        messages.warning(request, f"Saved, but {name} did not take it. {shown}")
     else:
         messages.info(request, waiting_message(item))
     if item.record_id and Project.objects.filter(pk=item.record_id).exists():

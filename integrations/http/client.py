@@ -366,9 +366,10 @@ class ApiClient:
         return self.redact(redact_url(path))
 
     def _request_id(self, headers: Mapping[str, str]) -> str:
+        """The provider's request id, redacted: a provider may echo the credential in it."""
         for name in self.provider.request_id_headers:
             if value := headers.get(name):
-                return value[:200]
+                return self.redact(value[:200])
         return ""
 
     def _context(self, call: _Call) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from integrations.models.call_log import CallLog
 from integrations.models.connection import Connection
+from integrations.models.duplicates import DuplicateFlag
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
 
-__all__ = ["CallLog", "Connection", "OutboxItem", "SyncRun", "SyncState"]
+__all__ = ["CallLog", "Connection", "DuplicateFlag", "OutboxItem", "SyncRun", "SyncState"]

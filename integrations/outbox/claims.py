@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from integrations.models import OutboxItem
 
-# The lease's last seconds are for writing the outcome after the last call.
+# The lease's last seconds (a fifth of it, at most this) are for writing the outcome.
 LEASE_MARGIN_SECONDS = 5.0
 
 
@@ -65,7 +65,8 @@ def claim_rows(ids: Iterable[int], *, due_only: bool) -> list[OutboxItem]:
 def lease_deadline(items: list[OutboxItem]) -> float:
     """The monotonic moment the claimed rows' provider calls must have ended by."""
     left = min(item.lease_until for item in items) - timezone.now()
-    return time.monotonic() + left.total_seconds() - LEASE_MARGIN_SECONDS
+    margin = min(LEASE_MARGIN_SECONDS, lease().total_seconds() / 5)
+    return time.monotonic() + left.total_seconds() - margin
 
 
 def still_held(items: list[OutboxItem], *, sending_key: str = "") -> bool:

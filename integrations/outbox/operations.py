@@ -8,13 +8,14 @@ operation knows the provider call and the local record, nothing else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.utils import timezone
 
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
+from integrations.outbox.identity import Identity, IdentityRule
 
 
 class OutboxOperation:
@@ -26,6 +27,9 @@ class OutboxOperation:
     record_model: str = ""
     # A create removes its local row when the provider refuses the data.
     creates_record: bool = True
+    # For the duplicate check: where synced records keep each kind of identity that
+    # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
+    identity_rules: ClassVar[dict[str, IdentityRule]] = {}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         """Make the provider call; return the provider's record (raw JSON)."""
@@ -39,6 +43,12 @@ class OutboxOperation:
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
         """Normalized model fields for the provider's record (the sync's mapping)."""
         raise NotImplementedError(f"{type(self).__name__} must implement fields_from_remote()")
+
+    def identity(self, payload: dict[str, Any]) -> Identity | None:
+        """What the record this create makes is known by at the provider (a kind listed
+        in `identity_rules`). After each sync, an identity that more than one synced
+        record holds is flagged as a possible duplicate. None: the write is not checked."""
+        return None
 
     def record(self, item: OutboxItem) -> SyncedRecord | None:
         if not item.record_id:

@@ -255,7 +255,11 @@ def project_bulk_create(client: ApiClient, projects: list[ProjectInput]) -> Bulk
         index = entry.get("index")
         if isinstance(index, int) and 0 <= index < len(projects):
             message, field_errors = PROVIDER.parse_error({"error": entry.get("error")})
-            errors[index] = BulkRowError(message or "Refused by the provider.", field_errors)
+            # A 2xx body is not redacted by the client; a row's error may echo a secret.
+            fields = {k: [client.redact(m) for m in v] for k, v in field_errors.items()}
+            errors[index] = BulkRowError(
+                client.redact(message or "Refused by the provider."), fields
+            )
     created_records = [parse_project(item) for item in records(body.get("data"))]
     positions = [i for i in range(len(projects)) if i not in errors]
     created = {i: record for i, record in zip(positions, created_records, strict=False) if record}

@@ -30,6 +30,7 @@ from integrations.http import call_log
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
+from integrations.outbox.duplicates import duplicates_flag
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
 from integrations.sync.upsert import upsert_rows
 
@@ -89,6 +90,7 @@ def sync_resource(
             error = "The sync stopped on an unexpected error."
             _finish(run, SyncRun.Status.FAILED, state, owner, error=error)
             raise
+        duplicates_flag(connection=connection, model=resource.model)
         if resource.after_sync:
             resource.after_sync(connection)
         if progress:

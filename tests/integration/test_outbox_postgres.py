@@ -47,9 +47,6 @@ class CountingOperation(OutboxOperation):
 def test_two_workers_deliver_each_row_exactly_once(monkeypatch):
     operation = CountingOperation()
     monkeypatch.setattr(delivery, "operation_for", lambda name: operation)
-    monkeypatch.setattr(
-        "integrations.services.connections.connection_client", lambda *a, **k: object()
-    )
     conn = Connection.objects.create(provider="recruitee", name="pg", company_id="1", api_token="t")
     for n in range(200):
         outbox_submit(connection=conn, operation=operation.name, payload={}, submission_key=f"k{n}")

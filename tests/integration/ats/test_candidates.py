@@ -235,3 +235,21 @@ def test_a_timeout_after_the_post_landed_does_not_duplicate(
     assert sandbox_clean.count("recruitee_candidates") == before + 1  # and only once
     candidate = Candidate.objects.get(name=name)
     assert candidate.remote_id == item.remote_id
+
+
+def test_detail_shows_the_synced_copy_once_the_live_budget_is_spent(
+    recruitee, logged_in_client, settings, monkeypatch
+):
+    from integrations import live_budget
+
+    settings.LIVE_CALLS_PER_USER_PER_MINUTE = 1
+    monkeypatch.setattr(live_budget, "now", lambda: 1_800_000_000.0 + 50)
+    candidate = Candidate.objects.get(remote_id="3")
+    assert logged_in_client.get(f"/candidates/{candidate.pk}/").context["detail"].live
+    response = logged_in_client.get(f"/candidates/{candidate.pk}/")
+    assert not response.context["detail"].live
+    html = response.content.decode()
+    assert "Live data from Recruitee is paused for 10 seconds" in html
+    assert "This is the synced copy." in html
+    edit = logged_in_client.get(f"/candidates/{candidate.pk}/edit/").content.decode()
+    assert "Live data from Recruitee is paused for 10 seconds" in edit

@@ -30,7 +30,8 @@ def candidate(connection):
 
 
 def _item(status, **fields):
-    return OutboxItem(pk=1, status=status, connection=Connection(provider="recruitee"), **fields)
+    fields.setdefault("connection", Connection(provider="recruitee"))
+    return OutboxItem(pk=1, status=status, **fields)
 
 
 def test_not_connected_shows_a_setup_link_to_staff(client, staff_user):
@@ -101,7 +102,7 @@ def test_detail_renders_what_the_service_returns(logged_in_client, candidate):
     )
     with mock.patch("ats.views.services.candidate_refresh", return_value=detail) as refresh:
         html = logged_in_client.get(f"/candidates/{candidate.pk}/").content.decode()
-    refresh.assert_called_once_with(candidate=candidate)
+    refresh.assert_called_once_with(candidate=candidate, user=mock.ANY)
     assert 'href="mailto:ada@example.com"' in html
     assert 'href="tel:+31612345678"' in html
     assert "Hi<br>&lt;script&gt;x&lt;/script&gt;" in html
@@ -149,6 +150,7 @@ def test_a_refusal_puts_recruitees_messages_on_the_fields(logged_in_client, conn
             "base": ["Something else"],
         },
         last_error="Recruitee API 422",
+        connection=connection,
     )
     with mock.patch("ats.views.services.candidate_create", return_value=item):
         response = logged_in_client.post(

@@ -183,8 +183,10 @@ def test_create_view_says_saved_when_affinity_is_down(logged_in_client, connecti
     )
     html = page.content.decode()
     assert (
-        "Saved — it will be sent to Affinity as soon as it answers. (Service unavailable)" in html
+        "Saved — it will be sent to Affinity as soon as it answers. "
+        "Affinity did not answer; we will retry." in html
     )
+    assert "POST /organizations" not in html  # staff only
     assert page.request["PATH_INFO"] == f"/organizations/{org.pk}/"
 
 

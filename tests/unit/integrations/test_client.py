@@ -170,6 +170,19 @@ def test_secrets_never_leak(rsps, make_client, caplog):
 
 
 @pytest.mark.django_db
+def test_an_echo_in_a_next_page_url_or_request_id_stays_out_of_the_call_log(rsps, make_client):
+    import base64
+
+    encoded = base64.urlsafe_b64encode(f":{SECRET}".encode()).decode().rstrip("=")
+    rsps.add("GET", URL, json={}, headers={"Request-Id": f"req/{SECRET.lower()}"})
+    make_client(record_calls=True, rate_limiting=False).get(f"/things?ref={encoded}")
+    call_log.flush()
+    row = CallLog.objects.get()
+    assert "[REDACTED]" in row.path and "[REDACTED]" in row.request_id
+    assert encoded[4:] not in row.path and SECRET.lower() not in row.request_id.lower()
+
+
+@pytest.mark.django_db
 def test_every_attempt_is_recorded(rsps, make_client):
     rsps.add("GET", URL, status=503, headers={"X-Request-Id": "r1"})
     rsps.add("GET", URL, json={"ok": True}, headers={"X-Request-Id": "r2"})

@@ -164,6 +164,17 @@ def test_bulk_create_sends_an_array_and_reads_207_row_by_row(rsps, make_client):
     }
 
 
+def test_a_bulk_row_error_echoing_the_token_is_redacted(rsps, make_client):
+    token = "tok-SECRET-5f4e3d2c1b"  # the test client's token
+    echo = {"message": f"Token {token.upper()} may not create", "details": {"field": "name"}}
+    body = {"data": [], "errors": [{"index": 0, "error": echo}]}
+    rsps.add("POST", f"{BASE}/projects/bulk", status=207, json=body)
+    result = projecttool.project_bulk_create(_client(make_client), [ProjectInput(name="a")])
+    row = result.errors[0]
+    assert token.lower() not in f"{row.message} {row.field_errors}".lower()
+    assert row.message == "Token [REDACTED] may not create"
+
+
 def test_bulk_answer_with_odd_shapes_never_crashes(rsps, make_client):
     body = {"data": [None, "x", {"name": "no id"}], "errors": [{"index": "1"}, {"index": 99}, 3]}
     rsps.add("POST", f"{BASE}/projects/bulk", status=207, json=body)

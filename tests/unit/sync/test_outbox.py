@@ -1,6 +1,7 @@
 """The outbox with a fake operation: save first, deliver once, reconcile unknown outcomes."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -14,8 +15,8 @@ from integrations.http.errors import (
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox import delivery
-from integrations.outbox.claims import recover_stale
-from integrations.outbox.delivery import outbox_deliver, outbox_submit
+from integrations.outbox.claims import ClaimLost, claim_rows, recover_stale
+from integrations.outbox.delivery import mark_delivered, outbox_deliver, outbox_submit
 from integrations.outbox.operations import OutboxOperation
 
 pytestmark = pytest.mark.usefixtures("no_client")
@@ -160,3 +161,117 @@ def test_repeated_failures_end_in_needs_attention(connection, operation, setting
     assert "Gave up after 2 attempts" in stuck.last_error
     record.refresh_from_db()
     assert record.sync_status == SyncStatus.FAILED
+
+
+class LateLanding(FakeCandidateCreate):
+    """A provider whose queue backs up: the first request lands only after a while."""
+
+    def send(self, client, item):
+        self.sent.append(item.payload)
+        if len(self.sent) == 1:
+            raise ProviderUnavailableError("read timeout", outcome_unknown=True)
+        remote = {"id": 42 + len(self.at_provider), **item.payload}
+        self.at_provider.append(remote)
+        return remote
+
+    def land_late(self, item):
+        self.at_provider.append({"id": 77, **item.payload})
+
+
+@pytest.fixture
+def late(monkeypatch):
+    fake = LateLanding()
+    monkeypatch.setattr(delivery, "operation_for", lambda name: fake)
+    return fake
+
+
+def _make_due(item):
+    OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=timezone.now())
+
+
+def _settle_window_passes(item, settings):
+    """Move the unknown send back past the settle window (instead of waiting for it)."""
+    past = timezone.now() - timedelta(seconds=settings.OUTBOX_SETTLE_SECONDS + 1)
+    OutboxItem.objects.filter(pk=item.pk).update(unknown_since=past, next_attempt_at=past)
+
+
+def test_a_late_answer_is_looked_up_again_and_never_sent_twice(connection, late):
+    item, _, record = _submit(connection)
+    first = outbox_deliver(item.pk, background=False)
+    assert first.outcome_unknown and first.next_attempt_at > timezone.now()
+
+    _make_due(item)  # the first lookup: the provider is still processing the request
+    waiting = outbox_deliver(item.pk)
+    assert waiting.status == OutboxItem.Status.PENDING and waiting.outcome_unknown
+    assert len(late.sent) == 1, "a lookup that finds nothing inside the window must not re-send"
+
+    late.land_late(item)
+    _make_due(item)
+    done = outbox_deliver(item.pk)
+    assert done.status == OutboxItem.Status.DONE and done.remote_id == "77"
+    assert len(late.sent) == 1 and len(late.at_provider) == 1
+    record.refresh_from_db()
+    assert record.remote_id == "77"
+
+
+def test_an_unknown_outcome_is_resent_only_after_the_window_and_every_lookup(
+    connection, late, settings
+):
+    item, _, _ = _submit(connection)
+    outbox_deliver(item.pk, background=False)
+    for _ in range(5):  # however often a worker comes by inside the window
+        _make_due(item)
+        assert outbox_deliver(item.pk).status == OutboxItem.Status.PENDING
+    assert len(late.sent) == 1
+
+    _settle_window_passes(item, settings)
+    OutboxItem.objects.filter(pk=item.pk).update(empty_lookups=1)
+    assert outbox_deliver(item.pk).status == OutboxItem.Status.PENDING, "one lookup too few"
+    assert len(late.sent) == 1
+
+    _settle_window_passes(item, settings)
+    done = outbox_deliver(item.pk)
+    assert done.status == OutboxItem.Status.DONE
+    assert len(late.sent) == 2 and len(late.at_provider) == 1
+
+
+def test_lookups_that_find_nothing_do_not_spend_attempts(connection, late, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    item, _, _ = _submit(connection)
+    outbox_deliver(item.pk, background=False)
+    for _ in range(6):
+        _make_due(item)
+        outbox_deliver(item.pk)
+    item.refresh_from_db()
+    assert item.status == OutboxItem.Status.PENDING and item.attempts == 1
+
+
+def test_a_worker_whose_claim_was_recovered_changes_nothing(connection, operation):
+    item, _, record = _submit(connection)
+    (stalled,) = claim_rows([item.pk], due_only=False)
+    # Its lease passes (the worker stalled); the scheduler recovers the row, another
+    # worker claims it.
+    assert recover_stale(now=stalled.lease_until + timedelta(seconds=1)) == 1
+    (other,) = claim_rows([item.pk], due_only=False)
+
+    with pytest.raises(ClaimLost):
+        mark_delivered(stalled, operation, {"id": 99, "name": "Ada Lovelace"})
+    record.refresh_from_db()
+    assert record.remote_id is None, "the rolled-back outcome must not touch the record"
+    row = OutboxItem.objects.get(pk=item.pk)
+    assert (row.status, row.claim_token) == (OutboxItem.Status.SENDING, other.claim_token)
+
+
+def test_a_worker_past_its_lease_does_not_send(connection, operation):
+    item, _, _ = _submit(connection)
+    OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=timezone.now())
+    original = claim_rows
+
+    def claim_then_stall(ids, *, due_only):
+        rows = original(ids, due_only=due_only)
+        OutboxItem.objects.filter(pk__in=ids).update(lease_until=timezone.now())
+        return rows
+
+    with mock.patch.object(delivery, "claim_rows", claim_then_stall):
+        outbox_deliver(item.pk)
+    assert operation.sent == []

@@ -50,7 +50,8 @@ def test_an_active_run_is_polled_until_it_ends(logged_in_client, connection, fak
     SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error="Recruitee 503")
     html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
     assert "hx-get" not in html
-    assert "The last sync failed: Recruitee 503" in html
+    assert "The sync failed; it is tried again at the next scheduled sync." in html
+    assert f"Reference: sync run #{run.pk}." in html
 
 
 def test_sync_now_without_a_connection_says_so(logged_in_client, fake_resource):
@@ -80,7 +81,8 @@ def test_the_dashboard_warns_about_writes_that_need_attention(logged_in_client, 
     )  # fmt: skip
     html = logged_in_client.get("/").content.decode()
     assert "1 write needs attention" in html
-    assert "Create candidate Bo: Gave up after 12 attempts" in html
+    assert "Create candidate Bo: Recruitee did not take it; it waits for staff." in html
+    assert "Gave up after 12 attempts" not in html  # the detail is for staff
 
 
 def test_pages_show_a_sandbox_badge_while_a_connection_uses_the_sandbox(

@@ -1,0 +1,98 @@
+"""What a person reads about a provider call that failed.
+
+Provider error text is untrusted and written for operators: API paths,
+exception names, request ids, the provider's own wording. Staff read that
+detail (redacted once more with the connection's secrets, for rows stored
+before a redaction rule existed); everyone else reads a plain sentence and a
+reference that staff can look up: `outbox #12` or `sync run #34`, the row's id,
+which the admin's search box finds on the Outbox items and Sync runs pages.
+
+The one exception is a refused write: the provider's validation message is
+meant for the person who typed the data (forms show it on its field), so it
+stays, without the path and request id around it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.utils import timezone
+
+from integrations.http.redaction import Redactor
+from integrations.models import Connection, OutboxItem, SyncRun
+
+DETAIL_CHARS = 300
+RETRY_SOON = timedelta(minutes=5)  # a retry this close is "we will retry", without a time
+# `str(IntegrationError)`: `Recruitee API 422 (POST /c/1/candidates): words [request r-1]`
+_STORED_ERROR = re.compile(
+    r"^[^:]*? API(?: \d{3})?(?: \([A-Z]+ [^)]*\))?: (?P<words>.*?)(?: \[request [^\]]*\])?$", re.S
+)
+
+
+@dataclass(frozen=True)
+class ShownError:
+    plain: str  # a sentence for anyone
+    reference: str = ""  # what staff look up; a live read that failed has no stored row
+    detail: str = ""  # the stored, redacted error: staff only
+
+    def for_user(self, user: Any) -> str:
+        if getattr(user, "is_staff", False) and self.detail:
+            where = f" ({self.reference})" if self.reference else ""
+            return f"{self.plain} {self.detail[:DETAIL_CHARS]}{where}"
+        return f"{self.plain} Reference: {self.reference}." if self.reference else self.plain
+
+
+def sync_run_error(run: SyncRun) -> ShownError:
+    return ShownError(
+        plain="The sync failed; it is tried again at the next scheduled sync.",
+        reference=f"sync run #{run.pk}",
+        detail=_redacted(run.connection, run.error),
+    )
+
+
+def outbox_error(item: OutboxItem) -> ShownError:
+    """Why a write is not at the provider yet, by the state it is in."""
+    provider = item.connection.provider_display
+    if item.status == OutboxItem.Status.FAILED:
+        words = refusal_words(item)
+        plain = (
+            f"{provider} refused the data: {words}" if words else f"{provider} refused the data."
+        )
+    elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
+        plain = f"{provider} did not take it; it waits for staff."
+    elif item.next_attempt_at and item.next_attempt_at > timezone.now() + RETRY_SOON:
+        when = item.next_attempt_at.astimezone(UTC).strftime("%-d %B %Y, %H:%M UTC")
+        plain = f"{provider} did not answer; we will retry after {when}."
+    else:
+        plain = f"{provider} did not answer; we will retry."
+    return ShownError(
+        plain=plain,
+        reference=f"outbox #{item.pk}",
+        detail=_redacted(item.connection, item.last_error),
+    )
+
+
+def live_read_error(plain: str, error: Exception, *, user: Any) -> str:
+    """A live read that failed: `plain` for anyone; staff also read the error (already redacted)."""
+    return ShownError(plain=plain, detail=str(error)).for_user(user)
+
+
+def refusal_words(item: OutboxItem) -> str:
+    """The provider's validation message of a refused write, without path or request id."""
+    text = _redacted(item.connection, item.last_error).strip()
+    match = _STORED_ERROR.match(text)
+    return (match.group("words") if match else "")[:DETAIL_CHARS]
+
+
+def _redacted(connection: Connection, text: str) -> str:
+    secrets = (connection.api_token, connection.oauth_client_secret)
+    return _redactor(secrets)(text) if text and any(secrets) else text
+
+
+@lru_cache(maxsize=16)
+def _redactor(secrets: tuple[str, ...]) -> Redactor:
+    return Redactor(secrets)
