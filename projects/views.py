@@ -5,13 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.pagination import paginate
 from integrations.models import Connection, OutboxItem
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
@@ -59,7 +59,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     _picker_syncs(connection)
     context = {
         "connection": connection,
-        "page_obj": Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": paginate(projects, request.GET.get("page"), PAGE_SIZE),
         "filters": filters,
         "filtered": any(filters.values()),
         "has_records": has_records,
@@ -200,7 +200,7 @@ def project_import_detail(request: HttpRequest, token) -> HttpResponse:
     batch = _batch(token)
     show = request.GET.get("show", "")
     rows = selectors.import_rows(batch, only_invalid=show == "invalid")
-    page = Paginator(rows, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(rows, request.GET.get("page"), IMPORT_PAGE_SIZE)
     page.object_list = list(page.object_list)  # the rows the template shows get the labels
     selectors.label_import_rows(batch.connection, page.object_list)
     context = {
