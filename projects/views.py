@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_safety import csv_response
 from core.pagination import paginate
 from integrations.models import Connection, OutboxItem
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
-from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_csv
+from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectForm, ProjectImportForm
 from projects.models import Project, ProjectUser, Workspace
 from projects.sync import resources_for
@@ -182,10 +183,8 @@ def project_import_example(request: HttpRequest) -> HttpResponse:
     connection = selectors.project_connection()
     if connection is None:
         raise Http404("No project tool is connected")
-    body = example_csv(selectors.project_choices(connection=connection))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="projects-example.csv"'
-    return response
+    rows = example_rows(selectors.project_choices(connection=connection))
+    return csv_response(rows, filename="projects-example.csv")
 
 
 def _batch(token) -> object:
