@@ -101,9 +101,17 @@ def test_the_limits_are_configurable(client, user, settings):
 
 def test_the_environment_sets_both_limits():
     env = _production_env(LOGIN_FAILURE_LIMIT="3", LOGIN_LOCKOUT_MINUTES="40")
-    code = "import config.settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.split() == ["3", "0:40:00"]
 
