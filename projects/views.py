@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.csv_safety import csv_response
 from core.pagination import paginate
+from core.request_limits import body_limit
 from integrations.models import Connection, OutboxItem
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
@@ -20,7 +20,6 @@ from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, column
 from projects.forms import ProjectForm, ProjectImportForm
 from projects.models import Project, ProjectUser, Workspace
 from projects.sync import resources_for
-from projects.uploads import SizeCapUploadHandler
 
 PAGE_SIZE = 50
 IMPORT_PAGE_SIZE = 100
@@ -128,46 +127,29 @@ def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection)
     return redirect("project_list")
 
 
-@csrf_exempt
+@body_limit(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form around it
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest) -> HttpResponse:
-    # The size cap must be in place before anything reads the body (CSRF included),
-    # hence csrf_exempt here and csrf_protect on the inner view.
-    cap = SizeCapUploadHandler(request, cap=MAX_UPLOAD_BYTES)
-    if request.method == "POST":
-        request.upload_handlers.insert(0, cap)
-    return _project_import(request, cap)
-
-
-@csrf_protect
-def _project_import(request: HttpRequest, cap: SizeCapUploadHandler) -> HttpResponse:
     connection = selectors.project_connection()
     if connection is None:
         return _not_connected(request, "Import projects")
     _picker_syncs(connection)
     choices = selectors.project_choices(connection=connection)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if cap.too_large:
-            limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-            form.is_valid()  # bound, without the file the handler refused to keep
-            form.errors["file"] = form.error_class(
-                [f"The file is too large: the limit is {limit} MB ({MAX_ROWS:,} rows)."]
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.import_batch_create(
+                connection=connection,
+                upload=upload,
+                size=upload.size,
+                file_name=upload.name or "",
+                user=request.user,
             )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch = services.import_batch_create(
-                    connection=connection,
-                    upload=upload,
-                    size=upload.size,
-                    file_name=upload.name or "",
-                    user=request.user,
-                )
-            except CsvFileError as error:
-                form.add_error("file", str(error))
-            else:
-                return redirect("project_import_detail", token=batch.token)
+        except CsvFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("project_import_detail", token=batch.token)
     context = {
         "form": form,
         "connection": connection,

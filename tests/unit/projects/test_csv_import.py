@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 import pytest
-from django.core.files.uploadhandler import StopUpload
 
 from core.csv_safety import csv_text
 from integrations.providers import asana, projecttool
@@ -18,7 +17,6 @@ from projects.csv_import import (
     parse_projects_csv,
     read_upload,
 )
-from projects.uploads import SizeCapUploadHandler
 from projects.validation import ProjectChoices
 
 TOOL = ProjectChoices(
@@ -84,19 +82,6 @@ def test_the_size_cap_is_checked_before_reading():
         read_upload(Unreadable(), 20 * 1024 * 1024)
     with pytest.raises(CsvFileError, match="too large"):  # a size that was not announced
         read_upload(io.BytesIO(b"x" * (MAX_UPLOAD_BYTES + 1)), None)
-
-
-def test_the_upload_handler_stops_past_the_cap():
-    handler = SizeCapUploadHandler(cap=1000)
-    handler.handle_raw_input(None, {}, 900, b"b")
-    assert handler.receive_data_chunk(b"x" * 600, 0) == b"x" * 600
-    with pytest.raises(StopUpload) as caught:
-        handler.receive_data_chunk(b"x" * 600, 600)
-    assert handler.too_large and not caught.value.connection_reset
-    announced = SizeCapUploadHandler(cap=1000)
-    announced.handle_raw_input(None, {}, 20 * 1024 * 1024, b"b")
-    with pytest.raises(StopUpload):
-        announced.receive_data_chunk(b"x", 0)
 
 
 @pytest.mark.parametrize(

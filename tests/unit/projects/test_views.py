@@ -62,9 +62,18 @@ def test_the_form_offers_only_supported_fields(logged_in_client, db):
     assert {"name", "owner", "workspace", "start_date", "end_date"} <= set(form.fields)
 
 
-def test_a_20_mb_upload_is_refused_and_nothing_is_kept(logged_in_client, connection):
+def test_a_20_mb_upload_is_refused_unread_and_nothing_is_kept(logged_in_client, connection):
     line = b"x,1," + b"d" * 1020 + b"\n"  # 1 KB rows: 20,000 of them
     big = SimpleUploadedFile("big.csv", b"name,workspace,description\n" + line * 20 * 1024)
+    page = logged_in_client.post("/projects/import/", {"file": big})
+    assert page.status_code == 413
+    assert "This page accepts at most 2.1\xa0MB at once" in page.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_just_over_2_mb_is_a_form_error(logged_in_client, connection):
+    line = b"x,1," + b"d" * 1020 + b"\n"
+    big = SimpleUploadedFile("big.csv", b"name,workspace,description\n" + line * 2 * 1024 + line)
     page = logged_in_client.post("/projects/import/", {"file": big})
     assert page.status_code == 200
     assert "The file is too large" in page.content.decode()
