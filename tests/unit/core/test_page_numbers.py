@@ -93,3 +93,12 @@ def test_a_huge_page_number_says_there_is_no_such_page_or_shows_the_last(logged_
 )  # fmt: skip
 def test_page_number_is_a_whole_number_from_one_to_the_cap(value, number):
     assert page_number(value) == number
+
+
+@pytest.mark.parametrize("page", ["9223372036854775807", "-1", "abc", "1.5"])
+def test_the_admins_lists_take_any_page_number_too(client, staff_user, lists, page):
+    client.force_login(staff_user)
+    for model in ("syncrun", "outboxitem", "calllog", "connection"):
+        response = client.get(f"/admin/integrations/{model}/", {"p": page})
+        assert response.status_code in (200, 302), (model, response.status_code)
+    assert client.get("/admin/axes/accessattempt/", {"p": page}).status_code in (200, 302)
