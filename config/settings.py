@@ -185,6 +185,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 DATA_UPLOAD_MAX_NUMBER_FILES = 1  # the projects import's CSV file
 X_FRAME_OPTIONS = "DENY"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SensitiveAlwaysHiddenFilter"
 
 # --- Integrations -----------------------------------------------------------
 # Timeouts in seconds for every provider call: (connect, read).

@@ -76,7 +76,9 @@ def body_cap(request: HttpRequest, view: View) -> int:
     return own if own and public else settings.REQUEST_MAX_BODY_ANONYMOUS_BYTES
 
 
-def too_large(request: HttpRequest, *, cap: int | None = None, size: int | None = None):
+def too_large(
+    request: HttpRequest, *, cap: int | None = None, size: int | None = None
+) -> HttpResponse:
     """The 413 page: what the limit is, and that nothing was saved."""
     context = {"cap": cap, "size": size, "back": request.path}
     return render(request, "413.html", context, status=413)

@@ -140,3 +140,16 @@ def test_the_service_refuses_a_malformed_base_url_with_a_clear_message(row):
     row.refresh_from_db()
     result = connection_test(row)
     assert not result.ok and "not a valid URL" in result.message
+
+
+def test_a_debug_error_page_never_shows_the_typed_secrets(admin_client, row, settings):
+    settings.DEBUG = True
+    admin_client.raise_request_exception = False
+    url = reverse("admin:integrations_connection_change", args=[row.pk])
+    typed = {"api_token": "typed-NEW-token-777", "oauth_client_secret": "typed-NEW-secret-888"}
+    with mock.patch.object(Connection, "clean", side_effect=RuntimeError("boom")):
+        response = admin_client.post(url, _form(row, **typed))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "RuntimeError" in html  # the technical page, with the POST data
+    assert typed["api_token"] not in html and typed["oauth_client_secret"] not in html
