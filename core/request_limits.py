@@ -59,7 +59,7 @@ class RequestBodyLimitMiddleware:
         size = _announced_length(request)
         if size is None:  # Django would fail reading the body with a 500
             return defaults.bad_request(request, ValueError("Content-Length is not a number"))
-        if size <= settings.REQUEST_MAX_BODY_ANONYMOUS_BYTES:
+        if not size:
             return None
         cap = body_cap(request, view)
         if size <= cap:
@@ -69,6 +69,7 @@ class RequestBodyLimitMiddleware:
 
 
 def body_cap(request: HttpRequest, view: View) -> int:
+    """The most bytes `view` takes in this request's body (see the module's docstring)."""
     own = getattr(view, "max_body_bytes", None)
     public = getattr(view, "login_required", True) is False
     if request.user.is_authenticated:

@@ -85,3 +85,30 @@ def test_a_malformed_content_length_is_a_bad_request_not_a_500(user):
         content_type=FORM, CONTENT_LENGTH="not-a-number",
     )  # fmt: skip
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("public", "cap", "size", "signed_in", "refused"),
+    [
+        (True, 1024, 2048, True, True),  # tighter than the default
+        (True, 1024, 1000, True, False),
+        (True, 64 * 1024, 32 * 1024, False, False),  # a public receiver: its own cap
+        (False, 64 * 1024, 32 * 1024, False, True),  # anonymous on a private page: 16 KB
+        (False, 4 * 1024 * 1024, 3 * 1024 * 1024, True, False),  # looser than the default
+    ],
+)
+def test_a_view_sets_its_own_cap(rf, user, public, cap, size, signed_in, refused):
+    from django.contrib.auth.decorators import login_not_required
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.request_limits import RequestBodyLimitMiddleware, body_limit
+
+    @body_limit(cap)
+    def view(request):
+        raise AssertionError("not reached")
+
+    view = login_not_required(view) if public else view
+    request = rf.post("/hook", b"x" * size, content_type="application/json")
+    request.user = user if signed_in else AnonymousUser()
+    response = RequestBodyLimitMiddleware(view).process_view(request, view, (), {})
+    assert (response is not None and response.status_code == 413) is refused
