@@ -54,12 +54,19 @@ PIXEL = bytes.fromhex(
 LIVE_SERVER_ORIGINS = ("http://localhost:", "http://127.0.0.1:")
 
 
-def stand_in_for_outside(route) -> None:
+def stand_in_for_outside(route, problems: list[str]) -> None:
     """No test reaches the internet: photos get a stand-in image, anything else is refused."""
     if route.request.resource_type == "image":
         route.fulfill(status=200, content_type="image/png", body=PIXEL)
     else:
+        problems.append(f"{route.request.url}: a request outside the app")
         route.abort()
+
+
+def record_failed_request(request, problems: list[str]) -> None:
+    # ERR_ABORTED: the page navigated away before the request finished (a favicon, say).
+    if request.failure != "net::ERR_ABORTED":
+        problems.append(f"{request.url}: {request.failure}")
 
 
 @pytest.fixture(scope="session")
@@ -86,13 +93,17 @@ def browser_problems() -> list[str]:
 
 @pytest.fixture
 def page(browser, browser_problems) -> Iterator[object]:
-    """A fresh page; the test fails if it logged a console error or a request failed."""
+    """A fresh page; the test fails if it logged a console error (a CSP violation is one)
+    or a request failed."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    context.route(lambda url: not url.startswith(LIVE_SERVER_ORIGINS), stand_in_for_outside)
+    context.route(
+        lambda url: not url.startswith(LIVE_SERVER_ORIGINS),
+        lambda route: stand_in_for_outside(route, browser_problems),
+    )
     page.on("console", lambda m: m.type == "error" and browser_problems.append(m.text))
-    page.on("requestfailed", lambda r: browser_problems.append(f"{r.url}: {r.failure}"))
+    page.on("requestfailed", lambda r: record_failed_request(r, browser_problems))
     page.on(
         "response",
         lambda r: (
