@@ -152,6 +152,8 @@ MESSAGE_TAGS = {40: "danger"}  # Bootstrap calls the error level "danger".
 # Security hardening for production (DEBUG off). TLS is expected in front of
 # the app; DJANGO_SECURE_SSL_REDIRECT=false suits a proxy that already redirects.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks /healthz over plain http, straight from the backend.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

@@ -108,3 +108,9 @@ def test_redis_cache_that_does_not_answer_is_a_503(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"] == "the cache (Redis) does not answer"
+
+
+def test_the_load_balancer_may_ask_over_plain_http(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/accounts/login/").status_code == 301
+    assert client.get("/healthz").status_code == 200
