@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -212,6 +213,20 @@ def wait_for_port(url: str, processes: Processes, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise SmokeFailure(f"nothing listens on {url} after {timeout:.0f} s")
+
+
+def check_health(app_url: str) -> None:
+    """/healthz, asked over plain http as a load balancer asks the backend, answers 200."""
+    parts = urlsplit(app_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", "/healthz")
+        answer = connection.getresponse()
+        body = answer.read().decode(errors="replace")
+    finally:
+        connection.close()
+    if answer.status != 200:
+        raise SmokeFailure(f"/healthz answered {answer.status}: {body}")
 
 
 # --- the TLS-terminating proxy -----------------------------------------------------------
@@ -541,6 +556,7 @@ def smoke(folder: Path, say: Callable[[str], None]) -> None:
             for program, url in servers.items():
                 if step.background and program in step.command:
                     wait_for_port(url, processes)
+        check_health(servers["gunicorn"])
         proxy = start_tls_proxy(proxy_port, app_port, folder)
         base_url = f"https://127.0.0.1:{proxy_port}"
         say(f"gunicorn on {servers['gunicorn']}, TLS proxy on {base_url}")
@@ -571,7 +587,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="hub-smoke-"))
     try:
         smoke(folder, lambda message: print(f"smoke: {message}", flush=True))
-    except SmokeFailure as failure:
+    except Exception as failure:  # a failed check, or a browser step that timed out
+        if not isinstance(failure, SmokeFailure):
+            traceback.print_exc()
         print(f"smoke: FAILED\n{failure}", flush=True)
         print("smoke: 0 passed, 1 failed")
         return 1
