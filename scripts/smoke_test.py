@@ -328,24 +328,30 @@ def start_tls_proxy(port: int, upstream_port: int, folder: Path) -> ThreadingHTT
 
 # --- the pages ---------------------------------------------------------------------------
 
-URLCONF_SCRIPT = """
-import json
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
 
-def walk(patterns, prefix, namespace):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if str(entry.pattern) != "admin/":
-                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-                yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            regex = RoutePattern(route, is_endpoint=True).regex.pattern
-            yield {"name": namespace + entry.name, "route": route, "regex": regex}
+def app_url_patterns() -> list[dict[str, str]]:
+    """Every URL of the URL conf but the admin's: its name, route and regex. Needs Django set up."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.resolvers import RoutePattern
 
-print(json.dumps(list(walk(get_resolver().url_patterns, "", ""))))
-"""
+    def walk(patterns, prefix: str, namespace: str):
+        for entry in patterns:
+            if isinstance(entry, URLResolver) and str(entry.pattern) != "admin/":
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                regex = RoutePattern(route, is_endpoint=True).regex.pattern
+                yield {"name": namespace + entry.name, "route": route, "regex": regex}
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+# Run by the deployed copy's `manage.py shell`, so the URL conf is the one being served.
+URLCONF_SCRIPT = (
+    "import json, sys; sys.path.insert(0, 'scripts'); import smoke_test; "
+    "print(json.dumps(smoke_test.app_url_patterns()))"
+)
 
 
 @dataclass
