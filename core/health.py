@@ -74,8 +74,11 @@ def migrations_problem() -> str | None:
     global _migrations_clean_until
     if time.monotonic() < _migrations_clean_until:
         return None
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return "the database does not answer"
     if pending:
         return f"migrations are not applied ({len(pending)}): run migrate"
     _migrations_clean_until = time.monotonic() + MIGRATIONS_RECHECK_SECONDS
