@@ -52,6 +52,7 @@ NOT_PAGES = {
     "project_import_submit": "POST only",
     "project_import_progress": "htmx fragment: import progress",
     "project_import_example": "a CSV download, fetched and checked by preview_an_import",
+    "duplicate_dismiss": "POST only (Not a duplicate)",
 }
 # Pages that show their links only once a form is filled: opened first, in the crawl.
 FILLED_FORMS = ["/organizations/search/?term=a"]
