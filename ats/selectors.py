@@ -155,19 +155,15 @@ COUNT_AHEAD_PAGES = 10
 def list_page(
     rows: QuerySet,
     *,
-    number: Any,
+    number: int,
     per_page: int = 25,
     load: Callable[[list[Any]], Iterable[Any]] | None = None,
 ) -> ListPage:
-    """The page `number` of `rows`; a bad number means page 1.
+    """The page `number` (from `core.pagination.page_number`) of `rows`.
 
     `load(pks)` reads the page's rows by primary key, in any order (default: `rows`
     filtered by them).
     """
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
     offset = (number - 1) * per_page
     cap = offset + per_page * (COUNT_AHEAD_PAGES + 1) + 1
     # One walk of the sort index gives the page and the count ahead: the ids from the

@@ -11,6 +11,7 @@ from ats import selectors, services
 from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
+from core.pagination import page_number
 from core.row_cache import rendered_rows
 from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
@@ -34,7 +35,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     filters = filter_form.filters()
     rows = selectors.candidate_list(connection=connection, filters=filters)
     page = selectors.list_page(
-        rows, number=request.GET.get("page"), load=selectors.candidate_stamps
+        rows, number=page_number(request.GET.get("page")), load=selectors.candidate_stamps
     )
     context = {
         "page": page,

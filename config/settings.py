@@ -5,9 +5,11 @@ project root. Every read is typed. With DEBUG off, a missing secret stops
 start-up with Django's ImproperlyConfigured naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from config import __version__
 
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "core",
     "integrations",
     "ats",
@@ -62,11 +65,16 @@ MIDDLEWARE = [
     "core.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.request_limits.RequestBodyLimitMiddleware",  # before anything reads a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +127,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, counted in the database): LOGIN_FAILURE_LIMIT failed
+# logins for one username or from one address refuse further attempts for
+# LOGIN_LOCKOUT_MINUTES, on the app's and the admin's login; a successful login resets it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.locked_out_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,6 +169,8 @@ MESSAGE_TAGS = {40: "danger"}  # Bootstrap calls the error level "danger".
 # Security hardening for production (DEBUG off). TLS is expected in front of
 # the app; DJANGO_SECURE_SSL_REDIRECT=false suits a proxy that already redirects.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks /healthz over plain http, straight from the backend.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -155,10 +178,42 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+# Behind the proxy, X-Forwarded-Proto says https and X-Forwarded-For's last entry is
+# the client's address (core.login_throttle); without it both headers are ignored.
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Request bodies (core.request_limits): a larger one gets a 413 page before it is read.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=1024 * 1024)
+REQUEST_MAX_BODY_ANONYMOUS_BYTES = env.int("REQUEST_MAX_BODY_ANONYMOUS_BYTES", default=16 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # the projects import's CSV file
 X_FRAME_OPTIONS = "DENY"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SensitiveAlwaysHiddenFilter"
+# Scripts, styles, fonts and requests only from the app's own static files and
+# URLs: no inline script or style, no eval (htmx is configured for it in
+# base.html). Images may also come over https: candidates' photos live on the
+# provider's media host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+# Browser features the app never uses are switched off (core.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # --- Integrations -----------------------------------------------------------
 # Timeouts in seconds for every provider call: (connect, read).
@@ -235,5 +290,6 @@ LOGGING = {
         # core.middleware writes the one line per request instead.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},  # failures and lockouts, not every step
     },
 }

@@ -16,6 +16,8 @@ account_urls = [
     ),
 ]
 
+handler400 = "core.request_limits.bad_request"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("integrations.urls")),

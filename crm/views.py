@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import paginate
 from core.selectors import duplicates_of
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
@@ -312,7 +312,7 @@ def person_choices(request: HttpRequest, connection: Connection) -> HttpResponse
 
 
 def _list_page(request, connection, rows, query, resource, template) -> HttpResponse:
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(rows, request.GET.get("page"), PER_PAGE)
     sync = list_sync_status(
         connection=connection,
         resource=resource,

@@ -9,7 +9,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
@@ -109,6 +111,11 @@ class ConnectionAdmin(admin.ModelAdmin):
         ),
         ("Health", {"fields": readonly_fields}),
     ]
+
+    @method_decorator(sensitive_post_parameters(*SECRET_FIELDS))
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Error reports and DEBUG pages never show a secret typed into the form."""
+        return super().changeform_view(request, *args, **kwargs)
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pagination import paginate
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
 from integrations.selectors import connection_on_pages, provider_connection
@@ -70,7 +70,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         items = items.filter(status=status)
     else:
         status = ""
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = paginate(items, request.GET.get("page"), 50)
     context = {
         "page_obj": page,
         "status": status,

@@ -5,9 +5,10 @@ missing column, too many rows) raises `CsvFileError` with a message for a
 person, and nothing is kept. A problem with one row is listed on that row;
 the other rows can still be sent.
 
-Cells that start with = + - @ (or a tab or carriage return) are refused: a
-spreadsheet would run them as formulas when someone opens an export of this
-data (CSV injection).
+Cells that a spreadsheet would run as a formula (`core.csv_safety.formula_reason`:
+=1+1, -2+3, @SUM(A1), a leading tab…) are refused on their row, so the data never
+carries a formula to whoever opens an export of it (CSV injection); ordinary text
+that merely starts with -, + or @ ("- kickoff notes") is kept.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
+from core.csv_safety import formula_reason
 from integrations.providers.project_records import ProjectInput
 from projects.validation import FIELD_LABELS, ProjectChoices, project_problems
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Every column the hub knows, with what goes in it (shown on the import page).
 COLUMN_HELP = {
@@ -68,8 +69,8 @@ def columns_for(choices: ProjectChoices) -> list[tuple[str, str, bool]]:
     return columns
 
 
-def example_csv(choices: ProjectChoices) -> str:
-    """A small example file with every column the provider supports."""
+def example_rows(choices: ProjectChoices) -> list[list[str]]:
+    """A small example file (header first) with every column the provider supports."""
     sample = {
         "name": "Website relaunch",
         "description": "New design, same content",
@@ -84,12 +85,10 @@ def example_csv(choices: ProjectChoices) -> str:
     }
     second = {**sample, "name": "Customer portal", "description": "", "tags": "customer"}
     second.update({"start_date": "2026-02-01", "end_date": "2026-06-30"})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(choices.fields)
-    for row in (sample, second):
-        writer.writerow([row[name] for name in choices.fields])
-    return out.getvalue()
+    return [
+        list(choices.fields),
+        *([row[name] for name in choices.fields] for row in (sample, second)),
+    ]
 
 
 def read_upload(upload: IO[bytes], size: int | None) -> str:
@@ -172,25 +171,14 @@ def _parse_row(number: int, cells: list[str], header: list[str], choices) -> Par
     if len(cells) > len(header):
         row.errors.append(f"It has {len(cells)} cells but the header names {len(header)} columns.")
     for name, value in values.items():
-        if char := formula_character(value):
-            row.errors.append(
-                f"{FIELD_LABELS[name]}: starts with {char}, which a spreadsheet would run "
-                "as a formula; remove that character."
-            )
+        if reason := formula_reason(value):
+            row.errors.append(f"{FIELD_LABELS[name]}: {reason}; remove the first character.")
     if row.errors:
         return row
     project, errors = _clean(values, choices)
     row.errors.extend(errors)
     row.project = None if errors else project
     return row
-
-
-def formula_character(value: str) -> str:
-    """How a formula-looking cell starts ("“=”", "a tab"), or "" for a harmless cell."""
-    first = value[:1] if value[:1] in ("\t", "\r") else value.lstrip(" ")[:1]
-    if first not in FORMULA_PREFIXES or not first:
-        return ""
-    return {"\t": "a tab", "\r": "a carriage return"}.get(first, f"“{first}”")
 
 
 def _clean(values: dict[str, str], choices: ProjectChoices) -> tuple[ProjectInput, list[str]]:

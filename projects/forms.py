@@ -6,6 +6,7 @@ import re
 
 from django import forms
 
+from core.csv_safety import formula_reason
 from core.forms import OutboxFormMixin
 from integrations.providers.project_records import ProjectInput
 from projects.csv_import import MAX_UPLOAD_BYTES
@@ -71,6 +72,9 @@ class ProjectForm(OutboxFormMixin, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in ("name", "description", "tags"):
+            if reason := formula_reason(data.get(name) or ""):
+                self.add_error(name, f"This {reason}; remove the first character.")
         if self.errors:
             return data
         for name, messages in project_problems(self.choices.provider, self.project()).items():

@@ -5,24 +5,24 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_safety import csv_response
+from core.pagination import paginate
+from core.request_limits import body_limit
 from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 from projects import selectors, services
-from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_csv
+from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectForm, ProjectImportForm
 from projects.models import Project, ProjectUser, Workspace
 from projects.sync import resources_for
-from projects.uploads import SizeCapUploadHandler
 
 PAGE_SIZE = 50
 IMPORT_PAGE_SIZE = 100
@@ -62,7 +62,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     _picker_syncs(connection)
     context = {
         "connection": connection,
-        "page_obj": Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page_obj": paginate(projects, request.GET.get("page"), PAGE_SIZE),
         "filters": filters,
         "filtered": any(filters.values()),
         "has_records": has_records,
@@ -132,46 +132,29 @@ def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection)
     return redirect("project_list")
 
 
-@csrf_exempt
+@body_limit(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form around it
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest) -> HttpResponse:
-    # The size cap must be in place before anything reads the body (CSRF included),
-    # hence csrf_exempt here and csrf_protect on the inner view.
-    cap = SizeCapUploadHandler(request, cap=MAX_UPLOAD_BYTES)
-    if request.method == "POST":
-        request.upload_handlers.insert(0, cap)
-    return _project_import(request, cap)
-
-
-@csrf_protect
-def _project_import(request: HttpRequest, cap: SizeCapUploadHandler) -> HttpResponse:
     connection = selectors.project_connection()
     if connection is None:
         return _not_connected(request, "Import projects")
     _picker_syncs(connection)
     choices = selectors.project_choices(connection=connection)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if cap.too_large:
-            limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-            form.is_valid()  # bound, without the file the handler refused to keep
-            form.errors["file"] = form.error_class(
-                [f"The file is too large: the limit is {limit} MB ({MAX_ROWS:,} rows)."]
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.import_batch_create(
+                connection=connection,
+                upload=upload,
+                size=upload.size,
+                file_name=upload.name or "",
+                user=request.user,
             )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch = services.import_batch_create(
-                    connection=connection,
-                    upload=upload,
-                    size=upload.size,
-                    file_name=upload.name or "",
-                    user=request.user,
-                )
-            except CsvFileError as error:
-                form.add_error("file", str(error))
-            else:
-                return redirect("project_import_detail", token=batch.token)
+        except CsvFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("project_import_detail", token=batch.token)
     context = {
         "form": form,
         "connection": connection,
@@ -187,10 +170,8 @@ def project_import_example(request: HttpRequest) -> HttpResponse:
     connection = selectors.project_connection()
     if connection is None:
         raise Http404("No project tool is connected")
-    body = example_csv(selectors.project_choices(connection=connection))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="projects-example.csv"'
-    return response
+    rows = example_rows(selectors.project_choices(connection=connection))
+    return csv_response(rows, filename="projects-example.csv")
 
 
 def _batch(token) -> object:
@@ -205,7 +186,7 @@ def project_import_detail(request: HttpRequest, token) -> HttpResponse:
     batch = _batch(token)
     show = request.GET.get("show", "")
     rows = selectors.import_rows(batch, only_invalid=show == "invalid")
-    page = Paginator(rows, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(rows, request.GET.get("page"), IMPORT_PAGE_SIZE)
     page.object_list = list(page.object_list)  # the rows the template shows get the labels
     selectors.label_import_rows(batch.connection, page.object_list)
     context = {

@@ -24,3 +24,29 @@ def test_wrong_password_shows_an_error(page, live_server, django_user_model):
 def test_anonymous_visitor_is_sent_to_login(page, live_server):
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
+
+
+def test_five_wrong_passwords_pause_logging_in_and_say_until_when(
+    page, live_server, django_user_model, screenshot, browser_problems
+):
+    django_user_model.objects.create_user(username="dave", password="right-password-1")
+    page.goto(f"{live_server.url}/accounts/login/")
+    for _ in range(5):
+        page.fill("input[name=username]", "dave")
+        page.fill("input[name=password]", "wrong-password")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        if page.get_by_test_id("locked-out").count():
+            break
+        expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    locked = page.get_by_test_id("locked-out")
+    expect(locked).to_contain_text("Too many failed logins")
+    expect(locked).to_contain_text("Try again in 15 minutes, after")
+    screenshot("login-locked-out")
+    page.get_by_role("link", name="Back to the login page").click()
+    page.fill("input[name=username]", "dave")
+    page.fill("input[name=password]", "right-password-1")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("locked-out")).to_be_visible()  # even the right password
+    # The paused login page answers 429 on purpose; Chromium logs each such answer.
+    browser_problems[:] = [p for p in browser_problems if "status of 429" not in p]

@@ -23,8 +23,7 @@ def _offline(monkeypatch):
     def refuse(*args, **kwargs):
         raise ConfigurationError("offline in this test")
 
-    monkeypatch.setattr("ats.services.connection_client", refuse)
-    monkeypatch.setattr("crm.services.connection_client", refuse)
+    monkeypatch.setattr("integrations.live_budget.connection_client", refuse)
 
 
 @pytest.fixture

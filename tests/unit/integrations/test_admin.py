@@ -114,3 +114,42 @@ def test_call_log_is_read_only(admin_client, row):
     )
     assert admin_client.get(reverse("admin:integrations_calllog_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:integrations_calllog_add")).status_code == 403
+
+
+@pytest.mark.parametrize("base_url", ["https://[::1", "https://api.test:99999", "https://a b.test"])
+def test_a_malformed_base_url_is_a_field_error_that_never_shows_the_typed_token(
+    admin_client, row, base_url
+):
+    url = reverse("admin:integrations_connection_change", args=[row.pk])
+    typed = "typed-NEW-token-777"
+    with mock.patch("integrations.admin.connection_test") as tested:
+        response = admin_client.post(url, _form(row, base_url=base_url, api_token=typed))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "not a valid URL" in errors["base_url"][0]
+    assert typed not in response.content.decode()
+    tested.assert_not_called()
+    row.refresh_from_db()
+    assert (row.base_url, row.api_token) == ("", STORED)
+
+
+def test_the_service_refuses_a_malformed_base_url_with_a_clear_message(row):
+    from integrations.services.connections import connection_test
+
+    Connection.objects.filter(pk=row.pk).update(base_url="https://[::1")
+    row.refresh_from_db()
+    result = connection_test(row)
+    assert not result.ok and "not a valid URL" in result.message
+
+
+def test_a_debug_error_page_never_shows_the_typed_secrets(admin_client, row, settings):
+    settings.DEBUG = True
+    admin_client.raise_request_exception = False
+    url = reverse("admin:integrations_connection_change", args=[row.pk])
+    typed = {"api_token": "typed-NEW-token-777", "oauth_client_secret": "typed-NEW-secret-888"}
+    with mock.patch.object(Connection, "clean", side_effect=RuntimeError("boom")):
+        response = admin_client.post(url, _form(row, **typed))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "RuntimeError" in html  # the technical page, with the POST data
+    assert typed["api_token"] not in html and typed["oauth_client_secret"] not in html

@@ -48,3 +48,21 @@ def test_loopback_needs_the_setting():
     with pytest.raises(ConfigurationError, match="INTEGRATIONS_ALLOW_LOOPBACK=true"):
         validate_base_url("http://127.0.0.1:8001")
     assert validate_base_url("https://127.0.0.1:8443") == "https://127.0.0.1:8443"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::1",
+        "https://[::1]:abc",
+        "https://api.test:99999",
+        "https://[zz]/x",
+        "https://exa mple.com",
+        "https://api.test\x00/x",
+        "https://user:hunter2@[::1",
+    ],
+)
+def test_a_malformed_url_is_refused_without_echoing_it(url):
+    with pytest.raises(ConfigurationError, match="not a valid URL") as caught:
+        validate_base_url(url)
+    assert "hunter2" not in str(caught.value) and "[::1" not in str(caught.value)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.models import Connection, OutboxItem
+from integrations.providers import projecttool
+from projects.csv_import import parse_projects_csv
+from projects.forms import ProjectForm
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
+from projects.validation import ProjectChoices
 
 
 @pytest.fixture
@@ -55,9 +62,18 @@ def test_the_form_offers_only_supported_fields(logged_in_client, db):
     assert {"name", "owner", "workspace", "start_date", "end_date"} <= set(form.fields)
 
 
-def test_a_20_mb_upload_is_refused_and_nothing_is_kept(logged_in_client, connection):
+def test_a_20_mb_upload_is_refused_unread_and_nothing_is_kept(logged_in_client, connection):
     line = b"x,1," + b"d" * 1020 + b"\n"  # 1 KB rows: 20,000 of them
     big = SimpleUploadedFile("big.csv", b"name,workspace,description\n" + line * 20 * 1024)
+    page = logged_in_client.post("/projects/import/", {"file": big})
+    assert page.status_code == 413
+    assert "This page accepts at most 2.1\xa0MB at once" in page.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_just_over_2_mb_is_a_form_error(logged_in_client, connection):
+    line = b"x,1," + b"d" * 1020 + b"\n"
+    big = SimpleUploadedFile("big.csv", b"name,workspace,description\n" + line * 2 * 1024 + line)
     page = logged_in_client.post("/projects/import/", {"file": big})
     assert page.status_code == 200
     assert "The file is too large" in page.content.decode()
@@ -90,7 +106,38 @@ def test_the_preview_lists_rows_and_the_example_downloads(logged_in_client, conn
     assert "1 ready" in html and "1 with problems" in html and "formula" in html
     example = logged_in_client.get("/projects/import/example.csv")
     assert example["Content-Type"].startswith("text/csv")
-    assert example.content.decode().startswith("name,description,owner,workspace")
+    assert example.content.decode().startswith('"name","description","owner","workspace"')
+
+
+def test_the_example_csv_never_carries_a_formula_from_synced_names(logged_in_client, connection):
+    Workspace.objects.create(
+        connection=connection, remote_id="1", name='=HYPERLINK("http://x";"a,b")'
+    )
+    example = logged_in_client.get("/projects/import/example.csv").content.decode()
+    assert '"\'=HYPERLINK(""http://x"";""a,b"")"' in example
+    rows = list(csv.reader(io.StringIO(example)))
+    assert {len(row) for row in rows} == {len(rows[0])}  # no cell split by the ; or ,
+    assert rows[1][rows[0].index("workspace")] == '\'=HYPERLINK("http://x";"a,b")'
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [("=1+1", True), ("+SUM(A1:A2)", True), ("@SUM(A1)", True), ("-2+3", True),
+     ("- kickoff notes", False), ("+1 follow-up", False), ("@design team", False),
+     ("-5% budget", False)],
+)  # fmt: skip
+def test_the_form_refuses_what_would_run_as_a_formula_like_the_import(name, refused):
+    choices = ProjectChoices(provider=projecttool.PROVIDER, workspaces=[("1", "Acme")])
+    form = ProjectForm(
+        {"name": name, "description": name, "workspace": "1", "submission_key": "k"},
+        choices=choices,
+    )
+    assert form.is_valid() is not refused
+    if refused:
+        for field in ("name", "description"):
+            assert "a spreadsheet would run it as a formula" in form.errors[field][0]
+    [row] = parse_projects_csv(f'name,workspace\n"{name}",1\n', choices)
+    assert bool(row.errors) is refused  # the import draws the same line
 
 
 def test_the_preview_names_the_owner_and_workspace_each_row_resolves_to(
