@@ -1,9 +1,11 @@
 """Enqueue the background work that is due, forever: scheduled syncs and outbox deliveries."""
 
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django_tasks.base import TaskResult, TaskResultStatus
 
 from integrations.models import OutboxItem
 from integrations.outbox.claims import recover_stale
@@ -11,8 +13,16 @@ from integrations.sync.service import sync_recover_stale, sync_request, syncs_du
 from integrations.tasks import deliver_due_outbox_task
 
 
+# A delivery task queued this long ago and not finished is presumed lost with its worker.
+DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
+
+
 class Command(BaseCommand):
     help = "Enqueue due syncs and outbox deliveries every few seconds (Ctrl-C stops)."
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.delivery: TaskResult | None = None  # the last delivery task this scheduler queued
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -34,8 +44,18 @@ class Command(BaseCommand):
         due = OutboxItem.objects.filter(
             status=OutboxItem.Status.PENDING, next_attempt_at__lte=timezone.now()
         )
-        if due.exists():
-            deliver_due_outbox_task.enqueue()
+        if due.exists() and not self.delivery_queued():
+            self.delivery = deliver_due_outbox_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")
+
+    def delivery_queued(self) -> bool:
+        """The last delivery task still waits or runs: queue no other, so a slow
+        provider never piles up tasks that will find nothing to do."""
+        if self.delivery is None:
+            return False
+        self.delivery.refresh()
+        unfinished = self.delivery.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+        queued_at = self.delivery.enqueued_at or timezone.now()
+        return unfinished and timezone.now() - queued_at < DELIVERY_TASK_STALE_AFTER
