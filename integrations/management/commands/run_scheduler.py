@@ -12,7 +12,6 @@ from integrations.outbox.claims import recover_stale
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import deliver_due_outbox_task
 
-
 # A delivery task queued this long ago and not finished is presumed lost with its worker.
 DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
 
