@@ -52,7 +52,7 @@ def _queue_candidate(connection, name: str) -> OutboxItem:
 
 
 def _at_sandbox(sandbox, name: str) -> int:
-    items = sandbox.store.payloads("SELECT item FROM recruitee_candidates")
+    items = sandbox.store.payloads("SELECT payload FROM recruitee_candidates")
     return sum(1 for item in items if item.get("name") == name)
 
 
