@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
 
-def setup_django(database: Path) -> None:
-    """Django on the test settings with a fresh SQLite file, migrated."""
+def setup_django(database: Path, *, migrate: bool = True) -> None:
+    """Django on the test settings with a SQLite file, migrated unless `migrate` is off."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"  # real env wins over the settings
@@ -26,7 +26,8 @@ def setup_django(database: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
 
 
 def free_port() -> int:

@@ -1,7 +1,9 @@
 """JSON for the hot paths: provider answers read by the client, payloads written by syncs.
 
 orjson decodes and encodes several times faster than the standard library, which
-matters when a sync reads and stores a hundred thousand records. It is stricter
+matters when a sync reads and stores a hundred thousand records: with the
+standard library instead, bench/sync.py's full sync of 100,000 candidates
+spent 20% more CPU (23.6 s against 19.6 s) and took 11-37% longer. It is stricter
 in a few corners the standard library accepts (integers past 64 bits, NaN and
 Infinity literals, lone surrogates), so whatever it refuses goes through the
 standard library instead: the result is never narrower than `json`'s.

@@ -7,15 +7,20 @@ parsed and written. Memory stays bounded: at most one page waits in the
 queue. The thread only fetches and decodes, so the next request leaves as
 soon as the last answer is read: the caller's work stays off that path. Its
 call-log rows are written by the consuming thread, which owns the database.
+
+Measured on bench/sync.py (100,000 candidates, 1,000 a page, 50 ms latency):
+without the thread the sync took 30-34% longer (47 s against 35 s, 79 s
+against 61 s in the same runs). The process's GIL switch interval is left
+alone: shortening it to 0.5 ms while a read-ahead ran made no difference
+beyond the noise (31 s against 35 s without it in one run, 69 s against 61 s
+in another).
 """
 
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import connections
@@ -26,13 +31,6 @@ T = TypeVar("T")
 
 _END = object()
 _POLL_SECONDS = 0.2
-# When its answer arrives, the fetching thread waits for the GIL until the
-# working thread lets go: up to the switch interval (5 ms by default) each
-# time, which would delay every next request. 0.5 ms keeps that wait small.
-_SWITCH_INTERVAL = 0.0005
-_switch_lock = threading.Lock()
-_switch_users = 0
-_switch_saved = 0.0
 
 
 def read_ahead(pages: Iterator[T]) -> Iterator[T]:
@@ -66,34 +64,15 @@ def read_ahead(pages: Iterator[T]) -> Iterator[T]:
             connections.close_all()
 
     worker = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
-    with _short_switch_interval():
-        worker.start()
-        try:
-            while True:
-                item = ready.get()
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item  # type: ignore[misc]
-        finally:
-            stop.set()
-            worker.join(timeout=30)
-
-
-@contextmanager
-def _short_switch_interval() -> Iterator[None]:
-    """The process's GIL switch interval at `_SWITCH_INTERVAL` while any read-ahead runs."""
-    global _switch_users, _switch_saved
-    with _switch_lock:
-        if _switch_users == 0:
-            _switch_saved = sys.getswitchinterval()
-            sys.setswitchinterval(min(_switch_saved, _SWITCH_INTERVAL))
-        _switch_users += 1
+    worker.start()
     try:
-        yield
+        while True:
+            item = ready.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
     finally:
-        with _switch_lock:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_saved)
+        stop.set()
+        worker.join(timeout=30)

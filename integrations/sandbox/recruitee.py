@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
 import time
 from typing import Any
 
@@ -18,7 +17,7 @@ from integrations.sandbox import recruitee_shapes as shapes
 from integrations.sandbox.base import FakeApi
 from integrations.sandbox.credentials import RECRUITEE_COMPANY_ID, RECRUITEE_TOKEN
 from integrations.sandbox.router import Router
-from integrations.sandbox.store import SandboxStore, dumps, next_id
+from integrations.sandbox.store import SandboxStore, next_id
 from integrations.sandbox.values import (
     is_email,
     iso_micro,
@@ -26,7 +25,7 @@ from integrations.sandbox.values import (
     string_list,
     utc_now,
 )
-from integrations.sandbox.wire import JSON_TYPE, PayloadError, Request, Response, json_response
+from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 # The docs say the company subdomain may stand in for the numeric id.
 COMPANY_IDS = {RECRUITEE_COMPANY_ID, "sandbox"}
@@ -57,8 +56,6 @@ class RecruiteeApi(FakeApi):
     def __init__(self, store: SandboxStore) -> None:
         self._stage_counts_cache: dict[int, int] = {}
         self._stage_counts_at = 0.0
-        self._page_walk = recruitee_rows.PageWalk()
-        self._offers_memo = threading.local()
         super().__init__(store)
 
     def add_routes(self, router: Router) -> None:
@@ -94,36 +91,21 @@ class RecruiteeApi(FakeApi):
             offset = parse_int(request.arg("offset"), 0)
         except ValueError as exc:
             return _request_error(str(exc))
-        conn = self.store.connection()
-        # Walk to the offset on the sort index alone (no table reads for skipped
-        # rows: deep in a large list that walk is the slow part), then read the page.
-        # With neither limit nor offset, everything comes back (LIMIT -1).
-        ids = self._page_walk.ids(conn, clause, order, params, limit, offset)
-        marks = ",".join("?" * len(ids))
-        by_id = {
-            row[0]: row
-            for row in conn.execute(
-                f"SELECT id, item, admin_id FROM recruitee_candidates WHERE id IN ({marks})",  # noqa: S608
-                ids,
-            )
-        }
-        rows = [by_id[candidate_id] for candidate_id in ids]
-        stages = conn.execute(
-            "SELECT DISTINCT offer_id, stage_id FROM recruitee_placements "  # noqa: S608
-            f"WHERE candidate_id IN ({marks})",
-            ids,
-        ).fetchall()
+        candidates = recruitee_rows.candidate_page(
+            self.store.connection(), clause, order, params, limit, offset
+        )
+        placements = [p for c in candidates for p in c["placements"]]
         references = self._references(
-            offer_ids={offer_id for offer_id, _ in stages},
-            stage_ids={stage_id for _, stage_id in stages},
-            admin_ids={admin_id for _, _, admin_id in rows},
+            offer_ids={p["offer_id"] for p in placements},
+            stage_ids={p["stage_id"] for p in placements},
+            admin_ids={c["admin_id"] for c in candidates},
         )
-        # The items are stored pre-encoded; joining them skips a decode and re-encode.
-        body = (
-            '{"candidates":[' + ",".join(item for _, item, _ in rows) + "],"
-            f'"generated_at":"{iso_micro(utc_now())}","references":{dumps(references)}}}'
-        )
-        return Response(200, body.encode(), {"Content-Type": JSON_TYPE})
+        body = {
+            "candidates": [shapes.candidate_list_item(c) for c in candidates],
+            "generated_at": iso_micro(utc_now()),
+            "references": references,
+        }
+        return json_response(200, body)
 
     def candidate_detail(self, request: Request) -> Response:
         candidate = self._candidate(request)
@@ -226,10 +208,9 @@ class RecruiteeApi(FakeApi):
             return None
         conn = conn or self.store.connection()
         row = conn.execute(
-            "SELECT item, details FROM recruitee_candidates WHERE id = ?",
-            (int(request.params["id"]),),
+            "SELECT payload FROM recruitee_candidates WHERE id = ?", (int(request.params["id"]),)
         ).fetchone()
-        return recruitee_rows.load_candidate(*row) if row else None
+        return _loads(row)
 
     def _offer(self, offer_id: object, conn: sqlite3.Connection | None = None) -> dict | None:
         if not str(offer_id).isdigit():
@@ -252,7 +233,8 @@ class RecruiteeApi(FakeApi):
         self, *, offer_ids: set[int], stage_ids: set[int], admin_ids: set[int]
     ) -> list[dict[str, Any]]:
         """The Offer, Stage and Admin objects a response points at, each once."""
-        offers = [o for o in self._offers() if o["id"] in offer_ids]
+        offers = self.store.payloads(OFFERS_SQL)
+        offers = [o for o in offers if o["id"] in offer_ids]
         stage_counts = self._stage_counts()
         references = [shapes.offer_reference(offer) for offer in offers]
         references += [
@@ -263,18 +245,6 @@ class RecruiteeApi(FakeApi):
         ]
         references += [shapes.admin_reference(a) for a in shapes.ADMINS if a["id"] in admin_ids]
         return references
-
-    def _offers(self) -> list[dict[str, Any]]:
-        """Every offer, decoded again only after a write (each list answer references them).
-
-        Read-only: the references copy what they show.
-        """
-        conn = self.store.connection()
-        stamp = recruitee_rows.data_stamp(conn)
-        memo = self._offers_memo
-        if getattr(memo, "stamp", None) != stamp:
-            memo.offers, memo.stamp = self.store.payloads(OFFERS_SQL), stamp
-        return memo.offers
 
     def _stage_counts(self) -> dict[int, int]:
         """Placements per stage, recounted at most every few seconds (a full scan)."""

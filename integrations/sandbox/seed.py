@@ -87,7 +87,7 @@ def _seed_recruitee(conn: Any, rng: random.Random, sizes: SeedSizes) -> None:
             candidate["placements"].append(_placement(rng, placement_id, candidate, offer))
         candidates.append(candidate)
     conn.executemany(
-        "INSERT INTO recruitee_candidates VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO recruitee_candidates VALUES (?, ?, ?, ?, ?, ?)",
         [recruitee_rows.candidate_row(c) for c in candidates],
     )
     conn.executemany(

@@ -19,15 +19,14 @@ from typing import Any
 
 # Bump on any change to an existing table below: older files are rebuilt (the data is fake).
 # A new table needs no bump: `CREATE TABLE IF NOT EXISTS` adds it to older files.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recruitee_offers (
     id INTEGER PRIMARY KEY, status TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recruitee_candidates (
     id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, last_message_at TEXT,
     search TEXT NOT NULL, admin_id INTEGER,
-    item TEXT NOT NULL,  -- the list item, pre-encoded: a 1,000-row page is a string join
-    details TEXT NOT NULL);  -- the keys only the full object has (recruitee.py)
+    payload TEXT NOT NULL);  -- the stored candidate; recruitee_shapes builds each answer
 CREATE INDEX IF NOT EXISTS recruitee_candidates_by_date
     ON recruitee_candidates (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS recruitee_candidates_by_last_message

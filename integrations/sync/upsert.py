@@ -3,7 +3,9 @@
 Django's `bulk_create(update_conflicts=True)` builds one large statement and
 prepares every value through the SQL compiler; for wide rows that costs more
 than the database's own work. Here the statement is built once and run with
-`executemany`. `INSERT … ON CONFLICT … DO UPDATE` reads the same on SQLite
+`executemany`: bench/sync.py's full sync of 100,000 candidates took 96-102 s
+with `bulk_create` for the candidates and their placements, 55-61 s with this
+(same runs, 1,000 a page). `INSERT … ON CONFLICT … DO UPDATE` reads the same on SQLite
 and PostgreSQL. `insert_rows` is the plain INSERT, for the child rows a sync
 replaces (a candidate's placements).
 """

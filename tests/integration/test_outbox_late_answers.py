@@ -53,10 +53,10 @@ def _drain(deadline: float = 30.0) -> None:
         time.sleep(0.2)
 
 
-def _names(sandbox, table: str, prefix: str, column: str = "payload") -> list[str]:
+def _names(sandbox, table: str, prefix: str) -> list[str]:
     return [
         row["name"]
-        for row in sandbox.store.payloads(f"SELECT {column} FROM {table}")  # noqa: S608
+        for row in sandbox.store.payloads(f"SELECT payload FROM {table}")  # noqa: S608
         if str(row.get("name", "")).startswith(prefix)
     ]
 
@@ -79,7 +79,7 @@ def test_late_answers_create_each_candidate_once(sandbox_clean, sandbox_connecti
         item = candidate_create(connection=connection, data=data, submission_key=f"{prefix}{n}")
         assert item.status == OutboxItem.Status.PENDING and item.outcome_unknown
     _drain()
-    _assert_each_once(_names(sandbox_clean, "recruitee_candidates", prefix, "item"), prefix)
+    _assert_each_once(_names(sandbox_clean, "recruitee_candidates", prefix), prefix)
 
 
 def test_late_answers_create_each_organization_once(sandbox_clean, sandbox_connection):

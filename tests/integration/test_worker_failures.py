@@ -17,7 +17,7 @@ from django.db import connection as db_connection
 from django.utils import timezone
 
 from ats.models import Candidate
-from ats.sync import CANDIDATES
+from ats.sync import CANDIDATE_PAGE_SIZE, CANDIDATES
 from integrations.models import OutboxItem, SyncRun
 from integrations.models.synced import SyncStatus
 from integrations.outbox.delivery import outbox_submit
@@ -52,7 +52,7 @@ def _queue_candidate(connection, name: str) -> OutboxItem:
 
 
 def _at_sandbox(sandbox, name: str) -> int:
-    items = sandbox.store.payloads("SELECT item FROM recruitee_candidates")
+    items = sandbox.store.payloads("SELECT payload FROM recruitee_candidates")
     return sum(1 for item in items if item.get("name") == name)
 
 
@@ -137,7 +137,8 @@ def test_a_worker_killed_mid_delivery_is_recovered_and_sends_once(
 def test_a_worker_killed_mid_sync_resumes_from_its_checkpoint(
     tmp_path, sandbox_clean, sandbox_connection, client, user
 ):
-    sandbox_clean.reseed(dataclasses.replace(SMALL, candidates=350))
+    total = 2 * CANDIDATE_PAGE_SIZE + 150  # pages still to fetch when the worker dies
+    sandbox_clean.reseed(dataclasses.replace(SMALL, candidates=total))
     try:
         connection = sandbox_connection("recruitee")
         client.force_login(user)
@@ -170,7 +171,7 @@ def test_a_worker_killed_mid_sync_resumes_from_its_checkpoint(
             )
         run.refresh_from_db()
         assert run.resumed_times >= 1
-        assert Candidate.objects.filter(connection=connection, is_deleted=False).count() == 350
+        assert Candidate.objects.filter(connection=connection, is_deleted=False).count() == total
         assert "sync-progress" not in bar(), "a finished sync shows no progress bar"
     finally:
         sandbox_clean.reseed()

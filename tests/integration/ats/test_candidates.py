@@ -161,7 +161,7 @@ def test_edit_patches_only_what_changed(recruitee, logged_in_client, sandbox_cle
     assert response.status_code == 302
     patches = [j for m, _, j in sent if m == "PATCH"]
     assert patches == [{"candidate": {"phones": ["+44 20 7946 0958"]}}]
-    stored = sandbox_clean.record("SELECT item FROM recruitee_candidates WHERE id = 6")
+    stored = sandbox_clean.record("SELECT payload FROM recruitee_candidates WHERE id = 6")
     assert stored["phones"] == ["+44 20 7946 0958"]
 
 
