@@ -12,7 +12,7 @@ from integrations.outbox.claims import recover_stale
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import deliver_due_outbox_task
 
-# A delivery task queued this long ago and not finished is presumed lost with its worker.
+# A delivery task still waiting this long after it was queued is presumed lost.
 DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
 
 
@@ -50,11 +50,12 @@ class Command(BaseCommand):
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")
 
     def delivery_queued(self) -> bool:
-        """The last delivery task still waits or runs: queue no other, so a slow
-        provider never piles up tasks that will find nothing to do."""
+        """The last delivery task still waits for a worker: queue no other, so a slow
+        provider never piles up tasks that will find nothing to do. One that runs
+        does not count: its worker may have died with it."""
         if self.delivery is None:
             return False
         self.delivery.refresh()
-        unfinished = self.delivery.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
         queued_at = self.delivery.enqueued_at or timezone.now()
-        return unfinished and timezone.now() - queued_at < DELIVERY_TASK_STALE_AFTER
+        waiting = self.delivery.status == TaskResultStatus.READY
+        return waiting and timezone.now() - queued_at < DELIVERY_TASK_STALE_AFTER
