@@ -14,6 +14,7 @@ from typing import Any
 
 from ats.models import Candidate, Offer, Placement
 from core import trigrams
+from core.search import search_document
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import (
     CandidateRecord,
@@ -23,15 +24,14 @@ from integrations.providers.recruitee_records import (
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 from integrations.sync.upsert import insert_rows
 
-SEARCH_TEXT_MAX = 1000
 CANDIDATE_PAGE_SIZE = 100  # ~140 KB answers; the next page is fetched while this one is saved
 
 
-def candidate_search_fields(name: str, emails: Iterable[str]) -> dict[str, Any]:
-    """What the list's search matches: the lower-cased name and emails, and their
-    trigram signature. Capped: the text sits in the list's btree indexes
-    (PostgreSQL refuses long index rows)."""
-    text = " ".join([name, *emails]).lower()[:SEARCH_TEXT_MAX]
+def candidate_search_fields(
+    name: str, emails: Iterable[str], phones: Iterable[str] = ()
+) -> dict[str, Any]:
+    """What the list's search matches (`core.search`): name, emails and phone digits."""
+    text = search_document(name, *emails, phones=phones)
     return {"search_text": text, "search_bits": trigrams.signature(text)}
 
 
@@ -40,7 +40,7 @@ def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
     placements = record.placements
     return {
         "name": record.name[:300],
-        **candidate_search_fields(record.name, record.emails),
+        **candidate_search_fields(record.name, record.emails, record.phones),
         "emails": list(record.emails),
         "phones": list(record.phones),
         "initials": record.initials[:8],

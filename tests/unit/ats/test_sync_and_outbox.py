@@ -24,7 +24,7 @@ def test_a_sync_stores_candidates_and_their_placements(connection, rsps):
     run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
     assert run.status == "succeeded", run.error
     ada = Candidate.objects.get(remote_id="11")
-    assert ada.search_text == "ada lovelace ada@example.com"
+    assert ada.search_text == "ada lovelace ada@example.com 31612345678"
     assert ada.search_bits == trigrams.signature(ada.search_text)
     assert ada.is_qualified and not ada.is_disqualified
     odd = Candidate.objects.get(remote_id="12")
