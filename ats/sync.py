@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
-from core import trigrams
 from core.search import search_document
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import (
@@ -31,8 +30,7 @@ def candidate_search_fields(
     name: str, emails: Iterable[str], phones: Iterable[str] = ()
 ) -> dict[str, Any]:
     """What the list's search matches (`core.search`): name, emails and phone digits."""
-    text = search_document(name, *emails, phones=phones)
-    return {"search_text": text, "search_bits": trigrams.signature(text)}
+    return {"search_text": search_document(name, *emails, phones=phones)}
 
 
 def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
