@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,6 @@ CANDIDATE_SORTING = Sorting(
     default="-created",
 )  # fmt: skip
 CANDIDATE_STATUSES = {"qualified": "Qualified", "disqualified": "Disqualified"}
-ROW_STAMP = ("pk", "synced_at", "sync_status")
 # What a list row shows; `raw` (the whole payload) is never loaded for a list.
 LIST_COLUMNS = (
     "pk", "remote_id", "name", "emails", "phones", "initials", "photo_thumb_url", "source",
@@ -59,8 +57,8 @@ class CandidateFilters:
 
 
 def candidate_list(*, connection: Connection, filters: CandidateFilters) -> QuerySet[Candidate]:
-    """The connection's candidates, searched, filtered and sorted: each one's id and sync
-    stamps (`candidate_row_key`), for the row cache; `candidate_rows` reads the rows it lacks."""
+    """The connection's candidates, searched, filtered and sorted: what each list row shows,
+    placements prefetched (for the page's rows only)."""
     # `is_deleted__in=[False]`, not `is_deleted=False`: SQLite gets `NOT is_deleted` for the
     # latter and then cannot use the sort indexes (a full sort of every row instead).
     rows = Candidate.objects.filter(connection=connection, is_deleted__in=[False])
@@ -76,17 +74,7 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
         rows = rows.filter(is_qualified=True)
     elif filters.status == "disqualified":
         rows = rows.filter(is_disqualified=True)
-    return rows.order_by(*CANDIDATE_SORTING.order_by(filters.sort)).only(*ROW_STAMP)
-
-
-def candidate_rows(pks: list[int]) -> dict[int, Candidate]:
-    """pk -> what the list row of each of these candidates shows (placements included)."""
-    return {c.pk: c for c in _list_rows(Candidate.objects.filter(pk__in=pks).order_by())}
-
-
-def candidate_row_key(candidate: Candidate) -> str:
-    """What a candidate's list row shows, as of its last sync or local write."""
-    return f"{candidate.pk}:{candidate.synced_at.timestamp()}:{candidate.sync_status}"
+    return _list_rows(rows.order_by(*CANDIDATE_SORTING.order_by(filters.sort)))
 
 
 def _list_rows(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
@@ -157,13 +145,6 @@ class OfferSummary:
     choices: list[tuple[str, str]]  # (remote id, label) for the offer filter
     titles: dict[str, str]  # remote id -> title, for placements
     stages: list[str]  # distinct stage names, for the stage filter
-
-    @property
-    def version(self) -> str:
-        """Changes whenever a title changes: part of each cached candidate row's key."""
-        return hashlib.blake2b(
-            repr(sorted(self.titles.items())).encode(), digest_size=8
-        ).hexdigest()
 
 
 def offer_summary(*, connection: Connection) -> OfferSummary:

@@ -14,7 +14,6 @@ from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from core.pagination import page_number, paginate
-from core.row_cache import rendered_rows
 from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
@@ -46,15 +45,6 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "asked": asked,
         "past_end": asked > page.number,
-        "rows_html": rendered_rows(
-            page.object_list,
-            template_name="ats/_candidate_row.html",
-            name="candidate",
-            # Placements show offer titles: a renamed offer changes every row.
-            key=lambda candidate: f"{selectors.candidate_row_key(candidate)}:{offers.version}",
-            load=selectors.candidate_rows,
-            context={"offer_titles": offers.titles},
-        ),
         "filters": filters,
         "filter_form": filter_form,
         "filtered": replace(filters, sort=None) != selectors.CandidateFilters(),

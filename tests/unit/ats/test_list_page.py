@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ats import selectors, views
-from ats.models import Candidate, Placement
+from ats import views
+from ats.models import Candidate
 from ats.sync import candidate_search_fields
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +67,3 @@ def test_past_the_end_says_there_is_no_such_page(logged_in_client, connection):
     html = logged_in_client.get("/candidates/", {"page": 9}).content.decode()
     assert "There is no page 9." in html
     assert _shown(html)[2] == []
-
-
-def test_rows_to_render_come_with_their_placements(connection, django_assert_num_queries):
-    first, second = _candidates(connection, 2)
-    Placement.objects.create(candidate=first, offer_remote_id="7", stage_name="Interview")
-    with django_assert_num_queries(2):
-        rows = selectors.candidate_rows([first.pk, second.pk])
-        placements = {pk: [(p.offer_remote_id, p.stage_name) for p in c.placements.all()]
-                      for pk, c in rows.items()}  # fmt: skip
-    assert placements == {first.pk: [("7", "Interview")], second.pk: []}
