@@ -3,9 +3,14 @@ as its own process, and the one JSON line each benchmark ends with."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
+import pickle
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -94,3 +99,251 @@ def _child_env() -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     return env
+
+
+# -- Production settings, cached data sets and latency figures (list_page.py, web.py) ------
+
+BENCH_VAR = ROOT / "var" / "bench"  # gitignored: data sets a rerun reuses
+BENCH_SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+BENCH_FERNET_KEY = "Nl2uYHcdBQN1b3mV8kbXaCD4j4lOhCHxxbWhWBbVJ3s="
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """The environment of a production deployment (config.settings, DEBUG off) on loopback.
+
+    The one difference from docs/deploy.md: no TLS proxy in front, so no HTTPS redirect.
+    Everything else (the manifest static storage, the database task backend, the
+    locmem cache, secrets required) is what `config.settings` gives production.
+    """
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV_FILE": os.devnull,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": BENCH_FERNET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "INTEGRATIONS_ALLOW_LOOPBACK": "true",  # the sandbox listens on loopback
+        "SANDBOX_URL": "",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django_production(database_url: str) -> None:
+    """Django in this process on the production settings, migrated, static files collected."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(production_env(database_url))
+    collect_static()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def collect_static() -> None:
+    """`collectstatic` into STATIC_ROOT: the manifest storage needs it with DEBUG off."""
+    env = production_env("sqlite://:memory:")
+    command = [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def source_digest(*patterns: str) -> str:
+    """A short hash of the files matching `patterns` (globs under the project root).
+
+    Part of a cached file's name, so a change to the code that shapes the data
+    (seeding, mapping, migrations) builds the file again instead of reusing it.
+    """
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted({p for pattern in patterns for p in ROOT.glob(pattern)}):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# What a seeded sandbox file depends on: the generator, the shapes and the store's schema.
+SANDBOX_SEED_SOURCES = (
+    "integrations/sandbox/seed*.py",
+    "integrations/sandbox/recruitee_*.py",
+    "integrations/sandbox/store.py",
+    "integrations/sandbox/values.py",
+    "integrations/management/commands/sandbox_seed.py",
+)
+
+
+def cached_sandbox(candidates: int) -> Path:
+    """A sandbox data file with `candidates` candidates and 12 offers, seeded once per seed code."""
+    path = BENCH_VAR / f"sandbox-{candidates}-{source_digest(*SANDBOX_SEED_SOURCES)}.sqlite3"
+    if not path.exists():
+        BENCH_VAR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        print(f"seeding a sandbox with {candidates:,} candidates into {path.name}…", flush=True)
+        started = time.perf_counter()
+        seed_sandbox(partial, candidates=candidates, offers=12, organizations=0, persons=0,
+                     projects=0, workspaces=1)  # fmt: skip
+        with sqlite3.connect(partial) as data:  # fold the WAL in: the file is then complete
+            data.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        partial.rename(path)
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The nearest-rank percentile of `samples` (share 0.95 for p95)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def latency_summary(samples: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 of `samples` (milliseconds), rounded for printing and JSON."""
+    return {
+        f"p{int(share * 100)}": round(percentile(samples, share), 1) for share in (0.50, 0.95, 0.99)
+    }
+
+
+class PostgresDatabase:
+    """A throwaway PostgreSQL database (`bench_<name>_<pid>`), dropped on `drop()`."""
+
+    def __init__(self, name: str, server: str = "postgres://postgres@127.0.0.1:5432") -> None:
+        import psycopg
+
+        self.name = f"bench_{name}_{os.getpid()}"
+        self.server = server
+        self.url = f"{server}/{self.name}"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# What the sync's mapping of a candidate depends on (cached rows are rebuilt when it changes).
+CANDIDATE_ROW_SOURCES = (
+    *SANDBOX_SEED_SOURCES,
+    "ats/*.py",
+    "core/*.py",
+    "integrations/providers/*.py",
+    "integrations/sync/resources.py",
+)
+# What a filled hub database depends on besides the rows: the schema and the engine.
+HUB_DATABASE_SOURCES = (*CANDIDATE_ROW_SOURCES, "*/migrations/*.py", "integrations/**/*.py")
+ROWS_PAGE_SIZE = 1000
+SANDBOX_RECRUITEE_TOKEN = "sandbox-recruitee"  # noqa: S105 - the sandbox's public demo token
+
+
+def bench_connection(sandbox_url: str):
+    """The hub's Recruitee connection to the sandbox (created, or pointed at this run's port)."""
+    from integrations.models import Connection
+
+    connection, _ = Connection.objects.update_or_create(
+        provider="recruitee",
+        name="bench",
+        defaults={
+            "base_url": f"{sandbox_url}/recruitee",
+            "company_id": "1",
+            "api_token": SANDBOX_RECRUITEE_TOKEN,
+        },
+    )
+    return connection
+
+
+def cached_candidate_rows(connection, candidates: int) -> Path:
+    """The sandbox's candidates as the sync maps them (`ats.sync.candidate_row`), pickled.
+
+    Read once over HTTP through the hub's own client and Recruitee pagination
+    (pages of 1,000), mapped by the sync's own code, and kept under var/bench in
+    pages: writing them again is then the sync's database work alone.
+    """
+    digest = source_digest(*CANDIDATE_ROW_SOURCES)
+    path = BENCH_VAR / f"candidate-rows-{candidates}-{digest}.pickle"
+    if path.exists():
+        return path
+    from ats.sync import candidate_row
+    from integrations.providers import recruitee
+    from integrations.services.connections import connection_client
+
+    print(f"mapping {candidates:,} candidates as the sync does into {path.name}…", flush=True)
+    started = time.perf_counter()
+    partial = path.with_suffix(".partial")
+    client = connection_client(connection, background=True)
+    with partial.open("wb") as out:
+        for page in recruitee.candidate_pages(client, page_size=ROWS_PAGE_SIZE):
+            rows = [candidate_row(record, page.references) for record in page.candidates]
+            pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.rename(path)
+    print(f"  mapped in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def fill_synced_candidates(connection, rows_file: Path) -> None:
+    """Offers synced over HTTP, then the cached candidate rows written by the sync engine.
+
+    Each page goes through `sync_resource` (upsert, placements, run counters, one
+    transaction a page), so the tables hold what a full sync leaves behind.
+    """
+    import dataclasses
+
+    from ats.sync import CANDIDATES, OFFERS
+    from integrations.sync.engine import sync_resource
+    from integrations.sync.resources import FetchedPage
+
+    def fetch_from_file(client, connection, request):
+        with rows_file.open("rb") as rows:
+            while True:
+                try:
+                    page = pickle.load(rows)  # noqa: S301 - our own file under var/bench
+                except EOFError:
+                    return
+                yield FetchedPage(rows=page, checkpoint=None)
+
+    started = time.perf_counter()
+    for resource in (OFFERS, dataclasses.replace(CANDIDATES, fetch=fetch_from_file)):
+        run = sync_resource(connection=connection, resource=resource, full=True)
+        if run.status != "succeeded":
+            raise RuntimeError(f"the {resource.label} sync ended {run.status}: {run.error}")
+    print(f"  wrote the synced rows in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def hub_sqlite_database(target: Path, candidates: int, sandbox_url: str):
+    """A production-settings SQLite hub at `target` with `candidates` synced candidates.
+
+    The filled file is kept under var/bench (named by the code that shapes it) and
+    copied on later runs. Returns the bench connection.
+    """
+    digest = source_digest(*HUB_DATABASE_SOURCES)
+    cached = BENCH_VAR / f"hub-{candidates}-{digest}.sqlite3"
+    if cached.exists():
+        shutil.copyfile(cached, target)
+    setup_django_production(f"sqlite:///{target}")
+    connection = bench_connection(sandbox_url)
+    if not cached.exists():
+        rows = cached_candidate_rows(connection, candidates)
+        print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
+        fill_synced_candidates(connection, rows)
+        from django.db import connection as db
+
+        with db.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(target, cached.with_suffix(".partial"))
+        cached.with_suffix(".partial").rename(cached)
+    return connection
+
+
+def hub_postgres_database(database: PostgresDatabase, candidates: int, sandbox_url: str):
+    """A production-settings PostgreSQL hub with `candidates` synced candidates (written anew)."""
+    setup_django_production(database.url)
+    connection = bench_connection(sandbox_url)
+    rows = cached_candidate_rows(connection, candidates)
+    print(f"filling PostgreSQL {database.name} with {candidates:,} synced candidates…", flush=True)
+    fill_synced_candidates(connection, rows)
+    from django.db import connection as db
+
+    with db.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return connection
