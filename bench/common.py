@@ -187,6 +187,8 @@ def cached_sandbox(candidates: int) -> Path:
         with sqlite3.connect(partial) as data:  # fold the WAL in: the file is then complete
             data.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         partial.rename(path)
+        for leftover in ("-wal", "-shm"):
+            Path(f"{partial}{leftover}").unlink(missing_ok=True)
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 
@@ -223,16 +225,18 @@ class PostgresDatabase:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-# What the sync's mapping of a candidate depends on (cached rows are rebuilt when it changes).
-CANDIDATE_ROW_SOURCES = (
-    *SANDBOX_SEED_SOURCES,
-    "ats/*.py",
-    "core/*.py",
-    "integrations/providers/*.py",
-    "integrations/sync/resources.py",
+# What the cached rows depend on besides the sync's mapping, which is checked instead
+# (`_mapping_unchanged`): the sandbox's data and the parsing of its answers.
+CANDIDATE_ROW_SOURCES = (*SANDBOX_SEED_SOURCES, "integrations/providers/recruitee*.py")
+# What a filled hub database depends on besides its rows: the schema, the engine and
+# the sync's writes (placements, anything `after_upsert` keeps).
+HUB_DATABASE_SOURCES = (
+    "*/migrations/*.py",
+    "integrations/models/*.py",
+    "integrations/sync/*.py",
+    "ats/models.py",
+    "ats/sync.py",
 )
-# What a filled hub database depends on besides the rows: the schema and the engine.
-HUB_DATABASE_SOURCES = (*CANDIDATE_ROW_SOURCES, "*/migrations/*.py", "integrations/**/*.py")
 ROWS_PAGE_SIZE = 1000
 SANDBOX_RECRUITEE_TOKEN = "sandbox-recruitee"  # noqa: S105 - the sandbox's public demo token
 
@@ -258,11 +262,12 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
 
     Read once over HTTP through the hub's own client and Recruitee pagination
     (pages of 1,000), mapped by the sync's own code, and kept under var/bench in
-    pages: writing them again is then the sync's database work alone.
+    pages: writing them again is then the sync's database work alone. Built
+    again when the sync now maps a sample of them differently.
     """
     digest = source_digest(*CANDIDATE_ROW_SOURCES)
     path = BENCH_VAR / f"candidate-rows-{candidates}-{digest}.pickle"
-    if path.exists():
+    if path.exists() and _mapping_unchanged(path):
         return path
     from ats.sync import candidate_row
     from integrations.providers import recruitee
@@ -279,6 +284,18 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
     partial.rename(path)
     print(f"  mapped in {time.perf_counter() - started:.0f} s", flush=True)
     return path
+
+
+def _mapping_unchanged(rows_file: Path, sample: int = 500) -> bool:
+    """Whether `ats.sync.candidate_row` still gives the cached fields (the first rows)."""
+    from ats.sync import candidate_row
+
+    try:
+        with rows_file.open("rb") as rows:
+            page = pickle.load(rows)  # noqa: S301 - our own file under var/bench
+        return all(candidate_row(row.record).fields == row.fields for row in page[:sample])
+    except Exception:  # a file from older code (a class or field that changed): build it again
+        return False
 
 
 def fill_synced_candidates(connection, rows_file: Path) -> None:
@@ -313,37 +330,94 @@ def fill_synced_candidates(connection, rows_file: Path) -> None:
 def hub_sqlite_database(target: Path, candidates: int, sandbox_url: str):
     """A production-settings SQLite hub at `target` with `candidates` synced candidates.
 
-    The filled file is kept under var/bench (named by the code that shapes it) and
-    copied on later runs. Returns the bench connection.
+    The filled file is kept under var/bench, named by the schema and sync code and
+    by the rows it was filled from, and copied on later runs. Returns the bench
+    connection and the kept file (`hub_postgres_database` copies it).
     """
-    digest = source_digest(*HUB_DATABASE_SOURCES)
-    cached = BENCH_VAR / f"hub-{candidates}-{digest}.sqlite3"
-    if cached.exists():
-        shutil.copyfile(cached, target)
-    setup_django_production(f"sqlite:///{target}")
-    connection = bench_connection(sandbox_url)
-    if not cached.exists():
-        rows = cached_candidate_rows(connection, candidates)
-        print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
-        fill_synced_candidates(connection, rows)
-        from django.db import connection as db
-
-        with db.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        shutil.copyfile(target, cached.with_suffix(".partial"))
-        cached.with_suffix(".partial").rename(cached)
-    return connection
-
-
-def hub_postgres_database(database: PostgresDatabase, candidates: int, sandbox_url: str):
-    """A production-settings PostgreSQL hub with `candidates` synced candidates (written anew)."""
-    setup_django_production(database.url)
-    connection = bench_connection(sandbox_url)
-    rows = cached_candidate_rows(connection, candidates)
-    print(f"filling PostgreSQL {database.name} with {candidates:,} synced candidates…", flush=True)
-    fill_synced_candidates(connection, rows)
     from django.db import connection as db
+    from django.db import connections
 
+    setup_django_production(f"sqlite:///{target}")
+    rows = cached_candidate_rows(bench_connection(sandbox_url), candidates)
+    built = f"{source_digest(*HUB_DATABASE_SOURCES)}-{rows.stem[-12:]}-{rows.stat().st_mtime_ns}"
+    cached = BENCH_VAR / f"hub-{candidates}-{built}.sqlite3"
+    if cached.exists():
+        connections.close_all()
+        for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(cached, target)
+        return bench_connection(sandbox_url), cached
+    print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
+    connection = bench_connection(sandbox_url)
+    fill_synced_candidates(connection, rows)
     with db.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(target, cached.with_suffix(".partial"))
+    cached.with_suffix(".partial").rename(cached)
+    return connection, cached
+
+
+def hub_postgres_database(database: PostgresDatabase, sqlite_hub: Path, sandbox_url: str):
+    """A production-settings PostgreSQL hub holding what the filled SQLite hub holds.
+
+    Every table the two share is copied row for row (COPY, the columns they share,
+    PostgreSQL's own triggers firing), with the plain indexes built afterwards and
+    the sequences moved past the copied ids: the rows the sync wrote, on PostgreSQL.
+    """
+    setup_django_production(database.url)
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection as db
+    from django.db import transaction
+
+    print(f"copying {sqlite_hub.name} into PostgreSQL {database.name}…", flush=True)
+    started = time.perf_counter()
+    source = sqlite3.connect(f"file:{sqlite_hub}?mode=ro", uri=True)
+    shared = [
+        name
+        for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if name in set(db.introspection.table_names()) and name != "django_migrations"
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        plain_indexes = cursor.fetchall()
+        with transaction.atomic():
+            cursor.execute(f"TRUNCATE {', '.join(_quoted(t) for t in shared)} CASCADE")
+            for name, _ in plain_indexes:
+                cursor.execute(f"DROP INDEX {_quoted(name)}")
+            for table in shared:
+                _copy_table(source, cursor, table)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys, checked now
+            for _, definition in plain_indexes:
+                cursor.execute(definition)
+            for statement in db.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)
         cursor.execute("VACUUM ANALYZE")
-    return connection
+    source.close()
+    print(f"  copied in {time.perf_counter() - started:.0f} s", flush=True)
+    return bench_connection(sandbox_url)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_table(source: sqlite3.Connection, cursor, table: str) -> None:
+    """One table's shared, writable columns from SQLite into PostgreSQL with COPY."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND table_name = %s AND is_generated = 'NEVER'",
+        [table],
+    )
+    target = {name for (name,) in cursor.fetchall()}
+    columns = [row[1] for row in source.execute(f"PRAGMA table_info({_quoted(table)})")]
+    columns = [c for c in columns if c in target]
+    listed = ", ".join(_quoted(c) for c in columns)
+    rows = source.execute(f"SELECT {listed} FROM {_quoted(table)}")  # noqa: S608 - names from the schemas
+    with cursor.copy(f"COPY {_quoted(table)} ({listed}) FROM STDIN") as copy:
+        while batch := rows.fetchmany(5000):
+            for row in batch:
+                copy.write_row(row)

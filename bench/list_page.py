@@ -47,6 +47,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from common import (
+    BENCH_VAR,
     PYTHON,
     SANDBOX_RECRUITEE_TOKEN,
     PostgresDatabase,
@@ -282,7 +283,7 @@ def measure(client, requests: list[dict]) -> dict:
     }
 
 
-def run_phase(database: str, sandbox_file: Path, result_file: Path) -> None:
+def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: Path) -> None:
     """One database: fill it, draw the workload, measure; the figures go to `result_file`."""
     warnings.filterwarnings("ignore", message="No directory at")
     sandbox = SandboxProcess(sandbox_file)
@@ -290,12 +291,14 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if postgres:
-                connection = hub_postgres_database(postgres, CANDIDATES, sandbox.url)
+                sqlite_hub = sqlite_hub or newest_sqlite_hub()
+                connection = hub_postgres_database(postgres, sqlite_hub, sandbox.url)
             else:
                 target = Path(tmp) / "hub.sqlite3"
-                connection = hub_sqlite_database(target, CANDIDATES, sandbox.url)
+                connection, sqlite_hub = hub_sqlite_database(target, CANDIDATES, sandbox.url)
             figures = measure_database(connection, sandbox.url)
             figures["database"] = database
+            figures["sqlite_hub"] = str(sqlite_hub)
             result_file.write_text(json.dumps(figures))
     finally:
         sandbox.stop()
@@ -304,6 +307,14 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path) -> None:
 
             connections.close_all()
             postgres.drop()
+
+
+def newest_sqlite_hub() -> Path:
+    """The SQLite hub of this size filled last (a PostgreSQL phase run on its own)."""
+    filled = sorted(BENCH_VAR.glob(f"hub-{CANDIDATES}-*.sqlite3"), key=lambda p: p.stat().st_mtime)
+    if not filled:
+        raise RuntimeError("no filled SQLite hub to copy: run the sqlite phase first")
+    return filled[-1]
 
 
 def measure_database(connection, sandbox_url: str) -> dict:
@@ -416,11 +427,12 @@ def main() -> None:
     parser.add_argument("--phase", choices=["sqlite", "postgresql"])
     parser.add_argument("--sandbox-file", type=Path)
     parser.add_argument("--result", type=Path)
+    parser.add_argument("--sqlite-hub", type=Path, help="the filled SQLite hub PostgreSQL copies")
     parser.add_argument("--candidates", type=int, default=1_000_000, help="for a quick try")
     args = parser.parse_args()
     CANDIDATES = args.candidates
     if args.phase:
-        run_phase(args.phase, args.sandbox_file, args.result)
+        run_phase(args.phase, args.sandbox_file, args.result, args.sqlite_hub)
         return
 
     sandbox_file = cached_sandbox(CANDIDATES)
@@ -431,6 +443,8 @@ def main() -> None:
             result = Path(tmp) / f"{database}.json"
             command = [PYTHON, __file__, "--phase", database, "--sandbox-file", str(sandbox_file),
                        "--result", str(result), "--candidates", str(CANDIDATES)]  # fmt: skip
+            if database == "postgresql":
+                command += ["--sqlite-hub", results["sqlite"]["sqlite_hub"]]
             subprocess.run(command, check=True)  # noqa: S603
             results[database] = json.loads(result.read_text())
     for figures in results.values():

@@ -235,7 +235,7 @@ def main() -> None:
         database = Path(tmp) / "hub.sqlite3"
         sandbox = SandboxProcess(sandbox_file)
         try:
-            connection = hub_sqlite_database(database, CANDIDATES, sandbox.url)
+            connection, _ = hub_sqlite_database(database, CANDIDATES, sandbox.url)
         finally:
             sandbox.stop()
         from django.contrib.auth import get_user_model
