@@ -3,6 +3,7 @@ as its own process, and the one JSON line each benchmark ends with."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -225,8 +226,8 @@ class PostgresDatabase:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-# What the cached rows depend on besides the sync's mapping, which is checked instead
-# (`_mapping_unchanged`): the sandbox's data and the parsing of its answers.
+# What the cached rows depend on besides the sync's mapping (which names them, see
+# `cached_candidate_rows`): the sandbox's data and the parsing of its answers.
 CANDIDATE_ROW_SOURCES = (*SANDBOX_SEED_SOURCES, "integrations/providers/recruitee*.py")
 # What a filled hub database depends on besides its rows: the schema, the engine and
 # the sync's writes (placements, anything `after_upsert` keeps).
@@ -262,39 +263,57 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
 
     Read once over HTTP through the hub's own client and Recruitee pagination
     (pages of 1,000), mapped by the sync's own code, and kept under var/bench in
-    pages: writing them again is then the sync's database work alone. Built
-    again when the sync now maps a sample of them differently.
+    pages: writing them again is then the sync's database work alone. The file
+    is named by what the mapping gives for the sandbox's first 200 candidates;
+    for a new mapping, the records (parsed answers) another file keeps are
+    mapped again.
     """
-    digest = source_digest(*CANDIDATE_ROW_SOURCES)
-    path = BENCH_VAR / f"candidate-rows-{candidates}-{digest}.pickle"
-    if path.exists() and _mapping_unchanged(path):
-        return path
     from ats.sync import candidate_row
     from integrations.providers import recruitee
     from integrations.services.connections import connection_client
 
+    client = connection_client(connection, background=True)
+    stem = f"candidate-rows-{candidates}-{source_digest(*CANDIDATE_ROW_SOURCES)}"
+    sample = next(recruitee.candidate_pages(client, page_size=200))
+    mapped = [sorted(candidate_row(r, sample.references).fields.items()) for r in sample.candidates]
+    mapping = hashlib.blake2b(repr(mapped).encode(), digest_size=6).hexdigest()
+    path = BENCH_VAR / f"{stem}-{mapping}.pickle"
+    if path.exists():
+        return path
     print(f"mapping {candidates:,} candidates as the sync does into {path.name}…", flush=True)
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
-    client = connection_client(connection, background=True)
+    earlier = [p for p in BENCH_VAR.glob(f"{stem}-*.pickle") if _records_readable(p)]
     with partial.open("wb") as out:
-        for page in recruitee.candidate_pages(client, page_size=ROWS_PAGE_SIZE):
-            rows = [candidate_row(record, page.references) for record in page.candidates]
-            pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+        if earlier:
+            for page in _pages(earlier[0]):
+                rows = [
+                    dataclasses.replace(candidate_row(row.record), stage_names=row.stage_names)
+                    for row in page
+                ]
+                pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            for page in recruitee.candidate_pages(client, page_size=ROWS_PAGE_SIZE):
+                rows = [candidate_row(record, page.references) for record in page.candidates]
+                pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
     partial.rename(path)
     print(f"  mapped in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 
 
-def _mapping_unchanged(rows_file: Path, sample: int = 500) -> bool:
-    """Whether `ats.sync.candidate_row` still gives the cached fields (the first rows)."""
-    from ats.sync import candidate_row
+def _pages(rows_file: Path):
+    with rows_file.open("rb") as rows:
+        while True:
+            try:
+                yield pickle.load(rows)  # noqa: S301 - our own file under var/bench
+            except EOFError:
+                return
 
+
+def _records_readable(rows_file: Path) -> bool:
     try:
-        with rows_file.open("rb") as rows:
-            page = pickle.load(rows)  # noqa: S301 - our own file under var/bench
-        return all(candidate_row(row.record).fields == row.fields for row in page[:sample])
-    except Exception:  # a file from older code (a class or field that changed): build it again
+        return all(row.record is not None for row in next(_pages(rows_file)))
+    except Exception:  # a file from older code (a class that changed): read the sandbox again
         return False
 
 
@@ -304,20 +323,13 @@ def fill_synced_candidates(connection, rows_file: Path) -> None:
     Each page goes through `sync_resource` (upsert, placements, run counters, one
     transaction a page), so the tables hold what a full sync leaves behind.
     """
-    import dataclasses
-
     from ats.sync import CANDIDATES, OFFERS
     from integrations.sync.engine import sync_resource
     from integrations.sync.resources import FetchedPage
 
     def fetch_from_file(client, connection, request):
-        with rows_file.open("rb") as rows:
-            while True:
-                try:
-                    page = pickle.load(rows)  # noqa: S301 - our own file under var/bench
-                except EOFError:
-                    return
-                yield FetchedPage(rows=page, checkpoint=None)
+        for page in _pages(rows_file):
+            yield FetchedPage(rows=page, checkpoint=None)
 
     started = time.perf_counter()
     for resource in (OFFERS, dataclasses.replace(CANDIDATES, fetch=fetch_from_file)):
@@ -339,7 +351,7 @@ def hub_sqlite_database(target: Path, candidates: int, sandbox_url: str):
 
     setup_django_production(f"sqlite:///{target}")
     rows = cached_candidate_rows(bench_connection(sandbox_url), candidates)
-    built = f"{source_digest(*HUB_DATABASE_SOURCES)}-{rows.stem[-12:]}-{rows.stat().st_mtime_ns}"
+    built = f"{source_digest(*HUB_DATABASE_SOURCES)}-{rows.stem[-12:]}"
     cached = BENCH_VAR / f"hub-{candidates}-{built}.sqlite3"
     if cached.exists():
         connections.close_all()

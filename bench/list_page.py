@@ -2,13 +2,13 @@
 
 The hub's copy: a sandbox seeded with 1,000,000 candidates (its own process),
 read once over HTTP by the hub's client and mapped by the sync's own code;
-those rows are cached under var/bench, and each database gets them through the
-sync engine (upserts and placements, a page per transaction). The SQLite file
-that results is cached too; PostgreSQL (a throwaway `bench_list_<pid>` database)
-is filled anew on every run. Each database is measured in a child process of
-its own, on the production settings (config.settings, DEBUG off, collected
-static files), through Django's test client, timing each request around the
-call (middleware, queries, rendering; no HTTP server).
+those rows are cached under var/bench and written into SQLite by the sync
+engine (upserts and placements, a page per transaction), and that file is
+cached too. PostgreSQL (a throwaway `bench_list_<pid>` database, dropped at the
+end) gets a copy of its tables by COPY on every run. Each database is measured
+in a child process of its own, on the production settings (config.settings,
+DEBUG off, collected static files), through Django's test client, timing each
+request around the call (middleware, queries, rendering; no HTTP server).
 
 The workload: 300 requests drawn with a fixed seed from the data. Each is a
 random page (uniform over all the pages its search has) of a random term: no
@@ -258,14 +258,17 @@ def measure(client, requests: list[dict]) -> dict:
 
     hub_cold, hub_warm, plain, tutorial = [], [], [], []
     by_kind: dict[str, list[float]] = defaultdict(list)
-    wrong_rows = 0
+    fewer_rows = more_rows = 0
     for request in requests:
         url = f"/candidates/?{request['query']}"
         cache.clear()  # cold: a first visit of this URL
         elapsed, body = timed_get(client, url)
         hub_cold.append(elapsed)
         by_kind[request["kind"]].append(elapsed)
-        wrong_rows += body.count(b"data-candidate-id=") != request["rows"]
+        shown = body.count(b"data-candidate-id=")
+        # The hub may match more than a LIKE (accents folded, words in any order), not fewer.
+        fewer_rows += shown < request["rows"]
+        more_rows += shown > request["rows"]
         hub_warm.append(timed_get(client, url)[0])  # warm: the same URL again
         cache.clear()
         plain.append(timed_get(client, f"/bench/plain/?{request['query']}")[0])
@@ -279,7 +282,8 @@ def measure(client, requests: list[dict]) -> dict:
         "cold_little_p95": round(
             percentile([t for k in LITTLE for t in by_kind.get(k, [])], 0.95), 1
         ),
-        "wrong_row_counts": wrong_rows,
+        "fewer_rows": fewer_rows,
+        "more_rows": more_rows,
     }
 
 
@@ -406,9 +410,12 @@ def print_figures(figures: dict) -> None:
           f"(a) p95 / hub p95 {checks['plain_speedup']}x (goal >= {PLAIN_SPEEDUP_GOAL}); "
           f"(b) p95 / hub p95 {checks['tutorial_speedup']}x "
           f"(goal >= {TUTORIAL_SPEEDUP_GOAL})")  # fmt: skip
-    if figures["wrong_row_counts"]:
-        print(f"  !! {figures['wrong_row_counts']} hub pages showed another number of rows "
-              "than the filter matches")  # fmt: skip
+    if figures["fewer_rows"]:
+        print(f"  !! {figures['fewer_rows']} hub pages showed fewer rows than the plain "
+              "filter (a LIKE on the search text) finds there")  # fmt: skip
+    if figures["more_rows"]:
+        print(f"  {figures['more_rows']} hub pages showed more rows than the LIKE finds "
+              "(the hub's search matches more: folded accents, words in any order)")  # fmt: skip
 
 
 def passes(figures: dict) -> bool:
@@ -417,7 +424,7 @@ def passes(figures: dict) -> bool:
         checks["cold_p95_ms"] <= COLD_P95_GOAL_MS
         and checks["plain_speedup"] >= PLAIN_SPEEDUP_GOAL
         and checks["tutorial_speedup"] >= TUTORIAL_SPEEDUP_GOAL
-        and figures["wrong_row_counts"] == 0
+        and figures["fewer_rows"] == 0
     )
 
 
