@@ -37,6 +37,11 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP_DEV)
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not browser"
 
+# The production smoke test: deploys as docs/deploy.md says, then Chromium uses every page.
+.PHONY: smoke
+smoke: $(STAMP_DEV)
+	$(BIN)/python scripts/smoke_test.py
+
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

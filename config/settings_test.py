@@ -30,10 +30,10 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# The real static storage (whitenoise's manifest), as in production: the
+# `collected_static` fixture (tests/conftest.py) runs collectstatic here once
+# per session, so a missing file or manifest entry fails the tests.
+STATIC_ROOT = Path(tempfile.gettempdir()) / f"hub-test-static-{os.getpid()}"
 
 # Enqueued tasks are recorded and not run; tests that need them run use the
 # `immediate_tasks` or `task_worker` fixtures (tests/conftest.py).

@@ -1,10 +1,12 @@
-"""Request logging: one line per request, never a secret."""
+"""Request logging (one line per request, never a secret) and response headers."""
 
 import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("hub.requests")
 
@@ -26,4 +28,35 @@ class RequestLogMiddleware:
         logger.info(
             "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms
         )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends settings.PERMISSIONS_POLICY: the browser features no page may use."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Nothing answered to a signed-in user is kept by a browser or proxy cache.
+
+    Those answers show people's data (candidates, contacts, CSV exports); the
+    back button after logging out must not bring them back. Static files never
+    get here: whitenoise answers them first, with far-future caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -1,10 +1,26 @@
 """Fixtures shared by every level of tests."""
 
+import shutil
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
 
 pytest_plugins = ["tests.sandbox_fixtures"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """collectstatic once per session into the test STATIC_ROOT, with the production storage.
+
+    Pages then link hashed names from the real manifest and whitenoise serves
+    them, as in production; a dangling reference in a static file fails here.
+    """
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    yield settings.STATIC_ROOT
+    shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

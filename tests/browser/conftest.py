@@ -46,13 +46,75 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# A 1x1 transparent PNG: what the provider's media host (candidate photos) answers here.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+)
+LIVE_SERVER_ORIGINS = ("http://localhost:", "http://127.0.0.1:")
+
+
+def stand_in_for_outside(route, problems: list[str]) -> None:
+    """No test reaches the internet: photos get a stand-in image, anything else is refused."""
+    if route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/png", body=PIXEL)
+    else:
+        problems.append(f"{route.request.url}: a request outside the app")
+        route.abort()
+
+
+def record_failed_request(request, problems: list[str]) -> None:
+    # ERR_ABORTED: the page navigated away before the request finished (a favicon, say).
+    if request.failure != "net::ERR_ABORTED":
+        problems.append(f"{request.url}: {request.failure}")
+
+
+@pytest.fixture(scope="session")
+def live_server(request) -> Iterator[object]:
+    """pytest-django's live server without Django's static handler in front.
+
+    Whitenoise then serves the collected, hashed files (tests/conftest.py's
+    `collected_static`) as it does in production, instead of the finders.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def page(browser) -> Iterator[object]:
+def browser_problems() -> list[str]:
+    """What the page fixture saw go wrong: CSP violations, console errors, failed requests."""
+    return []
+
+
+@pytest.fixture
+def page(browser, browser_problems) -> Iterator[object]:
+    """A fresh page; the test fails if it logged a console error (a CSP violation is one)
+    or a request failed."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    context.route(
+        lambda url: not url.startswith(LIVE_SERVER_ORIGINS),
+        lambda route: stand_in_for_outside(route, browser_problems),
+    )
+    page.on("console", lambda m: m.type == "error" and browser_problems.append(m.text))
+    page.on("requestfailed", lambda r: record_failed_request(r, browser_problems))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and r.request.resource_type != "document"
+            and browser_problems.append(f"{r.url}: {r.status}")
+        ),
+    )
     yield page
     context.close()
+    assert browser_problems == []
 
 
 @pytest.fixture

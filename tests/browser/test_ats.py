@@ -72,3 +72,21 @@ def test_an_invalid_form_shows_the_field_errors(synced, logged_in_page, live_ser
     expect(page.get_by_text("“not-an-email” is not a valid email address.")).to_be_visible()
     expect(page.get_by_text("“javascript:alert(1)” is not an http(s) web address.")).to_be_visible()
     screenshot("ats-candidate-form-errors")
+
+
+def test_a_photo_that_does_not_load_becomes_the_initials(
+    synced, logged_in_page, live_server, browser_problems
+):
+    page = logged_in_page
+    page.route("https://sandbox-recruitee-media.example/**", lambda route: route.abort())
+    page.goto(f"{live_server.url}/candidates/")
+    first_rows = page.locator("[data-testid=candidate-table] tbody tr").filter(
+        has=page.locator("td .avatar")
+    )
+    for i in range(5):
+        expect(first_rows.nth(i).locator("span.avatar")).to_have_count(1)
+        expect(first_rows.nth(i).locator("img.avatar")).to_have_count(0)
+    assert browser_problems, "the photos were asked for, and failed"
+    failed_photos = ("photo.png", "Failed to load resource: net::ERR_FAILED")
+    assert all(any(p in problem for p in failed_photos) for problem in browser_problems)
+    browser_problems.clear()

@@ -78,5 +78,7 @@ def test_import_a_csv_and_watch_it_finish(
         "120 created · 0 failed · 0 waiting"
     )
     expect(page.get_by_test_id("import-percent")).to_have_text("100%")
+    # hub.js sizes the bar from data-progress (the CSP refuses style attributes).
+    expect(page.get_by_test_id("import-percent")).to_have_attribute("style", "width: 100%;")
     expect(page.locator("[data-row='2']").get_by_text("Created")).to_be_visible()
     screenshot("projects-import-done")

@@ -4,10 +4,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
-from django.db import DatabaseError
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,21 +68,6 @@ def test_dashboard_lists_the_providers(logged_in_client):
     assert response.status_code == 200
     for name in (b"Recruitee", b"Affinity", b"Project tool"):
         assert name in response.content
-
-
-@pytest.mark.django_db
-def test_healthz_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-@pytest.mark.django_db
-def test_healthz_503_when_database_fails(client):
-    with mock.patch("core.views.connection.cursor", side_effect=DatabaseError("down")):
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "unavailable"
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEY"])

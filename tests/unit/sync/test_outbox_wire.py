@@ -1,4 +1,7 @@
-"""The outbox on the wire (mocked HTTP): idempotency keys, and waits longer than the lease."""
+"""The outbox on the wire (mocked HTTP): idempotency keys, and waits longer than the lease.
+
+`connection` (tests/unit/sync/conftest.py) is a Recruitee connection.
+"""
 
 from datetime import timedelta
 
@@ -29,17 +32,6 @@ pytestmark = pytest.mark.usefixtures("sleeps")
 def tool(db):
     return Connection.objects.create(
         provider="projecttool", name="pm", base_url=API, api_token="pm-token"
-    )
-
-
-@pytest.fixture
-def recruitee(db):
-    return Connection.objects.create(
-        provider="recruitee",
-        name="ats",
-        base_url="https://api.recruitee.com",
-        company_id="1",
-        api_token="ats-token",
     )
 
 
@@ -108,7 +100,7 @@ def test_a_key_seen_with_another_body_needs_a_person(tool, rsps):  # noqa: F811
     assert Project.objects.filter(pk=item.record_id).exists(), "what the person typed is kept"
 
 
-def test_providers_without_keys_send_no_key(recruitee, rsps):  # noqa: F811
+def test_providers_without_keys_send_no_key(connection, rsps):  # noqa: F811
     rsps.add(
         responses.POST,
         f"{RECRUITEE}/candidates",
@@ -116,7 +108,7 @@ def test_providers_without_keys_send_no_key(recruitee, rsps):  # noqa: F811
         json={"candidate": {"id": 9, "name": "Ada", "emails": ["ada@example.com"]}},
     )
     item = candidate_create(
-        connection=recruitee,
+        connection=connection,
         data={"name": "Ada", "emails": ["ada@example.com"]},
         submission_key="k",
     )
@@ -125,7 +117,7 @@ def test_providers_without_keys_send_no_key(recruitee, rsps):  # noqa: F811
 
 
 def test_a_retry_after_longer_than_the_lease_puts_the_row_back_instead_of_sleeping(
-    recruitee,
+    connection,
     rsps,  # noqa: F811
     sleeps,  # noqa: F811
     settings,
@@ -139,7 +131,7 @@ def test_a_retry_after_longer_than_the_lease_puts_the_row_back_instead_of_sleepi
         json={"error": ["Too many requests"]},
     )
     item = candidate_create(
-        connection=recruitee,
+        connection=connection,
         data={"name": "Ada", "emails": ["ada@example.com"]},
         submission_key="k",
     )
