@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
-from core.search import search_document
+from core.search import planner_statistics, search_document
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import (
     CandidateRecord,
@@ -186,5 +186,6 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     incremental=True,
     after_upsert=_after_candidates_upsert,
+    after_sync=lambda connection: planner_statistics(Candidate),
 )
 RESOURCES: list[SyncedResource] = [OFFERS, CANDIDATES]

@@ -47,7 +47,8 @@ class ListPaginator(Paginator):
     def count(self) -> int:
         if self.limit is None:
             return super().count
-        return self.object_list[: self.limit + 1].count()
+        # Counting needs no order: without it the database need not sort the matches.
+        return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
     def count_is_exact(self) -> bool:

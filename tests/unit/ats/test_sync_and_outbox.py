@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection as db
 from django.utils import timezone
 from responses import matchers
 
@@ -131,3 +132,13 @@ def test_update_reconciles_by_reading_the_candidate(connection, api, rsps):
     item.payload["changes"] = {"name": "Someone else"}
     rsps.get(f"{BASE}/candidates/11", json=fixture("candidate_full.json"))
     assert CandidateUpdate().find_existing(api, item) is None
+
+
+def test_a_sync_leaves_the_query_planner_statistics_of_the_candidates(connection, rsps):
+    if db.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    rsps.get(f"{BASE}/candidates", json=fixture("candidates_page.json"))
+    sync_resource(connection=connection, resource=CANDIDATES, full=True)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'ats_candidate'")
+        assert cursor.fetchone()[0] > 0
