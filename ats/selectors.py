@@ -77,6 +77,11 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
     return _list_rows(rows.order_by(*CANDIDATE_SORTING.order_by(filters.sort)))
 
 
+def candidate_rows(pks: list[int]) -> list[Candidate]:
+    """What the list rows of these candidates show (any order), read by primary key alone."""
+    return list(_list_rows(Candidate.objects.filter(pk__in=pks).order_by()))
+
+
 def _list_rows(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
     return rows.only(*LIST_COLUMNS).prefetch_related(_listed_placements())
 
