@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from ats.selectors import CANDIDATE_SORT_LABELS, CANDIDATE_STATUSES, CandidateFilters
+from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters
 from core.forms import OutboxFormMixin
 
 MAX_LINES = 20
@@ -148,7 +148,7 @@ class CandidateFilterForm(forms.Form):
     offer = forms.ChoiceField(required=False)
     stage = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "Any"), *CANDIDATE_STATUSES.items()])
-    sort = forms.ChoiceField(required=False, choices=list(CANDIDATE_SORT_LABELS.items()))
+    sort = forms.CharField(required=False, max_length=40)
 
     def __init__(
         self, *args: Any, offer_choices: list[tuple[str, str]], stages: list[str], **kwargs: Any
@@ -169,9 +169,15 @@ class CandidateFilterForm(forms.Form):
             offer=data.get("offer") or "",
             stage=data.get("stage") or "",
             status=data.get("status") or "",
-            sort=data.get("sort") or "created",
+            sort=CANDIDATE_SORTING.parse(data.get("sort")),
         )
 
-    def querystring(self) -> str:
-        """The active filters as a query string (without the page), for pagination links."""
-        return urlencode(self.valid_data())
+    def querystring(self, *, sort: bool = True) -> str:
+        """The active filters as a query string (without the page), for pagination links;
+        without the sort, for the column headings that change it."""
+        data = self.valid_data()
+        if "sort" in data:
+            data["sort"] = self.filters().sort.value
+        if not sort:
+            data.pop("sort", None)
+        return urlencode(data)

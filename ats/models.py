@@ -25,15 +25,13 @@ class Offer(SyncedRecord):
         return self.title
 
 
-LIST_FILTER_COLUMNS = ["search_bits", "search_text", "is_qualified", "is_disqualified"]
+LIST_FILTER_COLUMNS = ["search_text", "is_qualified", "is_disqualified"]
 
 
 class Candidate(SyncedRecord):
     name = models.CharField(max_length=300)
-    # Lower-cased name and emails: what the list's search matches.
+    # Name, emails and phone digits, folded (core.search): what the list's search matches.
     search_text = models.TextField(blank=True)
-    # The trigram signature of search_text (core.trigrams): tested before the LIKE.
-    search_bits = models.BigIntegerField(default=0)
     emails = models.JSONField(default=list, blank=True)
     phones = models.JSONField(default=list, blank=True)
     initials = models.CharField(max_length=8, blank=True)

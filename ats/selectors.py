@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.db.models import BigIntegerField, F, Prefetch, QuerySet, Value
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from ats.models import Candidate, Offer, Placement
-from core import trigrams
+from core.search import search_filter
+from core.sorting import Column, Sort, Sorting
 from integrations.models import Connection
 
-# ?sort= value -> ORDER BY; each has an index (see Candidate.Meta), pk breaks ties.
-CANDIDATE_SORTS: dict[str, tuple[str, ...]] = {
-    "created": ("-remote_created_at", "-pk"),
-    "name": ("name", "pk"),
-    "activity": ("-last_activity_at", "-pk"),
-}
-CANDIDATE_SORT_LABELS = {"created": "Newest", "name": "Name", "activity": "Last activity"}
+# The list's columns; created, name and activity have an index each (Candidate.Meta).
+CANDIDATE_SORTING = Sorting(
+    columns={
+        "name": Column(["name"]),
+        "email": Column(["emails__0"]),
+        "phone": Column(["phones__0"]),
+        # A candidate in several offers sorts by the first of their titles.
+        "offers": Column([
+            Subquery(
+                Offer.objects.filter(
+                    connection=OuterRef("connection"),
+                    remote_id__in=Placement.objects.filter(
+                        candidate=OuterRef(OuterRef("pk"))
+                    ).values("offer_remote_id"),
+                )
+                .order_by("title")
+                .values("title")[:1]
+            )
+        ]),
+        # What the column shows: the referrer, else the source.
+        "source": Column([Coalesce(NullIf(F("referrer"), Value("")), F("source"))]),
+        "created": Column(["remote_created_at"], descending_first=True),
+        "activity": Column(["last_activity_at"], descending_first=True),
+    },
+    default="-created",
+)  # fmt: skip
 CANDIDATE_STATUSES = {"qualified": "Qualified", "disqualified": "Disqualified"}
 # What a list row shows; `raw` (the whole payload) is never loaded for a list.
 LIST_COLUMNS = (
@@ -35,20 +53,16 @@ class CandidateFilters:
     offer: str = ""  # an offer's remote id
     stage: str = ""  # a stage name (pipelines share names such as "Interview")
     status: str = ""  # "qualified", "disqualified" or ""
-    sort: str = "created"
+    sort: Sort | None = None  # the default order
 
 
 def candidate_list(*, connection: Connection, filters: CandidateFilters) -> QuerySet[Candidate]:
-    """The connection's candidates, searched, filtered and sorted; placements prefetched."""
+    """The connection's candidates, searched, filtered and sorted: what each list row shows,
+    placements prefetched (for the page's rows only)."""
     # `is_deleted__in=[False]`, not `is_deleted=False`: SQLite gets `NOT is_deleted` for the
     # latter and then cannot use the sort indexes (a full sort of every row instead).
     rows = Candidate.objects.filter(connection=connection, is_deleted__in=[False])
-    if term := filters.search.strip().lower():
-        if bits := trigrams.signature(term):  # rows lacking a bit cannot match: skip the LIKE
-            # A 64-bit value: as a plain int, PostgreSQL's 32-bit integer range would refuse it.
-            term_bits = Value(bits, output_field=BigIntegerField())
-            rows = rows.alias(shared=F("search_bits").bitand(term_bits)).filter(shared=term_bits)
-        rows = rows.filter(search_text__contains=term)
+    rows = search_filter(rows, filters.search)
     if filters.offer or filters.stage:
         placements = Placement.objects.all()
         if filters.offer:
@@ -60,41 +74,12 @@ def candidate_list(*, connection: Connection, filters: CandidateFilters) -> Quer
         rows = rows.filter(is_qualified=True)
     elif filters.status == "disqualified":
         rows = rows.filter(is_disqualified=True)
-    order = CANDIDATE_SORTS.get(filters.sort, CANDIDATE_SORTS["created"])
-    return _list_rows(rows.order_by(*order))
+    return _list_rows(rows.order_by(*CANDIDATE_SORTING.order_by(filters.sort)))
 
 
-@dataclass(frozen=True)
-class RowStamp:
-    """Which version of a record a list row shows: enough to find its cached HTML."""
-
-    pk: int
-    synced_at: datetime
-    sync_status: str
-
-
-def candidate_stamps(pks: list[int]) -> list[RowStamp]:
-    """The stamps of these candidates (any order), read by primary key alone.
-
-    `list_page` loads a page this way: the page's ids come from `candidate_list`, so
-    its filters need not run again (and SQLite would then pick a list index over
-    the primary key). The rows' HTML is mostly cached; `candidate_rows` reads the
-    whole rows the cache lacks.
-    """
-    candidates = Candidate.objects.filter(pk__in=pks).order_by()
-    return [
-        RowStamp(*values) for values in candidates.values_list("pk", "synced_at", "sync_status")
-    ]
-
-
-def candidate_rows(pks: list[int]) -> dict[int, Candidate]:
-    """pk -> what the list row of each of these candidates shows (placements included)."""
-    return {c.pk: c for c in _list_rows(Candidate.objects.filter(pk__in=pks).order_by())}
-
-
-def candidate_row_key(candidate: RowStamp | Candidate) -> str:
-    """What a candidate's list row shows, as of its last sync or local write."""
-    return f"{candidate.pk}:{candidate.synced_at.timestamp()}:{candidate.sync_status}"
+def candidate_rows(pks: list[int]) -> list[Candidate]:
+    """What the list rows of these candidates show (any order), read by primary key alone."""
+    return list(_list_rows(Candidate.objects.filter(pk__in=pks).order_by()))
 
 
 def _list_rows(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
@@ -106,78 +91,6 @@ def _listed_placements() -> Prefetch:
         "candidate_id", "offer_remote_id", "stage_name", "is_disqualified"
     ).order_by("pk")
     return Prefetch("placements", queryset=listed)
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a long list, counted only as far as the pages around it need.
-
-    Counting every match of a substring search over 100,000 rows costs more than
-    the page itself, so the count stops at `COUNT_AHEAD_PAGES` pages past this one
-    (`total_is_exact` is then False: "page 50 of 60+"), and a page that is not
-    full needs no count at all.
-    """
-
-    rows: list[Any]
-    number: int
-    per_page: int
-    total: int
-    total_is_exact: bool
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.rows else 0
-
-
-COUNT_AHEAD_PAGES = 10
-
-
-def list_page(
-    rows: QuerySet,
-    *,
-    number: int,
-    per_page: int = 25,
-    load: Callable[[list[Any]], Iterable[Any]] | None = None,
-) -> ListPage:
-    """The page `number` (from `core.pagination.page_number`) of `rows`.
-
-    `load(pks)` reads the page's rows by primary key, in any order (default: `rows`
-    filtered by them).
-    """
-    offset = (number - 1) * per_page
-    cap = offset + per_page * (COUNT_AHEAD_PAGES + 1) + 1
-    # One walk of the sort index gives the page and the count ahead: the ids from the
-    # page's first row up to the counting cap (read from the index alone). Then only
-    # the page's own rows are loaded, by primary key.
-    window = list(rows.prefetch_related(None).values_list("pk", flat=True)[offset:cap])
-    if not window and number > 1:  # past the end: an empty page that knows the real total
-        return ListPage([], number, per_page, rows.order_by().count(), True)
-    page_ids = window[:per_page]
-    loaded = load(page_ids) if load else rows.filter(pk__in=page_ids).order_by()
-    position = {pk: index for index, pk in enumerate(page_ids)}
-    found = sorted((row for row in loaded if row.pk in position), key=lambda r: position[r.pk])
-    total = offset + len(window)
-    return ListPage(found, number, per_page, min(total, cap - 1), total < cap)
 
 
 def candidates_waiting(*, connection: Connection) -> list[Candidate]:
@@ -237,13 +150,6 @@ class OfferSummary:
     choices: list[tuple[str, str]]  # (remote id, label) for the offer filter
     titles: dict[str, str]  # remote id -> title, for placements
     stages: list[str]  # distinct stage names, for the stage filter
-
-    @property
-    def version(self) -> str:
-        """Changes whenever a title changes: part of each cached candidate row's key."""
-        return hashlib.blake2b(
-            repr(sorted(self.titles.items())).encode(), digest_size=8
-        ).hexdigest()
 
 
 def offer_summary(*, connection: Connection) -> OfferSummary:

@@ -220,10 +220,11 @@ def _local_record(candidate: Candidate) -> CandidateRecord:
 def _local_fields(fields: dict[str, Any]) -> dict[str, Any]:
     name = str(fields.get("name") or "").strip()
     emails = list(fields.get("emails") or [])
+    phones = list(fields.get("phones") or [])
     return {
         "name": name,
         "emails": emails,
-        "phones": list(fields.get("phones") or []),
+        "phones": phones,
         "initials": initials_of(name)[:8],
-        **candidate_search_fields(name, emails),
+        **candidate_search_fields(name, emails, phones),
     }

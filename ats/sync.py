@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
-from core import trigrams
+from core.search import planner_statistics, search_document
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import (
     CandidateRecord,
@@ -23,7 +23,6 @@ from integrations.providers.recruitee_records import (
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 from integrations.sync.upsert import insert_rows
 
-SEARCH_TEXT_MAX = 1000
 # Recruitee documents no largest page for the candidate list (recruitee.md §2a). At 100 a
 # full sync was bound by its 1,001 round trips (bench/sync.py: 111-135 s for 100,000); at
 # 1,000 (~1.3 MB answers) by its own CPU (50-75 s, 130 MB); 5,000 was no faster and peaked
@@ -31,12 +30,11 @@ SEARCH_TEXT_MAX = 1000
 CANDIDATE_PAGE_SIZE = 1000
 
 
-def candidate_search_fields(name: str, emails: Iterable[str]) -> dict[str, Any]:
-    """What the list's search matches: the lower-cased name and emails, and their
-    trigram signature. Capped: the text sits in the list's btree indexes
-    (PostgreSQL refuses long index rows)."""
-    text = " ".join([name, *emails]).lower()[:SEARCH_TEXT_MAX]
-    return {"search_text": text, "search_bits": trigrams.signature(text)}
+def candidate_search_fields(
+    name: str, emails: Iterable[str], phones: Iterable[str] = ()
+) -> dict[str, Any]:
+    """What the list's search matches (`core.search`): name, emails and phone digits."""
+    return {"search_text": search_document(name, *emails, phones=phones)}
 
 
 def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
@@ -44,7 +42,7 @@ def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
     placements = record.placements
     return {
         "name": record.name[:300],
-        **candidate_search_fields(record.name, record.emails),
+        **candidate_search_fields(record.name, record.emails, record.phones),
         "emails": list(record.emails),
         "phones": list(record.phones),
         "initials": record.initials[:8],
@@ -192,5 +190,6 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     incremental=True,
     after_upsert=_after_candidates_upsert,
+    after_sync=lambda connection: planner_statistics(Candidate),
 )
 RESOURCES: list[SyncedResource] = [OFFERS, CANDIDATES]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +13,7 @@ from ats import selectors, services
 from ats.forms import CandidateFilterForm, CandidateForm
 from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
-from core.pagination import page_number
-from core.row_cache import rendered_rows
+from core.pagination import page_number, paginate
 from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
@@ -21,6 +22,10 @@ from integrations.shown_errors import outbox_error
 from integrations.sync.service import list_sync_status
 
 PROVIDER = "recruitee"
+PER_PAGE = 25
+# Counting every candidate of a million costs more than showing a page: the count
+# stops this many rows past the page shown ("More than 1,025 candidates").
+COUNT_LIMIT = 1_000
 
 
 @require_GET
@@ -34,27 +39,24 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     )
     filters = filter_form.filters()
     rows = selectors.candidate_list(connection=connection, filters=filters)
-    page = selectors.list_page(
-        rows, number=page_number(request.GET.get("page")), load=selectors.candidate_stamps
-    )
+    asked = page_number(request.GET.get("page"))
+    page = paginate(rows, asked, PER_PAGE, count_limit=COUNT_LIMIT, load=selectors.candidate_rows)
     context = {
-        "page": page,
-        "rows_html": rendered_rows(
-            page.rows,
-            template_name="ats/_candidate_row.html",
-            name="candidate",
-            # Placements show offer titles: a renamed offer changes every row.
-            key=lambda candidate: f"{selectors.candidate_row_key(candidate)}:{offers.version}",
-            load=selectors.candidate_rows,
-            context={"offer_titles": offers.titles},
-        ),
+        "page_obj": page,
+        "asked": asked,
+        "past_end": asked > page.number,
         "filters": filters,
         "filter_form": filter_form,
-        "filtered": filters != selectors.CandidateFilters(),
-        "waiting": selectors.candidates_waiting(connection=connection) if page.number == 1 else [],
+        "filtered": replace(filters, sort=None) != selectors.CandidateFilters(),
+        "waiting": selectors.candidates_waiting(connection=connection) if asked == 1 else [],
         "offer_titles": offers.titles,
         "querystring": filter_form.querystring(),
-        "sync": _sync_bar(connection, offers_synced=bool(offers.titles), listed=bool(page.rows)),
+        "sorting": selectors.CANDIDATE_SORTING,
+        "sort": filters.sort,
+        "sort_query": filter_form.querystring(sort=False),
+        "sync": _sync_bar(
+            connection, offers_synced=bool(offers.titles), listed=page.paginator.count > 0
+        ),
     }
     return render(request, "ats/candidate_list.html", context)
 

@@ -3,9 +3,15 @@ as its own process, and the one JSON line each benchmark ends with."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import math
 import os
+import pickle
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -134,3 +140,336 @@ def _child_env() -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     return env
+
+
+# -- Production settings, cached data sets and latency figures (list_page.py, web.py) ------
+
+BENCH_VAR = ROOT / "var" / "bench"  # gitignored: data sets a rerun reuses
+BENCH_SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+BENCH_FERNET_KEY = "Nl2uYHcdBQN1b3mV8kbXaCD4j4lOhCHxxbWhWBbVJ3s="
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    """The environment of a production deployment (config.settings, DEBUG off) on loopback.
+
+    The one difference from docs/deploy.md: no TLS proxy in front, so no HTTPS redirect.
+    Everything else (the manifest static storage, the database task backend, the
+    locmem cache, secrets required) is what `config.settings` gives production.
+    """
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV_FILE": os.devnull,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": BENCH_FERNET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "INTEGRATIONS_ALLOW_LOOPBACK": "true",  # the sandbox listens on loopback
+        "SANDBOX_URL": "",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django_production(database_url: str) -> None:
+    """Django in this process on the production settings, migrated, static files collected."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(production_env(database_url))
+    collect_static()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def collect_static() -> None:
+    """`collectstatic` into STATIC_ROOT: the manifest storage needs it with DEBUG off."""
+    env = production_env("sqlite://:memory:")
+    command = [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def source_digest(*patterns: str) -> str:
+    """A short hash of the files matching `patterns` (globs under the project root).
+
+    Part of a cached file's name, so a change to the code that shapes the data
+    (seeding, mapping, migrations) builds the file again instead of reusing it.
+    """
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted({p for pattern in patterns for p in ROOT.glob(pattern)}):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# What a seeded sandbox file depends on: the generator, the shapes and the store's schema.
+SANDBOX_SEED_SOURCES = (
+    "integrations/sandbox/seed*.py",
+    "integrations/sandbox/recruitee_*.py",
+    "integrations/sandbox/store.py",
+    "integrations/sandbox/values.py",
+    "integrations/management/commands/sandbox_seed.py",
+)
+
+
+def cached_sandbox(candidates: int) -> Path:
+    """A sandbox data file with `candidates` candidates and 12 offers, seeded once per seed code."""
+    path = BENCH_VAR / f"sandbox-{candidates}-{source_digest(*SANDBOX_SEED_SOURCES)}.sqlite3"
+    if not path.exists():
+        BENCH_VAR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        print(f"seeding a sandbox with {candidates:,} candidates into {path.name}…", flush=True)
+        started = time.perf_counter()
+        seed_sandbox(partial, candidates=candidates, offers=12, organizations=0, persons=0,
+                     projects=0, workspaces=1)  # fmt: skip
+        with sqlite3.connect(partial) as data:  # fold the WAL in: the file is then complete
+            data.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        partial.rename(path)
+        for leftover in ("-wal", "-shm"):
+            Path(f"{partial}{leftover}").unlink(missing_ok=True)
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The nearest-rank percentile of `samples` (share 0.95 for p95)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def latency_summary(samples: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 of `samples` (milliseconds), rounded for printing and JSON."""
+    return {
+        f"p{int(share * 100)}": round(percentile(samples, share), 1) for share in (0.50, 0.95, 0.99)
+    }
+
+
+class PostgresDatabase:
+    """A throwaway PostgreSQL database (`bench_<name>_<pid>`), dropped on `drop()`."""
+
+    def __init__(self, name: str, server: str = "postgres://postgres@127.0.0.1:5432") -> None:
+        import psycopg
+
+        self.name = f"bench_{name}_{os.getpid()}"
+        self.server = server
+        self.url = f"{server}/{self.name}"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+# What the cached rows depend on besides the sync's mapping (which names them, see
+# `cached_candidate_rows`): the sandbox's data and the parsing of its answers.
+CANDIDATE_ROW_SOURCES = (*SANDBOX_SEED_SOURCES, "integrations/providers/recruitee*.py")
+# What a filled hub database depends on besides its rows: the schema, the engine and
+# the sync's writes (placements, anything `after_upsert` keeps).
+HUB_DATABASE_SOURCES = (
+    "*/migrations/*.py",
+    "integrations/models/*.py",
+    "integrations/sync/*.py",
+    "ats/models.py",
+    "ats/sync.py",
+)
+ROWS_PAGE_SIZE = 1000
+SANDBOX_RECRUITEE_TOKEN = "sandbox-recruitee"  # noqa: S105 - the sandbox's public demo token
+
+
+def bench_connection(sandbox_url: str):
+    """The hub's Recruitee connection to the sandbox (created, or pointed at this run's port)."""
+    from integrations.models import Connection
+
+    connection, _ = Connection.objects.update_or_create(
+        provider="recruitee",
+        name="bench",
+        defaults={
+            "base_url": f"{sandbox_url}/recruitee",
+            "company_id": "1",
+            "api_token": SANDBOX_RECRUITEE_TOKEN,
+        },
+    )
+    return connection
+
+
+def cached_candidate_rows(connection, candidates: int) -> Path:
+    """The sandbox's candidates as the sync maps them (`ats.sync.candidate_row`), pickled.
+
+    Read once over HTTP through the hub's own client and Recruitee pagination
+    (pages of 1,000), mapped by the sync's own code, and kept under var/bench in
+    pages: writing them again is then the sync's database work alone. The file
+    is named by what the mapping gives for the sandbox's first 200 candidates;
+    for a new mapping, the records (parsed answers) another file keeps are
+    mapped again.
+    """
+    from ats.sync import candidate_row
+    from integrations.providers import recruitee
+    from integrations.services.connections import connection_client
+
+    client = connection_client(connection, background=True)
+    stem = f"candidate-rows-{candidates}-{source_digest(*CANDIDATE_ROW_SOURCES)}"
+    sample = next(recruitee.candidate_pages(client, page_size=200))
+    mapped = [sorted(candidate_row(r, sample.references).fields.items()) for r in sample.candidates]
+    mapping = hashlib.blake2b(repr(mapped).encode(), digest_size=6).hexdigest()
+    path = BENCH_VAR / f"{stem}-{mapping}.pickle"
+    if path.exists():
+        return path
+    print(f"mapping {candidates:,} candidates as the sync does into {path.name}…", flush=True)
+    started = time.perf_counter()
+    partial = path.with_suffix(".partial")
+    earlier = [p for p in BENCH_VAR.glob(f"{stem}-*.pickle") if _records_readable(p)]
+    with partial.open("wb") as out:
+        if earlier:
+            for page in _pages(earlier[0]):
+                rows = [
+                    dataclasses.replace(candidate_row(row.record), stage_names=row.stage_names)
+                    for row in page
+                ]
+                pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            for page in recruitee.candidate_pages(client, page_size=ROWS_PAGE_SIZE):
+                rows = [candidate_row(record, page.references) for record in page.candidates]
+                pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.rename(path)
+    print(f"  mapped in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def _pages(rows_file: Path):
+    with rows_file.open("rb") as rows:
+        while True:
+            try:
+                yield pickle.load(rows)  # noqa: S301 - our own file under var/bench
+            except EOFError:
+                return
+
+
+def _records_readable(rows_file: Path) -> bool:
+    try:
+        return all(row.record is not None for row in next(_pages(rows_file)))
+    except Exception:  # a file from older code (a class that changed): read the sandbox again
+        return False
+
+
+def fill_synced_candidates(connection, rows_file: Path) -> None:
+    """Offers synced over HTTP, then the cached candidate rows written by the sync engine.
+
+    Each page goes through `sync_resource` (upsert, placements, run counters, one
+    transaction a page), so the tables hold what a full sync leaves behind.
+    """
+    from ats.sync import CANDIDATES, OFFERS
+    from integrations.sync.engine import sync_resource
+    from integrations.sync.resources import FetchedPage
+
+    def fetch_from_file(client, connection, request):
+        for page in _pages(rows_file):
+            yield FetchedPage(rows=page, checkpoint=None)
+
+    started = time.perf_counter()
+    for resource in (OFFERS, dataclasses.replace(CANDIDATES, fetch=fetch_from_file)):
+        run = sync_resource(connection=connection, resource=resource, full=True)
+        if run.status != "succeeded":
+            raise RuntimeError(f"the {resource.label} sync ended {run.status}: {run.error}")
+    print(f"  wrote the synced rows in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def hub_sqlite_database(target: Path, candidates: int, sandbox_url: str):
+    """A production-settings SQLite hub at `target` with `candidates` synced candidates.
+
+    The filled file is kept under var/bench, named by the schema and sync code and
+    by the rows it was filled from, and copied on later runs. Returns the bench
+    connection and the kept file (`hub_postgres_database` copies it).
+    """
+    from django.db import connection as db
+    from django.db import connections
+
+    setup_django_production(f"sqlite:///{target}")
+    rows = cached_candidate_rows(bench_connection(sandbox_url), candidates)
+    built = f"{source_digest(*HUB_DATABASE_SOURCES)}-{rows.stem[-12:]}"
+    cached = BENCH_VAR / f"hub-{candidates}-{built}.sqlite3"
+    if cached.exists():
+        connections.close_all()
+        for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(cached, target)
+        return bench_connection(sandbox_url), cached
+    print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
+    connection = bench_connection(sandbox_url)
+    fill_synced_candidates(connection, rows)
+    with db.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(target, cached.with_suffix(".partial"))
+    cached.with_suffix(".partial").rename(cached)
+    return connection, cached
+
+
+def hub_postgres_database(database: PostgresDatabase, sqlite_hub: Path, sandbox_url: str):
+    """A production-settings PostgreSQL hub holding what the filled SQLite hub holds.
+
+    Every table the two share is copied row for row (COPY, the columns they share,
+    PostgreSQL's own triggers firing), with the plain indexes built afterwards and
+    the sequences moved past the copied ids: the rows the sync wrote, on PostgreSQL.
+    """
+    setup_django_production(database.url)
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection as db
+    from django.db import transaction
+
+    print(f"copying {sqlite_hub.name} into PostgreSQL {database.name}…", flush=True)
+    started = time.perf_counter()
+    source = sqlite3.connect(f"file:{sqlite_hub}?mode=ro", uri=True)
+    shared = [
+        name
+        for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if name in set(db.introspection.table_names()) and name != "django_migrations"
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        plain_indexes = cursor.fetchall()
+        with transaction.atomic():
+            cursor.execute(f"TRUNCATE {', '.join(_quoted(t) for t in shared)} CASCADE")
+            for name, _ in plain_indexes:
+                cursor.execute(f"DROP INDEX {_quoted(name)}")
+            for table in shared:
+                _copy_table(source, cursor, table)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys, checked now
+            for _, definition in plain_indexes:
+                cursor.execute(definition)
+            for statement in db.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)
+        cursor.execute("VACUUM ANALYZE")
+    source.close()
+    print(f"  copied in {time.perf_counter() - started:.0f} s", flush=True)
+    return bench_connection(sandbox_url)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_table(source: sqlite3.Connection, cursor, table: str) -> None:
+    """One table's shared, writable columns from SQLite into PostgreSQL with COPY."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND table_name = %s AND is_generated = 'NEVER'",
+        [table],
+    )
+    target = {name for (name,) in cursor.fetchall()}
+    columns = [row[1] for row in source.execute(f"PRAGMA table_info({_quoted(table)})")]
+    columns = [c for c in columns if c in target]
+    listed = ", ".join(_quoted(c) for c in columns)
+    rows = source.execute(f"SELECT {listed} FROM {_quoted(table)}")  # noqa: S608 - names from the schemas
+    with cursor.copy(f"COPY {_quoted(table)} ({listed}) FROM STDIN") as copy:
+        while batch := rows.fetchmany(5000):
+            for row in batch:
+                copy.write_row(row)

@@ -14,18 +14,19 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from core.search import search_document
 from crm.models import Organization, Person
 from integrations.providers.affinity_records import AffinityOrganization, AffinityPerson
 
 
 def organization_search_text(name: str, domains: Iterable[str]) -> str:
-    """What the organization list's search matches: the name and every domain."""
-    return " ".join([name, *domains]).lower()
+    """What the organization list's search matches (`core.search`): the name and every domain."""
+    return search_document(name, *domains)
 
 
 def person_search_text(first_name: str, last_name: str, emails: Iterable[str]) -> str:
-    """What the person list's search matches: both names and every email."""
-    return " ".join([first_name, last_name, *emails]).lower()
+    """What the person list's search matches (`core.search`): both names and every email."""
+    return search_document(first_name, last_name, *emails)
 
 
 def organization_fields(record: AffinityOrganization) -> dict[str, object]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Func, IntegerField, Q, QuerySet
 
+from core.search import search_filter
+from core.sorting import Column, Sort, Sorting
 from crm.models import Organization, Person
 from crm.services import affinity_error_message
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
@@ -57,18 +59,48 @@ def affinity_connection() -> Connection | None:
     return provider_connection("affinity")
 
 
-def organization_list(*, connection: Connection, query: str = "") -> QuerySet[Organization]:
+class JsonLength(Func):
+    """The number of items in a JSON list column."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+ORGANIZATION_SORTING = Sorting(
+    columns={
+        "name": Column(["name"]),
+        "domain": Column(["domain"]),
+        "persons": Column(["persons_count"], descending_first=True),
+    },
+    default="name",
+)
+PERSON_SORTING = Sorting(
+    columns={
+        "name": Column(["last_name", "first_name"]),
+        "email": Column(["primary_email"]),
+        "organizations": Column([JsonLength("organization_ids")], descending_first=True),
+    },
+    default="name",
+)
+
+
+def organization_list(
+    *, connection: Connection, query: str = "", sort: Sort | None = None
+) -> QuerySet[Organization]:
     rows = Organization.objects.filter(connection=connection, is_deleted=False)
-    if query:
-        rows = rows.filter(search_text__contains=query.strip().lower())
-    return rows.order_by("name", "pk")
+    rows = search_filter(rows, query)
+    return rows.order_by(*ORGANIZATION_SORTING.order_by(sort))
 
 
-def person_list(*, connection: Connection, query: str = "") -> QuerySet[Person]:
+def person_list(
+    *, connection: Connection, query: str = "", sort: Sort | None = None
+) -> QuerySet[Person]:
     rows = Person.objects.filter(connection=connection, is_deleted=False)
-    if query:
-        rows = rows.filter(search_text__contains=query.strip().lower())
-    return rows.order_by("last_name", "first_name", "pk")
+    rows = search_filter(rows, query)
+    return rows.order_by(*PERSON_SORTING.order_by(sort))
 
 
 def organization_persons(*, organization: Organization) -> list[Person]:
@@ -94,8 +126,7 @@ def person_choices(*, connection: Connection, query: str = "", ids: list[str] | 
     rows = Person.objects.filter(connection=connection, is_deleted=False).exclude(remote_id=None)
     if ids is not None:
         return rows.filter(remote_id__in=ids).order_by("last_name", "first_name")
-    if query.strip():
-        rows = rows.filter(search_text__contains=query.strip().lower())
+    rows = search_filter(rows, query)
     return rows.order_by("last_name", "first_name")[:CHOICES_LIMIT]
 
 
@@ -104,8 +135,7 @@ def organization_choices(*, connection: Connection, query: str = "", ids: list[s
     rows = rows.exclude(remote_id=None)
     if ids is not None:
         return rows.filter(remote_id__in=ids).order_by("name")
-    if query.strip():
-        rows = rows.filter(search_text__contains=query.strip().lower())
+    rows = search_filter(rows, query)
     return rows.order_by("name")[:CHOICES_LIMIT]
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import paginate
 from core.selectors import duplicates_of
+from core.sorting import Sort, Sorting
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
@@ -49,8 +50,12 @@ def with_connection(view: View) -> View:
 @with_connection
 def organization_list(request: HttpRequest, connection: Connection) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    rows = selectors.organization_list(connection=connection, query=query)
-    return _list_page(request, connection, rows, query, ORGANIZATIONS, "crm/organization_list.html")
+    sort = selectors.ORGANIZATION_SORTING.parse(request.GET.get("sort"))
+    rows = selectors.organization_list(connection=connection, query=query, sort=sort)
+    return _list_page(
+        request, connection, rows, query, ORGANIZATIONS, "crm/organization_list.html",
+        sorting=selectors.ORGANIZATION_SORTING, sort=sort,
+    )  # fmt: skip
 
 
 @require_GET
@@ -216,8 +221,12 @@ def organization_choices(request: HttpRequest, connection: Connection) -> HttpRe
 @with_connection
 def person_list(request: HttpRequest, connection: Connection) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    rows = selectors.person_list(connection=connection, query=query)
-    return _list_page(request, connection, rows, query, PERSONS, "crm/person_list.html")
+    sort = selectors.PERSON_SORTING.parse(request.GET.get("sort"))
+    rows = selectors.person_list(connection=connection, query=query, sort=sort)
+    return _list_page(
+        request, connection, rows, query, PERSONS, "crm/person_list.html",
+        sorting=selectors.PERSON_SORTING, sort=sort,
+    )  # fmt: skip
 
 
 @require_GET
@@ -311,8 +320,11 @@ def person_choices(request: HttpRequest, connection: Connection) -> HttpResponse
 # --- helpers -------------------------------------------------------------------
 
 
-def _list_page(request, connection, rows, query, resource, template) -> HttpResponse:
+def _list_page(
+    request, connection, rows, query, resource, template, *, sorting: Sorting, sort: Sort
+) -> HttpResponse:
     page = paginate(rows, request.GET.get("page"), PER_PAGE)
+    search = {"q": query} if query else {}
     sync = list_sync_status(
         connection=connection,
         resource=resource,
@@ -321,7 +333,10 @@ def _list_page(request, connection, rows, query, resource, template) -> HttpResp
     context = {
         "page_obj": page,
         "query": query,
-        "querystring": urlencode({"q": query}) if query else "",
+        "querystring": urlencode({**search, "sort": sort.value}),
+        "sorting": sorting,
+        "sort": sort,
+        "sort_query": urlencode(search),
         "sync": sync,
         "connection": connection,
     }

@@ -18,6 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 
+from core.search import search_filter
+from core.sorting import Column, Sort, Sorting
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
 from integrations.selectors import pages_connection
@@ -30,8 +32,28 @@ def project_connection() -> Connection | None:
     return pages_connection("projecttool")
 
 
+PROJECT_SORTING = Sorting(
+    columns={
+        "name": Column(["name"]),
+        "status": Column(["status"]),
+        "priority": Column(["priority"]),
+        "owner": Column(["owner_label"]),
+        "start": Column(["start_date"], descending_first=True),
+        "end": Column(["end_date"], descending_first=True),
+        "workspace": Column(["workspace_label"]),
+        "tags": Column(["tags__0"]),
+    },
+    default="name",
+)
+
+
 def project_list(
-    *, connection: Connection, search: str = "", status: str = "", workspace: str = ""
+    *,
+    connection: Connection,
+    search: str = "",
+    status: str = "",
+    workspace: str = "",
+    sort: Sort | None = None,
 ) -> QuerySet[Project]:
     """Projects of `connection`, with owner and workspace names filled in from the pickers."""
     users = ProjectUser.objects.filter(connection=connection, remote_id=OuterRef("owner_remote_id"))
@@ -52,10 +74,9 @@ def project_list(
                 NullIf(F("workspace_remote_id"), Value("")),
             ),
         )
-        .order_by("name", "pk")
+        .order_by(*PROJECT_SORTING.order_by(sort))
     )
-    if search:
-        projects = projects.filter(name__icontains=search)
+    projects = search_filter(projects, search)
     if status:
         projects = projects.filter(status=status)
     if workspace:

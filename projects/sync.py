@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from core.search import search_document
 from integrations.providers import asana, projecttool
 from integrations.providers.project_records import NamedRecord, ProjectRecord, RecordPage
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
@@ -21,8 +22,8 @@ from projects.models import Project, ProjectUser, Workspace
 
 
 def project_search_text(name: str, description: str) -> str:
-    """What the project list's search matches (capped: long descriptions add nothing)."""
-    return f"{name} {description}".lower()[:2000]
+    """What the project list's search matches (`core.search`): name and description."""
+    return search_document(name, description)
 
 
 def _when(value: str) -> datetime | None:

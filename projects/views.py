@@ -50,12 +50,15 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "status": request.GET.get("status", "").strip()[:40],
         "workspace": request.GET.get("workspace", "").strip()[:64],
     }
+    sort = selectors.PROJECT_SORTING.parse(request.GET.get("sort"))
     projects = selectors.project_list(
         connection=connection,
         search=filters["q"],
         status=filters["status"],
         workspace=filters["workspace"],
+        sort=sort,
     )
+    active = {k: v for k, v in filters.items() if v}
     has_records = Project.objects.filter(connection=connection).exists()
     resource = resources_for(connection.provider)["projects"]
     sync = list_sync_status(connection=connection, resource=resource, has_records=has_records)
@@ -66,7 +69,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filtered": any(filters.values()),
         "has_records": has_records,
-        "querystring": urlencode({k: v for k, v in filters.items() if v}),
+        "querystring": urlencode({**active, "sort": sort.value}),
+        "sorting": selectors.PROJECT_SORTING,
+        "sort": sort,
+        "sort_query": urlencode(active),
         "statuses": selectors.project_status_options(connection=connection),
         "workspaces": selectors.workspace_options(connection=connection),
         "sync": sync,

@@ -2,24 +2,8 @@
 
 from django.db import migrations, models
 
-from core import trigrams
-
-BATCH = 2000
-
-
-def fill_search_bits(apps, schema_editor):
-    """Give every stored candidate the signature of its search text."""
-    Candidate = apps.get_model("ats", "Candidate")
-    table = schema_editor.connection.ops.quote_name(Candidate._meta.db_table)
-    rows = Candidate.objects.order_by("pk").values_list("pk", "search_text")
-    last = 0
-    with schema_editor.connection.cursor() as cursor:
-        while batch := list(rows.filter(pk__gt=last)[:BATCH]):
-            cursor.executemany(
-                f"UPDATE {table} SET search_bits = %s WHERE id = %s",
-                [(trigrams.signature(text), pk) for pk, text in batch],
-            )
-            last = batch[-1][0]
+# The column was dropped again in 0005 (the search index replaced it): filling it
+# on the way there would be wasted work, so this migration only adds it.
 
 
 class Migration(migrations.Migration):
@@ -47,7 +31,6 @@ class Migration(migrations.Migration):
             name='search_bits',
             field=models.BigIntegerField(default=0),
         ),
-        migrations.RunPython(fill_search_bits, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='candidate',
             index=models.Index(fields=['connection', 'is_deleted', '-remote_created_at', '-id', 'search_bits', 'search_text', 'is_qualified', 'is_disqualified'], name='ats_candidate_created_idx'),

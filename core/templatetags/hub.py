@@ -35,3 +35,12 @@ def switched_off_notice(*providers: str) -> dict[str, object]:
         disabled_reason=""
     )
     return {"connections": list(connections)}
+
+
+@register.inclusion_tag("partials/sort_header.html", takes_context=True)
+def sort_header(context: template.Context, key: str, label: str, css_class: str = "") -> dict:
+    """A sortable column heading; the view passes `sorting`, `sort` and `sort_query`."""
+    from core.sorting import header
+
+    found = header(context["sorting"], context["sort"], key, label, context.get("sort_query", ""))
+    return {**found, "key": key, "css_class": css_class}

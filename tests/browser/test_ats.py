@@ -90,3 +90,25 @@ def test_a_photo_that_does_not_load_becomes_the_initials(
     failed_photos = ("photo.png", "Failed to load resource: net::ERR_FAILED")
     assert all(any(p in problem for p in failed_photos) for problem in browser_problems)
     browser_problems.clear()
+
+
+def test_sort_by_a_column_heading_both_ways_keeping_the_search(synced, logged_in_page, live_server):
+    from ats.models import Candidate
+
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/?q=example")
+    heading = page.locator("th", has=page.locator("a[data-sort=name]"))
+    expect(heading).to_have_attribute("aria-sort", "none")
+    names = page.locator("[data-testid=candidate-table] tbody tr td:nth-child(2) a")
+
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_label("Search")).to_have_value("example")
+    matching = Candidate.objects.filter(search_text__contains="example", is_deleted=False)
+    ascending = [c.name for c in matching.order_by("name", "pk")[:25]]
+    expect(names).to_have_text(ascending)
+
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "descending")
+    expect(names).to_have_text([c.name for c in matching.order_by("-name", "-pk")[:25]])
+    assert "q=example" in page.url and "sort=-name" in page.url

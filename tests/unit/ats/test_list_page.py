@@ -1,11 +1,12 @@
-"""`list_page`: one page of the candidate list, counted only as far as the pages ahead need."""
+"""Pages of the candidate list: Django's paginator, exact totals, the count capped only far out."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ats import selectors
-from ats.models import Candidate, Placement
+from ats import views
+from ats.models import Candidate
 from ats.sync import candidate_search_fields
 
 pytestmark = pytest.mark.django_db
@@ -27,47 +28,42 @@ def _candidates(connection, count, *, prefix="match"):
     return sorted(rows, key=lambda c: (c.remote_created_at, c.pk), reverse=True)
 
 
-def _page(connection, number, *, search="", per_page=5):
-    rows = selectors.candidate_list(
-        connection=connection, filters=selectors.CandidateFilters(search=search)
-    )
-    return selectors.list_page(
-        rows, number=number, per_page=per_page, load=selectors.candidate_stamps
-    )
+def _shown(html: str) -> tuple[str, str, list[int]]:
+    count = re.search(r'data-testid="result-count">([^<]+)<', html)
+    pages = re.search(r'<span class="page-link">(Page [^<]+)</span>', html)
+    ids = [int(pk) for pk in re.findall(r'<tr data-candidate-id="(\d+)"', html)]
+    return (count.group(1) if count else "", pages.group(1) if pages else "", ids)
 
 
-def test_a_page_keeps_the_list_order_and_counts_exactly_when_the_end_is_near(connection):
-    newest_first = _candidates(connection, 12)
+def test_five_hundred_candidates_say_so_on_every_page(logged_in_client, connection):
+    newest_first = _candidates(connection, 500)
+    first = logged_in_client.get("/candidates/").content.decode()
+    assert _shown(first) == ("500 candidates", "Page 1 of 20", [c.pk for c in newest_first[:25]])
+    last = logged_in_client.get("/candidates/", {"page": 20}).content.decode()
+    assert _shown(last) == ("500 candidates", "Page 20 of 20", [c.pk for c in newest_first[475:]])
+
+
+def test_a_search_counts_its_matches_exactly(logged_in_client, connection):
+    _candidates(connection, 30)
     _candidates(connection, 3, prefix="other")
-    page = _page(connection, 2, search="MATCH")
-    assert [c.pk for c in page.rows] == [c.pk for c in newest_first[5:10]]
-    assert (page.total, page.total_is_exact, page.num_pages) == (12, True, 3)
-    last = _page(connection, 3, search="match")
-    assert [c.pk for c in last.rows] == [c.pk for c in newest_first[10:]]
-    assert (last.total, last.total_is_exact, last.has_next) == (12, True, False)
+    html = logged_in_client.get("/candidates/", {"q": "MATCH", "page": 2}).content.decode()
+    count, pages, ids = _shown(html)
+    assert (count, pages, len(ids)) == ("30 candidates", "Page 2 of 2", 5)
 
 
-def test_counting_stops_ten_pages_ahead(connection):
-    _candidates(connection, 5 * 13)
-    page = _page(connection, 1)
-    assert len(page.rows) == 5
-    assert (page.total, page.total_is_exact) == (5 * 11, False)
-    near_the_end = _page(connection, 3)
-    assert (near_the_end.total, near_the_end.total_is_exact) == (5 * 13, True)
+def test_past_the_count_limit_the_total_is_a_lower_bound_and_later_pages_still_open(
+    logged_in_client, connection, monkeypatch
+):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 40)
+    newest_first = _candidates(connection, 120)
+    first = logged_in_client.get("/candidates/").content.decode()
+    assert _shown(first)[:2] == ("More than 65 candidates", "Page 1 of 3+")
+    deep = logged_in_client.get("/candidates/", {"page": 4}).content.decode()
+    assert _shown(deep) == ("120 candidates", "Page 4 of 5", [c.pk for c in newest_first[75:100]])
 
 
-def test_past_the_end_is_an_empty_page_with_the_real_total(connection):
+def test_past_the_end_says_there_is_no_such_page(logged_in_client, connection):
     _candidates(connection, 7)
-    page = _page(connection, 9)
-    assert (page.rows, page.total, page.total_is_exact, page.start_index) == ([], 7, True, 0)
-
-
-def test_rows_to_render_come_with_their_placements(connection, django_assert_num_queries):
-    first, second = _candidates(connection, 2)
-    Placement.objects.create(candidate=first, offer_remote_id="7", stage_name="Interview")
-    (row,) = _page(connection, 1, per_page=1).rows
-    with django_assert_num_queries(2):
-        rows = selectors.candidate_rows([row.pk, second.pk])
-        placements = {pk: [(p.offer_remote_id, p.stage_name) for p in c.placements.all()]
-                      for pk, c in rows.items()}  # fmt: skip
-    assert placements == {first.pk: [("7", "Interview")], second.pk: []}
+    html = logged_in_client.get("/candidates/", {"page": 9}).content.decode()
+    assert "There is no page 9." in html
+    assert _shown(html)[2] == []

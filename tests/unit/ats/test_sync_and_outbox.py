@@ -3,13 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection as db
 from django.utils import timezone
 from responses import matchers
 
 from ats.models import Candidate, Offer, Placement
 from ats.outbox import CandidateCreate, CandidateUpdate
 from ats.sync import CANDIDATE_PAGE_SIZE, CANDIDATES
-from core import trigrams
 from integrations.http.errors import ProviderUnavailableError
 from integrations.models import OutboxItem, SyncState
 from integrations.sync.engine import sync_resource
@@ -24,8 +24,7 @@ def test_a_sync_stores_candidates_and_their_placements(connection, rsps):
     run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
     assert run.status == "succeeded", run.error
     ada = Candidate.objects.get(remote_id="11")
-    assert ada.search_text == "ada lovelace ada@example.com"
-    assert ada.search_bits == trigrams.signature(ada.search_text)
+    assert ada.search_text == "ada lovelace ada@example.com 31612345678"
     assert ada.is_qualified and not ada.is_disqualified
     odd = Candidate.objects.get(remote_id="12")
     assert (odd.name, odd.emails, odd.is_disqualified) == ("", [], True)
@@ -133,3 +132,13 @@ def test_update_reconciles_by_reading_the_candidate(connection, api, rsps):
     item.payload["changes"] = {"name": "Someone else"}
     rsps.get(f"{BASE}/candidates/11", json=fixture("candidate_full.json"))
     assert CandidateUpdate().find_existing(api, item) is None
+
+
+def test_a_sync_leaves_the_query_planner_statistics_of_the_candidates(connection, rsps):
+    if db.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
+    rsps.get(f"{BASE}/candidates", json=fixture("candidates_page.json"))
+    sync_resource(connection=connection, resource=CANDIDATES, full=True)
+    with db.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'ats_candidate'")
+        assert cursor.fetchone()[0] > 0

@@ -73,7 +73,7 @@ def test_list_passes_the_filters_to_the_selector(logged_in_client, connection, m
             "/candidates/", {"q": "ada", "status": "qualified", "sort": "name", "offer": "nope"}
         )
     filters = listed.call_args.kwargs["filters"]
-    assert (filters.search, filters.status, filters.sort, filters.offer) == (
+    assert (filters.search, filters.status, filters.sort.value, filters.offer) == (
         "ada",
         "qualified",
         "name",
