@@ -47,7 +47,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from common import (
-    BENCH_VAR,
     PYTHON,
     SANDBOX_RECRUITEE_TOKEN,
     PostgresDatabase,
@@ -295,7 +294,6 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: 
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if postgres:
-                sqlite_hub = sqlite_hub or newest_sqlite_hub()
                 connection = hub_postgres_database(postgres, sqlite_hub, sandbox.url)
             else:
                 target = Path(tmp) / "hub.sqlite3"
@@ -311,14 +309,6 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: 
 
             connections.close_all()
             postgres.drop()
-
-
-def newest_sqlite_hub() -> Path:
-    """The SQLite hub of this size filled last (a PostgreSQL phase run on its own)."""
-    filled = sorted(BENCH_VAR.glob(f"hub-{CANDIDATES}-*.sqlite3"), key=lambda p: p.stat().st_mtime)
-    if not filled:
-        raise RuntimeError("no filled SQLite hub to copy: run the sqlite phase first")
-    return filled[-1]
 
 
 def measure_database(connection, sandbox_url: str) -> dict:
