@@ -301,11 +301,13 @@ def candidate_rows_path(connection, candidates: int) -> Path:
     """Where the rows are kept: named by the sandbox's data and by what the sync's mapping
     gives for the sandbox's first 200 candidates (so each mapping keeps its own file)."""
     from ats.sync import candidate_row
+    from integrations.http import call_log
     from integrations.providers import recruitee
     from integrations.services.connections import connection_client
 
     client = connection_client(connection, background=True)
     sample = next(recruitee.candidate_pages(client, page_size=200))
+    call_log.flush()  # now, while this database is still there
     mapped = [sorted(candidate_row(r, sample.references).fields.items()) for r in sample.candidates]
     mapping = hashlib.blake2b(repr(mapped).encode(), digest_size=6).hexdigest()
     stem = f"candidate-rows-{candidates}-{source_digest(*CANDIDATE_ROW_SOURCES)}"
