@@ -97,16 +97,19 @@ def draw_terms(count: int) -> list[tuple[str, str]]:
     rng = random.Random(SEED)
     kinds = rng.choices(list(TERM_KINDS), weights=list(TERM_KINDS.values()), k=count)
     sampled = rng.sample(range(1, CANDIDATES + 1), count)
-    people = dict(
-        Candidate.objects.filter(remote_id__in=[str(i) for i in sampled]).values_list(
-            "remote_id", "search_text"
-        )
-    )
+    # Names and emails as synced (not the search column, which the search code may
+    # shape differently), so every version of the list meets the same terms.
+    people = {
+        remote_id: (name, emails)
+        for remote_id, name, emails in Candidate.objects.filter(
+            remote_id__in=[str(i) for i in sampled]
+        ).values_list("remote_id", "name", "emails")
+    }
     terms = []
     for kind, remote_id in zip(kinds, sampled, strict=True):
-        text = people.get(str(remote_id), "")
-        words = [w for w in text.split(" ") if w and "@" not in w]
-        email = next((part for part in text.split(" ") if "@" in part), "")
+        name, emails = people.get(str(remote_id), ("", []))
+        words = [w for w in name.lower().split(" ") if w]
+        email = emails[0].lower() if emails else ""
         terms.append((kind, _term(rng, kind, words, email)))
     return terms
 
