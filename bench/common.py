@@ -303,26 +303,21 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
 
     Read once over HTTP through the hub's own client and Recruitee pagination
     (pages of 1,000), mapped by the sync's own code, and kept under var/bench in
-    pages: writing them again is then the sync's database work alone. The file
-    is named by what the mapping gives for the sandbox's first 200 candidates;
-    for a new mapping, the records (parsed answers) another file keeps are
-    mapped again.
+    pages: writing them again is then the sync's database work alone. For a new
+    mapping (see `candidate_rows_path`), the records (parsed answers) another
+    file keeps are mapped again.
     """
     from ats.sync import candidate_row
     from integrations.providers import recruitee
     from integrations.services.connections import connection_client
 
-    client = connection_client(connection, background=True)
-    stem = f"candidate-rows-{candidates}-{source_digest(*CANDIDATE_ROW_SOURCES)}"
-    sample = next(recruitee.candidate_pages(client, page_size=200))
-    mapped = [sorted(candidate_row(r, sample.references).fields.items()) for r in sample.candidates]
-    mapping = hashlib.blake2b(repr(mapped).encode(), digest_size=6).hexdigest()
-    path = BENCH_VAR / f"{stem}-{mapping}.pickle"
+    path = candidate_rows_path(connection, candidates)
     if path.exists():
         return path
     print(f"mapping {candidates:,} candidates as the sync does into {path.name}…", flush=True)
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
+    stem = path.stem.rsplit("-", 1)[0]
     earlier = [p for p in BENCH_VAR.glob(f"{stem}-*.pickle") if _records_readable(p)]
     with partial.open("wb") as out:
         if earlier:
@@ -333,12 +328,30 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
                 ]
                 pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
         else:
+            client = connection_client(connection, background=True)
             for page in recruitee.candidate_pages(client, page_size=ROWS_PAGE_SIZE):
                 rows = [candidate_row(record, page.references) for record in page.candidates]
                 pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
     partial.rename(path)
     print(f"  mapped in {time.perf_counter() - started:.0f} s", flush=True)
     return path
+
+
+def candidate_rows_path(connection, candidates: int) -> Path:
+    """Where the rows are kept: named by the sandbox's data and by what the sync's mapping
+    gives for the sandbox's first 200 candidates (so each mapping keeps its own file)."""
+    from ats.sync import candidate_row
+    from integrations.http import call_log
+    from integrations.providers import recruitee
+    from integrations.services.connections import connection_client
+
+    client = connection_client(connection, background=True)
+    sample = next(recruitee.candidate_pages(client, page_size=200))
+    call_log.flush()  # now, while this database is still there
+    mapped = [sorted(candidate_row(r, sample.references).fields.items()) for r in sample.candidates]
+    mapping = hashlib.blake2b(repr(mapped).encode(), digest_size=6).hexdigest()
+    stem = f"candidate-rows-{candidates}-{source_digest(*CANDIDATE_ROW_SOURCES)}"
+    return BENCH_VAR / f"{stem}-{mapping}.pickle"
 
 
 def _pages(rows_file: Path):
@@ -390,18 +403,18 @@ def hub_sqlite_database(target: Path, candidates: int, sandbox_url: str):
     from django.db import connections
 
     setup_django_production(f"sqlite:///{target}")
-    rows = cached_candidate_rows(bench_connection(sandbox_url), candidates)
-    built = f"{source_digest(*HUB_DATABASE_SOURCES)}-{rows.stem[-12:]}"
-    cached = BENCH_VAR / f"hub-{candidates}-{built}.sqlite3"
+    mapping = candidate_rows_path(bench_connection(sandbox_url), candidates).stem[-12:]
+    code = source_digest(*HUB_DATABASE_SOURCES)
+    cached = BENCH_VAR / f"hub-{candidates}-{code}-{mapping}.sqlite3"
     if cached.exists():
         connections.close_all()
         for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
             leftover.unlink(missing_ok=True)
         shutil.copyfile(cached, target)
         return bench_connection(sandbox_url), cached
-    print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
     connection = bench_connection(sandbox_url)
-    fill_synced_candidates(connection, rows)
+    print(f"filling the SQLite hub with {candidates:,} synced candidates…", flush=True)
+    fill_synced_candidates(connection, cached_candidate_rows(connection, candidates))
     with db.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copyfile(target, cached.with_suffix(".partial"))

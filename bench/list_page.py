@@ -47,7 +47,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from common import (
-    BENCH_VAR,
     PYTHON,
     SANDBOX_RECRUITEE_TOKEN,
     PostgresDatabase,
@@ -98,16 +97,19 @@ def draw_terms(count: int) -> list[tuple[str, str]]:
     rng = random.Random(SEED)
     kinds = rng.choices(list(TERM_KINDS), weights=list(TERM_KINDS.values()), k=count)
     sampled = rng.sample(range(1, CANDIDATES + 1), count)
-    people = dict(
-        Candidate.objects.filter(remote_id__in=[str(i) for i in sampled]).values_list(
-            "remote_id", "search_text"
-        )
-    )
+    # Names and emails as synced (not the search column, which the search code may
+    # shape differently), so every version of the list meets the same terms.
+    people = {
+        remote_id: (name, emails)
+        for remote_id, name, emails in Candidate.objects.filter(
+            remote_id__in=[str(i) for i in sampled]
+        ).values_list("remote_id", "name", "emails")
+    }
     terms = []
     for kind, remote_id in zip(kinds, sampled, strict=True):
-        text = people.get(str(remote_id), "")
-        words = [w for w in text.split(" ") if w and "@" not in w]
-        email = next((part for part in text.split(" ") if "@" in part), "")
+        name, emails = people.get(str(remote_id), ("", []))
+        words = [w for w in name.lower().split(" ") if w]
+        email = emails[0].lower() if emails else ""
         terms.append((kind, _term(rng, kind, words, email)))
     return terms
 
@@ -295,7 +297,6 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: 
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if postgres:
-                sqlite_hub = sqlite_hub or newest_sqlite_hub()
                 connection = hub_postgres_database(postgres, sqlite_hub, sandbox.url)
             else:
                 target = Path(tmp) / "hub.sqlite3"
@@ -311,14 +312,6 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: 
 
             connections.close_all()
             postgres.drop()
-
-
-def newest_sqlite_hub() -> Path:
-    """The SQLite hub of this size filled last (a PostgreSQL phase run on its own)."""
-    filled = sorted(BENCH_VAR.glob(f"hub-{CANDIDATES}-*.sqlite3"), key=lambda p: p.stat().st_mtime)
-    if not filled:
-        raise RuntimeError("no filled SQLite hub to copy: run the sqlite phase first")
-    return filled[-1]
 
 
 def measure_database(connection, sandbox_url: str) -> dict:
