@@ -87,6 +87,8 @@ class Placement(models.Model):
     stage_remote_id = models.CharField(max_length=64, blank=True)
     stage_name = models.CharField(max_length=200, blank=True)
     is_disqualified = models.BooleanField(default=False)
+    # Recruitee's "hired": a `hire` stage or `hired_at` set (PlacementRecord.is_hired).
+    is_hired = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

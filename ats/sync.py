@@ -8,8 +8,8 @@ engine's regular full pass catches edits and deletions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ats.models import Candidate, Offer, Placement
@@ -19,6 +19,8 @@ from integrations.providers.recruitee_records import (
     CandidateRecord,
     OfferRecord,
     References,
+    StageRecord,
+    parse_stage,
 )
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 from integrations.sync.upsert import insert_rows
@@ -57,29 +59,25 @@ def candidate_fields(record: CandidateRecord) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CandidateRow(FetchedRow):
-    """A candidate row plus the stage names its answer's `references` gave (for placements).
+    """A candidate row plus the stages its answer's `references` gave (for placements).
 
     They travel with the row rather than beside it, so `after_upsert` gets them even
     when the pages are fetched ahead in another thread.
     """
 
-    stage_names: dict[str, str] = field(default_factory=dict)
+    stages: dict[str, StageRecord] = field(default_factory=dict)
     record: CandidateRecord | None = field(default=None, repr=False)
 
 
 def candidate_row(record: CandidateRecord, references: References | None = None) -> CandidateRow:
-    stages = references.stages if references else {}
+    known = references.stages if references else {}
     return CandidateRow(
         remote_id=record.id,
         fields=candidate_fields(record),
         raw=record.raw,
         remote_created_at=record.created_at,
         remote_updated_at=record.updated_at,
-        stage_names={
-            p.stage_id: stages[p.stage_id].name
-            for p in record.placements
-            if p.stage_id in stages and stages[p.stage_id].name
-        },
+        stages={p.stage_id: known[p.stage_id] for p in record.placements if p.stage_id in known},
         record=record,
     )
 
@@ -133,11 +131,11 @@ def placements_replace(
     pk_by_remote_id: dict[str, int],
     references: References | None = None,
     *,
-    stage_names: dict[str, str] | None = None,
+    stages: Mapping[str, StageRecord] | None = None,
 ) -> None:
-    """Make each candidate's Placement rows match its `placements` (offer and stage names)."""
+    """Make each candidate's Placement rows match its `placements` (offer, stage, hired)."""
     records = [r for r in records if r.id in pk_by_remote_id]
-    stage_names = {**stage_names_for(connection, references), **(stage_names or {})}
+    known = stages_for(connection, references.stages if references else {}, stages or {})
     Placement.objects.filter(candidate_id__in=[pk_by_remote_id[r.id] for r in records]).delete()
     insert_rows(
         Placement,
@@ -146,8 +144,9 @@ def placements_replace(
                 "candidate": pk_by_remote_id[record.id],
                 "offer_remote_id": p.offer_id,
                 "stage_remote_id": p.stage_id,
-                "stage_name": stage_names.get(p.stage_id, "")[:200],
+                "stage_name": stage.name[:200] if (stage := known.get(p.stage_id)) else "",
                 "is_disqualified": p.is_disqualified,
+                "is_hired": p.is_hired(stage.category if stage else ""),
             }
             for record in records
             for p in record.placements
@@ -155,24 +154,30 @@ def placements_replace(
     )
 
 
-def stage_names_for(connection: Any, references: References | None) -> dict[str, str]:
-    """Stage id -> name: the answer's Stage references first, then the synced offers' pipelines."""
-    names: dict[str, str] = {}
-    for stages in Offer.objects.filter(connection=connection).values_list("stages", flat=True):
-        for stage in stages if isinstance(stages, list) else []:
-            if isinstance(stage, dict) and stage.get("id") and stage.get("name"):
-                names[str(stage["id"])] = str(stage["name"])
-    if references:
-        names.update({sid: s.name for sid, s in references.stages.items() if s.name})
-    return names
+def stages_for(connection: Any, *answers: Mapping[str, StageRecord]) -> dict[str, StageRecord]:
+    """Stage id -> stage: the synced offers' pipelines, then each answer's Stage references
+    over them (a name or category a reference leaves empty keeps the pipeline's)."""
+    stages: dict[str, StageRecord] = {}
+    for pipeline in Offer.objects.filter(connection=connection).values_list("stages", flat=True):
+        for stage in map(parse_stage, pipeline if isinstance(pipeline, list) else []):
+            if stage is not None:
+                stages[stage.id] = stage
+    for answer in answers:
+        for stage_id, stage in answer.items():
+            if known := stages.get(stage_id):
+                stage = replace(
+                    stage, name=stage.name or known.name, category=stage.category or known.category
+                )
+            stages[stage_id] = stage
+    return stages
 
 
 def _after_candidates_upsert(
     connection: Any, rows: list[FetchedRow], pk_by_remote_id: dict[str, int]
 ) -> None:
     records = [r for r in (getattr(row, "record", None) for row in rows) if r is not None]
-    names = {k: v for row in rows for k, v in getattr(row, "stage_names", {}).items()}
-    placements_replace(connection, records, pk_by_remote_id, stage_names=names)
+    stages = {k: v for row in rows for k, v in getattr(row, "stages", {}).items()}
+    placements_replace(connection, records, pk_by_remote_id, stages=stages)
 
 
 OFFERS = SyncedResource(

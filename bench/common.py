@@ -323,7 +323,7 @@ def cached_candidate_rows(connection, candidates: int) -> Path:
         if earlier:
             for page in _pages(earlier[0]):
                 rows = [
-                    dataclasses.replace(candidate_row(row.record), stage_names=row.stage_names)
+                    dataclasses.replace(candidate_row(row.record), stages=row.stages)
                     for row in page
                 ]
                 pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -20,14 +20,28 @@ class StageRecord:
     position: int = 0
 
 
+# The stage category of a hired placement (recruitee.md §3 lists the categories).
+HIRE_CATEGORY = "hire"
+
+
 @dataclass(frozen=True)
 class PlacementRecord:
     id: str
     offer_id: str
     stage_id: str
     is_disqualified: bool = False
-    is_hired: bool = False
+    hired_at: datetime | None = None
     created_at: datetime | None = None
+
+    def is_hired(self, stage_category: str) -> bool:
+        """Hired as Recruitee means it: in a stage of category `hire`, or `hired_at` set.
+
+        Live answers show a hired placement in a `hire` stage, `hired_at` set, with
+        `hired_in_this_placement` false (recruitee.md §7), so that flag is not read.
+        The category is the stage's (Stage references or the offer's pipeline): a
+        placement carries only its `stage_id`.
+        """
+        return stage_category == HIRE_CATEGORY or self.hired_at is not None
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,7 @@ def parse_placement(data: Any) -> PlacementRecord | None:
         stage_id=identifier(data.get("stage_id")),
         # A disqualified placement carries `disqualify_reason` / `disqualify_kind` (§2a).
         is_disqualified=bool(data.get("disqualify_reason") or data.get("disqualify_kind")),
-        is_hired=data.get("hired_in_this_placement") is True,
+        hired_at=parse_time(data.get("hired_at")),
         created_at=parse_time(data.get("created_at")),
     )
 

@@ -70,6 +70,28 @@ def test_candidate_pages_sends_limit_offset_and_filters(api, rsps):
     assert pages[0].references.offers == {"1": "Backend engineer"}
 
 
+def test_hired_means_a_hire_stage_or_hired_at_not_the_flag(api, rsps):
+    """recruitee.md §7: live answers show hired placements with `hired_in_this_placement`
+    false; they also carry `upcoming_event: false` and `language: null`."""
+    rsps.get(f"{BASE}/candidates", json=fixture("candidates_hired.json"))
+    page = next(recruitee.candidate_pages(api))
+    stages = page.references.stages
+    hired = {
+        p.id: p.is_hired(stages[p.stage_id].category)
+        for candidate in page.candidates
+        for p in candidate.placements
+    }
+    assert hired == {
+        "31": True,  # a hire stage, hired_at set, the flag false (the live capture)
+        "32": False,  # interviewing here, hired in another placement
+        "33": True,  # hired_at set in an offer stage, no flag at all
+        "34": True,  # a hire stage without hired_at
+        "35": False,  # the flag alone
+    }
+    grace = page.candidates[0]
+    assert grace.placements[0].hired_at == datetime(2023, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
+
+
 def test_candidate_search_sends_the_query(api, rsps):
     rsps.get(
         f"{BASE}/candidates",

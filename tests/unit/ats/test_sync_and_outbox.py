@@ -34,6 +34,39 @@ def test_a_sync_stores_candidates_and_their_placements(connection, rsps):
     ]
 
 
+def test_a_sync_marks_the_placements_recruitee_counts_as_hired(connection, rsps):
+    rsps.get(f"{BASE}/candidates", json=fixture("candidates_hired.json"))
+    run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
+    assert run.status == "succeeded", run.error
+    placements = Placement.objects.values_list(
+        "candidate__remote_id", "offer_remote_id", "stage_name", "is_hired"
+    )
+    assert sorted(placements) == [
+        ("21", "1", "Signed", True),
+        ("21", "2", "Interview", False),
+        ("22", "1", "Offer", True),
+        ("22", "2", "Welcome aboard", True),
+        ("23", "2", "Interview", False),
+    ]
+
+
+def test_a_stage_the_answer_leaves_without_a_category_takes_the_offers(connection, rsps):
+    Offer.objects.create(
+        connection=connection,
+        remote_id="2",
+        title="Designer",
+        stages=[{"id": 205, "name": "Hired", "category": "hire", "position": 5}],
+    )
+    answer = fixture("candidates_hired.json")
+    answer["candidates"] = answer["candidates"][1:2]  # Katherine: 34 is in stage 205
+    answer["references"] = [{"type": "Stage", "id": 205, "name": "Welcome aboard"}]
+    rsps.get(f"{BASE}/candidates", json=answer)
+    run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
+    assert run.status == "succeeded", run.error
+    placement = Placement.objects.get(offer_remote_id="2")
+    assert (placement.stage_name, placement.is_hired) == ("Welcome aboard", True)
+
+
 def test_an_incremental_sync_asks_for_candidates_created_after_the_newest(connection, rsps):
     SyncState.objects.create(
         connection=connection,
