@@ -1,4 +1,4 @@
-"""The fake Recruitee ATS API (recruitee.md): candidates and offers under /c/{company_id}/.
+"""The fake Recruitee ATS API (recruitee.md): candidates, offers, departments under /c/{id}/.
 
 How candidates are stored is in `recruitee_rows`; their JSON shapes in
 `recruitee_shapes`.
@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 import time
+from collections import Counter
 from typing import Any
 
 from integrations.sandbox import recruitee_rows
@@ -67,6 +68,7 @@ class RecruiteeApi(FakeApi):
         router.add("DELETE", f"{base}/candidates/{{id}}", self.candidate_delete)
         router.add("GET", f"{base}/offers", self.offer_list)
         router.add("GET", f"{base}/offers/{{id}}", self.offer_detail)
+        router.add("GET", f"{base}/departments", self.department_list)
 
     def authenticate(self, request: Request) -> Response | None:
         if request.headers.get("Authorization", "") == f"Bearer {RECRUITEE_TOKEN}":
@@ -199,6 +201,18 @@ class RecruiteeApi(FakeApi):
             return self.error(404, "Not found")
         counts = self._offer_counts().get(offer["id"], _zero_counts())
         return json_response(200, {"offer": {**offer, **counts}})
+
+    # -- departments ------------------------------------------------------------
+    def department_list(self, request: Request) -> Response:
+        """`{"departments": [...]}`, all of them: Airbyte's connector reads it so (§7).
+
+        Paging and filters are UNCONFIRMED, so none; `offers_count` counts every
+        offer naming the department (UNCONFIRMED whether archived ones count).
+        """
+        departments = self.store.payloads("SELECT payload FROM recruitee_departments ORDER BY id")
+        counts = Counter(offer["department_id"] for offer in self.store.payloads(OFFERS_SQL))
+        items = [{**d, "offers_count": counts[d["id"]]} for d in departments]
+        return json_response(200, {"departments": items})
 
     # -- helpers --------------------------------------------------------------
     def _candidate(

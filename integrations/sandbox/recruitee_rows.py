@@ -3,8 +3,8 @@
 `payload` is the stored candidate (what varies, see `seed.py`); each answer
 decodes it and builds its JSON shape (`recruitee_shapes`), as a plain
 provider serializes the records a query returns. Placements are mirrored
-into their own table for the offer, qualified and disqualified filters and
-the Stage counts.
+into their own table for the offer, qualified and disqualified filters, the
+Stage counts and the offers' hired counts.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Collection
 from typing import Any
 
+from integrations.sandbox import recruitee_shapes as shapes
 from integrations.sandbox.store import dumps
 from integrations.sandbox.values import is_true, parse_int
 from integrations.sandbox.wire import Request
@@ -28,8 +30,10 @@ def save_candidate(conn: sqlite3.Connection, candidate: dict[str, Any]) -> None:
         candidate_row(candidate),
     )
     conn.execute("DELETE FROM recruitee_placements WHERE candidate_id = ?", (candidate["id"],))
+    offers = (json.loads(row[0]) for row in conn.execute("SELECT payload FROM recruitee_offers"))
     conn.executemany(
-        "INSERT INTO recruitee_placements VALUES (?, ?, ?, ?, ?, ?)", placement_rows(candidate)
+        "INSERT INTO recruitee_placements VALUES (?, ?, ?, ?, ?, ?)",
+        placement_rows(candidate, shapes.hire_stage_ids(offers)),
     )
 
 
@@ -52,7 +56,7 @@ def candidate_page(
     return [json.loads(payload) for (payload,) in rows]
 
 
-def placement_rows(c: dict[str, Any]) -> list[tuple[Any, ...]]:
+def placement_rows(c: dict[str, Any], hire_stage_ids: Collection[int]) -> list[tuple[Any, ...]]:
     return [
         (
             p["id"],
@@ -60,7 +64,7 @@ def placement_rows(c: dict[str, Any]) -> list[tuple[Any, ...]]:
             p["offer_id"],
             p["stage_id"],
             "disqualify_reason" in p,
-            p["hired_in_this_placement"],
+            shapes.is_hired(p, hire_stage_ids),
         )
         for p in c["placements"]
     ]

@@ -2,12 +2,15 @@
 
 A stored candidate keeps only what varies (see `seed.py`);
 `candidate_list_item` and `candidate_full` add the constant and derived keys
-of the shapes observed in real responses (recruitee.md §2a, §2b). Stages
-live in each offer's `pipeline_template`.
+of the shapes observed in real responses (recruitee.md §2a, §2b), with the
+value types of live answers (§7: `upcoming_event` and `pending_request_link`
+are booleans, a placement's `language` is null). Stages live in each offer's
+`pipeline_template`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 ADMINS = (
@@ -72,7 +75,7 @@ def candidate_list_item(c: dict[str, Any]) -> dict[str, Any]:
         "source": c["source"],
         "tasks_count": c["tasks_count"],
         "unread_notifications": False,
-        "upcoming_event": None,
+        "upcoming_event": False,
         "updated_at": c["updated_at"],
         "viewed": c["viewed"],
     }
@@ -105,7 +108,7 @@ def candidate_full(c: dict[str, Any]) -> dict[str, Any]:
         "mailbox_messages_count": 0,
         "online_data": None,
         "open_question_answers": [],
-        "pending_request_link": None,
+        "pending_request_link": False,
         "photo_url": photo_url(c),
         "rating_visible": True,
         "referral_referrers_ids": [],
@@ -120,18 +123,19 @@ def candidate_full(c: dict[str, Any]) -> dict[str, Any]:
 def placement(
     *, placement_id: int, candidate_id: int, offer: dict[str, Any], stage: dict[str, Any], at: str
 ) -> dict[str, Any]:
+    """A placement not (yet) hired; `hire` marks one hired."""
     return {
         "candidate_id": candidate_id,
         "created_at": at,
         "department_id": offer["department_id"],
         "department_name": offer["department"],
-        "hired_at": at if stage["category"] == "hire" else None,
-        "hired_by_id": API_ADMIN_ID if stage["category"] == "hire" else None,
+        "hired_at": None,
+        "hired_by_id": None,
         "hired_in_other_placement": False,
-        "hired_in_this_placement": stage["category"] == "hire",
+        "hired_in_this_placement": False,
         "id": placement_id,
         "job_starts_at": None,
-        "language": {"code": offer["lang_code"]},
+        "language": None,
         "offer_id": offer["id"],
         "overdue_at": None,
         "overdue_diff": None,
@@ -140,6 +144,27 @@ def placement(
         "ratings": {},
         "stage_id": stage["id"],
         "updated_at": at,
+    }
+
+
+def hire(placement: dict[str, Any], *, at: str, flag: bool) -> None:
+    """Mark a placement hired at `at`. Live answers show hired placements whose
+    `hired_in_this_placement` is false (recruitee.md §7): `flag` sets it."""
+    placement.update(hired_at=at, hired_by_id=API_ADMIN_ID, hired_in_this_placement=flag)
+
+
+def is_hired(placement: dict[str, Any], hire_stage_ids: Collection[int]) -> bool:
+    """Recruitee's "hired" (§7): in a stage of category `hire`, or `hired_at` set."""
+    return placement["stage_id"] in hire_stage_ids or placement["hired_at"] is not None
+
+
+def hire_stage_ids(offers: Iterable[dict[str, Any]]) -> set[int]:
+    """The ids of the offers' pipeline stages whose category is `hire`."""
+    return {
+        stage["id"]
+        for offer in offers
+        for stage in offer["pipeline_template"]["stages"]
+        if stage["category"] == "hire"
     }
 
 

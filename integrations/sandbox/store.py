@@ -21,6 +21,7 @@ from typing import Any
 # A new table needs no bump: `CREATE TABLE IF NOT EXISTS` adds it to older files.
 SCHEMA_VERSION = 2
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS recruitee_departments (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recruitee_offers (
     id INTEGER PRIMARY KEY, status TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recruitee_candidates (
@@ -78,6 +79,7 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_
 
 # Tables whose rows a person would call "records", for counts and resets.
 TABLES = (
+    "recruitee_departments",
     "recruitee_offers",
     "recruitee_candidates",
     "recruitee_placements",

@@ -346,3 +346,86 @@ def test_awkward_seed_data_is_present(sbx):
         get(sbx, f"/candidates/{c['id']}").json()["candidate"]["cover_letter"] for c in items[-10:]
     ]
     assert any(letter and len(letter) > 10_000 for letter in letters)
+
+
+def _stage_categories(sbx) -> dict[int, str]:
+    offers = get(sbx, "/offers").json()["offers"]
+    return {s["id"]: s["category"] for o in offers for s in o["pipeline_template"]["stages"]}
+
+
+def test_live_value_types(sbx):
+    """recruitee.md §7: booleans, never null, for `upcoming_event` and `pending_request_link`;
+    a placement's `language` is null."""
+    items = get(sbx, "/candidates").json()["candidates"]
+    assert all(item["upcoming_event"] is False for item in items)
+    assert all(p["language"] is None for item in items for p in item["placements"])
+    placed = next(item for item in items if item["placements"])
+    full = get(sbx, f"/candidates/{placed['id']}").json()["candidate"]
+    assert full["upcoming_event"] is False and full["pending_request_link"] is False
+    assert all(p["language"] is None for p in full["placements"])
+
+
+def test_hired_placements_come_in_every_live_shape(sbx):
+    """Hired means a `hire` stage or `hired_at` set; `hired_in_this_placement` may be false
+    for such a placement (recruitee.md §7). The seed holds each shape."""
+    categories = _stage_categories(sbx)
+    items = get(sbx, "/candidates").json()["candidates"]
+    shapes = set()
+    for item in items:
+        hired = [
+            categories[p["stage_id"]] == "hire" or p["hired_at"] is not None
+            for p in item["placements"]
+        ]
+        for index, p in enumerate(item["placements"]):
+            in_hire_stage = categories[p["stage_id"]] == "hire"
+            shapes.add((in_hire_stage, p["hired_at"] is not None, p["hired_in_this_placement"]))
+            assert (p["hired_by_id"] is not None) == (p["hired_at"] is not None)
+            assert p["hired_in_this_placement"] <= hired[index]  # the flag never lies "yes"
+            assert p["hired_in_other_placement"] == any(hired[:index] + hired[index + 1 :])
+    assert {
+        (True, True, True),  # a hire stage, hired_at, the flag set
+        (True, True, False),  # the same with the flag false, as live answers show
+        (True, False, False),  # hired by its stage alone
+        (False, True, False),  # hired_at set in another stage
+    } <= shapes
+
+
+def test_offers_count_hired_candidates_by_stage_or_hired_at(sbx):
+    categories = _stage_categories(sbx)
+    hired: dict[int, int] = {}
+    flagged = 0
+    for item in get(sbx, "/candidates").json()["candidates"]:
+        for p in item["placements"]:
+            flagged += p["hired_in_this_placement"]
+            if categories[p["stage_id"]] == "hire" or p["hired_at"] is not None:
+                hired[p["offer_id"]] = hired.get(p["offer_id"], 0) + 1
+    offers = get(sbx, "/offers").json()["offers"]
+    counts = {o["id"]: o["hired_candidates_count"] for o in offers}
+    assert {k: v for k, v in counts.items() if v} == hired
+    assert sum(hired.values()) > flagged  # not a count of the flag
+
+
+def test_departments(sbx):
+    """`GET /c/{id}/departments`: an array under `departments`, the keys and types Airbyte's
+    Recruitee connector declares; each offer's `department_id` names one of them."""
+    response = get(sbx, "/departments")
+    assert response.status_code == 200
+    departments = response.json()["departments"]
+    assert set(response.json()) == {"departments"}
+    assert departments and len(departments) == sbx.count("recruitee_departments")
+    for department in departments:
+        assert set(department) == {"id", "name", "status", "grouped_translations", "offers_count"}
+        assert isinstance(department["id"], int) and isinstance(department["name"], str)
+        assert department["status"] is None or isinstance(department["status"], str)
+        assert department["grouped_translations"]["en"]["name"] == department["name"]
+    offers = get(sbx, "/offers").json()["offers"]
+    by_id = {d["id"]: d for d in departments}
+    for offer in offers:
+        assert by_id[offer["department_id"]]["name"] == offer["department"]
+    counts = {d["id"]: d["offers_count"] for d in departments}
+    assert sum(counts.values()) == len(offers)
+    assert counts[offers[0]["department_id"]] == sum(
+        o["department_id"] == offers[0]["department_id"] for o in offers
+    )
+    url = f"{sbx.url_for('recruitee')}/c/1/departments"
+    assert requests.get(url, timeout=TIMEOUT).status_code == 401
