@@ -62,3 +62,8 @@ def test_relative_imports_are_resolved():
 @pytest.mark.parametrize("app", ["ats", "crm", "projects"])
 def test_integrations_never_imports_a_domain_app(app):
     assert offending_imports("integrations", (app,)) == []
+
+
+def test_the_http_layer_knows_nothing_of_django_models():
+    forbidden = ("django.db", "django.apps", "integrations.models")
+    assert offending_imports("integrations.http", forbidden) == []
