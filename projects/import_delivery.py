@@ -56,7 +56,7 @@ def import_batch_send(batch_id: int) -> datetime | None:
         .order_by("number")
         .values_list("outbox_item_id", "outbox_item__unknown_since")
     )
-    limit = getattr(provider, "bulk_create_limit", 0)
+    limit = provider.bulk_create_limit
     if not limit:
         return _send_one_by_one([pk for pk, _ in pending])
     waits = [_confirm_unknown([pk for pk, since in pending if since is not None])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.providers import PROVIDERS
 from integrations.sync.resources import SyncedResource
 
 _registered: dict[str, SyncedResource] = {}
@@ -17,9 +18,16 @@ _registered: dict[str, SyncedResource] = {}
 
 def register_resources(*declared: SyncedResource) -> None:
     """Add resources under their keys. Registering the same object again does
-    nothing (Django may run `ready()` twice); another resource under a taken key
-    is a configuration error."""
+    nothing (Django may run `ready()` twice); another resource under a taken key,
+    or one its provider does not declare (`Provider.resources`), is a
+    configuration error."""
     for resource in declared:
+        provider = PROVIDERS.get(resource.provider)
+        if provider is None or resource.label not in provider.resources:
+            raise ImproperlyConfigured(
+                f"Synced resource {resource.key!r}: provider {resource.provider!r} does not "
+                f"declare {resource.label!r} in its resources."
+            )
         held = _registered.get(resource.key)
         if held is not None and held is not resource:
             raise ImproperlyConfigured(

@@ -33,7 +33,7 @@ def test_registering_the_same_declarations_again_changes_nothing():
 
 
 def test_another_resource_under_a_taken_key_is_refused():
-    impostor = replace(CANDIDATES, label="people")
+    impostor = replace(CANDIDATES, incremental=not CANDIDATES.incremental)
     with pytest.raises(ImproperlyConfigured, match=r"'recruitee\.candidates' is registered twice"):
         sync_registry.register_resources(impostor)
     assert sync_registry.resource_for("recruitee.candidates") is CANDIDATES
@@ -46,6 +46,16 @@ def test_another_operation_under_a_taken_name_is_refused():
     with pytest.raises(ImproperlyConfigured, match=r"'recruitee\.candidate_create' is registered"):
         outbox_registry.register_operations(Impostor)
     assert type(outbox_registry.operation_for("recruitee.candidate_create")) is CandidateCreate
+
+
+@pytest.mark.parametrize(
+    ("provider", "label"), [("recruitee", "organizations"), ("jira", "candidates")]
+)
+def test_a_resource_its_provider_does_not_declare_is_refused(provider, label):
+    stray = replace(CANDIDATES, key=f"{provider}.{label}", provider=provider, label=label)
+    with pytest.raises(ImproperlyConfigured, match=f"does not declare '{label}'"):
+        sync_registry.register_resources(stray)
+    assert stray.key not in sync_registry.resources()
 
 
 def test_an_operation_without_a_name_is_refused():
