@@ -42,6 +42,7 @@ from integrations.outbox.delivery import (
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
 from integrations.providers.project_records import ProjectInput
+from integrations.services.connections import connection_client
 from projects.models import ImportBatch, ImportRow
 
 logger = logging.getLogger(__name__)
@@ -96,8 +97,6 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
     if not items:
         return None
     operation = operation_for(items[0].operation)
-    from integrations.services.connections import connection_client
-
     key = chunk_key(items)
     sent_at = timezone.now()
     try:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from integrations.http.auth import Auth, BasicKeyAuth, BearerAuth
 from integrations.http.errors import IntegrationError
 from integrations.http.ratelimit import RateLimit, RateLimitWindow
+from integrations.providers.project_records import ProjectInput
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
-    from integrations.providers.project_records import ProjectInput
 
 CredentialField = Literal[
     "base_url", "api_token", "company_id", "workspace_id", "oauth_client_id", "oauth_client_secret"
