@@ -1,5 +1,10 @@
 """Shared set-up for the benchmarks: Django on a throwaway database, the sandbox
-as its own process, and the one JSON line each benchmark ends with."""
+as its own process, and the one JSON line each benchmark ends with.
+
+The benchmarks import Django and the hub inside functions on purpose: each run
+chooses its database and settings (`setup_django`, `setup_django_production`)
+before `django.setup()`, and nothing that touches models may load before that.
+"""
 
 from __future__ import annotations
 

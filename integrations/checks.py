@@ -9,13 +9,12 @@ from django.db import DatabaseError
 
 from integrations.http.base_url import validate_base_url
 from integrations.http.errors import ConfigurationError
+from integrations.models import Connection
+from integrations.services.connections import connection_config
 
 
 @register("integrations")
 def check_connections(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from integrations.models import Connection
-    from integrations.services.connections import connection_config
-
     if app_configs is not None and not any(c.label == "integrations" for c in app_configs):
         return []
     try:

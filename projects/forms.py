@@ -22,7 +22,7 @@ class ProjectForm(OutboxFormMixin, forms.Form):
     def __init__(self, *args, choices: ProjectChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
-        self.provider_field_names = dict(getattr(choices.provider, "project_field_names", {}))
+        self.provider_field_names = dict(choices.provider.project_field_names)
         for name, field in self._all_fields(choices).items():
             if choices.supports(name):
                 field.label = FIELD_LABELS[name]

@@ -42,6 +42,7 @@ from integrations.outbox.delivery import (
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
 from integrations.providers.project_records import ProjectInput
+from integrations.services.connections import connection_client
 from projects.models import ImportBatch, ImportRow
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def import_batch_send(batch_id: int) -> datetime | None:
         .order_by("number")
         .values_list("outbox_item_id", "outbox_item__unknown_since")
     )
-    limit = getattr(provider, "bulk_create_limit", 0)
+    limit = provider.bulk_create_limit
     if not limit:
         return _send_one_by_one([pk for pk, _ in pending])
     waits = [_confirm_unknown([pk for pk, since in pending if since is not None])]
@@ -96,8 +97,6 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
     if not items:
         return None
     operation = operation_for(items[0].operation)
-    from integrations.services.connections import connection_client
-
     key = chunk_key(items)
     sent_at = timezone.now()
     try:

@@ -14,6 +14,7 @@ from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
 from integrations.outbox.operations import OutboxOperation
 from integrations.providers import asana, projecttool
+from integrations.providers.project_records import ProjectInput
 from projects.sync import project_fields
 
 
@@ -23,8 +24,6 @@ class _ProjectCreate(OutboxOperation):
     identity_rules = {"name": IdentityRule("name", scope_field="workspace_remote_id")}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
-        from integrations.providers.project_records import ProjectInput
-
         return self.module.project_create(client, ProjectInput.from_json(item.payload)).raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:

@@ -103,7 +103,7 @@ def project_outbox_item(project: Project) -> OutboxItem | None:
 
 def project_status_options(*, connection: Connection) -> list[str]:
     """The provider's statuses, then any other status the synced projects carry."""
-    declared = list(getattr(provider_for(connection.provider), "project_statuses", ()))
+    declared = list(provider_for(connection.provider).project_statuses)
     seen = (
         Project.objects.filter(connection=connection, is_deleted=False)
         .exclude(status="")

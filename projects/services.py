@@ -23,6 +23,7 @@ from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Worksp
 from projects.outbox import CREATE_OPERATION
 from projects.selectors import existing_project_names, names_by_remote_id, project_choices
 from projects.sync import project_search_text
+from projects.tasks import project_import_send_task
 
 
 def _local_project(
@@ -118,8 +119,6 @@ def import_batch_submit(*, batch: ImportBatch, user: Any = None) -> int:
 
     Returns how many rows were queued; 0 when the batch was submitted before.
     """
-    from projects.tasks import project_import_send_task
-
     connection = batch.connection
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(pk=batch.pk, submitted_at=None).update(

@@ -2,14 +2,14 @@
 
 `ProjectChoices` is what the provider offers (its statuses, its synced users and
 workspaces); `project_problems` applies the rules on dates and each provider's
-own rules (Asana: `start_on` needs `due_on`, and they may not be equal).
+own rules (`Provider.project_rule_errors`; Asana: `start_on` needs `due_on`, and
+they may not be equal).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from integrations.providers import asana
 from integrations.providers.base import Provider
 from integrations.providers.project_records import ProjectInput
 
@@ -39,19 +39,19 @@ class ProjectChoices:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(getattr(self.provider, "project_fields", ("name",)))
+        return self.provider.project_fields
 
     @property
     def required(self) -> tuple[str, ...]:
-        return tuple(getattr(self.provider, "required_project_fields", ("name",)))
+        return self.provider.required_project_fields
 
     @property
     def statuses(self) -> tuple[str, ...]:
-        return tuple(getattr(self.provider, "project_statuses", ()))
+        return self.provider.project_statuses
 
     @property
     def priorities(self) -> tuple[str, ...]:
-        return tuple(getattr(self.provider, "project_priorities", ()))
+        return self.provider.project_priorities
 
     def supports(self, name: str) -> bool:
         return name in self.fields
@@ -62,9 +62,9 @@ def project_problems(provider: Provider, project: ProjectInput) -> dict[str, lis
     problems: dict[str, list[str]] = {}
     if project.start_date and project.end_date and project.end_date < project.start_date:
         problems["end_date"] = ["The end date must be on or after the start date."]
-    if provider.name == asana.PROVIDER.name and not problems:
-        problems.update(asana.project_rule_errors(project))
-    supported = set(getattr(provider, "project_fields", ()))
+    if not problems:
+        problems.update(provider.project_rule_errors(project))
+    supported = set(provider.project_fields)
     for name in sorted(project.used_fields() - supported):
         label = FIELD_LABELS.get(name, name)
         problems.setdefault(name, []).append(

@@ -1,12 +1,18 @@
 """Fixtures shared by every level of tests."""
 
 import shutil
+import threading
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
+from django_tasks_db.management.commands.db_worker import Worker
+
+from integrations.models import Connection
+from integrations.providers import provider_for
 
 pytest_plugins = ["tests.sandbox_fixtures"]
 
@@ -49,8 +55,6 @@ def logged_in_client(client, user):
 @pytest.fixture
 def sandbox_connection(db, sandbox_clean, settings):
     """Make a Connection for `provider` that talks to the test sandbox with its demo credentials."""
-    from integrations.models import Connection
-    from integrations.providers import provider_for
 
     settings.SANDBOX_URL = sandbox_clean.url
 
@@ -82,10 +86,6 @@ def task_worker(settings, transactional_db):
     The test database is SQLite's shared-cache memory database (or PostgreSQL),
     which the worker thread's own connection sees.
     """
-    import threading
-
-    from django.db import connections
-    from django_tasks_db.management.commands.db_worker import Worker
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     worker = Worker(

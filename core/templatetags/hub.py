@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 
 from django import template
 
+from core.sorting import header
+from integrations.models import Connection
+
 register = template.Library()
 
 
@@ -29,8 +32,6 @@ def http_url(value: object) -> str:
 @register.inclusion_tag("partials/switched_off.html")
 def switched_off_notice(*providers: str) -> dict[str, object]:
     """Why a provider's pages have no connection: one that was switched off, and the reason."""
-    from integrations.models import Connection
-
     connections = Connection.objects.filter(provider__in=providers, is_active=False).exclude(
         disabled_reason=""
     )
@@ -40,7 +41,5 @@ def switched_off_notice(*providers: str) -> dict[str, object]:
 @register.inclusion_tag("partials/sort_header.html", takes_context=True)
 def sort_header(context: template.Context, key: str, label: str, css_class: str = "") -> dict:
     """A sortable column heading; the view passes `sorting`, `sort` and `sort_query`."""
-    from core.sorting import header
-
     found = header(context["sorting"], context["sort"], key, label, context.get("sort_query", ""))
     return {**found, "key": key, "css_class": css_class}

@@ -1,10 +1,13 @@
 """Record every attempt of every provider call, cheaply.
 
-Attempts are buffered in memory and written with one bulk insert when the
-buffer holds FLUSH_EVERY rows, when the oldest row is MAX_AGE seconds old,
-at the end of each web request and background task, and at exit (the signal
-hooks are connected in `IntegrationsConfig.ready`). A crash can lose the last
-few unflushed rows; the call log is a diagnostic, not a ledger.
+Attempts are buffered in memory as `CallRecord`s and handed in batches to
+the installed `CallLogSink` when the buffer holds FLUSH_EVERY rows, when the
+oldest row is MAX_AGE seconds old, at the end of each web request and
+background task, and at exit. The HTTP layer knows nothing of where rows go:
+`IntegrationsConfig.ready` installs the sink that stores them
+(`integrations.services.call_log_sink`) and connects the signal hooks. Until
+a sink is installed, flushed rows are dropped. A crash can lose the last few
+unflushed rows; the call log is a diagnostic, not a ledger.
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ import atexit
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-
-from django.db import DatabaseError, transaction
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -43,17 +45,27 @@ class CallRecord:
     created_at: datetime
 
 
-_FIELDS = [f.name for f in fields(CallRecord)]
+class CallLogSink(Protocol):
+    """Where flushed rows go. Called from whichever thread flushes (never a
+    deferred one), one batch at a time."""
 
-
-def _values(row: CallRecord) -> dict[str, object]:
-    return {name: getattr(row, name) for name in _FIELDS}
+    def write(self, rows: Sequence[CallRecord]) -> int:
+        """Store the rows; return how many were stored. A storage failure is the
+        sink's to log: it returns 0 rather than raise into a provider call."""
+        ...
 
 
 class CallLogBuffer:
-    def __init__(self, *, flush_every: int = FLUSH_EVERY, max_age: float = MAX_AGE) -> None:
+    def __init__(
+        self,
+        *,
+        flush_every: int = FLUSH_EVERY,
+        max_age: float = MAX_AGE,
+        sink: CallLogSink | None = None,
+    ) -> None:
         self.flush_every = flush_every
         self.max_age = max_age
+        self.sink = sink
         self._rows: list[CallRecord] = []
         self._oldest = 0.0
         self._lock = threading.Lock()
@@ -72,7 +84,7 @@ class CallLogBuffer:
     @contextmanager
     def deferred(self) -> Iterator[None]:
         """Record without writing from this thread: a helper thread that only
-        fetches (the sync's read-ahead) leaves the database to its owner, which
+        fetches (the sync's read-ahead) leaves the sink to its owner, which
         flushes."""
         self._local.deferred = True
         try:
@@ -81,20 +93,12 @@ class CallLogBuffer:
             self._local.deferred = False
 
     def flush(self, **_signal_kwargs: object) -> int:
-        """Write the buffered rows; returns how many were written."""
+        """Hand the buffered rows to the sink; returns how many it stored."""
         with self._lock:
             rows, self._rows = self._rows, []
-        if not rows:
+        if not rows or self.sink is None:
             return 0
-        from integrations.models import CallLog  # the http layer loads before the models
-
-        try:
-            with transaction.atomic():
-                CallLog.objects.bulk_create([CallLog(**_values(row)) for row in rows])
-        except DatabaseError as exc:
-            logger.warning("Call log: dropped %d rows (%s)", len(rows), type(exc).__name__)
-            return 0
-        return len(rows)
+        return self.sink.write(rows)
 
     def clear(self) -> None:
         with self._lock:
@@ -108,6 +112,11 @@ class CallLogBuffer:
 buffer = CallLogBuffer()
 record = buffer.record
 flush = buffer.flush
+
+
+def install_sink(sink: CallLogSink | None) -> None:
+    """Send this process's flushed rows to `sink` (None: drop them)."""
+    buffer.sink = sink
 
 
 @atexit.register

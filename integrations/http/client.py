@@ -91,6 +91,7 @@ class ApiClient:
         rate_limiting: bool = True,
         record_calls: bool = True,
         on_status: Callable[[int], None] | None = None,
+        on_thread_exit: Callable[[], None] | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self.provider = provider
@@ -102,7 +103,11 @@ class ApiClient:
         self.finish_by: float | None = None
         self._idempotency_key = ""
         self.record_calls = record_calls
+        # Injected by whoever builds the client: `on_status` sees every answer's
+        # status (the auth-failure counter), `on_thread_exit` ends each read-ahead
+        # thread (releasing what `on_status` opened there).
         self.on_status = on_status
+        self.on_thread_exit = on_thread_exit
         self.connect_timeout = settings.INTEGRATIONS_CONNECT_TIMEOUT
         self.read_timeout = settings.INTEGRATIONS_READ_TIMEOUT
         self.max_response_bytes = settings.INTEGRATIONS_MAX_RESPONSE_BYTES
@@ -197,7 +202,7 @@ class ApiClient:
                 self, path, items_key=items_key, params=params, page_size=page_size, start=start
             )
         )
-        return fetched_ahead(pages) if read_ahead else pages
+        return fetched_ahead(pages, on_exit=self.on_thread_exit) if read_ahead else pages
 
     def redact(self, text: str) -> str:
         """`text` with this client's secrets masked (an OAuth token can change: rebuild then)."""

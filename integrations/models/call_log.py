@@ -7,7 +7,8 @@ from django.utils import timezone
 
 
 class CallLog(models.Model):
-    """Written in bulk by `integrations.http.call_log`; pruned by `prune_call_log`.
+    """Buffered by `integrations.http.call_log`, written in bulk by its sink
+    (`integrations.services.call_log_sink`); pruned by `prune_call_log`.
 
     `path` is redacted before it gets here; no header or body is stored.
     """

@@ -39,6 +39,7 @@ from integrations.outbox.claims import ClaimLost, claim_rows, end_claim, lease_d
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
 from integrations.providers.base import Provider
+from integrations.services.connections import connection_client
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,6 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
         return None
     item = claimed[0]
     operation = operation_for(item.operation)
-    from integrations.services.connections import connection_client
-
     try:
         try:
             client = connection_client(item.connection, background=background)

@@ -1,8 +1,9 @@
 """What the outbox needs to know about one kind of write.
 
 A domain app subclasses `OutboxOperation` for each write it offers (create a
-candidate, update an organization, …) and lists it in
-`integrations.outbox.registry`. The delivery loop calls the hooks; the
+candidate, update an organization, …) and registers it with
+`integrations.outbox.registry.register_operations` from its `AppConfig.ready`.
+The delivery loop calls the hooks; the
 operation knows the provider call and the local record, nothing else.
 """
 

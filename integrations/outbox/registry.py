@@ -1,25 +1,45 @@
-"""Every outbox operation the hub knows, in one explicit list."""
+"""Every outbox operation the hub knows, registered by the apps that declare them.
+
+The integrations package never imports a domain app: each app lists its
+operations in `<app>/outbox.py` and registers them from its `AppConfig.ready`
+(`register_operations(*OPERATIONS)`), so the registry is complete once Django
+has started. One instance per operation serves every delivery.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+from django.core.exceptions import ImproperlyConfigured
 
 from integrations.outbox.operations import OutboxOperation
 
+_registered: dict[str, OutboxOperation] = {}
 
-@cache
+
+def register_operations(*declared: type[OutboxOperation]) -> None:
+    """Add operations under their names. Registering the same class again does
+    nothing (Django may run `ready()` twice); another class under a taken name
+    is a configuration error."""
+    for cls in declared:
+        if not cls.name:
+            raise ImproperlyConfigured(f"{cls.__qualname__} has no name; set `name`.")
+        held = _registered.get(cls.name)
+        if held is not None and type(held) is not cls:
+            raise ImproperlyConfigured(
+                f"Outbox operation {cls.name!r} is registered twice "
+                f"({type(held).__qualname__} and {cls.__qualname__}); names must be unique."
+            )
+        if held is None:
+            _registered[cls.name] = cls()
+
+
 def operations() -> dict[str, OutboxOperation]:
-    # Imported here: the domain apps build on integrations, not the reverse.
-    from ats.outbox import OPERATIONS as ats_operations
-    from crm.outbox import OPERATIONS as crm_operations
-    from projects.outbox import OPERATIONS as project_operations
-
-    declared: list[type[OutboxOperation]] = [*ats_operations, *crm_operations, *project_operations]
-    return {cls.name: cls() for cls in declared}
+    """Every registered operation by name, in registration order (a copy)."""
+    return dict(_registered)
 
 
 def operation_for(name: str) -> OutboxOperation:
     try:
-        return operations()[name]
+        return _registered[name]
     except KeyError:
-        raise LookupError(f"No outbox operation named {name!r}") from None
+        known = ", ".join(_registered) or "none registered"
+        raise LookupError(f"No outbox operation named {name!r}; known: {known}.") from None

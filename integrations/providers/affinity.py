@@ -24,7 +24,12 @@ from integrations.providers.affinity_records import (
     parse_organization,
     parse_person,
 )
-from integrations.providers.base import Provider, fallback_message, text_messages
+from integrations.providers.base import (
+    Provider,
+    WebhookSupport,
+    fallback_message,
+    text_messages,
+)
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -54,6 +59,9 @@ class Affinity(Provider):
     settings_names = {"base_url": "AFFINITY_API_URL", "api_token": "AFFINITY_API_KEY"}
     sandbox_path = "/affinity"
     sandbox_credentials = {"api_token": "sandbox-affinity"}
+    resources = ("organizations", "persons")
+    # v1 `POST /webhook/subscribe`; deliveries carry no signature and no event id.
+    webhooks = WebhookSupport(registration="api")
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
         """The v1 error body is undocumented (§5): accept every shape seen in clients.

@@ -20,7 +20,12 @@ from integrations.http.errors import (
     ValidationError,
 )
 from integrations.http.ratelimit import RateLimit
-from integrations.providers.base import Provider, fallback_message, text_messages
+from integrations.providers.base import (
+    Provider,
+    WebhookSupport,
+    fallback_message,
+    text_messages,
+)
 from integrations.providers.project_records import (
     NamedRecord,
     ProjectInput,
@@ -64,6 +69,9 @@ class Asana(Provider):
     project_statuses: tuple[str, ...] = ()
     project_priorities: tuple[str, ...] = ()
     bulk_create_limit = 0  # no bulk endpoint: one POST per project, within the rate limit
+    resources = ("projects", "workspaces", "users")
+    # POST /webhooks; events signed with the handshake's X-Hook-Secret; no event id.
+    webhooks = WebhookSupport(registration="api", signature_header="X-Hook-Signature")
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
         """`{"errors": [{"message": "field: text", "help", "phrase"}]}`."""
@@ -79,6 +87,17 @@ class Asana(Provider):
 
     def check_connection(self, client: ApiClient) -> None:
         client.get("/users/me")
+
+    def project_rule_errors(self, project: ProjectInput) -> dict[str, list[str]]:
+        """Asana's documented rules: `start_on` needs `due_on`, and the two may not be
+        the same date."""
+        if not project.start_date:
+            return {}
+        if not project.end_date:
+            return {"end_date": ["Asana needs an end date (due on) when a start date is set."]}
+        if project.start_date == project.end_date:
+            return {"end_date": ["Asana does not allow the end date to equal the start date."]}
+        return {}
 
 
 PROVIDER = Asana()
@@ -101,18 +120,6 @@ PROJECT_OPT_FIELDS = (
     "name,notes,owner.name,workspace.name,start_on,due_on,created_at,modified_at,"
     "permalink_url,archived"
 )
-
-
-def project_rule_errors(project: ProjectInput) -> dict[str, list[str]]:
-    """Asana's documented rules, checked before sending: `start_on` needs `due_on`,
-    and the two may not be the same date. Keys are the hub's field names."""
-    if not project.start_date:
-        return {}
-    if not project.end_date:
-        return {"end_date": ["Asana needs an end date (due on) when a start date is set."]}
-    if project.start_date == project.end_date:
-        return {"end_date": ["Asana does not allow the end date to equal the start date."]}
-    return {}
 
 
 def project_payload(project: ProjectInput) -> dict[str, Any]:
@@ -198,7 +205,7 @@ def project_get(client: ApiClient, project_gid: str) -> ProjectRecord | None:
 def project_create(client: ApiClient, project: ProjectInput) -> ProjectRecord:
     """`POST /projects` -> 201 `{"data": project}`. Asana's rules are checked first;
     an unknown workspace (404 "workspace: ...") is a refusal of the data."""
-    if problems := project_rule_errors(project):
+    if problems := PROVIDER.project_rule_errors(project):
         message = "; ".join(m for messages in problems.values() for m in messages)
         raise ValidationError(message, field_errors=problems, provider=PROVIDER.display_name)
     try:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from integrations.http.auth import Auth, BasicKeyAuth, BearerAuth
 from integrations.http.errors import IntegrationError
 from integrations.http.ratelimit import RateLimit, RateLimitWindow
+from integrations.providers.project_records import ProjectInput
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -31,6 +32,17 @@ FIELD_LABELS: dict[str, str] = {
     "oauth_client_id": "OAuth client id",
     "oauth_client_secret": "OAuth client secret",
 }
+
+
+@dataclass(frozen=True)
+class WebhookSupport:
+    """How a provider pushes events, as its documentation states (facts in
+    ../shared/providers/openapi-webhooks-observability.md §D). The hub has no
+    receiver yet; this says what one will have to meet."""
+
+    registration: Literal["api", "ui"]  # subscribed through the API, or by a person in its UI
+    signature_header: str = ""  # "" where deliveries are not signed
+    event_id: bool = False  # whether a delivery carries an id to dedupe on
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,20 @@ class Provider:
     retry_statuses: ClassVar[frozenset[int]] = frozenset({429, 502, 503, 504})
     write_retry_statuses: ClassVar[frozenset[int]] = frozenset({429, 503})
     max_attempts: ClassVar[int] = 5
+    # Capabilities. The resources the hub reads from this provider (the sync
+    # registry refuses a resource its provider does not declare).
+    resources: ClassVar[tuple[str, ...]] = ()
+    # Projects in one request (0: no bulk endpoint, one create per project).
+    bulk_create_limit: ClassVar[int] = 0
+    # None: the provider cannot push events (or the hub knows of no way).
+    webhooks: ClassVar[WebhookSupport | None] = None
+    # Project field rules (project providers): the hub's project fields it supports
+    # and requires, its error field -> the hub's field, its statuses and priorities.
+    project_fields: ClassVar[tuple[str, ...]] = ()
+    required_project_fields: ClassVar[tuple[str, ...]] = ()
+    project_field_names: ClassVar[dict[str, str]] = {}
+    project_statuses: ClassVar[tuple[str, ...]] = ()
+    project_priorities: ClassVar[tuple[str, ...]] = ()
     request_id_headers: ClassVar[tuple[str, ...]] = ("X-Request-Id", "Request-Id")
     # Idempotency keys: the header a POST may carry so a repeat creates nothing, and
     # how long the provider remembers a key. "" where it has none: the outbox then
@@ -102,6 +128,11 @@ class Provider:
     def error_code(self, payload: Any) -> str:
         """The provider's machine-readable code in an error body, if it has such codes."""
         return ""
+
+    def project_rule_errors(self, project: ProjectInput) -> dict[str, list[str]]:
+        """{hub field: [messages]} for the provider's own rules on a project, checked
+        before sending (the form, the CSV import and the create itself); empty: none."""
+        return {}
 
     # --- hooks every provider must implement -------------------------------------
 

@@ -25,6 +25,7 @@ from integrations.http.ratelimit import RateLimitWindow
 from integrations.providers.base import (
     ConnectionConfig,
     Provider,
+    WebhookSupport,
     fallback_message,
     text_messages,
 )
@@ -83,6 +84,12 @@ class ProjectTool(Provider):
     project_statuses = ("Planning", "Active", "On Hold", "Completed")
     project_priorities = ("Low", "Medium", "High")
     bulk_create_limit = 50  # projects per `POST /projects/bulk`
+    resources = ("projects", "workspaces", "users")
+    # Standard Webhooks: `POST /webhooks`; webhook-id (the same on every retry),
+    # webhook-timestamp and webhook-signature headers.
+    webhooks = WebhookSupport(
+        registration="api", signature_header="webhook-signature", event_id=True
+    )
     # "Idempotency" in the contract: one key per write, kept 24 hours.
     idempotency_header = "Idempotency-Key"
     idempotency_key_ttl = timedelta(hours=24)

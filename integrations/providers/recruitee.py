@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from integrations.http.errors import InvalidResponseError
-from integrations.providers.base import ConnectionConfig, Provider, fallback_message, text_messages
+from integrations.providers.base import (
+    ConnectionConfig,
+    Provider,
+    WebhookSupport,
+    fallback_message,
+    text_messages,
+)
 from integrations.providers.recruitee_records import (
     CandidateRecord,
     OfferRecord,
@@ -43,6 +49,10 @@ class Recruitee(Provider):
     }
     sandbox_path = "/recruitee"
     sandbox_credentials = {"company_id": "1", "api_token": "sandbox-recruitee"}
+    resources = ("offers", "candidates")
+    # Webhooks are added by a person in Recruitee's settings; X-Recruitee-Signature is
+    # hex HMAC-SHA256 of the body (third-party sources); no event id is known.
+    webhooks = WebhookSupport(registration="ui", signature_header="X-Recruitee-Signature")
 
     def build_base_url(self, config: ConnectionConfig) -> str:
         """Every ATS path sits under `/c/{company_id}` (an id or the company subdomain)."""

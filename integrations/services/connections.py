@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -110,6 +111,9 @@ def _build_client(connection: Connection, *, deadline: float) -> ApiClient:
         connection_id=connection.pk,
         deadline=deadline,
         on_status=AuthFailureCounter(connection) if connection.pk else None,
+        # The counter writes from whichever thread got the answer, a read-ahead
+        # thread too: that thread's database connection is closed as it ends.
+        on_thread_exit=db_connections.close_all,
     )
 
 

@@ -31,6 +31,7 @@ from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
+from integrations.services.connections import connection_client
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
 from integrations.sync.upsert import upsert_rows
 
@@ -195,8 +196,6 @@ def _pull_pages(
     progress: ProgressCallback | None,
     beat: Heartbeat,
 ) -> None:
-    from integrations.services.connections import connection_client
-
     client = connection_client(connection, background=True)
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
     # Closed at once when saving fails, so a page fetched ahead stops its thread.

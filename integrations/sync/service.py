@@ -10,7 +10,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from integrations.models import Connection, SyncRun, SyncState
+from integrations.sync.engine import lease
+from integrations.sync.registry import resources
 from integrations.sync.resources import SyncedResource
+from integrations.tasks import sync_resource_task
 
 # A queued run no worker has started for this long is forgotten ("Sync now" queues anew).
 QUEUED_STALE_AFTER = timedelta(minutes=10)
@@ -28,8 +31,6 @@ def sync_request(
     *, connection: Connection, resource: SyncedResource, full: bool = False
 ) -> SyncRun:
     """Queue a sync in the background unless one is already queued or running."""
-    from integrations.tasks import sync_resource_task
-
     active = _active_run(connection, resource)
     if active:
         return active
@@ -62,8 +63,6 @@ def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStat
 
 def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedResource]]:
     """(connection, resource) pairs whose scheduled sync is due."""
-    from integrations.sync.registry import resources
-
     now = now or timezone.now()
     due = []
     for connection in Connection.objects.filter(is_active=True):
@@ -81,8 +80,6 @@ def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedRe
 
 
 def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | None:
-    from integrations.sync.engine import lease
-
     now = timezone.now()
     queued_fresh = now - QUEUED_STALE_AFTER
     beating = now - lease()  # a running run beats three times per lease
@@ -101,9 +98,6 @@ def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | N
 def sync_recover_stale(*, now: datetime | None = None) -> list[SyncRun]:
     """Runs whose worker stopped (no heartbeat for a lease, and the lease ran out):
     marked interrupted and queued again, so they resume from their checkpoint."""
-    from integrations.sync.engine import lease
-    from integrations.tasks import sync_resource_task
-
     now = now or timezone.now()
     cutoff = now - lease()
     expired_lease = SyncState.objects.filter(

@@ -121,6 +121,8 @@ def _json_preparer(field: Any, db: Any) -> Any:
             None if value is None else db.ops.adapt_json_value(value, field.encoder)
         )
     if db.vendor == "postgresql":
+        # Only on PostgreSQL: the module imports its driver (psycopg), which a
+        # SQLite deployment need not load.
         from django.db.backends.postgresql.psycopg_any import Jsonb
 
         return lambda value: None if value is None else Jsonb(value, dumps=jsoncodec.dumps)

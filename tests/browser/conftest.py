@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -38,7 +40,6 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -76,7 +77,6 @@ def live_server(request) -> Iterator[object]:
     Whitenoise then serves the collected, hashed files (tests/conftest.py's
     `collected_static`) as it does in production, instead of the finders.
     """
-    from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost", start=False)
     server.thread.static_handler = lambda application: application

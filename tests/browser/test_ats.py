@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from integrations.http.client import ApiClient
 from integrations.sync.engine import sync_resource
@@ -18,8 +19,6 @@ def synced(transactional_db, sandbox_connection, monkeypatch):
 
 
 def test_search_the_list_and_open_a_candidate(synced, logged_in_page, live_server, screenshot):
-    from ats.models import Candidate
-
     someone = Candidate.objects.exclude(emails=[]).order_by("remote_id")[2]
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/")
@@ -93,8 +92,6 @@ def test_a_photo_that_does_not_load_becomes_the_initials(
 
 
 def test_sort_by_a_column_heading_both_ways_keeping_the_search(synced, logged_in_page, live_server):
-    from ats.models import Candidate
-
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/?q=example")
     heading = page.locator("th", has=page.locator("a[data-sort=name]"))

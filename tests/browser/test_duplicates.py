@@ -6,6 +6,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from ats.models import Candidate
 from ats.sync import CANDIDATES, OFFERS
 from integrations.http.client import ApiClient
 from integrations.sandbox.credentials import RECRUITEE_COMPANY_ID, RECRUITEE_TOKEN
@@ -24,8 +25,6 @@ def recruitee(transactional_db, sandbox_connection, monkeypatch):
 def test_a_flagged_duplicate_is_listed_opened_and_dismissed(
     recruitee, sandbox_clean, logged_in_page, live_server, screenshot
 ):
-    from ats.models import Candidate
-
     email = f"twin-{uuid.uuid4().hex[:8]}@example.com"
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/new/")

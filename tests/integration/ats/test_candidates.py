@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from ats.models import Candidate, Offer, Placement
+from integrations import live_budget
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.delivery import outbox_deliver_due
@@ -239,8 +240,6 @@ def test_a_timeout_after_the_post_landed_does_not_duplicate(
 def test_detail_shows_the_synced_copy_once_the_live_budget_is_spent(
     recruitee, logged_in_client, settings, monkeypatch
 ):
-    from integrations import live_budget
-
     settings.LIVE_CALLS_PER_USER_PER_MINUTE = 1
     monkeypatch.setattr(live_budget, "now", lambda: 1_800_000_000.0 + 50)
     candidate = Candidate.objects.get(remote_id="3")

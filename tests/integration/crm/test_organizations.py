@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 
 from crm.models import Organization, Person
+from crm.sync import ORGANIZATIONS
 from integrations.models import OutboxItem
+from integrations.sync.engine import sync_resource
 
 
 def _post(client, url, data):
@@ -185,9 +187,6 @@ def test_not_connected_links_staff_to_the_admin(client, staff_user):
 def test_after_a_sync_a_background_task_fills_the_persons_counts(
     affinity_connection, immediate_tasks, affinity_api, monkeypatch
 ):
-    from crm.sync import ORGANIZATIONS
-    from integrations.sync.engine import sync_resource
-
     monkeypatch.setattr("crm.tasks.LINKS_FILL_PER_RUN", 5)
     run = sync_resource(connection=affinity_connection, resource=ORGANIZATIONS)
     assert run.status == "succeeded", run.error

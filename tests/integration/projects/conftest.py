@@ -1,13 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from integrations.http import call_log
 from integrations.http.auth import clear_token_cache
+from integrations.sync.engine import sync_resource
+from projects.sync import resources_for
 
 
 @pytest.fixture(autouse=True)
 def _fresh(settings):
-    from django.core.cache import cache
-
     cache.clear()
     clear_token_cache()
     yield
@@ -18,8 +19,6 @@ def _fresh(settings):
 @pytest.fixture
 def synced(immediate_tasks):
     """Sync a connection's users and workspaces (and projects) as the pickers need them."""
-    from integrations.sync.engine import sync_resource
-    from projects.sync import resources_for
 
     def run(connection, *labels):
         for label in labels or ("workspaces", "users", "projects"):

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from integrations.http import call_log
 from integrations.http.auth import BearerAuth
 from integrations.http.client import ApiClient
+from integrations.models import Connection
 from integrations.providers import PROVIDERS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "recruitee"
@@ -53,7 +54,6 @@ def api() -> ApiClient:
 @pytest.fixture
 def connection(db):
     """A Recruitee connection to the real base URL (every call is mocked)."""
-    from integrations.models import Connection
 
     return Connection.objects.create(
         provider="recruitee",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 import responses
 from axes.models import AccessAttempt
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ats.models import Candidate
+from core.request_limits import RequestBodyLimitMiddleware, body_limit
 from integrations.models import Connection, OutboxItem
 
 pytestmark = pytest.mark.django_db
@@ -98,11 +101,6 @@ def test_a_malformed_content_length_is_a_bad_request_not_a_500(user):
     ],
 )
 def test_a_view_sets_its_own_cap(rf, user, public, cap, size, signed_in, refused):
-    from django.contrib.auth.decorators import login_not_required
-    from django.contrib.auth.models import AnonymousUser
-
-    from core.request_limits import RequestBodyLimitMiddleware, body_limit
-
     @body_limit(cap)
     def view(request):
         raise AssertionError("not reached")

@@ -6,10 +6,12 @@ import pytest
 from django.test import Client
 
 from ats.models import Candidate
+from core.selectors import RECORD_PAGES
 from crm.models import Organization, Person
 from integrations.http.errors import ConfigurationError
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicates_flag
+from integrations.outbox.registry import operations
 from projects.models import Project
 from tests.unit.duplicates.conftest import candidate_payload
 
@@ -151,9 +153,6 @@ def test_the_admin_lists_flags_and_dismisses_the_selected(client, staff_user, tw
 
 
 def test_every_checked_create_has_a_record_page_to_link_to():
-    from core.selectors import RECORD_PAGES
-    from integrations.outbox.registry import operations
-
     checked = {op.record_model for op in operations().values() if op.identity_rules}
     assert checked == {"ats.Candidate", "crm.Organization", "crm.Person", "projects.Project"}
     assert checked <= set(RECORD_PAGES)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import CallLog, Connection
-from integrations.services.connections import ConnectionTestResult
+from integrations.services.connections import ConnectionTestResult, connection_test
 
 pytestmark = pytest.mark.django_db
 STORED = "stored-SECRET-token-31337"
@@ -134,8 +134,6 @@ def test_a_malformed_base_url_is_a_field_error_that_never_shows_the_typed_token(
 
 
 def test_the_service_refuses_a_malformed_base_url_with_a_clear_message(row):
-    from integrations.services.connections import connection_test
-
     Connection.objects.filter(pk=row.pk).update(base_url="https://[::1")
     row.refresh_from_db()
     result = connection_test(row)

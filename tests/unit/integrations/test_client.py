@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
@@ -171,8 +172,6 @@ def test_secrets_never_leak(rsps, make_client, caplog):
 
 @pytest.mark.django_db
 def test_an_echo_in_a_next_page_url_or_request_id_stays_out_of_the_call_log(rsps, make_client):
-    import base64
-
     encoded = base64.urlsafe_b64encode(f":{SECRET}".encode()).decode().rstrip("=")
     rsps.add("GET", URL, json={}, headers={"Request-Id": f"req/{SECRET.lower()}"})
     make_client(record_calls=True, rate_limiting=False).get(f"/things?ref={encoded}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django import db
 from django.test import override_settings
 
 from integrations.http.errors import (
@@ -123,6 +126,18 @@ def test_a_success_resets_the_failure_count(rsps):
     client.get("/candidates")
     row.refresh_from_db()
     assert row.consecutive_auth_failures == 0 and row.is_active
+
+
+def test_a_read_ahead_thread_closes_its_database_connections_as_it_ends(rsps, monkeypatch):
+    closed_in = []
+    monkeypatch.setattr(
+        db.connections, "close_all", lambda: closed_in.append(threading.current_thread().name)
+    )
+    rsps.add("GET", f"{RECRUITEE}/candidates", json={"candidates": [{"id": 1}]})
+    client = connection_client(_recruitee())
+    pages = client.paginate("/candidates", items_key="candidates", page_size=10, read_ahead=True)
+    assert [len(page.items) for page in pages] == [1]
+    assert closed_in == ["sync-read-ahead"]
 
 
 @override_settings(SANDBOX_URL="http://127.0.0.1:8765")

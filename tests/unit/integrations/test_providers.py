@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from integrations.http.auth import BearerAuth, OAuthClientCredentials
 from integrations.http.errors import (
     ConfigurationError,
     ConflictError,
@@ -133,8 +134,6 @@ def test_recruitee_base_url_adds_the_company():
 
 
 def test_generic_tool_auth_prefers_the_static_token():
-    from integrations.http.auth import BearerAuth, OAuthClientCredentials
-
     tool = PROVIDERS["projecttool"]
     base = ConnectionConfig(
         "projecttool", "d", "https://pm.test/v1", oauth_client_id="i", oauth_client_secret="s"

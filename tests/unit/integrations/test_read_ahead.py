@@ -75,3 +75,23 @@ def test_reading_ahead_leaves_the_process_switch_interval_alone():
     assert next(iterator) == 0
     assert sys.getswitchinterval() == before
     assert list(iterator) == [1, 2]
+
+
+def test_the_exit_callback_runs_in_the_fetching_thread_after_the_last_page():
+    ran_in = []
+    assert list(
+        read_ahead(iter(range(2)), on_exit=lambda: ran_in.append(threading.current_thread().name))
+    ) == [0, 1]
+    assert ran_in == ["sync-read-ahead"]
+
+
+def test_the_exit_callback_runs_when_the_pages_fail():
+    ran = []
+
+    def pages():
+        yield 1
+        raise ValueError("page 2 broke")
+
+    with pytest.raises(ValueError, match="page 2 broke"):
+        list(read_ahead(pages(), on_exit=lambda: ran.append(True)))
+    assert ran == [True]

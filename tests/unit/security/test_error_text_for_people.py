@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Connection, OutboxItem, SyncRun
+from projects.models import Workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +138,6 @@ def test_a_refusal_without_field_errors_keeps_the_providers_words_not_its_path(
 def test_the_project_flash_message_after_a_stuck_write_is_plain_for_non_staff(
     client, user, monkeypatch
 ):
-    from projects.models import Workspace
-
     tool = Connection.objects.create(
         provider="projecttool", name="tool", base_url="https://tool.example.test",
         api_token="token-0123456789abcdef",

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ats.models import Candidate
-from integrations.http.errors import ProviderUnavailableError
+from integrations.http.errors import ConnectionDisabledError, ProviderUnavailableError
 from integrations.models import SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
@@ -170,12 +170,10 @@ def test_a_failed_save_closes_the_fetch_at_once(connection, monkeypatch):
 
 
 def test_a_switched_off_connection_fails_the_run_with_the_reason(connection, monkeypatch):
-    from integrations.http.errors import ConnectionDisabledError
-
     def refuse(*args, **kwargs):
         raise ConnectionDisabledError("The Recruitee · test connection is switched off: 401")
 
-    monkeypatch.setattr("integrations.services.connections.connection_client", refuse)
+    monkeypatch.setattr("integrations.sync.engine.connection_client", refuse)
     run = sync_resource(connection=connection, resource=_resource(FakeProvider([1])))
     assert run.status == SyncRun.Status.FAILED
     assert "switched off" in run.error

@@ -1,9 +1,12 @@
 """The hub's own pages: the sync bar, the outbox, the dashboard's warnings, the sandbox badge."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from ats.models import Candidate
-from integrations.models import OutboxItem, SyncRun
+from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.sync.resources import FetchedPage, FetchedRow, SyncedResource
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +108,6 @@ def test_pages_of_a_switched_off_connection_say_why(logged_in_client, connection
 
 
 def test_the_dashboard_counts_the_records_the_pages_list(logged_in_client, connection):
-    from integrations.models import Connection
-
     other = Connection.objects.create(
         provider="recruitee", name="second", company_id="2", api_token="t2"
     )
@@ -135,10 +136,6 @@ def test_the_admin_lists_writes_and_retries_them(client, staff_user, connection)
 
 
 def test_the_admin_lists_sync_runs_with_their_duration(client, staff_user, connection):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     started = timezone.now() - timedelta(seconds=42)
     SyncRun.objects.create(
         connection=connection, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED,
