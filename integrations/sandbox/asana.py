@@ -193,9 +193,11 @@ class AsanaApi(FakeApi):
 
     def user_list(self, request: Request) -> Response:
         # Every user belongs to every workspace in the sandbox (`workspace` is not filtered).
-        if "gid" in request.params:
+        per_workspace = "gid" in request.params
+        if per_workspace:
             self._workspace(request.params["gid"])
-        wanted = self._opt_fields(request, asana_fields.USER, paged=True)
+        # The document's enum for /workspaces/{gid}/users lacks the next_page parts.
+        wanted = self._opt_fields(request, asana_fields.USER, paged=not per_workspace)
         return self._page(request, "asana_users", ["1 = 1"], [], "user", wanted)
 
     def user_detail(self, request: Request) -> Response:
