@@ -33,6 +33,7 @@ COLUMN_HELP = {
     "description": "Free text.",
     "owner": "The owner's id or email address, as the provider lists its users.",
     "workspace": "The workspace's id or exact name.",
+    "team": "The team's id or exact name; required in an organization workspace.",
     "start_date": "A date as YYYY-MM-DD.",
     "end_date": "A date as YYYY-MM-DD, on or after the start date.",
     "status": "One of the provider's statuses.",
@@ -71,11 +72,14 @@ def columns_for(choices: ProjectChoices) -> list[tuple[str, str, bool]]:
 
 def example_rows(choices: ProjectChoices) -> list[list[str]]:
     """A small example file (header first) with every column the provider supports."""
+    workspace = choices.workspaces[0] if choices.workspaces else ("", "")
+    teams = [t for t, ws in choices.team_workspaces.items() if ws == workspace[0]]
     sample = {
         "name": "Website relaunch",
         "description": "New design, same content",
         "owner": choices.users[0][0] if choices.users else "",
-        "workspace": choices.workspaces[0][1] if choices.workspaces else "",
+        "workspace": workspace[1],
+        "team": teams[0] if teams else "",
         "start_date": "2026-01-05",
         "end_date": "2026-03-31",
         "status": choices.statuses[0] if choices.statuses else "",
@@ -206,6 +210,7 @@ def _clean(values: dict[str, str], choices: ProjectChoices) -> tuple[ProjectInpu
     workspace = _workspace(given_workspace, choices, fail)
     if "workspace" in choices.required and choices.supports("workspace") and not given_workspace:
         fail("workspace", "is required.")
+    team = _team(get["team"], workspace, choices, fail)
     if get["template"] and not get["template"].isdigit():
         fail("template", "must be a template id (a number).")
     project = ProjectInput(
@@ -213,6 +218,7 @@ def _clean(values: dict[str, str], choices: ProjectChoices) -> tuple[ProjectInpu
         description=values.get("description", "").strip(),
         owner=owner,
         workspace=workspace,
+        team=team,
         start_date=dates["start_date"],
         end_date=dates["end_date"],
         status=status,
@@ -220,7 +226,8 @@ def _clean(values: dict[str, str], choices: ProjectChoices) -> tuple[ProjectInpu
         tags=tuple(t.strip() for t in re.split(r"[;,]", get["tags"]) if t.strip()),
         template=get["template"],
     )
-    for name, messages in project_problems(choices.provider, project).items():
+    problems = project_problems(choices.provider, project)
+    for name, messages in {**problems, **choices.team_problems(project)}.items():
         for message in messages:
             fail(name, message)
     return project, errors
@@ -255,6 +262,21 @@ def _workspace(value: str, choices: ProjectChoices, fail) -> str:
         found = value
     if not found:
         fail("workspace", f"no workspace with the id or name “{value}”.")
+    return found
+
+
+def _team(value: str, workspace: str, choices: ProjectChoices, fail) -> str:
+    """A team id, or the exact name of a team of `workspace`."""
+    if not value or value in choices.team_workspaces:
+        return value
+    by_name = {
+        name.lower(): team_id
+        for team_id, name in choices.teams
+        if choices.team_workspaces.get(team_id) == workspace
+    }
+    found = by_name.get(value.lower(), "")
+    if not found:
+        fail("team", f"no team with the id or name “{value}” in this workspace.")
     return found
 
 

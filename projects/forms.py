@@ -48,6 +48,12 @@ class ProjectForm(OutboxFormMixin, forms.Form):
                 required=required_workspace,
                 choices=pick(choices.workspaces, "Choose a workspace"),
             ),
+            # Required only in an organization workspace: checked in clean().
+            "team": forms.ChoiceField(
+                required=False,
+                choices=pick(choices.teams_by_workspace(), "No team"),
+                help_text="Needed in an organization workspace; pick one of its teams.",
+            ),
             "start_date": forms.DateField(required=False, widget=DATE_WIDGET),
             "end_date": forms.DateField(
                 required=False, widget=DATE_WIDGET, help_text="On or after the start date."
@@ -77,7 +83,9 @@ class ProjectForm(OutboxFormMixin, forms.Form):
                 self.add_error(name, f"This {reason}; remove the first character.")
         if self.errors:
             return data
-        for name, messages in project_problems(self.choices.provider, self.project()).items():
+        project = self.project()
+        problems = project_problems(self.choices.provider, project)
+        for name, messages in {**problems, **self.choices.team_problems(project)}.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return data
@@ -90,6 +98,7 @@ class ProjectForm(OutboxFormMixin, forms.Form):
             description=(data.get("description") or "").strip(),
             owner=data.get("owner") or "",
             workspace=data.get("workspace") or "",
+            team=data.get("team") or "",
             start_date=data.get("start_date"),
             end_date=data.get("end_date"),
             status=data.get("status") or "",

@@ -1,4 +1,4 @@
-"""Project-tool records synced into the hub: projects, workspaces and users."""
+"""Project-tool records synced into the hub: projects, workspaces, teams and users."""
 
 from __future__ import annotations
 
@@ -13,6 +13,21 @@ from integrations.models.synced import SyncedRecord
 
 class Workspace(SyncedRecord):
     name = models.CharField(max_length=300)
+    # An Asana organization: a project created in it needs a team.
+    is_organization = models.BooleanField(default=False)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(SyncedRecord):
+    """An Asana team (to pick for a project in an organization workspace)."""
+
+    name = models.CharField(max_length=300)
+    workspace_remote_id = models.CharField(max_length=64, blank=True)
 
     class Meta(SyncedRecord.Meta):
         ordering = ["name"]

@@ -23,7 +23,7 @@ from core.sorting import Column, Sort, Sorting
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
 from integrations.selectors import pages_connection
-from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
+from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Team, Workspace
 from projects.validation import ProjectChoices
 
 
@@ -120,19 +120,28 @@ def workspace_options(*, connection: Connection) -> list[tuple[str, str]]:
 
 
 def project_choices(*, connection: Connection) -> ProjectChoices:
-    """The provider's capabilities and its synced users and workspaces, for forms and imports."""
+    """The provider's capabilities and its synced users, workspaces and teams, for forms
+    and imports."""
     users = ProjectUser.objects.filter(connection=connection, is_deleted=False).exclude(
         remote_id=None
     )
     user_rows = list(users.order_by("name").values_list("remote_id", "name", "email")[:2000])
     workspaces = workspace_options(connection=connection)
     default = connection.workspace_id or (workspaces[0][0] if len(workspaces) == 1 else "")
+    organizations = Workspace.objects.filter(
+        connection=connection, is_deleted=False, is_organization=True
+    ).exclude(remote_id=None)
+    teams = Team.objects.filter(connection=connection, is_deleted=False).exclude(remote_id=None)
+    team_rows = list(teams.order_by("name").values_list("remote_id", "name", "workspace_remote_id"))
     return ProjectChoices(
         provider=provider_for(connection.provider),
         users=[(uid, f"{name} ({email})" if email else name) for uid, name, email in user_rows],
         workspaces=workspaces,
         user_emails={email.lower(): uid for uid, _, email in user_rows if email},
         default_workspace=default,
+        teams=[(tid, name) for tid, name, _ in team_rows],
+        team_workspaces={tid: ws for tid, _, ws in team_rows},
+        organizations=frozenset(organizations.values_list("remote_id", flat=True)),
     )
 
 

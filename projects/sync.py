@@ -1,9 +1,10 @@
 """The resources this app lists, declared for the sync engine.
 
 Per provider: projects, plus the workspaces and users the create form's
-pickers offer. The generic tool lists everything from one endpoint each; Asana
-lists projects and users per workspace, so its checkpoint names the workspace
-and the offset token within it.
+pickers offer (and, for Asana, the teams an organization's projects need).
+The generic tool lists everything from one endpoint each; Asana lists
+projects, users and teams per workspace, so its checkpoint names the
+workspace and the offset token within it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from django.utils.dateparse import parse_datetime
 
 from core.search import search_document
 from integrations.providers import asana, projecttool
-from integrations.providers.project_records import NamedRecord, ProjectRecord, RecordPage
+from integrations.providers.project_records import (
+    NamedRecord,
+    ProjectRecord,
+    RecordPage,
+    TeamRecord,
+)
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
-from projects.models import Project, ProjectUser, Workspace
+from projects.models import Project, ProjectUser, Team, Workspace
 
 
 def project_search_text(name: str, description: str) -> str:
@@ -67,7 +73,13 @@ def _user_row(record: NamedRecord) -> FetchedRow:
 
 
 def _workspace_row(record: NamedRecord) -> FetchedRow:
-    return FetchedRow(remote_id=record.id[:64], fields={"name": record.name[:300]}, raw=record.raw)
+    fields = {"name": record.name[:300], "is_organization": record.is_organization}
+    return FetchedRow(remote_id=record.id[:64], fields=fields, raw=record.raw)
+
+
+def _team_row(record: TeamRecord) -> FetchedRow:
+    fields = {"name": record.name[:300], "workspace_remote_id": record.workspace_id[:64]}
+    return FetchedRow(remote_id=record.id[:64], fields=fields, raw=record.raw)
 
 
 def _unique(rows: list[FetchedRow]) -> list[FetchedRow]:
@@ -134,6 +146,10 @@ def fetch_asana_users(client, connection, request: FetchRequest) -> Iterator[Fet
     return _per_workspace(client, connection, request, asana.user_list, _user_row)
 
 
+def fetch_asana_teams(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
+    return _per_workspace(client, connection, request, asana.team_list, _team_row)
+
+
 def fetch_asana_workspaces(client, connection, request: FetchRequest) -> Iterator[FetchedPage]:
     return _fetched(asana.workspace_list(client, start=request.checkpoint), _workspace_row)
 
@@ -184,9 +200,16 @@ RESOURCES: list[SyncedResource] = [
         model=ProjectUser,
         fetch=fetch_asana_users,
     ),
+    SyncedResource(
+        key="asana.teams",
+        provider="asana",
+        label="teams",
+        model=Team,
+        fetch=fetch_asana_teams,
+    ),
 ]
 
 
 def resources_for(provider: str) -> dict[str, SyncedResource]:
-    """{"projects": …, "workspaces": …, "users": …} for one provider."""
+    """{"projects": …, "workspaces": …, "users": …} for one provider (Asana: and "teams")."""
     return {r.label: r for r in RESOURCES if r.provider == provider}

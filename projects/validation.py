@@ -18,6 +18,7 @@ FIELD_LABELS = {
     "description": "Description",
     "owner": "Owner",
     "workspace": "Workspace",
+    "team": "Team",
     "start_date": "Start date",
     "end_date": "End date",
     "status": "Status",
@@ -36,6 +37,9 @@ class ProjectChoices:
     workspaces: list[tuple[str, str]] = field(default_factory=list)
     user_emails: dict[str, str] = field(default_factory=dict)  # lower-case email -> id
     default_workspace: str = ""
+    teams: list[tuple[str, str]] = field(default_factory=list)  # (remote id, name)
+    team_workspaces: dict[str, str] = field(default_factory=dict)  # team id -> workspace id
+    organizations: frozenset[str] = frozenset()  # workspaces whose projects need a team
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -55,6 +59,29 @@ class ProjectChoices:
 
     def supports(self, name: str) -> bool:
         return name in self.fields
+
+    def teams_by_workspace(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The teams grouped under their workspace's name (a select's option groups)."""
+        names = dict(self.workspaces)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for team_id, name in self.teams:
+            workspace = self.team_workspaces.get(team_id, "")
+            groups.setdefault(names.get(workspace, workspace), []).append((team_id, name))
+        return list(groups.items())
+
+    def team_problems(self, project: ProjectInput) -> dict[str, list[str]]:
+        """A project in an organization workspace needs one of its teams (Asana,
+        project-tool.md §8); a team of another workspace is refused."""
+        if not self.supports("team"):
+            return {}
+        if project.team:
+            if self.team_workspaces.get(project.team) != project.workspace:
+                return {"team": ["Pick a team of the chosen workspace."]}
+            return {}
+        if project.workspace in self.organizations:
+            name = self.provider.display_name
+            return {"team": [f"{name} needs a team for a project in an organization workspace."]}
+        return {}
 
 
 def project_problems(provider: Provider, project: ProjectInput) -> dict[str, list[str]]:

@@ -21,7 +21,7 @@ from integrations.sync.service import list_sync_status
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectForm, ProjectImportForm
-from projects.models import Project, ProjectUser, Workspace
+from projects.models import Project, ProjectUser, Team, Workspace
 from projects.sync import resources_for
 
 PAGE_SIZE = 50
@@ -33,9 +33,11 @@ def _not_connected(request: HttpRequest, title: str) -> HttpResponse:
 
 
 def _picker_syncs(connection: Connection) -> None:
-    """Start the first sync of the users and workspaces the pickers and names need."""
+    """Start the first sync of the users, workspaces and teams the pickers and names need."""
     resources = resources_for(connection.provider)
-    for label, model in (("users", ProjectUser), ("workspaces", Workspace)):
+    for label, model in (("users", ProjectUser), ("workspaces", Workspace), ("teams", Team)):
+        if label not in resources:
+            continue
         has_records = model.objects.filter(connection=connection).exists()
         list_sync_status(connection=connection, resource=resources[label], has_records=has_records)
 

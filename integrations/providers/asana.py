@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -31,6 +32,7 @@ from integrations.providers.project_records import (
     ProjectInput,
     ProjectRecord,
     RecordPage,
+    TeamRecord,
     mapping,
     named_record,
     parse_date,
@@ -63,7 +65,9 @@ class Asana(Provider):
     sandbox_credentials = {"api_token": "sandbox-asana"}
     # Projects: Asana has no status, priority or tags, and templates are a separate
     # endpoint that answers with a job, so the form offers only these.
-    project_fields = ("name", "description", "owner", "workspace", "start_date", "end_date")
+    project_fields = (
+        "name", "description", "owner", "workspace", "team", "start_date", "end_date"
+    )  # fmt: skip
     required_project_fields = ("name", "workspace")  # a project lives in one workspace
     project_field_names = {"notes": "description", "start_on": "start_date", "due_on": "end_date"}
     project_statuses: tuple[str, ...] = ()
@@ -112,14 +116,20 @@ FIELD_NAMES = {
     "description": "notes",
     "owner": "owner",
     "workspace": "workspace",
+    "team": "team",
     "start_date": "start_on",
     "end_date": "due_on",
 }
 # What list calls ask for; without opt_fields Asana answers only gid, resource_type, name.
+# Only values of the document's enum (project-tool.md §8): it has `owner` but not
+# `owner.name`, so the owner's name comes from the synced users.
 PROJECT_OPT_FIELDS = (
-    "name,notes,owner.name,workspace.name,start_on,due_on,created_at,modified_at,"
-    "permalink_url,archived"
+    "name,notes,owner,workspace,workspace.name,team,team.name,start_on,due_on,created_at,"
+    "modified_at,permalink_url,archived"
 )
+WORKSPACE_OPT_FIELDS = "name,is_organization"
+USER_OPT_FIELDS = "name,email"
+TEAM_OPT_FIELDS = "name,organization"
 
 
 def project_payload(project: ProjectInput) -> dict[str, Any]:
@@ -129,6 +139,8 @@ def project_payload(project: ProjectInput) -> dict[str, Any]:
         data["notes"] = project.description
     if project.owner:
         data["owner"] = project.owner
+    if project.team:
+        data["team"] = project.team
     if project.start_date:
         data["start_on"] = project.start_date.isoformat()
     if project.end_date:
@@ -172,18 +184,47 @@ def _gid_record(item: dict[str, Any]) -> NamedRecord | None:
     return named_record(item, id_key="gid")
 
 
+def parse_workspace(item: dict[str, Any]) -> NamedRecord | None:
+    record = named_record(item, id_key="gid")
+    if record is None:
+        return None
+    return replace(record, is_organization=item.get("is_organization") is True)
+
+
+def parse_team(item: dict[str, Any]) -> TeamRecord | None:
+    team_gid = text(item.get("gid"))
+    if not team_gid:
+        return None
+    workspace = text(mapping(item.get("organization")).get("gid"))
+    name = text(item.get("name")) or f"Team {team_gid}"
+    return TeamRecord(id=team_gid, name=name, workspace_id=workspace, raw=item)
+
+
 def workspace_list(
     client: ApiClient, *, start: Any = None, page_size: int = 100
 ) -> Iterator[RecordPage]:
-    return _pages(client, "/workspaces", _gid_record, params={}, start=start, page_size=page_size)
+    """`GET /workspaces?opt_fields=name,is_organization`."""
+    params = {"opt_fields": WORKSPACE_OPT_FIELDS}
+    return _pages(
+        client, "/workspaces", parse_workspace, params=params, start=start, page_size=page_size
+    )
 
 
 def user_list(
     client: ApiClient, *, workspace: str, start: Any = None, page_size: int = 100
 ) -> Iterator[RecordPage]:
     """`GET /users?workspace=&opt_fields=name,email`."""
-    params = {"workspace": workspace, "opt_fields": "name,email"}
+    params = {"workspace": workspace, "opt_fields": USER_OPT_FIELDS}
     return _pages(client, "/users", _gid_record, params=params, start=start, page_size=page_size)
+
+
+def team_list(
+    client: ApiClient, *, workspace: str, start: Any = None, page_size: int = 100
+) -> Iterator[RecordPage]:
+    """`GET /workspaces/{gid}/teams?opt_fields=name,organization`: an organization's teams."""
+    path = f"/workspaces/{quote(workspace, safe='')}/teams"
+    params = {"opt_fields": TEAM_OPT_FIELDS}
+    return _pages(client, path, parse_team, params=params, start=start, page_size=page_size)
 
 
 def project_list(
@@ -197,9 +238,9 @@ def project_list(
 
 
 def project_get(client: ApiClient, project_gid: str) -> ProjectRecord | None:
-    return parse_project(
-        mapping(client.get(f"/projects/{quote(project_gid, safe='')}").data).get("data")
-    )
+    """`GET /projects/{gid}`: the full project (its owner and workspace with their names)."""
+    response = client.get(f"/projects/{quote(project_gid, safe='')}")
+    return parse_project(mapping(response.data).get("data"))
 
 
 def project_create(client: ApiClient, project: ProjectInput) -> ProjectRecord:

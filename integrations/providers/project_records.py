@@ -27,6 +27,7 @@ PROJECT_FIELDS = (
     "description",
     "owner",
     "workspace",
+    "team",
     "start_date",
     "end_date",
     "status",
@@ -44,6 +45,7 @@ class ProjectInput:
     description: str = ""
     owner: str = ""
     workspace: str = ""
+    team: str = ""  # Asana: required for a workspace that is an organization
     start_date: date | None = None
     end_date: date | None = None
     status: str = ""
@@ -58,6 +60,7 @@ class ProjectInput:
             "description": self.description,
             "owner": self.owner,
             "workspace": self.workspace,
+            "team": self.team,
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "status": self.status,
@@ -73,6 +76,7 @@ class ProjectInput:
             description=text(data.get("description")),
             owner=text(data.get("owner")),
             workspace=text(data.get("workspace")),
+            team=text(data.get("team")),
             start_date=parse_date(data.get("start_date")),
             end_date=parse_date(data.get("end_date")),
             status=text(data.get("status")),
@@ -114,6 +118,17 @@ class NamedRecord:
     id: str
     name: str
     email: str = ""
+    is_organization: bool = False  # an Asana organization: its projects need a team
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class TeamRecord:
+    """An Asana team, in the organization workspace it belongs to."""
+
+    id: str
+    name: str
+    workspace_id: str
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

@@ -72,8 +72,9 @@ class ProjectTool(Provider):
         "oauth_client_id": "sandbox-client",
         "oauth_client_secret": "sandbox-secret",
     }
-    # Projects: what the create form offers (the contract's POST body covers every field).
-    project_fields = PROJECT_FIELDS
+    # Projects: what the create form offers (the contract's POST body covers every field
+    # but `team`, which is Asana's).
+    project_fields = tuple(name for name in PROJECT_FIELDS if name != "team")
     required_project_fields = ("name", "workspace")  # workspace_id: "required where ..."
     # The provider's field names in error details -> the hub's form fields.
     project_field_names = {

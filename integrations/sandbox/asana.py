@@ -1,14 +1,31 @@
-"""The fake Asana API (project-tool.md §2): projects, workspaces, users/me."""
+"""The fake Asana API (project-tool.md §2 and §8): projects, workspaces, teams, users.
+
+It serves the routes the official Python SDK calls, honours `opt_fields` on
+every read (and refuses values outside Asana's enum), and keeps Asana's rule
+that a project in an organization workspace needs a team.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from integrations.sandbox import asana_fields
+from integrations.sandbox.asana_shapes import (
+    compact,
+    gid,
+    project_full,
+    project_row,
+    record_id,
+    select_fields,
+    team_full,
+    user_full,
+    workspace_full,
+)
 from integrations.sandbox.base import FakeApi
 from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.router import Router
@@ -20,7 +37,6 @@ HELP = (
     "For more information on API status codes and how to handle them, "
     "read the docs on errors: https://developers.asana.com/docs/errors"
 )
-GID_BASE = 1_200_000_000_000_000  # Asana gids are long numeric strings
 COLORS = (
     "dark-pink", "dark-green", "dark-blue", "dark-red", "dark-teal", "dark-brown", "dark-orange",
     "dark-purple", "dark-warm-gray", "light-pink", "light-green", "light-blue", "light-red",
@@ -28,17 +44,11 @@ COLORS = (
 )  # fmt: skip
 DEFAULT_VIEWS = ("list", "board", "calendar", "timeline")
 PRIVACY = ("public_to_workspace", "private_to_team", "private")
+# What `PUT /projects/{gid}` may change (the workspace never changes, §2).
+UPDATABLE = ("name", "notes", "owner", "start_on", "due_on", "color", "default_view",
+             "privacy_setting", "archived")  # fmt: skip
 
-
-def gid(record_id: int) -> str:
-    return str(GID_BASE + record_id)
-
-
-def record_id(gid_value: str | None) -> int | None:
-    """The row id behind a gid; None when it is not one of ours."""
-    if not gid_value or not gid_value.isdigit() or int(gid_value) <= GID_BASE:
-        return None
-    return int(gid_value) - GID_BASE
+Row = dict[str, Any]
 
 
 class AsanaError(Exception):
@@ -56,9 +66,18 @@ class AsanaApi(FakeApi):
         router.add("GET", "/projects", self.project_list)
         router.add("POST", "/projects", self.project_create)
         router.add("GET", "/projects/{gid}", self.project_detail)
+        router.add("PUT", "/projects/{gid}", self.project_update)
+        router.add("DELETE", "/projects/{gid}", self.project_delete)
         router.add("GET", "/workspaces", self.workspace_list)
-        router.add("GET", "/users/me", self.user_me)
+        router.add("GET", "/workspaces/{gid}", self.workspace_detail)
+        router.add("GET", "/workspaces/{gid}/projects", self.workspace_project_list)
+        router.add("POST", "/workspaces/{gid}/projects", self.workspace_project_create)
+        router.add("GET", "/workspaces/{gid}/teams", self.team_list)
+        router.add("GET", "/organizations/{gid}/teams", self.team_list)
+        router.add("GET", "/workspaces/{gid}/users", self.user_list)
+        router.add("POST", "/teams/{gid}/projects", self.team_project_create)
         router.add("GET", "/users", self.user_list)
+        router.add("GET", "/users/{gid}", self.user_detail)  # "me" included
 
     def authenticate(self, request: Request) -> Response | None:
         if request.headers.get("Authorization", "") == f"Bearer {ASANA_TOKEN}":
@@ -70,92 +89,179 @@ class AsanaApi(FakeApi):
             message = "You have made too many requests recently. Please, be chill."
         return json_response(status, {"errors": [{"message": message, "help": HELP}]})
 
+    def process(self, request: Request) -> Response:
+        try:
+            return super().process(request)
+        except PayloadError as exc:
+            return self.error(400, f"data: {exc}")
+        except AsanaError as exc:
+            return self.error(exc.status, str(exc))
+
+    # -- projects -------------------------------------------------------------
     def project_list(self, request: Request) -> Response:
         where, params = ["1 = 1"], []
         if workspace := request.arg("workspace"):
             where.append("workspace_id = ?")
             params.append(record_id(workspace))
         # Without `workspace` the sandbox lists every project (UNCONFIRMED).
+        return self._project_page(request, where, params)
+
+    def workspace_project_list(self, request: Request) -> Response:
+        workspace = self._workspace(request.params["gid"])
+        return self._project_page(request, ["workspace_id = ?"], [workspace["id"]])
+
+    def _project_page(self, request: Request, where: list[str], params: list[Any]) -> Response:
+        if team := request.arg("team"):  # deprecated in favour of /memberships, still served
+            where.append("json_extract(payload, '$.team_id') = ?")
+            params.append(record_id(team))
         if (archived := request.arg("archived")) is not None:
             where.append("archived = ?")
             params.append(int(is_true(archived)))
-        try:
-            return self._page(
-                request, "asana_projects", where, params, "project", self._opt_fields(request)
-            )
-        except AsanaError as exc:
-            return self.error(exc.status, str(exc))
+        wanted = self._opt_fields(request, asana_fields.PROJECT, paged=True)
+        return self._page(request, "asana_projects", where, params, "project", wanted)
 
-    def _opt_fields(self, request: Request) -> Any:
-        """With `opt_fields`, list items carry the asked-for fields of the full project."""
-        wanted = {f.split(".")[0] for f in (request.arg("opt_fields") or "").split(",") if f}
-        if not wanted:
-            return None
-        return lambda row: {
-            **compact("project", row),
-            **{k: v for k, v in self._project_full(row).items() if k in wanted},
-        }
+    def project_detail(self, request: Request) -> Response:
+        wanted = self._opt_fields(request, asana_fields.PROJECT)
+        return self._answer(200, self._project_full(self._project(request.params["gid"])), wanted)
+
+    def project_create(self, request: Request) -> Response:
+        return self._create(request, self._data(request))
+
+    def workspace_project_create(self, request: Request) -> Response:
+        return self._create(request, {**self._data(request), "workspace": request.params["gid"]})
+
+    def team_project_create(self, request: Request) -> Response:
+        team_id = record_id(request.params["gid"])
+        team = team_id and self.store.payload(
+            "SELECT payload FROM asana_teams WHERE id = ?", (team_id,)
+        )
+        if not team:
+            raise AsanaError(404, f"team: Unknown object: {request.params['gid']}")
+        placement = {"team": request.params["gid"], "workspace": gid(team["workspace_id"])}
+        return self._create(request, {**self._data(request), **placement})
+
+    def _create(self, request: Request, data: dict[str, Any]) -> Response:
+        wanted = self._opt_fields(request, asana_fields.PROJECT)
+        with self.store.transaction() as conn:
+            fields = {**self._placement(data), **self._values(data)}
+            now = iso_milli(utc_now())
+            project = {"id": next_id(conn, "asana_projects"), **fields, "created_at": now}
+            project["modified_at"] = now
+            conn.execute("INSERT INTO asana_projects VALUES (?, ?, ?, ?)", project_row(project))
+        return self._answer(201, self._project_full(project), wanted)
+
+    def project_update(self, request: Request) -> Response:
+        wanted = self._opt_fields(request, asana_fields.PROJECT)
+        data = self._data(request)
+        with self.store.transaction() as conn:
+            project = self._project(request.params["gid"])
+            if "workspace" in data:
+                raise AsanaError(400, "workspace: Cannot change the workspace of a project")
+            current = {
+                **project,
+                "owner": gid(project["owner_id"]) if project["owner_id"] else None,
+            }
+            merged = {**current, **{k: v for k, v in data.items() if k in UPDATABLE}}
+            project = {**project, **self._values(merged), "modified_at": iso_milli(utc_now())}
+            conn.execute(
+                "UPDATE asana_projects SET archived = ?, payload = ? WHERE id = ?",
+                (int(project["archived"]), dumps(project), project["id"]),
+            )
+        return self._answer(200, self._project_full(project), wanted)
+
+    def project_delete(self, request: Request) -> Response:
+        project = self._project(request.params["gid"])
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM asana_projects WHERE id = ?", (project["id"],))
+        return json_response(200, {"data": {}})
+
+    # -- workspaces, teams, users ---------------------------------------------
+    def workspace_list(self, request: Request) -> Response:
+        wanted = self._opt_fields(request, asana_fields.WORKSPACE, paged=True)
+        return self._page(request, "asana_workspaces", ["1 = 1"], [], "workspace", wanted)
+
+    def workspace_detail(self, request: Request) -> Response:
+        wanted = self._opt_fields(request, asana_fields.WORKSPACE)
+        return self._answer(200, workspace_full(self._workspace(request.params["gid"])), wanted)
+
+    def team_list(self, request: Request) -> Response:
+        """The teams of an organization; a plain workspace has none (its answer is UNCONFIRMED)."""
+        workspace = self._workspace(request.params["gid"])
+        wanted = self._opt_fields(request, asana_fields.TEAM, paged=True)
+        where, params = ["workspace_id = ?"], [workspace["id"]]
+        return self._page(request, "asana_teams", where, params, "team", wanted)
 
     def user_list(self, request: Request) -> Response:
         # Every user belongs to every workspace in the sandbox (`workspace` is not filtered).
-        try:
-            return self._page(request, "asana_users", ["1 = 1"], [], "user")
-        except AsanaError as exc:
-            return self.error(exc.status, str(exc))
+        per_workspace = "gid" in request.params
+        if per_workspace:
+            self._workspace(request.params["gid"])
+        # The document's enum for /workspaces/{gid}/users lacks the next_page parts.
+        wanted = self._opt_fields(request, asana_fields.USER, paged=not per_workspace)
+        return self._page(request, "asana_users", ["1 = 1"], [], "user", wanted)
 
-    def project_detail(self, request: Request) -> Response:
-        project = self._project(record_id(request.params["gid"]))
-        if project is None:
-            # The exact wording for an unknown gid is UNCONFIRMED.
-            return self.error(404, f"project: Unknown object: {request.params['gid']}")
-        return json_response(200, {"data": self._project_full(project)})
-
-    def project_create(self, request: Request) -> Response:
-        try:
-            body = request.payload()
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, dict):
-                raise AsanaError(400, "data: Missing input")
-            with self.store.transaction() as conn:
-                fields = self._validate(data)
-                now = iso_milli(utc_now())
-                project = {"id": next_id(conn, "asana_projects"), **fields, "created_at": now}
-                project["modified_at"] = now
-                conn.execute("INSERT INTO asana_projects VALUES (?, ?, ?, ?)", project_row(project))
-        except PayloadError as exc:
-            return self.error(400, f"data: {exc}")
-        except AsanaError as exc:
-            return self.error(exc.status, str(exc))
-        return json_response(201, {"data": self._project_full(project)})
-
-    def workspace_list(self, request: Request) -> Response:
-        try:
-            return self._page(request, "asana_workspaces", ["1 = 1"], [], "workspace")
-        except AsanaError as exc:
-            return self.error(exc.status, str(exc))
-
-    def user_me(self, request: Request) -> Response:
-        user = self.store.payload("SELECT payload FROM asana_users ORDER BY id LIMIT 1") or {}
-        workspaces = self.store.payloads("SELECT payload FROM asana_workspaces ORDER BY id")
-        me = {
-            **compact("user", user),
-            "email": user["email"],
-            "photo": None,
-            "workspaces": [compact("workspace", w) for w in workspaces],
-        }
-        return json_response(200, {"data": me})
+    def user_detail(self, request: Request) -> Response:
+        wanted = self._opt_fields(request, asana_fields.USER)
+        user_gid = request.params["gid"]
+        if user_gid == "me":
+            user = self.store.payload("SELECT payload FROM asana_users ORDER BY id LIMIT 1")
+        else:
+            user = self._row("asana_users", record_id(user_gid))
+        if user is None:
+            raise AsanaError(404, f"user: Unknown object: {user_gid}")
+        return self._answer(200, self._full("user", user), wanted)
 
     # -- helpers --------------------------------------------------------------
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        workspace_id = record_id(str(data.get("workspace") or ""))
+    @staticmethod
+    def _data(request: Request) -> dict[str, Any]:
+        body = request.payload()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise AsanaError(400, "data: Missing input")
+        return data
+
+    @staticmethod
+    def _opt_fields(request: Request, allowed: frozenset[str], *, paged: bool = False):
+        """The fields `opt_fields` names, or None without it; a value outside Asana's
+        enum is refused (§8; the message wording is UNCONFIRMED)."""
+        given = request.arg("opt_fields")
+        if given is None:
+            return None
+        wanted = [name.strip() for name in given.split(",") if name.strip()]
+        for name in wanted:
+            if name not in allowed and not (paged and name in asana_fields.PAGING):
+                raise AsanaError(400, f"opt_fields: Unknown field: {name}")
+        return [name for name in wanted if name not in asana_fields.PAGING]
+
+    def _answer(self, status: int, full: dict[str, Any], wanted: list[str] | None) -> Response:
+        return json_response(
+            status, {"data": full if wanted is None else select_fields(full, wanted)}
+        )
+
+    def _placement(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The workspace (required) and the team (required in an organization)."""
         if not data.get("workspace"):
             raise AsanaError(400, "workspace: Missing input")
-        if workspace_id is None or not self._exists("asana_workspaces", workspace_id):
+        workspace = self._row("asana_workspaces", record_id(str(data["workspace"])))
+        if workspace is None:
             # Status and wording for an unknown workspace are UNCONFIRMED.
             raise AsanaError(404, f"workspace: Unknown object: {data['workspace']}")
+        team_gid = str(data.get("team") or "")
+        if not team_gid:
+            if workspace.get("is_organization"):
+                # The rule is documented (§8); the wording is UNCONFIRMED.
+                raise AsanaError(400, "team: Missing input")
+            return {"workspace_id": workspace["id"], "team_id": None}
+        team = self._row("asana_teams", record_id(team_gid))
+        if team is None or team["workspace_id"] != workspace["id"]:
+            raise AsanaError(400, f"team: Not a recognized ID: {team_gid}")
+        return {"workspace_id": workspace["id"], "team_id": team["id"]}
+
+    def _values(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The checked values of a create or an update (`data` holds every field)."""
         owner = data.get("owner")
         owner_id = record_id(str(owner)) if owner else None
-        if owner and (owner_id is None or not self._exists("asana_users", owner_id)):
+        if owner and self._row("asana_users", owner_id) is None:
             raise AsanaError(400, f"owner: Not a recognized ID: {owner}")
         for field in ("due_on", "start_on"):
             if data.get(field) is not None and parse_date(data[field]) is None:
@@ -175,7 +281,6 @@ class AsanaApi(FakeApi):
         return {
             "name": str(data.get("name") or ""),
             "notes": str(data.get("notes") or ""),
-            "workspace_id": workspace_id,
             "owner_id": owner_id,
             "start_on": data.get("start_on"),
             "due_on": data.get("due_on"),
@@ -185,50 +290,42 @@ class AsanaApi(FakeApi):
             "archived": bool(data.get("archived", False)),
         }
 
-    def _exists(self, table: str, row_id: int) -> bool:
-        return self.store.scalar(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)) is not None  # noqa: S608
-
-    def _project(self, row_id: int | None) -> dict[str, Any] | None:
+    def _row(self, table: str, row_id: int | None) -> Row | None:
         if row_id is None:
             return None
-        return self.store.payload("SELECT payload FROM asana_projects WHERE id = ?", (row_id,))
+        return self.store.payload(f"SELECT payload FROM {table} WHERE id = ?", (row_id,))  # noqa: S608
 
-    def _project_full(self, project: dict[str, Any]) -> dict[str, Any]:
-        workspace = self.store.payload(
-            "SELECT payload FROM asana_workspaces WHERE id = ?", (project["workspace_id"],)
+    def _workspace(self, workspace_gid: str) -> Row:
+        workspace = self._row("asana_workspaces", record_id(workspace_gid))
+        if workspace is None:
+            raise AsanaError(404, f"workspace: Unknown object: {workspace_gid}")
+        return workspace
+
+    def _project(self, project_gid: str) -> Row:
+        project = self._row("asana_projects", record_id(project_gid))
+        if project is None:
+            # The exact wording for an unknown gid is UNCONFIRMED.
+            raise AsanaError(404, f"project: Unknown object: {project_gid}")
+        return project
+
+    def _project_full(self, project: Row) -> dict[str, Any]:
+        return project_full(
+            project,
+            self._row("asana_workspaces", project["workspace_id"]) or {},
+            self._row("asana_users", project["owner_id"]),
+            self._row("asana_teams", project.get("team_id")),
         )
-        owner = project["owner_id"] and self.store.payload(
-            "SELECT payload FROM asana_users WHERE id = ?", (project["owner_id"],)
-        )
-        project_gid = gid(project["id"])
-        return {
-            "gid": project_gid,
-            "resource_type": "project",
-            "name": project["name"],
-            "archived": project["archived"],
-            "color": project["color"],
-            "created_at": project["created_at"],
-            "current_status": None,
-            "current_status_update": None,
-            "custom_field_settings": [],
-            "custom_fields": [],
-            "default_view": project["default_view"],
-            "due_date": project["due_on"],
-            "due_on": project["due_on"],
-            "followers": [],
-            "html_notes": f"<body>{html.escape(project['notes'], quote=False)}</body>",
-            "icon": "list",
-            "members": [],
-            "modified_at": project["modified_at"],
-            "notes": project["notes"],
-            "owner": compact("user", owner) if owner else None,
-            "permalink_url": f"https://app.asana.com/0/{project_gid}/list",
-            "privacy_setting": project["privacy_setting"],
-            "public": project["privacy_setting"] == "public_to_workspace",
-            "start_on": project["start_on"],
-            "team": None,
-            "workspace": compact("workspace", workspace),
-        }
+
+    def _full(self, resource_type: str, row: Row) -> dict[str, Any]:
+        """The full form of a row of a list (what `opt_fields` picks from)."""
+        if resource_type == "project":
+            return self._project_full(row)
+        if resource_type == "workspace":
+            return workspace_full(row)
+        if resource_type == "team":
+            return team_full(row, self._row("asana_workspaces", row["workspace_id"]) or {})
+        workspaces = self.store.payloads("SELECT payload FROM asana_workspaces ORDER BY id")
+        return user_full(row, workspaces)
 
     def _page(
         self,
@@ -237,7 +334,7 @@ class AsanaApi(FakeApi):
         where: list[str],
         params: list[Any],
         resource_type: str,
-        shape: Any = None,
+        wanted: list[str] | None,
     ) -> Response:
         """Offset-token pagination: `next_page` only when `limit` was sent, null at the end."""
         try:
@@ -252,7 +349,11 @@ class AsanaApi(FakeApi):
             "ORDER BY id LIMIT ?",
             [*params, after, (limit or -2) + 1],
         )
-        shape = shape or (lambda row: compact(resource_type, row))
+        shape: Callable[[Row], dict[str, Any]] = (
+            (lambda row: compact(resource_type, row))
+            if wanted is None
+            else (lambda row: select_fields(self._full(resource_type, row), wanted))
+        )
         body: dict[str, Any] = {"data": [shape(row) for row in rows[: limit or None]]}
         if limit is not None:
             more = len(rows) > limit
@@ -279,12 +380,3 @@ def _decode_offset(token: str | None) -> int:
         # The exact message is UNCONFIRMED.
         raise AsanaError(400, "offset: Your pagination token is invalid.")
     return after
-
-
-def compact(resource_type: str, record: dict[str, Any]) -> dict[str, Any]:
-    """The compact form every Asana resource has: gid, resource_type, name."""
-    return {"gid": gid(record["id"]), "resource_type": resource_type, "name": record["name"]}
-
-
-def project_row(project: dict[str, Any]) -> tuple[Any, ...]:
-    return (project["id"], project["workspace_id"], int(project["archived"]), dumps(project))

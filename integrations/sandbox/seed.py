@@ -392,6 +392,8 @@ def _seed_projects(conn: Any, rng: random.Random, sizes: SeedSizes) -> None:
 
 
 def _seed_asana(conn: Any, rng: random.Random, sizes: SeedSizes) -> None:
+    """Plain workspaces, and (with two or more) the last one an organization whose
+    projects each belong to one of its teams, as Asana requires (project-tool.md §8)."""
     users = [
         {
             "id": i,
@@ -401,23 +403,38 @@ def _seed_asana(conn: Any, rng: random.Random, sizes: SeedSizes) -> None:
         for i, (first, last) in enumerate((_person_name(rng, i) for i in range(1, 6)), start=1)
     ]
     workspaces = [
-        {"id": i, "name": f"Sandbox Workspace {i}"} for i in range(1, sizes.workspaces + 1)
+        {"id": i, "name": f"Sandbox Workspace {i}", "is_organization": False}
+        for i in range(1, sizes.workspaces + 1)
+    ]
+    if len(workspaces) > 1:
+        workspaces[-1] = {**workspaces[-1], "name": "Sandbox Organization", "is_organization": True}
+    organization = workspaces[-1] if workspaces[-1]["is_organization"] else None
+    teams = [
+        {"id": i, "workspace_id": organization["id"], "name": name, "description": about}
+        for i, (name, about) in enumerate(text.TEAMS, start=1)
+        if organization
     ]
     conn.executemany("INSERT INTO asana_users VALUES (?, ?)", [(u["id"], dumps(u)) for u in users])
     conn.executemany(
         "INSERT INTO asana_workspaces VALUES (?, ?)", [(w["id"], dumps(w)) for w in workspaces]
+    )
+    conn.executemany(
+        "INSERT INTO asana_teams VALUES (?, ?, ?)",
+        [(t["id"], t["workspace_id"], dumps(t)) for t in teams],
     )
     projects = []
     for project_id, name in enumerate(_project_names(rng, sizes.projects), start=1):
         start = ORIGIN.date() + timedelta(days=rng.randint(0, 700))
         at = iso_milli(_at(rng.uniform(0, 500_000)))
         dated = rng.random() < 0.7
+        workspace = workspaces[project_id % len(workspaces)]
         projects.append(
             {
                 "id": project_id,
                 "name": name,
                 "notes": rng.choice(text.PROJECT_DESCRIPTIONS),
-                "workspace_id": workspaces[project_id % len(workspaces)]["id"],
+                "workspace_id": workspace["id"],
+                "team_id": rng.choice(teams)["id"] if workspace is organization else None,
                 "owner_id": rng.choice(users)["id"],
                 "start_on": start.isoformat() if dated else None,
                 "due_on": (start + timedelta(days=rng.randint(1, 180))).isoformat()

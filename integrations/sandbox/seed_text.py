@@ -90,3 +90,10 @@ PROJECT_DESCRIPTIONS = (
     "<script>alert(1)</script>",
     "多言語対応のプロジェクト 🚀",
 )
+
+# Asana teams of the sandbox organization: (name, description).
+TEAMS = (
+    ("Engineering", "Builds and runs the product."),
+    ("Marketing", "Campaigns, launches and the website."),
+    ("Operations", "Finance, hiring and the office."),
+)

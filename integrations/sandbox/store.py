@@ -19,7 +19,7 @@ from typing import Any
 
 # Bump on any change to an existing table below: older files are rebuilt (the data is fake).
 # A new table needs no bump: `CREATE TABLE IF NOT EXISTS` adds it to older files.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: Asana organizations and teams (older files lack them)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recruitee_departments (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS recruitee_offers (
@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS projects_webhooks (id INTEGER PRIMARY KEY, payload TE
 
 CREATE TABLE IF NOT EXISTS asana_workspaces (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS asana_users (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS asana_teams (
+    id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS asana_projects (
     id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, archived INTEGER NOT NULL,
     payload TEXT NOT NULL);
@@ -93,6 +95,7 @@ TABLES = (
     "projects_webhooks",
     "asana_workspaces",
     "asana_users",
+    "asana_teams",
     "asana_projects",
 )
 # What else `clear()` empties: a reseed forgets the answers about the old records.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from integrations.models import OutboxItem
+from integrations.sandbox.asana_shapes import GID_BASE
 from projects.models import Project, Workspace
 
 
@@ -82,7 +83,7 @@ def test_provider_down_saves_and_says_so(
 
 def test_create_through_asana(logged_in_client, sandbox_connection, sandbox_clean, synced):
     connection = synced(sandbox_connection("asana"), "workspaces", "users")
-    workspace = Workspace.objects.filter(connection=connection).first()
+    workspace = Workspace.objects.filter(connection=connection, is_organization=False).first()
     page = logged_in_client.get("/projects/new/")
     form = page.context["form"]
     assert set(form.fields) == {
@@ -90,6 +91,7 @@ def test_create_through_asana(logged_in_client, sandbox_connection, sandbox_clea
         "description",
         "owner",
         "workspace",
+        "team",
         "start_date",
         "end_date",
         "submission_key",
@@ -155,4 +157,57 @@ def test_asana_list_shows_synced_fields(logged_in_client, sandbox_connection, sy
     rows = list(page.context["page_obj"])
     assert len(rows) == page.context["page_obj"].paginator.count > 0
     assert any(p.owner_label and p.start_date for p in rows)
-    assert all(p.workspace_label.startswith("Sandbox Workspace") for p in rows)
+    assert {p.workspace_label for p in rows} == {"Sandbox Workspace 1", "Sandbox Organization"}
+    assert all(p.owner_label and not p.owner_label.isdigit() for p in rows)  # names, not gids
+
+
+def test_asana_owner_picker_shows_emails(logged_in_client, sandbox_connection, synced):
+    synced(sandbox_connection("asana"), "workspaces", "users")
+    owners = logged_in_client.get("/projects/new/").context["form"].fields["owner"].choices[1:]
+    assert owners and all(label.endswith("@sandbox.example)") for _, label in owners)
+
+
+def test_asana_organization_needs_a_team(
+    logged_in_client, sandbox_connection, sandbox_clean, synced
+):
+    connection = synced(sandbox_connection("asana"), "workspaces", "users", "teams")
+    organization = Workspace.objects.get(connection=connection, is_organization=True)
+    plain = Workspace.objects.filter(connection=connection, is_organization=False).first()
+    page = logged_in_client.get("/projects/new/")
+    [(group, teams)] = page.context["form"].fields["team"].choices[1:]
+    assert group == "Sandbox Organization"
+    assert [name for _, name in teams] == ["Engineering", "Marketing", "Operations"]
+    before = sandbox_clean.count("asana_projects")
+
+    def post(name, workspace, team=""):
+        return _form(logged_in_client, name=name, workspace=workspace, team=team)
+
+    refused = post("Org without team", organization.remote_id)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["team"] == [
+        "Asana needs a team for a project in an organization workspace."
+    ]
+    wrong = post("Team elsewhere", plain.remote_id, teams[0][0])
+    assert wrong.context["form"].errors["team"] == ["Pick a team of the chosen workspace."]
+    assert sandbox_clean.count("asana_projects") == before  # nothing was sent
+    assert post("Org with team", organization.remote_id, teams[1][0]).status_code == 302
+    project = Project.objects.get(name="Org with team")
+    assert project.sync_status == "synced" and project.workspace_name == "Sandbox Organization"
+    stored = sandbox_clean.record(
+        "SELECT payload FROM asana_projects WHERE id = ?", (int(project.remote_id) - GID_BASE,)
+    )
+    assert stored["team_id"] == int(teams[1][0]) - GID_BASE
+    assert post("Plain, no team", plain.remote_id).status_code == 302
+
+
+def test_asanas_refusal_of_a_missing_team_lands_on_the_team_field(
+    logged_in_client, sandbox_connection, synced
+):
+    """When the synced workspace is stale (not yet known as an organization) the hub
+    sends the project; Asana's 400 names the field, and the form shows it there."""
+    connection = synced(sandbox_connection("asana"), "workspaces")
+    organization = Workspace.objects.get(connection=connection, is_organization=True)
+    Workspace.objects.filter(pk=organization.pk).update(is_organization=False)
+    response = _form(logged_in_client, name="Unsynced teams", workspace=organization.remote_id)
+    assert response.status_code == 200
+    assert response.context["form"].errors["team"] == ["Missing input"]

@@ -103,3 +103,109 @@ def test_rate_limit_429_has_retry_after(sbx):
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["errors"][0]["message"]
+
+
+# --- fidelity to Asana's OpenAPI document (project-tool.md §8) ---------------------------
+
+
+def organization(sbx):
+    workspaces = call(sbx, "GET", "/workspaces", params={"opt_fields": "name,is_organization"})
+    return next(w for w in workspaces.json()["data"] if w["is_organization"])
+
+
+def test_opt_fields_outside_asanas_enum_are_refused_with_its_400(sbx):
+    for path in ("/projects", f"/projects/{project_gid(sbx)}", "/users", "/workspaces"):
+        response = call(sbx, "GET", path, params={"opt_fields": "name,owner.name"})
+        assert response.status_code == 400, path
+        [error] = response.json()["errors"]
+        assert error["message"] == "opt_fields: Unknown field: owner.name" and error["help"]
+    created = call(
+        sbx,
+        "POST",
+        "/projects",
+        params={"opt_fields": "bogus"},
+        json={"data": {"name": "Refused opt_fields", "workspace": workspace_gid(sbx)}},
+    )
+    assert created.status_code == 400
+
+
+def project_gid(sbx):
+    return call(sbx, "GET", "/projects", params={"limit": 1}).json()["data"][0]["gid"]
+
+
+def test_opt_fields_pick_only_the_named_fields_on_every_read(sbx):
+    fields = "name,owner,workspace.name,due_on"
+    listed = call(sbx, "GET", "/projects", params={"opt_fields": fields, "limit": 2}).json()
+    for project in listed["data"]:
+        assert set(project) == {"gid", "resource_type", "name", "owner", "workspace", "due_on"}
+        assert set(project["owner"]) == {"gid", "resource_type"}  # `owner` alone: no name
+        assert set(project["workspace"]) == {"gid", "resource_type", "name"}
+    detail = call(sbx, "GET", f"/projects/{project_gid(sbx)}", params={"opt_fields": "notes"})
+    assert set(detail.json()["data"]) == {"gid", "resource_type", "notes"}
+    me = call(sbx, "GET", "/users/me", params={"opt_fields": "email"}).json()["data"]
+    assert set(me) == {"gid", "resource_type", "email"}
+
+
+def test_users_carry_their_email_when_opt_fields_asks(sbx):
+    params = {"workspace": workspace_gid(sbx), "opt_fields": "name,email", "limit": 100}
+    users = call(sbx, "GET", "/users", params=params).json()["data"]
+    assert users and all(u["email"].endswith("@sandbox.example") for u in users)
+    per_workspace = call(sbx, "GET", f"/workspaces/{workspace_gid(sbx)}/users", params=params)
+    assert per_workspace.json()["data"] == users
+
+
+def test_an_organization_workspace_and_its_teams(sbx):
+    org = organization(sbx)
+    assert call(sbx, "GET", f"/workspaces/{org['gid']}").json()["data"]["is_organization"] is True
+    plain = call(sbx, "GET", f"/workspaces/{workspace_gid(sbx)}").json()["data"]
+    assert plain["is_organization"] is False
+    teams = call(
+        sbx, "GET", f"/workspaces/{org['gid']}/teams", params={"opt_fields": "name,organization"}
+    ).json()["data"]
+    assert [t["name"] for t in teams] == ["Engineering", "Marketing", "Operations"]
+    assert all(t["organization"]["gid"] == org["gid"] for t in teams)
+    assert call(sbx, "GET", f"/organizations/{org['gid']}/teams").json()["data"] == [
+        {k: t[k] for k in ("gid", "resource_type", "name")} for t in teams
+    ]
+    assert call(sbx, "GET", f"/workspaces/{workspace_gid(sbx)}/teams").json()["data"] == []
+
+
+def test_a_project_in_an_organization_needs_a_team(sbx):
+    org = organization(sbx)
+    refused = call(
+        sbx, "POST", "/projects", json={"data": {"name": "No team", "workspace": org["gid"]}}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"] == "team: Missing input"
+    team = call(sbx, "GET", f"/workspaces/{org['gid']}/teams").json()["data"][0]
+    data = {"name": "With team", "workspace": org["gid"], "team": team["gid"]}
+    created = call(sbx, "POST", "/projects", json={"data": data})
+    assert created.status_code == 201
+    assert created.json()["data"]["team"]["gid"] == team["gid"]
+    elsewhere = {"name": "Team elsewhere", "workspace": workspace_gid(sbx), "team": team["gid"]}
+    assert call(sbx, "POST", "/projects", json={"data": elsewhere}).status_code == 400
+    plain = call(
+        sbx, "POST", "/projects", json={"data": {"name": "Plain", "workspace": workspace_gid(sbx)}}
+    )
+    assert plain.status_code == 201 and "team" not in plain.json()["data"]
+
+
+def test_the_routes_the_official_sdk_uses(sbx):
+    ws = workspace_gid(sbx)
+    listed = call(sbx, "GET", f"/workspaces/{ws}/projects", params={"limit": 2}).json()
+    assert len(listed["data"]) == 2 and listed["next_page"]["offset"]
+    created = call(sbx, "POST", f"/workspaces/{ws}/projects", json={"data": {"name": "Via ws"}})
+    assert created.status_code == 201 and created.json()["data"]["workspace"]["gid"] == ws
+    project = created.json()["data"]["gid"]
+    updated = call(sbx, "PUT", f"/projects/{project}", json={"data": {"name": "Renamed"}})
+    assert updated.json()["data"]["name"] == "Renamed"
+    assert call(sbx, "GET", f"/projects/{project}").json()["data"]["name"] == "Renamed"
+    moved = call(sbx, "PUT", f"/projects/{project}", json={"data": {"workspace": ws}})
+    assert moved.status_code == 400
+    assert call(sbx, "DELETE", f"/projects/{project}").json() == {"data": {}}
+    assert call(sbx, "GET", f"/projects/{project}").status_code == 404
+    user = call(sbx, "GET", "/users/me").json()["data"]
+    assert call(sbx, "GET", f"/users/{user['gid']}").json()["data"]["email"] == user["email"]
+    team = call(sbx, "GET", f"/workspaces/{organization(sbx)['gid']}/teams").json()["data"][0]
+    via_team = call(sbx, "POST", f"/teams/{team['gid']}/projects", json={"data": {"name": "T"}})
+    assert via_team.status_code == 201 and via_team.json()["data"]["team"]["gid"] == team["gid"]

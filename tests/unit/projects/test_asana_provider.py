@@ -134,21 +134,6 @@ def test_project_list_asks_for_fields_and_follows_the_offset(rsps, make_client):
     assert pages[0].resume == first["next_page"]["offset"] and pages[1].resume is None
 
 
-def test_users_are_listed_per_workspace(rsps, make_client):
-    rsps.add(
-        "GET",
-        f"{BASE}/users",
-        json={"data": [{"gid": "5", "name": "Bo", "email": "b@x"}]},
-        match=[
-            matchers.query_param_matcher(
-                {"workspace": WS, "opt_fields": "name,email", "limit": "100"}
-            )
-        ],
-    )
-    [page] = list(asana.user_list(_client(make_client), workspace=WS))
-    assert (page.records[0].id, page.records[0].email) == ("5", "b@x")
-
-
 def test_odd_project_payloads_never_crash():
     assert asana.parse_project(None) is None
     record = asana.parse_project({"gid": 12, "owner": "x", "start_on": "soon", "archived": True})

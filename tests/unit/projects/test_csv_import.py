@@ -155,3 +155,47 @@ def test_the_example_file_parses_for_each_provider():
     for choices in (TOOL, ASANA):
         rows = parse_projects_csv(csv_text(example_rows(choices)), choices)
         assert len(rows) == 2 and all(r.project for r in rows), [r.errors for r in rows]
+
+
+ASANA_ORG = ProjectChoices(
+    provider=asana.PROVIDER,
+    workspaces=[("77", "Acme"), ("88", "Acme Org")],
+    teams=[("5", "Engineering"), ("6", "Marketing")],
+    team_workspaces={"5": "88", "6": "88"},
+    organizations=frozenset({"88"}),
+)
+
+
+def test_asana_team_by_id_or_name_and_required_in_an_organization():
+    text = (
+        "name,workspace,team\n"
+        "By name,Acme Org,marketing\n"
+        "By id,88,5\n"
+        "No team,Acme Org,\n"
+        "Unknown team,Acme Org,Sales\n"
+        "Plain,Acme,\n"
+        "Team elsewhere,Acme,5\n"
+    )
+    rows = parse_projects_csv(text, ASANA_ORG)
+    assert [r.project.team if r.project else None for r in rows] == [
+        "6", "5", None, None, "", None,
+    ]  # fmt: skip
+    assert rows[2].errors == [
+        "Team: Asana needs a team for a project in an organization workspace."
+    ]
+    assert rows[3].errors[0] == "Team: no team with the id or name “Sales” in this workspace."
+    assert rows[5].errors == ["Team: Pick a team of the chosen workspace."]
+
+
+def test_the_asana_example_file_names_a_team_for_an_organization():
+    choices = ProjectChoices(
+        provider=asana.PROVIDER,
+        workspaces=[("88", "Acme Org")],
+        teams=[("5", "Engineering")],
+        team_workspaces={"5": "88"},
+        organizations=frozenset({"88"}),
+    )
+    header, *rows = example_rows(choices)
+    assert "team" in header
+    parsed = parse_projects_csv(csv_text([header, *rows]), choices)
+    assert all(row.project and row.project.team == "5" for row in parsed)
