@@ -73,7 +73,7 @@ class Asana(Provider):
     project_statuses: tuple[str, ...] = ()
     project_priorities: tuple[str, ...] = ()
     bulk_create_limit = 0  # no bulk endpoint: one POST per project, within the rate limit
-    resources = ("projects", "workspaces", "users")
+    resources = ("projects", "workspaces", "users", "teams")
     # POST /webhooks; events signed with the handshake's X-Hook-Secret; no event id.
     webhooks = WebhookSupport(registration="api", signature_header="X-Hook-Signature")
 
