@@ -30,7 +30,7 @@ def test_each_provider_declares_its_resources_bulk_and_idempotency():
         "recruitee": (("offers", "candidates"), 0, ""),
         "affinity": (("organizations", "persons"), 0, ""),
         "projecttool": (("projects", "workspaces", "users"), 50, "Idempotency-Key"),
-        "asana": (("projects", "workspaces", "users"), 0, ""),
+        "asana": (("projects", "workspaces", "users", "teams"), 0, ""),
     }
 
 
