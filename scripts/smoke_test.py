@@ -49,9 +49,9 @@ NOT_PAGES = {
     "outbox_retry": "POST only",
     "crm:organization_choices": "htmx fragment: chooser results",
     "crm:person_choices": "htmx fragment: chooser results",
-    "project_import_submit": "POST only",
-    "project_import_progress": "htmx fragment: import progress",
-    "project_import_example": "a CSV download, fetched and checked by preview_an_import",
+    "projects:project_import_submit": "POST only",
+    "projects:project_import_progress": "htmx fragment: import progress",
+    "projects:project_import_example": "a CSV download, fetched and checked by preview_an_import",
     "duplicate_dismiss": "POST only (Not a duplicate)",
 }
 # Pages that show their links only once a form is filled: opened first, in the crawl.
@@ -498,7 +498,7 @@ def preview_an_import(tab: Browse) -> str:
     tab.current = "import preview"
     tab.page.wait_for_load_state("networkidle")
     tab.check_static_files()
-    return "project_import_detail"
+    return "projects:project_import_detail"
 
 
 def create_a_candidate(tab: Browse) -> None:
