@@ -82,7 +82,7 @@ def after_write(resource: ResourcePages, item: OutboxItem) -> HttpResponse:
     """Where a reported write goes: its record's page, else the outbox that shows it."""
     if item.record_id and resource.model._default_manager.filter(pk=item.record_id).exists():
         return redirect(resource.url_name("detail"), pk=item.record_id)
-    return redirect("outbox")
+    return redirect("integrations:outbox")
 
 
 def sync_bar(
