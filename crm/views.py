@@ -20,6 +20,13 @@ from core.sorting import Sort, Sorting
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
+from crm.outbox import (
+    OrganizationCreate,
+    OrganizationDelete,
+    OrganizationUpdate,
+    PersonCreate,
+    PersonUpdate,
+)
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
@@ -420,6 +427,7 @@ class OrganizationPages(ResourcePages):
     singular, plural = "Organization", "Organizations"
     sorting = selectors.ORGANIZATION_SORTING
     sync_resource = ORGANIZATIONS
+    outbox_operations = (OrganizationCreate.name, OrganizationUpdate.name, OrganizationDelete.name)
 
 
 class PersonPages(ResourcePages):
@@ -429,6 +437,7 @@ class PersonPages(ResourcePages):
     singular, plural = "Person", "Persons"
     sorting = selectors.PERSON_SORTING
     sync_resource = PERSONS
+    outbox_operations = (PersonCreate.name, PersonUpdate.name)
 
 
 ORGANIZATION_PAGES = OrganizationPages()

@@ -18,11 +18,13 @@ from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
+from integrations.sync.resources import SyncedResource
 from integrations.sync.service import start_first_sync, sync_status
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectForm, ProjectImportForm
 from projects.models import Project, ProjectUser, Workspace
+from projects.outbox import AsanaProjectCreate, ProjectToolProjectCreate
 from projects.sync import resources_for
 
 PAGE_SIZE = 50
@@ -254,9 +256,14 @@ class ProjectPages(ResourcePages):
     model = Project
     singular, plural = "Project", "Projects"
     sorting = selectors.PROJECT_SORTING
+    # The connection's provider picks one of each (projects.sync.resources_for).
+    outbox_operations = (ProjectToolProjectCreate.name, AsanaProjectCreate.name)
 
     def connection(self) -> Connection | None:
         return selectors.project_connection()
+
+    def sync_resource_for(self, connection: Connection) -> SyncedResource:
+        return resources_for(connection.provider)["projects"]
 
 
 PROJECT_PAGES = ProjectPages()

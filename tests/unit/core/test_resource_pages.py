@@ -242,3 +242,20 @@ def test_a_filter_form_keeps_valid_filters_and_drops_the_rest():
     assert form.querystring() == "q=ada&sort=name"  # an unknown sort is the default one
     assert form.querystring(sort=False) == "q=ada"
     assert not ListFilterForm({"sort": "-name"}, sorting=sorting).filtered
+
+
+def test_each_description_names_outbox_operations_and_a_sync_resource_that_exist():
+    from integrations.outbox.registry import operations
+    from integrations.sync.registry import resources as sync_resources
+
+    known_operations, known_syncs = operations(), sync_resources()
+    for resource in resources.registered():
+        for name in resource.outbox_operations:
+            assert known_operations[name].record_model == resource.model._meta.label
+        if resource.sync_resource is not None:
+            assert known_syncs[resource.sync_resource.key] is resource.sync_resource
+
+
+def test_the_candidate_pages_need_a_connection_like_the_list(logged_in_client):
+    for url in ("/candidates/1/", "/candidates/new/", "/candidates/1/edit/"):
+        assert "Recruitee is not connected" in logged_in_client.get(url).content.decode()
