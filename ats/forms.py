@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
@@ -11,8 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters
-from core.forms import OutboxFormMixin
+from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters, OfferSummary
+from core.forms import ListFilterForm, OutboxFormMixin
 
 MAX_LINES = 20
 PHONE_CHARACTERS = set("0123456789+-()./ extEXT#")
@@ -141,26 +140,19 @@ class CandidateForm(OutboxFormMixin):
         }
 
 
-class CandidateFilterForm(forms.Form):
-    """Parses the list's query string; anything unknown falls back to no filter."""
+class CandidateFilterForm(ListFilterForm):
+    """Parses the candidate list's query string; anything unknown drops that filter."""
 
-    q = forms.CharField(required=False, max_length=200)
     offer = forms.ChoiceField(required=False)
     stage = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", "Any"), *CANDIDATE_STATUSES.items()])
-    sort = forms.CharField(required=False, max_length=40)
 
-    def __init__(
-        self, *args: Any, offer_choices: list[tuple[str, str]], stages: list[str], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, offers: OfferSummary, **kwargs: Any) -> None:
+        kwargs.setdefault("sorting", CANDIDATE_SORTING)
         super().__init__(*args, **kwargs)
-        self.fields["offer"].choices = [("", "Any offer"), *offer_choices]
-        self.fields["stage"].choices = [("", "Any stage"), *((s, s) for s in stages)]
-
-    def valid_data(self) -> dict[str, Any]:
-        """The fields that are valid (an unknown offer id drops that filter, not all of them)."""
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        self.offers = offers  # the list shows their titles too
+        self.fields["offer"].choices = [("", "Any offer"), *offers.choices]
+        self.fields["stage"].choices = [("", "Any stage"), *((s, s) for s in offers.stages)]
 
     def filters(self) -> CandidateFilters:
         data = self.valid_data()
@@ -169,15 +161,5 @@ class CandidateFilterForm(forms.Form):
             offer=data.get("offer") or "",
             stage=data.get("stage") or "",
             status=data.get("status") or "",
-            sort=CANDIDATE_SORTING.parse(data.get("sort")),
+            sort=self.sort_value(),
         )
-
-    def querystring(self, *, sort: bool = True) -> str:
-        """The active filters as a query string (without the page), for pagination links;
-        without the sort, for the column headings that change it."""
-        data = self.valid_data()
-        if "sort" in data:
-            data["sort"] = self.filters().sort.value
-        if not sort:
-            data.pop("sort", None)
-        return urlencode(data)

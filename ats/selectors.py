@@ -169,3 +169,8 @@ def offer_summary(*, connection: Connection) -> OfferSummary:
 
 def candidates_exist(*, connection: Connection) -> bool:
     return Candidate.objects.filter(connection=connection).exists()
+
+
+def offers_exist(*, connection: Connection) -> bool:
+    """Whether an offer Recruitee has is synced (the candidate filters list them)."""
+    return Offer.objects.filter(connection=connection).exclude(remote_id=None).exists()

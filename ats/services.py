@@ -26,6 +26,7 @@ from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, initials_of, parse_candidate
+from integrations.refresh import Refresh
 from integrations.shown_errors import live_read_error
 
 # The detail page waits this long (retries included) for Recruitee before showing the copy.
@@ -129,32 +130,39 @@ def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def candidate_refresh(*, candidate: Candidate, user: Any) -> CandidateDetail:
-    """Fetch the full candidate live and refresh the local copy; on failure, the copy.
+def candidate_refresh_from_provider(*, candidate: Candidate, user: Any) -> Refresh:
+    """Fetch the full candidate from Recruitee and rewrite the local copy with it; on
+    failure, say why the page shows the synced copy (`Refresh.problem`).
 
     The read spends one of `user`'s live calls (`integrations.live_budget`).
     """
-    problem = ""
     if candidate.remote_id is None:
-        problem = "This candidate is waiting to be sent to Recruitee."
-    elif candidate.sync_status == SyncStatus.PENDING:
-        problem = "Your changes are waiting to be sent to Recruitee."
+        return Refresh(fresh=False, problem="This candidate is waiting to be sent to Recruitee.")
+    if candidate.sync_status == SyncStatus.PENDING:
+        return Refresh(fresh=False, problem="Your changes are waiting to be sent to Recruitee.")
+    try:
+        client = page_client(candidate.connection, user=user)
+        client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
+        answer = recruitee.candidate_get(client, candidate.remote_id)
+    except NotFoundError:
+        problem = "Recruitee no longer has this candidate; this is the last synced copy."
+    except LiveBudgetSpentError as error:
+        problem = f"{error.message} This is the synced copy."
+    except (IntegrationError, ConfigurationError) as error:
+        plain = "Recruitee did not answer; this is the synced copy."
+        problem = live_read_error(plain, error, user=user)
     else:
-        try:
-            client = page_client(candidate.connection, user=user)
-            client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
-            answer = recruitee.candidate_get(client, candidate.remote_id)
-        except NotFoundError:
-            problem = "Recruitee no longer has this candidate; this is the last synced copy."
-        except LiveBudgetSpentError as error:
-            problem = f"{error.message} This is the synced copy."
-        except (IntegrationError, ConfigurationError) as error:
-            plain = "Recruitee did not answer; this is the synced copy."
-            problem = live_read_error(plain, error, user=user)
-        else:
-            _store_live(candidate, answer)
-            return _detail(candidate, answer.candidate, live=True)
-    return _detail(candidate, _shown_record(candidate), live=False, problem=problem)
+        _store_live(candidate, answer)
+        return Refresh(fresh=True)
+    return Refresh(fresh=False, problem=problem)
+
+
+def candidate_detail(*, candidate: Candidate, refresh: Refresh) -> CandidateDetail:
+    """What the detail page shows: Recruitee's answer just stored, else the synced copy
+    with the local (possibly pending) edits on top."""
+    if refresh.fresh and (record := parse_candidate(candidate.raw)):
+        return _detail(candidate, record, live=True)
+    return _detail(candidate, _shown_record(candidate), live=False, problem=refresh.problem)
 
 
 def _store_live(candidate: Candidate, answer: recruitee.CandidateAnswer) -> None:

@@ -1,13 +1,5 @@
-from django.urls import path
-
-from ats import views
+from ats.views import CANDIDATE_PAGES, OFFER_PAGES
 
 app_name = "ats"
 
-urlpatterns = [
-    path("candidates/", views.candidate_list, name="candidate_list"),
-    path("candidates/new/", views.candidate_create, name="candidate_create"),
-    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
-    path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate_edit"),
-    path("offers/", views.offer_list, name="offer_list"),
-]
+urlpatterns = [*CANDIDATE_PAGES.urls(), *OFFER_PAGES.urls()]

@@ -1,173 +1,139 @@
-"""Candidate and offer pages: parse the request, call one selector or service, render."""
+"""Candidate and offer pages: their descriptions for `core.resource_views`, and Recruitee's rules.
+
+Recruitee's own rules: the offers feed the candidate filters (offer, stage) and
+the placements' titles, so their first sync starts with the candidates'; the
+candidate list shows the candidates still waiting to reach Recruitee on top;
+an edit can leave Recruitee's fields unknown here disabled; a PATCH cannot
+assign offers.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.core.paginator import Page
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from ats import selectors, services
 from ats.forms import CandidateFilterForm, CandidateForm
-from ats.models import Candidate
+from ats.models import Candidate, Offer
+from ats.outbox import CandidateCreate, CandidateUpdate
 from ats.sync import CANDIDATES, OFFERS
-from core.pagination import page_number, paginate
-from core.selectors import duplicates_of
+from core.forms import ListFilters
+from core.pagination import page_number
+from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import waiting_message
-from integrations.selectors import provider_connection
-from integrations.shown_errors import outbox_error
-from integrations.sync.service import list_sync_status
+from integrations.refresh import Refresh
+from integrations.sync.resources import SyncedResource
 
-PROVIDER = "recruitee"
-PER_PAGE = 25
-# Counting every candidate of a million costs more than showing a page: the count
-# stops this many rows past the page shown ("More than 1,025 candidates").
-COUNT_LIMIT = 1_000
-
-
-@require_GET
-def candidate_list(request: HttpRequest) -> HttpResponse:
-    connection = provider_connection(PROVIDER)
-    if connection is None:
-        return render(request, "ats/not_connected.html", {"title": "Candidates"})
-    offers = selectors.offer_summary(connection=connection)
-    filter_form = CandidateFilterForm(
-        request.GET, offer_choices=offers.choices, stages=offers.stages
-    )
-    filters = filter_form.filters()
-    rows = selectors.candidate_list(connection=connection, filters=filters)
-    asked = page_number(request.GET.get("page"))
-    page = paginate(rows, asked, PER_PAGE, count_limit=COUNT_LIMIT, load=selectors.candidate_rows)
-    context = {
-        "page_obj": page,
-        "asked": asked,
-        "past_end": asked > page.number,
-        "filters": filters,
-        "filter_form": filter_form,
-        "filtered": replace(filters, sort=None) != selectors.CandidateFilters(),
-        "waiting": selectors.candidates_waiting(connection=connection) if asked == 1 else [],
-        "offer_titles": offers.titles,
-        "querystring": filter_form.querystring(),
-        "sorting": selectors.CANDIDATE_SORTING,
-        "sort": filters.sort,
-        "sort_query": filter_form.querystring(sort=False),
-        "sync": _sync_bar(
-            connection, offers_synced=bool(offers.titles), listed=page.paginator.count > 0
-        ),
-    }
-    return render(request, "ats/candidate_list.html", context)
+RECRUITEE = Service(
+    name="Recruitee",
+    kind="ATS",
+    providers=("recruitee",),
+    description="Candidates and offers appear here once a Recruitee connection is set up.",
+)
 
 
-@require_GET
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = _connection_or_404()
-    candidate = _candidate_or_404(connection, pk)
-    detail = services.candidate_refresh(candidate=candidate, user=request.user)
-    context = {"detail": detail, "duplicates": duplicates_of(candidate)}
-    return render(request, "ats/candidate_detail.html", context)
+class CandidatePages(ResourcePages):
+    service = RECRUITEE
+    app, name, path = "ats", "candidate", "candidates"
+    model = Candidate
+    singular, plural = "Candidate", "Candidates"
+    subtitle = "Everyone in your Recruitee pipelines, as last synced."
+    list_columns = (
+        ListColumn("Name", "name"), ListColumn("Emails", "email"), ListColumn("Phones", "phone"),
+        ListColumn("Offers and stage", "offers"), ListColumn("Source", "source"),
+        ListColumn("Created", "created"), ListColumn("Last activity", "activity"),
+    )  # fmt: skip
+    filter_form = CandidateFilterForm
+    sorting = selectors.CANDIDATE_SORTING
+    # Counting every candidate of a million costs more than showing a page: the count
+    # stops this many rows past the page shown ("More than 1,025 candidates").
+    count_limit = 1_000
+    detail_fields = ("name", "emails", "phones", "social_links", "links", "cover_letter")
+    form_class = CandidateForm
+    sync_resource = CANDIDATES
+    outbox_operations = (CandidateCreate.name, CandidateUpdate.name)
 
+    def list_rows(self, *, connection: Connection, filters: Any) -> QuerySet[Candidate]:
+        return selectors.candidate_list(connection=connection, filters=filters)
 
-@require_http_methods(["GET", "POST"])
-def candidate_create(request: HttpRequest) -> HttpResponse:
-    connection = _connection_or_404()
-    choices = selectors.offer_choices(connection=connection)
-    form = CandidateForm(request.POST or None, offer_choices=choices)
-    if request.method == "POST" and form.is_valid():
-        item = services.candidate_create(
+    def load_rows(self, pks: list[Any]) -> list[Candidate]:
+        return selectors.candidate_rows(pks)
+
+    def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
+        return [] if selectors.offers_exist(connection=connection) else [OFFERS]
+
+    def filter_form_kwargs(self, *, connection: Connection) -> dict[str, Any]:
+        return {"offers": selectors.offer_summary(connection=connection)}
+
+    def list_context(
+        self, request: HttpRequest, *, connection: Connection, form: Any, page: Page
+    ) -> dict[str, Any]:
+        first_page = page_number(request.GET.get("page")) == 1
+        waiting = selectors.candidates_waiting(connection=connection) if first_page else []
+        return {"waiting": waiting, "offer_titles": form.offers.titles}
+
+    def get_record(self, *, connection: Connection, pk: int) -> Candidate | None:
+        return selectors.candidate_get(connection=connection, pk=pk)
+
+    def refresh_from_provider(self, record: Candidate, *, user: Any, editing: bool) -> Refresh:
+        return services.candidate_refresh_from_provider(candidate=record, user=user)
+
+    def detail_context(
+        self, request: HttpRequest, *, record: Candidate, refresh: Refresh
+    ) -> dict[str, Any]:
+        return {"detail": services.candidate_detail(candidate=record, refresh=refresh)}
+
+    def form_kwargs(self, *, connection: Connection, record: Candidate | None) -> dict[str, Any]:
+        if record is None:
+            return {"offer_choices": selectors.offer_choices(connection=connection)}
+        full = services.candidate_has_full_copy(record)
+        return {"editing": True, "locked": () if full else services.FULL_ONLY_FIELDS}
+
+    def initial(self, record: Candidate) -> dict[str, Any]:
+        return services.candidate_form_values(record)
+
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: CandidateForm
+    ) -> OutboxItem:
+        return services.candidate_create(
             connection=connection,
             data=form.candidate_data(),
             submission_key=form.cleaned_data["submission_key"],
             user=request.user,
         )
-        if response := _after_write(request, form, item, done="Candidate created in Recruitee."):
-            return response
-    return render(request, "ats/candidate_form.html", {"form": form, "candidate": None})
 
-
-@require_http_methods(["GET", "POST"])
-def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = _connection_or_404()
-    candidate = _candidate_or_404(connection, pk)
-    if candidate.remote_id is None:
-        messages.warning(request, "This candidate can be edited once Recruitee has it.")
-        return redirect("ats:candidate_detail", pk=candidate.pk)
-    problem = ""
-    if request.method == "GET":  # edit the freshest copy
-        problem = services.candidate_refresh(candidate=candidate, user=request.user).problem
-    initial = services.candidate_form_values(candidate)
-    locked = () if services.candidate_has_full_copy(candidate) else services.FULL_ONLY_FIELDS
-    form = CandidateForm(request.POST or None, initial=initial, editing=True, locked=locked)
-    if request.method == "POST" and form.is_valid():
-        item = services.candidate_update(
-            candidate=candidate,
+    def update(
+        self, request: HttpRequest, *, record: Candidate, form: CandidateForm
+    ) -> OutboxItem | None:
+        return services.candidate_update(
+            candidate=record,
             data=form.candidate_data(),
             submission_key=form.cleaned_data["submission_key"],
             user=request.user,
         )
-        if item is None:
-            messages.info(request, "Nothing changed.")
-            return redirect("ats:candidate_detail", pk=candidate.pk)
-        if response := _after_write(request, form, item, done="Candidate updated in Recruitee."):
-            return response
-    context = {"form": form, "candidate": candidate, "problem": problem}
-    return render(request, "ats/candidate_form.html", context)
 
 
-@require_GET
-def offer_list(request: HttpRequest) -> HttpResponse:
-    connection = provider_connection(PROVIDER)
-    if connection is None:
-        return render(request, "ats/not_connected.html", {"title": "Offers"})
-    offers = list(selectors.offer_list(connection=connection).defer("raw"))
-    sync = list_sync_status(connection=connection, resource=OFFERS, has_records=bool(offers))
-    return render(request, "ats/offer_list.html", {"offers": offers, "sync": sync})
+class OfferPages(ResourcePages):
+    service = RECRUITEE
+    app, name, path = "ats", "offer", "offers"
+    model = Offer
+    singular, plural = "Offer", "Offers"
+    subtitle = "Jobs and talent pools in Recruitee, as last synced."
+    pages = ("list",)  # offers are edited in Recruitee
+    list_columns = (
+        ListColumn("Title"), ListColumn("Status"), ListColumn("Location"),
+        ListColumn("Department"), ListColumn("Candidates", css_class="text-end"),
+    )  # fmt: skip
+    search = False
+    per_page = 100  # a hub has tens or hundreds of offers
+    sync_resource = OFFERS
+
+    def list_rows(self, *, connection: Connection, filters: ListFilters) -> QuerySet[Offer]:
+        return selectors.offer_list(connection=connection).defer("raw")
 
 
-# --- helpers -----------------------------------------------------------------------
-
-
-def _after_write(
-    request: HttpRequest, form: CandidateForm, item: OutboxItem, *, done: str
-) -> HttpResponse | None:
-    """Redirect after a write the outbox took; None to show the form again with errors."""
-    if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(item.field_errors or {}, outbox_error(item).for_user(request.user))
-        return None
-    if item.status == OutboxItem.Status.DONE:
-        messages.success(request, done)
-    elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        shown = outbox_error(item).for_user(request.user)
-        messages.error(request, f"Saved, but sending it needs attention. {shown}")
-    else:
-        messages.warning(request, waiting_message(item))
-    if item.record_id and Candidate.objects.filter(pk=item.record_id).exists():
-        return redirect("ats:candidate_detail", pk=item.record_id)
-    return redirect("outbox")
-
-
-def _sync_bar(connection: Connection, *, offers_synced: bool, listed: bool):
-    # The offers feed the filters and the placements' titles: sync them on first visit too.
-    if not offers_synced:
-        list_sync_status(connection=connection, resource=OFFERS, has_records=False)
-    return list_sync_status(
-        connection=connection,
-        resource=CANDIDATES,
-        has_records=listed or selectors.candidates_exist(connection=connection),
-    )
-
-
-def _connection_or_404() -> Connection:
-    connection = provider_connection(PROVIDER)
-    if connection is None:
-        raise Http404("Recruitee is not connected.")
-    return connection
-
-
-def _candidate_or_404(connection: Connection, pk: int) -> Candidate:
-    candidate = selectors.candidate_get(connection=connection, pk=pk)
-    if candidate is None:
-        raise Http404("No such candidate.")
-    return candidate
+CANDIDATE_PAGES = CandidatePages()
+OFFER_PAGES = OfferPages()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+
+from core.sorting import Sort, Sorting
 
 
 class OutboxFormMixin(forms.Form):
@@ -34,3 +39,52 @@ class OutboxFormMixin(forms.Form):
         # A new key: the corrected form is a new submission.
         self.data = self.data.copy()
         self.data["submission_key"] = uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What a list without filters of its own is asked for: a search and a sort."""
+
+    search: str = ""
+    sort: Sort | None = None  # None: the list's default order
+
+
+class ListFilterForm(forms.Form):
+    """Parses a list's query string (`?q=…&sort=…` plus a subclass's filters).
+
+    Anything invalid drops that filter, not the others. A subclass adds its fields
+    and returns its own filters dataclass from `filters()`.
+    """
+
+    q = forms.CharField(required=False, max_length=200)
+    sort = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, *args: Any, sorting: Sorting | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sorting = sorting
+
+    def valid_data(self) -> dict[str, Any]:
+        """The non-empty fields that are valid."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+    def sort_value(self) -> Sort | None:
+        """The sort asked for (the default when none or an unknown one); None if unsortable."""
+        return self.sorting.parse(self.valid_data().get("sort")) if self.sorting else None
+
+    def filters(self) -> Any:
+        return ListFilters(search=self.valid_data().get("q") or "", sort=self.sort_value())
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything but the order narrows the list (the "Clear filters" link)."""
+        return any(name != "sort" for name in self.valid_data())
+
+    def querystring(self, *, sort: bool = True) -> str:
+        """The active filters as a query string (without the page), for pagination links;
+        without the sort, for the column headings that change it."""
+        data = self.valid_data()
+        asked = data.pop("sort", None)
+        if sort and asked and (value := self.sort_value()):
+            data["sort"] = value.value  # as understood: "-bogus" becomes the default
+        return urlencode(data)

@@ -9,10 +9,9 @@ from django.core.cache import cache
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.urls import reverse
 
-from ats.models import Candidate, Offer
-from crm.models import Organization, Person
+from core.resources import for_model
+from core.resources import services as registered_services
 from integrations.models import Connection, DuplicateFlag, OutboxItem
 from integrations.models.synced import SyncedRecord
 from integrations.outbox.duplicates import (
@@ -21,7 +20,6 @@ from integrations.outbox.duplicates import (
     duplicate_flags_open,
     duplicate_flags_open_count,
 )
-from projects.models import Project
 
 
 @dataclass(frozen=True)
@@ -40,35 +38,18 @@ class ProviderCard:
     resources: tuple[ResourceCount, ...]
 
 
-# (card name, kind, provider keys in order of preference, [(label, model, url)])
-CARDS: list[tuple[str, str, tuple[str, ...], list[tuple[str, type[Model], str]]]] = [
-    (
-        "Recruitee",
-        "ATS",
-        ("recruitee",),
-        [("Candidates", Candidate, "/candidates/"), ("Offers", Offer, "/offers/")],
-    ),
-    (
-        "Affinity",
-        "CRM",
-        ("affinity",),
-        [("Organizations", Organization, "/organizations/"), ("Persons", Person, "/persons/")],
-    ),
-    ("Project tool", "Projects", ("projecttool", "asana"), [("Projects", Project, "/projects/")]),
-]
-
-
 def dashboard_providers() -> list[ProviderCard]:
-    """One card per service the hub connects, with its state and record counts."""
+    """One card per service the hub connects (the registered resources' services), with
+    its state and record counts."""
     connections = list(Connection.objects.order_by("pk"))
     cards = []
-    for name, kind, providers, resources in CARDS:
-        connection = _preferred(connections, providers)
+    for service, resources in registered_services():
+        connection = _preferred(connections, service.providers)
         state, detail = _state(connection)
         counts = tuple(
-            ResourceCount(label, _count(model, connection), url) for label, model, url in resources
+            ResourceCount(r.plural, _count(r.model, connection), r.url("list")) for r in resources
         )
-        cards.append(ProviderCard(name, kind, state, detail, counts))
+        cards.append(ProviderCard(service.name, service.kind, state, detail, counts))
     return cards
 
 
@@ -80,13 +61,6 @@ def outbox_needing_attention() -> list[OutboxItem]:
     )
 
 
-# The page of one synced record, by model label: where a possible duplicate's copies link.
-RECORD_PAGES = {
-    "ats.Candidate": "ats:candidate_detail",
-    "crm.Organization": "crm:organization_detail",
-    "crm.Person": "crm:person_detail",
-    "projects.Project": "project_detail",
-}
 DASHBOARD_DUPLICATES = 20
 
 
@@ -122,9 +96,11 @@ def duplicates_of(record: SyncedRecord) -> list[DuplicateNotice]:
 
 def _notice(flag: DuplicateFlag, leave_out: int | None = None) -> DuplicateNotice:
     copies = duplicate_copies(flag)
-    page = RECORD_PAGES[flag.record_type]
+    resource = for_model(flag.record_type)
+    if resource is None:
+        raise LookupError(f"No resource with a detail page is registered for {flag.record_type}")
     links = tuple(
-        DuplicateCopy(str(c), c.remote_id, c.remote_created_at, reverse(page, args=[c.pk]))
+        DuplicateCopy(str(c), c.remote_id, c.remote_created_at, resource.url("detail", c.pk))
         for c in copies
         if c.pk != leave_out
     )

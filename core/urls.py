@@ -2,6 +2,8 @@ from django.urls import path
 
 from core import views
 
+app_name = "core"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),

@@ -36,7 +36,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(back)
-    return redirect("dashboard")
+    return redirect("core:dashboard")
 
 
 @login_not_required

@@ -32,6 +32,7 @@ from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
 from integrations.providers import affinity
+from integrations.refresh import Refresh
 from integrations.shown_errors import live_read_error
 
 # A detail page reads the record from Affinity again at most this often.
@@ -220,21 +221,27 @@ def person_update(
     )
 
 
-def organization_refresh(*, organization: Organization, user: Any, force: bool = False) -> str:
-    """Read the organization (with its persons) from Affinity; "" or why it could not.
+def organization_refresh_from_provider(
+    *, organization: Organization, user: Any, force: bool = False
+) -> Refresh:
+    """Read the organization (with its persons) from Affinity and rewrite the local copy.
+
+    Not fresh with no problem when nothing was asked (not at Affinity yet, a change on
+    its way, deleted, or links read recently: `force` asks anyway);
+    not fresh with the problem when Affinity could not be read.
 
     The read spends one of `user`'s live calls (`integrations.live_budget`).
     """
     if not _refreshable(organization, force):
-        return ""
+        return Refresh(fresh=False)
     try:
         client = page_client(organization.connection, user=user)
         record = affinity.organization_get(client, organization.remote_id)
     except NotFoundError:
         _mark_deleted(organization)
-        return "This organization no longer exists in Affinity."
+        return Refresh(fresh=False, problem="This organization no longer exists in Affinity.")
     except (IntegrationError, ConfigurationError) as error:
-        return affinity_error_message(error, user=user)
+        return Refresh(fresh=False, problem=affinity_error_message(error, user=user))
     _apply_remote(organization, organization_fields(record), record.raw)
     if record.person_ids is not None:
         organization_links_set(
@@ -243,24 +250,28 @@ def organization_refresh(*, organization: Organization, user: Any, force: bool =
             person_ids=record.person_ids,
         )
     organization.refresh_from_db()
-    return ""
+    return Refresh(fresh=True)
 
 
-def person_refresh(*, person: Person, user: Any, force: bool = False) -> str:
-    """Read the person (with its organizations) from Affinity; "" or why it could not.
+def person_refresh_from_provider(*, person: Person, user: Any, force: bool = False) -> Refresh:
+    """Read the person (with its organizations) from Affinity and rewrite the local copy.
+
+    Not fresh with no problem when nothing was asked (not at Affinity yet, a change on
+    its way, deleted, or links read recently: `force` asks anyway);
+    not fresh with the problem when Affinity could not be read.
 
     The read spends one of `user`'s live calls (`integrations.live_budget`).
     """
     if not _refreshable(person, force):
-        return ""
+        return Refresh(fresh=False)
     try:
         client = page_client(person.connection, user=user)
         record = affinity.person_get(client, person.remote_id)
     except NotFoundError:
         _mark_deleted(person)
-        return "This person no longer exists in Affinity."
+        return Refresh(fresh=False, problem="This person no longer exists in Affinity.")
     except (IntegrationError, ConfigurationError) as error:
-        return affinity_error_message(error, user=user)
+        return Refresh(fresh=False, problem=affinity_error_message(error, user=user))
     _apply_remote(person, person_fields(record), record.raw)
     if record.organization_ids is not None:
         person_links_set(
@@ -269,7 +280,7 @@ def person_refresh(*, person: Person, user: Any, force: bool = False) -> str:
             organization_ids=record.organization_ids,
         )
     person.refresh_from_db()
-    return ""
+    return Refresh(fresh=True)
 
 
 def affinity_error_message(error: Exception, *, user: Any) -> str:

@@ -14,16 +14,24 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagination import paginate
+from core.resources import ResourcePages, Service
 from core.selectors import duplicates_of
 from core.sorting import Sort, Sorting
 from crm import selectors, services
 from crm.forms import ConfirmForm, OrganizationForm, PersonForm
 from crm.models import Organization, Person
+from crm.outbox import (
+    OrganizationCreate,
+    OrganizationDelete,
+    OrganizationUpdate,
+    PersonCreate,
+    PersonUpdate,
+)
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
-from integrations.sync.service import list_sync_status
+from integrations.sync.service import start_first_sync, sync_status
 
 PER_PAGE = 25
 
@@ -93,7 +101,9 @@ def organization_remote(
 @with_connection
 def organization_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     organization = get_object_or_404(Organization, pk=pk, connection=connection)
-    problem = services.organization_refresh(organization=organization, user=request.user)
+    problem = services.organization_refresh_from_provider(
+        organization=organization, user=request.user
+    ).problem
     persons = selectors.organization_persons(organization=organization)
     context = {
         "organization": organization,
@@ -142,7 +152,9 @@ def organization_update(request: HttpRequest, connection: Connection, pk: int) -
     problem = (
         ""
         if request.method == "POST"
-        else services.organization_refresh(organization=organization, user=request.user, force=True)
+        else services.organization_refresh_from_provider(
+            organization=organization, user=request.user, force=True
+        ).problem
     )
     initial = {
         "name": organization.name,
@@ -233,7 +245,7 @@ def person_list(request: HttpRequest, connection: Connection) -> HttpResponse:
 @with_connection
 def person_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk, connection=connection)
-    problem = services.person_refresh(person=person, user=request.user)
+    problem = services.person_refresh_from_provider(person=person, user=request.user).problem
     organizations = selectors.person_organizations(person=person)
     context = {
         "person": person,
@@ -276,7 +288,9 @@ def person_update(request: HttpRequest, connection: Connection, pk: int) -> Http
     problem = (
         ""
         if request.method == "POST"
-        else services.person_refresh(person=person, user=request.user, force=True)
+        else services.person_refresh_from_provider(
+            person=person, user=request.user, force=True
+        ).problem
     )
     initial = {
         "first_name": person.first_name,
@@ -325,11 +339,9 @@ def _list_page(
 ) -> HttpResponse:
     page = paginate(rows, request.GET.get("page"), PER_PAGE)
     search = {"q": query} if query else {}
-    sync = list_sync_status(
-        connection=connection,
-        resource=resource,
-        has_records=bool(query) or page.paginator.count > 0,
-    )
+    if not (query or page.paginator.count):
+        start_first_sync(connection=connection, resource=resource)
+    sync = sync_status(connection=connection, resource=resource)
     context = {
         "page_obj": page,
         "query": query,
@@ -393,3 +405,40 @@ def _report(request: HttpRequest, item: OutboxItem, done: str) -> None:
 def _shown(request: HttpRequest, item: OutboxItem) -> str:
     """Why the write is not at Affinity: plain words and a reference, the detail for staff."""
     return outbox_error(item).for_user(request.user)
+
+
+# --- resource descriptions (core.resources) ---------------------------------------------
+# For now they name the pages for the dashboard and the duplicate links; the views
+# above are still Affinity's own until they move onto core.resource_views.
+
+AFFINITY = Service(
+    name="Affinity",
+    kind="CRM",
+    providers=("affinity",),
+    description="Add an Affinity connection with the account's API key, "
+    "and its organizations and persons appear here.",
+)
+
+
+class OrganizationPages(ResourcePages):
+    service = AFFINITY
+    app, name, path = "crm", "organization", "organizations"
+    model = Organization
+    singular, plural = "Organization", "Organizations"
+    sorting = selectors.ORGANIZATION_SORTING
+    sync_resource = ORGANIZATIONS
+    outbox_operations = (OrganizationCreate.name, OrganizationUpdate.name, OrganizationDelete.name)
+
+
+class PersonPages(ResourcePages):
+    service = AFFINITY
+    app, name, path = "crm", "person", "persons"
+    model = Person
+    singular, plural = "Person", "Persons"
+    sorting = selectors.PERSON_SORTING
+    sync_resource = PERSONS
+    outbox_operations = (PersonCreate.name, PersonUpdate.name)
+
+
+ORGANIZATION_PAGES = OrganizationPages()
+PERSON_PAGES = PersonPages()

@@ -2,6 +2,8 @@ from django.urls import path
 
 from integrations import views
 
+app_name = "integrations"
+
 urlpatterns = [
     path("sync/<str:resource_key>/start/", views.sync_start, name="sync_start"),
     path("sync/runs/<int:pk>/", views.sync_run, name="sync_run"),

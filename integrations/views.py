@@ -26,13 +26,13 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
     connection = provider_connection(resource.provider)
     if connection is None:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
-        return redirect(request.headers.get("Referer") or "dashboard")
+        return redirect(request.headers.get("Referer") or "core:dashboard")
     _visible_or_404(request, connection)
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
     messages.info(request, f"Syncing {resource.label} in the background.")
-    return redirect(request.headers.get("Referer") or "dashboard")
+    return redirect(request.headers.get("Referer") or "core:dashboard")
 
 
 @require_GET
@@ -87,4 +87,4 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     outbox_retry(item)
     enqueue_delivery(item)
     messages.success(request, f"“{item.summary or item.operation}” will be sent again now.")
-    return redirect("outbox")
+    return redirect("integrations:outbox")

@@ -2,6 +2,8 @@ from django.urls import path
 
 from projects import views
 
+app_name = "projects"
+
 urlpatterns = [
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),

@@ -13,15 +13,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.csv_safety import csv_response
 from core.pagination import paginate
 from core.request_limits import body_limit
+from core.resources import ResourcePages, Service
 from core.selectors import duplicates_of
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
-from integrations.sync.service import list_sync_status
+from integrations.sync.resources import SyncedResource
+from integrations.sync.service import start_first_sync, sync_status
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectForm, ProjectImportForm
 from projects.models import Project, ProjectUser, Team, Workspace
+from projects.outbox import AsanaProjectCreate, ProjectToolProjectCreate
 from projects.sync import resources_for
 
 PAGE_SIZE = 50
@@ -36,10 +39,8 @@ def _picker_syncs(connection: Connection) -> None:
     """Start the first sync of the users, workspaces and teams the pickers and names need."""
     resources = resources_for(connection.provider)
     for label, model in (("users", ProjectUser), ("workspaces", Workspace), ("teams", Team)):
-        if label not in resources:
-            continue
-        has_records = model.objects.filter(connection=connection).exists()
-        list_sync_status(connection=connection, resource=resources[label], has_records=has_records)
+        if label in resources and not model.objects.filter(connection=connection).exists():
+            start_first_sync(connection=connection, resource=resources[label])
 
 
 @require_GET
@@ -63,7 +64,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     active = {k: v for k, v in filters.items() if v}
     has_records = Project.objects.filter(connection=connection).exists()
     resource = resources_for(connection.provider)["projects"]
-    sync = list_sync_status(connection=connection, resource=resource, has_records=has_records)
+    if not has_records:
+        start_first_sync(connection=connection, resource=resource)
+    sync = sync_status(connection=connection, resource=resource)
     _picker_syncs(connection)
     context = {
         "connection": connection,
@@ -136,8 +139,8 @@ def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection)
     else:
         messages.info(request, waiting_message(item))
     if item.record_id and Project.objects.filter(pk=item.record_id).exists():
-        return redirect("project_detail", pk=item.record_id)
-    return redirect("project_list")
+        return redirect("projects:project_detail", pk=item.record_id)
+    return redirect("projects:project_list")
 
 
 @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form around it
@@ -162,7 +165,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
         except CsvFileError as error:
             form.add_error("file", str(error))
         else:
-            return redirect("project_import_detail", token=batch.token)
+            return redirect("projects:project_import_detail", token=batch.token)
     context = {
         "form": form,
         "connection": connection,
@@ -214,12 +217,12 @@ def project_import_submit(request: HttpRequest, token) -> HttpResponse:
     batch = _batch(token)
     if batch.submitted_at is None and not batch.valid_count:
         messages.error(request, "No row of this file can be sent: correct the file and upload it.")
-        return redirect("project_import_detail", token=batch.token)
+        return redirect("projects:project_import_detail", token=batch.token)
     queued = services.import_batch_submit(batch=batch, user=request.user)
     if queued:
         name = batch.connection.provider_display
         messages.info(request, f"Sending {queued:,} projects to {name} in the background.")
-    return redirect("project_import_detail", token=batch.token)
+    return redirect("projects:project_import_detail", token=batch.token)
 
 
 @require_GET
@@ -232,5 +235,35 @@ def project_import_progress(request: HttpRequest, token) -> HttpResponse:
     )
     if progress.finished and request.GET.get("polling"):
         # The rows' results are on the full page: reload it once the import is over.
-        response["HX-Redirect"] = reverse("project_import_detail", args=[batch.token])
+        response["HX-Redirect"] = reverse("projects:project_import_detail", args=[batch.token])
     return response
+
+
+# --- resource description (core.resources) ----------------------------------------------
+# For now it names the pages for the dashboard and the duplicate links; the views above
+# are still the projects' own until they move onto core.resource_views.
+
+
+class ProjectPages(ResourcePages):
+    service = Service(
+        name="Project tool",
+        kind="Projects",
+        providers=("projecttool", "asana"),
+        description="Add an active connection for the generic project tool or for Asana, "
+        "and its projects appear here.",
+    )
+    app, name, path = "projects", "project", "projects"
+    model = Project
+    singular, plural = "Project", "Projects"
+    sorting = selectors.PROJECT_SORTING
+    # The connection's provider picks one of each (projects.sync.resources_for).
+    outbox_operations = (ProjectToolProjectCreate.name, AsanaProjectCreate.name)
+
+    def connection(self) -> Connection | None:
+        return selectors.project_connection()
+
+    def sync_resource_for(self, connection: Connection) -> SyncedResource:
+        return resources_for(connection.provider)["projects"]
+
+
+PROJECT_PAGES = ProjectPages()

@@ -44,15 +44,15 @@ VENV_LINES = ("python3.11 -m venv", ".venv/bin/pip install")
 # download. Every other URL of the URL conf must be visited, so a new page is not forgotten.
 NOT_PAGES = {
     "logout": "POST only; the test logs out through the menu at the end",
-    "sync_start": "POST only (Sync now)",
-    "sync_run": "htmx fragment: a sync bar's progress",
-    "outbox_retry": "POST only",
+    "integrations:sync_start": "POST only (Sync now)",
+    "integrations:sync_run": "htmx fragment: a sync bar's progress",
+    "integrations:outbox_retry": "POST only",
     "crm:organization_choices": "htmx fragment: chooser results",
     "crm:person_choices": "htmx fragment: chooser results",
-    "project_import_submit": "POST only",
-    "project_import_progress": "htmx fragment: import progress",
-    "project_import_example": "a CSV download, fetched and checked by preview_an_import",
-    "duplicate_dismiss": "POST only (Not a duplicate)",
+    "projects:project_import_submit": "POST only",
+    "projects:project_import_progress": "htmx fragment: import progress",
+    "projects:project_import_example": "a CSV download, fetched and checked by preview_an_import",
+    "core:duplicate_dismiss": "POST only (Not a duplicate)",
 }
 # Pages that show their links only once a form is filled: opened first, in the crawl.
 FILLED_FORMS = ["/organizations/search/?term=a"]
@@ -468,7 +468,7 @@ def visit_every_page(tab: Browse, urlconf: UrlConf) -> set[str]:
         *dashboard_links,
         *(path for _, path in urlconf.pages_without_parameters()),
     ]
-    opened_names, opened_paths = {"dashboard"}, {"/"}
+    opened_names, opened_paths = {"core:dashboard"}, {"/"}
     while queue:
         path = queue.pop(0).split("#")[0]
         name = urlconf.name_of(urlsplit(path).path)
@@ -498,7 +498,7 @@ def preview_an_import(tab: Browse) -> str:
     tab.current = "import preview"
     tab.page.wait_for_load_state("networkidle")
     tab.check_static_files()
-    return "project_import_detail"
+    return "projects:project_import_detail"
 
 
 def create_a_candidate(tab: Browse) -> None:

@@ -122,14 +122,23 @@ def sync_recover_stale(*, now: datetime | None = None) -> list[SyncRun]:
     return recovered
 
 
-def list_sync_status(
-    *, connection: Connection | None, resource: SyncedResource, has_records: bool
-) -> SyncStatusView | None:
-    """The sync bar of a list page. The first visit to an empty list starts the first sync."""
-    if connection is None:
-        return None
-    status = sync_status(connection=connection, resource=resource)
-    if not has_records and status.run is None and connection.is_active:
-        sync_request(connection=connection, resource=resource)
-        status = sync_status(connection=connection, resource=resource)
-    return status
+@dataclass(frozen=True)
+class FirstSync:
+    """What `start_first_sync()` did: `queued` a first run (`run`), or nothing."""
+
+    queued: bool
+    run: SyncRun | None = None
+
+
+def start_first_sync(*, connection: Connection, resource: SyncedResource) -> FirstSync:
+    """Queue the first sync of a resource never synced here (no run of it at all).
+
+    A list page calls this by name when its list is empty, so the first visit
+    fetches the records; a resource that ran before, or a switched-off
+    connection, queues nothing. Reading the sync bar is `sync_status()`.
+    """
+    if not connection.is_active:
+        return FirstSync(queued=False)
+    if SyncRun.objects.filter(connection=connection, resource=resource.key).exists():
+        return FirstSync(queued=False)
+    return FirstSync(queued=True, run=sync_request(connection=connection, resource=resource))

@@ -54,7 +54,7 @@ def test_a_search_counts_its_matches_exactly(logged_in_client, connection):
 def test_past_the_count_limit_the_total_is_a_lower_bound_and_later_pages_still_open(
     logged_in_client, connection, monkeypatch
 ):
-    monkeypatch.setattr(views, "COUNT_LIMIT", 40)
+    monkeypatch.setattr(views.CANDIDATE_PAGES, "count_limit", 40)
     newest_first = _candidates(connection, 120)
     first = logged_in_client.get("/candidates/").content.decode()
     assert _shown(first)[:2] == ("More than 65 candidates", "Page 1 of 3+")

@@ -10,6 +10,7 @@ from ats.models import Candidate
 from ats.services import CandidateDetail
 from integrations.models import Connection, OutboxItem
 from integrations.providers.recruitee_records import CandidateRecord
+from integrations.refresh import Refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_not_connected_shows_a_setup_link_to_staff(client, staff_user):
     client.force_login(staff_user)
     html = client.get("/candidates/").content.decode()
     assert "Recruitee is not connected" in html
-    assert 'href="/admin/integrations/connection/add/"' in html
+    assert 'href="/admin/integrations/connection/add/?provider=recruitee"' in html
 
 
 def test_not_connected_tells_others_to_ask(logged_in_client):
@@ -47,7 +48,7 @@ def test_not_connected_tells_others_to_ask(logged_in_client):
 
 
 def test_list_escapes_names_and_only_links_http_images(logged_in_client, candidate, monkeypatch):
-    monkeypatch.setattr("ats.views.list_sync_status", lambda **kw: None)
+    monkeypatch.setattr("core.resource_views.sync_bar", lambda **kw: None)
     Candidate.objects.create(
         connection=candidate.connection,
         remote_id="12",
@@ -64,7 +65,7 @@ def test_list_escapes_names_and_only_links_http_images(logged_in_client, candida
 
 
 def test_list_passes_the_filters_to_the_selector(logged_in_client, connection, monkeypatch):
-    monkeypatch.setattr("ats.views.list_sync_status", lambda **kw: None)
+    monkeypatch.setattr("core.resource_views.sync_bar", lambda **kw: None)
     with mock.patch(
         "ats.views.selectors.candidate_list",
         wraps=__import__("ats.selectors", fromlist=["candidate_list"]).candidate_list,
@@ -100,9 +101,16 @@ def test_detail_renders_what_the_service_returns(logged_in_client, candidate):
         problem="Recruitee did not answer (503: down); this is the synced copy.",
         copy_from=datetime(2023, 1, 1, tzinfo=UTC),
     )
-    with mock.patch("ats.views.services.candidate_refresh", return_value=detail) as refresh:
+    stale = Refresh(fresh=False, problem=detail.problem)
+    with (
+        mock.patch(
+            "ats.views.services.candidate_refresh_from_provider", return_value=stale
+        ) as refresh,
+        mock.patch("ats.views.services.candidate_detail", return_value=detail) as shown,
+    ):
         html = logged_in_client.get(f"/candidates/{candidate.pk}/").content.decode()
     refresh.assert_called_once_with(candidate=candidate, user=mock.ANY)
+    shown.assert_called_once_with(candidate=candidate, refresh=stale)
     assert 'href="mailto:ada@example.com"' in html
     assert 'href="tel:+31612345678"' in html
     assert "Hi<br>&lt;script&gt;x&lt;/script&gt;" in html
@@ -184,7 +192,7 @@ def test_invalid_input_never_reaches_the_service(logged_in_client, connection):
 
 def test_edit_with_no_changes_says_so(logged_in_client, candidate):
     with (
-        mock.patch("ats.views.services.candidate_refresh"),
+        mock.patch("ats.views.services.candidate_refresh_from_provider"),
         mock.patch("ats.views.services.candidate_update", return_value=None),
     ):
         response = logged_in_client.post(

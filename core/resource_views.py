@@ -1,0 +1,228 @@
+"""The pages every resource description (`core.resources.ResourcePages`) gets, and the
+helpers a provider's own pages share: connection required, report a write, the list
+context, detail and edit-blocked.
+
+The URL patterns made by `ResourcePages.urls()` pass the description as the
+`resource` keyword argument. A GET here never writes behind a read-sounding
+name: the first sync of an empty list is `start_first_sync()`, the refresh of
+a record is the description's `refresh_from_provider()`, both called by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.forms import ListFilterForm
+from core.pagination import page_number, paginate
+from core.resources import ResourcePages
+from core.selectors import duplicates_of
+from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import waiting_message
+from integrations.shown_errors import outbox_error
+from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
+
+View = Callable[..., HttpResponse]
+
+
+def not_connected(request: HttpRequest, resource: ResourcePages) -> HttpResponse:
+    """The one "not connected" page: names the provider and links staff to the admin."""
+    context = {"resource": resource, "service": resource.service, "title": resource.plural}
+    return render(request, "core/not_connected.html", context)
+
+
+def connection_required(view: View) -> View:
+    """Pass the resource's connection to `view`, or show the not-connected page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, resource: ResourcePages, **kwargs: Any):
+        connection = resource.connection()
+        if connection is None:
+            return not_connected(request, resource)
+        return view(request, *args, resource=resource, connection=connection, **kwargs)
+
+    return wrapped
+
+
+def report_write(request: HttpRequest, item: OutboxItem, *, form: Any | None, done: str) -> bool:
+    """Tell the user what became of a write the outbox took; False when the provider
+    refused it: its field errors are then on `form`, to show again.
+
+    DONE: `done` as a success. NEEDS_ATTENTION: an error, with the shown error.
+    Pending (sent later): when it will be sent, and why not yet if it failed once.
+    """
+    if item.status == OutboxItem.Status.FAILED:
+        shown = outbox_error(item).for_user(request.user)
+        if form is None:
+            messages.error(request, f"It was not sent. {shown}")
+        else:
+            form.add_provider_errors(item.field_errors or {}, shown)
+        return False
+    if item.status == OutboxItem.Status.DONE:
+        messages.success(request, done)
+    elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
+        shown = outbox_error(item).for_user(request.user)
+        messages.error(request, f"Saved, but sending it needs attention. {shown}")
+    elif item.last_error:
+        shown = outbox_error(item).for_user(request.user)
+        messages.warning(request, f"{waiting_message(item)} {shown}")
+    else:
+        messages.warning(request, waiting_message(item))
+    return True
+
+
+def after_write(resource: ResourcePages, item: OutboxItem) -> HttpResponse:
+    """Where a reported write goes: its record's page, else the outbox that shows it."""
+    if item.record_id and resource.model._default_manager.filter(pk=item.record_id).exists():
+        return redirect(resource.url_name("detail"), pk=item.record_id)
+    return redirect("integrations:outbox")
+
+
+def sync_bar(
+    *, connection: Connection, resource: ResourcePages, listed: bool
+) -> SyncStatusView | None:
+    """The list's sync bar; an empty, never-synced list first starts its first sync
+    (and that of the resources its filters need), by name."""
+    synced = resource.sync_resource_for(connection)
+    for needed in resource.first_syncs_needed(connection=connection):
+        start_first_sync(connection=connection, resource=needed)
+    if synced is None:
+        return None
+    if not (listed or resource.has_records(connection=connection)):
+        start_first_sync(connection=connection, resource=synced)
+    return sync_status(connection=connection, resource=synced)
+
+
+def list_context(
+    request: HttpRequest,
+    *,
+    resource: ResourcePages,
+    connection: Connection,
+    form: ListFilterForm,
+    page: Page,
+    asked: int,
+) -> dict[str, Any]:
+    """What every list template gets: the page, its links' query strings, the sort, the
+    filters, the sync bar (partials/pagination.html, sort_header, sync_status.html)."""
+    return {
+        "resource": resource,
+        "connection": connection,
+        "page_obj": page,
+        "asked": asked,
+        "past_end": asked > page.number,
+        "filter_form": form,
+        "filters": form.filters(),
+        "filtered": form.filtered,
+        "querystring": form.querystring(),
+        "sorting": resource.sorting,
+        "sort": form.sort_value(),
+        "sort_query": form.querystring(sort=False),
+        "sync": sync_bar(connection=connection, resource=resource, listed=page.paginator.count > 0),
+    }
+
+
+def record_or_404(resource: ResourcePages, connection: Connection, pk: int) -> Any:
+    record = resource.get_record(connection=connection, pk=pk)
+    if record is None:
+        raise Http404(f"No such {resource.singular.lower()}.")
+    return record
+
+
+def edit_blocked(request: HttpRequest, resource: ResourcePages, record: Any) -> HttpResponse | None:
+    """Back to the record's page, saying why, when it cannot be edited now."""
+    if reason := resource.edit_blocked(record):
+        messages.info(request, reason)
+        return redirect(resource.url_name("detail"), pk=record.pk)
+    return None
+
+
+# --- the pages -------------------------------------------------------------------------
+
+
+@require_GET
+@connection_required
+def list_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    form = resource.filter_form(
+        request.GET, sorting=resource.sorting, **resource.filter_form_kwargs(connection=connection)
+    )
+    rows = resource.list_rows(connection=connection, filters=form.filters())
+    asked = page_number(request.GET.get("page"))
+    load = resource.load_rows if resource.count_limit is not None else None
+    page = paginate(rows, asked, resource.per_page, count_limit=resource.count_limit, load=load)
+    context = list_context(
+        request, resource=resource, connection=connection, form=form, page=page, asked=asked
+    )
+    context.update(resource.list_context(request, connection=connection, form=form, page=page))
+    return render(request, resource.template("list"), context)
+
+
+@require_GET
+@connection_required
+def detail_page(
+    request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    record = record_or_404(resource, connection, pk)
+    refresh = resource.refresh_from_provider(record, user=request.user, editing=False)
+    context = {
+        "resource": resource,
+        resource.name: record,
+        "refresh": refresh,
+        "problem": refresh.problem,
+        "duplicates": duplicates_of(record),
+        **resource.detail_context(request, record=record, refresh=refresh),
+    }
+    return render(request, resource.template("detail"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@connection_required
+def create_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    kwargs = resource.form_kwargs(connection=connection, record=None)
+    form = resource.form_class(request.POST or None, **kwargs)
+    context: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid():
+        written = resource.create(request, connection=connection, form=form)
+        if isinstance(written, OutboxItem):
+            done = resource.written(record=None, created=True, provider=connection.provider_display)
+            if report_write(request, written, form=form, done=done):
+                return after_write(resource, written)
+        else:
+            context = written
+    context = {"resource": resource, "form": form, resource.name: None, "creating": True, **context}
+    return render(request, resource.template("create"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@connection_required
+def edit_page(
+    request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    record = record_or_404(resource, connection, pk)
+    if blocked := edit_blocked(request, resource, record):
+        return blocked
+    problem = ""
+    if request.method == "GET":  # edit the freshest copy
+        problem = resource.refresh_from_provider(record, user=request.user, editing=True).problem
+    kwargs = resource.form_kwargs(connection=connection, record=record)
+    form = resource.form_class(request.POST or None, initial=resource.initial(record), **kwargs)
+    if request.method == "POST" and form.is_valid():
+        item = resource.update(request, record=record, form=form)
+        if item is None:
+            messages.info(request, "Nothing changed.")
+            return redirect(resource.url_name("detail"), pk=record.pk)
+        done = resource.written(record=record, created=False, provider=connection.provider_display)
+        if report_write(request, item, form=form, done=done):
+            return after_write(resource, item)
+    context = {"resource": resource, "form": form, resource.name: record, "problem": problem}
+    return render(request, resource.template("edit"), context)

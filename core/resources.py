@@ -1,0 +1,260 @@
+"""Resources described as data, and the registry the pages and the dashboard read.
+
+What `ModelAdmin` is to the Django admin, `ResourcePages` is to a provider's
+pages: one subclass per resource (candidates, offers, organizations, persons,
+projects) says what its pages show — model, labels, list columns, search,
+filters, sort keys, page size, detail fields, form, sync resource, outbox
+operations — and fills in small hooks for the provider's own rules. The views
+in `core.resource_views` turn every description into pages, so "connection
+required", reporting a write, the list context, pagination and the
+not-connected page exist once.
+
+An app declares its resources (in its `views.py`, next to its own rules),
+registers them in `AppConfig.ready()` with `register(...)`, and includes
+`pages.urls()` in its `urls.py`. The dashboard and the possible-duplicate
+links read the registry (`registered()`, `for_model()`), so `core` imports no
+app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db.models import Model, QuerySet
+from django.urls import URLPattern, path, reverse
+
+from core.forms import ListFilterForm
+from core.sorting import Sorting
+from integrations.refresh import Refresh
+from integrations.selectors import provider_connection
+
+if TYPE_CHECKING:
+    from django.core.paginator import Page
+    from django.forms import Form
+    from django.http import HttpRequest
+
+    from integrations.models import Connection, OutboxItem
+    from integrations.sync.resources import SyncedResource
+
+PAGES = ("list", "create", "detail", "edit")
+
+
+@dataclass(frozen=True)
+class Service:
+    """A provider kind the hub connects: a dashboard card and the not-connected page's words.
+
+    `providers` are the provider keys whose connection serves the pages, in order
+    of preference (the generic project tool before Asana).
+    """
+
+    name: str  # "Recruitee", "Project tool"
+    kind: str  # "ATS", "CRM", "Projects"
+    providers: tuple[str, ...]
+    description: str = ""  # "Candidates and offers appear here once …"
+
+    @property
+    def not_connected(self) -> str:
+        """The not-connected page's heading."""
+        if len(self.providers) > 1:
+            return f"No {self.name.lower()} is connected"
+        return f"{self.name} is not connected"
+
+    @property
+    def admin_provider(self) -> str:
+        """The provider the admin's "add a connection" link preselects ("" for a choice)."""
+        return self.providers[0] if len(self.providers) == 1 else ""
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """One column of a list: its heading, the `Sorting` key it sorts by ("" for none)."""
+
+    label: str
+    sort: str = ""
+    css_class: str = ""
+
+
+class ResourcePages:
+    """One resource's pages, described as data plus small hooks (see the module docstring).
+
+    Class attributes are the description; a subclass sets them and overrides only
+    the hooks its provider needs. Defaults are what most resources do.
+    """
+
+    # --- what it is -----------------------------------------------------------------
+    service: ClassVar[Service]
+    app: ClassVar[str]  # the URL namespace and template folder: "ats"
+    name: ClassVar[str]  # URL names and templates: "candidate" -> "ats:candidate_list"
+    path: ClassVar[str]  # the URL prefix: "candidates"
+    model: ClassVar[type[Model]]
+    singular: ClassVar[str]  # "Candidate"
+    plural: ClassVar[str]  # "Candidates"
+    subtitle: ClassVar[str] = ""  # the list page's header line
+    pages: ClassVar[tuple[str, ...]] = PAGES  # which of PAGES it has
+    # --- its list -------------------------------------------------------------------
+    list_columns: ClassVar[tuple[ListColumn, ...]] = ()  # partials/list_headings.html
+    search: ClassVar[bool] = True  # a search box (core/search.py over `search_text`)
+    filter_form: ClassVar[type[ListFilterForm]] = ListFilterForm  # parses `?q=&sort=&…`
+    sorting: ClassVar[Sorting | None] = None
+    per_page: ClassVar[int] = 25
+    # Stop counting this many rows past the page shown ("More than N …"), for lists
+    # too long to count (core/pagination.py); None counts exactly.
+    count_limit: ClassVar[int | None] = None
+    # --- its record and form --------------------------------------------------------
+    detail_fields: ClassVar[tuple[str, ...]] = ()
+    form_class: ClassVar[type[Form] | None] = None  # an OutboxFormMixin form
+    # --- how it reaches the provider --------------------------------------------------
+    sync_resource: ClassVar[SyncedResource | None] = None
+    outbox_operations: ClassVar[tuple[str, ...]] = ()  # names of its OutboxOperations
+
+    # --- naming -----------------------------------------------------------------------
+
+    def url_name(self, page: str) -> str:
+        """`ats:candidate_list`, `ats:candidate_detail`, … (the app's URL namespace)."""
+        return f"{self.app}:{self.name}_{page}"
+
+    def url(self, page: str, *args: Any) -> str:
+        return reverse(self.url_name(page), args=args)
+
+    def template(self, page: str) -> str:
+        """`ats/candidate_list.html`, `_detail.html`; create and edit share `_form.html`."""
+        suffix = "form" if page in ("create", "edit") else page
+        return f"{self.app}/{self.name}_{suffix}.html"
+
+    def urls(self) -> list[URLPattern]:
+        """The URL patterns of the pages it has, for the app's `urls.py`."""
+        from core import resource_views as views
+
+        routes = {
+            "list": (f"{self.path}/", views.list_page),
+            "create": (f"{self.path}/new/", views.create_page),
+            "detail": (f"{self.path}/<int:pk>/", views.detail_page),
+            "edit": (f"{self.path}/<int:pk>/edit/", views.edit_page),
+        }
+        return [
+            path(route, view, {"resource": self}, name=f"{self.name}_{page}")
+            for page, (route, view) in routes.items()
+            if page in self.pages
+        ]
+
+    # --- hooks: the connection and the records -----------------------------------------
+
+    def connection(self) -> Connection | None:
+        """The connection the pages use: the first active one, in provider order."""
+        for provider in self.service.providers:
+            if connection := provider_connection(provider):
+                return connection
+        return None
+
+    def sync_resource_for(self, connection: Connection) -> SyncedResource | None:
+        """The sync resource behind the list (a provider group may differ per provider)."""
+        return self.sync_resource
+
+    def list_rows(self, *, connection: Connection, filters: Any) -> QuerySet:
+        """The list's rows, searched, filtered and sorted (`filters` from the filter form)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement list_rows()")
+
+    def load_rows(self, pks: list[Any]) -> list[Any]:
+        """With `count_limit`: the rows of these primary keys, as the list shows them."""
+        return list(self.model._default_manager.filter(pk__in=pks))
+
+    def has_records(self, *, connection: Connection) -> bool:
+        """Whether anything was ever synced or created here (else the first sync starts)."""
+        return self.model._default_manager.filter(connection=connection).exists()
+
+    def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
+        """Other resources these pages show (filters, pickers) that have no records yet:
+        their first sync starts with this list's."""
+        return []
+
+    def get_record(self, *, connection: Connection, pk: int) -> Model | None:
+        manager = self.model._default_manager
+        return manager.filter(connection=connection, pk=pk, is_deleted=False).first()
+
+    def refresh_from_provider(self, record: Any, *, user: Any, editing: bool) -> Refresh:
+        """Fetch the record from the provider and store it (the detail and edit pages show
+        fresh data); `editing` on the edit page's GET. Default: the synced copy as it is."""
+        return Refresh(fresh=False)
+
+    # --- hooks: what the pages show ---------------------------------------------------
+
+    def filter_form_kwargs(self, *, connection: Connection) -> dict[str, Any]:
+        """Extra arguments of the filter form (choices read from the synced copy)."""
+        return {}
+
+    def list_context(
+        self, request: HttpRequest, *, connection: Connection, form: ListFilterForm, page: Page
+    ) -> dict[str, Any]:
+        """What the list template needs beyond the shared list context."""
+        return {}
+
+    def detail_context(
+        self, request: HttpRequest, *, record: Any, refresh: Refresh
+    ) -> dict[str, Any]:
+        return {}
+
+    # --- hooks: writing ---------------------------------------------------------------
+
+    def form_kwargs(self, *, connection: Connection, record: Any | None) -> dict[str, Any]:
+        """Arguments of the create (`record` None) or edit form besides data and initial."""
+        return {}
+
+    def initial(self, record: Any) -> dict[str, Any]:
+        """The edit form's values (as the provider last confirmed them)."""
+        return {}
+
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: Any
+    ) -> OutboxItem | dict[str, Any]:
+        """Send the create through the outbox. A dict instead writes nothing and shows the
+        form again with that context (a provider's rule, e.g. a duplicate warning)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement create()")
+
+    def update(self, request: HttpRequest, *, record: Any, form: Any) -> OutboxItem | None:
+        """Send the edit through the outbox; None when nothing changed."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update()")
+
+    def edit_blocked(self, record: Any) -> str:
+        """Why the record cannot be edited now ("" if it can): shown on its detail page."""
+        if getattr(record, "remote_id", None) is None:
+            provider = record.connection.provider_display
+            return f"This {self.singular.lower()} can be edited once {provider} has it."
+        return ""
+
+    def written(self, *, record: Any | None, created: bool, provider: str) -> str:
+        """The success message of a write the provider confirmed."""
+        verb = "created" if created else "updated"
+        return f"{self.singular} {verb} in {provider}."
+
+
+# url name of the list page -> its description; filled by the apps' AppConfig.ready().
+_registry: dict[str, ResourcePages] = {}
+
+
+def register(*resources: ResourcePages) -> None:
+    """Register resource descriptions (from the app's `AppConfig.ready()`), in page order."""
+    for resource in resources:
+        key = resource.url_name("list")
+        if key in _registry:
+            raise ValueError(f"{key} is registered twice")
+        _registry[key] = resource
+
+
+def registered() -> list[ResourcePages]:
+    """Every registered resource, in the order of INSTALLED_APPS and registration."""
+    return list(_registry.values())
+
+
+def services() -> list[tuple[Service, list[ResourcePages]]]:
+    """The registered resources grouped by service (a dashboard card each), in order."""
+    grouped: dict[Service, list[ResourcePages]] = {}
+    for resource in registered():
+        grouped.setdefault(resource.service, []).append(resource)
+    return list(grouped.items())
+
+
+def for_model(label: str) -> ResourcePages | None:
+    """The resource whose model has this label ("ats.Candidate") and a detail page."""
+    found = (r for r in registered() if r.model._meta.label == label and "detail" in r.pages)
+    return next(found, None)
