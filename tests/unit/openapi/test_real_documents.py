@@ -208,3 +208,33 @@ def test_asana_signature_and_help(asana):
     first = next(iter(get.parameters.values()))
     assert (first.name, first.kind) == ("task_gid", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     assert "API URL: GET /tasks/{task_gid}" in client.tasks.get.__doc__
+
+
+JSONPLACEHOLDER_NAMES = {
+    "albums": ["delete", "get", "list", "list_photos", "patch", "post", "put"],
+    "comments": ["delete", "get", "list", "patch", "post", "put"],
+    "photos": ["delete", "get", "list", "patch", "post", "put"],
+    "posts": ["delete", "get", "list", "list_comments", "patch", "post", "put"],
+    "todos": ["delete", "get", "list", "patch", "post", "put"],
+    "users": ["delete", "get", "list", "list_albums", "list_posts", "list_todos", "patch",
+              "post", "put"],
+}  # fmt: skip
+SANDBOX_DOCUMENTS = SPECS.parents[2] / "integrations" / "sandbox" / "documents"
+
+
+def test_our_jsonplaceholder_documents_name_alike_with_and_without_operation_ids():
+    full = local_document(SANDBOX_DOCUMENTS / "jsonplaceholder.json").model
+    fallbacks = local_document(SANDBOX_DOCUMENTS / "jsonplaceholder-fallbacks.json").model
+    for model in (full, fallbacks):
+        names = {r.name: [op.name for op in r.operations] for r in model.resources}
+        assert names == JSONPLACEHOLDER_NAMES
+        assert model.unsupported == () and model.warnings == ()
+    assert all(op.operation_id for op in full.operations)
+    assert sorted(op.endpoint for op in fallbacks.operations if not op.operation_id) == [
+        "DELETE /comments/{commentId}", "GET /comments", "GET /posts/{postId}",
+        "GET /posts/{postId}/comments", "GET /users/{userId}/todos", "PATCH /posts/{postId}",
+        "POST /todos",
+    ]  # fmt: skip
+    get = next(op for op in fallbacks.operations if op.endpoint == "GET /posts/{postId}")
+    assert [(p.wire_name, p.python_name) for p in get.parameters] == [("postId", "post_id")]
+    assert get.summary == "Get a post"  # the docstring's first line without an operationId
