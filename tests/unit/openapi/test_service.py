@@ -153,3 +153,24 @@ def test_calls_are_recorded_in_the_call_log(rsps, connection):
         "/v1/things/2",
         200,
     )
+
+
+def test_a_stored_copy_is_not_validated_again_unless_it_changed(rsps, connection, monkeypatch):
+    from integrations.openapi import spec_validation
+
+    _serve_document(rsps)
+    openapi_client(connection)
+    validations = []
+    real = spec_validation.validate
+    monkeypatch.setattr(spec_validation, "validate", lambda d: validations.append(1) or real(d))
+    cache.forget()
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()  # another process without a shared cache
+    openapi_client(connection)
+    assert validations == []
+    changed = {**DOC, "info": {"title": "Edited", "version": "2"}}
+    OpenApiSource.objects.update(document=json.dumps(changed))
+    cache.forget()
+    assert openapi_client(connection)._model.title == "Edited"
+    assert validations == [1]
