@@ -42,9 +42,10 @@ DEFAULT_TTL = 24 * 3600.0
 @dataclass
 class _Entry:
     compiled: CompiledApi
-    loaded_at: float  # time.monotonic()
+    loaded_at: float  # clock()
 
 
+clock = time.monotonic  # tests replace it
 _by_connection: dict[int, _Entry] = {}
 _by_digest: dict[str, CompiledApi] = {}
 _lock = threading.Lock()
@@ -77,7 +78,7 @@ def local_document(source: str | Path | Document) -> CompiledApi:
 
 def connection_document(connection: Connection, *, force_refresh: bool = False) -> CompiledApi:
     """The connection's compiled document, from memory, the stored copy, or its URL."""
-    now = time.monotonic()
+    now = clock()
     with _lock:
         entry = _by_connection.get(connection.pk)
     if entry and not force_refresh and now - entry.loaded_at < ttl():

@@ -23,8 +23,9 @@ import re
 _CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
-# Names a generated argument may not take: the method's own keywords and `self`.
-RESERVED_ARGUMENTS = frozenset({"self", "iterator"})
+# Names a generated argument may not take: `self`, and the method's own `iterator` and
+# `body` (a body that is not an object is one argument of that name).
+RESERVED_ARGUMENTS = frozenset({"self", "iterator", "body"})
 
 
 def camel_to_snake(name: str) -> str:

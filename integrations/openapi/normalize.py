@@ -109,7 +109,7 @@ class _Reader:
         if not self.swagger and "requestBody" in spec:
             body = self._request_body(spec["requestBody"], child(pointer, "requestBody"), problems)
         response = self._response(spec.get("responses") or {}, child(pointer, "responses"))
-        parameters = _python_names(parameters, body)
+        parameters = _python_names(parameters)
         body = _body_names(body, parameters)
         answers_list = response.is_list if response and response.schema_pointer else None
         name = naming.method_name(method, path, answers_list=answers_list)
@@ -124,7 +124,7 @@ class _Reader:
             parameters=tuple(parameters),
             body=body,
             response=response,
-            pagination=pagination.detect(method, parameters, response, self, pointer),
+            pagination=pagination.detect(method, parameters, response, self),
             security=_requirements(spec.get("security")),
             deprecated=spec.get("deprecated") is True,
             unsupported="; ".join(dict.fromkeys(problems)),
@@ -370,7 +370,7 @@ def _scheme(name: str, raw: dict) -> SecurityScheme:
     return SecurityScheme(name, "unsupported", reason=f"{kind} security is not supported")
 
 
-def _python_names(parameters: list[Parameter], body: RequestBody | None) -> list[Parameter]:
+def _python_names(parameters: list[Parameter]) -> list[Parameter]:
     """Unique argument names: `id` in the path and in the query become `id_path`/`id_query`."""
     counts: dict[str, int] = defaultdict(int)
     for param in parameters:

@@ -44,7 +44,7 @@ Send = Callable[[str, Mapping[str, Any] | None], "ApiResponse"]
 
 
 def detect(
-    method: str, parameters: list[Parameter], response: ResponseShape | None, reader: Any, _: str
+    method: str, parameters: list[Parameter], response: ResponseShape | None, reader: Any
 ) -> Pagination | None:
     """The operation's paging style, or None when it is not a list to iterate."""
     if method != "get":

@@ -41,7 +41,8 @@ class _Answer:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is read-only")
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
 
     def json(self) -> Any:
         """The plain data (a copy: changing it leaves this answer as it was)."""

@@ -45,7 +45,8 @@ def test_method_names(verb, path, answers_list, expected):
 @pytest.mark.parametrize(
     ("name", "snake"),
     [("userId", "user_id"), ("HTTPResponseCode", "http_response_code"), ("_limit", "limit"),
-     ("from", "from_"), ("X-Request-Id", "x_request_id"), ("self", "self_"), ("2fa", "n2fa")],
+     ("from", "from_"), ("X-Request-Id", "x_request_id"), ("self", "self_"), ("2fa", "n2fa"),
+     ("body", "body_")],
 )  # fmt: skip
 def test_argument_names(name, snake):
     assert camel_to_snake(name) == snake

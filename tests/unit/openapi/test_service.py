@@ -107,7 +107,7 @@ def test_cache_lifetime_interactive_or_not(monkeypatch):
 def test_memory_entry_expires_after_exactly_its_ttl(rsps, connection, monkeypatch):
     _serve_document(rsps)
     now = [1000.0]
-    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(cache, "clock", lambda: now[0])
     monkeypatch.setattr(cache, "ttl", lambda: 900.0)
     openapi_client(connection)
     now[0] += 899
