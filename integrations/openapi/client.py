@@ -206,12 +206,8 @@ def _signature(op: Operation) -> tuple[inspect.Signature, dict[str, Argument]]:
     required = [e for e in entries if e[1]]
     optional = [e for e in entries if not e[1]]
     for name, is_required, label, default, argument in [*required, *optional]:
-        if name in plan:
-            continue  # a name made twice by the document is sent once
         plan[name] = argument
-        annotation = (
-            python_annotation(label) if is_required else python_annotation(label) + " | None"
-        )
+        annotation = python_annotation(label, optional=not is_required)
         if is_required:
             kind, value = inspect.Parameter.POSITIONAL_OR_KEYWORD, _EMPTY
         else:
@@ -220,7 +216,7 @@ def _signature(op: Operation) -> tuple[inspect.Signature, dict[str, Argument]]:
     if op.pagination is not None:
         parameters.append(
             inspect.Parameter(
-                "iterator", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"
+                "iterator", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=bool
             )
         )
     return inspect.Signature(parameters), plan

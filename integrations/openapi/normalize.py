@@ -10,7 +10,7 @@ servers come from `schemes`/`host`/`basePath`, and security schemes are
 from __future__ import annotations
 
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -109,8 +109,7 @@ class _Reader:
         if not self.swagger and "requestBody" in spec:
             body = self._request_body(spec["requestBody"], child(pointer, "requestBody"), problems)
         response = self._response(spec.get("responses") or {}, child(pointer, "responses"))
-        parameters = _python_names(parameters)
-        body = _body_names(body, parameters)
+        parameters, body = _argument_names(parameters, body)
         answers_list = response.is_list if response and response.schema_pointer else None
         name = naming.method_name(method, path, answers_list=answers_list)
         return Operation(
@@ -370,27 +369,35 @@ def _scheme(name: str, raw: dict) -> SecurityScheme:
     return SecurityScheme(name, "unsupported", reason=f"{kind} security is not supported")
 
 
-def _python_names(parameters: list[Parameter]) -> list[Parameter]:
-    """Unique argument names: `id` in the path and in the query become `id_path`/`id_query`."""
-    counts: dict[str, int] = defaultdict(int)
+def _argument_names(
+    parameters: list[Parameter], body: RequestBody | None
+) -> tuple[list[Parameter], RequestBody | None]:
+    """Unique argument names: `id` in the path and in the query become `id_path`/`id_query`,
+    a body property named like a parameter `<name>_body`, and any clash still left gets a
+    number (`user_id_2` for properties `userId` and `user_id`)."""
+    counts = Counter(p.python_name for p in parameters)
+    taken: set[str] = set()
+    named = []
     for param in parameters:
-        counts[param.python_name] += 1
-    return [
-        replace(p, python_name=f"{p.python_name}_{p.location}") if counts[p.python_name] > 1 else p
-        for p in parameters
-    ]
-
-
-def _body_names(body: RequestBody | None, parameters: list[Parameter]) -> RequestBody | None:
-    """A body property named like a parameter becomes `<name>_body`."""
+        wanted = param.python_name
+        if counts[wanted] > 1:
+            wanted = f"{wanted}_{param.location}"
+        named.append(replace(param, python_name=_free(wanted, taken)))
     if body is None or not body.fields:
-        return body
-    taken = {p.python_name for p in parameters}
-    fields = tuple(
-        replace(f, python_name=f"{f.python_name}_body") if f.python_name in taken else f
-        for f in body.fields
-    )
-    return replace(body, fields=fields)
+        return named, body
+    fields = []
+    for field in body.fields:
+        wanted = f"{field.python_name}_body" if field.python_name in taken else field.python_name
+        fields.append(replace(field, python_name=_free(wanted, taken)))
+    return named, replace(body, fields=tuple(fields))
+
+
+def _free(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    taken.add(candidate)
+    return candidate
 
 
 def _explode(param: dict, swagger: bool) -> bool:

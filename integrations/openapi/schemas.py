@@ -9,17 +9,19 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
 from integrations.openapi.refs import Resolver, UnresolvableRef, child
 
-_PYTHON_TYPES = {
-    "string": "str",
-    "integer": "int",
-    "number": "float",
-    "boolean": "bool",
-    "array": "list",
-    "object": "dict",
+_PYTHON_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
 }
 
 
@@ -100,15 +102,16 @@ def type_label(resolver: Resolver, schema: Any, pointer: str) -> str:
     return " | ".join(labels)
 
 
-def python_annotation(label: str) -> str:
-    """The Python spelling of a `type_label`: `int | None`, `list`, `Any`."""
-    names = []
+def python_annotation(label: str, *, optional: bool = False) -> Any:
+    """The Python type of a `type_label`: `int`, `str | None`, `list`, `Any`."""
+    types: list[Any] = []
     for part in label.split(" | "):
-        if part == "null":
-            names.append("None")
-        else:
-            names.append(_PYTHON_TYPES.get(part.split("[")[0], "Any"))
-    return " | ".join(dict.fromkeys(names))
+        kind = type(None) if part == "null" else _PYTHON_TYPES.get(part.split("[")[0], Any)
+        if kind not in types:
+            types.append(kind)
+    if optional and type(None) not in types:
+        types.append(type(None))
+    return functools.reduce(operator.or_, types)
 
 
 def _member_types(

@@ -113,13 +113,14 @@ def test_help_shows_parameters_types_and_endpoint(client):
     assert "API URL: GET /posts" in doc
     assert "user_id : integer, optional (query 'userId')" in doc
     signature = inspect.signature(client.posts.get)
-    assert str(signature) == "(id: 'int')"
+    assert str(signature) == "(id: int)"
+    assert "limit: int | None = None" in str(inspect.signature(client.posts.list))
 
 
 def test_the_fallback_document_names_the_same_and_fills_post_id(db, sandbox_clean):
     connection = _connect(sandbox_clean, "openapi-fallbacks.json", name="fallbacks")
     client = openapi_client(connection)
-    assert str(inspect.signature(client.posts.get)) == "(post_id: 'int')"
+    assert str(inspect.signature(client.posts.get)) == "(post_id: int)"
     assert client.posts.get(post_id=4).id == 4  # `{postId}` on the wire
     assert [c.post_id for c in client.posts.list_comments(4)] == [4] * 5
     assert "API URL: GET /posts/{postId}" in client.posts.get.__doc__

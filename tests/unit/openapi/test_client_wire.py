@@ -336,3 +336,26 @@ def test_responses_are_read_only_with_attribute_access_and_rate_limit_figures(rs
     assert post.id == 1
     with pytest.raises(AttributeError):
         post.missing  # noqa: B018
+
+
+def test_asana_style_next_page_offsets_through_the_real_document(rsps):
+    from .conftest import SPECS
+
+    compiled = local_document(SPECS / "asana_oas.yaml")
+    api = ApiClient(provider=OpenApi.named("Asana"), base_url=BASE, auth=auth_for(
+        compiled.model, Credentials(token=KEY), base_url=BASE), record_calls=False,
+        rate_limiting=False)  # fmt: skip
+    client = build_client(compiled, api)
+    first = {"data": [{"gid": "1"}], "next_page": {"offset": "tok2", "path": "/projects"}}
+    rsps.add("GET", f"{BASE}/projects", json=first,
+             match=[matchers.query_param_matcher({"workspace": "9", "limit": "1",
+                                                  "opt_fields": "name,notes"}),
+                    matchers.header_matcher({"Authorization": f"Bearer {KEY}"})])  # fmt: skip
+    rsps.add("GET", f"{BASE}/projects", json={"data": [{"gid": "2"}], "next_page": None},
+             match=[matchers.query_param_matcher({"workspace": "9", "limit": "1",
+                                                  "opt_fields": "name,notes",
+                                                  "offset": "tok2"})])  # fmt: skip
+    projects = client.projects.list(
+        workspace="9", limit=1, opt_fields=["name", "notes"], iterator=True
+    )
+    assert [p.gid for p in projects] == ["1", "2"]

@@ -116,6 +116,34 @@ def test_same_name_in_path_and_query_are_told_apart():
     assert sorted(p.python_name for p in params) == ["id_path", "id_query"]
 
 
+def test_every_argument_name_is_unique():
+    doc = document(
+        {
+            "/w/{id}": {
+                "post": {
+                    "parameters": [
+                        _path("id"),
+                        {"name": "userId", "in": "query", "schema": {"type": "integer"}},
+                        {"name": "user_id", "in": "query", "schema": {"type": "integer"}},
+                    ],
+                    "requestBody": json_body(
+                        {"type": "object", "properties": {"id": {"type": "string"},
+                                                          "body": {"type": "string"}}}
+                    ),
+                    "responses": ok(OBJECT),
+                }
+            }
+        }
+    )  # fmt: skip
+    op = model_of(doc).operations[0]
+    names = [(p.wire_name, p.python_name) for p in op.parameters]
+    assert names == [("id", "id"), ("userId", "user_id_query"), ("user_id", "user_id_query_2")]
+    assert [(f.wire_name, f.python_name) for f in op.body.fields] == [
+        ("id", "id_body"),
+        ("body", "body_"),
+    ]
+
+
 def test_allof_is_merged_into_body_fields_and_answers():
     base = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
     doc = document(
@@ -265,4 +293,5 @@ def test_signatures_required_positional_optional_keyword_only_defaults_from_the_
         ("q", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
         ("page_size", "KEYWORD_ONLY", 20),
     ]
-    assert params["page_size"].annotation == "int | None"
+    assert params["page_size"].annotation == int | None
+    assert params["q"].annotation is str
