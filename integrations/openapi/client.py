@@ -93,6 +93,8 @@ class OpenApiClient:
                 body = value
         if op.body is not None and op.body.kind == "object" and (fields or op.body.required):
             body = fields
+        if body is not None and op.body is not None and op.body.content_type != "application/json":
+            headers.setdefault("Content-Type", op.body.content_type)  # `…+json` types
         path = op.path.format_map(path_values) if path_values else op.path
         if body is not None and op.body is not None:
             self._compiled.validator.check(

@@ -359,3 +359,15 @@ def test_asana_style_next_page_offsets_through_the_real_document(rsps):
         workspace="9", limit=1, opt_fields=["name", "notes"], iterator=True
     )
     assert [p.gid for p in projects] == ["1", "2"]
+
+
+def test_a_json_flavoured_body_keeps_its_content_type(rsps):
+    body = {"required": True, "content": {"application/merge-patch+json": {"schema": ITEM}}}
+    doc = document({"/posts/{postId}": {"patch": {
+        "parameters": [{"name": "postId", "in": "path", "required": True,
+                        "schema": {"type": "integer"}}],
+        "requestBody": body, "responses": ok(ITEM)}}})  # fmt: skip
+    rsps.add("PATCH", f"{BASE}/posts/1", json={"id": 1, "title": "t"},
+             match=[matchers.header_matcher({"Content-Type": "application/merge-patch+json"}),
+                    matchers.json_params_matcher({"title": "t"})])  # fmt: skip
+    assert make(doc).posts.patch(1, title="t").title == "t"
