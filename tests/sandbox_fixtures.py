@@ -28,7 +28,7 @@ from integrations.sandbox.store import SandboxStore
 
 SEED = 1234
 PREFIXES = {"recruitee": "/recruitee", "affinity": "/affinity", "projects": "/projects-api",
-            "asana": "/asana"}  # fmt: skip
+            "asana": "/asana", "jsonplaceholder": "/jsonplaceholder"}  # fmt: skip
 
 
 @dataclass

@@ -3,7 +3,16 @@
 from integrations.models.call_log import CallLog
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
+from integrations.models.openapi import OpenApiSource
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
 
-__all__ = ["CallLog", "Connection", "DuplicateFlag", "OutboxItem", "SyncRun", "SyncState"]
+__all__ = [
+    "CallLog",
+    "Connection",
+    "DuplicateFlag",
+    "OpenApiSource",
+    "OutboxItem",
+    "SyncRun",
+    "SyncState",
+]

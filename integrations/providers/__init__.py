@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integrations.http.errors import ConfigurationError
-from integrations.providers import affinity, asana, projecttool, recruitee
+from integrations.providers import affinity, asana, openapi, projecttool, recruitee
 from integrations.providers.base import ConnectionConfig, Provider
 
 PROVIDERS: dict[str, Provider] = {
@@ -11,6 +11,7 @@ PROVIDERS: dict[str, Provider] = {
     "affinity": affinity.PROVIDER,
     "projecttool": projecttool.PROVIDER,
     "asana": asana.PROVIDER,
+    "openapi": openapi.PROVIDER,
 }
 
 

@@ -100,6 +100,8 @@ class Provider:
     # The sandbox: its path under SANDBOX_URL and its demo credentials.
     sandbox_path: ClassVar[str] = ""
     sandbox_credentials: ClassVar[dict[str, str]] = {}
+    # False: connections are only made in the admin (`connections_from_env` skips it).
+    environment_default: ClassVar[bool] = True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

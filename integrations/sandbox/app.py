@@ -8,6 +8,7 @@ from integrations.sandbox.affinity import AffinityApi
 from integrations.sandbox.asana import AsanaApi
 from integrations.sandbox.base import FakeApi
 from integrations.sandbox.faults import FaultBoard, FaultConfig
+from integrations.sandbox.jsonplaceholder import JsonPlaceholderApi
 from integrations.sandbox.projecttool import ProjectToolApi
 from integrations.sandbox.recruitee import RecruiteeApi
 from integrations.sandbox.store import SandboxStore
@@ -30,6 +31,7 @@ class SandboxApp:
                 AffinityApi(store, monthly_limit=affinity_monthly_limit),
                 self.projects,
                 AsanaApi(store),
+                JsonPlaceholderApi(store),
             )
         }
         self.faults = FaultBoard(list(self.apis))

@@ -49,6 +49,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for provider in PROVIDERS.values():
+            if not provider.environment_default:
+                continue
             self.stdout.write(f"{provider.display_name}: {self._apply(provider)}")
 
     def _apply(self, provider: Provider) -> str:

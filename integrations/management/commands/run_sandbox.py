@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
     def _announce(self, url: str, store: SandboxStore) -> None:
         self.stdout.write(self.style.SUCCESS(f"Sandbox APIs on {url} (data: {store.path})"))
-        for api in ("recruitee", "affinity", "projects-api", "asana"):
+        for api in ("recruitee", "affinity", "projects-api", "asana", "jsonplaceholder"):
             self.stdout.write(f"  {url}/{api}")
         self.stdout.write(f"  demo credentials: {DEMO_CREDENTIALS}")
         self.stdout.write(f"  faults: {url}/_sandbox/faults")

@@ -23,7 +23,7 @@ def parse(provider: str, payload: object) -> tuple[str, dict]:
 
 
 def test_registry_is_explicit():
-    assert list(PROVIDERS) == ["recruitee", "affinity", "projecttool", "asana"]
+    assert list(PROVIDERS) == ["recruitee", "affinity", "projecttool", "asana", "openapi"]
     assert all(name == p.name for name, p in PROVIDERS.items())
     with pytest.raises(ConfigurationError, match="Unknown provider"):
         provider_for("jira")

@@ -1,0 +1,37 @@
+"""Validating a document with openapi-spec-validator, once per content.
+
+Validation is slow on a large document (Asana's: about 8 s on the shared
+machine) and its verdict depends only on the content, so a pass is remembered
+in Django's cache under the document's digest: a stored copy validated when it
+was fetched is not validated again in every process that builds a client.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from integrations.openapi.errors import DocumentError
+from integrations.openapi.source import Document, document_digest
+
+VERDICT_SECONDS = 30 * 24 * 3600
+
+
+def validate_document(document: Document, *, digest: str | None = None) -> str:
+    """Raise DocumentError unless `document` is valid OpenAPI 2.0/3.x; return its digest."""
+    digest = digest or document_digest(document)
+    key = f"openapi:valid:{digest}"
+    if cache.get(key):
+        return digest
+    if not any(isinstance(document.get(k), str) for k in ("openapi", "swagger")):
+        raise DocumentError("Not an OpenAPI document: no 'openapi' or 'swagger' version.")
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "the top"
+        raise DocumentError(f"The OpenAPI document is not valid at {where}: {exc.message}") from exc
+    except Exception as exc:  # the validator's own errors on odd documents (unknown version…)
+        raise DocumentError(f"The OpenAPI document could not be validated: {exc}") from exc
+    cache.set(key, True, VERDICT_SECONDS)
+    return digest
