@@ -20,6 +20,7 @@ from integrations.openapi.cache import local_document
 from integrations.openapi.client import build_client
 from integrations.providers.openapi import OpenApi
 
+from .conftest import spec
 from .documents import ARRAY, document, json_body, ok
 
 BASE = "https://api.example.test/v1"
@@ -339,9 +340,7 @@ def test_responses_are_read_only_with_attribute_access_and_rate_limit_figures(rs
 
 
 def test_asana_style_next_page_offsets_through_the_real_document(rsps):
-    from .conftest import SPECS
-
-    compiled = local_document(SPECS / "asana_oas.yaml")
+    compiled = local_document(spec("asana_oas.yaml"))
     api = ApiClient(provider=OpenApi.named("Asana"), base_url=BASE, auth=auth_for(
         compiled.model, Credentials(token=KEY), base_url=BASE), record_calls=False,
         rate_limiting=False)  # fmt: skip

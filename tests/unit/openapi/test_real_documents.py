@@ -1,4 +1,4 @@
-"""Every real document in tests/fixtures/specs loads, and its names are pinned.
+"""Every real document in ../shared/specs/ loads, and its names are pinned.
 
 Asana's whole API (3.0), and the OpenAPI Initiative's examples in 2.0, 3.0, 3.1
 and 3.2. A change to the naming rules shows here as a changed name.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ from integrations.openapi.client import CompiledApi, build_client
 from integrations.openapi.errors import NamingWarning
 from integrations.providers.openapi import OpenApi
 
-from .conftest import SPECS
+from .conftest import spec
 
 EXPECTED_NAMES = {
     "v2.0_yaml_petstore-expanded.yaml": {"pets": ["delete", "get", "list", "post"]},
@@ -69,7 +70,7 @@ UNSUPPORTED = {
 
 @pytest.fixture(scope="module")
 def asana() -> CompiledApi:
-    return local_document(SPECS / "asana_oas.yaml")
+    return local_document(spec("asana_oas.yaml"))
 
 
 def _client(compiled: CompiledApi):
@@ -101,7 +102,7 @@ def _assert_every_operation_accounted_for(compiled: CompiledApi) -> None:
 def test_each_example_loads_with_its_pinned_names(name):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        compiled = local_document(SPECS / name)
+        compiled = local_document(spec(name))
     model = compiled.model
     names = {r.name: [op.name for op in r.operations] for r in model.resources}
     assert names == EXPECTED_NAMES[name]
@@ -113,7 +114,7 @@ def test_each_example_loads_with_its_pinned_names(name):
 
 def test_the_spec_versions_are_read():
     versions = {
-        name: local_document(SPECS / name).model.spec_version
+        name: local_document(spec(name)).model.spec_version
         for name in ("v2.0_yaml_uber.yaml", "v3.1_tictactoe.yaml", "v3.2_3.2-tags-example.yaml")
     }
     assert versions == {
@@ -125,7 +126,7 @@ def test_the_spec_versions_are_read():
 
 def test_swagger_2_petstore_collision_is_renamed_with_a_warning_not_last_wins():
     with pytest.warns(NamingWarning, match="named 'show_pet_by_id'"):
-        model = local_document(SPECS / "v2.0_yaml_petstore.yaml").model
+        model = local_document(spec("v2.0_yaml_petstore.yaml")).model
     pets = {op.name: op.endpoint for op in model.resource("pets").operations}
     # Both GETs answer an array in this example, so both want `list`; the one with
     # fewer path parameters keeps it, the other takes its operationId.
@@ -137,11 +138,11 @@ def test_swagger_2_petstore_collision_is_renamed_with_a_warning_not_last_wins():
 
 
 def test_swagger_2_servers_body_and_security_are_normalised():
-    model = local_document(SPECS / "v2.0_yaml_uber.yaml").model
+    model = local_document(spec("v2.0_yaml_uber.yaml")).model
     assert model.servers == ("https://api.uber.com/v1",)
     assert [(s.name, s.kind) for s in model.security_schemes] == [("apikey", "api_key")]
     assert model.security_schemes[0].location == "query"
-    expanded = local_document(SPECS / "v2.0_yaml_petstore-expanded.yaml").model
+    expanded = local_document(spec("v2.0_yaml_petstore-expanded.yaml")).model
     post = next(op for op in expanded.operations if op.http_method == "POST")
     assert post.body is not None and post.body.kind == "object"
     assert [(f.python_name, f.required) for f in post.body.fields] == [
@@ -219,7 +220,7 @@ JSONPLACEHOLDER_NAMES = {
     "users": ["delete", "get", "list", "list_albums", "list_posts", "list_todos", "patch",
               "post", "put"],
 }  # fmt: skip
-SANDBOX_DOCUMENTS = SPECS.parents[2] / "integrations" / "sandbox" / "documents"
+SANDBOX_DOCUMENTS = Path(__file__).resolve().parents[3] / "integrations" / "sandbox" / "documents"
 
 
 def test_our_jsonplaceholder_documents_name_alike_with_and_without_operation_ids():
