@@ -259,3 +259,16 @@ def test_each_description_names_outbox_operations_and_a_sync_resource_that_exist
 def test_the_candidate_pages_need_a_connection_like_the_list(logged_in_client):
     for url in ("/candidates/1/", "/candidates/new/", "/candidates/1/edit/"):
         assert "Recruitee is not connected" in logged_in_client.get(url).content.decode()
+
+
+def test_the_navbar_lists_each_registered_list_page_in_registration_order(logged_in_client):
+    nav = logged_in_client.get("/outbox/").content.decode().split("</nav>")[0]
+    listed = [r for r in resources.registered() if "list" in r.pages]
+    positions = [nav.index(f'href="{r.url("list")}">{r.plural}</a>') for r in listed]
+    assert positions == sorted(positions) and len(listed) == 5  # candidates … projects
+    assert 'aria-current="page"' not in nav  # the outbox is not a resource's list
+
+
+def test_the_navbar_marks_the_list_being_shown(logged_in_client):
+    nav = logged_in_client.get("/offers/").content.decode().split("</nav>")[0]
+    assert 'aria-current="page" href="/offers/">Offers</a>' in nav
