@@ -22,6 +22,7 @@ EXAMPLE = "examples/jotter/"
 REGISTRY_SETTINGS = {"INTEGRATIONS_PROVIDERS", "SANDBOX_FAKES", "HUB_APPS", "INSTALLED_APPS"}
 # Where the example may be named outside its directory: the docs that point at it, and this.
 MENTIONS_ALLOWED = {
+    "README.md",
     "docs/adding-a-provider.md",
     "docs/architecture.md",
     "tests/recipe/test_recipe.py",
