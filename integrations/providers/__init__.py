@@ -15,7 +15,8 @@ from integrations.http.errors import ConfigurationError
 from integrations.providers.base import ConnectionConfig, Provider
 
 
-def _load(paths: list[str]) -> dict[str, Provider]:
+def load_providers(paths: list[str]) -> dict[str, Provider]:
+    """The providers at these dotted paths, by name, in order."""
     loaded: dict[str, Provider] = {}
     for dotted in paths:
         provider = import_string(dotted)
@@ -27,7 +28,7 @@ def _load(paths: list[str]) -> dict[str, Provider]:
     return loaded
 
 
-PROVIDERS: dict[str, Provider] = _load(settings.INTEGRATIONS_PROVIDERS)
+PROVIDERS: dict[str, Provider] = load_providers(settings.INTEGRATIONS_PROVIDERS)
 
 
 def provider_for(name: str) -> Provider:
@@ -42,4 +43,11 @@ def provider_choices() -> list[tuple[str, str]]:
     return [(name, provider.display_name) for name, provider in PROVIDERS.items()]
 
 
-__all__ = ["PROVIDERS", "ConnectionConfig", "Provider", "provider_choices", "provider_for"]
+__all__ = [
+    "PROVIDERS",
+    "ConnectionConfig",
+    "Provider",
+    "load_providers",
+    "provider_choices",
+    "provider_for",
+]
