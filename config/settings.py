@@ -38,6 +38,28 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 HUB_VERSION = __version__
 SUPERUSER_PASSWORD = env.str("DJANGO_SUPERUSER_PASSWORD", default="")
 
+# --- Registry lines: where a provider is named (docs/adding-a-provider.md) ---------
+# The apps that show providers' records: each is installed, its `urls.py` is included
+# at the root (config/urls.py), and its AppConfig.ready() registers its resources.
+HUB_APPS = ["ats", "crm", "projects"]
+# The providers the hub connects to (integrations.providers.PROVIDERS, in this order):
+# the dotted path of each provider module's PROVIDER.
+INTEGRATIONS_PROVIDERS = [
+    "integrations.providers.recruitee.PROVIDER",
+    "integrations.providers.affinity.PROVIDER",
+    "integrations.providers.projecttool.PROVIDER",
+    "integrations.providers.asana.PROVIDER",
+    "integrations.providers.openapi.PROVIDER",
+]
+# The sandbox's fake APIs (integrations.sandbox.app.SandboxApp): a FakeApi subclass each.
+SANDBOX_FAKES = [
+    "integrations.sandbox.recruitee.RecruiteeApi",
+    "integrations.sandbox.affinity.AffinityApi",
+    "integrations.sandbox.projecttool.ProjectToolApi",
+    "integrations.sandbox.asana.AsanaApi",
+    "integrations.sandbox.jsonplaceholder.JsonPlaceholderApi",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,9 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "integrations",
-    "ats",
-    "crm",
-    "projects",
+    *HUB_APPS,
 ]
 
 MIDDLEWARE = [
@@ -232,7 +252,8 @@ CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)
 
-# Default connections, created or updated by `manage.py connections_from_env`.
+# Default connections, created or updated by `manage.py connections_from_env`; each
+# provider names these in its `settings_names` (a registry line per credential).
 RECRUITEE_API_URL = env.str("RECRUITEE_API_URL", default="https://api.recruitee.com")
 RECRUITEE_COMPANY_ID = env.str("RECRUITEE_COMPANY_ID", default="")
 RECRUITEE_API_TOKEN = env.str("RECRUITEE_API_TOKEN", default="")

@@ -1,5 +1,6 @@
 """Root URL configuration."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -21,9 +22,8 @@ handler400 = "core.request_limits.bad_request"
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("integrations.urls")),
-    path("", include("ats.urls")),
-    path("", include("crm.urls")),
-    path("", include("projects.urls")),
+    # Each provider app's pages, in settings.HUB_APPS order (its `urls.py` names its namespace).
+    *(path("", include(f"{app}.urls")) for app in settings.HUB_APPS),
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
 ]

@@ -79,8 +79,9 @@ def report_write(request: HttpRequest, item: OutboxItem, *, form: Any | None, do
 
 
 def after_write(resource: ResourcePages, item: OutboxItem) -> HttpResponse:
-    """Where a reported write goes: its record's page, else the outbox that shows it."""
-    if item.record_id and resource.model._default_manager.filter(pk=item.record_id).exists():
+    """Where a reported write goes: its record's page (if it has pages), else the outbox."""
+    has_page = "detail" in resource.pages and item.record_id
+    if has_page and resource.model._default_manager.filter(pk=item.record_id).exists():
         return redirect(resource.url_name("detail"), pk=item.record_id)
     return redirect("integrations:outbox")
 

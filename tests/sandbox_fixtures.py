@@ -18,17 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from integrations.sandbox.app import SandboxApp
 from integrations.sandbox.credentials import DEMO_CREDENTIALS
 from integrations.sandbox.faults import FaultConfig
-from integrations.sandbox.seed import SMALL, SeedSizes, seed_all
+from integrations.sandbox.seed import SMALL, SeedSizes
 from integrations.sandbox.server import RunningSandbox, start_in_thread
 from integrations.sandbox.store import SandboxStore
 
 SEED = 1234
-PREFIXES = {"recruitee": "/recruitee", "affinity": "/affinity", "projects": "/projects-api",
-            "asana": "/asana", "jsonplaceholder": "/jsonplaceholder"}  # fmt: skip
 
 
 @dataclass
@@ -49,8 +48,8 @@ class Sandbox:
         return self.running.app.store
 
     def url_for(self, provider: str) -> str:
-        """The base URL a connection to this provider uses (the prefix included)."""
-        return self.url + PREFIXES[provider]
+        """The base URL a connection to this fake uses (its prefix included)."""
+        return self.url + self.app.apis[provider].prefix
 
     def set_faults(self, provider: str, **settings: Any) -> None:
         """Replace a provider's faults ("all" for every one); see FaultConfig for the keys."""
@@ -72,14 +71,15 @@ class Sandbox:
         return self.store.payload(sql, params)
 
     def reseed(self, sizes: SeedSizes = SMALL, seed: int = SEED) -> None:
-        seed_all(self.store, sizes, seed)
+        self.app.seed(sizes, seed)
 
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     store = SandboxStore(tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite3")
-    seed_all(store, SMALL, SEED)
-    running = start_in_thread(SandboxApp(store, oauth_token_ttl=3600))
+    app = SandboxApp(store, settings.SANDBOX_FAKES, oauth_token_ttl=3600)
+    app.seed(SMALL, SEED)
+    running = start_in_thread(app)
     yield Sandbox(running)
     running.stop()
 

@@ -1,11 +1,13 @@
-"""Template filters for showing provider data safely."""
+"""Template filters for showing provider data safely, and the registry-built menu."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import template
 
+from core.resources import registered
 from core.sorting import header
 from integrations.models import Connection
 
@@ -27,6 +29,19 @@ def http_url(value: object) -> str:
     except ValueError:
         return ""
     return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url: str
+
+
+@register.simple_tag
+def resource_menu() -> list[MenuEntry]:
+    """The navbar's entries: each registered resource's list page, in registration order
+    (so a provider app's pages appear once it registers them; none is named here)."""
+    return [MenuEntry(r.plural, r.url("list")) for r in registered() if "list" in r.pages]
 
 
 @register.inclusion_tag("partials/switched_off.html")

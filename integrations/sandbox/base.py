@@ -8,7 +8,10 @@ routes it. Every answer gets the provider's rate-limit headers.
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from collections.abc import Callable
+from typing import ClassVar
 
 from integrations.sandbox.ratelimit import MinuteBudget
 from integrations.sandbox.router import Router
@@ -34,9 +37,15 @@ class FakeApi:
     name: str = ""  # the provider's key in faults and the control endpoint
     prefix: str = ""  # where it is served, e.g. "/recruitee"
     default_rate_limit: int | None = None  # requests per minute; None: no budget
+    # A fake outside store.SCHEMA keeps its records in tables of its own: their
+    # `CREATE TABLE IF NOT EXISTS` statements, and the names to count and clear.
+    schema: ClassVar[str] = ""
+    tables: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, store: SandboxStore) -> None:
         self.store = store
+        if self.schema:
+            store.add_tables(self.schema, self.tables)
         self.router = Router()
         self.budget = MinuteBudget(self.default_rate_limit)
         self.add_routes(self.router)
@@ -52,6 +61,12 @@ class FakeApi:
     def error(self, status: int, message: str) -> Response:
         """An error in the provider's own body shape."""
         raise NotImplementedError(f"{type(self).__name__} must implement error()")
+
+    def seed(self, conn: sqlite3.Connection, rng: random.Random) -> None:
+        """Write this fake's demo records into its `tables` (inside the seed's transaction).
+
+        The built-in fakes are seeded by `seed.seed_all` (sized by `SeedSizes`), so
+        theirs does nothing; a fake with tables of its own fills them here."""
 
     def rate_limit_headers(self) -> dict[str, str]:
         """Headers every response carries; none unless the provider documents some."""

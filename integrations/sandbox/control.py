@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from integrations.sandbox.faults import FaultConfig
 from integrations.sandbox.router import Router
-from integrations.sandbox.store import TABLES
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def build_router(app: SandboxApp) -> Router:
         return json_response(200, {"expired": True})
 
     def counts(request: Request) -> Response:
-        return json_response(200, {table: app.store.count(table) for table in TABLES})
+        return json_response(200, {table: app.store.count(table) for table in app.store.tables})
 
     router.add("GET", "/health", lambda request: json_response(200, {"status": "ok"}))
     router.add("GET", "/faults", faults)

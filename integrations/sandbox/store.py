@@ -117,6 +117,15 @@ class SandboxStore:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.executescript(SCHEMA)
+        self.tables: tuple[str, ...] = TABLES
+
+    def add_tables(self, schema: str, tables: tuple[str, ...]) -> None:
+        """A fake's own tables (`FakeApi.schema`), counted, cleared and reset like these.
+
+        `CREATE TABLE IF NOT EXISTS` statements: an older file gains them as it opens.
+        """
+        self.connection().executescript(schema)
+        self.tables = (*self.tables, *(name for name in tables if name not in self.tables))
 
     def connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -163,17 +172,18 @@ class SandboxStore:
         return row[0] if row else None
 
     def count(self, table: str) -> int:
-        if table not in TABLES:
-            raise ValueError(f"Unknown sandbox table {table!r}; known: {', '.join(TABLES)}")
+        if table not in self.tables:
+            known = ", ".join(self.tables)
+            raise ValueError(f"Unknown sandbox table {table!r}; known: {known}")
         return self.scalar(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (table checked above)
 
     def is_empty(self) -> bool:
-        return all(self.count(table) == 0 for table in TABLES)
+        return all(self.count(table) == 0 for table in self.tables)
 
     def clear(self) -> None:
         with self.transaction() as conn:
-            for table in (*TABLES, *STATE_TABLES):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (module constant)
+            for table in (*self.tables, *STATE_TABLES):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (declared table names)
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when they end)."""

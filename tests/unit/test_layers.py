@@ -67,3 +67,10 @@ def test_integrations_never_imports_a_domain_app(app):
 def test_the_http_layer_knows_nothing_of_django_models():
     forbidden = ("django.db", "django.apps", "integrations.models")
     assert offending_imports("integrations.http", forbidden) == []
+
+
+def test_the_sandbox_imports_nothing_of_the_hub_or_django():
+    """The other side of the wire: a fake that shared the hub's code would agree with the
+    hub rather than with the provider. Fakes are loaded by dotted path (importlib)."""
+    forbidden = ("django", "integrations.http", "integrations.models", "integrations.providers")
+    assert offending_imports("integrations.sandbox", forbidden) == []

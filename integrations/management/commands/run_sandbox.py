@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from integrations.sandbox.app import SandboxApp
 from integrations.sandbox.credentials import DEMO_CREDENTIALS
 from integrations.sandbox.faults import FaultConfig, parse_assignments
-from integrations.sandbox.seed import SeedSizes, seed_all
+from integrations.sandbox.seed import SeedSizes
 from integrations.sandbox.server import SandboxServer
 from integrations.sandbox.store import SandboxStore
 
@@ -19,7 +19,7 @@ DEFAULT_PORT = 8001
 
 
 class Command(BaseCommand):
-    help = "Serve fake Recruitee, Affinity, project-tool and Asana APIs on one port."
+    help = "Serve the fake provider APIs (settings.SANDBOX_FAKES) on one port."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", help="default: the host of SANDBOX_URL, or 127.0.0.1")
@@ -45,14 +45,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         store = SandboxStore(str(options["database"] or settings.SANDBOX_DATABASE_PATH))
-        if options["seed_if_empty"] and store.is_empty():
-            self.stdout.write("Seeding the sandbox with the default data set…")
-            seed_all(store, SeedSizes(), seed=int(str(options["seed"])))
         app = SandboxApp(
             store,
+            settings.SANDBOX_FAKES,
             affinity_monthly_limit=int(str(options["affinity_monthly_limit"])),
             oauth_token_ttl=int(str(options["oauth_token_ttl"])),
         )
+        if options["seed_if_empty"] and store.is_empty():
+            self.stdout.write("Seeding the sandbox with the default data set…")
+            app.seed(SeedSizes(), seed=int(str(options["seed"])))
         for provider, *pairs in cast(list[list[str]], options["fault"]):
             try:
                 app.set_faults(provider, FaultConfig.from_dict(parse_assignments(pairs)))
@@ -62,7 +63,7 @@ class Command(BaseCommand):
         host = options["host"] or configured.hostname or "127.0.0.1"
         port = options["port"] or configured.port or DEFAULT_PORT
         server = SandboxServer((str(host), int(str(port))), app)
-        self._announce(server.url, store)
+        self._announce(server.url, app)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -71,9 +72,9 @@ class Command(BaseCommand):
             app.stopping.set()
             server.server_close()
 
-    def _announce(self, url: str, store: SandboxStore) -> None:
-        self.stdout.write(self.style.SUCCESS(f"Sandbox APIs on {url} (data: {store.path})"))
-        for api in ("recruitee", "affinity", "projects-api", "asana", "jsonplaceholder"):
-            self.stdout.write(f"  {url}/{api}")
+    def _announce(self, url: str, app: SandboxApp) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Sandbox APIs on {url} (data: {app.store.path})"))
+        for api in app.apis.values():
+            self.stdout.write(f"  {url}{api.prefix}")
         self.stdout.write(f"  demo credentials: {DEMO_CREDENTIALS}")
         self.stdout.write(f"  faults: {url}/_sandbox/faults")

@@ -59,5 +59,5 @@ class Command(BaseCommand):
     @staticmethod
     def _provider(options: dict[str, object]) -> str:
         if not options["provider"]:
-            raise CommandError("set needs a provider: recruitee, affinity, projects, asana or all.")
+            raise CommandError("set needs a fake's name (GET /_sandbox/faults lists them) or all.")
         return str(options["provider"])

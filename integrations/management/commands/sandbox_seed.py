@@ -7,7 +7,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from integrations.sandbox.seed import SeedSizes, seed_all
+from integrations.sandbox.app import SandboxApp
+from integrations.sandbox.seed import SeedSizes
 from integrations.sandbox.store import SandboxStore
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if min(vars(sizes).values()) < 0 or sizes.workspaces < 1 or sizes.offers < 1:
             raise CommandError("Sizes must be >= 0, with at least one offer and one workspace.")
         started = time.monotonic()
-        seed_all(store, sizes, seed=int(str(options["seed"])))
+        SandboxApp(store, settings.SANDBOX_FAKES).seed(sizes, seed=int(str(options["seed"])))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {store.path} in {time.monotonic() - started:.1f}s: "

@@ -8,6 +8,7 @@ from email.message import Message
 
 import pytest
 import requests
+from django.conf import settings
 
 from integrations.sandbox import projecttool
 from integrations.sandbox.app import SandboxApp
@@ -218,7 +219,7 @@ def test_bulk_create_and_webhooks_honour_keys(sbx, base):
 def test_keys_survive_a_restart_and_unfinished_ones_are_released(tmp_path):
     path = tmp_path / "sandbox.sqlite3"
     body, key = new_project(), "survives"
-    first_run = start_in_thread(SandboxApp(SandboxStore(path)))
+    first_run = start_in_thread(SandboxApp(SandboxStore(path), settings.SANDBOX_FAKES))
     try:
         base = first_run.url + "/projects-api"
         _seed_workspace(first_run.app.store)
@@ -230,7 +231,7 @@ def test_keys_survive_a_restart_and_unfinished_ones_are_released(tmp_path):
     dead = Request("POST", "/projects", {}, Message(), b"{}")
     IdempotencyKeys(SandboxStore(path), "projects").reserve("died-mid-way", dead)
 
-    second_run = start_in_thread(SandboxApp(SandboxStore(path)))
+    second_run = start_in_thread(SandboxApp(SandboxStore(path), settings.SANDBOX_FAKES))
     try:
         base = second_run.url + "/projects-api"
         replay = post(base, "/projects", body, key)

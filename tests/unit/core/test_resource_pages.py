@@ -15,10 +15,10 @@ from django_tasks import default_task_backend
 
 from ats.models import Candidate, Offer
 from ats.sync import CANDIDATES, OFFERS
-from ats.views import CANDIDATE_PAGES, RECRUITEE
+from ats.views import CANDIDATE_PAGES, OFFER_PAGES, RECRUITEE
 from core import resources
 from core.forms import ListFilterForm, OutboxFormMixin
-from core.resource_views import connection_required, report_write
+from core.resource_views import after_write, connection_required, report_write
 from core.resources import ResourcePages, Service
 from core.sorting import Column, Sorting
 from integrations.models import Connection, OutboxItem, SyncRun
@@ -259,3 +259,23 @@ def test_each_description_names_outbox_operations_and_a_sync_resource_that_exist
 def test_the_candidate_pages_need_a_connection_like_the_list(logged_in_client):
     for url in ("/candidates/1/", "/candidates/new/", "/candidates/1/edit/"):
         assert "Recruitee is not connected" in logged_in_client.get(url).content.decode()
+
+
+def test_the_navbar_lists_each_registered_list_page_in_registration_order(logged_in_client):
+    nav = logged_in_client.get("/outbox/").content.decode().split("</nav>")[0]
+    listed = [r for r in resources.registered() if "list" in r.pages]
+    positions = [nav.index(f'href="{r.url("list")}">{r.plural}</a>') for r in listed]
+    assert positions == sorted(positions) and len(listed) == 5  # candidates … projects
+    assert 'aria-current="page"' not in nav  # the outbox is not a resource's list
+
+
+def test_the_navbar_marks_the_list_being_shown(logged_in_client):
+    nav = logged_in_client.get("/offers/").content.decode().split("</nav>")[0]
+    assert 'aria-current="page" href="/offers/">Offers</a>' in nav
+
+
+def test_after_a_write_a_resource_without_a_detail_page_goes_to_the_outbox(recruitee):
+    offer = Offer.objects.create(connection=recruitee, remote_id="7", title="Chef")
+    item = OutboxItem(pk=1, status=OutboxItem.Status.DONE, connection=recruitee)
+    item.record_id = offer.pk
+    assert after_write(OFFER_PAGES, item)["Location"] == "/outbox/"

@@ -1,0 +1,5 @@
+from examples.jotter.views import NOTE_PAGES
+
+app_name = "jotter"
+
+urlpatterns = NOTE_PAGES.urls()
