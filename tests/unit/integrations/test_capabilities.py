@@ -31,6 +31,7 @@ def test_each_provider_declares_its_resources_bulk_and_idempotency():
         "affinity": (("organizations", "persons"), 0, ""),
         "projecttool": (("projects", "workspaces", "users"), 50, "Idempotency-Key"),
         "asana": (("projects", "workspaces", "users", "teams"), 0, ""),
+        "openapi": ((), 0, ""),
     }
 
 
