@@ -176,7 +176,3 @@ def _required_text(value: str) -> str:
     if not text:
         raise forms.ValidationError("This field is required.")
     return text
-
-
-class ConfirmForm(OutboxFormMixin):
-    """A delete confirmation: only the submission key."""
