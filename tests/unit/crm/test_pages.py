@@ -85,6 +85,7 @@ def test_a_delete_affinity_refuses_goes_back_to_the_organization(logged_in_clien
     [(level, text)] = _said(page)
     assert level == "error"
     assert text.startswith("It was not sent. Affinity refused the data: Locked")
+    assert OutboxItem.objects.get().refusal == "Locked"  # Affinity's words, from the error
     acme.refresh_from_db()
     assert not acme.is_deleted
 
