@@ -41,6 +41,11 @@ class OutboxFormMixin(forms.Form):
         self.data["submission_key"] = uuid.uuid4().hex
 
 
+class ConfirmForm(OutboxFormMixin):
+    """A confirmation page's form (a delete): only the submission key, so a double
+    submit or a reload sends the write once."""
+
+
 @dataclass(frozen=True)
 class ListFilters:
     """What a list without filters of its own is asked for: a search and a sort."""

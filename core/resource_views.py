@@ -1,6 +1,6 @@
 """The pages every resource description (`core.resources.ResourcePages`) gets, and the
 helpers a provider's own pages share: connection required, report a write, the list
-context, detail and edit-blocked.
+context, detail, and edit- and delete-blocked.
 
 The URL patterns made by `ResourcePages.urls()` pass the description as the
 `resource` keyword argument. A GET here never writes behind a read-sounding
@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.forms import ListFilterForm
+from core.forms import ConfirmForm, ListFilterForm
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
 from core.selectors import duplicates_of
@@ -138,7 +138,20 @@ def record_or_404(resource: ResourcePages, connection: Connection, pk: int) -> A
 
 def edit_blocked(request: HttpRequest, resource: ResourcePages, record: Any) -> HttpResponse | None:
     """Back to the record's page, saying why, when it cannot be edited now."""
-    if reason := resource.edit_blocked(record):
+    return _back_to_record(request, resource, record, resource.edit_blocked(record))
+
+
+def delete_blocked(
+    request: HttpRequest, resource: ResourcePages, record: Any
+) -> HttpResponse | None:
+    """Back to the record's page, saying why, when it cannot be deleted now."""
+    return _back_to_record(request, resource, record, resource.delete_blocked(record))
+
+
+def _back_to_record(
+    request: HttpRequest, resource: ResourcePages, record: Any, reason: str
+) -> HttpResponse | None:
+    if reason:
         messages.info(request, reason)
         return redirect(resource.url_name("detail"), pk=record.pk)
     return None
@@ -227,3 +240,24 @@ def edit_page(
             return after_write(resource, item)
     context = {"resource": resource, "form": form, resource.name: record, "problem": problem}
     return render(request, resource.template("edit"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@connection_required
+def delete_page(
+    request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """GET: the confirmation. POST: the delete goes through the outbox; then the list,
+    or the record's page again when the provider refused it."""
+    record = record_or_404(resource, connection, pk)
+    if blocked := delete_blocked(request, resource, record):
+        return blocked
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = resource.delete(request, record=record, form=form)
+        done = resource.deleted(record=record, provider=connection.provider_display)
+        if report_write(request, item, form=None, done=done):
+            return redirect(resource.url_name("list"))
+        return redirect(resource.url_name("detail"), pk=record.pk)
+    context = {"resource": resource, "form": form, resource.name: record}
+    return render(request, resource.template("delete"), context)

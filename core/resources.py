@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from integrations.models import Connection, OutboxItem
     from integrations.sync.resources import SyncedResource
 
+# The pages a resource has unless it says otherwise. "delete" (a confirmation page that
+# sends the delete through the outbox) is opt-in: add it to `pages` and fill in delete().
 PAGES = ("list", "create", "detail", "edit")
 
 
@@ -91,7 +93,7 @@ class ResourcePages:
     singular: ClassVar[str]  # "Candidate"
     plural: ClassVar[str]  # "Candidates"
     subtitle: ClassVar[str] = ""  # the list page's header line
-    pages: ClassVar[tuple[str, ...]] = PAGES  # which of PAGES it has
+    pages: ClassVar[tuple[str, ...]] = PAGES  # which of PAGES (and "delete") it has
     # --- its list -------------------------------------------------------------------
     list_columns: ClassVar[tuple[ListColumn, ...]] = ()  # partials/list_headings.html
     search: ClassVar[bool] = True  # a search box (core/search.py over `search_text`)
@@ -118,8 +120,9 @@ class ResourcePages:
         return reverse(self.url_name(page), args=args)
 
     def template(self, page: str) -> str:
-        """`ats/candidate_list.html`, `_detail.html`; create and edit share `_form.html`."""
-        suffix = "form" if page in ("create", "edit") else page
+        """`ats/candidate_list.html`, `_detail.html`; create and edit share `_form.html`;
+        delete is `_confirm_delete.html`."""
+        suffix = {"create": "form", "edit": "form", "delete": "confirm_delete"}.get(page, page)
         return f"{self.app}/{self.name}_{suffix}.html"
 
     def urls(self) -> list[URLPattern]:
@@ -131,6 +134,7 @@ class ResourcePages:
             "create": (f"{self.path}/new/", views.create_page),
             "detail": (f"{self.path}/<int:pk>/", views.detail_page),
             "edit": (f"{self.path}/<int:pk>/edit/", views.edit_page),
+            "delete": (f"{self.path}/<int:pk>/delete/", views.delete_page),
         }
         return [
             path(route, view, {"resource": self}, name=f"{self.name}_{page}")
@@ -226,6 +230,23 @@ class ResourcePages:
         """The success message of a write the provider confirmed."""
         verb = "created" if created else "updated"
         return f"{self.singular} {verb} in {provider}."
+
+    # --- hooks: deleting (with "delete" in `pages`) --------------------------------------
+
+    def delete_blocked(self, record: Any) -> str:
+        """Why the record cannot be deleted now ("" if it can): shown on its detail page."""
+        if getattr(record, "remote_id", None) is None:
+            provider = record.connection.provider_display
+            return f"This {self.singular.lower()} can be deleted once {provider} has it."
+        return ""
+
+    def delete(self, request: HttpRequest, *, record: Any, form: Any) -> OutboxItem:
+        """Send the delete through the outbox (`form` is a `core.forms.ConfirmForm`)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement delete()")
+
+    def deleted(self, *, record: Any, provider: str) -> str:
+        """The success message of a delete the provider confirmed."""
+        return f"{self.singular} “{record}” deleted in {provider}."
 
 
 # url name of the list page -> its description; filled by the apps' AppConfig.ready().

@@ -163,20 +163,9 @@ class PersonForm(_LinkedFormMixin, OutboxFormMixin):
     def clean_base_organization_ids(self) -> list[str]:
         return _ids_text(self.cleaned_data.get("base_organization_ids", ""))
 
-    def add_provider_errors(self, field_errors: dict[str, list[str]], fallback: str) -> None:
-        """Affinity's "one person per email" message goes on the email field even
-        when its error names no field (the v1 error body is undocumented)."""
-        if not field_errors and "email" in fallback.lower():
-            field_errors = {"emails": [fallback]}
-        super().add_provider_errors(field_errors, fallback)
-
 
 def _required_text(value: str) -> str:
     text = " ".join(value.split())
     if not text:
         raise forms.ValidationError("This field is required.")
     return text
-
-
-class ConfirmForm(OutboxFormMixin):
-    """A delete confirmation: only the submission key."""

@@ -9,12 +9,13 @@ complete merged list, so a link added in Affinity meanwhile is not dropped.
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
 from crm.models import Organization
-from integrations.http.errors import NotFoundError
+from integrations.http.errors import NotFoundError, ValidationError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.identity import Identity, IdentityRule, first_identity, normalized
@@ -141,6 +142,21 @@ class OrganizationDelete(_OrganizationOperation):
             )
 
 
+@contextmanager
+def _email_refusals_on_emails() -> Iterator[None]:
+    """Affinity's "one person per email" refusal may name no field (the v1 error body is
+    undocumented, affinity.md §5): read from the error itself, its message then goes on
+    the emails, where the person typed the address."""
+    try:
+        yield
+    except ValidationError as error:
+        if error.field_errors or "email" not in error.message.lower():
+            raise
+        raise ValidationError(
+            error.message, field_errors={"emails": [error.message]}, **error.context
+        ) from error
+
+
 class _PersonOperation(OutboxOperation):
     record_model = "crm.Person"
 
@@ -166,13 +182,14 @@ class PersonCreate(_PersonOperation):
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
-        return affinity.person_create(
-            client,
-            first_name=p["first_name"],
-            last_name=p["last_name"],
-            emails=p.get("emails", []),
-            organization_ids=p.get("organization_ids", []),
-        ).raw
+        with _email_refusals_on_emails():
+            return affinity.person_create(
+                client,
+                first_name=p["first_name"],
+                last_name=p["last_name"],
+                emails=p.get("emails", []),
+                organization_ids=p.get("organization_ids", []),
+            ).raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         """The person with the same name and first email (one person per email in Affinity)."""
@@ -199,18 +216,19 @@ class PersonUpdate(_PersonOperation):
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
         current = affinity.person_get(client, p["person_id"])
-        return affinity.person_update(
-            client,
-            p["person_id"],
-            first_name=p["first_name"],
-            last_name=p["last_name"],
-            emails=merge_list(list(current.emails), p.get("base_emails", []), p["emails"]),
-            organization_ids=merge_list(
-                list(current.organization_ids or ()),
-                p.get("base_organization_ids", []),
-                p.get("organization_ids", []),
-            ),
-        ).raw
+        with _email_refusals_on_emails():
+            return affinity.person_update(
+                client,
+                p["person_id"],
+                first_name=p["first_name"],
+                last_name=p["last_name"],
+                emails=merge_list(list(current.emails), p.get("base_emails", []), p["emails"]),
+                organization_ids=merge_list(
+                    list(current.organization_ids or ()),
+                    p.get("base_organization_ids", []),
+                    p.get("organization_ids", []),
+                ),
+            ).raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         return None  # PUT is idempotent

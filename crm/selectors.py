@@ -20,7 +20,6 @@ from integrations.live_budget import page_client
 from integrations.models import Connection, OutboxItem
 from integrations.providers import affinity
 from integrations.providers.affinity_records import AffinityOrganization
-from integrations.selectors import provider_connection
 
 CHOICES_LIMIT = 20
 OPEN_STATUSES = (
@@ -53,10 +52,6 @@ class LiveSearch:
     next_token: str | None
     local_pks: dict[int, int]  # Affinity id -> synced organization pk
     error: str = ""
-
-
-def affinity_connection() -> Connection | None:
-    return provider_connection("affinity")
 
 
 class JsonLength(Func):

@@ -1,24 +1,32 @@
-"""Organization and person pages. Thin: parse, call one service or selector, render."""
+"""Organization and person pages: their descriptions for `core.resource_views`, and
+Affinity's rules.
+
+Affinity's own rules: a create first looks the domain up (synced and at Affinity)
+and warns of a duplicate, with "Create anyway"; global organizations (Affinity's
+own dataset) keep their name and domain and cannot be deleted; a record with a
+change still on its way cannot be edited; links are Affinity ids
+(`person_ids`, `organization_ids`) and an edit carries the lists the form showed
+(`base_*`), which the outbox merges with Affinity's at delivery; the edit page's
+GET reads the record from Affinity even when it was read recently; the detail
+page shows a record deleted in Affinity. Besides the described pages: the live
+"Search all of Affinity", an organization read live from it, and the choosers'
+htmx searches.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-from core.pagination import paginate
-from core.resources import ResourcePages, Service
-from core.selectors import duplicates_of
-from core.sorting import Sort, Sorting
+from core.forms import ConfirmForm, ListFilters
+from core.resource_views import connection_required
+from core.resources import ListColumn, ResourcePages, Service
 from crm import selectors, services
-from crm.forms import ConfirmForm, OrganizationForm, PersonForm
+from crm.forms import OrganizationForm, PersonForm
 from crm.models import Organization, Person
 from crm.outbox import (
     OrganizationCreate,
@@ -29,46 +37,255 @@ from crm.outbox import (
 )
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import waiting_message
-from integrations.shown_errors import outbox_error
-from integrations.sync.service import start_first_sync, sync_status
+from integrations.refresh import Refresh
 
-PER_PAGE = 25
-
-View = Callable[..., HttpResponse]
-
-
-def with_connection(view: View) -> View:
-    """Pass the Affinity connection, or show the "not connected" page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        connection = selectors.affinity_connection()
-        if connection is None:
-            return render(request, "crm/not_connected.html", status=200)
-        return view(request, connection, *args, **kwargs)
-
-    return wrapped
+AFFINITY = Service(
+    name="Affinity",
+    kind="CRM",
+    providers=("affinity",),
+    description="Add an Affinity connection with the account's API key, "
+    "and its organizations and persons appear here.",
+)
+GLOBAL_NOT_DELETABLE = (
+    "Global organizations come from Affinity's own dataset and cannot be deleted."
+)
 
 
-# --- organizations -------------------------------------------------------------
+class _AffinityPages(ResourcePages):
+    """What organizations and persons share: Affinity's rules for reading and editing."""
+
+    service = AFFINITY
+    app = "crm"
+
+    def get_record(self, *, connection: Connection, pk: int) -> Organization | Person | None:
+        """Deleted records too: the detail page says it is gone from Affinity."""
+        return self.model._default_manager.filter(connection=connection, pk=pk).first()
+
+    def edit_blocked(self, record: Organization | Person) -> str:
+        """Not at Affinity (yet, or any more), or a change of it still on its way."""
+        return self._gone(record) or super().edit_blocked(record) or self._on_its_way(record)
+
+    def _gone(self, record: Organization | Person) -> str:
+        if record.is_deleted:
+            return f"This {self.singular.lower()} is no longer in Affinity."
+        return ""
+
+    def _on_its_way(self, record: Organization | Person) -> str:
+        if selectors.record_open_write(record):
+            return "A change to this record is still on its way to Affinity; wait until it arrives."
+        return ""
+
+    def detail_context(
+        self, request: HttpRequest, *, record: Organization | Person, refresh: Refresh
+    ) -> dict[str, Any]:
+        return {"open_write": selectors.record_open_write(record)}
 
 
-@require_GET
-@with_connection
-def organization_list(request: HttpRequest, connection: Connection) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    sort = selectors.ORGANIZATION_SORTING.parse(request.GET.get("sort"))
-    rows = selectors.organization_list(connection=connection, query=query, sort=sort)
-    return _list_page(
-        request, connection, rows, query, ORGANIZATIONS, "crm/organization_list.html",
-        sorting=selectors.ORGANIZATION_SORTING, sort=sort,
+class OrganizationPages(_AffinityPages):
+    name, path = "organization", "organizations"
+    model = Organization
+    singular, plural = "Organization", "Organizations"
+    subtitle = "Organizations in Affinity, synced into the hub."
+    pages = ("list", "create", "detail", "edit", "delete")
+    list_columns = (
+        ListColumn("Name", "name"), ListColumn("Domains", "domain"),
+        ListColumn("Persons", "persons", "text-end"),
     )  # fmt: skip
+    sorting = selectors.ORGANIZATION_SORTING
+    detail_fields = ("name", "domain", "domains", "is_global", "person_ids", "remote_id")
+    form_class = OrganizationForm
+    sync_resource = ORGANIZATIONS
+    outbox_operations = (OrganizationCreate.name, OrganizationUpdate.name, OrganizationDelete.name)
+
+    def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
+        return selectors.organization_list(
+            connection=connection, query=filters.search, sort=filters.sort
+        )
+
+    def refresh_from_provider(self, record: Organization, *, user: Any, editing: bool) -> Refresh:
+        return services.organization_refresh_from_provider(
+            organization=record, user=user, force=editing
+        )
+
+    def detail_context(
+        self, request: HttpRequest, *, record: Organization, refresh: Refresh
+    ) -> dict[str, Any]:
+        persons = selectors.organization_persons(organization=record)
+        return {
+            **super().detail_context(request, record=record, refresh=refresh),
+            "persons": persons,
+            "unsynced_person_ids": selectors.unsynced_ids(record.person_ids, persons),
+        }
+
+    def form_kwargs(self, *, connection: Connection, record: Organization | None) -> dict[str, Any]:
+        is_global = record is not None and record.is_global
+        return {"choices": _person_choices(connection), "is_global": is_global}
+
+    def initial(self, record: Organization) -> dict[str, Any]:
+        return {
+            "name": record.name,
+            "domain": record.domain,
+            "persons": record.person_ids,
+            "base_person_ids": ",".join(str(i) for i in record.person_ids),
+        }
+
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: OrganizationForm
+    ) -> OutboxItem | dict[str, Any]:
+        """Warn of organizations that already have this domain, unless "Create anyway"."""
+        data = form.cleaned_data
+        duplicates = selectors.organization_domain_matches(
+            connection=connection, domain=data["domain"], user=request.user
+        )
+        if duplicates.found and not data["create_anyway"]:
+            return {"duplicates": duplicates}
+        return services.organization_create(
+            connection=connection,
+            name=data["name"],
+            domain=data["domain"],
+            person_ids=data["persons"],
+            existing_ids=duplicates.remote_ids,
+            submission_key=data["submission_key"],
+            user=request.user,
+        )
+
+    def update(
+        self, request: HttpRequest, *, record: Organization, form: OrganizationForm
+    ) -> OutboxItem:
+        data = form.cleaned_data
+        return services.organization_update(
+            organization=record,
+            name=data["name"],
+            domain=data["domain"],
+            person_ids=data["persons"],
+            base_person_ids=data["base_person_ids"],
+            submission_key=data["submission_key"],
+            user=request.user,
+        )
+
+    def written(self, *, record: Organization | None, created: bool, provider: str) -> str:
+        if record is None:
+            return super().written(record=record, created=created, provider=provider)
+        return f"Organization “{record.name}” updated in {provider}."
+
+    def delete_blocked(self, record: Organization) -> str:
+        if record.is_global:
+            return GLOBAL_NOT_DELETABLE
+        return self._gone(record) or super().delete_blocked(record) or self._on_its_way(record)
+
+    def delete(
+        self, request: HttpRequest, *, record: Organization, form: ConfirmForm
+    ) -> OutboxItem:
+        return services.organization_delete(
+            organization=record,
+            submission_key=form.cleaned_data["submission_key"],
+            user=request.user,
+        )
+
+
+class PersonPages(_AffinityPages):
+    name, path = "person", "persons"
+    model = Person
+    singular, plural = "Person", "Persons"
+    subtitle = "People in Affinity, synced into the hub."
+    list_columns = (
+        ListColumn("Name", "name"), ListColumn("Email", "email"),
+        ListColumn("Organizations", "organizations", "text-end"),
+    )  # fmt: skip
+    sorting = selectors.PERSON_SORTING
+    detail_fields = (
+        "first_name", "last_name", "emails", "primary_email", "person_type",
+        "organization_ids", "remote_id",
+    )  # fmt: skip
+    form_class = PersonForm
+    sync_resource = PERSONS
+    outbox_operations = (PersonCreate.name, PersonUpdate.name)
+
+    def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
+        return selectors.person_list(connection=connection, query=filters.search, sort=filters.sort)
+
+    def refresh_from_provider(self, record: Person, *, user: Any, editing: bool) -> Refresh:
+        return services.person_refresh_from_provider(person=record, user=user, force=editing)
+
+    def detail_context(
+        self, request: HttpRequest, *, record: Person, refresh: Refresh
+    ) -> dict[str, Any]:
+        organizations = selectors.person_organizations(person=record)
+        return {
+            **super().detail_context(request, record=record, refresh=refresh),
+            "organizations": organizations,
+            "unsynced_organization_ids": selectors.unsynced_ids(
+                record.organization_ids, organizations
+            ),
+        }
+
+    def form_kwargs(self, *, connection: Connection, record: Person | None) -> dict[str, Any]:
+        return {"choices": _organization_choices(connection)}
+
+    def initial(self, record: Person) -> dict[str, Any]:
+        return {
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "emails": "\n".join(record.emails),
+            "organizations": record.organization_ids,
+            "base_emails": "\n".join(record.emails),
+            "base_organization_ids": ",".join(str(i) for i in record.organization_ids),
+        }
+
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: PersonForm
+    ) -> OutboxItem:
+        data = form.cleaned_data
+        return services.person_create(
+            connection=connection,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            emails=data["emails"],
+            organization_ids=data["organizations"],
+            submission_key=data["submission_key"],
+            user=request.user,
+        )
+
+    def update(self, request: HttpRequest, *, record: Person, form: PersonForm) -> OutboxItem:
+        data = form.cleaned_data
+        return services.person_update(
+            person=record,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            emails=data["emails"],
+            base_emails=data["base_emails"],
+            organization_ids=data["organizations"],
+            base_organization_ids=data["base_organization_ids"],
+            submission_key=data["submission_key"],
+            user=request.user,
+        )
+
+    def written(self, *, record: Person | None, created: bool, provider: str) -> str:
+        if record is None:
+            return super().written(record=record, created=created, provider=provider)
+        return f"Person “{record}” updated in {provider}."
+
+
+ORGANIZATION_PAGES = OrganizationPages()
+PERSON_PAGES = PersonPages()
+
+
+def _person_choices(connection: Connection) -> Callable[[list[str]], Any]:
+    return lambda ids: selectors.person_choices(connection=connection, ids=ids)
+
+
+def _organization_choices(connection: Connection) -> Callable[[list[str]], Any]:
+    return lambda ids: selectors.organization_choices(connection=connection, ids=ids)
+
+
+# --- Affinity's own pages (routed in crm/urls.py with the resource they belong to) ------
 
 
 @require_GET
-@with_connection
-def organization_search(request: HttpRequest, connection: Connection) -> HttpResponse:
+@connection_required
+def organization_search(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
     """ "Search all of Affinity": one live page of Affinity's own search."""
     term = request.GET.get("term", "").strip()[:200]
     token = request.GET.get("page_token", "")[:2000] or None
@@ -83,14 +300,14 @@ def organization_search(request: HttpRequest, connection: Connection) -> HttpRes
 
 
 @require_GET
-@with_connection
+@connection_required
 def organization_remote(
-    request: HttpRequest, connection: Connection, remote_id: int
+    request: HttpRequest, remote_id: int, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
     """An organization found by the live search: the synced page if there is one."""
     pk = selectors.synced_organization_pk(connection=connection, remote_id=remote_id)
     if pk:
-        return redirect("crm:organization_detail", pk=pk)
+        return redirect(resource.url_name("detail"), pk=pk)
     record, error = selectors.affinity_organization_fetch(
         connection=connection, remote_id=remote_id, user=request.user
     )
@@ -98,127 +315,10 @@ def organization_remote(
 
 
 @require_GET
-@with_connection
-def organization_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk, connection=connection)
-    problem = services.organization_refresh_from_provider(
-        organization=organization, user=request.user
-    ).problem
-    persons = selectors.organization_persons(organization=organization)
-    context = {
-        "organization": organization,
-        "persons": persons,
-        "unsynced_person_ids": selectors.unsynced_ids(organization.person_ids, persons),
-        "open_write": selectors.record_open_write(organization),
-        "problem": problem,
-        "duplicates": duplicates_of(organization),
-    }
-    return render(request, "crm/organization_detail.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@with_connection
-def organization_create(request: HttpRequest, connection: Connection) -> HttpResponse:
-    form = OrganizationForm(request.POST or None, choices=_person_choices(connection))
-    duplicates = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        duplicates = selectors.organization_domain_matches(
-            connection=connection, domain=data["domain"], user=request.user
-        )
-        if not duplicates.found or data["create_anyway"]:
-            item = services.organization_create(
-                connection=connection,
-                name=data["name"],
-                domain=data["domain"],
-                person_ids=data["persons"],
-                existing_ids=duplicates.remote_ids,
-                submission_key=data["submission_key"],
-                user=request.user,
-            )
-            done = f"Organization “{data['name']}” created in Affinity."
-            if response := _after_write(request, item, form, done, "crm:organization_detail"):
-                return response
-    context = {"form": form, "duplicates": duplicates, "creating": True}
-    return render(request, "crm/organization_form.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@with_connection
-def organization_update(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk, connection=connection, is_deleted=False)
-    if blocked := _edit_blocked(request, organization):
-        return blocked
-    problem = (
-        ""
-        if request.method == "POST"
-        else services.organization_refresh_from_provider(
-            organization=organization, user=request.user, force=True
-        ).problem
-    )
-    initial = {
-        "name": organization.name,
-        "domain": organization.domain,
-        "persons": organization.person_ids,
-        "base_person_ids": ",".join(str(i) for i in organization.person_ids),
-    }
-    form = OrganizationForm(
-        request.POST or None,
-        initial=initial,
-        choices=_person_choices(connection),
-        is_global=organization.is_global,
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = services.organization_update(
-            organization=organization,
-            name=data["name"],
-            domain=data["domain"],
-            person_ids=data["persons"],
-            base_person_ids=data["base_person_ids"],
-            submission_key=data["submission_key"],
-            user=request.user,
-        )
-        done = f"Organization “{organization.name}” updated in Affinity."
-        if response := _after_write(request, item, form, done, "crm:organization_detail"):
-            return response
-    context = {"form": form, "organization": organization, "problem": problem}
-    return render(request, "crm/organization_form.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@with_connection
-def organization_delete(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
-    organization = get_object_or_404(Organization, pk=pk, connection=connection, is_deleted=False)
-    if organization.is_global:
-        messages.error(
-            request, "Global organizations come from Affinity's own dataset and cannot be deleted."
-        )
-        return redirect("crm:organization_detail", pk=pk)
-    if blocked := _edit_blocked(request, organization):
-        return blocked
-    form = ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        item = services.organization_delete(
-            organization=organization,
-            submission_key=form.cleaned_data["submission_key"],
-            user=request.user,
-        )
-        if item.status == OutboxItem.Status.FAILED:
-            messages.error(request, f"It was not deleted. {_shown(request, item)}")
-            return redirect("crm:organization_detail", pk=pk)
-        _report(request, item, f"Organization “{organization.name}” deleted in Affinity.")
-        return redirect("crm:organization_list")
-    return render(
-        request,
-        "crm/organization_confirm_delete.html",
-        {"form": form, "organization": organization},
-    )
-
-
-@require_GET
-@with_connection
-def organization_choices(request: HttpRequest, connection: Connection) -> HttpResponse:
+@connection_required
+def organization_choices(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
     """Search results for an organization chooser (htmx)."""
     rows = selectors.organization_choices(
         connection=connection, query=request.GET.get("q", "")[:200]
@@ -226,219 +326,11 @@ def organization_choices(request: HttpRequest, connection: Connection) -> HttpRe
     return render(request, "crm/_choices.html", {"rows": rows, "field": "organizations"})
 
 
-# --- persons -------------------------------------------------------------------
-
-
 @require_GET
-@with_connection
-def person_list(request: HttpRequest, connection: Connection) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    sort = selectors.PERSON_SORTING.parse(request.GET.get("sort"))
-    rows = selectors.person_list(connection=connection, query=query, sort=sort)
-    return _list_page(
-        request, connection, rows, query, PERSONS, "crm/person_list.html",
-        sorting=selectors.PERSON_SORTING, sort=sort,
-    )  # fmt: skip
-
-
-@require_GET
-@with_connection
-def person_detail(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk, connection=connection)
-    problem = services.person_refresh_from_provider(person=person, user=request.user).problem
-    organizations = selectors.person_organizations(person=person)
-    context = {
-        "person": person,
-        "organizations": organizations,
-        "unsynced_organization_ids": selectors.unsynced_ids(person.organization_ids, organizations),
-        "open_write": selectors.record_open_write(person),
-        "problem": problem,
-        "duplicates": duplicates_of(person),
-    }
-    return render(request, "crm/person_detail.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@with_connection
-def person_create(request: HttpRequest, connection: Connection) -> HttpResponse:
-    form = PersonForm(request.POST or None, choices=_organization_choices(connection))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = services.person_create(
-            connection=connection,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            emails=data["emails"],
-            organization_ids=data["organizations"],
-            submission_key=data["submission_key"],
-            user=request.user,
-        )
-        done = f"Person “{data['first_name']} {data['last_name']}” created in Affinity."
-        if response := _after_write(request, item, form, done, "crm:person_detail"):
-            return response
-    return render(request, "crm/person_form.html", {"form": form, "creating": True})
-
-
-@require_http_methods(["GET", "POST"])
-@with_connection
-def person_update(request: HttpRequest, connection: Connection, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk, connection=connection, is_deleted=False)
-    if blocked := _edit_blocked(request, person):
-        return blocked
-    problem = (
-        ""
-        if request.method == "POST"
-        else services.person_refresh_from_provider(
-            person=person, user=request.user, force=True
-        ).problem
-    )
-    initial = {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "emails": "\n".join(person.emails),
-        "organizations": person.organization_ids,
-        "base_emails": "\n".join(person.emails),
-        "base_organization_ids": ",".join(str(i) for i in person.organization_ids),
-    }
-    form = PersonForm(
-        request.POST or None, initial=initial, choices=_organization_choices(connection)
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = services.person_update(
-            person=person,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            emails=data["emails"],
-            base_emails=data["base_emails"],
-            organization_ids=data["organizations"],
-            base_organization_ids=data["base_organization_ids"],
-            submission_key=data["submission_key"],
-            user=request.user,
-        )
-        done = f"Person “{person}” updated in Affinity."
-        if response := _after_write(request, item, form, done, "crm:person_detail"):
-            return response
-    context = {"form": form, "person": person, "problem": problem}
-    return render(request, "crm/person_form.html", context)
-
-
-@require_GET
-@with_connection
-def person_choices(request: HttpRequest, connection: Connection) -> HttpResponse:
+@connection_required
+def person_choices(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
     """Search results for a person chooser (htmx)."""
     rows = selectors.person_choices(connection=connection, query=request.GET.get("q", "")[:200])
     return render(request, "crm/_choices.html", {"rows": rows, "field": "persons"})
-
-
-# --- helpers -------------------------------------------------------------------
-
-
-def _list_page(
-    request, connection, rows, query, resource, template, *, sorting: Sorting, sort: Sort
-) -> HttpResponse:
-    page = paginate(rows, request.GET.get("page"), PER_PAGE)
-    search = {"q": query} if query else {}
-    if not (query or page.paginator.count):
-        start_first_sync(connection=connection, resource=resource)
-    sync = sync_status(connection=connection, resource=resource)
-    context = {
-        "page_obj": page,
-        "query": query,
-        "querystring": urlencode({**search, "sort": sort.value}),
-        "sorting": sorting,
-        "sort": sort,
-        "sort_query": urlencode(search),
-        "sync": sync,
-        "connection": connection,
-    }
-    return render(request, template, context)
-
-
-def _person_choices(connection: Connection) -> Callable[[list[str]], Any]:
-    return lambda ids: selectors.person_choices(connection=connection, ids=ids)
-
-
-def _organization_choices(connection: Connection) -> Callable[[list[str]], Any]:
-    return lambda ids: selectors.organization_choices(connection=connection, ids=ids)
-
-
-def _edit_blocked(request: HttpRequest, record: Organization | Person) -> HttpResponse | None:
-    """A record Affinity does not have yet, or with a change on its way, can't be edited."""
-    url = reverse(f"crm:{record._meta.model_name}_detail", args=[record.pk])
-    if not record.remote_id:
-        messages.info(request, "This record is not in Affinity yet; it can be changed once it is.")
-        return redirect(url)
-    if selectors.record_open_write(record):
-        messages.info(
-            request,
-            "A change to this record is still on its way to Affinity; wait until it arrives.",
-        )
-        return redirect(url)
-    return None
-
-
-def _after_write(
-    request: HttpRequest, item: OutboxItem, form: Any, done: str, detail: str
-) -> HttpResponse | None:
-    """Redirect to the record with a message, or None to show the form with Affinity's errors."""
-    if item.status == OutboxItem.Status.FAILED:
-        form.add_provider_errors(item.field_errors, _shown(request, item))
-        return None
-    _report(request, item, done)
-    if item.record_id is None:
-        return redirect("crm:organization_list")
-    return redirect(detail, pk=item.record_id)
-
-
-def _report(request: HttpRequest, item: OutboxItem, done: str) -> None:
-    if item.status == OutboxItem.Status.DONE:
-        messages.success(request, done)
-    elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        messages.error(request, f"Saved, but not sent. {_shown(request, item)} See the outbox.")
-    elif item.last_error:
-        messages.warning(request, f"{waiting_message(item)} {_shown(request, item)}")
-    else:
-        messages.warning(request, waiting_message(item))
-
-
-def _shown(request: HttpRequest, item: OutboxItem) -> str:
-    """Why the write is not at Affinity: plain words and a reference, the detail for staff."""
-    return outbox_error(item).for_user(request.user)
-
-
-# --- resource descriptions (core.resources) ---------------------------------------------
-# For now they name the pages for the dashboard and the duplicate links; the views
-# above are still Affinity's own until they move onto core.resource_views.
-
-AFFINITY = Service(
-    name="Affinity",
-    kind="CRM",
-    providers=("affinity",),
-    description="Add an Affinity connection with the account's API key, "
-    "and its organizations and persons appear here.",
-)
-
-
-class OrganizationPages(ResourcePages):
-    service = AFFINITY
-    app, name, path = "crm", "organization", "organizations"
-    model = Organization
-    singular, plural = "Organization", "Organizations"
-    sorting = selectors.ORGANIZATION_SORTING
-    sync_resource = ORGANIZATIONS
-    outbox_operations = (OrganizationCreate.name, OrganizationUpdate.name, OrganizationDelete.name)
-
-
-class PersonPages(ResourcePages):
-    service = AFFINITY
-    app, name, path = "crm", "person", "persons"
-    model = Person
-    singular, plural = "Person", "Persons"
-    sorting = selectors.PERSON_SORTING
-    sync_resource = PERSONS
-    outbox_operations = (PersonCreate.name, PersonUpdate.name)
-
-
-ORGANIZATION_PAGES = OrganizationPages()
-PERSON_PAGES = PersonPages()

@@ -14,7 +14,6 @@ stays, without the path and request id around it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -27,10 +26,6 @@ from integrations.models import Connection, OutboxItem, SyncRun
 
 DETAIL_CHARS = 300
 RETRY_SOON = timedelta(minutes=5)  # a retry this close is "we will retry", without a time
-# `str(IntegrationError)`: `Recruitee API 422 (POST /c/1/candidates): words [request r-1]`
-_STORED_ERROR = re.compile(
-    r"^[^:]*? API(?: \d{3})?(?: \([A-Z]+ [^)]*\))?: (?P<words>.*?)(?: \[request [^\]]*\])?$", re.S
-)
 
 
 @dataclass(frozen=True)
@@ -82,10 +77,9 @@ def live_read_error(plain: str, error: Exception, *, user: Any) -> str:
 
 
 def refusal_words(item: OutboxItem) -> str:
-    """The provider's validation message of a refused write, without path or request id."""
-    text = _redacted(item.connection, item.last_error).strip()
-    match = _STORED_ERROR.match(text)
-    return (match.group("words") if match else "")[:DETAIL_CHARS]
+    """The provider's validation message of a refused write, as the outbox stored it from
+    the error (`OutboxItem.refusal`): no path or request id to strip."""
+    return _redacted(item.connection, item.refusal).strip()[:DETAIL_CHARS]
 
 
 def _redacted(connection: Connection, text: str) -> str:

@@ -48,6 +48,9 @@ class OutboxItem(models.Model):
     empty_lookups = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     field_errors = models.JSONField(default=dict, blank=True)
+    # A refused write (FAILED): the provider's own message (`ValidationError.message`),
+    # the words the person who typed the data reads; `last_error` keeps the whole line.
+    refusal = models.TextField(blank=True)
     remote_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -227,6 +227,7 @@ def mark_delivered(item: OutboxItem, operation: Any, remote: dict[str, Any]) -> 
             empty_lookups=0,
             last_error="",
             field_errors={},
+            refusal="",
         )
 
 
@@ -242,6 +243,7 @@ def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> N
             unknown_key="",
             last_error=str(error),
             field_errors=error.field_errors,
+            refusal=error.message,
         )
 
 

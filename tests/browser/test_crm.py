@@ -92,3 +92,20 @@ def test_a_duplicate_domain_is_warned_about(
     expect(warning.get_by_role("link", name=existing.name)).to_be_visible()
     expect(page.get_by_role("button", name="Create anyway")).to_be_visible()
     screenshot("crm-duplicate-domain")
+
+
+def test_delete_an_organization_after_confirming(
+    synced_affinity, logged_in_page, live_server, screenshot
+):
+    page = logged_in_page
+    org = Organization.objects.filter(is_global=False).exclude(remote_id=None).first()
+    page.goto(f"{live_server.url}/organizations/{org.pk}/")
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_text(f"Delete {org.name}")).to_be_visible()
+    screenshot("crm-organization-delete")
+    page.get_by_role("button", name="Delete organization").click()
+
+    expect(page.get_by_text(f"Organization “{org.name}” deleted in Affinity.")).to_be_visible()
+    expect(page.locator(f"[data-organization-id='{org.pk}']")).to_have_count(0)
+    org.refresh_from_db()
+    assert org.is_deleted

@@ -221,6 +221,25 @@ def test_a_description_makes_its_pages_urls_names_and_templates():
     assert CANDIDATE_PAGES.template("edit") == "ats/candidate_form.html"
 
 
+def test_a_delete_page_is_opt_in_and_its_hooks_say_why_not_and_what_was_done(recruitee):
+    class Deletable(_Pages):
+        pages = (*resources.PAGES, "delete")
+
+    assert "thing_delete" not in [p.name for p in _Pages().urls()]
+    assert [p.name for p in Deletable().urls()][-1] == "thing_delete"
+    assert Deletable().template("delete") == "ats/thing_confirm_delete.html"
+    unsent = Candidate(connection=recruitee, name="Ada", remote_id=None)
+    assert Deletable().delete_blocked(unsent) == "This thing can be deleted once Recruitee has it."
+    sent = Candidate(connection=recruitee, name="Ada", remote_id=5)
+    assert Deletable().delete_blocked(sent) == ""
+    assert (
+        Deletable().deleted(record="Ada", provider="Recruitee")
+        == "Thing “Ada” deleted in Recruitee."
+    )
+    with pytest.raises(NotImplementedError, match="Deletable must implement delete"):
+        Deletable().delete(_request(), record=sent, form=None)
+
+
 def test_the_registry_groups_the_apps_resources_by_service_in_app_order():
     grouped = [(s.name, [r.plural for r in rs]) for s, rs in resources.services()]
     assert grouped == [

@@ -6,10 +6,17 @@ import pytest
 from django import forms
 from responses import matchers
 
-from crm.forms import normalize_domain
+from crm.forms import PersonForm, normalize_domain
 from crm.models import Organization
-from crm.outbox import OrganizationCreate, OrganizationUpdate, PersonUpdate, merge_list
+from crm.outbox import (
+    OrganizationCreate,
+    OrganizationUpdate,
+    PersonCreate,
+    PersonUpdate,
+    merge_list,
+)
 from integrations.http.auth import BasicKeyAuth
+from integrations.http.errors import ValidationError
 from integrations.models import Connection, OutboxItem
 
 BASE = "https://api.affinity.co"
@@ -208,3 +215,43 @@ class _NoMatches:
     found = False
     remote_ids: list = []
     error = ""
+
+
+# --- Affinity's refusals, read from the structured error ---------------------------
+
+
+def test_a_refusal_about_an_email_that_names_no_field_goes_on_the_emails(rsps, api):
+    taken = "A person with the email ada@x.io already exists"
+    rsps.add("POST", f"{BASE}/persons", status=422, json={"message": taken})
+    payload = {"first_name": "Ada", "last_name": "L", "emails": ["ada@x.io"]}
+    with pytest.raises(ValidationError) as refused:
+        PersonCreate().send(api, _item(payload))
+    assert refused.value.field_errors == {"emails": [taken]}
+    assert refused.value.message == taken and refused.value.status == 422
+
+
+def test_a_refusal_naming_its_field_or_not_about_emails_is_left_as_affinity_gave_it(rsps, api):
+    rsps.add("GET", f"{BASE}/persons/3", json={"id": 3, "emails": [], "organization_ids": []})
+    rsps.add("PUT", f"{BASE}/persons/3", status=422, json={"message": "first_name is too long"})
+    payload = {"person_id": "3", "first_name": "A" * 300, "last_name": "B", "emails": [],
+               "base_emails": [], "organization_ids": [], "base_organization_ids": []}  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        PersonUpdate().send(api, _item(payload))
+    assert refused.value.field_errors == {}
+    named = {"errors": [{"param": "emails", "message": "email is taken"}]}
+    rsps.add("POST", f"{BASE}/persons", status=422, json=named)
+    with pytest.raises(ValidationError) as refused:
+        PersonCreate().send(api, _item({"first_name": "A", "last_name": "B", "emails": []}))
+    assert refused.value.field_errors == {"emails": ["email is taken"]}
+
+
+def test_the_person_form_does_not_guess_a_field_from_the_shown_sentence():
+    """The shown sentence is formatted for people (and for staff carries the path and
+    request id): the form puts a field-less refusal on top, whatever its words."""
+    form = PersonForm({"first_name": "A", "last_name": "B", "submission_key": "s"}, choices=list)
+    assert form.is_valid()
+    form.add_provider_errors({}, "Affinity refused the data: Email address taken. Reference: x.")
+    assert form.non_field_errors() == [
+        "Affinity refused the data: Email address taken. Reference: x."
+    ]
+    assert "emails" not in form.errors

@@ -7,7 +7,10 @@ write stays, because it is meant for whoever typed the data.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from integrations.models import Connection, OutboxItem, SyncRun
 from projects.models import Workspace
@@ -74,6 +77,7 @@ def test_the_outbox_page_gives_non_staff_plain_words_and_staff_the_detail(
     refused = outbox_item(
         connection, OutboxItem.Status.FAILED,
         "Recruitee API 422 (POST /c/1/candidates): Name can't be blank [request r-3]",
+        refusal="Name can't be blank",
     )  # fmt: skip
     client.force_login(user)
     html = client.get("/outbox/").content.decode()
@@ -127,6 +131,7 @@ def test_a_refusal_without_field_errors_keeps_the_providers_words_not_its_path(
     refused = outbox_item(
         connection, OutboxItem.Status.FAILED,
         "Recruitee API 422 (POST /c/1/candidates): Candidate limit reached [request r-4]",
+        refusal="Candidate limit reached",
     )  # fmt: skip
     monkeypatch.setattr("ats.views.services.candidate_create", lambda **kwargs: refused)
     client.force_login(user)
@@ -152,3 +157,32 @@ def test_the_project_flash_message_after_a_stuck_write_is_plain_for_non_staff(
     assert "Saved, but Project tool did not take it." in html
     assert f"Reference: outbox #{stuck.pk}." in html
     assert raw_bits(html) == []
+
+
+def test_a_refusals_words_come_from_the_stored_message_not_from_parsing_the_line(
+    client, user, connection
+):
+    """The error line is for logs and staff: however it reads, people get the provider's
+    message the outbox stored from the error, and nothing of the line around it."""
+    refused = outbox_item(
+        connection, OutboxItem.Status.FAILED,
+        "Recruitee API 422 (POST /c/1/candidates?tag=(a)): Name is taken [request r-5]",
+        refusal="Name is taken",
+    )  # fmt: skip
+    client.force_login(user)
+    html = client.get("/outbox/").content.decode()
+    assert f"Recruitee refused the data: Name is taken Reference: outbox #{refused.pk}." in html
+    assert "r-5" not in html and "tag=" not in html
+
+
+def test_rows_refused_before_the_refusal_column_keep_their_words(connection):
+    migration = import_module("integrations.migrations.0005_outboxitem_refusal")
+    old = outbox_item(
+        connection, OutboxItem.Status.FAILED,
+        "Recruitee API 422 (POST /c/1/candidates): Name can't be blank [request r-3]",
+    )  # fmt: skip
+    stuck = outbox_item(connection, OutboxItem.Status.NEEDS_ATTENTION, RAW_OUTBOX_ERROR)
+    migration.copy_refusals(apps, None)
+    old.refresh_from_db()
+    stuck.refresh_from_db()
+    assert (old.refusal, stuck.refusal) == ("Name can't be blank", "")
