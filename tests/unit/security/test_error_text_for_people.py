@@ -176,7 +176,7 @@ def test_a_refusals_words_come_from_the_stored_message_not_from_parsing_the_line
 
 
 def test_rows_refused_before_the_refusal_column_keep_their_words(connection):
-    migration = import_module("integrations.migrations.0005_outboxitem_refusal")
+    migration = import_module("integrations.migrations.0006_outboxitem_refusal")
     old = outbox_item(
         connection, OutboxItem.Status.FAILED,
         "Recruitee API 422 (POST /c/1/candidates): Name can't be blank [request r-3]",

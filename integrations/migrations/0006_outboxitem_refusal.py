@@ -23,7 +23,7 @@ def copy_refusals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0004_duplicate_flags"),
+        ("integrations", "0005_openapi_source"),
     ]
 
     operations = [
