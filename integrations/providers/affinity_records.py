@@ -17,15 +17,7 @@ from typing import Any
 
 from integrations.providers.readers import int_id, int_ids, integer, items, mapping, text, texts
 
-TEXT_LIMIT = 300  # Affinity's names, domains and emails as the hub keeps them
-
-
-def _text(value: Any) -> str:
-    return text(value, limit=TEXT_LIMIT)
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    return texts(value, limit=TEXT_LIMIT, distinct=True)
+LIMIT = 300  # characters of Affinity's names, domains and emails the hub keeps
 
 
 @dataclass(frozen=True)
@@ -58,13 +50,13 @@ class AffinityPerson:
 def parse_organization(data: Any) -> AffinityOrganization | None:
     if not isinstance(data, dict) or (record_id := int_id(data.get("id"))) is None:
         return None
-    domain = _text(data.get("domain"))
-    domains = _texts(data.get("domains"))
+    domain = text(data.get("domain"), limit=LIMIT)
+    domains = texts(data.get("domains"), limit=LIMIT, distinct=True)
     if domain and domain not in domains:
         domains = (domain, *domains)
     return AffinityOrganization(
         id=record_id,
-        name=_text(data.get("name")) or f"Organization {record_id}",
+        name=text(data.get("name"), limit=LIMIT) or f"Organization {record_id}",
         domain=domain or (domains[0] if domains else ""),
         domains=domains,
         is_global=data.get("global") is True,
@@ -76,14 +68,14 @@ def parse_organization(data: Any) -> AffinityOrganization | None:
 def parse_person(data: Any) -> AffinityPerson | None:
     if not isinstance(data, dict) or (record_id := int_id(data.get("id"))) is None:
         return None
-    emails = _texts(data.get("emails"))
-    primary = _text(data.get("primary_email")) or (emails[0] if emails else "")
+    emails = texts(data.get("emails"), limit=LIMIT, distinct=True)
+    primary = text(data.get("primary_email"), limit=LIMIT) or (emails[0] if emails else "")
     links = data.get("organization_ids")
     person_type = integer(data.get("type"))
     return AffinityPerson(
         id=record_id,
-        first_name=_text(data.get("first_name")),
-        last_name=_text(data.get("last_name")),
+        first_name=text(data.get("first_name"), limit=LIMIT),
+        last_name=text(data.get("last_name"), limit=LIMIT),
         emails=emails,
         primary_email=primary,
         organization_ids=int_ids(links) if links is not None else None,
