@@ -12,6 +12,7 @@ from ats.models import Candidate, Offer, Placement
 from core.search import search_filter
 from core.sorting import Column, Sort, Sorting
 from integrations.models import Connection
+from integrations.providers.readers import integer, records, text
 
 # The list's columns; created, name and activity have an index each (Candidate.Meta).
 CANDIDATE_SORTING = Sorting(
@@ -136,10 +137,9 @@ def offer_choices(*, connection: Connection) -> list[tuple[str, str]]:
 def _stage_names(pipelines: Any) -> list[str]:
     names: dict[str, int] = {}
     for stages in pipelines:
-        for stage in stages if isinstance(stages, list) else []:
-            if isinstance(stage, dict) and isinstance(stage.get("name"), str) and stage["name"]:
-                position = stage.get("position") if isinstance(stage.get("position"), int) else 0
-                names.setdefault(stage["name"], position)
+        for stage in records(stages):
+            if name := text(stage.get("name")):
+                names.setdefault(name, integer(stage.get("position")) or 0)
     return sorted(names, key=lambda name: (names[name], name))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from ats.models import Candidate, Offer, Placement
 from core.search import planner_statistics, search_document
 from integrations.providers import recruitee
+from integrations.providers.readers import items
 from integrations.providers.recruitee_records import (
     CandidateRecord,
     OfferRecord,
@@ -159,7 +160,7 @@ def stages_for(connection: Any, *answers: Mapping[str, StageRecord]) -> dict[str
     over them (a name or category a reference leaves empty keeps the pipeline's)."""
     stages: dict[str, StageRecord] = {}
     for pipeline in Offer.objects.filter(connection=connection).values_list("stages", flat=True):
-        for stage in map(parse_stage, pipeline if isinstance(pipeline, list) else []):
+        for stage in map(parse_stage, items(pipeline)):
             if stage is not None:
                 stages[stage.id] = stage
     for answer in answers:

@@ -172,7 +172,7 @@ def affinity_organization_search(
     ids = [str(r.id) for r in page.records]
     local = Organization.objects.filter(connection=connection, is_deleted=False)
     pairs = local.filter(remote_id__in=ids).values_list("remote_id", "pk")
-    return LiveSearch(page.records, page.next_token, {int(r): pk for r, pk in pairs})
+    return LiveSearch(page.records, page.resume, {int(r): pk for r, pk in pairs})
 
 
 def affinity_organization_fetch(

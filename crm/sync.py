@@ -16,6 +16,7 @@ from crm.links import organization_fields, person_fields, person_links_set
 from crm.models import Organization, Person
 from crm.tasks import organization_links_fill_later
 from integrations.providers import affinity
+from integrations.providers.readers import int_ids
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 
 PAGE_SIZE = affinity.MAX_PAGE_SIZE
@@ -29,7 +30,7 @@ def fetch_organizations(
             FetchedRow(remote_id=str(r.id), fields=organization_fields(r), raw=r.raw)
             for r in page.records
         ]
-        yield FetchedPage(rows, page.next_token)
+        yield FetchedPage(rows, page.resume)
 
 
 def fetch_persons(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
@@ -38,7 +39,7 @@ def fetch_persons(client: Any, connection: Any, request: FetchRequest) -> Iterat
             FetchedRow(remote_id=str(r.id), fields=person_fields(r), raw=r.raw)
             for r in page.records
         ]
-        yield FetchedPage(rows, page.next_token)
+        yield FetchedPage(rows, page.resume)
 
 
 def persons_links_from_rows(connection: Any, rows: list[FetchedRow], pks: dict[str, int]) -> None:
@@ -46,7 +47,7 @@ def persons_links_from_rows(connection: Any, rows: list[FetchedRow], pks: dict[s
     for row in rows:
         links = row.raw.get("organization_ids")
         if isinstance(links, list):
-            ids = [i for i in links if isinstance(i, int | str) and str(i).isdigit()]
+            ids = int_ids(links)
             person_links_set(
                 connection_id=connection.pk, person_id=row.remote_id, organization_ids=ids
             )

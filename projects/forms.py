@@ -7,12 +7,34 @@ import re
 from django import forms
 
 from core.csv_safety import formula_reason
-from core.forms import OutboxFormMixin
+from core.forms import ListFilterForm, OutboxFormMixin
 from integrations.providers.project_records import ProjectInput
 from projects.csv_import import MAX_UPLOAD_BYTES
+from projects.selectors import ProjectFilters
 from projects.validation import FIELD_LABELS, ProjectChoices, project_problems
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectFilterForm(ListFilterForm):
+    """The project list's `?q=&sort=&status=&workspace=`.
+
+    Status and workspace are free text, not choices: a status the provider declares
+    but no synced project carries yet, or a workspace not synced yet, still filters
+    (to nothing) instead of being dropped.
+    """
+
+    status = forms.CharField(required=False, max_length=40)
+    workspace = forms.CharField(required=False, max_length=64)
+
+    def filters(self) -> ProjectFilters:
+        data = self.valid_data()
+        return ProjectFilters(
+            search=data.get("q") or "",
+            sort=self.sort_value(),
+            status=data.get("status") or "",
+            workspace=data.get("workspace") or "",
+        )
 
 
 class ProjectForm(OutboxFormMixin, forms.Form):

@@ -18,19 +18,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 
+from core.forms import ListFilters
 from core.search import search_filter
-from core.sorting import Column, Sort, Sorting
+from core.sorting import Column, Sorting
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
-from integrations.selectors import pages_connection
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Team, Workspace
 from projects.validation import ProjectChoices
-
-
-def project_connection() -> Connection | None:
-    """The generic project tool's first active connection, or else Asana's."""
-    return pages_connection("projecttool")
-
 
 PROJECT_SORTING = Sorting(
     columns={
@@ -47,15 +41,19 @@ PROJECT_SORTING = Sorting(
 )
 
 
+@dataclass(frozen=True)
+class ProjectFilters(ListFilters):
+    """What the project list is asked for: a search, a sort, a status and a workspace id."""
+
+    status: str = ""
+    workspace: str = ""
+
+
 def project_list(
-    *,
-    connection: Connection,
-    search: str = "",
-    status: str = "",
-    workspace: str = "",
-    sort: Sort | None = None,
+    *, connection: Connection, filters: ProjectFilters | None = None
 ) -> QuerySet[Project]:
     """Projects of `connection`, with owner and workspace names filled in from the pickers."""
+    filters = filters or ProjectFilters()
     users = ProjectUser.objects.filter(connection=connection, remote_id=OuterRef("owner_remote_id"))
     spaces = Workspace.objects.filter(
         connection=connection, remote_id=OuterRef("workspace_remote_id")
@@ -74,22 +72,19 @@ def project_list(
                 NullIf(F("workspace_remote_id"), Value("")),
             ),
         )
-        .order_by(*PROJECT_SORTING.order_by(sort))
+        .order_by(*PROJECT_SORTING.order_by(filters.sort))
     )
-    projects = search_filter(projects, search)
-    if status:
-        projects = projects.filter(status=status)
-    if workspace:
-        projects = projects.filter(workspace_remote_id=workspace)
+    projects = search_filter(projects, filters.search)
+    if filters.status:
+        projects = projects.filter(status=filters.status)
+    if filters.workspace:
+        projects = projects.filter(workspace_remote_id=filters.workspace)
     return projects
 
 
-def project_get(*, pk: int) -> Project | None:
-    project = Project.objects.filter(pk=pk, is_deleted=False).select_related("connection").first()
-    if project is None:
-        return None
-    labelled = project_list(connection=project.connection).filter(pk=pk).first()
-    return labelled or project
+def project_get(*, connection: Connection, pk: int) -> Project | None:
+    """A live project of `connection`, with its owner and workspace names."""
+    return project_list(connection=connection).select_related("connection").filter(pk=pk).first()
 
 
 def project_outbox_item(project: Project) -> OutboxItem | None:
@@ -176,9 +171,11 @@ class ImportProgress:
         return round(100 * (self.done + self.failed) / self.total)
 
 
-def import_batch_get(*, token: str) -> ImportBatch | None:
+def import_batch_get(*, connection: Connection, token: str) -> ImportBatch | None:
+    """An import of `connection` (the pages' connection: another's imports are not shown)."""
+    batches = ImportBatch.objects.select_related("connection").filter(connection=connection)
     try:
-        return ImportBatch.objects.select_related("connection").filter(token=token).first()
+        return batches.filter(token=token).first()
     except ValueError:  # not a UUID
         return None
 

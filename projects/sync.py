@@ -10,19 +10,12 @@ workspace and the offset token within it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
-
-from django.utils.dateparse import parse_datetime
 
 from core.search import search_document
 from integrations.providers import asana, projecttool
-from integrations.providers.project_records import (
-    NamedRecord,
-    ProjectRecord,
-    RecordPage,
-    TeamRecord,
-)
+from integrations.providers.project_records import NamedRecord, ProjectRecord, TeamRecord
+from integrations.providers.record_page import RecordPage
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 from projects.models import Project, ProjectUser, Team, Workspace
 
@@ -30,13 +23,6 @@ from projects.models import Project, ProjectUser, Team, Workspace
 def project_search_text(name: str, description: str) -> str:
     """What the project list's search matches (`core.search`): name and description."""
     return search_document(name, description)
-
-
-def _when(value: str) -> datetime | None:
-    try:
-        return parse_datetime(value) if value else None
-    except ValueError:
-        return None
 
 
 def project_fields(record: ProjectRecord) -> dict[str, Any]:
@@ -62,8 +48,8 @@ def _project_row(record: ProjectRecord) -> FetchedRow:
         remote_id=record.id[:64],
         fields=project_fields(record),
         raw=record.raw,
-        remote_created_at=_when(record.created_at),
-        remote_updated_at=_when(record.updated_at),
+        remote_created_at=record.created_at,
+        remote_updated_at=record.updated_at,
     )
 
 

@@ -1,10 +1,25 @@
-"""The projects pages: thin views that parse, call one service or selector, and render."""
+"""Project pages: their description for `core.resource_views`, the project tools' rules,
+and the CSV import's own pages.
+
+One description serves the generic project tool and Asana, whichever is
+connected (`ProjectPages.service`). Their own rules: the provider's declared
+`project_fields` decide which columns, detail rows and form fields exist; the
+create form's pickers read the synced users, workspaces and (Asana) teams, so
+their first syncs start with the list's and on the form; each provider has its
+own sync resource for projects. Projects are created here, not edited
+(editing is issue #19).
+
+The CSV import (upload, preview, submit, progress) is not a resource page: its
+views are the app's own, on the shared `connection_required`.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,143 +28,142 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.csv_safety import csv_response
 from core.pagination import paginate
 from core.request_limits import body_limit
-from core.resources import ResourcePages, Service
-from core.selectors import duplicates_of
+from core.resource_views import connection_required
+from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import waiting_message
-from integrations.shown_errors import outbox_error
+from integrations.providers import provider_for
+from integrations.refresh import Refresh
 from integrations.sync.resources import SyncedResource
-from integrations.sync.service import start_first_sync, sync_status
+from integrations.sync.service import start_first_sync
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
-from projects.forms import ProjectForm, ProjectImportForm
-from projects.models import Project, ProjectUser, Team, Workspace
+from projects.forms import ProjectFilterForm, ProjectForm, ProjectImportForm
+from projects.models import ImportBatch, Project
 from projects.outbox import AsanaProjectCreate, ProjectToolProjectCreate
+from projects.selectors import ProjectFilters
 from projects.sync import resources_for
 
-PAGE_SIZE = 50
 IMPORT_PAGE_SIZE = 100
+# The synced resources the form's pickers and the list's names read.
+PICKERS = ("users", "workspaces", "teams")
+# Columns of project fields a provider may lack (`Provider.project_fields`).
+OPTIONAL_COLUMNS = ("status", "priority", "tags")
 
 
-def _not_connected(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "projects/not_connected.html", {"title": title}, status=200)
+def supported_fields(connection: Connection) -> set[str]:
+    """The project fields the connection's provider declares (columns, detail rows)."""
+    return set(provider_for(connection.provider).project_fields)
 
 
-def _picker_syncs(connection: Connection) -> None:
-    """Start the first sync of the users, workspaces and teams the pickers and names need."""
-    resources = resources_for(connection.provider)
-    for label, model in (("users", ProjectUser), ("workspaces", Workspace), ("teams", Team)):
-        if label in resources and not model.objects.filter(connection=connection).exists():
-            start_first_sync(connection=connection, resource=resources[label])
-
-
-@require_GET
-def project_list(request: HttpRequest) -> HttpResponse:
-    connection = selectors.project_connection()
-    if connection is None:
-        return _not_connected(request, "Projects")
-    filters = {
-        "q": request.GET.get("q", "").strip()[:200],
-        "status": request.GET.get("status", "").strip()[:40],
-        "workspace": request.GET.get("workspace", "").strip()[:64],
-    }
-    sort = selectors.PROJECT_SORTING.parse(request.GET.get("sort"))
-    projects = selectors.project_list(
-        connection=connection,
-        search=filters["q"],
-        status=filters["status"],
-        workspace=filters["workspace"],
-        sort=sort,
+class ProjectPages(ResourcePages):
+    service = Service(
+        name="Project tool",
+        kind="Projects",
+        providers=("projecttool", "asana"),
+        description="Add an active connection for the generic project tool or for Asana, "
+        "and its projects appear here.",
     )
-    active = {k: v for k, v in filters.items() if v}
-    has_records = Project.objects.filter(connection=connection).exists()
-    resource = resources_for(connection.provider)["projects"]
-    if not has_records:
-        start_first_sync(connection=connection, resource=resource)
-    sync = sync_status(connection=connection, resource=resource)
-    _picker_syncs(connection)
-    context = {
-        "connection": connection,
-        "page_obj": paginate(projects, request.GET.get("page"), PAGE_SIZE),
-        "filters": filters,
-        "filtered": any(filters.values()),
-        "has_records": has_records,
-        "querystring": urlencode({**active, "sort": sort.value}),
-        "sorting": selectors.PROJECT_SORTING,
-        "sort": sort,
-        "sort_query": urlencode(active),
-        "statuses": selectors.project_status_options(connection=connection),
-        "workspaces": selectors.workspace_options(connection=connection),
-        "sync": sync,
-        "supports": set(getattr(_provider(connection), "project_fields", ())),
-    }
-    return render(request, "projects/project_list.html", context)
+    app, name, path = "projects", "project", "projects"
+    model = Project
+    singular, plural = "Project", "Projects"
+    subtitle = "Projects from your project tool, synced into the hub."
+    pages = ("list", "create", "detail")
+    list_columns = (
+        ListColumn("Name", "name"), ListColumn("Status", "status"),
+        ListColumn("Priority", "priority"), ListColumn("Owner", "owner"),
+        ListColumn("Start", "start"), ListColumn("End", "end"),
+        ListColumn("Workspace", "workspace"), ListColumn("Tags", "tags"),
+    )  # fmt: skip
+    filter_form = ProjectFilterForm
+    sorting = selectors.PROJECT_SORTING
+    per_page = 50
+    form_class = ProjectForm
+    # The connection's provider picks one of each (projects.sync.resources_for).
+    outbox_operations = (ProjectToolProjectCreate.name, AsanaProjectCreate.name)
 
+    def sync_resource_for(self, connection: Connection) -> SyncedResource:
+        return resources_for(connection.provider)["projects"]
 
-def _provider(connection: Connection):
-    from integrations.providers import provider_for
+    def list_rows(self, *, connection: Connection, filters: ProjectFilters) -> QuerySet[Project]:
+        return selectors.project_list(connection=connection, filters=filters)
 
-    return provider_for(connection.provider)
+    def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
+        """The pickers' users, workspaces and teams (those the provider has) never synced."""
+        resources = resources_for(connection.provider)
+        return [
+            resources[label]
+            for label in PICKERS
+            if label in resources
+            and not resources[label].model.objects.filter(connection=connection).exists()
+        ]
 
+    def list_context(
+        self, request: HttpRequest, *, connection: Connection, form: Any, page: Page
+    ) -> dict[str, Any]:
+        supports = supported_fields(connection)
+        return {
+            "supports": supports,
+            "columns": [
+                c for c in self.list_columns if c.sort not in OPTIONAL_COLUMNS or c.sort in supports
+            ],
+            "statuses": selectors.project_status_options(connection=connection),
+            "workspaces": selectors.workspace_options(connection=connection),
+        }
 
-@require_GET
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = selectors.project_get(pk=pk)
-    if project is None:
-        raise Http404("No such project")
-    context = {
-        "project": project,
-        "item": selectors.project_outbox_item(project),
-        "provider_name": project.connection.provider_display,
-        "supports": set(getattr(_provider(project.connection), "project_fields", ())),
-        "duplicates": duplicates_of(project),
-    }
-    return render(request, "projects/project_detail.html", context)
+    def get_record(self, *, connection: Connection, pk: int) -> Project | None:
+        return selectors.project_get(connection=connection, pk=pk)
 
+    def detail_context(
+        self, request: HttpRequest, *, record: Project, refresh: Refresh
+    ) -> dict[str, Any]:
+        return {
+            "item": selectors.project_outbox_item(record),
+            "provider_name": record.connection.provider_display,
+            "supports": supported_fields(record.connection),
+        }
 
-@require_http_methods(["GET", "POST"])
-def project_create(request: HttpRequest) -> HttpResponse:
-    connection = selectors.project_connection()
-    if connection is None:
-        return _not_connected(request, "New project")
-    _picker_syncs(connection)
-    choices = selectors.project_choices(connection=connection)
-    form = ProjectForm(request.POST or None, choices=choices)
-    if request.method == "POST" and form.is_valid():
-        item = services.project_create(
+    def form_kwargs(self, *, connection: Connection, record: Project | None) -> dict[str, Any]:
+        start_picker_syncs(connection)
+        return {"choices": selectors.project_choices(connection=connection)}
+
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: ProjectForm
+    ) -> OutboxItem:
+        return services.project_create(
             connection=connection,
             project=form.project(),
             submission_key=form.cleaned_data["submission_key"],
             user=request.user,
         )
-        if item.status != OutboxItem.Status.FAILED:
-            return _after_write(request, item, connection)
-        form.add_provider_errors(item.field_errors, outbox_error(item).for_user(request.user))
-    context = {"form": form, "connection": connection, "choices": choices}
-    return render(request, "projects/project_form.html", context)
 
 
-def _after_write(request: HttpRequest, item: OutboxItem, connection: Connection) -> HttpResponse:
-    name = connection.provider_display
-    if item.status == OutboxItem.Status.DONE:
-        messages.success(request, f"Project created in {name}.")
-    elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
-        shown = outbox_error(item).for_user(request.user)
-        messages.warning(request, f"Saved, but {name} did not take it. {shown}")
-    else:
-        messages.info(request, waiting_message(item))
-    if item.record_id and Project.objects.filter(pk=item.record_id).exists():
-        return redirect("projects:project_detail", pk=item.record_id)
-    return redirect("projects:project_list")
+PROJECT_PAGES = ProjectPages()
+
+
+def start_picker_syncs(connection: Connection) -> None:
+    """Start the first sync of the users, workspaces and teams the form's pickers offer."""
+    for resource in PROJECT_PAGES.first_syncs_needed(connection=connection):
+        start_first_sync(connection=connection, resource=resource)
+
+
+# --- the CSV import ---------------------------------------------------------------------
+# Its URL patterns pass `resource=PROJECT_PAGES` (projects/urls.py), for connection_required.
+
+
+def _batch(connection: Connection, token: Any) -> ImportBatch:
+    batch = selectors.import_batch_get(connection=connection, token=str(token))
+    if batch is None:
+        raise Http404("No such import")
+    return batch
 
 
 @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form around it
 @require_http_methods(["GET", "POST"])
-def project_import(request: HttpRequest) -> HttpResponse:
-    connection = selectors.project_connection()
-    if connection is None:
-        return _not_connected(request, "Import projects")
-    _picker_syncs(connection)
+@connection_required
+def project_import(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    start_picker_syncs(connection)
     choices = selectors.project_choices(connection=connection)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -167,6 +181,7 @@ def project_import(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("projects:project_import_detail", token=batch.token)
     context = {
+        "resource": resource,
         "form": form,
         "connection": connection,
         "columns": columns_for(choices),
@@ -177,58 +192,62 @@ def project_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def project_import_example(request: HttpRequest) -> HttpResponse:
-    connection = selectors.project_connection()
-    if connection is None:
-        raise Http404("No project tool is connected")
+@connection_required
+def project_import_example(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
     rows = example_rows(selectors.project_choices(connection=connection))
     return csv_response(rows, filename="projects-example.csv")
 
 
-def _batch(token) -> object:
-    batch = selectors.import_batch_get(token=str(token))
-    if batch is None:
-        raise Http404("No such import")
-    return batch
-
-
 @require_GET
-def project_import_detail(request: HttpRequest, token) -> HttpResponse:
-    batch = _batch(token)
+@connection_required
+def project_import_detail(
+    request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    batch = _batch(connection, token)
     show = request.GET.get("show", "")
     rows = selectors.import_rows(batch, only_invalid=show == "invalid")
     page = paginate(rows, request.GET.get("page"), IMPORT_PAGE_SIZE)
     page.object_list = list(page.object_list)  # the rows the template shows get the labels
-    selectors.label_import_rows(batch.connection, page.object_list)
+    selectors.label_import_rows(connection, page.object_list)
     context = {
+        "resource": resource,
         "batch": batch,
         "page_obj": page,
         "querystring": "show=invalid" if show == "invalid" else "",
         "show": show,
         "progress": selectors.import_progress(batch) if batch.submitted_at else None,
-        "provider_name": batch.connection.provider_display,
-        "columns": list(selectors.project_choices(connection=batch.connection).fields),
+        "provider_name": connection.provider_display,
+        "columns": list(selectors.project_choices(connection=connection).fields),
     }
     return render(request, "projects/import_detail.html", context)
 
 
 @require_POST
-def project_import_submit(request: HttpRequest, token) -> HttpResponse:
-    batch = _batch(token)
+@connection_required
+def project_import_submit(
+    request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    batch = _batch(connection, token)
     if batch.submitted_at is None and not batch.valid_count:
         messages.error(request, "No row of this file can be sent: correct the file and upload it.")
         return redirect("projects:project_import_detail", token=batch.token)
+    # Many writes, delivered in the background: each row's result is on the import's page.
     queued = services.import_batch_submit(batch=batch, user=request.user)
     if queued:
-        name = batch.connection.provider_display
+        name = connection.provider_display
         messages.info(request, f"Sending {queued:,} projects to {name} in the background.")
     return redirect("projects:project_import_detail", token=batch.token)
 
 
 @require_GET
-def project_import_progress(request: HttpRequest, token) -> HttpResponse:
+@connection_required
+def project_import_progress(
+    request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
     """The progress card; htmx polls it every second until every row has its result."""
-    batch = _batch(token)
+    batch = _batch(connection, token)
     progress = selectors.import_progress(batch)
     response = render(
         request, "projects/_import_progress.html", {"batch": batch, "progress": progress}
@@ -237,33 +256,3 @@ def project_import_progress(request: HttpRequest, token) -> HttpResponse:
         # The rows' results are on the full page: reload it once the import is over.
         response["HX-Redirect"] = reverse("projects:project_import_detail", args=[batch.token])
     return response
-
-
-# --- resource description (core.resources) ----------------------------------------------
-# For now it names the pages for the dashboard and the duplicate links; the views above
-# are still the projects' own until they move onto core.resource_views.
-
-
-class ProjectPages(ResourcePages):
-    service = Service(
-        name="Project tool",
-        kind="Projects",
-        providers=("projecttool", "asana"),
-        description="Add an active connection for the generic project tool or for Asana, "
-        "and its projects appear here.",
-    )
-    app, name, path = "projects", "project", "projects"
-    model = Project
-    singular, plural = "Project", "Projects"
-    sorting = selectors.PROJECT_SORTING
-    # The connection's provider picks one of each (projects.sync.resources_for).
-    outbox_operations = (ProjectToolProjectCreate.name, AsanaProjectCreate.name)
-
-    def connection(self) -> Connection | None:
-        return selectors.project_connection()
-
-    def sync_resource_for(self, connection: Connection) -> SyncedResource:
-        return resources_for(connection.provider)["projects"]
-
-
-PROJECT_PAGES = ProjectPages()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,8 @@ from integrations.providers.base import (
     fallback_message,
     text_messages,
 )
+from integrations.providers.readers import mapping, text
+from integrations.providers.record_page import RecordPage
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -105,12 +106,6 @@ class MonthlyLimitError(RateLimitedError):
     """The account's monthly API limit is spent: nothing goes out until `retry_at`."""
 
 
-@dataclass(frozen=True)
-class RecordPage:
-    records: list[Any]
-    next_token: str | None  # where the next page starts (a sync's checkpoint); None at the end
-
-
 @contextmanager
 def _explained_limits() -> Iterator[None]:
     """Turn a rate-limit error that lasts past the minute into `MonthlyLimitError`."""
@@ -158,8 +153,8 @@ def _search(
         params["page_token"] = page_token
     with _explained_limits():
         data = client.get(f"/{kind}", params=params).data
-    token = data.get("next_page_token") if isinstance(data, dict) else None
-    token = token if isinstance(token, str) and token else None
+    # `resume`: the next page's token (a sync's checkpoint, a search's next page); None at the end.
+    token = text(mapping(data).get("next_page_token")) or None
     return RecordPage(parse_list(data, kind, parse), token)
 
 

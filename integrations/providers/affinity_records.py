@@ -1,7 +1,10 @@
 """Affinity v1 organizations and persons as small frozen records (affinity.md §2-3).
 
-Every payload is untrusted: a missing key, a null or a wrong type becomes an
-empty value, never an exception. A record without a usable id is None.
+Every payload is untrusted and read with `integrations.providers.readers`:
+a missing key, a null or a wrong type becomes an empty value, never an
+exception. A record without a usable id is None. Affinity's rules there:
+texts are cut at 300 characters, and lists of domains, emails and ids are
+distinct values.
 `person_ids` / `organization_ids` are None when the payload does not carry the
 list at all (list and search results never do), so callers can tell "no
 links" from "links unknown".
@@ -11,6 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from integrations.providers.readers import int_id, int_ids, integer, items, mapping, text, texts
+
+LIMIT = 300  # characters of Affinity's names, domains and emails the hub keeps
 
 
 @dataclass(frozen=True)
@@ -41,37 +48,37 @@ class AffinityPerson:
 
 
 def parse_organization(data: Any) -> AffinityOrganization | None:
-    if not isinstance(data, dict) or (record_id := as_id(data.get("id"))) is None:
+    if not isinstance(data, dict) or (record_id := int_id(data.get("id"))) is None:
         return None
-    domain = as_text(data.get("domain"))
-    domains = as_texts(data.get("domains"))
+    domain = text(data.get("domain"), limit=LIMIT)
+    domains = texts(data.get("domains"), limit=LIMIT, distinct=True)
     if domain and domain not in domains:
         domains = (domain, *domains)
     return AffinityOrganization(
         id=record_id,
-        name=as_text(data.get("name")) or f"Organization {record_id}",
+        name=text(data.get("name"), limit=LIMIT) or f"Organization {record_id}",
         domain=domain or (domains[0] if domains else ""),
         domains=domains,
         is_global=data.get("global") is True,
-        person_ids=as_ids(data["person_ids"]) if "person_ids" in data else None,
+        person_ids=int_ids(data["person_ids"]) if "person_ids" in data else None,
         raw=data,
     )
 
 
 def parse_person(data: Any) -> AffinityPerson | None:
-    if not isinstance(data, dict) or (record_id := as_id(data.get("id"))) is None:
+    if not isinstance(data, dict) or (record_id := int_id(data.get("id"))) is None:
         return None
-    emails = as_texts(data.get("emails"))
-    primary = as_text(data.get("primary_email")) or (emails[0] if emails else "")
+    emails = texts(data.get("emails"), limit=LIMIT, distinct=True)
+    primary = text(data.get("primary_email"), limit=LIMIT) or (emails[0] if emails else "")
     links = data.get("organization_ids")
-    person_type = data.get("type")
+    person_type = integer(data.get("type"))
     return AffinityPerson(
         id=record_id,
-        first_name=as_text(data.get("first_name")),
-        last_name=as_text(data.get("last_name")),
+        first_name=text(data.get("first_name"), limit=LIMIT),
+        last_name=text(data.get("last_name"), limit=LIMIT),
         emails=emails,
         primary_email=primary,
-        organization_ids=as_ids(links) if links is not None else None,
+        organization_ids=int_ids(links) if links is not None else None,
         person_type=person_type if person_type in (0, 1) else 0,
         raw=data,
     )
@@ -79,30 +86,5 @@ def parse_person(data: Any) -> AffinityPerson | None:
 
 def parse_list(data: Any, key: str, parse: Any) -> list[Any]:
     """The records under `key` of a list/search answer; malformed items are skipped."""
-    items = data.get(key) if isinstance(data, dict) else None
-    records = (parse(item) for item in (items if isinstance(items, list) else []))
-    return [record for record in records if record is not None]
-
-
-def as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        return int(value) or None
-    return None
-
-
-def as_ids(value: Any) -> tuple[int, ...]:
-    ids = (as_id(item) for item in (value if isinstance(value, list) else []))
-    return tuple(dict.fromkeys(i for i in ids if i is not None))
-
-
-def as_text(value: Any, limit: int = 300) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def as_texts(value: Any) -> tuple[str, ...]:
-    texts = (as_text(item) for item in (value if isinstance(value, list) else []))
-    return tuple(dict.fromkeys(t for t in texts if t))
+    parsed = (parse(item) for item in items(mapping(data).get(key)))
+    return [record for record in parsed if record is not None]

@@ -31,15 +31,12 @@ from integrations.providers.project_records import (
     NamedRecord,
     ProjectInput,
     ProjectRecord,
-    RecordPage,
     TeamRecord,
-    mapping,
     named_record,
-    parse_date,
-    records,
     refusal_as_validation,
-    text,
 )
+from integrations.providers.readers import iso_date, mapping, records, text, text_id, timestamp
+from integrations.providers.record_page import RecordPage
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -150,24 +147,24 @@ def project_payload(project: ProjectInput) -> dict[str, Any]:
 
 def parse_project(data: Any) -> ProjectRecord | None:
     data = mapping(data)
-    project_gid = text(data.get("gid"))
+    project_gid = text_id(data.get("gid"))
     if not project_gid:
         return None
     owner, workspace = mapping(data.get("owner")), mapping(data.get("workspace"))
     return ProjectRecord(
         id=project_gid,
-        name=text(data.get("name")) or f"Project {project_gid}",
-        description=text(data.get("notes")),
+        name=text(data.get("name"), numbers=True) or f"Project {project_gid}",
+        description=text(data.get("notes"), numbers=True),
         status="Archived" if data.get("archived") is True else "",
-        owner_id=text(owner.get("gid")),
-        owner_name=text(owner.get("name")),
-        workspace_id=text(workspace.get("gid")),
-        workspace_name=text(workspace.get("name")),
-        start_date=parse_date(data.get("start_on")),
-        end_date=parse_date(data.get("due_on")),
+        owner_id=text_id(owner.get("gid")),
+        owner_name=text(owner.get("name"), numbers=True),
+        workspace_id=text_id(workspace.get("gid")),
+        workspace_name=text(workspace.get("name"), numbers=True),
+        start_date=iso_date(data.get("start_on")),
+        end_date=iso_date(data.get("due_on")),
         url=text(data.get("permalink_url")),
-        created_at=text(data.get("created_at")),
-        updated_at=text(data.get("modified_at")),
+        created_at=timestamp(data.get("created_at")),
+        updated_at=timestamp(data.get("modified_at")),
         raw=data,
     )
 
@@ -192,11 +189,11 @@ def parse_workspace(item: dict[str, Any]) -> NamedRecord | None:
 
 
 def parse_team(item: dict[str, Any]) -> TeamRecord | None:
-    team_gid = text(item.get("gid"))
+    team_gid = text_id(item.get("gid"))
     if not team_gid:
         return None
-    workspace = text(mapping(item.get("organization")).get("gid"))
-    name = text(item.get("name")) or f"Team {team_gid}"
+    workspace = text_id(mapping(item.get("organization")).get("gid"))
+    name = text(item.get("name"), numbers=True) or f"Team {team_gid}"
     return TeamRecord(id=team_gid, name=name, workspace_id=workspace, raw=item)
 
 

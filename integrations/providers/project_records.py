@@ -1,16 +1,16 @@
 """Records and input shared by the project-tool providers (the generic tool and Asana).
 
 Provider modules turn these into their own JSON and their JSON into these.
-Everything read from a provider is untrusted: the helpers here take any
-shape and return strings, `None` or empty values instead of raising.
+Everything read from a provider is untrusted: it is read with
+`integrations.providers.readers`. The project tools' rule there: a number
+where text belongs (a name, a status) is taken as its text (`numbers=True`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from integrations.http.errors import (
@@ -19,6 +19,7 @@ from integrations.http.errors import (
     NotFoundError,
     ValidationError,
 )
+from integrations.providers.readers import iso_date, text, text_id, texts
 
 # The hub's names for the fields of a project form. A provider declares the
 # subset it supports (`Provider.project_fields`); the form shows only those.
@@ -72,17 +73,17 @@ class ProjectInput:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProjectInput:
         return cls(
-            name=text(data.get("name")),
-            description=text(data.get("description")),
-            owner=text(data.get("owner")),
-            workspace=text(data.get("workspace")),
-            team=text(data.get("team")),
-            start_date=parse_date(data.get("start_date")),
-            end_date=parse_date(data.get("end_date")),
-            status=text(data.get("status")),
-            priority=text(data.get("priority")),
-            tags=tuple(text_list(data.get("tags"))),
-            template=text(data.get("template")),
+            name=text(data.get("name"), numbers=True),
+            description=text(data.get("description"), numbers=True),
+            owner=text_id(data.get("owner")),
+            workspace=text_id(data.get("workspace")),
+            team=text_id(data.get("team")),
+            start_date=iso_date(data.get("start_date")),
+            end_date=iso_date(data.get("end_date")),
+            status=text(data.get("status"), numbers=True),
+            priority=text(data.get("priority"), numbers=True),
+            tags=texts(data.get("tags"), numbers=True),
+            template=text_id(data.get("template")),
         )
 
     def used_fields(self) -> set[str]:
@@ -106,8 +107,8 @@ class ProjectRecord:
     end_date: date | None = None
     tags: tuple[str, ...] = ()
     url: str = ""
-    created_at: str = ""
-    updated_at: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -133,15 +134,6 @@ class TeamRecord:
 
 
 @dataclass(frozen=True)
-class RecordPage:
-    """One page of records, where to resume after it, and the provider's total if it says."""
-
-    records: list[Any]
-    resume: Any = None
-    total: int | None = None
-
-
-@dataclass(frozen=True)
 class BulkRowError:
     message: str
     field_errors: dict[str, list[str]] = field(default_factory=dict)
@@ -155,55 +147,19 @@ class BulkResult:
     errors: dict[int, BulkRowError]
 
 
-# --- tolerant readers ----------------------------------------------------------------
-
-
-def text(value: Any) -> str:
-    """A string from a string or a number; "" for anything else."""
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, str | int | float):
-        return str(value).strip()
-    return ""
-
-
-def text_list(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [t for t in (text(v) for v in value) if t]
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value[:10]) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def records(items: Any) -> Iterator[dict[str, Any]]:
-    """The dict items of a list, skipping anything else."""
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            yield item
-
-
 def named_record(data: dict[str, Any], *, id_key: str = "id") -> NamedRecord | None:
-    record_id = text(data.get(id_key))
+    record_id = text_id(data.get(id_key))
     if not record_id:
         return None
-    name = text(data.get("name")) or text(data.get("email")) or record_id
-    return NamedRecord(id=record_id, name=name, email=text(data.get("email")), raw=data)
+    email = text(data.get("email"))
+    name = text(data.get("name"), numbers=True) or email or record_id
+    return NamedRecord(id=record_id, name=name, email=email, raw=data)
 
 
-def int_id(value: str) -> int | str:
-    """A numeric id as an integer (the generic tool's ids are integers), else the string."""
-    return int(value) if value.isdigit() else value
+def wire_id(value: str) -> int | str:
+    """An id the hub keeps as text, as an integer when it is one (the generic tool's
+    JSON ids are integers), else the text."""
+    return int(value) if value.isascii() and value.isdigit() else value
 
 
 # --- errors ---------------------------------------------------------------------------

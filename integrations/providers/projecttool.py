@@ -35,16 +35,21 @@ from integrations.providers.project_records import (
     BulkRowError,
     ProjectInput,
     ProjectRecord,
-    RecordPage,
-    int_id,
-    mapping,
     named_record,
-    parse_date,
-    records,
     refusal_as_validation,
-    text,
-    text_list,
+    wire_id,
 )
+from integrations.providers.readers import (
+    integer,
+    iso_date,
+    mapping,
+    records,
+    text,
+    text_id,
+    texts,
+    timestamp,
+)
+from integrations.providers.record_page import RecordPage
 
 if TYPE_CHECKING:
     from integrations.http.client import ApiClient
@@ -156,9 +161,9 @@ def project_payload(project: ProjectInput) -> dict[str, Any]:
     if project.description:
         body["description"] = project.description
     if project.owner:
-        body["owner_id"] = int_id(project.owner)
+        body["owner_id"] = wire_id(project.owner)
     if project.workspace:
-        body["workspace_id"] = int_id(project.workspace)
+        body["workspace_id"] = wire_id(project.workspace)
     if project.start_date:
         body["start_date"] = project.start_date.isoformat()
     if project.end_date:
@@ -170,33 +175,33 @@ def project_payload(project: ProjectInput) -> dict[str, Any]:
     if project.tags:
         body["tags"] = list(project.tags)
     if project.template:
-        body["template_id"] = int_id(project.template)
+        body["template_id"] = wire_id(project.template)
     return body
 
 
 def parse_project(data: Any) -> ProjectRecord | None:
     """A project object -> record; None when it has no id. Missing keys become blanks."""
     data = mapping(data)
-    project_id = text(data.get("id"))
+    project_id = text_id(data.get("id"))
     if not project_id:
         return None
-    owner, workspace = data.get("owner"), data.get("workspace")
+    owner, workspace = mapping(data.get("owner")), mapping(data.get("workspace"))
     return ProjectRecord(
         id=project_id,
-        name=text(data.get("name")) or f"Project {project_id}",
-        description=text(data.get("description")),
-        status=text(data.get("status")),
-        priority=text(data.get("priority")),
-        owner_id=text(data.get("owner_id")) or text(mapping(owner).get("id")),
-        owner_name=text(mapping(owner).get("name")),
-        workspace_id=text(data.get("workspace_id")) or text(mapping(workspace).get("id")),
-        workspace_name=text(mapping(workspace).get("name")),
-        start_date=parse_date(data.get("start_date")),
-        end_date=parse_date(data.get("end_date")),
-        tags=tuple(text_list(data.get("tags"))),
+        name=text(data.get("name"), numbers=True) or f"Project {project_id}",
+        description=text(data.get("description"), numbers=True),
+        status=text(data.get("status"), numbers=True),
+        priority=text(data.get("priority"), numbers=True),
+        owner_id=text_id(data.get("owner_id")) or text_id(owner.get("id")),
+        owner_name=text(owner.get("name"), numbers=True),
+        workspace_id=text_id(data.get("workspace_id")) or text_id(workspace.get("id")),
+        workspace_name=text(workspace.get("name"), numbers=True),
+        start_date=iso_date(data.get("start_date")),
+        end_date=iso_date(data.get("end_date")),
+        tags=texts(data.get("tags"), numbers=True),
         url=text(data.get("url")),
-        created_at=text(data.get("created_at")),
-        updated_at=text(data.get("updated_at")),
+        created_at=timestamp(data.get("created_at")),
+        updated_at=timestamp(data.get("updated_at")),
         raw=data,
     )
 
@@ -205,9 +210,9 @@ def _pages(client: ApiClient, path: str, parse, *, start: Any, page_size: int, p
     for page in client.paginate(
         path, items_key="data", params=params, page_size=page_size, start=start
     ):
-        total = mapping(mapping(page.data).get("meta")).get("totalItems")
+        total = integer(mapping(mapping(page.data).get("meta")).get("totalItems"), minimum=0)
         parsed = [r for r in (parse(item) for item in records(page.items)) if r is not None]
-        yield RecordPage(parsed, page.resume, total if isinstance(total, int) else None)
+        yield RecordPage(parsed, page.resume, total)
 
 
 def project_list(
@@ -260,8 +265,8 @@ def project_bulk_create(client: ApiClient, projects: list[ProjectInput]) -> Bulk
     body = mapping(response.data)
     errors: dict[int, BulkRowError] = {}
     for entry in records(body.get("errors")):
-        index = entry.get("index")
-        if isinstance(index, int) and 0 <= index < len(projects):
+        index = integer(entry.get("index"), minimum=0)
+        if index is not None and index < len(projects):
             message, field_errors = PROVIDER.parse_error({"error": entry.get("error")})
             # A 2xx body is not redacted by the client; a row's error may echo a secret.
             fields = {k: [client.redact(m) for m in v] for k, v in field_errors.items()}

@@ -22,6 +22,7 @@ from integrations.providers.base import (
     fallback_message,
     text_messages,
 )
+from integrations.providers.readers import mapping
 from integrations.providers.recruitee_records import (
     CandidateRecord,
     OfferRecord,
@@ -223,14 +224,14 @@ def offer_list(client: ApiClient) -> list[OfferRecord]:
 def offer_get(client: ApiClient, offer_id: str) -> OfferRecord:
     path = f"offers/{quote(str(offer_id), safe='')}"
     data = client.get(path).data
-    record = parse_offer(data.get("offer") if isinstance(data, dict) else None)
+    record = parse_offer(mapping(data).get("offer"))
     if record is None:
         raise _invalid(client, "GET", path, "the answer has no offer")
     return record
 
 
 def _candidate_answer(client: ApiClient, method: str, path: str, data: Any) -> CandidateAnswer:
-    record = parse_candidate(data.get("candidate") if isinstance(data, dict) else None)
+    record = parse_candidate(mapping(data).get("candidate"))
     if record is None:
         raise _invalid(client, method, path, "the answer has no candidate with an id")
     return CandidateAnswer(record, parse_references(data))

@@ -1,15 +1,26 @@
 """Recruitee records: small frozen dataclasses parsed from untrusted JSON (recruitee.md §2, §3).
 
-Every parser tolerates missing keys, nulls and wrong types: a value that is not
-what the docs describe becomes empty rather than an exception. Each record
-keeps the untouched payload in `raw`.
+Every parser tolerates missing keys, nulls and wrong types
+(`integrations.providers.readers`): a value that is not what the docs describe
+becomes empty rather than an exception. Each record keeps the untouched
+payload in `raw`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from integrations.providers.readers import (
+    integer,
+    mapping,
+    records,
+    text,
+    text_id,
+    texts,
+    timestamp,
+)
 
 
 @dataclass(frozen=True)
@@ -94,134 +105,93 @@ class References:
 
 def parse_candidate(data: Any) -> CandidateRecord | None:
     """A candidate object (list item or full), or None when it has no usable id."""
-    if not isinstance(data, dict) or not identifier(data.get("id")):
+    if not isinstance(data, dict) or not text_id(data.get("id")):
         return None
     name = text(data.get("name"))
-    placements = (parse_placement(p) for p in as_list(data.get("placements")))
-    times = [parse_time(data.get(k)) for k in ("last_activity_at", "last_message_at", "updated_at")]
+    placements = (parse_placement(p) for p in records(data.get("placements")))
+    times = [timestamp(data.get(k)) for k in ("last_activity_at", "last_message_at", "updated_at")]
     return CandidateRecord(
-        id=identifier(data.get("id")),
+        id=text_id(data.get("id")),
         name=name,
-        emails=strings(data.get("emails")),
-        phones=strings(data.get("phones")),
+        emails=texts(data.get("emails")),
+        phones=texts(data.get("phones")),
         initials=text(data.get("initials"))[:8] or initials_of(name),
         photo_thumb_url=text(data.get("photo_thumb_url")),
         source=text(data.get("source")),
         referrer=text(data.get("referrer")),
-        created_at=parse_time(data.get("created_at")),
-        updated_at=parse_time(data.get("updated_at")),
+        created_at=timestamp(data.get("created_at")),
+        updated_at=timestamp(data.get("updated_at")),
         last_activity_at=max((t for t in times if t), default=None),
         placements=tuple(p for p in placements if p is not None),
-        tags=strings(data.get("tags")),
-        links=strings(data.get("links")),
-        social_links=strings(data.get("social_links")),
+        tags=texts(data.get("tags")),
+        links=texts(data.get("links")),
+        social_links=texts(data.get("social_links")),
         cover_letter=text(data.get("cover_letter")),
         raw=data,
     )
 
 
 def parse_placement(data: Any) -> PlacementRecord | None:
-    if not isinstance(data, dict) or not identifier(data.get("offer_id")):
+    if not isinstance(data, dict) or not text_id(data.get("offer_id")):
         return None
     return PlacementRecord(
-        id=identifier(data.get("id")),
-        offer_id=identifier(data.get("offer_id")),
-        stage_id=identifier(data.get("stage_id")),
+        id=text_id(data.get("id")),
+        offer_id=text_id(data.get("offer_id")),
+        stage_id=text_id(data.get("stage_id")),
         # A disqualified placement carries `disqualify_reason` / `disqualify_kind` (§2a).
         is_disqualified=bool(data.get("disqualify_reason") or data.get("disqualify_kind")),
-        hired_at=parse_time(data.get("hired_at")),
-        created_at=parse_time(data.get("created_at")),
+        hired_at=timestamp(data.get("hired_at")),
+        created_at=timestamp(data.get("created_at")),
     )
 
 
 def parse_offer(data: Any) -> OfferRecord | None:
-    if not isinstance(data, dict) or not identifier(data.get("id")):
+    if not isinstance(data, dict) or not text_id(data.get("id")):
         return None
-    pipeline = data.get("pipeline_template")
-    stages = as_list(pipeline.get("stages")) if isinstance(pipeline, dict) else []
+    stages = records(mapping(data.get("pipeline_template")).get("stages"))
     department = data.get("department")
     if isinstance(department, dict):  # some answers nest it as {"id", "name"}
         department = department.get("name")
-    count = data.get("candidates_count")
     return OfferRecord(
-        id=identifier(data.get("id")),
-        title=text(data.get("title")) or f"Offer {identifier(data.get('id'))}",
+        id=text_id(data.get("id")),
+        title=text(data.get("title")) or f"Offer {text_id(data.get('id'))}",
         status=text(data.get("status")),
         kind=text(data.get("kind")),
         location=text(data.get("location")),
         department=text(department),
-        candidates_count=count if isinstance(count, int) and count >= 0 else 0,
+        candidates_count=integer(data.get("candidates_count"), minimum=0) or 0,
         stages=tuple(s for s in map(parse_stage, stages) if s is not None),
-        created_at=parse_time(data.get("created_at")),
-        updated_at=parse_time(data.get("updated_at")),
+        created_at=timestamp(data.get("created_at")),
+        updated_at=timestamp(data.get("updated_at")),
         raw=data,
     )
 
 
 def parse_stage(data: Any) -> StageRecord | None:
-    if not isinstance(data, dict) or not identifier(data.get("id")):
+    if not isinstance(data, dict) or not text_id(data.get("id")):
         return None
-    position = data.get("position")
     return StageRecord(
-        id=identifier(data.get("id")),
+        id=text_id(data.get("id")),
         name=text(data.get("name")),
         category=text(data.get("category")),
-        position=position if isinstance(position, int) else 0,
+        position=integer(data.get("position")) or 0,
     )
 
 
 def parse_references(data: Any) -> References:
     """Offer titles and stages from a response's `references` (§2a), ignoring the rest."""
-    references = as_list(data.get("references")) if isinstance(data, dict) else []
     offers, stages = {}, {}
-    for entry in references:
-        if not isinstance(entry, dict) or not identifier(entry.get("id")):
+    for entry in records(mapping(data).get("references")):
+        if not text_id(entry.get("id")):
             continue
         if entry.get("type") == "Offer":
-            offers[identifier(entry["id"])] = text(entry.get("title"))
+            offers[text_id(entry["id"])] = text(entry.get("title"))
         elif entry.get("type") == "Stage" and (stage := parse_stage(entry)):
             stages[stage.id] = stage
     return References(offers=offers, stages=stages)
 
 
-# --- tolerant value readers -----------------------------------------------------
-
-
-def identifier(value: Any) -> str:
-    """An id as text: ints and non-empty strings; bools, floats and objects are no id."""
-    if isinstance(value, bool):
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip() and len(value) <= 64:
-        return value.strip()
-    return ""
-
-
-def text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def strings(value: Any) -> tuple[str, ...]:
-    """The non-empty strings of a list (anything else in it is dropped)."""
-    return tuple(item.strip() for item in as_list(value) if isinstance(item, str) and item.strip())
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO-8601 timestamp (`2023-01-15T12:01:10.725552Z`); naive ones are taken as UTC."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+# --- helpers ---------------------------------------------------------------------
 
 
 def initials_of(name: str) -> str:

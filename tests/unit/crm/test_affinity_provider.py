@@ -79,7 +79,7 @@ def test_pages_send_identical_params_with_the_token(rsps, client):
     )
     pages = list(affinity.organization_pages(client))
     assert [[o.id for o in p.records] for p in pages] == [[1, 2], [3]]
-    assert pages[0].next_token == first["next_page_token"] and pages[1].next_token is None
+    assert pages[0].resume == first["next_page_token"] and pages[1].resume is None
     assert pages[0].records[0].is_global and pages[0].records[0].person_ids is None
 
 
@@ -257,7 +257,7 @@ def test_search_returns_one_page_and_its_token(rsps, client):
         match=[matchers.query_param_matcher({"term": "acme", "page_size": "25"})],
     )
     page = affinity.organization_search(client, term="acme")
-    assert [o.id for o in page.records] == [1] and page.next_token == "t2"
+    assert [o.id for o in page.records] == [1] and page.resume == "t2"
 
 
 @pytest.mark.parametrize(

@@ -303,3 +303,14 @@ def test_rate_limit_headers_feed_the_limiter(rsps, make_client):
     with pytest.raises(RateLimitedError):
         list(projecttool.workspace_list(client))  # the window is spent: not even sent
     assert len(rsps.calls) == 1
+
+
+def test_a_bulk_error_at_index_true_names_no_row(rsps, make_client):
+    body = {
+        "data": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}],
+        "errors": [{"index": True, "error": {"message": "odd"}}],
+    }
+    rsps.add("POST", f"{BASE}/projects/bulk", status=207, json=body)
+    inputs = [ProjectInput(name="a"), ProjectInput(name="b")]
+    result = projecttool.project_bulk_create(_client(make_client), inputs)
+    assert result.errors == {} and [r.id for r in result.created.values()] == ["1", "2"]

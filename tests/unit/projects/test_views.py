@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from integrations.models import Connection, OutboxItem
+from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.providers import projecttool
 from projects.csv_import import parse_projects_csv
 from projects.forms import ProjectForm
@@ -166,3 +166,67 @@ def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, connectio
     finished = logged_in_client.get(url)
     assert finished["HX-Redirect"] == f"/projects/import/{batch.token}/"
     assert b"1 created" in finished.content
+
+
+def test_the_list_filters_by_status_and_workspace_and_keeps_them_in_its_links(
+    logged_in_client, connection
+):
+    for n, (status, workspace) in enumerate([("Active", "1"), ("Active", "2"), ("Planning", "1")]):
+        Project.objects.create(
+            connection=connection, remote_id=str(n), name=f"P{n}", status=status,
+            workspace_remote_id=workspace,
+        )  # fmt: skip
+    page = logged_in_client.get(
+        "/projects/", {"status": "Active", "workspace": "1", "sort": "-end"}
+    )
+    assert [p.name for p in page.context["page_obj"]] == ["P0"]
+    assert page.context["filtered"] is True
+    assert page.context["querystring"] == "status=Active&workspace=1&sort=-end"
+    unknown = logged_in_client.get("/projects/", {"status": "Nowhere"})
+    assert list(unknown.context["page_obj"]) == []  # an unknown status filters to nothing
+
+
+def test_asana_lists_only_the_columns_it_has(logged_in_client, db):
+    asana = Connection.objects.create(provider="asana", name="a", api_token="tok")
+    Project.objects.create(connection=asana, remote_id="1", name="P", status="Archived")
+    html = logged_in_client.get("/projects/").content.decode()
+    head = html[html.index("<thead") : html.index("</thead>")]
+    assert "Owner" in head and "Workspace" in head
+    assert "Status" not in head and "Priority" not in head and "Tags" not in head
+
+
+def test_a_project_or_import_of_another_connection_is_not_shown(logged_in_client, connection):
+    asana = Connection.objects.create(provider="asana", name="a", api_token="tok")
+    theirs = Project.objects.create(connection=asana, remote_id="1", name="Theirs")
+    batch = ImportBatch.objects.create(connection=asana, row_count=0, valid_count=0)
+    assert logged_in_client.get(f"/projects/{theirs.pk}/").status_code == 404
+    assert logged_in_client.get(f"/projects/import/{batch.token}/").status_code == 404
+    assert logged_in_client.post(f"/projects/import/{batch.token}/submit/").status_code == 404
+
+
+def test_the_form_page_starts_the_first_syncs_of_its_pickers(logged_in_client, connection):
+    logged_in_client.get("/projects/new/")
+    resources = set(
+        SyncRun.objects.filter(connection=connection).values_list("resource", flat=True)
+    )
+    assert resources == {"projecttool.users", "projecttool.workspaces"}
+    logged_in_client.get("/projects/new/")
+    assert SyncRun.objects.filter(connection=connection).count() == 2  # once
+
+
+def test_a_write_that_waits_is_a_warning_and_opens_the_project(
+    logged_in_client, connection, monkeypatch
+):
+    Workspace.objects.create(connection=connection, remote_id="1", name="Main")
+    project = Project.objects.create(connection=connection, name="Site", sync_status="pending")
+    item = OutboxItem.objects.create(
+        connection=connection, operation="projecttool.project_create", submission_key="k1",
+        record_type="projects.Project", record_id=project.pk,
+    )  # fmt: skip
+    monkeypatch.setattr("projects.views.services.project_create", lambda **kwargs: item)
+    form = {"submission_key": "k1", "name": "Site", "workspace": "1"}
+    response = logged_in_client.post("/projects/new/", form, follow=True)
+    assert response.redirect_chain == [(f"/projects/{project.pk}/", 302)]
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "warning"
+    assert str(message) == "Saved — it will be sent to Project tool as soon as it answers."

@@ -150,11 +150,10 @@ def test_the_project_flash_message_after_a_stuck_write_is_plain_for_non_staff(
     Workspace.objects.create(connection=tool, remote_id="1", name="Main")
     stuck = outbox_item(tool, OutboxItem.Status.NEEDS_ATTENTION, RAW_OUTBOX_ERROR)
     monkeypatch.setattr("projects.views.services.project_create", lambda **kwargs: stuck)
-    monkeypatch.setattr("projects.views._picker_syncs", lambda connection: None)
     client.force_login(user)
     form = {"submission_key": "k1", "name": "Site", "workspace": "1"}
     html = client.post("/projects/new/", form, follow=True).content.decode()
-    assert "Saved, but Project tool did not take it." in html
+    assert "Saved, but sending it needs attention. Project tool did not take it" in html
     assert f"Reference: outbox #{stuck.pk}." in html
     assert raw_bits(html) == []
 
