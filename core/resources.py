@@ -275,6 +275,16 @@ def services() -> list[tuple[Service, list[ResourcePages]]]:
     return list(grouped.items())
 
 
+def connection_on_pages(connection: Connection) -> bool:
+    """Whether some registered pages use `connection` (the first active connection in
+    their service's provider order); any other one is reachable from the admin only."""
+    return any(
+        resource.connection() == connection
+        for resource in registered()
+        if connection.provider in resource.service.providers
+    )
+
+
 def for_model(label: str) -> ResourcePages | None:
     """The resource whose model has this label ("ats.Candidate") and a detail page."""
     found = (r for r in registered() if r.model._meta.label == label and "detail" in r.pages)

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import paginate
+from core.resources import connection_on_pages
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
-from integrations.selectors import connection_on_pages, provider_connection
+from integrations.selectors import provider_connection
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
