@@ -10,10 +10,11 @@ import logging
 
 from django_tasks import task
 
-from integrations.models import Connection, OutboxItem, SyncRun
+from integrations.models import Connection, OutboxItem, SyncRun, WebhookDelivery
 from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
+from integrations.webhooks.apply import deliveries_due, delivery_apply
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +49,18 @@ def deliver_due_outbox_task() -> int:
 
 def enqueue_delivery(item: OutboxItem) -> None:
     deliver_outbox_item_task.enqueue(item_id=item.pk)
+
+
+@task()
+def apply_webhook_delivery_task(delivery_id: int) -> str:
+    return delivery_apply(delivery_id) or "skipped"
+
+
+@task()
+def apply_due_webhooks_task() -> int:
+    """Deliveries left unapplied (a lost task, a stopped worker, a retry now due)."""
+    return sum(1 for pk in deliveries_due() if delivery_apply(pk))
+
+
+def enqueue_webhook_apply(delivery: WebhookDelivery) -> None:
+    apply_webhook_delivery_task.enqueue(delivery_id=delivery.pk)

@@ -5,5 +5,15 @@ from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
+from integrations.models.webhooks import WebhookDelivery, WebhookEndpoint
 
-__all__ = ["CallLog", "Connection", "DuplicateFlag", "OutboxItem", "SyncRun", "SyncState"]
+__all__ = [
+    "CallLog",
+    "Connection",
+    "DuplicateFlag",
+    "OutboxItem",
+    "SyncRun",
+    "SyncState",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]
