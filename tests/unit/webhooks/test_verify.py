@@ -116,7 +116,7 @@ class TestStandardWebhooks:
         body = projecttool_event()
         for offset in (-301, 301):
             headers = standard_headers(STANDARD_SECRET, body, timestamp=int(time.time()) + offset)
-            with pytest.raises(Refused, match="too (old|new)"):
+            with pytest.raises(Refused, match=r"too (old|new)"):
                 standard_verify([STANDARD_SECRET], inbound(body, **headers))
 
     def test_a_replayed_signature_with_a_fresh_timestamp_is_refused(self):
