@@ -11,6 +11,7 @@ from integrations.sandbox.faults import FaultBoard, FaultConfig
 from integrations.sandbox.projecttool import ProjectToolApi
 from integrations.sandbox.recruitee import RecruiteeApi
 from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.webhooks import WebhookSender
 
 
 class SandboxApp:
@@ -33,8 +34,11 @@ class SandboxApp:
             )
         }
         self.faults = FaultBoard(list(self.apis))
-        # Set on shutdown so that hanging requests stop waiting.
+        # Set on shutdown so that hanging requests (and webhook senders) stop waiting.
         self.stopping = threading.Event()
+        self.webhooks = WebhookSender(self.faults, self.stopping)
+        for api in self.apis.values():
+            api.webhooks = self.webhooks
 
     def resolve(self, path: str) -> tuple[FakeApi | None, str]:
         """The API serving a path, and the path inside its prefix."""

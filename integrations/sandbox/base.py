@@ -8,11 +8,13 @@ routes it. Every answer gets the provider's rate-limit headers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from integrations.sandbox.ratelimit import MinuteBudget
 from integrations.sandbox.router import Router
 from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.webhooks import Outgoing, WebhookSender
 from integrations.sandbox.wire import Request, Response
 
 # Gateways answer 502 with an HTML page, not the provider's JSON: clients must cope.
@@ -34,11 +36,14 @@ class FakeApi:
     name: str = ""  # the provider's key in faults and the control endpoint
     prefix: str = ""  # where it is served, e.g. "/recruitee"
     default_rate_limit: int | None = None  # requests per minute; None: no budget
+    webhook_table: str = ""  # where its webhook subscriptions are stored; "" if it has none
 
     def __init__(self, store: SandboxStore) -> None:
         self.store = store
         self.router = Router()
         self.budget = MinuteBudget(self.default_rate_limit)
+        self.webhooks: WebhookSender | None = None  # set by SandboxApp
+        self._unsent = threading.local()  # this request's webhooks, sent once it is answered
         self.add_routes(self.router)
 
     # -- hooks --------------------------------------------------------------
@@ -67,6 +72,27 @@ class FakeApi:
         """Forget budgets and other per-run state (not stored data)."""
         self.budget.reset()
 
+    # -- webhooks -------------------------------------------------------------
+    def webhook_subscriptions(self) -> list[dict]:
+        if not self.webhook_table:
+            return []
+        return self.store.payloads(f"SELECT payload FROM {self.webhook_table} ORDER BY id")  # noqa: S608
+
+    def send_webhooks(self, outgoing: list[Outgoing]) -> None:
+        """Send each event once the request is processed: its writes have committed then
+        (an endpoint may run inside an idempotency transaction), so a receiver that
+        fetches the record finds it."""
+        unsent = getattr(self._unsent, "items", None)
+        if unsent is None:
+            unsent = self._unsent.items = []
+        unsent.extend(outgoing)
+
+    def _send_unsent(self) -> None:
+        unsent, self._unsent.items = getattr(self._unsent, "items", None) or [], []
+        if self.webhooks is not None:
+            for item in unsent:
+                self.webhooks.send(self.name, item)
+
     # -- the request cycle ----------------------------------------------------
     def handle(self, request: Request, *, hold: Callable[[], object] = lambda: None) -> Response:
         """Receive the request; if accepted, `hold()` (the queue's wait), then process it."""
@@ -86,6 +112,7 @@ class FakeApi:
 
     def finish(self, response: Response) -> Response:
         response.headers.update(self.rate_limit_headers())
+        self._send_unsent()
         return response
 
     def too_many_requests(self, retry_after: int) -> Response:
