@@ -12,6 +12,8 @@
                                          test ping `{"test":true}` gets 200)
     GET    /_sandbox/webhooks/recruitee  the Recruitee webhooks (secrets left out)
     DELETE /_sandbox/webhooks/recruitee  remove them all
+    GET    /_sandbox/webhooks/attempts   every webhook attempt sent: [kind, status, ms]
+                                         (kind: event, retry, forged, replay)
 
 No credentials: the sandbox binds to a loopback address and holds only fake data.
 """
@@ -92,6 +94,9 @@ def build_router(app: SandboxApp) -> Router:
             conn.execute("DELETE FROM recruitee_webhooks")
         return json_response(200, [])
 
+    router.add(
+        "GET", "/webhooks/attempts", lambda r: json_response(200, list(app.webhooks.attempts))
+    )
     router.add("POST", "/webhooks/recruitee", recruitee_webhook_add)
     router.add("GET", "/webhooks/recruitee", recruitee_webhook_list)
     router.add("DELETE", "/webhooks/recruitee", recruitee_webhook_clear)

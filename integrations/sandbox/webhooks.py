@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +45,14 @@ Make = Callable[[float, bool], Attempt]
 
 
 @dataclass(frozen=True)
+class Copy:
+    """A one-off attempt made in advance: a forged copy or an old one replayed."""
+
+    kind: str
+    attempt: Attempt
+
+
+@dataclass(frozen=True)
 class Outgoing:
     url: str
     make: Make
@@ -54,11 +63,13 @@ class WebhookSender:
     def __init__(self, faults: FaultBoard, stopping: threading.Event) -> None:
         self.faults = faults
         self.stopping = stopping
-        self._due: list[tuple[float, int, Outgoing, int, Attempt | None]] = []
+        self._due: list[tuple[float, int, Outgoing, int, Copy | None]] = []
         self._order = itertools.count()
         self._ready = threading.Condition()
         self._started = False
-        self.sent = 0  # attempts made (for tests and benchmarks)
+        # Every attempt made: (kind, status, milliseconds to the answer), for the
+        # control endpoint's /webhooks/attempts (benchmarks measure acknowledgements).
+        self.attempts: deque[tuple[str, int, float]] = deque(maxlen=100_000)
 
     def send(self, provider: str, outgoing: Outgoing) -> None:
         """Queue an event's delivery, with the provider's webhook faults applied."""
@@ -106,9 +117,13 @@ class WebhookSender:
                 _, _, outgoing, attempt, fixed = heapq.heappop(self._due)
             self._attempt(outgoing, attempt, fixed)
 
-    def _attempt(self, outgoing: Outgoing, attempt: int, fixed: Attempt | None) -> None:
-        status, _ = post(outgoing.url, fixed or outgoing.make(time.time(), False))
-        self.sent += 1
+    def _attempt(self, outgoing: Outgoing, attempt: int, fixed: Copy | None) -> None:
+        started = time.perf_counter()
+        status, _ = post(
+            outgoing.url, fixed.attempt if fixed else outgoing.make(time.time(), False)
+        )
+        kind = fixed.kind if fixed else ("event" if attempt == 0 else "retry")
+        self.attempts.append((kind, status, (time.perf_counter() - started) * 1000))
         if attempt < 0 or outgoing.success(status):
             return
         if attempt < len(RETRY_DELAYS):
