@@ -392,5 +392,5 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         deliveries = list(queryset)
         for delivery in deliveries:
             delivery_replay(delivery)
-            enqueue_webhook_apply(delivery)
+        enqueue_webhook_apply()
         self.message_user(request, f"{len(deliveries)} delivery(ies) will be applied again.")

@@ -10,11 +10,12 @@ import logging
 
 from django_tasks import task
 
-from integrations.models import Connection, OutboxItem, SyncRun, WebhookDelivery
+from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
-from integrations.webhooks.apply import deliveries_due, delivery_apply
+from integrations.webhooks.apply import deliveries_apply
+from integrations.webhooks.queue import apply_queue_release
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +53,14 @@ def enqueue_delivery(item: OutboxItem) -> None:
 
 
 @task()
-def apply_webhook_delivery_task(delivery_id: int) -> str:
-    return delivery_apply(delivery_id) or "skipped"
+def apply_webhooks_task() -> int:
+    """Apply every due webhook delivery, a batch at a time, until none is left."""
+    apply_queue_release()
+    applied = 0
+    while claimed := deliveries_apply():
+        applied += claimed
+    return applied
 
 
-@task()
-def apply_due_webhooks_task() -> int:
-    """Deliveries left unapplied (a lost task, a stopped worker, a retry now due)."""
-    return sum(1 for pk in deliveries_due() if delivery_apply(pk))
-
-
-def enqueue_webhook_apply(delivery: WebhookDelivery) -> None:
-    apply_webhook_delivery_task.enqueue(delivery_id=delivery.pk)
+def enqueue_webhook_apply() -> None:
+    apply_webhooks_task.enqueue()

@@ -5,7 +5,7 @@ from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
-from integrations.models.webhooks import WebhookDelivery, WebhookEndpoint
+from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CallLog",
@@ -14,6 +14,7 @@ __all__ = [
     "OutboxItem",
     "SyncRun",
     "SyncState",
+    "WebhookApplyQueue",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

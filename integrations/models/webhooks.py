@@ -69,6 +69,7 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)  # the batch that holds it
     # What it changed, for people: "candidates 12 updated; candidates 13 deleted".
     summary = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
@@ -88,3 +89,15 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} delivery #{self.pk} ({self.state})"
+
+
+class WebhookApplyQueue(models.Model):
+    """One row: whether a task to apply deliveries is queued. A receiver queues one only
+    when none is (`queued` flipped in its own transaction); the task clears it before it
+    looks for work, so a delivery is never left without a task to apply it, and a burst
+    of deliveries queues one task, not one each."""
+
+    queued = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return "webhook apply queue"

@@ -78,23 +78,20 @@ class WebhookSender:
             return
         first = time.monotonic() + decision.delay
         if decision.bad_signature:
-            self._at(first, outgoing, -1, outgoing.make(time.time(), True))
+            self._at(first, outgoing, -1, Copy("forged", outgoing.make(time.time(), True)))
         self._at(first, outgoing, 0)
         if decision.duplicate:
             self._at(first + 0.05, outgoing, 0)
         if decision.replay:
-            self._at(
-                first + REPLAY_AFTER, outgoing, -1, outgoing.make(time.time() - REPLAY_AGE, False)
-            )
+            old = outgoing.make(time.time() - REPLAY_AGE, False)
+            self._at(first + REPLAY_AFTER, outgoing, -1, Copy("replay", old))
 
     def deliver_now(self, outgoing: Outgoing) -> tuple[int, dict[str, str]]:
         """One attempt in the caller's thread (handshakes, test pings): status and headers."""
         attempt = outgoing.make(time.time(), False)
         return post(outgoing.url, attempt)
 
-    def _at(
-        self, when: float, outgoing: Outgoing, attempt: int, fixed: Attempt | None = None
-    ) -> None:
+    def _at(self, when: float, outgoing: Outgoing, attempt: int, fixed: Copy | None = None) -> None:
         """`attempt` -1: a one-off (forged or replayed copy), never retried."""
         with self._ready:
             heapq.heappush(self._due, (when, next(self._order), outgoing, attempt, fixed))
@@ -115,7 +112,10 @@ class WebhookSender:
                     if self.stopping.is_set():
                         return
                 _, _, outgoing, attempt, fixed = heapq.heappop(self._due)
-            self._attempt(outgoing, attempt, fixed)
+            try:
+                self._attempt(outgoing, attempt, fixed)
+            except Exception:  # a sender thread must outlive one bad attempt
+                logger.exception("Webhook attempt to %s failed", outgoing.url)
 
     def _attempt(self, outgoing: Outgoing, attempt: int, fixed: Copy | None) -> None:
         started = time.perf_counter()

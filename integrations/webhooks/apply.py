@@ -1,4 +1,4 @@
-"""The worker's side: apply a stored delivery as a change hint.
+"""The worker's side: apply stored deliveries as change hints, a batch at a time.
 
 For each record a delivery names (events.py), the hub fetches the record as the
 provider has it now, through the shared client (`SyncedResource.fetch_one`), or
@@ -10,16 +10,22 @@ end in the same rows. A record the provider no longer has is marked deleted; a
 deletion event with a time leaves a deleted row of that version, so an older
 event arriving after it cannot bring the record back.
 
-A delivery is claimed with one conditional UPDATE and held for
-WEBHOOK_LEASE_SECONDS; a provider error puts it back with backoff, and after
-WEBHOOK_MAX_ATTEMPTS it is failed (the admin replays it).
+Deliveries are claimed in batches (one conditional UPDATE writes a claim token
+and a lease of WEBHOOK_LEASE_SECONDS, atomic on SQLite and PostgreSQL), so two
+workers never apply the same one; a record named by several deliveries of a
+batch is fetched once. A provider error puts the deliveries that needed it back
+with backoff, and after WEBHOOK_MAX_ATTEMPTS they are failed (the admin replays
+them). Applying twice is harmless (the upsert is newer-only), which is why a
+delivery whose lease passed may simply be taken again.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from dataclasses import replace
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -28,7 +34,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.http import call_log
-from integrations.http.client import ApiClient
 from integrations.http.errors import ConfigurationError, IntegrationError, RateLimitedError
 from integrations.models import Connection, WebhookDelivery
 from integrations.models.synced import SyncStatus
@@ -42,46 +47,36 @@ from integrations.webhooks.stamps import changes_touch
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
 
+BATCH = 200
 RETRY_BASE_SECONDS = 5
 RETRY_CAP_SECONDS = 3600
+ProviderError = (IntegrationError, ConfigurationError)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change of a delivery, resolved: its resource and what to write."""
+
+    resource: SyncedResource
+    change: Change
+    row: FetchedRow | None  # None: the record is gone (or the event deletes it)
+
+
+def deliveries_apply(limit: int = BATCH) -> int:
+    """Claim up to `limit` due deliveries and apply them; how many were claimed."""
+    claimed = deliveries_claim(limit)
+    for connection_deliveries in _by_connection(claimed).values():
+        _apply_claimed(connection_deliveries)
+    return len(claimed)
 
 
 def delivery_apply(delivery_id: int) -> str:
     """Apply one delivery if it is due and unclaimed; its state afterwards ("" if skipped)."""
-    delivery = delivery_claim(delivery_id)
-    if delivery is None:
-        return ""
-    connection = delivery.connection
-    try:
-        summaries = changes_apply(connection, changes_of(delivery.provider, bytes(delivery.body)))
-    except (IntegrationError, ConfigurationError) as exc:
-        return delivery_postpone(delivery, exc)
-    finally:
-        call_log.flush()
-    WebhookDelivery.objects.filter(pk=delivery.pk, state=State.APPLYING).update(
-        state=State.APPLIED,
-        applied_at=timezone.now(),
-        lease_until=None,
-        error="",
-        summary="; ".join(summaries)[:300] or "nothing the hub syncs",
-    )
-    return State.APPLIED
-
-
-def delivery_claim(delivery_id: int) -> WebhookDelivery | None:
-    now = timezone.now()
-    claimed = (
-        WebhookDelivery.objects.filter(pk=delivery_id)
-        .filter(due_filter(now))
-        .update(
-            state=State.APPLYING,
-            lease_until=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-        )
-    )
+    claimed = deliveries_claim(1, pk=delivery_id)
     if not claimed:
-        return None
-    return WebhookDelivery.objects.select_related("connection").get(pk=delivery_id)
+        return ""
+    _apply_claimed(claimed)
+    return WebhookDelivery.objects.values_list("state", flat=True).get(pk=delivery_id)
 
 
 def due_filter(now: datetime) -> Q:
@@ -91,34 +86,23 @@ def due_filter(now: datetime) -> Q:
     )
 
 
-def deliveries_due(limit: int = 500) -> list[int]:
-    return list(
-        WebhookDelivery.objects.filter(due_filter(timezone.now()))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+def deliveries_claim(limit: int, *, pk: int | None = None) -> list[WebhookDelivery]:
+    now = timezone.now()
+    due = WebhookDelivery.objects.filter(due_filter(now))
+    if pk is not None:
+        due = due.filter(pk=pk)
+    ids = list(due.order_by("received_at").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    WebhookDelivery.objects.filter(due_filter(now), pk__in=ids).update(
+        state=State.APPLYING,
+        claim_token=token,
+        lease_until=now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
     )
-
-
-def delivery_postpone(delivery: WebhookDelivery, exc: Exception) -> str:
-    """Back to received with backoff (the provider's Retry-After first), or failed."""
-    attempts = delivery.attempts
-    if attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        state, when = State.FAILED, timezone.now()
-    else:
-        state = State.RECEIVED
-        when = getattr(exc, "retry_at", None) if isinstance(exc, RateLimitedError) else None
-        when = when or timezone.now() + retry_delay(attempts)
-    WebhookDelivery.objects.filter(pk=delivery.pk, state=State.APPLYING).update(
-        state=state, next_attempt_at=when, lease_until=None, error=str(exc)[:2000]
-    )
-    logger.warning("Webhook delivery %s not applied (%s): %s", delivery.pk, state, exc)
-    return state
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter."""
-    ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempts)
-    return timedelta(seconds=random.uniform(1, ceiling))  # noqa: S311 - jitter, not security
+    held = WebhookDelivery.objects.filter(claim_token=token, state=State.APPLYING)
+    return list(held.select_related("connection").order_by("received_at", "pk"))
 
 
 def delivery_replay(delivery: WebhookDelivery) -> None:
@@ -128,34 +112,130 @@ def delivery_replay(delivery: WebhookDelivery) -> None:
     )
 
 
-def changes_apply(connection: Connection, changes: list[Change]) -> list[str]:
-    """Apply each change; what was done, for the delivery's summary."""
-    client: ApiClient | None = None
-    done = []
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter."""
+    ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempts)
+    return timedelta(seconds=random.uniform(1, ceiling))  # noqa: S311 - jitter, not security
+
+
+def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookDelivery]]:
+    grouped: dict[int, list[WebhookDelivery]] = defaultdict(list)
+    for delivery in deliveries:
+        grouped[delivery.connection_id].append(delivery)
+    return grouped
+
+
+def _apply_claimed(deliveries: list[WebhookDelivery]) -> None:
+    """Apply one connection's claimed deliveries: fetch each named record once, then
+    write every row and every delivery's outcome in one transaction."""
+    connection = deliveries[0].connection
+    plans = {d.pk: _resolved(connection, changes_of(d.provider, bytes(d.body))) for d in deliveries}
+    try:
+        fetched = _fetch_all(connection, [step for steps in plans.values() for step in steps])
+    finally:
+        call_log.flush()
+    with transaction.atomic():
+        touched: set[str] = set()
+        for delivery in deliveries:
+            failure = next(
+                (
+                    fetched[key]
+                    for key in map(_fetch_key, plans[delivery.pk])
+                    if _failed(fetched, key)
+                ),
+                None,
+            )
+            if failure is not None:
+                _postpone(delivery, failure)
+                continue
+            done = [_write(connection, step, fetched) for step in plans[delivery.pk]]
+            touched.update(step.resource.key for step in plans[delivery.pk])
+            _applied(delivery, done)
+        for key in touched:
+            changes_touch(connection_id=connection.pk, resource_key=key)
+
+
+def _resolved(connection: Connection, changes: list[Change]) -> list[Step]:
+    """The changes the hub can apply (a resource it syncs, with the hook it needs)."""
+    steps = []
     for change in changes:
         try:
             resource = resource_for(f"{connection.provider}.{change.label}")
         except LookupError:
             continue  # a record kind the hub does not sync
         if change.body is None and resource.fetch_one is not None:
-            client = client or connection_client(connection, background=True)
-            row = resource.fetch_one(client, connection, change.remote_id)
-            deleted = row is None
+            steps.append(Step(resource, change, None))
         elif change.body is not None and resource.row_from_event is not None:
             row = None if change.deleted else resource.row_from_event(connection, change.body)
-            deleted = change.deleted
             if row is not None and row.remote_updated_at is None:
                 row = replace(row, remote_updated_at=change.version)
-        else:
-            continue
-        with transaction.atomic():
-            if deleted:
-                record_delete(resource, connection, change.remote_id, change.version)
-            elif row is not None:
-                record_upsert(resource, connection, row)
-            changes_touch(connection_id=connection.pk, resource_key=resource.key)
-        done.append(f"{change.label} {change.remote_id} {'deleted' if deleted else 'updated'}")
-    return done
+            if row is not None or change.deleted:
+                steps.append(Step(resource, change, row))
+    return steps
+
+
+def _fetch_key(step: Step) -> tuple[str, str] | None:
+    """What a step must fetch, or None when the event carried the record."""
+    return (step.resource.key, step.change.remote_id) if step.change.body is None else None
+
+
+def _failed(fetched: dict, key: tuple[str, str] | None) -> bool:
+    return key is not None and isinstance(fetched.get(key), Exception)
+
+
+def _fetch_all(connection: Connection, steps: list[Step]) -> dict:
+    """(resource key, remote id) -> the record now (None: gone), or the provider's error."""
+    keys = list(dict.fromkeys(key for key in map(_fetch_key, steps) if key is not None))
+    if not keys:
+        return {}
+    resources = {step.resource.key: step.resource for step in steps}
+    try:
+        client = connection_client(connection, background=True)
+    except ProviderError as exc:
+        return dict.fromkeys(keys, exc)
+    fetched: dict = {}
+    for resource_key, remote_id in keys:
+        resource = resources[resource_key]
+        try:
+            fetched[resource_key, remote_id] = resource.fetch_one(client, connection, remote_id)
+        except ProviderError as exc:
+            fetched[resource_key, remote_id] = exc
+    return fetched
+
+
+def _write(connection: Connection, step: Step, fetched: dict) -> str:
+    key = _fetch_key(step)
+    row = fetched[key] if key is not None else step.row
+    label = f"{step.change.label} {step.change.remote_id}"
+    if row is None:
+        record_delete(step.resource, connection, step.change.remote_id, step.change.version)
+        return f"{label} deleted"
+    record_upsert(step.resource, connection, row)
+    return f"{label} updated"
+
+
+def _applied(delivery: WebhookDelivery, done: list[str]) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        state=State.APPLIED,
+        applied_at=timezone.now(),
+        lease_until=None,
+        error="",
+        summary="; ".join(done)[:300] or "nothing the hub syncs",
+    )
+
+
+def _postpone(delivery: WebhookDelivery, exc: Exception) -> None:
+    """Back to received with backoff (the provider's Retry-After first), or failed."""
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        state, when = State.FAILED, timezone.now()
+    else:
+        state = State.RECEIVED
+        when = exc.retry_at if isinstance(exc, RateLimitedError) else None
+        when = when or timezone.now() + retry_delay(delivery.attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        state=state, next_attempt_at=when, lease_until=None, error=str(exc)[:2000]
+    )
+    logger.warning("Webhook delivery %s not applied (%s): %s", delivery.pk, state, exc)
 
 
 def record_upsert(resource: SyncedResource, connection: Connection, row: FetchedRow) -> None:

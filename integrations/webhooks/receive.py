@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.providers import PROVIDERS
+from integrations.webhooks.queue import apply_queue_claim
 from integrations.webhooks.verify import VERIFIERS, Inbound, Refused, Verified
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def webhook_receive(
     token: str,
     headers: Mapping[str, str],
     body: bytes,
-    enqueue: Callable[[WebhookDelivery], None],
+    enqueue: Callable[[], None],
 ) -> Reply:
     """The answer to one POST to /webhooks/<provider>/<token>/."""
     endpoint = (
@@ -109,9 +110,10 @@ def delivery_store(
     endpoint: WebhookEndpoint,
     inbound: Inbound,
     verified: Verified,
-    enqueue: Callable[[WebhookDelivery], None],
+    enqueue: Callable[[], None],
 ) -> WebhookDelivery | None:
-    """Insert the delivery and queue its application; None when it was a duplicate."""
+    """Insert the delivery and, unless one is queued already, queue the apply task, in
+    one transaction; None when it was a duplicate."""
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
@@ -121,9 +123,11 @@ def delivery_store(
                 body=inbound.body,
                 dedupe_key=verified.dedupe_key,
             )
+            queue = apply_queue_claim()
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: enqueue(delivery))
+    if queue:
+        transaction.on_commit(enqueue)
     return delivery
 
 

@@ -11,7 +11,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
-from integrations.tasks import apply_due_webhooks_task, deliver_due_outbox_task
+from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
 from integrations.webhooks.apply import due_filter
 
 # A delivery task still waiting this long after it was queued is presumed lost.
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             self.delivery = deliver_due_outbox_task.enqueue()
         unapplied = WebhookDelivery.objects.filter(due_filter(timezone.now() - WEBHOOK_GRACE))
         if unapplied.exists() and not self.still_waiting(self.webhooks):
-            self.webhooks = apply_due_webhooks_task.enqueue()
+            self.webhooks = apply_webhooks_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")

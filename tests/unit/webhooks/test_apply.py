@@ -136,3 +136,27 @@ def test_affinity_events_in_any_order_keep_the_newest_body(order):
         delivery_apply(stored(affinity, events[kind]).pk)  # and a duplicate
     organization = Organization.objects.get(connection=affinity, remote_id="9")
     assert organization.name == "Second" and not organization.is_deleted
+
+
+def test_a_batch_fetches_a_record_named_twice_once_and_claims_are_exclusive(
+    recruitee, sandbox_clean, monkeypatch
+):
+    from ats import sync as ats_sync
+    from integrations.webhooks.apply import deliveries_apply, deliveries_claim
+
+    remote = sandbox_candidate(sandbox_clean)
+    for kind in ("new_candidate", "candidate_updated"):
+        stored(recruitee, recruitee_event(remote["id"], kind))
+    calls = []
+    original = ats_sync.recruitee.candidate_get
+    monkeypatch.setattr(
+        ats_sync.recruitee,
+        "candidate_get",
+        lambda client, remote_id: calls.append(remote_id) or original(client, remote_id),
+    )
+    assert deliveries_apply() == 2
+    assert calls == [str(remote["id"])]
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {State.APPLIED}
+    WebhookDelivery.objects.update(state=State.RECEIVED)
+    first = deliveries_claim(10)
+    assert len(first) == 2 and deliveries_claim(10) == []  # the other worker finds none

@@ -183,3 +183,19 @@ def test_a_second_copy_losing_the_race_is_a_duplicate_not_an_error(endpoint_of):
     assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is not None
     assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is None
     assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_burst_queues_one_apply_task_and_the_next_after_the_task_started(
+    provider_client, endpoint_of, django_capture_on_commit_callbacks
+):
+    from integrations.webhooks.queue import apply_queue_release
+
+    endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for candidate in (1, 2, 3):
+            recruitee_post(provider_client, endpoint, recruitee_event(candidate))
+    assert WebhookDelivery.objects.count() == 3 and len(queued) == 1
+    apply_queue_release()  # what the task does before it looks for work
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        recruitee_post(provider_client, endpoint, recruitee_event(4))
+    assert len(queued) == 1
