@@ -199,3 +199,12 @@ def test_a_burst_queues_one_apply_task_and_the_next_after_the_task_started(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         recruitee_post(provider_client, endpoint, recruitee_event(4))
     assert len(queued) == 1
+
+
+def test_the_request_log_masks_the_receiver_token(provider_client, endpoint_of, caplog):
+    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret."""
+    endpoint = endpoint_of("affinity")
+    with caplog.at_level(logging.INFO, logger="hub.requests"):
+        post(provider_client, endpoint, affinity_event())
+    assert "/webhooks/affinity/********/ 200" in caplog.text
+    assert endpoint.token not in caplog.text
