@@ -52,7 +52,7 @@ def webhook_receive(
         .first()
     )
     if endpoint is None or provider not in VERIFIERS:
-        logger.warning("Webhook for an unknown endpoint refused (provider %s)", provider)
+        logger.warning("Webhook for an unknown endpoint refused (provider %r)", provider[:40])
         return Reply(404, {"error": "unknown endpoint"})
     inbound = Inbound(headers=headers, body=body, now=time.time())
     early = early_reply(endpoint, inbound)
