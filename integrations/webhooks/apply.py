@@ -141,23 +141,35 @@ def _apply_claimed(deliveries: list[WebhookDelivery]) -> None:
     finally:
         call_log.flush()
     with transaction.atomic():
-        touched: set[str] = set()
+        resources: dict[str, SyncedResource] = {}
+        upserts: dict[str, list[FetchedRow]] = defaultdict(list)
+        outcomes = []
         for delivery in deliveries:
-            failure = next(
-                (
-                    fetched[key]
-                    for key in map(_fetch_key, plans[delivery.pk])
-                    if _failed(fetched, key)
-                ),
-                None,
-            )
+            keys = [_fetch_key(step) for step in plans[delivery.pk]]
+            failure = next((fetched[key] for key in keys if _failed(fetched, key)), None)
             if failure is not None:
                 _postpone(delivery, failure)
                 continue
-            done = [_write(connection, step, fetched) for step in plans[delivery.pk]]
-            touched.update(step.resource.key for step in plans[delivery.pk])
+            done = []
+            for step, key in zip(plans[delivery.pk], keys, strict=True):
+                resources[step.resource.key] = step.resource
+                row = fetched[key] if key is not None else step.row
+                label = f"{step.change.label} {step.change.remote_id}"
+                if row is None:
+                    record_delete(
+                        step.resource, connection, step.change.remote_id, step.change.version
+                    )
+                    done.append(f"{label} deleted")
+                else:
+                    upserts[step.resource.key].append(row)
+                    done.append(f"{label} updated")
+            outcomes.append((delivery, done))
+        # One statement per resource; versions decide between rows of one record.
+        for key, rows in upserts.items():
+            records_upsert(resources[key], connection, rows)
+        for delivery, done in outcomes:
             _applied(delivery, done)
-        for key in touched:
+        for key in resources:
             changes_touch(connection_id=connection.pk, resource_key=key)
 
 
@@ -211,17 +223,6 @@ def _fetch_all(connection: Connection, steps: list[Step]) -> dict:
         return dict(zip(keys, pool.map(fetch, keys), strict=True))
 
 
-def _write(connection: Connection, step: Step, fetched: dict) -> str:
-    key = _fetch_key(step)
-    row = fetched[key] if key is not None else step.row
-    label = f"{step.change.label} {step.change.remote_id}"
-    if row is None:
-        record_delete(step.resource, connection, step.change.remote_id, step.change.version)
-        return f"{label} deleted"
-    record_upsert(step.resource, connection, row)
-    return f"{label} updated"
-
-
 def _applied(delivery: WebhookDelivery, done: list[str]) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
         state=State.APPLIED,
@@ -246,31 +247,47 @@ def _postpone(delivery: WebhookDelivery, exc: Exception) -> None:
     logger.warning("Webhook delivery %s not applied (%s): %s", delivery.pk, state, exc)
 
 
-def record_upsert(resource: SyncedResource, connection: Connection, row: FetchedRow) -> None:
+def records_upsert(
+    resource: SyncedResource, connection: Connection, rows: list[FetchedRow]
+) -> None:
+    """Upsert `rows` newer-only; child rows follow for the versions that were written."""
     model = resource.model
-    values = {
-        "connection": connection.pk,
-        "remote_id": row.remote_id,
-        "raw": row.raw,
-        "remote_created_at": row.remote_created_at,
-        "remote_updated_at": row.remote_updated_at,
-        "synced_at": timezone.now(),
-        "is_deleted": False,
-        "sync_status": SyncStatus.SYNCED,
-        **row.fields,
-    }
-    update = [name for name in values if name not in ("connection", "remote_id")]
-    upsert_rows(model, [values], update=update, newer_only=True)
+    now = timezone.now()
+    values = [
+        {
+            "connection": connection.pk,
+            "remote_id": row.remote_id,
+            "raw": row.raw,
+            "remote_created_at": row.remote_created_at,
+            "remote_updated_at": row.remote_updated_at,
+            "synced_at": now,
+            "is_deleted": False,
+            "sync_status": SyncStatus.SYNCED,
+            **row.fields,
+        }
+        for row in rows
+    ]
+    update = [name for name in values[0] if name not in ("connection", "remote_id")]
+    upsert_rows(model, values, update=update, newer_only=True)
     if resource.after_upsert is None:
         return
-    stored = (
-        model.objects.filter(connection=connection, remote_id=row.remote_id)
-        .values_list("pk", "remote_updated_at", "sync_status")
-        .first()
-    )
+    stored = {
+        remote_id: (pk, version, status)
+        for remote_id, pk, version, status in model.objects.filter(
+            connection=connection, remote_id__in={row.remote_id for row in rows}
+        ).values_list("remote_id", "pk", "remote_updated_at", "sync_status")
+    }
     # Child rows follow only when this version was written (not older, not pending).
-    if stored and stored[2] != SyncStatus.PENDING and stored[1] == row.remote_updated_at:
-        resource.after_upsert(connection, [row], {row.remote_id: stored[0]})
+    written = {
+        row.remote_id: row
+        for row in rows
+        if (found := stored.get(row.remote_id))
+        and found[2] != SyncStatus.PENDING
+        and found[1] == row.remote_updated_at
+    }
+    if written:
+        pks = {remote_id: stored[remote_id][0] for remote_id in written}
+        resource.after_upsert(connection, list(written.values()), pks)
 
 
 def record_delete(
