@@ -149,3 +149,28 @@ def test_the_generic_tool_and_affinity_subscribe_and_deliver(
         lambda: Organization.objects.filter(remote_id=str(organization["id"])).first()
     )
     assert found is not None and found.name == "Hooked Ventures"
+
+
+def test_two_copies_arriving_at_once_are_stored_once(live_server, settings, transactional_db):
+    """Both requests pass verification; the unique key lets one row in, both get 200."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from integrations.models import Connection
+    from tests.unit.webhooks.payloads import hex_signature, recruitee_event
+
+    settings.HUB_PUBLIC_URL = live_server.url
+    connection = Connection.objects.create(provider="recruitee", name="races", company_id="1")
+    endpoint = endpoint_for(connection)
+    endpoint.secret_add("race-secret")
+    endpoint.save()
+    url = receiver_url(endpoint)
+
+    def send(body: bytes) -> int:
+        signature = {"X-Recruitee-Signature": hex_signature("race-secret", body)}
+        return requests.post(url, data=body, headers=signature, timeout=TIMEOUT).status_code
+
+    bodies = [recruitee_event(number) for number in range(20)]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(send, [body for body in bodies for _ in range(2)]))
+    assert statuses == [200] * 40
+    assert WebhookDelivery.objects.filter(connection=connection).count() == 20
