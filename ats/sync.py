@@ -14,6 +14,7 @@ from typing import Any
 
 from ats.models import Candidate, Offer, Placement
 from core.search import planner_statistics, search_document
+from integrations.http.errors import NotFoundError
 from integrations.providers import recruitee
 from integrations.providers.readers import items
 from integrations.providers.recruitee_records import (
@@ -126,6 +127,29 @@ def fetch_offers(client: Any, connection: Any, request: FetchRequest) -> Iterato
     yield FetchedPage(rows=rows, checkpoint=None, expected_total=len(rows))
 
 
+def fetch_candidate(client: Any, connection: Any, remote_id: str) -> CandidateRow | None:
+    """One candidate as Recruitee has it now (a webhook's hint); None once it is gone."""
+    try:
+        answer = recruitee.candidate_get(client, remote_id)
+    except NotFoundError:
+        return None
+    return candidate_row(answer.candidate, answer.references)
+
+
+def fetch_offer(client: Any, connection: Any, remote_id: str) -> FetchedRow | None:
+    try:
+        record = recruitee.offer_get(client, remote_id)
+    except NotFoundError:
+        return None
+    return FetchedRow(
+        remote_id=record.id,
+        fields=offer_fields(record),
+        raw=record.raw,
+        remote_created_at=record.created_at,
+        remote_updated_at=record.updated_at,
+    )
+
+
 def placements_replace(
     connection: Any,
     records: Iterable[CandidateRecord],
@@ -187,6 +211,7 @@ OFFERS = SyncedResource(
     label="offers",
     model=Offer,
     fetch=fetch_offers,
+    fetch_one=fetch_offer,
 )
 CANDIDATES = SyncedResource(
     key="recruitee.candidates",
@@ -194,6 +219,7 @@ CANDIDATES = SyncedResource(
     label="candidates",
     model=Candidate,
     fetch=fetch_candidates,
+    fetch_one=fetch_candidate,
     incremental=True,
     after_upsert=_after_candidates_upsert,
     after_sync=lambda connection: planner_statistics(Candidate),

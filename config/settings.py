@@ -290,6 +290,17 @@ OUTBOX_SETTLE_SECONDS_BY_PROVIDER = {
 # Seconds a sync's lease lasts without a heartbeat: a stopped worker's sync resumes after it.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30)
 
+# --- Webhooks ----------------------------------------------------------------
+# The hub's address as the providers reach it: each connection's receiver URL is
+# HUB_PUBLIC_URL + /webhooks/<provider>/<token>/ (integrations/webhooks/).
+HUB_PUBLIC_URL = env.str("HUB_PUBLIC_URL", default="http://127.0.0.1:8000")
+# The largest webhook body the receiver reads (413 past it, before a byte is read).
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
+# Attempts at applying a delivery (fetching its records) before it is marked failed.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Seconds a worker holds a delivery it applies; a stopped worker's are taken up after it.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+
 # --- Sandbox -----------------------------------------------------------------
 # Where the fake provider APIs listen. When set, providers without real
 # credentials get a default connection that points at the sandbox.

@@ -15,7 +15,9 @@ class RequestLogMiddleware:
     """Logs method, path, status and duration for every request.
 
     Only the path is logged, never the query string or any header, so tokens
-    that a client puts in a URL or a cookie cannot reach the log.
+    that a client puts in a URL or a cookie cannot reach the log; a path segment
+    that is a secret itself (a URL argument named `token`: the webhook receivers)
+    is masked.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,9 +28,20 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
         logger.info(
-            "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms
+            "%s %s %s %.1fms",
+            request.method,
+            logged_path(request),
+            response.status_code,
+            duration_ms,
         )
         return response
+
+
+def logged_path(request: HttpRequest) -> str:
+    """The request's path with a `token` URL argument (a string) masked."""
+    match = getattr(request, "resolver_match", None)
+    token = match.kwargs.get("token") if match else None
+    return request.path.replace(token, "********") if isinstance(token, str) else request.path
 
 
 class PermissionsPolicyMiddleware:

@@ -72,9 +72,11 @@ def body_cap(request: HttpRequest, view: View) -> int:
     """The most bytes `view` takes in this request's body (see the module's docstring)."""
     own = getattr(view, "max_body_bytes", None)
     public = getattr(view, "login_required", True) is False
+    if own and public:  # the same for everyone: no need to load the session
+        return own
     if request.user.is_authenticated:
         return own or settings.REQUEST_MAX_BODY_BYTES
-    return own if own and public else settings.REQUEST_MAX_BODY_ANONYMOUS_BYTES
+    return settings.REQUEST_MAX_BODY_ANONYMOUS_BYTES
 
 
 def too_large(

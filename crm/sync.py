@@ -16,6 +16,7 @@ from crm.links import organization_fields, person_fields, person_links_set
 from crm.models import Organization, Person
 from crm.tasks import organization_links_fill_later
 from integrations.providers import affinity
+from integrations.providers.affinity_records import parse_organization, parse_person
 from integrations.providers.readers import int_ids
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
 
@@ -42,6 +43,21 @@ def fetch_persons(client: Any, connection: Any, request: FetchRequest) -> Iterat
         yield FetchedPage(rows, page.resume)
 
 
+def organization_from_event(connection: Any, body: dict[str, Any]) -> FetchedRow | None:
+    """The organization an Affinity event's body carries (events hold the whole record)."""
+    record = parse_organization(body)
+    if record is None:
+        return None
+    return FetchedRow(remote_id=str(record.id), fields=organization_fields(record), raw=record.raw)
+
+
+def person_from_event(connection: Any, body: dict[str, Any]) -> FetchedRow | None:
+    record = parse_person(body)
+    if record is None:
+        return None
+    return FetchedRow(remote_id=str(record.id), fields=person_fields(record), raw=record.raw)
+
+
 def persons_links_from_rows(connection: Any, rows: list[FetchedRow], pks: dict[str, int]) -> None:
     """Where a person payload does carry `organization_ids`, keep both sides' links."""
     for row in rows:
@@ -59,6 +75,7 @@ ORGANIZATIONS = SyncedResource(
     label="organizations",
     model=Organization,
     fetch=fetch_organizations,
+    row_from_event=organization_from_event,
     after_sync=organization_links_fill_later,
 )
 PERSONS = SyncedResource(
@@ -67,6 +84,7 @@ PERSONS = SyncedResource(
     label="persons",
     model=Person,
     fetch=fetch_persons,
+    row_from_event=person_from_event,
     after_upsert=persons_links_from_rows,
 )
 

@@ -1,5 +1,5 @@
-"""Admin for connections (credentials write-only); the call log, outbox, sync runs and
-possible duplicates read-only."""
+"""Admin for connections (credentials write-only); the call log, outbox, sync runs,
+possible duplicates and webhook deliveries read-only."""
 
 from __future__ import annotations
 
@@ -11,14 +11,31 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
+from integrations.http.errors import ConfigurationError, IntegrationError
+from integrations.models import (
+    CallLog,
+    Connection,
+    DuplicateFlag,
+    OutboxItem,
+    SyncRun,
+    WebhookDelivery,
+)
 from integrations.models.connection import SECRET_FIELDS
 from integrations.outbox.delivery import outbox_retry
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
-from integrations.tasks import enqueue_delivery
+from integrations.tasks import enqueue_delivery, enqueue_webhook_apply
+from integrations.webhooks.apply import delivery_replay
+from integrations.webhooks.endpoints import endpoint_for, receiver_url
+from integrations.webhooks.subscriptions import (
+    subscriptions_supported,
+    webhook_subscribe,
+    webhook_subscriptions,
+    webhook_unsubscribe,
+)
 
 _KEEP = "A value is stored and never shown. Leave blank to keep it; type a new value to replace it."
 _UNSET = "Not set. Stored encrypted once saved; never shown again."
@@ -37,6 +54,15 @@ class ConnectionForm(forms.ModelForm):
     )
     clear_secrets = forms.BooleanField(
         label="Clear the stored secrets", required=False, help_text="Removes both secrets."
+    )
+    webhook_secret = forms.CharField(
+        label="Webhook secret",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=(
+            "Recruitee: paste the secret its webhook dialog shows. It is added to the "
+            "stored ones (the older stay valid during a rotation) and never shown again."
+        ),
     )
 
     class Meta:
@@ -83,8 +109,8 @@ class ConnectionAdmin(admin.ModelAdmin):
         "is_sandbox",
     ]
     list_filter = ["provider", "is_active"]
-    actions = ["test_connections"]
-    readonly_fields = [
+    actions = ["test_connections", "subscribe_webhooks", "list_webhooks", "remove_webhooks"]
+    health_fields = [
         "status",
         "disabled_reason",
         "last_verified_at",
@@ -109,13 +135,44 @@ class ConnectionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Health", {"fields": readonly_fields}),
+        ("Webhooks", {"fields": ["webhook_receiver", "webhook_secret"]}),
+        ("Health", {"fields": health_fields}),
     ]
+    readonly_fields = [*health_fields, "webhook_receiver"]
 
-    @method_decorator(sensitive_post_parameters(*SECRET_FIELDS))
+    @method_decorator(sensitive_post_parameters(*SECRET_FIELDS, "webhook_secret"))
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Error reports and DEBUG pages never show a secret typed into the form."""
         return super().changeform_view(request, *args, **kwargs)
+
+    @admin.display(description="receiver URL")
+    def webhook_receiver(self, obj: Connection) -> str:
+        """The URL to give the provider, in a read-only box ready to copy, and how."""
+        if not obj.pk:
+            return "Shown once the connection is saved."
+        endpoint = endpoint_for(obj)
+        stored = len(endpoint.secret_list())
+        if obj.provider == "recruitee":
+            how = (
+                "In Recruitee: Settings > Apps and Plugins > Webhooks > + New webhook. Paste "
+                "this URL, choose the candidate events, copy the secret the dialog shows into "
+                "“Webhook secret” below and save, then press Test in Recruitee (it must get "
+                "200 before Recruitee creates the webhook)."
+            )
+        elif subscriptions_supported(obj):
+            how = (
+                "Use the action “Subscribe to webhooks” in the connections list: the hub "
+                "registers this URL and keeps the signing secret the provider gives it."
+            )
+        else:
+            how = ""
+        return format_html(
+            '<input type="text" readonly class="vLargeTextField" value="{}" aria-label="Receiver '
+            'URL"><p class="help">{} Signing secrets stored: {}.</p>',
+            receiver_url(endpoint),
+            how,
+            stored,
+        )
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:
@@ -138,7 +195,39 @@ class ConnectionAdmin(admin.ModelAdmin):
             obj.disabled_reason = ""
             obj.consecutive_auth_failures = 0
         super().save_model(request, obj, form, change)
+        if secret := form.cleaned_data.get("webhook_secret"):
+            endpoint = endpoint_for(obj)
+            endpoint.secret_add(secret)
+            endpoint.save(update_fields=["secrets"])
         self._report(request, connection_test(obj))
+
+    @admin.action(description="Subscribe to webhooks (where the provider's API allows it)")
+    def subscribe_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        for connection in queryset:
+            self._webhook_call(request, connection, webhook_subscribe, "subscribed: {}")
+
+    @admin.action(description="List webhook subscriptions")
+    def list_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        def described(connection: Connection) -> str:
+            found = webhook_subscriptions(connection)
+            return ", ".join(f"#{s.id} ({'active' if s.active else 'off'})" for s in found)
+
+        for connection in queryset:
+            self._webhook_call(request, connection, described, "subscriptions: {}")
+
+    @admin.action(description="Remove webhook subscriptions")
+    def remove_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        for connection in queryset:
+            self._webhook_call(request, connection, webhook_unsubscribe, "{} removed")
+
+    def _webhook_call(self, request: HttpRequest, connection: Connection, call, said: str) -> None:
+        try:
+            result = call(connection)
+        except (IntegrationError, ConfigurationError) as exc:
+            self.message_user(request, f"{connection}: {exc}", messages.ERROR)
+            return
+        shown = getattr(result, "id", result)
+        self.message_user(request, f"{connection}: {said.format(shown or 'none')}")
 
     @admin.action(description="Test connection")
     def test_connections(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
@@ -269,3 +358,39 @@ class DuplicateFlagAdmin(ReadOnlyAdmin):
         for flag in flags:
             duplicate_flag_dismiss(flag=flag, user=request.user)
         self.message_user(request, f"{len(flags)} flag(s) marked “not a duplicate”.")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The events page: recent deliveries with their state; replay applies one again."""
+
+    list_display = [
+        "received_at", "provider", "connection", "state", "attempts", "summary", "error_short",
+        "applied_at",
+    ]  # fmt: skip
+    list_filter = ["state", "provider"]
+    search_fields = ["summary", "error", "dedupe_key"]
+    list_select_related = ["connection"]
+    date_hierarchy = "received_at"
+    actions = ["replay"]
+    fields = [
+        "received_at", "provider", "connection", "state", "attempts", "next_attempt_at",
+        "summary", "error", "applied_at", "dedupe_key", "headers", "body_text",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="error")
+    def error_short(self, obj: WebhookDelivery) -> str:
+        return obj.error[:120]
+
+    @admin.display(description="body")
+    def body_text(self, obj: WebhookDelivery) -> str:
+        return bytes(obj.body).decode("utf-8", "replace")
+
+    @admin.action(description="Replay the selected deliveries (apply them again)")
+    def replay(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        deliveries = list(queryset)
+        for delivery in deliveries:
+            delivery_replay(delivery)
+        enqueue_webhook_apply()
+        self.message_user(request, f"{len(deliveries)} delivery(ies) will be applied again.")

@@ -14,6 +14,8 @@ from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
+from integrations.webhooks.apply import deliveries_apply
+from integrations.webhooks.queue import apply_queue_release
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,17 @@ def deliver_due_outbox_task() -> int:
 
 def enqueue_delivery(item: OutboxItem) -> None:
     deliver_outbox_item_task.enqueue(item_id=item.pk)
+
+
+@task()
+def apply_webhooks_task() -> int:
+    """Apply every due webhook delivery, a batch at a time, until none is left."""
+    apply_queue_release()
+    applied = 0
+    while claimed := deliveries_apply():
+        applied += claimed
+    return applied
+
+
+def enqueue_webhook_apply() -> None:
+    apply_webhooks_task.enqueue()

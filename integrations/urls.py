@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from integrations import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("sync/runs/<int:pk>/", views.sync_run, name="sync_run"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
+    path("", include("integrations.webhooks.urls")),
 ]

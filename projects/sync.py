@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.search import search_document
+from integrations.http.errors import NotFoundError
 from integrations.providers import asana, projecttool
 from integrations.providers.project_records import NamedRecord, ProjectRecord, TeamRecord
 from integrations.providers.record_page import RecordPage
@@ -140,12 +141,26 @@ def fetch_asana_workspaces(client, connection, request: FetchRequest) -> Iterato
     return _fetched(asana.workspace_list(client, start=request.checkpoint), _workspace_row)
 
 
+def _fetch_project(project_get):
+    """fetch_one over a provider's `project_get`: the project now, None once it is gone."""
+
+    def fetch_one(client, connection, remote_id: str) -> FetchedRow | None:
+        try:
+            record = project_get(client, remote_id)
+        except NotFoundError:
+            return None
+        return _project_row(record) if record is not None else None
+
+    return fetch_one
+
+
 PROJECTTOOL_PROJECTS = SyncedResource(
     key="projecttool.projects",
     provider="projecttool",
     label="projects",
     model=Project,
     fetch=fetch_projecttool_projects,
+    fetch_one=_fetch_project(projecttool.project_get),
 )
 ASANA_PROJECTS = SyncedResource(
     key="asana.projects",
@@ -153,6 +168,7 @@ ASANA_PROJECTS = SyncedResource(
     label="projects",
     model=Project,
     fetch=fetch_asana_projects,
+    fetch_one=_fetch_project(asana.project_get),
 )
 
 RESOURCES: list[SyncedResource] = [

@@ -6,6 +6,7 @@ from integrations.models.duplicates import DuplicateFlag
 from integrations.models.openapi import OpenApiSource
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
+from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "CallLog",
@@ -15,4 +16,7 @@ __all__ = [
     "OutboxItem",
     "SyncRun",
     "SyncState",
+    "WebhookApplyQueue",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -60,6 +60,8 @@ class SyncState(models.Model):
     last_full_at = models.DateTimeField(null=True, blank=True)
     # Newest remote creation time seen, for incremental syncs.
     high_water_mark = models.DateTimeField(null=True, blank=True)
+    # When a webhook last changed one of its records (webhooks/stamps.py).
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -62,7 +62,8 @@ class Affinity(Provider):
     sandbox_credentials = {"api_token": "sandbox-affinity"}
     resources = ("organizations", "persons")
     # v1 `POST /webhook/subscribe`; deliveries carry no signature and no event id.
-    webhooks = WebhookSupport(registration="api")
+    # `sent_at` is the only defence against a replay: the SDK's 300 s window.
+    webhooks = WebhookSupport(registration="api", replay_window_seconds=300)
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
         """The v1 error body is undocumented (§5): accept every shape seen in clients.

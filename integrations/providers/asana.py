@@ -72,7 +72,10 @@ class Asana(Provider):
     bulk_create_limit = 0  # no bulk endpoint: one POST per project, within the rate limit
     resources = ("projects", "workspaces", "users", "teams")
     # POST /webhooks; events signed with the handshake's X-Hook-Secret; no event id.
-    webhooks = WebhookSupport(registration="api", signature_header="X-Hook-Signature")
+    # The X-Hook-Secret handshake happens while `POST /webhooks` is in flight.
+    webhooks = WebhookSupport(
+        registration="api", signature_header="X-Hook-Signature", handshake_header="X-Hook-Secret"
+    )
 
     def parse_error(self, payload: Any) -> tuple[str, dict[str, list[str]]]:
         """`{"errors": [{"message": "field: text", "help", "phrase"}]}`."""

@@ -37,12 +37,16 @@ FIELD_LABELS: dict[str, str] = {
 @dataclass(frozen=True)
 class WebhookSupport:
     """How a provider pushes events, as its documentation states (facts in
-    ../shared/providers/openapi-webhooks-observability.md §D). The hub has no
-    receiver yet; this says what one will have to meet."""
+    ../shared/providers/openapi-webhooks-observability.md §D). The receiver
+    (integrations/webhooks/) reads the header names from here."""
 
     registration: Literal["api", "ui"]  # subscribed through the API, or by a person in its UI
     signature_header: str = ""  # "" where deliveries are not signed
     event_id: bool = False  # whether a delivery carries an id to dedupe on
+    # Asana: the header of the handshake made while a subscription is created.
+    handshake_header: str = ""
+    # Seconds a delivery's own time may be away from now (0: it carries none).
+    replay_window_seconds: int = 0
 
 
 @dataclass(frozen=True)

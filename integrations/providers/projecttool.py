@@ -94,7 +94,10 @@ class ProjectTool(Provider):
     # Standard Webhooks: `POST /webhooks`; webhook-id (the same on every retry),
     # webhook-timestamp and webhook-signature headers.
     webhooks = WebhookSupport(
-        registration="api", signature_header="webhook-signature", event_id=True
+        registration="api",
+        signature_header="webhook-signature",
+        event_id=True,
+        replay_window_seconds=300,  # fixed in the standardwebhooks library
     )
     # "Idempotency" in the contract: one key per write, kept 24 hours.
     idempotency_header = "Idempotency-Key"

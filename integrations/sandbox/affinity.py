@@ -18,8 +18,9 @@ from integrations.sandbox.base import FakeApi
 from integrations.sandbox.credentials import AFFINITY_API_KEY
 from integrations.sandbox.ratelimit import MonthlyBudget
 from integrations.sandbox.router import Router
-from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.store import SandboxStore, next_id
 from integrations.sandbox.values import is_true, parse_int
+from integrations.sandbox.webhook_shapes import affinity_outgoing
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 MAX_PAGE_SIZE = 500
@@ -40,6 +41,8 @@ class AffinityApi(FakeApi):
     name = "affinity"
     prefix = "/affinity"
     default_rate_limit = 900  # per user per minute (affinity.md §6)
+    webhook_table = "affinity_webhooks"
+    max_webhooks = 3  # per instance (affinity.md §7)
 
     def __init__(self, store: SandboxStore, *, monthly_limit: int = 100_000) -> None:
         self.monthly = MonthlyBudget(monthly_limit)
@@ -54,6 +57,10 @@ class AffinityApi(FakeApi):
             router.add("GET", f"/{kind}/{{id}}", lambda r, k=kind: self.detail(r, k))
             router.add("PUT", f"/{kind}/{{id}}", lambda r, k=kind: self.write(r, k, r.params["id"]))
             router.add("DELETE", f"/{kind}/{{id}}", lambda r, k=kind: self.delete(r, k))
+        router.add("POST", "/webhook/subscribe", self.webhook_subscribe)
+        router.add("GET", "/webhook", self.webhook_list)
+        router.add("GET", "/webhook/{id}", self.webhook_detail)
+        router.add("DELETE", "/webhook/{id}", self.webhook_delete)
 
     def authenticate(self, request: Request) -> Response | None:
         header = request.headers.get("Authorization", "")
@@ -164,9 +171,11 @@ class AffinityApi(FakeApi):
                     record = write_person(conn, record, body)
         except (ValidationError, PayloadError) as exc:
             return self.error(422, str(exc), getattr(exc, "param", None))
+        full = self._full(kind, record, request)
+        self._notify(kind, "updated" if record_id else "created", full)
         # POST status is UNCONFIRMED (Postman says 201, withone.ai 200); v1's
         # examples are all 200, so the sandbox answers 200 to creates too.
-        return json_response(200, self._full(kind, record, request))
+        return json_response(200, full)
 
     def delete(self, request: Request, kind: str) -> Response:
         with self.store.transaction() as conn:
@@ -179,7 +188,69 @@ class AffinityApi(FakeApi):
             column = "organization_id" if kind == "organizations" else "person_id"
             conn.execute(f"DELETE FROM affinity_memberships WHERE {column} = ?", (record["id"],))  # noqa: S608
             conn.execute("DELETE FROM affinity_person_emails WHERE person_id = ?", (record["id"],))
+        # `person.deleted` omits organization_ids (affinity.md §7).
+        self._notify(kind, "deleted", {k: v for k, v in record.items() if k != "organization_ids"})
         return json_response(200, {"success": True})
+
+    # -- webhooks (v1, affinity.md §7) ------------------------------------------
+    def _notify(self, kind: str, action: str, body: dict[str, Any]) -> None:
+        event_type = f"{_singular(kind)}.{action}"
+        self.send_webhooks(
+            [
+                affinity_outgoing(sub, event_type, body)
+                for sub in self.webhook_subscriptions()
+                if not sub["disabled"]
+                and (not sub["subscriptions"] or event_type in sub["subscriptions"])
+            ]
+        )
+
+    def webhook_subscribe(self, request: Request) -> Response:
+        """Creates a subscription. Affinity calls the URL first and fails on a bad reply;
+        what that call carries is UNCONFIRMED, so the sandbox makes no such call."""
+        try:
+            body = request.payload()
+        except PayloadError as exc:
+            return self.error(422, str(exc))
+        url = body.get("webhook_url") if isinstance(body, dict) else None
+        events = body.get("subscriptions", []) if isinstance(body, dict) else []
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            return self.error(422, "webhook_url is required", "webhook_url")
+        if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+            return self.error(422, "subscriptions must be a list of event types", "subscriptions")
+        with self.store.transaction() as conn:
+            if (
+                conn.execute("SELECT COUNT(*) FROM affinity_webhooks").fetchone()[0]
+                >= self.max_webhooks
+            ):
+                return self.error(422, "An instance can have at most 3 webhook subscriptions")
+            subscription = {
+                "id": next_id(conn, "affinity_webhooks"),
+                "webhook_url": url,
+                "subscriptions": events,
+                "disabled": False,
+                "created_by": WHOAMI["user"]["id"],
+            }
+            conn.execute(
+                "INSERT INTO affinity_webhooks VALUES (?, ?)",
+                (subscription["id"], json.dumps(subscription)),
+            )
+        return json_response(200, subscription)
+
+    def webhook_list(self, request: Request) -> Response:
+        return json_response(200, self.webhook_subscriptions())
+
+    def webhook_detail(self, request: Request) -> Response:
+        found = [s for s in self.webhook_subscriptions() if str(s["id"]) == request.params["id"]]
+        return json_response(200, found[0]) if found else self.error(404, "Webhook not found")
+
+    def webhook_delete(self, request: Request) -> Response:
+        with self.store.transaction() as conn:
+            gone = conn.execute(
+                "DELETE FROM affinity_webhooks WHERE id = ?", (request.params["id"],)
+            ).rowcount
+        return (
+            json_response(200, {"success": True}) if gone else self.error(404, "Webhook not found")
+        )
 
     def _load(self, conn: sqlite3.Connection, kind: str, record_id: str | None) -> dict | None:
         if not str(record_id).isdigit():

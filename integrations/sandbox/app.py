@@ -18,6 +18,7 @@ from integrations.sandbox.base import FakeApi
 from integrations.sandbox.faults import FaultBoard, FaultConfig
 from integrations.sandbox.seed import SeedSizes, seed_all
 from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.webhooks import WebhookSender
 
 if TYPE_CHECKING:
     from integrations.sandbox.projecttool import ProjectToolApi
@@ -54,8 +55,11 @@ class SandboxApp:
                 raise ValueError(f"Two sandbox fakes are named {cls.name!r} ({dotted}).")
             self.apis[cls.name] = cls(store, **options.get(cls.name, {}))
         self.faults = FaultBoard(list(self.apis))
-        # Set on shutdown so that hanging requests stop waiting.
+        # Set on shutdown so that hanging requests (and webhook senders) stop waiting.
         self.stopping = threading.Event()
+        self.webhooks = WebhookSender(self.faults, self.stopping)
+        for api in self.apis.values():
+            api.webhooks = self.webhooks
 
     @property
     def projects(self) -> ProjectToolApi:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,8 @@ from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.router import Router
 from integrations.sandbox.store import dumps, next_id
 from integrations.sandbox.values import is_true, iso_milli, parse_date, parse_int, utc_now
+from integrations.sandbox.webhook_shapes import asana_event, asana_outgoing
+from integrations.sandbox.webhooks import Attempt, Outgoing
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 HELP = (
@@ -59,6 +62,7 @@ class AsanaError(Exception):
 
 class AsanaApi(FakeApi):
     name = "asana"
+    webhook_table = "asana_webhooks"
     prefix = "/asana"
     default_rate_limit = 1500  # per token per minute on paid domains (150 on free)
 
@@ -78,6 +82,9 @@ class AsanaApi(FakeApi):
         router.add("POST", "/teams/{gid}/projects", self.team_project_create)
         router.add("GET", "/users", self.user_list)
         router.add("GET", "/users/{gid}", self.user_detail)  # "me" included
+        router.add("POST", "/webhooks", self.webhook_create)
+        router.add("GET", "/webhooks", self.webhook_list)
+        router.add("DELETE", "/webhooks/{gid}", self.webhook_delete)
 
     def authenticate(self, request: Request) -> Response | None:
         if request.headers.get("Authorization", "") == f"Bearer {ASANA_TOKEN}":
@@ -148,6 +155,7 @@ class AsanaApi(FakeApi):
             project = {"id": next_id(conn, "asana_projects"), **fields, "created_at": now}
             project["modified_at"] = now
             conn.execute("INSERT INTO asana_projects VALUES (?, ?, ?, ?)", project_row(project))
+        self._notify(project, "added")
         return self._answer(201, self._project_full(project), wanted)
 
     def project_update(self, request: Request) -> Response:
@@ -167,12 +175,82 @@ class AsanaApi(FakeApi):
                 "UPDATE asana_projects SET archived = ?, payload = ? WHERE id = ?",
                 (int(project["archived"]), dumps(project), project["id"]),
             )
+        self._notify(project, "changed")
         return self._answer(200, self._project_full(project), wanted)
 
     def project_delete(self, request: Request) -> Response:
         project = self._project(request.params["gid"])
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM asana_projects WHERE id = ?", (project["id"],))
+        self._notify(project, "deleted")
+        return json_response(200, {"data": {}})
+
+    # -- webhooks (project-tool.md §2; openapi-webhooks-observability.md §D3) ---
+    def _notify(self, project: dict[str, Any], action: str) -> None:
+        """Every subscription on the project or on its workspace gets the compact event."""
+        watched = {gid(project["id"]), gid(project["workspace_id"])}
+        user_gid = gid(project["owner_id"]) if project.get("owner_id") else gid(1)
+        event = asana_event(gid(project["id"]), project["name"], action, user_gid)
+        self.send_webhooks(
+            [
+                asana_outgoing(sub, [event])
+                for sub in self.webhook_subscriptions()
+                if sub["resource"]["gid"] in watched
+            ]
+        )
+
+    def webhook_create(self, request: Request) -> Response:
+        """`POST /webhooks`: the handshake happens while this request is in flight; the
+        hook exists only if the target echoed X-Hook-Secret with 200 or 204. (Asana
+        refuses localhost targets with 403; the sandbox takes them: tests are local.)"""
+        data = self._data(request)
+        target, resource_gid = data.get("target"), str(data.get("resource", ""))
+        if not isinstance(target, str) or not target.startswith(("http://", "https://")):
+            raise AsanaError(400, "target: Missing input")
+        resource = self._webhook_resource(resource_gid)
+        secret = secrets.token_hex(16)
+        status, headers = self.webhooks.deliver_now(
+            Outgoing(target, lambda at, forged: Attempt(b"", {"X-Hook-Secret": secret}))
+        )
+        echoed = {k.lower(): v for k, v in headers.items()}.get("x-hook-secret")
+        if status not in (200, 204) or echoed != secret:
+            # The wording is UNCONFIRMED.
+            raise AsanaError(400, "The remote server did not respond with the handshake secret.")
+        with self.store.transaction() as conn:
+            number = next_id(conn, "asana_webhooks")
+            hook = {
+                "gid": gid(number), "resource_type": "webhook", "active": True,
+                "resource": resource, "target": target, "filters": data.get("filters") or [],
+                "created_at": iso_milli(utc_now()), "last_failure_at": None,
+                "last_failure_content": "", "last_success_at": None, "secret": secret,
+            }  # fmt: skip
+            conn.execute("INSERT INTO asana_webhooks VALUES (?, ?)", (number, dumps(hook)))
+        self.send_webhooks([asana_outgoing(hook, [])])  # the first heartbeat
+        return json_response(201, {"data": _public_hook(hook)})
+
+    def _webhook_resource(self, resource_gid: str) -> dict[str, Any]:
+        number = record_id(resource_gid)
+        for table, kind in (("asana_workspaces", "workspace"), ("asana_projects", "project")):
+            found = number and self.store.payload(
+                f"SELECT payload FROM {table} WHERE id = ?",  # noqa: S608
+                (number,),
+            )
+            if found:
+                return {"gid": resource_gid, "resource_type": kind, "name": found["name"]}
+        raise AsanaError(404, f"resource: Unknown object: {resource_gid}")
+
+    def webhook_list(self, request: Request) -> Response:
+        if not request.arg("workspace"):
+            raise AsanaError(400, "workspace: Missing input")
+        return json_response(200, {"data": [_public_hook(h) for h in self.webhook_subscriptions()]})
+
+    def webhook_delete(self, request: Request) -> Response:
+        with self.store.transaction() as conn:
+            gone = conn.execute(
+                "DELETE FROM asana_webhooks WHERE id = ?", (record_id(request.params["gid"]),)
+            ).rowcount
+        if not gone:
+            raise AsanaError(404, f"webhook: Unknown object: {request.params['gid']}")
         return json_response(200, {"data": {}})
 
     # -- workspaces, teams, users ---------------------------------------------
@@ -380,3 +458,8 @@ def _decode_offset(token: str | None) -> int:
         # The exact message is UNCONFIRMED.
         raise AsanaError(400, "offset: Your pagination token is invalid.")
     return after
+
+
+def _public_hook(hook: dict[str, Any]) -> dict[str, Any]:
+    """A webhook as the API shows it: the handshake secret is never shown again."""
+    return {k: v for k, v in hook.items() if k != "secret"}

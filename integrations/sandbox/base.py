@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import ClassVar
 
 from integrations.sandbox.ratelimit import MinuteBudget
 from integrations.sandbox.router import Router
 from integrations.sandbox.store import SandboxStore
+from integrations.sandbox.webhooks import Outgoing, WebhookSender
 from integrations.sandbox.wire import Request, Response
 
 # Gateways answer 502 with an HTML page, not the provider's JSON: clients must cope.
@@ -41,6 +43,7 @@ class FakeApi:
     # `CREATE TABLE IF NOT EXISTS` statements, and the names to count and clear.
     schema: ClassVar[str] = ""
     tables: ClassVar[tuple[str, ...]] = ()
+    webhook_table: str = ""  # where its webhook subscriptions are stored; "" if it has none
 
     def __init__(self, store: SandboxStore) -> None:
         self.store = store
@@ -48,6 +51,8 @@ class FakeApi:
             store.add_tables(self.schema, self.tables)
         self.router = Router()
         self.budget = MinuteBudget(self.default_rate_limit)
+        self.webhooks: WebhookSender | None = None  # set by SandboxApp
+        self._unsent = threading.local()  # this request's webhooks, sent once it is answered
         self.add_routes(self.router)
 
     # -- hooks --------------------------------------------------------------
@@ -82,6 +87,27 @@ class FakeApi:
         """Forget budgets and other per-run state (not stored data)."""
         self.budget.reset()
 
+    # -- webhooks -------------------------------------------------------------
+    def webhook_subscriptions(self) -> list[dict]:
+        if not self.webhook_table:
+            return []
+        return self.store.payloads(f"SELECT payload FROM {self.webhook_table} ORDER BY id")  # noqa: S608
+
+    def send_webhooks(self, outgoing: list[Outgoing]) -> None:
+        """Send each event once the request is processed: its writes have committed then
+        (an endpoint may run inside an idempotency transaction), so a receiver that
+        fetches the record finds it."""
+        unsent = getattr(self._unsent, "items", None)
+        if unsent is None:
+            unsent = self._unsent.items = []
+        unsent.extend(outgoing)
+
+    def _send_unsent(self) -> None:
+        unsent, self._unsent.items = getattr(self._unsent, "items", None) or [], []
+        if self.webhooks is not None:
+            for item in unsent:
+                self.webhooks.send(self.name, item)
+
     # -- the request cycle ----------------------------------------------------
     def handle(self, request: Request, *, hold: Callable[[], object] = lambda: None) -> Response:
         """Receive the request; if accepted, `hold()` (the queue's wait), then process it."""
@@ -101,6 +127,7 @@ class FakeApi:
 
     def finish(self, response: Response) -> Response:
         response.headers.update(self.rate_limit_headers())
+        self._send_unsent()
         return response
 
     def too_many_requests(self, retry_after: int) -> Response:

@@ -7,6 +7,13 @@
     POST   /_sandbox/reset               clear faults and rate-limit budgets
     POST   /_sandbox/oauth/expire        expire every issued project-tool access token
     GET    /_sandbox/counts              rows per sandbox table
+    POST   /_sandbox/webhooks/recruitee  {"url", "secret"}: a Recruitee webhook, as a person
+                                         adds one in its settings (created only if the
+                                         test ping `{"test":true}` gets 200)
+    GET    /_sandbox/webhooks/recruitee  the Recruitee webhooks (secrets left out)
+    DELETE /_sandbox/webhooks/recruitee  remove them all
+    GET    /_sandbox/webhooks/attempts   every webhook attempt sent: [kind, status, ms]
+                                         (kind: event, retry, forged, replay)
 
 No credentials: the sandbox binds to a loopback address and holds only fake data.
 """
@@ -17,6 +24,8 @@ from typing import TYPE_CHECKING
 
 from integrations.sandbox.faults import FaultConfig
 from integrations.sandbox.router import Router
+from integrations.sandbox.store import dumps, next_id
+from integrations.sandbox.webhook_shapes import recruitee_test_ping
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 if TYPE_CHECKING:
@@ -58,6 +67,39 @@ def build_router(app: SandboxApp) -> Router:
     def counts(request: Request) -> Response:
         return json_response(200, {table: app.store.count(table) for table in app.store.tables})
 
+    def recruitee_webhook_add(request: Request) -> Response:
+        try:
+            body = request.payload()
+        except PayloadError as exc:
+            return json_response(400, {"error": str(exc)})
+        url, secret = (body.get("url"), body.get("secret")) if isinstance(body, dict) else ("", "")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not secret:
+            return json_response(400, {"error": "url (http or https) and secret are required"})
+        status, _ = app.webhooks.deliver_now(recruitee_test_ping(url))
+        if status != 200:
+            return json_response(422, {"error": f"The test request got {status or 'no answer'}"})
+        with app.store.transaction() as conn:
+            webhook = {"id": next_id(conn, "recruitee_webhooks"), "url": url, "secret": secret}
+            conn.execute(
+                "INSERT INTO recruitee_webhooks VALUES (?, ?)", (webhook["id"], dumps(webhook))
+            )
+        return json_response(201, {"id": webhook["id"], "url": url})
+
+    def recruitee_webhook_list(request: Request) -> Response:
+        hooks = app.store.payloads("SELECT payload FROM recruitee_webhooks ORDER BY id")
+        return json_response(200, [{"id": h["id"], "url": h["url"]} for h in hooks])
+
+    def recruitee_webhook_clear(request: Request) -> Response:
+        with app.store.transaction() as conn:
+            conn.execute("DELETE FROM recruitee_webhooks")
+        return json_response(200, [])
+
+    router.add(
+        "GET", "/webhooks/attempts", lambda r: json_response(200, list(app.webhooks.attempts))
+    )
+    router.add("POST", "/webhooks/recruitee", recruitee_webhook_add)
+    router.add("GET", "/webhooks/recruitee", recruitee_webhook_list)
+    router.add("DELETE", "/webhooks/recruitee", recruitee_webhook_clear)
     router.add("GET", "/health", lambda request: json_response(200, {"status": "ok"}))
     router.add("GET", "/faults", faults)
     router.add("PUT", "/faults/{provider}", set_faults)

@@ -1,4 +1,6 @@
-"""Fault injection per provider: latency, error answers, hangs, drops, truncation.
+"""Fault injection per provider: latency, error answers, hangs, drops, truncation, and
+for the webhooks the sandbox sends: duplicates, delays (jitter: out of order), drops,
+bad signatures and replays of an old delivery.
 
 A `FaultConfig` says what to inject; `ProviderFaults.decide()` rolls the dice
 once per request (with its own seeded `random.Random`, so a test that sets a
@@ -15,7 +17,20 @@ from enum import Enum
 from typing import Any
 
 ERROR_STATUSES = (429, 500, 502, 503, 504)
-RATE_FIELDS = ("error_rate", "hang_rate", "drop_before_rate", "drop_after_rate", "truncate_rate")
+WEBHOOK_RATE_FIELDS = (
+    "webhook_duplicate_rate",
+    "webhook_drop_rate",
+    "webhook_bad_signature_rate",
+    "webhook_replay_rate",
+)
+RATE_FIELDS = (
+    "error_rate",
+    "hang_rate",
+    "drop_before_rate",
+    "drop_after_rate",
+    "truncate_rate",
+    *WEBHOOK_RATE_FIELDS,
+)
 OPTIONAL_FIELDS = ("rate_limit_per_minute", "max_faults", "seed")
 
 
@@ -47,6 +62,14 @@ class FaultConfig:
     methods: tuple[str, ...] = ()  # only requests with these methods get faults; empty: all
     max_faults: int | None = None  # stop injecting after this many faults (None: never stop)
     seed: int | None = None
+    # Webhooks the sandbox sends (webhooks.py): each event's first delivery waits
+    # webhook_delay_ms + up to webhook_jitter_ms (so events overtake each other).
+    webhook_duplicate_rate: float = 0.0  # delivered twice
+    webhook_drop_rate: float = 0.0  # never delivered (Asana: at most once)
+    webhook_bad_signature_rate: float = 0.0  # a forged copy first (wrong secret)
+    webhook_replay_rate: float = 0.0  # an old delivery sent again later, as captured
+    webhook_delay_ms: int = 0
+    webhook_jitter_ms: int = 0
 
     def __post_init__(self) -> None:
         for name in RATE_FIELDS:
@@ -80,6 +103,15 @@ class Decision:
     hang_seconds: float = 0.0  # for Action.HANG
 
 
+@dataclass(frozen=True)
+class WebhookDecision:
+    delay: float = 0.0
+    duplicate: bool = False
+    drop: bool = False
+    bad_signature: bool = False
+    replay: bool = False
+
+
 @dataclass
 class ProviderFaults:
     config: FaultConfig = field(default_factory=FaultConfig)
@@ -103,6 +135,24 @@ class ProviderFaults:
             self._injected += 1
             status = self._random.choice(config.error_statuses) if action is Action.ERROR else None
         return Decision(delay, action, status, config.hang_seconds)
+
+    def webhook_decision(self) -> WebhookDecision:
+        """The faults of one outgoing webhook event (rolled independently of requests')."""
+        config = self.config
+        with self._lock:
+            delay = (
+                config.webhook_delay_ms + self._random.uniform(0, config.webhook_jitter_ms)
+            ) / 1000
+            roll = {
+                name: self._random.random() < getattr(config, name) for name in WEBHOOK_RATE_FIELDS
+            }
+        return WebhookDecision(
+            delay=delay,
+            duplicate=roll["webhook_duplicate_rate"],
+            drop=roll["webhook_drop_rate"],
+            bad_signature=roll["webhook_bad_signature_rate"],
+            replay=roll["webhook_replay_rate"],
+        )
 
     def _pick_action(self) -> Action:
         config = self.config

@@ -11,7 +11,6 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from integrations.sandbox import webhook_delivery
 from integrations.sandbox.base import FakeApi
 from integrations.sandbox.credentials import (
     PROJECTS_CLIENT_ID,
@@ -22,6 +21,7 @@ from integrations.sandbox.idempotency import MAX_KEY_LENGTH, IdempotencyKeys, Ou
 from integrations.sandbox.router import Router
 from integrations.sandbox.store import SandboxStore, dumps, next_id
 from integrations.sandbox.values import iso_milli, parse_date, parse_int, string_list, utc_now
+from integrations.sandbox.webhook_shapes import standard_outgoing, standard_secret
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 STATUSES = ("Planning", "Active", "On Hold", "Completed")
@@ -55,6 +55,7 @@ class ProjectToolApi(FakeApi):
     name = "projects"
     prefix = "/projects-api"
     default_rate_limit = 600  # UNCONFIRMED: the generic contract names no figure
+    webhook_table = "projects_webhooks"
 
     def __init__(self, store: SandboxStore, *, token_ttl: int = 3600) -> None:
         self.token_ttl = token_ttl
@@ -74,6 +75,7 @@ class ProjectToolApi(FakeApi):
         router.add("GET", "/workspaces", lambda r: self._page(r, "projects_workspaces", "", []))
         router.add("GET", "/webhooks", self.webhook_list)
         router.add("POST", "/webhooks", self.webhook_create)
+        router.add("DELETE", "/webhooks/{id}", self.webhook_delete)
 
     # -- the request cycle ----------------------------------------------------
     def receive(self, request: Request) -> Response | None:
@@ -249,7 +251,7 @@ class ProjectToolApi(FakeApi):
                 "id": next_id(conn, "projects_webhooks"),
                 "url": url,
                 "events": events,
-                "secret": secrets.token_hex(16),
+                "secret": standard_secret(),  # Standard Webhooks: whsec_ + base64
                 "created_at": iso_milli(utc_now()),
             }
             conn.execute(
@@ -261,10 +263,27 @@ class ProjectToolApi(FakeApi):
         # The secret is shown once, when the webhook is created; never in listings.
         return self._page(request, "projects_webhooks", "", [], hide=("secret",))
 
+    def webhook_delete(self, request: Request) -> Response:
+        with self.store.transaction() as conn:
+            gone = conn.execute(
+                "DELETE FROM projects_webhooks WHERE id = ?", (request.params["id"],)
+            ).rowcount
+        if not gone:
+            return self.error(404, "Webhook not found", "NOT_FOUND")
+        return Response(204, b"", {})
+
     def _notify(self, projects: list[dict[str, Any]]) -> None:
-        webhooks = self.store.payloads("SELECT payload FROM projects_webhooks ORDER BY id")
-        for project in projects:
-            webhook_delivery.deliver(webhooks, "project.created", project)
+        """A Standard Webhooks delivery of `project.created` per project and subscription."""
+        subscriptions = [
+            s for s in self.webhook_subscriptions() if "project.created" in s["events"]
+        ]
+        self.send_webhooks(
+            [
+                standard_outgoing(subscription, "project.created", project)
+                for project in projects
+                for subscription in subscriptions
+            ]
+        )
 
     def _page(
         self,

@@ -26,6 +26,7 @@ from integrations.sandbox.values import (
     string_list,
     utc_now,
 )
+from integrations.sandbox.webhook_shapes import recruitee_outgoing
 from integrations.sandbox.wire import PayloadError, Request, Response, json_response
 
 # The docs say the company subdomain may stand in for the numeric id.
@@ -53,6 +54,8 @@ class RecruiteeApi(FakeApi):
     prefix = "/recruitee"
     # No rate limit is documented (recruitee.md §5): none unless a fault sets one.
     default_rate_limit = None
+    # Set up in Recruitee's own settings only: here through the control endpoint.
+    webhook_table = "recruitee_webhooks"
 
     def __init__(self, store: SandboxStore) -> None:
         self._stage_counts_cache: dict[int, int] = {}
@@ -143,6 +146,7 @@ class RecruiteeApi(FakeApi):
             ]
             recruitee_rows.save_candidate(conn, candidate)
         self._stage_counts_at = 0.0  # recount: the new placements change them
+        self._notify("new_candidate", candidate)
         return self._candidate_response(201, candidate)
 
     def candidate_update(self, request: Request) -> Response:
@@ -160,6 +164,7 @@ class RecruiteeApi(FakeApi):
             candidate.update(_accepted(fields))
             candidate["updated_at"] = iso_micro(utc_now())
             recruitee_rows.save_candidate(conn, candidate)
+        self._notify("candidate_updated", candidate)
         return self._candidate_response(200, candidate)
 
     def candidate_delete(self, request: Request) -> Response:
@@ -172,8 +177,16 @@ class RecruiteeApi(FakeApi):
                 "DELETE FROM recruitee_placements WHERE candidate_id = ?", (candidate["id"],)
             )
         self._stage_counts_at = 0.0
+        self._notify("candidate_deleted", candidate)
         # The real DELETE body is UNCONFIRMED; MLH's client expects {"candidate": ...}.
         return json_response(200, {"candidate": shapes.candidate_full(candidate)})
+
+    def _notify(self, event_type: str, candidate: dict[str, Any]) -> None:
+        """`new_candidate` is documented (third parties); the update and delete names are
+        UNCONFIRMED (openapi-webhooks-observability.md §D1)."""
+        self.send_webhooks(
+            [recruitee_outgoing(sub, event_type, candidate) for sub in self.webhook_subscriptions()]
+        )
 
     # -- offers ---------------------------------------------------------------
     def offer_list(self, request: Request) -> Response:

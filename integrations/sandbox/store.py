@@ -41,6 +41,9 @@ CREATE INDEX IF NOT EXISTS recruitee_placements_by_candidate
     ON recruitee_placements (candidate_id, offer_id, disqualified);
 CREATE INDEX IF NOT EXISTS recruitee_placements_by_stage ON recruitee_placements (stage_id);
 
+CREATE TABLE IF NOT EXISTS recruitee_webhooks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS affinity_webhooks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affinity_organizations (
     id INTEGER PRIMARY KEY, search TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affinity_persons (
@@ -62,6 +65,7 @@ CREATE TABLE IF NOT EXISTS projects_projects (
     name_key TEXT NOT NULL, payload TEXT NOT NULL, UNIQUE (workspace_id, name_key));
 CREATE TABLE IF NOT EXISTS projects_webhooks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 
+CREATE TABLE IF NOT EXISTS asana_webhooks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS asana_workspaces (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS asana_users (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS asana_teams (
@@ -85,10 +89,12 @@ TABLES = (
     "recruitee_offers",
     "recruitee_candidates",
     "recruitee_placements",
+    "recruitee_webhooks",
     "affinity_organizations",
     "affinity_persons",
     "affinity_person_emails",
     "affinity_memberships",
+    "affinity_webhooks",
     "projects_workspaces",
     "projects_users",
     "projects_projects",
@@ -97,6 +103,7 @@ TABLES = (
     "asana_users",
     "asana_teams",
     "asana_projects",
+    "asana_webhooks",
 )
 # What else `clear()` empties: a reseed forgets the answers about the old records.
 STATE_TABLES = ("idempotency_keys",)

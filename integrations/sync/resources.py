@@ -51,6 +51,12 @@ Fetch = Callable[[Any, Any, FetchRequest], Generator[FetchedPage, None, None]]
 AfterUpsert = Callable[[Any, list[FetchedRow], dict[str, int]], None]
 # after_sync(connection): follow-up work once a run succeeded (enqueue a task).
 AfterSync = Callable[[Any], None]
+# fetch_one(client, connection, remote_id): the record as the provider has it now, or
+# None when it has no such record any more (a webhook's change hint, webhooks/apply.py).
+FetchOne = Callable[[Any, Any, str], FetchedRow | None]
+# row_from_event(connection, body): the row an event's body describes, for providers
+# whose events carry the whole record (Affinity); None when the body is not one.
+RowFromEvent = Callable[[Any, dict[str, Any]], FetchedRow | None]
 
 
 @dataclass(frozen=True)
@@ -63,3 +69,6 @@ class SyncedResource:
     incremental: bool = False
     after_upsert: AfterUpsert | None = None
     after_sync: AfterSync | None = None
+    # What webhooks need (webhooks/apply.py): one of them, else events are ignored.
+    fetch_one: FetchOne | None = None
+    row_from_event: RowFromEvent | None = None

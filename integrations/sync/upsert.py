@@ -41,10 +41,14 @@ PASS_THROUGH = frozenset(
 )
 
 
-def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[str]) -> None:
+def upsert_rows(
+    model: type[Model], rows: list[dict[str, Any]], *, update: list[str], newer_only: bool = False
+) -> None:
     """Write `rows` (model field name -> value); fields a row lacks get their
     default. A row whose (connection, remote_id) exists gets the `update` fields,
-    unless it is pending (a local write not yet confirmed by the provider)."""
+    unless it is pending (a local write not yet confirmed by the provider), and,
+    with `newer_only` (webhooks, which arrive in any order), unless the stored
+    `remote_updated_at` is later than the row's (either one unknown: it is written)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]
@@ -63,6 +67,10 @@ def upsert_rows(model: type[Model], rows: list[dict[str, Any]], *, update: list[
         f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
         f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
+    if newer_only:
+        column = quote("remote_updated_at")
+        stored, given = f"{table}.{column}", f"excluded.{column}"
+        sql += f" AND ({stored} IS NULL OR {given} IS NULL OR {stored} <= {given})"
     _execute_many(db, sql, fields, rows)
 
 

@@ -1,4 +1,5 @@
-"""Enqueue the background work that is due, forever: scheduled syncs and outbox deliveries."""
+"""Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries
+and webhook deliveries left unapplied."""
 
 import time
 from datetime import timedelta
@@ -7,13 +8,16 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tasks.base import TaskResult, TaskResultStatus
 
-from integrations.models import OutboxItem
+from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
-from integrations.tasks import deliver_due_outbox_task
+from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
+from integrations.webhooks.apply import due_filter
 
 # A delivery task still waiting this long after it was queued is presumed lost.
 DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
+# A webhook delivery has its own task queued when it arrives; past this it was lost.
+WEBHOOK_GRACE = timedelta(seconds=30)
 
 
 class Command(BaseCommand):
@@ -22,6 +26,7 @@ class Command(BaseCommand):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.delivery: TaskResult | None = None  # the last delivery task this scheduler queued
+        self.webhooks: TaskResult | None = None  # the same for webhook deliveries
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -43,19 +48,22 @@ class Command(BaseCommand):
         due = OutboxItem.objects.filter(
             status=OutboxItem.Status.PENDING, next_attempt_at__lte=timezone.now()
         )
-        if due.exists() and not self.delivery_queued():
+        if due.exists() and not self.still_waiting(self.delivery):
             self.delivery = deliver_due_outbox_task.enqueue()
+        unapplied = WebhookDelivery.objects.filter(due_filter(timezone.now() - WEBHOOK_GRACE))
+        if unapplied.exists() and not self.still_waiting(self.webhooks):
+            self.webhooks = apply_webhooks_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")
 
-    def delivery_queued(self) -> bool:
-        """The last delivery task still waits for a worker: queue no other, so a slow
+    def still_waiting(self, queued: TaskResult | None) -> bool:
+        """The last such task still waits for a worker: queue no other, so a slow
         provider never piles up tasks that will find nothing to do. One that runs
         does not count: its worker may have died with it."""
-        if self.delivery is None:
+        if queued is None:
             return False
-        self.delivery.refresh()
-        queued_at = self.delivery.enqueued_at or timezone.now()
-        waiting = self.delivery.status == TaskResultStatus.READY
+        queued.refresh()
+        queued_at = queued.enqueued_at or timezone.now()
+        waiting = queued.status == TaskResultStatus.READY
         return waiting and timezone.now() - queued_at < DELIVERY_TASK_STALE_AFTER

@@ -39,7 +39,13 @@ def test_webhooks_are_declared_as_the_providers_document_them():
     assert PROVIDERS["recruitee"].webhooks == WebhookSupport(
         registration="ui", signature_header="X-Recruitee-Signature"
     )
-    assert PROVIDERS["affinity"].webhooks == WebhookSupport(registration="api")
-    assert PROVIDERS["asana"].webhooks.signature_header == "X-Hook-Signature"
+    # Unsigned; only the URL's token and `sent_at` inside the SDK's 300 s window.
+    assert PROVIDERS["affinity"].webhooks == WebhookSupport(
+        registration="api", replay_window_seconds=300
+    )
+    asana = PROVIDERS["asana"].webhooks
+    assert asana.signature_header == "X-Hook-Signature"
+    assert asana.handshake_header == "X-Hook-Secret" and not asana.event_id
     projecttool = PROVIDERS["projecttool"].webhooks
     assert projecttool.event_id and projecttool.signature_header == "webhook-signature"
+    assert projecttool.replay_window_seconds == 300

@@ -1,0 +1,146 @@
+"""The receiver: find the endpoint, answer what needs no storing, verify, store, enqueue.
+
+Answer fast, work later: a verified delivery is one INSERT and a queued task,
+then 200 (Recruitee counts only 200 as success; Asana allows 10 s). A duplicate
+(same connection and dedupe key) is answered 200 and stored once, also when two
+copies arrive at the same moment (the unique constraint decides; the loser's
+IntegrityError is the "already have it").
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.providers import PROVIDERS
+from integrations.webhooks.queue import apply_queue_claim
+from integrations.webhooks.verify import VERIFIERS, Inbound, Refused, Verified
+
+logger = logging.getLogger(__name__)
+
+# Header names whose values are never stored or logged.
+MASKED_HEADER_WORDS = ("signature", "secret", "token", "authorization", "cookie", "key")
+MASK = "********"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def webhook_receive(
+    *,
+    provider: str,
+    token: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    enqueue: Callable[[], None],
+) -> Reply:
+    """The answer to one POST to /webhooks/<provider>/<token>/."""
+    endpoint = (
+        WebhookEndpoint.objects.select_related("connection")
+        .filter(token=token, connection__provider=provider, connection__is_active=True)
+        .first()
+    )
+    if endpoint is None or provider not in VERIFIERS:
+        logger.warning("Webhook for an unknown endpoint refused (provider %r)", provider[:40])
+        return Reply(404, {"error": "unknown endpoint"})
+    inbound = Inbound(headers=headers, body=body, now=time.time())
+    early = early_reply(endpoint, inbound)
+    if early is not None:
+        return early
+    try:
+        verified = VERIFIERS[provider](endpoint.secret_list(), inbound)
+    except Refused as refusal:
+        logger.warning(
+            "Webhook refused for connection %s (%s): %s",
+            endpoint.connection_id,
+            provider,
+            refusal,
+        )
+        return Reply(401, {"error": "signature not verified"})
+    if verified.store:
+        delivery_store(endpoint, inbound, verified, enqueue)
+    return Reply(200, {"ok": True})
+
+
+def early_reply(endpoint: WebhookEndpoint, inbound: Inbound) -> Reply | None:
+    """What is answered before verifying: Recruitee's test ping and Asana's handshake."""
+    provider = endpoint.connection.provider
+    if provider == "recruitee" and _is_test_ping(inbound.body):
+        # The "Test" button's `{"test":true}` (and the sample payloads marked `test`) must
+        # get 200 before a webhook can be created; nothing is stored or applied.
+        return Reply(200, {"ok": True})
+    handshake = PROVIDERS[provider].webhooks.handshake_header
+    if handshake and handshake in inbound.headers:
+        return handshake_answer(endpoint, handshake, inbound.headers[handshake])
+    return None
+
+
+def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Reply:
+    """Asana's: echo X-Hook-Secret and keep it (encrypted) to check X-Hook-Signature later.
+
+    Accepted only while the hub is creating a subscription (`handshake_until`) or
+    before the endpoint has any secret; any other handshake is refused, so knowing
+    the URL is not enough to plant a secret."""
+    now = timezone.now()
+    expected = endpoint.handshake_until is not None and endpoint.handshake_until > now
+    if not secret or not (expected or not endpoint.secret_list()):
+        logger.warning(
+            "Webhook handshake refused for connection %s: none expected", endpoint.connection_id
+        )
+        return Reply(401, {"error": "no handshake expected"})
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        locked.secret_add(secret)
+        locked.save(update_fields=["secrets"])
+    return Reply(200, {}, {header: secret})
+
+
+def delivery_store(
+    endpoint: WebhookEndpoint,
+    inbound: Inbound,
+    verified: Verified,
+    enqueue: Callable[[], None],
+) -> WebhookDelivery | None:
+    """Insert the delivery and, unless one is queued already, queue the apply task, in
+    one transaction; None when it was a duplicate."""
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                provider=endpoint.connection.provider,
+                connection_id=endpoint.connection_id,
+                headers=masked_headers(inbound.headers),
+                body=inbound.body,
+                dedupe_key=verified.dedupe_key,
+            )
+            queue = apply_queue_claim()
+    except IntegrityError:
+        return None
+    if queue:
+        transaction.on_commit(enqueue)
+    return delivery
+
+
+def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {
+        name: MASK if any(word in name.lower() for word in MASKED_HEADER_WORDS) else value
+        for name, value in headers.items()
+    }
+
+
+def _is_test_ping(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("test") is True

@@ -1,0 +1,162 @@
+"""Applying deliveries: the record fetched through the shared client (or read from an
+Affinity event), written only when not older, deletions kept, any order the same."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from django.utils import timezone
+
+from ats.models import Candidate
+from crm.models import Organization
+from integrations.models import Connection, WebhookDelivery
+from integrations.sandbox.asana_shapes import gid
+from integrations.webhooks.apply import delivery_apply
+from integrations.webhooks.stamps import changes_stamp
+from projects.models import Project
+from tests.unit.webhooks.payloads import affinity_event, asana_events, recruitee_event
+
+State = WebhookDelivery.State
+
+
+def stored(connection, body: bytes, key: str | None = None) -> WebhookDelivery:
+    return WebhookDelivery.objects.create(
+        provider=connection.provider,
+        connection=connection,
+        body=body,
+        dedupe_key=key or f"k{WebhookDelivery.objects.count()}",
+    )
+
+
+@pytest.fixture
+def recruitee(sandbox_connection):
+    return sandbox_connection("recruitee")
+
+
+def sandbox_candidate(sandbox) -> dict:
+    return sandbox.record("SELECT payload FROM recruitee_candidates ORDER BY id LIMIT 1")
+
+
+def test_a_candidate_event_fetches_the_candidate_and_upserts_it(recruitee, sandbox_clean):
+    remote = sandbox_candidate(sandbox_clean)
+    delivery = stored(recruitee, recruitee_event(remote["id"]))
+    assert delivery_apply(delivery.pk) == State.APPLIED
+    candidate = Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"]))
+    assert candidate.name == remote["name"] and not candidate.is_deleted
+    delivery.refresh_from_db()
+    assert delivery.applied_at and delivery.attempts == 1
+    assert f"candidates {remote['id']} updated" in delivery.summary
+    assert changes_stamp(connection_id=recruitee.pk, resource_key="recruitee.candidates")
+
+
+def test_an_applied_delivery_is_not_applied_twice(recruitee, sandbox_clean):
+    delivery = stored(recruitee, recruitee_event(sandbox_candidate(sandbox_clean)["id"]))
+    assert delivery_apply(delivery.pk) == State.APPLIED
+    assert delivery_apply(delivery.pk) == ""  # claimed by nobody: already applied
+
+
+def test_the_hubs_newer_copy_is_not_overwritten_by_an_older_fetch(recruitee, sandbox_clean):
+    remote = sandbox_candidate(sandbox_clean)
+    future = timezone.now() + timedelta(days=365)
+    Candidate.objects.create(
+        connection=recruitee, remote_id=str(remote["id"]), name="Newer here",
+        remote_updated_at=future,
+    )  # fmt: skip
+    delivery_apply(stored(recruitee, recruitee_event(remote["id"])).pk)
+    assert Candidate.objects.get(remote_id=str(remote["id"])).name == "Newer here"
+
+
+def test_a_candidate_gone_at_the_provider_is_marked_deleted(recruitee, sandbox_clean):
+    base = sandbox_clean.url_for("recruitee") + "/c/1"
+    auth = {"Authorization": "Bearer sandbox-recruitee"}
+    created = requests.post(
+        f"{base}/candidates", json={"candidate": {"name": "Short Lived"}}, headers=auth, timeout=5
+    ).json()["candidate"]
+    delivery_apply(stored(recruitee, recruitee_event(created["id"], "new_candidate")).pk)
+    assert not Candidate.objects.get(remote_id=str(created["id"])).is_deleted
+    requests.delete(f"{base}/candidates/{created['id']}", headers=auth, timeout=5)
+    delivery_apply(stored(recruitee, recruitee_event(created["id"], "candidate_deleted")).pk)
+    assert Candidate.objects.get(remote_id=str(created["id"])).is_deleted
+
+
+def test_an_asana_event_carries_ids_only_so_the_project_is_fetched(
+    sandbox_connection, sandbox_clean
+):
+    asana = sandbox_connection("asana")
+    remote = sandbox_clean.record("SELECT payload FROM asana_projects ORDER BY id LIMIT 1")
+    project_gid = gid(remote["id"])
+    delivery_apply(stored(asana, asana_events(project_gid)).pk)
+    assert Project.objects.get(connection=asana, remote_id=project_gid).name == remote["name"]
+
+
+def test_a_provider_that_does_not_answer_postpones_then_fails(recruitee, sandbox_clean, settings):
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    sandbox_clean.set_faults("recruitee", error_rate=1, error_statuses=[500])
+    delivery = stored(recruitee, recruitee_event(sandbox_candidate(sandbox_clean)["id"]))
+    assert delivery_apply(delivery.pk) == State.RECEIVED
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at > timezone.now() and "500" in delivery.error
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert delivery_apply(delivery.pk) == State.FAILED
+    assert not Candidate.objects.filter(connection=recruitee).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(["created", "updated", "deleted"])), ids=str
+)
+def test_affinity_events_in_any_order_end_deleted(order):
+    affinity = Connection.objects.create(provider="affinity", name="events")
+    now = int(time.time())
+    events = {
+        "created": affinity_event("organization.created", 9, sent_at=now - 20, name="First"),
+        "updated": affinity_event("organization.updated", 9, sent_at=now - 10, name="Second"),
+        "deleted": affinity_event("organization.deleted", 9, sent_at=now),
+    }
+    for kind in order:
+        assert delivery_apply(stored(affinity, events[kind]).pk) == State.APPLIED
+    assert Organization.objects.get(connection=affinity, remote_id="9").is_deleted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", [("created", "updated"), ("updated", "created")], ids=str)
+def test_affinity_events_in_any_order_keep_the_newest_body(order):
+    affinity = Connection.objects.create(provider="affinity", name="events")
+    now = int(time.time())
+    events = {
+        "created": affinity_event("organization.created", 9, sent_at=now - 20, name="First"),
+        "updated": affinity_event("organization.updated", 9, sent_at=now - 10, name="Second"),
+    }
+    for kind in order:
+        delivery_apply(stored(affinity, events[kind]).pk)
+        delivery_apply(stored(affinity, events[kind]).pk)  # and a duplicate
+    organization = Organization.objects.get(connection=affinity, remote_id="9")
+    assert organization.name == "Second" and not organization.is_deleted
+
+
+def test_a_batch_fetches_a_record_named_twice_once_and_claims_are_exclusive(
+    recruitee, sandbox_clean, monkeypatch
+):
+    from ats import sync as ats_sync
+    from integrations.webhooks.apply import deliveries_apply, deliveries_claim
+
+    remote = sandbox_candidate(sandbox_clean)
+    for kind in ("new_candidate", "candidate_updated"):
+        stored(recruitee, recruitee_event(remote["id"], kind))
+    calls = []
+    original = ats_sync.recruitee.candidate_get
+    monkeypatch.setattr(
+        ats_sync.recruitee,
+        "candidate_get",
+        lambda client, remote_id: calls.append(remote_id) or original(client, remote_id),
+    )
+    assert deliveries_apply() == 2
+    assert calls == [str(remote["id"])]
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {State.APPLIED}
+    WebhookDelivery.objects.update(state=State.RECEIVED)
+    first = deliveries_claim(10)
+    assert len(first) == 2 and deliveries_claim(10) == []  # the other worker finds none

@@ -1,0 +1,210 @@
+"""The receiver over Django's request cycle: public, CSRF-exempt, POST only, capped, and
+storing each verified delivery once."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from django.db import connection as db_connection
+from django.utils import timezone
+
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.receive import delivery_store
+from integrations.webhooks.verify import Inbound, Verified
+from tests.unit.webhooks.conftest import post
+from tests.unit.webhooks.payloads import (
+    ASANA_SECRET,
+    RECRUITEE_SECRET,
+    STANDARD_SECRET,
+    affinity_event,
+    asana_events,
+    body_of,
+    hex_signature,
+    projecttool_event,
+    recruitee_event,
+    standard_headers,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def recruitee_post(client, endpoint, body, secret=RECRUITEE_SECRET):
+    return post(client, endpoint, body, **{"X-Recruitee-Signature": hex_signature(secret, body)})
+
+
+class TestRecruitee:
+    def test_a_signed_delivery_is_stored_once_with_its_signature_masked(
+        self, provider_client, endpoint_of, django_capture_on_commit_callbacks
+    ):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        body = recruitee_event()
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            first = recruitee_post(provider_client, endpoint, body)
+            again = recruitee_post(provider_client, endpoint, body)
+        assert first.status_code == again.status_code == 200
+        delivery = WebhookDelivery.objects.get()
+        assert bytes(delivery.body) == body
+        assert delivery.state == WebhookDelivery.State.RECEIVED
+        assert delivery.headers["X-Recruitee-Signature"] == "********"
+        assert delivery.headers["User-Agent"] == "Recruitee-Webhooks"
+        assert len(queued) == 1  # one apply task, for the one stored copy
+
+    def test_a_forged_delivery_gets_401_is_logged_without_secrets_and_stores_nothing(
+        self, provider_client, endpoint_of, caplog
+    ):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        body = recruitee_event()
+        with caplog.at_level(logging.WARNING, logger="integrations.webhooks.receive"):
+            response = recruitee_post(provider_client, endpoint, body, secret="guess")
+        assert response.status_code == 401
+        assert not WebhookDelivery.objects.exists()
+        assert "does not match" in caplog.text
+        assert RECRUITEE_SECRET not in caplog.text and endpoint.token not in caplog.text
+
+    def test_the_test_ping_gets_200_before_any_secret_is_stored(self, provider_client, endpoint_of):
+        endpoint = endpoint_of("recruitee")
+        response = post(provider_client, endpoint, b'{"test":true}')
+        assert response.status_code == 200
+        assert not WebhookDelivery.objects.exists()
+
+    def test_an_unknown_token_a_wrong_provider_or_an_inactive_connection_is_404(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        body = recruitee_event()
+        signature = {"X-Recruitee-Signature": hex_signature(RECRUITEE_SECRET, body)}
+        assert (
+            provider_client.post(
+                f"/webhooks/recruitee/{'x' * 43}/", body, content_type="application/json"
+            ).status_code
+            == 404
+        )
+        wrong = f"/webhooks/affinity/{endpoint.token}/"
+        assert (
+            provider_client.post(
+                wrong, body, content_type="application/json", headers=signature
+            ).status_code
+            == 404
+        )
+        endpoint.connection.is_active = False
+        endpoint.connection.save()
+        assert recruitee_post(provider_client, endpoint, body).status_code == 404
+
+    def test_only_post_and_a_body_over_the_cap_is_refused_unread(
+        self, provider_client, endpoint_of, settings
+    ):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        path = f"/webhooks/recruitee/{endpoint.token}/"
+        assert provider_client.get(path).status_code == 405
+        huge = b'{"pad":"' + b"x" * settings.WEBHOOK_MAX_BODY_BYTES + b'"}'
+        assert recruitee_post(provider_client, endpoint, huge).status_code == 413
+        assert not WebhookDelivery.objects.exists()
+
+
+class TestAsana:
+    def test_the_handshake_is_echoed_and_its_secret_kept_encrypted(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("asana")
+        endpoint.handshake_until = timezone.now() + timezone.timedelta(seconds=30)
+        endpoint.save()
+        response = post(provider_client, endpoint, b"", **{"X-Hook-Secret": ASANA_SECRET})
+        assert response.status_code == 200
+        assert response["X-Hook-Secret"] == ASANA_SECRET
+        assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT secrets FROM integrations_webhookendpoint")
+            (stored,) = cursor.fetchone()
+        assert ASANA_SECRET not in stored
+
+    def test_a_handshake_nobody_expects_is_refused_and_plants_nothing(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("asana", ASANA_SECRET)
+        response = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+        assert response.status_code == 401
+        assert "X-Hook-Secret" not in response
+        assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
+
+    def test_events_are_stored_and_heartbeats_answered_without_storing(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("asana", ASANA_SECRET)
+        heartbeat = body_of({"events": []})
+        signed = {"X-Hook-Signature": hex_signature(ASANA_SECRET, heartbeat)}
+        assert post(provider_client, endpoint, heartbeat, **signed).status_code == 200
+        assert not WebhookDelivery.objects.exists()
+        body = asana_events("1200001")
+        signed = {"X-Hook-Signature": hex_signature(ASANA_SECRET, body)}
+        assert post(provider_client, endpoint, body, **signed).status_code == 200
+        assert WebhookDelivery.objects.get().headers["X-Hook-Signature"] == "********"
+
+
+class TestStandardWebhooks:
+    def test_the_same_message_id_is_stored_once_and_a_stale_one_refused(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("projecttool", STANDARD_SECRET)
+        body = projecttool_event()
+        assert (
+            post(
+                provider_client, endpoint, body, **standard_headers(STANDARD_SECRET, body)
+            ).status_code
+            == 200
+        )
+        retry = standard_headers(STANDARD_SECRET, body, timestamp=int(time.time()) + 5)
+        assert post(provider_client, endpoint, body, **retry).status_code == 200
+        assert WebhookDelivery.objects.get().dedupe_key == "id:msg_2Kq1"
+        stale = standard_headers(
+            STANDARD_SECRET, body, msg_id="m2", timestamp=int(time.time()) - 400
+        )
+        assert post(provider_client, endpoint, body, **stale).status_code == 401
+        assert WebhookDelivery.objects.count() == 1
+
+
+class TestAffinity:
+    def test_the_token_and_a_fresh_sent_at_are_enough_and_a_replay_is_refused(
+        self, provider_client, endpoint_of
+    ):
+        endpoint = endpoint_of("affinity")
+        assert post(provider_client, endpoint, affinity_event()).status_code == 200
+        old = affinity_event(sent_at=int(time.time()) - 3600, name="Renamed")
+        assert post(provider_client, endpoint, old).status_code == 401
+        assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_second_copy_losing_the_race_is_a_duplicate_not_an_error(endpoint_of):
+    """Two requests that both passed verification: the unique key lets one row in."""
+    endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+    inbound = Inbound(headers={}, body=recruitee_event(), now=time.time())
+    verified = Verified(dedupe_key="sha256:same")
+    assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is not None
+    assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is None
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_burst_queues_one_apply_task_and_the_next_after_the_task_started(
+    provider_client, endpoint_of, django_capture_on_commit_callbacks
+):
+    from integrations.webhooks.queue import apply_queue_release
+
+    endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for candidate in (1, 2, 3):
+            recruitee_post(provider_client, endpoint, recruitee_event(candidate))
+    assert WebhookDelivery.objects.count() == 3 and len(queued) == 1
+    apply_queue_release()  # what the task does before it looks for work
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        recruitee_post(provider_client, endpoint, recruitee_event(4))
+    assert len(queued) == 1
+
+
+def test_the_request_log_masks_the_receiver_token(provider_client, endpoint_of, caplog):
+    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret."""
+    endpoint = endpoint_of("affinity")
+    with caplog.at_level(logging.INFO, logger="hub.requests"):
+        post(provider_client, endpoint, affinity_event())
+    assert "/webhooks/affinity/********/ 200" in caplog.text
+    assert endpoint.token not in caplog.text
