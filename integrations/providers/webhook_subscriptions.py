@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from integrations.http.client import ApiClient
-from integrations.providers.project_records import mapping
+from integrations.providers.readers import mapping
 
 AFFINITY_EVENTS = (
     "organization.created", "organization.updated", "organization.deleted",
