@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from integrations.http import call_log
 from integrations.models import Connection
 from integrations.providers import provider_for
 
@@ -34,6 +35,16 @@ def empty_cache():
     """Every test starts with an empty cache: cached rows, flags and rate-limit state stay put."""
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_call_log_buffer():
+    """Calls one test made outside a request stay buffered until the next flush: dropped
+    here, so they are not written into the next test's database, where (on PostgreSQL,
+    whose ids are never reused after a rollback) their connection does not exist."""
+    call_log.buffer.clear()
+    yield
+    call_log.buffer.clear()
 
 
 @pytest.fixture

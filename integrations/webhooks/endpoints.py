@@ -17,7 +17,7 @@ def endpoint_for(connection: Connection) -> WebhookEndpoint:
 def receiver_url(endpoint: WebhookEndpoint) -> str:
     """The address a provider calls: HUB_PUBLIC_URL + /webhooks/<provider>/<token>/."""
     path = reverse(
-        "webhook_receive",
+        "integrations:webhook_receive",
         kwargs={"provider": endpoint.connection.provider, "token": endpoint.token},
     )
     return settings.HUB_PUBLIC_URL.rstrip("/") + path
