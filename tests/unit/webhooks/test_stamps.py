@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_stamp_moves_when_a_webhook_changes_a_record(logged_in_client):
     affinity = Connection.objects.create(provider="affinity", name="events")
-    url = reverse("changes_stamp", args=[affinity.pk, "affinity.organizations"])
+    url = reverse("integrations:changes_stamp", args=[affinity.pk, "affinity.organizations"])
     assert logged_in_client.get(url).json() == {"changed_at": None}
     delivery = WebhookDelivery.objects.create(
         provider="affinity", connection=affinity, body=affinity_event(sent_at=int(time.time())),
@@ -31,5 +31,5 @@ def test_the_stamp_moves_when_a_webhook_changes_a_record(logged_in_client):
 
 
 def test_the_stamp_needs_a_signed_in_user(client):
-    response = client.get(reverse("changes_stamp", args=[1, "affinity.organizations"]))
+    response = client.get(reverse("integrations:changes_stamp", args=[1, "affinity.organizations"]))
     assert response.status_code == 302
