@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ats",
     "crm",
     "projects",
+    "apis",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.hub",
+                "apis.context_processors.connected_apis",
             ],
         },
     },

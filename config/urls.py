@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("ats.urls")),
     path("", include("crm.urls")),
     path("", include("projects.urls")),
+    path("", include("apis.urls")),
     path("accounts/", include(account_urls)),
     path("admin/", admin.site.urls),
 ]
