@@ -13,8 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from integrations.admin_openapi import OpenApiSourceInline, found_html
+from integrations.http.errors import ConfigurationError
 from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
+from integrations.openapi import cache as openapi_cache
 from integrations.outbox.delivery import outbox_retry
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
@@ -63,6 +66,10 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("provider") == "openapi" and not cleaned.get("base_url"):
+            # The document's servers may name the real service; the hub calls only the
+            # base URL an administrator gave (the sandbox's, a staging server's).
+            self.add_error("base_url", "An OpenAPI connection needs the API's base URL.")
         for name in SECRET_FIELDS:
             if cleaned.get("clear_secrets"):
                 cleaned[name] = ""
@@ -116,6 +123,26 @@ class ConnectionAdmin(admin.ModelAdmin):
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Error reports and DEBUG pages never show a secret typed into the form."""
         return super().changeform_view(request, *args, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Connection | None) -> list[Any]:
+        """The document's part on a new connection and on OpenAPI ones."""
+        return [OpenApiSourceInline] if obj is None or obj.provider == "openapi" else []
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        """After the document is saved: say what the hub found in it."""
+        super().save_related(request, form, formsets, change)
+        connection = form.instance
+        if connection.provider != "openapi":
+            return
+        openapi_cache.forget(connection)
+        try:
+            model = openapi_cache.connection_document(connection).model
+        except ConfigurationError as exc:
+            self.message_user(request, f"The OpenAPI document: {exc}", messages.ERROR)
+            return
+        self.message_user(request, found_html(model), messages.INFO)
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:
