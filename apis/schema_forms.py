@@ -323,7 +323,9 @@ class SchemaForm(OutboxFormMixin):
             return cleaned
         for path, messages in self.validator.errors(self.layout.pointer, self.body).items():
             name = self.provider_field_names.get(path)
-            for message in messages:
+            if self.changes_only and name and name not in self.changed_data:
+                continue  # a field left as it was: the API still has it (a PATCH)
+            for message in dict.fromkeys(messages):
                 self.add_error(name, message if name else f"{path}: {message}")
         return cleaned
 
