@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from apis.models import ResourceColumns
+from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
 
@@ -14,8 +16,10 @@ DOCUMENT = Path("integrations/sandbox/documents/jsonplaceholder.json")
 
 
 @pytest.fixture(autouse=True)
-def _fresh() -> None:
+def _fresh() -> Iterator[None]:
     cache.forget()
+    yield
+    call_log.buffer.clear()  # rows of this test's calls, not flushed to its database
 
 
 @pytest.fixture
