@@ -69,6 +69,9 @@ class ApiFilterForm(ListFilterForm):
             if param.wire_name == "q":
                 continue
             self.fields[param.python_name] = _filter_field(param)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
     def filters(self) -> dict[str, Any]:
         """{python argument name: value} for the list method."""

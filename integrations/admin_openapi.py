@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from integrations import jsoncodec
 from integrations.models import OpenApiSource
@@ -147,7 +148,6 @@ def found_lines(model: ApiModel) -> list[str]:
 
 
 def found_html(model: ApiModel) -> str:
-    return format_html(
-        "<ul class='openapi-found'>{}</ul>",
-        format_html_join("", "<li>{}</li>", ((line,) for line in found_lines(model))),
-    )
+    """The lines as HTML, one a line: the admin message after a save, the inline's field."""
+    lines = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in found_lines(model)))
+    return format_html("<span class='openapi-found'>{}</span>", lines)
