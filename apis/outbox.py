@@ -26,6 +26,8 @@ after the window (harmless there: a PATCH of the same values).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from integrations.http.errors import IntegrationError, NotFoundError
@@ -35,6 +37,8 @@ from integrations.openapi.client import OpenApiClient, build_client
 from integrations.openapi.model import Operation
 from integrations.openapi.service import connection_api_client
 from integrations.outbox.operations import OutboxOperation
+
+LOOKUP_LIMIT = 500
 
 
 def dynamic_client(client: Any, item: OutboxItem) -> OpenApiClient:
@@ -112,11 +116,23 @@ class ApiCreate(_ApiWrite):
                 "to look the record up: check whether it exists there before sending it again."
             )
         scalars = {k: v for k, v in sent.items() if not isinstance(v, dict | list)}
-        for found in getattr(api, resource).list(**filters):
-            record = found.json()
+        for record in listed(api, listing, filters):
             if holds(record, scalars):
                 return record
         return None
+
+
+def listed(api: OpenApiClient, listing: Operation, filters: dict[str, Any]) -> Iterator[dict]:
+    """The items the list operation answers for `filters`, every page of them (up to
+    LOOKUP_LIMIT: the filters narrow a lookup to a few)."""
+    method = getattr(getattr(api, listing.resource), listing.name)
+    if listing.pagination is not None:
+        items: Iterator[Any] = (item.json() for item in method(**filters, iterator=True))
+    else:
+        data = method(**filters).json()
+        key = listing.response.items_key if listing.response else None
+        items = iter((data.get(key) if key and isinstance(data, dict) else data) or [])
+    return itertools.islice(items, LOOKUP_LIMIT)
 
 
 class ApiUpdate(_ApiWrite):
