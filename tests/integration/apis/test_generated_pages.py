@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from apis.models import ResourceColumns
 from integrations.http import call_log
@@ -36,6 +37,17 @@ def test_every_page_needs_login(client, connection):
                 "/apis/jsonplaceholder/posts/1/delete/"):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_every_form_needs_its_csrf_token(user, connection):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    for url in ("/apis/jsonplaceholder/posts/new/", "/apis/jsonplaceholder/posts/1/edit/",
+                "/apis/jsonplaceholder/posts/1/delete/"):  # fmt: skip
+        page = client.get(url).content.decode()
+        assert 'name="csrfmiddlewaretoken"' in page, url
+        assert client.post(url, {"submission_key": "k", "title": "x"}).status_code == 403, url
+    assert not OutboxItem.objects.exists()
 
 
 def test_the_menu_lists_the_connected_api_and_its_resources(logged_in_client, connection):
