@@ -41,7 +41,6 @@ from integrations.openapi.client import CompiledApi
 from integrations.openapi.model import Operation, Parameter, Resource
 from integrations.openapi.refs import Resolver
 
-PAGES = ("list", "create", "detail", "edit", "delete")
 MAX_FILTERS = 6
 _SCALAR_FILTERS = ("string", "integer", "number", "boolean")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apis.models import ResourceColumns
 from integrations.models import Connection, OpenApiSource
 from integrations.openapi import cache
 
@@ -98,3 +99,19 @@ def test_the_stored_secret_is_never_shown(admin_client):
     page = admin_client.get(f"/admin/integrations/connection/{connection.pk}/change/")
     assert "s3cret-token-value" not in page.content.decode()
     assert "JSONPlaceholder (OpenAPI" in page.content.decode()  # what was found, again
+
+
+def test_an_administrator_picks_columns_among_the_item_fields(admin_client):
+    admin_client.post(ADD, _form(SimpleUploadedFile("d.json", DOCUMENT.read_bytes())))
+    connection = Connection.objects.get()
+    url = "/admin/apis/resourcecolumns/add/"
+    data = {"connection": connection.pk, "resource": "posts", "columns": '["title", "nope"]'}
+    refused = admin_client.post(url, data).content.decode()
+    assert "Not fields of one item: nope. Known: userId, id, title, body." in refused
+    missing = admin_client.post(url, {**data, "resource": "nothing"}).content.decode()
+    assert "has no list of &#x27;nothing&#x27;" in missing
+    admin_client.post(url, {**data, "columns": '["title", "id"]'})
+    chosen = ResourceColumns.objects.get()
+    assert chosen.columns == ["title", "id"]
+    page = admin_client.get(f"/admin/apis/resourcecolumns/{chosen.pk}/change/").content.decode()
+    assert "id, userId, title, body" in page  # the defaults, for reference
