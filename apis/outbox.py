@@ -27,10 +27,16 @@ after the window (harmless there: a PATCH of the same values).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
-from integrations.http.errors import IntegrationError, NotFoundError
+from integrations.http.errors import (
+    ConflictError,
+    IntegrationError,
+    NotFoundError,
+    ValidationError,
+)
 from integrations.models import OutboxItem
 from integrations.openapi import cache
 from integrations.openapi.client import OpenApiClient, build_client
@@ -84,12 +90,30 @@ def holds(record: dict[str, Any], sent: dict[str, Any]) -> bool:
     return True
 
 
+def refusal(error: ConflictError | NotFoundError, api: OpenApiClient) -> IntegrationError:
+    """A 409 (a duplicate, a state conflict), or a 404 naming a field (an unknown
+    reference), refuses the data: a ValidationError, so the form shows it on its field.
+    A plain 404 (the record itself is gone) stays what it is."""
+    try:
+        payload = json.loads(error.body_excerpt)
+        message, field_errors = api._api.provider.parse_error(payload)
+    except ValueError:
+        message, field_errors = "", {}
+    if isinstance(error, NotFoundError) and not field_errors:
+        return error
+    return ValidationError(message or error.message, field_errors=field_errors, **error.context)
+
+
 class _ApiWrite(OutboxOperation):
     record_model = ""  # the pages keep no local copy
     creates_record = False
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
-        remote = answer_json(call(dynamic_client(client, item), item))
+        api = dynamic_client(client, item)
+        try:
+            remote = answer_json(call(api, item))
+        except (ConflictError, NotFoundError) as error:
+            raise refusal(error, api) from error
         record_id = item.payload.get("record_id")
         return remote if remote.get("id") or not record_id else {**remote, "id": record_id}
 

@@ -83,3 +83,13 @@ def test_its_generated_pages_list_and_create(logged_in_client, connection):
         ["x", "y"],
         "2026-01-02",
     )
+
+
+def test_the_providers_refusal_lands_on_its_field(logged_in_client, connection):
+    taken = openapi_client(connection).projects.get(1)
+    form = logged_in_client.get("/apis/tool/projects/new/")
+    key = form.context["form"].initial["submission_key"]
+    data = {"submission_key": key, "name": taken["name"], "workspace_id": taken.workspace_id}
+    answer = logged_in_client.post("/apis/tool/projects/new/", data)
+    assert "already exists in this workspace" in answer.context["form"].errors["name"][0]
+    assert OutboxItem.objects.get().status == OutboxItem.Status.FAILED
