@@ -68,9 +68,20 @@ class ApiFilterForm(ListFilterForm):
             if param.wire_name == "q":
                 continue
             self.fields[param.python_name] = _filter_field(param)
+            if param.required:
+                self.fields[param.python_name].label += " (required)"
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def missing(self) -> list[str]:
+        """Labels of the required filters not given (the list cannot be asked for yet)."""
+        data = self.valid_data()
+        return [
+            self.fields[p.python_name].label or p.wire_name
+            for p in self.params
+            if p.required and p.python_name not in data
+        ]
 
     def filters(self) -> dict[str, Any]:
         """{python argument name: value} for the list method."""
@@ -100,20 +111,26 @@ def _filter_field(param: Parameter) -> forms.Field:
     return forms.CharField(required=False, max_length=200, label=label)
 
 
+def _scalar(param: Parameter) -> bool:
+    return param.type_label.split(" | ")[0] in _SCALAR_FILTERS
+
+
 def filter_parameters(op: Operation) -> tuple[Parameter, ...]:
     """The list's filters: scalar query parameters, less the paging ones and the
     underscore-prefixed controls (json-server's `_sort`, `_start`), which the page
     sets itself or has no field for."""
     paging = {op.pagination.page_param, op.pagination.size_param} if op.pagination else set()
+    required = [p for p in op.parameters if p.location == "query" and p.required]
     chosen = [
         p
         for p in op.parameters
         if p.location == "query"
+        and not p.required
         and p.wire_name not in paging
         and not p.wire_name.startswith("_")
-        and p.type_label.split(" | ")[0] in _SCALAR_FILTERS
+        and _scalar(p)
     ]
-    return tuple(chosen[:MAX_FILTERS])
+    return tuple(required + chosen[: max(0, MAX_FILTERS - len(required))])
 
 
 def _operation(resource: Resource, *names: str) -> Operation | None:
@@ -139,6 +156,16 @@ def summarize(resource: Resource) -> ResourceSummary:
     problems = []
     if "list" not in ops:
         return ResourceSummary(resource.name, (), ("no list operation (GET answering a list)",))
+    if any(p.location == "path" for p in ops["list"].parameters):
+        return ResourceSummary(resource.name, (), ("its list needs a path parameter",))
+    unusable = [
+        p.wire_name
+        for p in ops["list"].parameters
+        if p.required and not (p.location == "query" and _scalar(p))
+    ]
+    if unusable:
+        why = f"its list needs {', '.join(unusable)}, which no filter field can hold"
+        return ResourceSummary(resource.name, (), (why,))
     pages = ["list"]
     for page in ("detail", "create", "edit", "delete"):
         op = ops.get(page)
@@ -286,11 +313,11 @@ def api_pages(connection: Connection, name: str) -> ApiResourcePages | None:
         resource = compiled.model.resource(name)
     except KeyError:
         return None
-    if "list" not in resource_operations(resource):
+    if not summarize(resource).pages:
         return None
     return ApiResourcePages(connection, compiled, resource)
 
 
 def listed_resources(compiled: CompiledApi) -> list[str]:
     """The resources that get pages (a list operation), in the document's order."""
-    return [r.name for r in compiled.model.resources if "list" in resource_operations(r)]
+    return [r.name for r in compiled.model.resources if summarize(r).pages]

@@ -101,7 +101,11 @@ def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpR
     asked = page_number(request.GET.get("page"))
     paged = pages.pages_through
     arguments = {**form.filters(), **(pages.pagination_args(asked) if paged else {})}
-    answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+    if missing := form.missing():
+        messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
+        answer = None
+    else:
+        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
     items = _items(pages, answer)
     total = _int(answer.headers.get("X-Total-Count")) if answer is not None else None
     context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": answer is None}
