@@ -25,6 +25,7 @@ def compiled_document(path: Path) -> CompiledApi:
     return local_document(path)
 
 
+@pytest.mark.filterwarnings("ignore::integrations.openapi.errors.NamingWarning")  # pinned elsewhere
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_each_resource_gets_pages_or_says_why_not(path, db):
     if not path.exists():
