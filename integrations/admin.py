@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from integrations.admin_openapi import OpenApiSourceInline, found_html
+from core.request_limits import body_limit
+from integrations.admin_openapi import MAX_UPLOAD_BYTES, OpenApiSourceInline, found_html
 from integrations.http.errors import ConfigurationError
 from integrations.models import CallLog, Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.models.connection import SECRET_FIELDS
@@ -123,6 +124,16 @@ class ConnectionAdmin(admin.ModelAdmin):
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Error reports and DEBUG pages never show a secret typed into the form."""
         return super().changeform_view(request, *args, **kwargs)
+
+    # The add and change pages take an uploaded OpenAPI document (Asana's is about 3 MB),
+    # more than REQUEST_MAX_BODY_BYTES; the admin copies the cap onto its URL's view.
+    @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)
+    def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().add_view(request, *args, **kwargs)
+
+    @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)
+    def change_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().change_view(request, *args, **kwargs)
 
     def get_inlines(self, request: HttpRequest, obj: Connection | None) -> list[Any]:
         """The document's part on a new connection and on OpenAPI ones."""

@@ -115,3 +115,13 @@ def test_an_administrator_picks_columns_among_the_item_fields(admin_client):
     assert chosen.columns == ["title", "id"]
     page = admin_client.get(f"/admin/apis/resourcecolumns/{chosen.pk}/change/").content.decode()
     assert "id, userId, title, body" in page  # the defaults, for reference
+
+
+def test_a_document_over_the_usual_body_cap_can_be_uploaded(admin_client, settings):
+    document = json.loads(DOCUMENT.read_text())
+    document["info"]["description"] = "x" * (2 * 1024 * 1024)  # Asana's is about 3 MB
+    upload = SimpleUploadedFile("big.json", json.dumps(document).encode())
+    assert upload.size > settings.REQUEST_MAX_BODY_BYTES
+    response = admin_client.post(ADD, _form(upload))
+    assert response.status_code == 302
+    assert OpenApiSource.objects.get().document
