@@ -41,7 +41,7 @@ SUPERUSER_PASSWORD = env.str("DJANGO_SUPERUSER_PASSWORD", default="")
 # --- Registry lines: where a provider is named (docs/adding-a-provider.md) ---------
 # The apps that show providers' records: each is installed, its `urls.py` is included
 # at the root (config/urls.py), and its AppConfig.ready() registers its resources.
-HUB_APPS = ["ats", "crm", "projects"]
+HUB_APPS = ["ats", "crm", "projects", "apis"]
 # The providers the hub connects to (integrations.providers.PROVIDERS, in this order):
 # the dotted path of each provider module's PROVIDER.
 INTEGRATIONS_PROVIDERS = [
@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.hub",
+                "apis.context_processors.connected_apis",
             ],
         },
     },

@@ -14,6 +14,8 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
+from core.request_limits import body_limit
+from integrations.admin_openapi import MAX_UPLOAD_BYTES, OpenApiSourceInline, found_html
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import (
     CallLog,
@@ -24,6 +26,7 @@ from integrations.models import (
     WebhookDelivery,
 )
 from integrations.models.connection import SECRET_FIELDS
+from integrations.openapi import cache as openapi_cache
 from integrations.outbox.delivery import outbox_retry
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
@@ -89,6 +92,10 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("provider") == "openapi" and not cleaned.get("base_url"):
+            # The document's servers may name the real service; the hub calls only the
+            # base URL an administrator gave (the sandbox's, a staging server's).
+            self.add_error("base_url", "An OpenAPI connection needs the API's base URL.")
         for name in SECRET_FIELDS:
             if cleaned.get("clear_secrets"):
                 cleaned[name] = ""
@@ -173,6 +180,36 @@ class ConnectionAdmin(admin.ModelAdmin):
             how,
             stored,
         )
+
+    # The add and change pages take an uploaded OpenAPI document (Asana's is about 3 MB),
+    # more than REQUEST_MAX_BODY_BYTES; the admin copies the cap onto its URL's view.
+    @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)
+    def add_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().add_view(request, *args, **kwargs)
+
+    @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)
+    def change_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().change_view(request, *args, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Connection | None) -> list[Any]:
+        """The document's part on a new connection and on OpenAPI ones."""
+        return [OpenApiSourceInline] if obj is None or obj.provider == "openapi" else []
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        """After the document is saved: say what the hub found in it."""
+        super().save_related(request, form, formsets, change)
+        connection = form.instance
+        if connection.provider != "openapi":
+            return
+        openapi_cache.forget(connection)
+        try:
+            model = openapi_cache.connection_document(connection).model
+        except ConfigurationError as exc:
+            self.message_user(request, f"The OpenAPI document: {exc}", messages.ERROR)
+            return
+        self.message_user(request, found_html(model), messages.INFO)
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:

@@ -5,7 +5,7 @@ comes from the document, not from this class. Each client gets its own
 instance named after the document's title, so errors read like
 `JSONPlaceholder API 404 (GET /posts/999): …`. Error bodies are not
 standardised; the common shapes are read (`message`, `error`, `detail`,
-`title`, `errors` as a list or a field → messages object).
+`title`, `errors` as a list or a field → messages object, `error.details.field`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ class OpenApi(Provider):
                 if isinstance(item, dict) and (name := item.get("field") or item.get("path")):
                     field_errors.setdefault(str(name), []).extend(text_messages(item))
             message = message or next(iter(text_messages(errors)), "")
+        error = payload.get("error")
+        details = error.get("details") if isinstance(error, dict) else None
+        # `{"error": {"message", "details": {"field"}}}`: the generic project tool's shape
+        if isinstance(details, dict) and (name := details.get("field")) and message:
+            field_errors.setdefault(str(name), []).append(message)
         return message, field_errors
 
     def check_connection(self, client: ApiClient) -> None:

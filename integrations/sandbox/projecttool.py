@@ -8,6 +8,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,10 @@ EVENTS = ("project.created", "project.updated", "project.deleted")
 IDEMPOTENT_PATHS = ("/projects", "/projects/bulk", "/webhooks")  # POSTs that take a key
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
 MAX_PAGE_SIZE = 100
+# Our OpenAPI document of this API (written from its contract, not part of it), so it
+# can be connected as an OpenAPI connection too.
+DOCUMENT_PATH = "/openapi.json"
+DOCUMENT = Path(__file__).resolve().parent / "documents" / "project-tool.json"
 ME_USER_ID = 1  # every accepted token belongs to the first seeded user
 
 
@@ -76,11 +81,14 @@ class ProjectToolApi(FakeApi):
         router.add("GET", "/webhooks", self.webhook_list)
         router.add("POST", "/webhooks", self.webhook_create)
         router.add("DELETE", "/webhooks/{id}", self.webhook_delete)
+        router.add("GET", "/openapi.json", self.document)
 
     # -- the request cycle ----------------------------------------------------
     def receive(self, request: Request) -> Response | None:
         if _is_post_to(request, (TOKEN_PATH,)):
             return None  # the token endpoint takes client credentials and is not metered
+        if request.method == "GET" and request.path == DOCUMENT_PATH:
+            return None  # the document is public, as APIs publish theirs
         return super().receive(request) or self._reserve_key(request)
 
     def process(self, request: Request) -> Response:
@@ -225,6 +233,9 @@ class ProjectToolApi(FakeApi):
         self._notify(created)
         # Always 207, even when every row succeeded or failed (the "207-style" answer).
         return json_response(207, {"data": created, "errors": errors})
+
+    def document(self, request: Request) -> Response:
+        return Response(200, DOCUMENT.read_bytes(), {"Content-Type": "application/json"})
 
     # -- users, webhooks ---------------------------------------------------------
     def user_me(self, request: Request) -> Response:

@@ -59,7 +59,7 @@ def test_relative_imports_are_resolved():
     assert "integrations.http.errors" in imported_modules(path)
 
 
-@pytest.mark.parametrize("app", ["ats", "crm", "projects"])
+@pytest.mark.parametrize("app", ["ats", "crm", "projects", "apis"])
 def test_integrations_never_imports_a_domain_app(app):
     assert offending_imports("integrations", (app,)) == []
 

@@ -3,6 +3,10 @@
 Idempotent. A provider without complete real credentials gets a connection to
 the sandbox when SANDBOX_URL is set. A row an administrator has edited is
 left alone: the admin wins over the environment.
+
+With SANDBOX_URL set it also connects the sandbox's JSONPlaceholder as an
+OpenAPI connection named `jsonplaceholder` (its document stored from
+`sandbox/documents/`, so nothing is fetched), so the APIs menu works at once.
 """
 
 from __future__ import annotations
@@ -11,11 +15,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from integrations.models import Connection
+from integrations import jsoncodec
+from integrations.models import Connection, OpenApiSource
+from integrations.openapi.cache import compiled_document
+from integrations.openapi.source import document_digest, read_file
 from integrations.providers import PROVIDERS, ConnectionConfig, Provider
+from integrations.sandbox.jsonplaceholder import DOCUMENTS
 
 DEFAULT_NAME = "default"
+SANDBOX_API = "jsonplaceholder"  # the OpenAPI connection to the sandbox's JSONPlaceholder
 _FIELDS = (
     "base_url",
     "api_token",
@@ -52,6 +62,31 @@ class Command(BaseCommand):
             if not provider.environment_default:
                 continue
             self.stdout.write(f"{provider.display_name}: {self._apply(provider)}")
+        if settings.SANDBOX_URL:
+            self.stdout.write(f"OpenAPI {SANDBOX_API}: {self._apply_sandbox_api()}")
+
+    def _apply_sandbox_api(self) -> str:
+        """The sandbox's JSONPlaceholder and the document we wrote for it."""
+        base_url = settings.SANDBOX_URL.rstrip("/") + "/jsonplaceholder"
+        connection, created = Connection.objects.get_or_create(
+            provider="openapi", name=SANDBOX_API, defaults={"base_url": base_url}
+        )
+        if connection.edited_in_admin:
+            return "kept as edited in the admin"
+        document = read_file(DOCUMENTS / "jsonplaceholder.json")
+        digest = document_digest(document)
+        stored = OpenApiSource.objects.filter(connection=connection, document_sha256=digest)
+        if not created and connection.base_url == base_url and stored.exists():
+            return "unchanged (sandbox)"
+        compiled_document(document, digest=digest)  # validated, as the admin does
+        connection.base_url = base_url
+        connection.save()
+        OpenApiSource.objects.update_or_create(
+            connection=connection,
+            defaults={"document": jsoncodec.dumps(document), "document_url": "",
+                      "document_sha256": digest, "fetched_at": timezone.now()},
+        )  # fmt: skip
+        return "created (sandbox)" if created else "updated (sandbox)"
 
     def _apply(self, provider: Provider) -> str:
         values, source = desired_values(provider)

@@ -31,6 +31,8 @@ def test_each_provider_declares_its_resources_bulk_and_idempotency():
         "affinity": (("organizations", "persons"), 0, ""),
         "projecttool": (("projects", "workspaces", "users"), 50, "Idempotency-Key"),
         "asana": (("projects", "workspaces", "users", "teams"), 0, ""),
+        # Its resources come from each connection's document; no idempotency keys, which
+        # is why the generated pages' writes are reconciled by lookups (apis/outbox.py).
         "openapi": ((), 0, ""),
     }
 

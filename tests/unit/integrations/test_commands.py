@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from io import StringIO
 
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from integrations.models import CallLog, Connection
+from integrations.models import CallLog, Connection, OpenApiSource
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_updates_when_the_environment_changes_and_admin_edits_win(settings):
 def test_sandbox_when_no_real_credentials():
     run()
     rows = {row.provider: row for row in Connection.objects.all()}
-    assert set(rows) == {"recruitee", "affinity", "projecttool", "asana"}
+    assert set(rows) == {"recruitee", "affinity", "projecttool", "asana", "openapi"}
     recruitee = rows["recruitee"]
     assert (recruitee.base_url, recruitee.company_id, recruitee.api_token) == (
         "http://127.0.0.1:8765/recruitee",
@@ -81,7 +82,25 @@ def test_sandbox_when_no_real_credentials():
     assert (tool.oauth_client_id, tool.oauth_client_secret) == ("sandbox-client", "sandbox-secret")
     assert (rows["asana"].api_token, rows["asana"].workspace_id) == ("sandbox-asana", "99")
     assert all(row.is_sandbox for row in rows.values())
-    assert run().count("unchanged (sandbox)") == 4
+    assert run().count("unchanged (sandbox)") == 5
+
+
+@override_settings(**NO_ENV | {"SANDBOX_URL": "http://127.0.0.1:8765/"})
+def test_the_sandbox_jsonplaceholder_is_connected_from_its_document():
+    assert "OpenAPI jsonplaceholder: created (sandbox)" in run()
+    api = Connection.objects.get(provider="openapi")
+    assert (api.name, api.base_url) == ("jsonplaceholder", "http://127.0.0.1:8765/jsonplaceholder")
+    source = OpenApiSource.objects.get(connection=api)
+    assert json.loads(source.document)["info"]["title"] == "JSONPlaceholder"
+    assert source.document_sha256 and not source.document_url  # nothing to fetch
+    Connection.objects.filter(pk=api.pk).update(edited_in_admin=True)
+    assert "OpenAPI jsonplaceholder: kept as edited in the admin" in run()
+
+
+@override_settings(**NO_ENV)
+def test_no_sandbox_no_api():
+    run()
+    assert not Connection.objects.filter(provider="openapi").exists()
 
 
 @override_settings(CALL_LOG_RETENTION_DAYS=14)

@@ -1,0 +1,290 @@
+"""The generated pages of connected APIs: the APIs menu, and per resource list, detail,
+create, edit and delete, each driven by the resource's `ApiResourcePages` description.
+
+They are not `core.resource_views`' pages because those read a synced model
+(a queryset, a local record by primary key); these read live through the
+connection's dynamic client. The shared pieces are the same: the
+not-connected page, `report_write()` for every write through the outbox.
+A failed live read is a message on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apis.columns import cell, detail_rows
+from apis.forms import ConfirmDeleteForm
+from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_for, listed_resources
+from core.pagination import page_number
+from core.resource_views import report_write
+from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.models import Connection, OutboxItem
+from integrations.openapi.client import OpenApiClient
+from integrations.openapi.errors import DocumentError
+from integrations.openapi.service import openapi_client
+from integrations.outbox.service import outbox_write
+from integrations.shown_errors import live_read_error
+
+OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
+
+
+def _pages(connection: str, resource: str, page: str) -> ApiResourcePages:
+    row = Connection.objects.filter(provider="openapi", name=connection, is_active=True).first()
+    if row is None:
+        raise Http404("No such API is connected.")
+    try:
+        pages = api_pages(row, resource)
+    except (ConfigurationError, DocumentError) as exc:
+        raise Http404(f"The document of {row.name} cannot be read: {exc}") from exc
+    if pages is None or page not in pages.pages:
+        raise Http404("That API has no such page.")
+    return pages
+
+
+def _client(pages: ApiResourcePages) -> Any:
+    """The resource's methods on the connection's dynamic client (`client.posts`)."""
+    client: OpenApiClient = openapi_client(pages.connection_row)
+    return getattr(client, pages.name)
+
+
+def _record_id(pages: ApiResourcePages, page: str, record_id: str) -> Any:
+    """The id as the path parameter's type wants it (a 404 for a non-number id of a number)."""
+    if pages.path_type(page).startswith("integer"):
+        if not record_id.isdigit():
+            raise Http404("No such record.")
+        return int(record_id)
+    return record_id
+
+
+def _read(request: HttpRequest, pages: ApiResourcePages, what: str, call: Any) -> Any:
+    """A live read; on failure None, with a message saying what could not be read."""
+    try:
+        return call()
+    except NotFoundError:
+        raise Http404(f"{pages.title} has no such {pages.singular.lower()}.") from None
+    except (IntegrationError, ConfigurationError) as exc:
+        plain = f"{pages.title} did not answer the {what}; try again shortly."
+        messages.error(request, live_read_error(plain, exc, user=request.user))
+        return None
+
+
+@require_GET
+def api_index(request: HttpRequest) -> HttpResponse:
+    """The connected APIs and the resources each offers (the "APIs" menu's page)."""
+    apis = []
+    for connection in api_connections():
+        try:
+            compiled = compiled_for(connection)
+        except (ConfigurationError, DocumentError) as exc:
+            apis.append({"connection": connection, "title": connection.name, "error": str(exc)})
+            continue
+        apis.append(
+            {
+                "connection": connection,
+                "title": compiled.model.title or connection.name,
+                "resources": listed_resources(compiled),
+            }
+        )
+    return render(request, "apis/api_index.html", {"apis": apis})
+
+
+@require_GET
+def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
+    pages = _pages(connection, resource, "list")
+    form = pages.filter_form(request.GET)
+    asked = page_number(request.GET.get("page"))
+    paged = pages.pages_through
+    arguments = {**form.filters(), **(pages.pagination_args(asked) if paged else {})}
+    if missing := form.missing():
+        messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
+        answer = None
+    else:
+        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+    items = _items(pages, answer)
+    total = _int(answer.headers.get("X-Total-Count")) if answer is not None else None
+    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": answer is None}
+    if paged:
+        last = -(-total // pages.per_page) if total is not None else None
+        context.update(
+            rows=_rows(pages, items),
+            number=asked,
+            total=total,
+            last=last,
+            has_previous=asked > 1,
+            has_next=(asked < last) if last is not None else len(items) >= pages.per_page,
+        )
+    else:
+        page = Paginator(items, pages.per_page).get_page(asked)
+        context.update(rows=_rows(pages, page.object_list), number=page.number, total=len(items))
+        context.update(last=page.paginator.num_pages, has_previous=page.has_previous())
+        context["has_next"] = page.has_next()
+    context["querystring"] = form.querystring()
+    return render(request, pages.template("list"), context)
+
+
+def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:
+    if answer is None:
+        return []
+    data = answer.json()
+    key = pages.operations["list"].response.items_key
+    if key and isinstance(data, dict):
+        data = data.get(key)
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def _rows(pages: ApiResourcePages, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": pages.record_id(item),
+            "cells": [cell(item.get(column.field)) for column in pages.columns],
+        }
+        for item in items
+    ]
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+@require_GET
+def resource_detail(
+    request: HttpRequest, connection: str, resource: str, record_id: str
+) -> HttpResponse:
+    pages = _pages(connection, resource, "detail")
+    ident = _record_id(pages, "detail", record_id)
+    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    record = answer.json() if answer is not None else None
+    context = {
+        "resource": pages,
+        "record": record,
+        "record_id": record_id,
+        "rows": detail_rows(record) if record is not None else [],
+        "problem": record is None,
+    }
+    return render(request, pages.template("detail"), context)
+
+
+def _write(
+    request: HttpRequest,
+    pages: ApiResourcePages,
+    page: str,
+    *,
+    record_id: str | None,
+    body: dict[str, Any],
+    submission_key: str,
+) -> OutboxItem:
+    op = pages.operations[page]
+    what = {"create": "Create", "edit": "Update", "delete": "Delete"}[page]
+    target = f" {record_id}" if record_id else ""
+    return outbox_write(
+        connection=pages.connection_row,
+        operation=OPERATION[page],
+        payload={
+            "resource": pages.name,
+            "method": op.name,
+            "record_id": _record_id(pages, page, record_id) if record_id else None,
+            "body": body,
+        },
+        submission_key=submission_key,
+        summary=f"{what} {pages.singular.lower()}{target} ({pages.title})",
+        save_record=lambda: None,
+        user=request.user,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def resource_create(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
+    pages = _pages(connection, resource, "create")
+    layout = pages.layout("create")
+    form = pages.form_for("create")(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = _write(
+            request,
+            pages,
+            "create",
+            record_id=None,
+            body=form.body,
+            submission_key=form.cleaned_data["submission_key"],
+        )
+        created = f" (id {item.remote_id})" if item.remote_id else ""
+        done = f"{pages.singular} created in {pages.title}{created}."
+        if report_write(request, item, form=form, done=done):
+            return redirect(pages.url("list"))
+    context = {
+        "resource": pages,
+        "form": form,
+        "creating": True,
+        "skipped": layout.skipped,
+        "title": f"New {pages.singular.lower()}",
+    }
+    return render(request, pages.template("create"), context)
+
+
+@require_http_methods(["GET", "POST"])
+def resource_edit(
+    request: HttpRequest, connection: str, resource: str, record_id: str
+) -> HttpResponse:
+    pages = _pages(connection, resource, "edit")
+    ident = _record_id(pages, "edit", record_id)
+    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    if answer is None:
+        return redirect(pages.url("detail", record_id))
+    initial = pages.initial(answer.json())
+    form = pages.form_for("edit")(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not form.body:
+            messages.info(request, "Nothing changed.")
+            return redirect(pages.url("detail", record_id))
+        item = _write(
+            request,
+            pages,
+            "edit",
+            record_id=record_id,
+            body=form.body,
+            submission_key=form.cleaned_data["submission_key"],
+        )
+        done = f"{pages.singular} {record_id} updated in {pages.title}."
+        if report_write(request, item, form=form, done=done):
+            return redirect(pages.url("detail", record_id))
+    context = {
+        "resource": pages,
+        "form": form,
+        "record_id": record_id,
+        "skipped": pages.layout("edit").skipped,
+        "title": f"Edit {pages.singular.lower()} {record_id}",
+    }
+    return render(request, pages.template("edit"), context)
+
+
+@require_http_methods(["GET", "POST"])
+def resource_delete(
+    request: HttpRequest, connection: str, resource: str, record_id: str
+) -> HttpResponse:
+    pages = _pages(connection, resource, "delete")
+    form = ConfirmDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = _write(
+            request,
+            pages,
+            "delete",
+            record_id=record_id,
+            body={},
+            submission_key=form.cleaned_data["submission_key"],
+        )
+        done = f"{pages.singular} {record_id} deleted in {pages.title}."
+        if report_write(request, item, form=None, done=done):
+            return redirect(pages.url("list"))
+        return redirect(pages.url("detail", record_id))
+    context = {
+        "resource": pages,
+        "form": form,
+        "record_id": record_id,
+        "title": f"Delete {pages.singular.lower()} {record_id}",
+    }
+    return render(request, pages.template("delete"), context)
