@@ -19,8 +19,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apis.columns import cell, detail_rows
-from apis.forms import ConfirmDeleteForm
 from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_for, listed_resources
+from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
@@ -267,7 +267,7 @@ def resource_delete(
     request: HttpRequest, connection: str, resource: str, record_id: str
 ) -> HttpResponse:
     pages = _pages(connection, resource, "delete")
-    form = ConfirmDeleteForm(request.POST or None)
+    form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = _write(
             request,
