@@ -52,6 +52,9 @@ def resource_permission_required(action: str) -> Callable[[View], View]:
                 raise PermissionDenied(f"You may not {verb} {resource.plural.lower()}.")
             return view(request, *args, resource=resource, **kwargs)
 
+        # Read by the tests: every page a resource routes says which right it needs
+        # (`wraps` carries it out through the decorators above).
+        wrapped.permission_action = action  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
