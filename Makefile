@@ -25,6 +25,7 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(STAMP_RUN) .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py ensure_groups
 	bash scripts/run.sh
 
 test: $(STAMP_DEV)

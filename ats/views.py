@@ -32,6 +32,7 @@ RECRUITEE = Service(
     kind="ATS",
     providers=("recruitee",),
     description="Candidates and offers appear here once a Recruitee connection is set up.",
+    team="Recruiting",
 )
 
 

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,27 @@ def not_connected(request: HttpRequest, resource: ResourcePages) -> HttpResponse
     """The one "not connected" page: names the provider and links staff to the admin."""
     context = {"resource": resource, "service": resource.service, "title": resource.plural}
     return render(request, "core/not_connected.html", context)
+
+
+def resource_permission_required(action: str) -> Callable[[View], View]:
+    """Let `view` run only for a user the resource `allows` to `action` ("view" or
+    "change"); anyone else gets the 403 page (templates/403.html), and nothing is written.
+    Goes before `connection_required`, so a refused user learns nothing about connections."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, resource: ResourcePages, **kwargs: Any):
+            if not resource.allows(request.user, action):
+                verb = "see" if action == "view" else "change"
+                raise PermissionDenied(f"You may not {verb} {resource.plural.lower()}.")
+            return view(request, *args, resource=resource, **kwargs)
+
+        # Read by the tests: every page a resource routes says which right it needs
+        # (`wraps` carries it out through the decorators above).
+        wrapped.permission_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
 
 
 def connection_required(view: View) -> View:
@@ -161,6 +183,7 @@ def _back_to_record(
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def list_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -180,6 +203,7 @@ def list_page(
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def detail_page(
     request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
@@ -198,6 +222,7 @@ def detail_page(
 
 
 @require_http_methods(["GET", "POST"])
+@resource_permission_required("change")
 @connection_required
 def create_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -218,6 +243,7 @@ def create_page(
 
 
 @require_http_methods(["GET", "POST"])
+@resource_permission_required("change")
 @connection_required
 def edit_page(
     request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
@@ -243,6 +269,7 @@ def edit_page(
 
 
 @require_http_methods(["GET", "POST"])
+@resource_permission_required("change")
 @connection_required
 def delete_page(
     request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection

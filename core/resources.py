@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 # The pages a resource has unless it says otherwise. "delete" (a confirmation page that
 # sends the delete through the outbox) is opt-in: add it to `pages` and fill in delete().
 PAGES = ("list", "create", "detail", "edit")
+# What a user may do with a resource (`ResourcePages.allows`): see its pages, or also write.
+ACTIONS = ("view", "change")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class Service:
     kind: str  # "ATS", "CRM", "Projects"
     providers: tuple[str, ...]
     description: str = ""  # "Candidates and offers appear here once …"
+    # The default group of the team that uses it ("Recruiting"): `ensure_groups` gives it
+    # the view and change rights of the service's resources. "" for no default group.
+    team: str = ""
 
     @property
     def not_connected(self) -> str:
@@ -109,6 +114,14 @@ class ResourcePages:
     # --- how it reaches the provider --------------------------------------------------
     sync_resource: ClassVar[SyncedResource | None] = None
     outbox_operations: ClassVar[tuple[str, ...]] = ()  # names of its OutboxOperations
+    # --- who may use it ---------------------------------------------------------------
+    # The Django permissions ("app_label.codename") to see its pages ("view") and to write
+    # through them ("change": create, edit, delete, import, sync now). "" takes the model's
+    # default permissions (`ats.view_candidate`, `ats.change_candidate`), which the admin's
+    # group editor lists; a resource whose model is shared by several (a generic model)
+    # names its own.
+    view_permission: ClassVar[str] = ""
+    change_permission: ClassVar[str] = ""
 
     # --- naming -----------------------------------------------------------------------
 
@@ -141,6 +154,29 @@ class ResourcePages:
             for page, (route, view) in routes.items()
             if page in self.pages
         ]
+
+    # --- permissions --------------------------------------------------------------------
+
+    def permission(self, action: str) -> str:
+        """The permission behind `action` ("view" or "change")."""
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}; one of {ACTIONS}")
+        declared = self.view_permission if action == "view" else self.change_permission
+        if declared:
+            return declared
+        meta = self.model._meta
+        return f"{meta.app_label}.{action}_{meta.model_name}"
+
+    def allows(self, user: Any, action: str) -> bool:
+        """Whether `user` may `action` ("view" or "change") here. Staff and superusers may
+        do everything; the right to change includes the right to see (as in the admin)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if user.is_staff or user.is_superuser:
+            return True
+        if action == "view" and user.has_perm(self.permission("change")):
+            return True
+        return user.has_perm(self.permission(action))
 
     # --- hooks: the connection and the records -----------------------------------------
 
@@ -289,3 +325,16 @@ def for_model(label: str) -> ResourcePages | None:
     """The resource whose model has this label ("ats.Candidate") and a detail page."""
     found = (r for r in registered() if r.model._meta.label == label and "detail" in r.pages)
     return next(found, None)
+
+
+def for_sync(synced: SyncedResource) -> list[ResourcePages]:
+    """The resources whose pages a sync resource feeds: those listing it, else (a picker's
+    users, workspaces) every resource of the services its provider serves."""
+    served = [r for r in registered() if synced.provider in r.service.providers]
+    listing = [r for r in served if r.sync_resource and r.sync_resource.key == synced.key]
+    return listing or served
+
+
+def allowed(user: Any, action: str) -> list[ResourcePages]:
+    """The registered resources `user` may `action` ("view" or "change")."""
+    return [r for r in registered() if r.allows(user, action)]

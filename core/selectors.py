@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from core.resources import for_model
+from core.resources import ResourcePages, allowed, for_model
 from core.resources import services as registered_services
 from integrations.models import Connection, DuplicateFlag, OutboxItem
 from integrations.models.synced import SyncedRecord
@@ -38,12 +39,15 @@ class ProviderCard:
     resources: tuple[ResourceCount, ...]
 
 
-def dashboard_providers() -> list[ProviderCard]:
-    """One card per service the hub connects (the registered resources' services), with
-    its state and record counts."""
+def dashboard_providers(user: Any) -> list[ProviderCard]:
+    """One card per service the hub connects (the registered resources' services) with a
+    resource the user may see, with its state and record counts."""
     connections = list(Connection.objects.order_by("pk"))
     cards = []
-    for service, resources in registered_services():
+    for service, every in registered_services():
+        resources = [r for r in every if r.allows(user, "view")]
+        if not resources:
+            continue
         connection = _preferred(connections, service.providers)
         state, detail = _state(connection)
         counts = tuple(
@@ -53,9 +57,21 @@ def dashboard_providers() -> list[ProviderCard]:
     return cards
 
 
-def outbox_needing_attention() -> list[OutboxItem]:
+def outbox_of(user: Any, action: str) -> QuerySet[OutboxItem]:
+    """The outbox rows of the resources `user` may `action` ("view" or "change"), by their
+    operation; rows of no registered resource are for staff only."""
+    items = OutboxItem.objects.all()
+    if user.is_staff or user.is_superuser:
+        return items
+    operations = [op for r in allowed(user, action) for op in r.outbox_operations]
+    return items.filter(operation__in=operations)
+
+
+def outbox_needing_attention(user: Any) -> list[OutboxItem]:
+    """The newest stuck writes the user may see (the dashboard's alert)."""
     return list(
-        OutboxItem.objects.filter(status=OutboxItem.Status.NEEDS_ATTENTION)
+        outbox_of(user, "view")
+        .filter(status=OutboxItem.Status.NEEDS_ATTENTION)
         .select_related("connection")
         .order_by("-created_at")[:10]
     )
@@ -81,12 +97,17 @@ class DuplicateNotice:
     noun: str  # "candidates"
     count: int  # copies at the provider
     copies: tuple[DuplicateCopy, ...]  # the ones to link to
+    resource: ResourcePages  # whose change right dismisses it
 
 
-def duplicates_open() -> tuple[list[DuplicateNotice], int]:
-    """The newest open possible-duplicate flags with links to every copy, and how many are open."""
-    notices = [_notice(flag) for flag in duplicate_flags_open(limit=DASHBOARD_DUPLICATES)]
-    return notices, duplicate_flags_open_count()
+def duplicates_open(user: Any) -> tuple[list[DuplicateNotice], int]:
+    """The newest open possible-duplicate flags of records the user may see, with links to
+    every copy, and how many of those are open."""
+    types = None
+    if not (user.is_staff or user.is_superuser):
+        types = [r.model._meta.label for r in allowed(user, "view") if "detail" in r.pages]
+    flags = duplicate_flags_open(limit=DASHBOARD_DUPLICATES, record_types=types)
+    return [_notice(flag) for flag in flags], duplicate_flags_open_count(record_types=types)
 
 
 def duplicates_of(record: SyncedRecord) -> list[DuplicateNotice]:
@@ -105,7 +126,8 @@ def _notice(flag: DuplicateFlag, leave_out: int | None = None) -> DuplicateNotic
         if c.pk != leave_out
     )
     noun = str(type(copies[0])._meta.verbose_name_plural) if copies else "records"
-    return DuplicateNotice(flag, flag.connection.provider_display, noun, len(copies), links)
+    provider = flag.connection.provider_display
+    return DuplicateNotice(flag, provider, noun, len(copies), links, resource)
 
 
 SANDBOX_IN_USE_KEY = "hub:sandbox-in-use"

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,16 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.health import health_report
+from core.resources import for_model
 from core.selectors import dashboard_providers, duplicates_open, outbox_needing_attention
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    duplicates, duplicates_count = duplicates_open()
+    duplicates, duplicates_count = duplicates_open(request.user)
     context = {
-        "providers": dashboard_providers(),
-        "stuck_writes": outbox_needing_attention(),
+        "providers": dashboard_providers(request.user),
+        "stuck_writes": outbox_needing_attention(request.user),
         "duplicates": duplicates,
         "duplicates_count": duplicates_count,
     }
@@ -29,6 +31,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """A person says the copies are not duplicates: the flag stays quiet until a new copy."""
     flag = get_object_or_404(DuplicateFlag, pk=pk)
+    resource = for_model(flag.record_type)
+    if resource is None or not resource.allows(request.user, "change"):
+        raise PermissionDenied("You may not change these records.")
     duplicate_flag_dismiss(flag=flag, user=request.user)
     messages.success(request, f"Marked the records with {flag.identity_label} as not duplicates.")
     back = request.POST.get("next", "")

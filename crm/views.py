@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core.forms import ConfirmForm, ListFilters
-from core.resource_views import connection_required
+from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
 from crm import selectors, services
 from crm.forms import OrganizationForm, PersonForm
@@ -45,6 +45,7 @@ AFFINITY = Service(
     providers=("affinity",),
     description="Add an Affinity connection with the account's API key, "
     "and its organizations and persons appear here.",
+    team="Sales",
 )
 GLOBAL_NOT_DELETABLE = (
     "Global organizations come from Affinity's own dataset and cannot be deleted."
@@ -282,6 +283,7 @@ def _organization_choices(connection: Connection) -> Callable[[list[str]], Any]:
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def organization_search(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -296,10 +298,12 @@ def organization_search(
         if term
         else None
     )
-    return render(request, "crm/organization_search.html", {"term": term, "result": result})
+    context = {"resource": resource, "term": term, "result": result}
+    return render(request, "crm/organization_search.html", context)
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def organization_remote(
     request: HttpRequest, remote_id: int, *, resource: ResourcePages, connection: Connection
@@ -315,6 +319,7 @@ def organization_remote(
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def organization_choices(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -327,6 +332,7 @@ def organization_choices(
 
 
 @require_GET
+@resource_permission_required("view")
 @connection_required
 def person_choices(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection

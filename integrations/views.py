@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import paginate
-from core.resources import connection_on_pages
+from core.resources import connection_on_pages, for_sync
+from core.selectors import outbox_of
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
 from integrations.selectors import provider_connection
@@ -29,6 +31,7 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
         return redirect(request.headers.get("Referer") or "core:dashboard")
     _visible_or_404(request, connection)
+    _sync_allowed_or_403(request, resource, "change")
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
@@ -45,6 +48,7 @@ def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
         resource = resource_for(run.resource)
     except LookupError:
         raise Http404("No such resource") from None
+    _sync_allowed_or_403(request, resource, "view")
     return _render_status(request, run.connection, resource, polled_run=run)
 
 
@@ -52,6 +56,14 @@ def _visible_or_404(request: HttpRequest, connection: Connection) -> None:
     """Syncs of a connection no page uses (inactive, a second account) are for staff only."""
     if not request.user.is_staff and not connection_on_pages(connection):
         raise Http404("No such sync run")
+
+
+def _sync_allowed_or_403(request: HttpRequest, synced, action: str) -> None:
+    """A sync's progress is for who may see a list it feeds; starting one, for who may
+    change one (core.resources.for_sync)."""
+    if not any(r.allows(request.user, action) for r in for_sync(synced)):
+        verb = "see" if action == "view" else "sync"
+        raise PermissionDenied(f"You may not {verb} {synced.label}.")
 
 
 def _render_status(request, connection, resource, polled_run=None) -> HttpResponse:
@@ -66,7 +78,7 @@ def _render_status(request, connection, resource, polled_run=None) -> HttpRespon
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    items = OutboxItem.objects.select_related("connection").order_by("-created_at")
+    items = outbox_of(request.user, "view").select_related("connection").order_by("-created_at")
     if status in OutboxItem.Status.values:
         items = items.filter(status=status)
     else:
@@ -78,13 +90,20 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         "statuses": OutboxItem.Status.choices,
         "querystring": f"status={status}" if status else "",
         "now": timezone.now(),
+        "retryable": set(
+            outbox_of(request.user, "change")
+            .filter(pk__in=[item.pk for item in page])
+            .values_list("pk", flat=True)
+        ),
     }
     return render(request, "integrations/outbox_list.html", context)
 
 
 @require_POST
 def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(OutboxItem, pk=pk)
+    item = get_object_or_404(outbox_of(request.user, "view"), pk=pk)
+    if not outbox_of(request.user, "change").filter(pk=item.pk).exists():
+        raise PermissionDenied("You may not send this write again.")
     outbox_retry(item)
     enqueue_delivery(item)
     messages.success(request, f"“{item.summary or item.operation}” will be sent again now.")

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.csv_safety import csv_response
 from core.pagination import paginate
 from core.request_limits import body_limit
-from core.resource_views import connection_required
+from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
@@ -62,6 +62,7 @@ class ProjectPages(ResourcePages):
         providers=("projecttool", "asana"),
         description="Add an active connection for the generic project tool or for Asana, "
         "and its projects appear here.",
+        team="Projects",
     )
     app, name, path = "projects", "project", "projects"
     model = Project
@@ -159,6 +160,7 @@ def _batch(connection: Connection, token: Any) -> ImportBatch:
 
 @body_limit(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form around it
 @require_http_methods(["GET", "POST"])
+@resource_permission_required("change")
 @connection_required
 def project_import(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -192,6 +194,7 @@ def project_import(
 
 
 @require_GET
+@resource_permission_required("change")
 @connection_required
 def project_import_example(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
@@ -201,6 +204,7 @@ def project_import_example(
 
 
 @require_GET
+@resource_permission_required("change")
 @connection_required
 def project_import_detail(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
@@ -225,6 +229,7 @@ def project_import_detail(
 
 
 @require_POST
+@resource_permission_required("change")
 @connection_required
 def project_import_submit(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
@@ -242,6 +247,7 @@ def project_import_submit(
 
 
 @require_GET
+@resource_permission_required("change")
 @connection_required
 def project_import_progress(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection

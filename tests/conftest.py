@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from core.groups import permission_named
+from core.resources import ACTIONS, registered
 from integrations.http import call_log
 from integrations.models import Connection
 from integrations.providers import provider_for
@@ -49,7 +51,12 @@ def empty_call_log_buffer():
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user(username="alice", password="correct-horse-42")
+    """Someone who may see and change every registered resource (not staff): the pages
+    as a member of every team sees them. tests/unit/core/test_permissions.py refuses."""
+    alice = get_user_model().objects.create_user(username="alice", password="correct-horse-42")
+    rights = {r.permission(action) for r in registered() for action in ACTIONS}
+    alice.user_permissions.set([permission_named(right) for right in rights])
+    return alice
 
 
 @pytest.fixture

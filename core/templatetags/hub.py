@@ -1,4 +1,5 @@
-"""Template filters for showing provider data safely, and the registry-built menu."""
+"""Template filters for showing provider data safely, the registry-built menu, and what
+the user may do (buttons a user may not use are not shown)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from core.resources import registered
+from core.resources import ResourcePages, allowed, for_sync
 from core.sorting import header
 from integrations.models import Connection
 
@@ -37,11 +38,29 @@ class MenuEntry:
     url: str
 
 
-@register.simple_tag
-def resource_menu() -> list[MenuEntry]:
-    """The navbar's entries: each registered resource's list page, in registration order
-    (so a provider app's pages appear once it registers them; none is named here)."""
-    return [MenuEntry(r.plural, r.url("list")) for r in registered() if "list" in r.pages]
+@register.simple_tag(takes_context=True)
+def resource_menu(context: template.Context) -> list[MenuEntry]:
+    """The navbar's entries: each registered resource's list page the user may see, in
+    registration order (so a provider app's pages appear once it registers them; none is
+    named here)."""
+    return [
+        MenuEntry(r.plural, r.url("list"))
+        for r in allowed(context["user"], "view")
+        if "list" in r.pages
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, resource: ResourcePages | None, action: str) -> bool:
+    """`{% may resource "change" as can_change %}`: whether the user may (`allows`)."""
+    return resource is not None and resource.allows(context["user"], action)
+
+
+@register.simple_tag(takes_context=True)
+def may_sync(context: template.Context, synced: object) -> bool:
+    """`{% may_sync sync.resource as can_sync %}`: "Sync now" needs the change right of a
+    resource the sync feeds."""
+    return any(r.allows(context["user"], "change") for r in for_sync(synced))
 
 
 @register.inclusion_tag("partials/switched_off.html")

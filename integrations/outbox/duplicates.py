@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from integrations.models import Connection, DuplicateFlag, OutboxItem
@@ -143,17 +144,24 @@ def _flag_update(
     flag.save()
 
 
-def duplicate_flags_open(*, limit: int = 50) -> list[DuplicateFlag]:
-    """The newest open flags, for the dashboard."""
+def _open_flags(record_types: list[str] | None) -> QuerySet[DuplicateFlag]:
+    flags = DuplicateFlag.objects.filter(closed_at=None, dismissed_at=None)
+    return flags if record_types is None else flags.filter(record_type__in=record_types)
+
+
+def duplicate_flags_open(
+    *, limit: int = 50, record_types: list[str] | None = None
+) -> list[DuplicateFlag]:
+    """The newest open flags, for the dashboard (of these "app.Model" labels; None: all)."""
     return list(
-        DuplicateFlag.objects.filter(closed_at=None, dismissed_at=None)
+        _open_flags(record_types)
         .select_related("connection", "outbox_item")
         .order_by("-detected_at", "-pk")[:limit]
     )
 
 
-def duplicate_flags_open_count() -> int:
-    return DuplicateFlag.objects.filter(closed_at=None, dismissed_at=None).count()
+def duplicate_flags_open_count(*, record_types: list[str] | None = None) -> int:
+    return _open_flags(record_types).count()
 
 
 def duplicate_flags_of(record: SyncedRecord) -> list[DuplicateFlag]:

@@ -19,13 +19,14 @@ def test_it_runs_the_deploy_docs_commands_in_order():
         "migrate",
         "check",
         "ensure_admin",
+        "ensure_groups",
         ".venv/bin/gunicorn",
         "run_sandbox",
         "connections_from_env",
         "sync",
     ]
-    assert [step.background for step in steps] == [False] * 4 + [True, True, False, False]
-    assert "--workers 3" in steps[4].command  # the continued line is joined
+    assert [step.background for step in steps] == [False] * 5 + [True, True, False, False]
+    assert "--workers 3" in steps[5].command  # the continued line is joined
     assert steps[2].command.endswith("check --deploy --fail-level WARNING")
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ats.models import Candidate
+from ats.outbox import CandidateCreate
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.sync.resources import FetchedPage, FetchedRow, SyncedResource
 
@@ -79,7 +80,8 @@ def test_the_outbox_lists_writes_and_retries_a_stuck_one(logged_in_client, conne
 
 def test_the_dashboard_warns_about_writes_that_need_attention(logged_in_client, connection):
     OutboxItem.objects.create(
-        connection=connection, operation="x", submission_key="k2", summary="Create candidate Bo",
+        connection=connection, operation=CandidateCreate.name, submission_key="k2",
+        summary="Create candidate Bo",
         status=OutboxItem.Status.NEEDS_ATTENTION, last_error="Gave up after 12 attempts",
     )  # fmt: skip
     html = logged_in_client.get("/").content.decode()
