@@ -7,12 +7,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from apis.pages import ApiResourcePages
 from integrations.models import Connection
 
 
 def connected_apis(request: HttpRequest) -> dict[str, Any]:
-    """One query, for signed-in users only (names only: no document is read)."""
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
+    """One query, for users who may see the APIs' records (names only: no document is read)."""
+    user = getattr(request, "user", None)
+    if user is None or not ApiResourcePages.allows(user, "view"):
         return {}
     index = reverse("apis:index")
     rows = Connection.objects.filter(provider="openapi", is_active=True).order_by("name")

@@ -27,6 +27,12 @@ class ResourceColumns(models.Model):
     class Meta:
         verbose_name = "list columns of an API resource"
         verbose_name_plural = "list columns of API resources"
+        # The rights behind every generated page (apis.pages.ApiResourcePages): one pair
+        # for all connected APIs, which the admin's groups grant like any tool's.
+        permissions = [
+            ("view_api_records", "Can see the records of connected APIs"),
+            ("change_api_records", "Can create, edit and delete records of connected APIs"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "resource"], name="unique_resource_columns"

@@ -189,6 +189,8 @@ class ApiResourcePages(ResourcePages):
     """One resource of a connected API, described from its document (see the module)."""
 
     app = "apis"
+    view_permission = "apis.view_api_records"
+    change_permission = "apis.change_api_records"
 
     def __init__(self, connection: Connection, compiled: CompiledApi, resource: Resource) -> None:
         self.connection_row = connection

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +35,10 @@ from integrations.shown_errors import live_read_error
 OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
 
 
-def _pages(connection: str, resource: str, page: str) -> ApiResourcePages:
+def _pages(request: HttpRequest, connection: str, resource: str, page: str) -> ApiResourcePages:
+    """The page's description, for a user with the right to it (checked first, so a refused
+    user learns nothing about the connections)."""
+    _require(request, "view" if page in ("list", "detail") else "change")
     row = Connection.objects.filter(provider="openapi", name=connection, is_active=True).first()
     if row is None:
         raise Http404("No such API is connected.")
@@ -45,6 +49,12 @@ def _pages(connection: str, resource: str, page: str) -> ApiResourcePages:
     if pages is None or page not in pages.pages:
         raise Http404("That API has no such page.")
     return pages
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not ApiResourcePages.allows(request.user, action):
+        verb = "see" if action == "view" else "change"
+        raise PermissionDenied(f"You may not {verb} the records of connected APIs.")
 
 
 def _client(pages: ApiResourcePages) -> Any:
@@ -77,6 +87,7 @@ def _read(request: HttpRequest, pages: ApiResourcePages, what: str, call: Any) -
 @require_GET
 def api_index(request: HttpRequest) -> HttpResponse:
     """The connected APIs and the resources each offers (the "APIs" menu's page)."""
+    _require(request, "view")
     apis = []
     for connection in api_connections():
         try:
@@ -96,7 +107,7 @@ def api_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
-    pages = _pages(connection, resource, "list")
+    pages = _pages(request, connection, resource, "list")
     form = pages.filter_form(request.GET)
     asked = page_number(request.GET.get("page"))
     paged = pages.pages_through
@@ -156,7 +167,7 @@ def _int(value: str | None) -> int | None:
 def resource_detail(
     request: HttpRequest, connection: str, resource: str, record_id: str
 ) -> HttpResponse:
-    pages = _pages(connection, resource, "detail")
+    pages = _pages(request, connection, resource, "detail")
     ident = _record_id(pages, "detail", record_id)
     answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
     record = answer.json() if answer is not None else None
@@ -200,7 +211,7 @@ def _write(
 
 @require_http_methods(["GET", "POST"])
 def resource_create(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
-    pages = _pages(connection, resource, "create")
+    pages = _pages(request, connection, resource, "create")
     layout = pages.layout("create")
     form = pages.form_for("create")(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -230,7 +241,7 @@ def resource_create(request: HttpRequest, connection: str, resource: str) -> Htt
 def resource_edit(
     request: HttpRequest, connection: str, resource: str, record_id: str
 ) -> HttpResponse:
-    pages = _pages(connection, resource, "edit")
+    pages = _pages(request, connection, resource, "edit")
     ident = _record_id(pages, "edit", record_id)
     answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
     if answer is None:
@@ -266,7 +277,7 @@ def resource_edit(
 def resource_delete(
     request: HttpRequest, connection: str, resource: str, record_id: str
 ) -> HttpResponse:
-    pages = _pages(connection, resource, "delete")
+    pages = _pages(request, connection, resource, "delete")
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = _write(

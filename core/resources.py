@@ -157,26 +157,28 @@ class ResourcePages:
 
     # --- permissions --------------------------------------------------------------------
 
-    def permission(self, action: str) -> str:
+    @classmethod
+    def permission(cls, action: str) -> str:
         """The permission behind `action` ("view" or "change")."""
         if action not in ACTIONS:
             raise ValueError(f"Unknown action {action!r}; one of {ACTIONS}")
-        declared = self.view_permission if action == "view" else self.change_permission
+        declared = cls.view_permission if action == "view" else cls.change_permission
         if declared:
             return declared
-        meta = self.model._meta
+        meta = cls.model._meta
         return f"{meta.app_label}.{action}_{meta.model_name}"
 
-    def allows(self, user: Any, action: str) -> bool:
+    @classmethod
+    def allows(cls, user: Any, action: str) -> bool:
         """Whether `user` may `action` ("view" or "change") here. Staff and superusers may
         do everything; the right to change includes the right to see (as in the admin)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return False
         if user.is_staff or user.is_superuser:
             return True
-        if action == "view" and user.has_perm(self.permission("change")):
+        if action == "view" and user.has_perm(cls.permission("change")):
             return True
-        return user.has_perm(self.permission(action))
+        return user.has_perm(cls.permission(action))
 
     # --- hooks: the connection and the records -----------------------------------------
 

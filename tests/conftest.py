@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from apis.pages import ApiResourcePages
 from core.groups import permission_named
 from core.resources import ACTIONS, registered
 from integrations.http import call_log
@@ -51,10 +52,12 @@ def empty_call_log_buffer():
 
 @pytest.fixture
 def user(db):
-    """Someone who may see and change every registered resource (not staff): the pages
-    as a member of every team sees them. tests/unit/core/test_permissions.py refuses."""
+    """Someone who may see and change every registered resource and the connected APIs
+    (not staff): the pages as a member of every team sees them. tests/unit/permissions/
+    refuses."""
     alice = get_user_model().objects.create_user(username="alice", password="correct-horse-42")
-    rights = {r.permission(action) for r in registered() for action in ACTIONS}
+    described = [*registered(), ApiResourcePages]
+    rights = {r.permission(action) for r in described for action in ACTIONS}
     alice.user_permissions.set([permission_named(right) for right in rights])
     return alice
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from core.groups import permission_named
 from integrations.http import call_log
 from integrations.models import OutboxItem
 from integrations.openapi import cache
@@ -37,7 +38,9 @@ def test_connect_jsonplaceholder_then_list_open_and_create_a_post(
     page, live_server, sandbox_clean, django_user_model, screenshot
 ):
     django_user_model.objects.create_superuser(username="admin", password=PASSWORD)
-    django_user_model.objects.create_user(username="person", password=PASSWORD)
+    person = django_user_model.objects.create_user(username="person", password=PASSWORD)
+    rights = ("apis.view_api_records", "apis.change_api_records")
+    person.user_permissions.set([permission_named(right) for right in rights])
 
     # The administrator connects the API by uploading its document.
     _log_in(page, live_server, "admin")

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from apis.models import ResourceColumns
+from core.groups import permission_named
 from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
@@ -48,6 +50,40 @@ def test_every_form_needs_its_csrf_token(user, connection):
         assert 'name="csrfmiddlewaretoken"' in page, url
         assert client.post(url, {"submission_key": "k", "title": "x"}).status_code == 403, url
     assert not OutboxItem.objects.exists()
+
+
+PAGES = ("/apis/", "/apis/jsonplaceholder/posts/", "/apis/jsonplaceholder/posts/1/")
+FORMS = ("/apis/jsonplaceholder/posts/new/", "/apis/jsonplaceholder/posts/1/edit/",
+         "/apis/jsonplaceholder/posts/1/delete/")  # fmt: skip
+
+
+def _member(*rights: str):
+    person = get_user_model().objects.create_user(username=f"member-{len(rights)}")
+    person.user_permissions.set([permission_named(f"apis.{right}") for right in rights])
+    return person
+
+
+def test_without_the_apis_rights_every_page_and_form_is_refused(client, connection):
+    client.force_login(_member())
+    for url in (*PAGES, *FORMS):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "You may not" in response.content.decode(), url
+    page = client.get("/candidates/").content.decode()
+    assert 'data-testid="apis-menu"' not in page  # nor the navbar's entry
+    assert client.post(FORMS[0], {"submission_key": "k", "title": "x"}).status_code == 403
+    assert not OutboxItem.objects.exists()
+
+
+def test_the_view_right_opens_the_pages_and_not_the_forms(client, connection):
+    client.force_login(_member("view_api_records"))
+    for url in PAGES:
+        assert client.get(url).status_code == 200, url
+    for url in FORMS:
+        assert client.get(url).status_code == 403, url
+    client.force_login(_member("view_api_records", "change_api_records"))
+    for url in FORMS:
+        assert client.get(url).status_code == 200, url
 
 
 def test_the_menu_lists_the_connected_api_and_its_resources(logged_in_client, connection):
