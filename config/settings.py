@@ -248,6 +248,8 @@ INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
 # Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
 INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
+# Per-minute call rollups (what the dashboard and the health state read) are kept longer.
+CALL_ROLLUP_RETENTION_DAYS = env.int("CALL_ROLLUP_RETENTION_DAYS", default=90)
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)

@@ -1,6 +1,7 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
 from integrations.models.call_log import CallLog
+from integrations.models.call_rollup import CallRollup
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.openapi import OpenApiSource
@@ -9,6 +10,7 @@ from integrations.models.synced import SyncRun, SyncState
 
 __all__ = [
     "CallLog",
+    "CallRollup",
     "Connection",
     "DuplicateFlag",
     "OpenApiSource",
