@@ -20,6 +20,7 @@ from integrations.outbox.duplicates import (
     duplicate_flags_open,
     duplicate_flags_open_count,
 )
+from integrations.services.health import connections_health
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,24 @@ def sandbox_in_use() -> bool:
     return in_use
 
 
+FAILING_CONNECTIONS_KEY = "hub:failing-connections"
+# Staff's banner may lag a connection's state by this many seconds (it is computed
+# from the rollups at most this often, not on every page).
+FAILING_CONNECTIONS_TTL = 30
+
+
+def failing_connections() -> list[str]:
+    """The names of the connections failing or switched off by the hub (staff's banner)."""
+    names = cache.get(FAILING_CONNECTIONS_KEY)
+    if names is None:
+        names = [str(h.connection) for h in connections_health() if h.alarming]
+        cache.set(FAILING_CONNECTIONS_KEY, names, FAILING_CONNECTIONS_TTL)
+    return names
+
+
 @receiver([post_save, post_delete], sender=Connection)
 def _connections_changed(**kwargs: object) -> None:
-    cache.delete(SANDBOX_IN_USE_KEY)
+    cache.delete_many([SANDBOX_IN_USE_KEY, FAILING_CONNECTIONS_KEY])
 
 
 def _count(model: type[Model], connection: Connection | None) -> int:

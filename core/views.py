@@ -1,5 +1,6 @@
 """The dashboard and the health check."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,12 +13,17 @@ from core.health import health_report
 from core.selectors import dashboard_providers, duplicates_open, outbox_needing_attention
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicate_flag_dismiss
+from integrations.services.health import connections_health
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     duplicates, duplicates_count = duplicates_open()
+    health = connections_health()
     context = {
         "providers": dashboard_providers(),
+        "connections_health": health,
+        "connection_alerts": [h for h in health if h.needs_a_look],
+        "health_window_minutes": settings.CONNECTION_HEALTH_WINDOW_MINUTES,
         "stuck_writes": outbox_needing_attention(),
         "duplicates": duplicates,
         "duplicates_count": duplicates_count,

@@ -68,6 +68,18 @@ class ConnectionHealth:
     def error_rate(self) -> float | None:
         return self.failed_calls / self.calls if self.calls else None
 
+    @property
+    def alarming(self) -> bool:
+        """Failing, or switched off by the hub (not by an administrator): staff's banner."""
+        return self.state == FAILING or (
+            self.state == SWITCHED_OFF and bool(self.connection.disabled_reason)
+        )
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Worth an alert at the top of the dashboard."""
+        return self.alarming or self.state == DEGRADED
+
 
 def connections_health(*, now: datetime | None = None) -> list[ConnectionHealth]:
     """Every connection's health, in the connections' order."""
