@@ -23,7 +23,9 @@ class CallRollup(models.Model):
     connection = models.ForeignKey(
         "integrations.Connection", on_delete=models.CASCADE, related_name="rollups"
     )
-    minute = models.DateTimeField(db_index=True)
+    # Minutes since the Unix epoch (UTC): charts group them into coarser buckets with
+    # integer division, the same SQL on SQLite and PostgreSQL (`call_rollups.minute_of`).
+    minute = models.IntegerField(db_index=True)
     calls = models.PositiveIntegerField(default=0)
     # Errors by class. 429 is not in 4xx; "timeout" is a transport timeout (no status);
     # "other" is any other failed attempt (a dropped connection, an unreadable 2xx).
@@ -64,4 +66,4 @@ class CallRollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.connection_id} at {self.minute:%Y-%m-%d %H:%M}: {self.calls} calls"
+        return f"{self.connection_id} at minute {self.minute}: {self.calls} calls"

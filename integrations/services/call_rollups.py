@@ -22,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection as db
 
@@ -83,13 +83,18 @@ def error_class_of(status: int | None, failed: bool, timed_out: bool) -> str:
     return "other" if failed else ""
 
 
-def minute_of(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
+def minute_of(moment: datetime) -> int:
+    """The minute (since the Unix epoch, UTC) an aware datetime falls in."""
+    return int(moment.timestamp()) // 60
 
 
-def rollup(records: Iterable[CallRecord]) -> dict[tuple[int, datetime], MinuteCounts]:
+def minute_start(minute: int) -> datetime:
+    return datetime.fromtimestamp(minute * 60, UTC)
+
+
+def rollup(records: Iterable[CallRecord]) -> dict[tuple[int, int], MinuteCounts]:
     """The records' sums by (connection, minute); records without a connection are left out."""
-    minutes: dict[tuple[int, datetime], MinuteCounts] = {}
+    minutes: dict[tuple[int, int], MinuteCounts] = {}
     for record in records:
         if record.connection_id is None:
             continue
@@ -107,11 +112,10 @@ def add_records(records: Sequence[CallRecord]) -> int:
     minutes = rollup(records)
     if not minutes:
         return 0
-    adapt = db.ops.adapt_datetimefield_value
     params = [
         (
             connection_id,
-            adapt(minute),
+            minute,
             *(counts.counts[name] for name in COUNT_FIELDS),
             counts.rate_remaining_min,
             counts.quota_remaining_min,

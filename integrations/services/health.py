@@ -30,6 +30,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from integrations.models import CallRollup, Connection, OutboxItem, SyncRun, SyncState
+from integrations.services.call_rollups import minute_of
 from integrations.sync.registry import resources
 
 HEALTHY, DEGRADED, FAILING, SWITCHED_OFF = "healthy", "degraded", "failing", "switched off"
@@ -91,7 +92,7 @@ def connection_health(connection: Connection, *, now: datetime | None = None) ->
     now = now or timezone.now()
     window_start = now - timedelta(minutes=settings.CONNECTION_HEALTH_WINDOW_MINUTES)
     rollups = CallRollup.objects.filter(connection=connection)
-    sums = rollups.filter(minute__gte=window_start.replace(second=0, microsecond=0)).aggregate(
+    sums = rollups.filter(minute__gte=minute_of(window_start)).aggregate(
         calls=Sum("calls"), **{name: Sum(name) for name in FAILED_CALL_FIELDS}
     )
     calls = sums["calls"] or 0
@@ -157,7 +158,7 @@ def _budgets(rollups, window_start: datetime, now: datetime) -> tuple[Budget, ..
         ("monthly", "quota_remaining_min", "quota_limit", now - QUOTA_READING_AGE),
     ):
         row = (
-            rollups.filter(minute__gte=since.replace(second=0, microsecond=0))
+            rollups.filter(minute__gte=minute_of(since))
             .exclude(**{f"{remaining}__isnull": True})
             .order_by("-minute")
             .values_list(remaining, limit)

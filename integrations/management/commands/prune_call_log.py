@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from integrations.models import CallLog, CallRollup
+from integrations.services.call_rollups import minute_of
 
 
 class Command(BaseCommand):
@@ -32,5 +33,5 @@ class Command(BaseCommand):
         if rollup_days is None:
             rollup_days = settings.CALL_ROLLUP_RETENTION_DAYS
         cutoff = now - timedelta(days=rollup_days)
-        deleted, _ = CallRollup.objects.filter(minute__lt=cutoff).delete()
+        deleted, _ = CallRollup.objects.filter(minute__lt=minute_of(cutoff)).delete()
         self.stdout.write(f"Deleted {deleted} per-minute rollups older than {rollup_days} days.")

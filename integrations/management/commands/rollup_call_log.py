@@ -11,7 +11,6 @@ such errors as "other". Rollups older than the oldest raw row are kept.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -22,7 +21,7 @@ from django.utils import timezone
 from integrations.http.call_log import CallRecord
 from integrations.models import CallLog, CallRollup
 from integrations.services.call_log_sink import RAW_FIELDS
-from integrations.services.call_rollups import add_records, minute_of
+from integrations.services.call_rollups import add_records, minute_of, minute_start
 
 SETTLE_MINUTES = 10
 CHUNK = 5000
@@ -37,9 +36,12 @@ class Command(BaseCommand):
             self.stdout.write("No call log rows to roll up.")
             return
         # The oldest minute may have been pruned in part: start at the next whole one.
-        start = oldest if oldest == minute_of(oldest) else minute_of(oldest) + timedelta(minutes=1)
-        end = minute_of(timezone.now()) - timedelta(minutes=SETTLE_MINUTES)
-        rows = CallLog.objects.filter(created_at__gte=start, created_at__lt=end)
+        first = minute_of(oldest)
+        start = first if minute_start(first) == oldest else first + 1
+        end = minute_of(timezone.now()) - SETTLE_MINUTES
+        rows = CallLog.objects.filter(
+            created_at__gte=minute_start(start), created_at__lt=minute_start(end)
+        )
         total = 0
         with transaction.atomic():
             CallRollup.objects.filter(minute__gte=start, minute__lt=end).delete()
@@ -51,4 +53,6 @@ class Command(BaseCommand):
                     total, batch = total + len(batch), []
             add_records(batch)
             total += len(batch)
-        self.stdout.write(f"Rolled up {total} call log rows from {start:%Y-%m-%d %H:%M} UTC.")
+        self.stdout.write(
+            f"Rolled up {total} call log rows from {minute_start(start):%Y-%m-%d %H:%M} UTC."
+        )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from integrations.http.call_log import CallRecord
 from integrations.models import CallLog, CallRollup, Connection
 from integrations.services.call_log_sink import DatabaseCallLogSink
-from integrations.services.call_rollups import percentile
+from integrations.services.call_rollups import minute_of, minute_start, percentile
 
 MINUTE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
@@ -57,7 +57,10 @@ def test_a_batch_is_summed_by_minute_with_errors_by_class_latency_and_headroom(c
 
     assert CallLog.objects.count() == 9
     first, second = CallRollup.objects.order_by("minute")
-    assert first.minute == MINUTE and second.minute == MINUTE + timedelta(minutes=1)
+    assert (minute_start(first.minute), minute_start(second.minute)) == (
+        MINUTE,
+        MINUTE + timedelta(minutes=1),
+    )
     assert first.calls == 7 and second.calls == 1
     assert (first.errors_4xx, first.errors_429, first.errors_5xx) == (1, 1, 1)
     assert (first.errors_timeout, first.errors_other) == (1, 1)
@@ -145,7 +148,7 @@ def test_backfill_rebuilds_the_minutes_of_stored_rows_once(conn):
     call_command("rollup_call_log", stdout=StringIO())  # idempotent
 
     rollup = CallRollup.objects.get()
-    assert (rollup.minute, rollup.calls, rollup.errors_5xx) == (old, 3, 1)
+    assert (minute_start(rollup.minute), rollup.calls, rollup.errors_5xx) == (old, 3, 1)
 
 
 def test_prune_keeps_rollups_longer_than_raw_rows(conn, settings):
@@ -160,8 +163,10 @@ def test_prune_keeps_rollups_longer_than_raw_rows(conn, settings):
             path="/",
             created_at=now - timedelta(days=days),
         )
-        CallRollup.objects.create(connection=conn, minute=now - timedelta(days=days), calls=1)
+        CallRollup.objects.create(
+            connection=conn, minute=minute_of(now - timedelta(days=days)), calls=1
+        )
     call_command("prune_call_log", stdout=StringIO())
 
     assert CallLog.objects.count() == 0
-    assert [r.minute for r in CallRollup.objects.all()] == [now - timedelta(days=20)]
+    assert [r.minute for r in CallRollup.objects.all()] == [minute_of(now - timedelta(days=20))]
