@@ -9,4 +9,5 @@ urlpatterns = [
     path("sync/runs/<int:pk>/", views.sync_run, name="sync_run"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
+    path("connections/<int:pk>/health/", views.connection_health_page, name="connection_health"),
 ]
