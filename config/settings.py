@@ -249,6 +249,21 @@ INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
 # Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
 INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
+# Per-minute call rollups (what the dashboard and the health state read) are kept longer.
+CALL_ROLLUP_RETENTION_DAYS = env.int("CALL_ROLLUP_RETENTION_DAYS", default=90)
+# Connection health (integrations/services/health.py): over the last WINDOW minutes, once
+# there are MIN_CALLS calls, this share of failed calls (5xx, 429, timeouts, transport
+# errors) makes a connection failing or degraded; a rate-limit budget with less than
+# BUDGET_FRACTION left makes it failing.
+CONNECTION_HEALTH_WINDOW_MINUTES = env.int("CONNECTION_HEALTH_WINDOW_MINUTES", default=5)
+CONNECTION_HEALTH_MIN_CALLS = env.int("CONNECTION_HEALTH_MIN_CALLS", default=5)
+CONNECTION_HEALTH_FAILING_ERROR_RATE = env.float(
+    "CONNECTION_HEALTH_FAILING_ERROR_RATE", default=0.5
+)
+CONNECTION_HEALTH_DEGRADED_ERROR_RATE = env.float(
+    "CONNECTION_HEALTH_DEGRADED_ERROR_RATE", default=0.1
+)
+CONNECTION_HEALTH_BUDGET_FRACTION = env.float("CONNECTION_HEALTH_BUDGET_FRACTION", default=0.1)
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)

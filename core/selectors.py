@@ -21,6 +21,7 @@ from integrations.outbox.duplicates import (
     duplicate_flags_open,
     duplicate_flags_open_count,
 )
+from integrations.services.health import ConnectionHealth, connections_health
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class ProviderCard:
     state: str  # "connected", "sandbox", "disabled" or "not connected"
     detail: str
     resources: tuple[ResourceCount, ...]
+
+
+def connections_health_for(user: Any) -> list[ConnectionHealth]:
+    """The health of the connections behind the tools `user` may see (staff: every one)."""
+    everything = connections_health()
+    if user.is_staff or user.is_superuser:
+        return everything
+    providers = {name for r in allowed(user, "view") for name in r.service.providers}
+    return [health for health in everything if health.connection.provider in providers]
 
 
 def dashboard_providers(user: Any) -> list[ProviderCard]:
@@ -145,9 +155,24 @@ def sandbox_in_use() -> bool:
     return in_use
 
 
+FAILING_CONNECTIONS_KEY = "hub:failing-connections"
+# Staff's banner may lag a connection's state by this many seconds (it is computed
+# from the rollups at most this often, not on every page).
+FAILING_CONNECTIONS_TTL = 30
+
+
+def failing_connections() -> list[str]:
+    """The names of the connections failing or switched off by the hub (staff's banner)."""
+    names = cache.get(FAILING_CONNECTIONS_KEY)
+    if names is None:
+        names = [str(h.connection) for h in connections_health() if h.alarming]
+        cache.set(FAILING_CONNECTIONS_KEY, names, FAILING_CONNECTIONS_TTL)
+    return names
+
+
 @receiver([post_save, post_delete], sender=Connection)
 def _connections_changed(**kwargs: object) -> None:
-    cache.delete(SANDBOX_IN_USE_KEY)
+    cache.delete_many([SANDBOX_IN_USE_KEY, FAILING_CONNECTIONS_KEY])
 
 
 def _count(model: type[Model], connection: Connection | None) -> int:

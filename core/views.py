@@ -1,5 +1,6 @@
 """The dashboard and the health check."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -11,15 +12,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.health import health_report
 from core.resources import for_model
-from core.selectors import dashboard_providers, duplicates_open, outbox_needing_attention
+from core.selectors import (
+    connections_health_for,
+    dashboard_providers,
+    duplicates_open,
+    outbox_needing_attention,
+)
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     duplicates, duplicates_count = duplicates_open(request.user)
+    health = connections_health_for(request.user)
     context = {
         "providers": dashboard_providers(request.user),
+        "connections_health": health,
+        "connection_alerts": [h for h in health if h.needs_a_look],
+        "health_window_minutes": settings.CONNECTION_HEALTH_WINDOW_MINUTES,
         "stuck_writes": outbox_needing_attention(request.user),
         "duplicates": duplicates,
         "duplicates_count": duplicates_count,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
     path("", include("integrations.webhooks.urls")),
+    path("connections/<int:pk>/health/", views.connection_health_page, name="connection_health"),
 ]

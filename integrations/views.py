@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,13 @@ from core.selectors import outbox_of
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
 from integrations.selectors import provider_connection
+from integrations.services.call_charts import (
+    ERROR_CLASSES,
+    RANGES,
+    connection_chart_buckets,
+    connection_headroom,
+)
+from integrations.services.health import connection_health
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
@@ -108,3 +116,45 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     enqueue_delivery(item)
     messages.success(request, f"“{item.summary or item.operation}” will be sent again now.")
     return redirect("integrations:outbox")
+
+
+@staff_member_required
+@require_GET
+def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One connection's health with charts over a range (staff): read from the rollups only."""
+    connection = get_object_or_404(Connection, pk=pk)
+    range_key = request.GET.get("range", "24h")
+    if range_key not in RANGES:
+        range_key = "24h"
+    now = timezone.now()
+    buckets = connection_chart_buckets(connection, range_key, now=now)
+    span_minutes = RANGES[range_key][0]
+    chart_data = {
+        "from": int(now.timestamp()) - span_minutes * 60,
+        "to": int(now.timestamp()),
+        "x": [int(b.start.timestamp()) for b in buckets],
+        "calls": [round(b.calls_per_minute, 2) for b in buckets],
+        # A list, not an object: "429" would sort first as a JavaScript object key.
+        "errors": [
+            {"label": name, "values": [round(b.error_rates[n], 2) for b in buckets]}
+            for n, name in enumerate(ERROR_CLASSES)
+        ],
+        "p50": [b.p50 for b in buckets],
+        "p95": [b.p95 for b in buckets],
+        "p99": [b.p99 for b in buckets],
+    }
+    health = connection_health(connection, now=now)
+    context = {
+        "connection": connection,
+        "health": health,
+        "alerts": [health] if health.needs_a_look else [],
+        "range_key": range_key,
+        "ranges": [(key, label) for key, (_span, _step, label) in RANGES.items()],
+        "range_label": RANGES[range_key][2],
+        "step_minutes": RANGES[range_key][1],
+        "buckets": buckets,
+        "error_classes": ERROR_CLASSES,
+        "headroom": connection_headroom(connection, range_key, buckets, now=now),
+        "chart_data": chart_data,
+    }
+    return render(request, "integrations/connection_health.html", context)

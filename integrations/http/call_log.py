@@ -43,6 +43,14 @@ class CallRecord:
     request_id: str
     response_bytes: int
     created_at: datetime
+    # For the per-minute rollups (not stored on the raw row): whether a transport
+    # error was a timeout, and the rate-limit headroom the response's headers gave
+    # ("rate" windows per minute, "quota" windows per month; None: not sent).
+    timed_out: bool = False
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+    quota_remaining: int | None = None
+    quota_limit: int | None = None
 
 
 class CallLogSink(Protocol):

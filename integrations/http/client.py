@@ -37,7 +37,7 @@ from integrations.http.errors import (
     error_for_response,
 )
 from integrations.http.pagination import PAGINATORS, Page
-from integrations.http.ratelimit import TokenBucket
+from integrations.http.ratelimit import TokenBucket, WindowReading
 from integrations.http.read_ahead import read_ahead as fetched_ahead
 from integrations.http.redaction import Redactor, redact_url
 from integrations.http.retries import RetryPolicy, server_retry_at
@@ -220,22 +220,27 @@ class ApiClient:
         began = time.monotonic()
         status: int | None = None
         size, request_id, error_class = 0, "", ""
+        readings: list[WindowReading] = []
+        timed_out = False
         try:
             response, body = self._exchange(call)
             status, size = response.status_code, len(body)
             request_id = self._request_id(response.headers)
             if self.rate_limiter:
-                self.rate_limiter.observe(response.headers)
+                readings = self.rate_limiter.observe(response.headers)
             if self.on_status:
                 self.on_status(status)
             return self._result(call, response, body, request_id)
         except IntegrationError as error:
             error_class = type(error).__name__
             status = status if status is not None else error.status
+            timed_out = isinstance(error.__cause__, requests.Timeout)
             logger.info("%s (attempt %d)", error, number)
             raise
         finally:
-            self._record(call, number, status, began, size, error_class, request_id)
+            self._record(
+                call, number, status, began, size, error_class, request_id, readings, timed_out
+            )
 
     def _exchange(self, call: _Call) -> tuple[requests.Response, bytes]:
         """Send the request (once more after a 401 if the auth can refresh) and read the body."""
@@ -405,9 +410,17 @@ class ApiClient:
         size: int,
         error_class: str,
         request_id: str,
+        readings: list[WindowReading],
+        timed_out: bool,
     ) -> None:
         if not self.record_calls:
             return
+        headroom: dict[str, tuple[int | None, int | None]] = {
+            "rate": (None, None),
+            "quota": (None, None),
+        }
+        for reading in readings:
+            headroom[reading.window.kind] = (reading.remaining, reading.limit)
         call_log.record(
             call_log.CallRecord(
                 connection_id=self.connection_id,
@@ -421,6 +434,11 @@ class ApiClient:
                 request_id=request_id,
                 response_bytes=size,
                 created_at=datetime.now(UTC),
+                timed_out=timed_out,
+                rate_remaining=headroom["rate"][0],
+                rate_limit=headroom["rate"][1],
+                quota_remaining=headroom["quota"][0],
+                quota_limit=headroom["quota"][1],
             )
         )
 

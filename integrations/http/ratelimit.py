@@ -137,12 +137,13 @@ class TokenBucket:
         self._last = state
         return wait
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Correct the bucket from a response's rate-limit headers."""
+    def observe(self, headers: Mapping[str, str]) -> list[WindowReading]:
+        """Correct the bucket from a response's rate-limit headers; return what they said
+        (the call log keeps the headroom for the per-minute rollups)."""
         now = time.time()
         readings = read_windows(headers, self.windows, now)
         if not readings:
-            return
+            return readings
         # The state read by this client's last `acquire` (milliseconds old) saves a
         # cache read; it is written back only when the headers change it.
         state = self._refill(self._last, now) if self._last else self._load(now)
@@ -151,6 +152,7 @@ class TokenBucket:
             self._apply(state, reading, now)
         if state.as_tuple() != before:
             self._save(state, now)
+        return readings
 
     def _apply(self, state: _State, reading: WindowReading, now: float) -> None:
         if reading.remaining == 0 and reading.reset_seconds:

@@ -1,6 +1,7 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
 from integrations.models.call_log import CallLog
+from integrations.models.call_rollup import CallRollup
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.openapi import OpenApiSource
@@ -10,6 +11,7 @@ from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, Web
 
 __all__ = [
     "CallLog",
+    "CallRollup",
     "Connection",
     "DuplicateFlag",
     "OpenApiSource",

@@ -1,4 +1,5 @@
-"""Delete call log rows older than CALL_LOG_RETENTION_DAYS."""
+"""Delete call log rows older than CALL_LOG_RETENTION_DAYS and per-minute rollups older
+than CALL_ROLLUP_RETENTION_DAYS."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from integrations.models import CallLog
+from integrations.models import CallLog, CallRollup
+from integrations.services.call_rollups import minute_of
 
 
 class Command(BaseCommand):
-    help = "Delete call log rows older than CALL_LOG_RETENTION_DAYS (or --days)."
+    help = (
+        "Delete call log rows older than CALL_LOG_RETENTION_DAYS (or --days) and "
+        "rollups older than CALL_ROLLUP_RETENTION_DAYS (or --rollup-days)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None)
+        parser.add_argument("--rollup-days", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        now = timezone.now()
         days = options["days"] if options["days"] is not None else settings.CALL_LOG_RETENTION_DAYS
-        cutoff = timezone.now() - timedelta(days=days)
-        deleted, _ = CallLog.objects.filter(created_at__lt=cutoff).delete()
+        deleted, _ = CallLog.objects.filter(created_at__lt=now - timedelta(days=days)).delete()
         self.stdout.write(f"Deleted {deleted} call log rows older than {days} days.")
+        rollup_days = options["rollup_days"]
+        if rollup_days is None:
+            rollup_days = settings.CALL_ROLLUP_RETENTION_DAYS
+        cutoff = now - timedelta(days=rollup_days)
+        deleted, _ = CallRollup.objects.filter(minute__lt=minute_of(cutoff)).delete()
+        self.stdout.write(f"Deleted {deleted} per-minute rollups older than {rollup_days} days.")
