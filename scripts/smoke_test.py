@@ -53,6 +53,8 @@ NOT_PAGES = {
     "projects:project_import_progress": "htmx fragment: import progress",
     "projects:project_import_example": "a CSV download, fetched and checked by preview_an_import",
     "core:duplicate_dismiss": "POST only (Not a duplicate)",
+    "integrations:webhook_receive": "POST only, for providers (tests/unit/webhooks)",
+    "integrations:changes_stamp": "JSON for a list to poll, not a page",
 }
 # Pages that show their links only once a form is filled: opened first, in the crawl.
 FILLED_FORMS = ["/organizations/search/?term=a"]
@@ -515,7 +517,7 @@ def create_a_candidate(tab: Browse) -> None:
 
 
 def log_out(tab: Browse) -> None:
-    tab.page.click("[data-bs-toggle=dropdown]")
+    tab.page.click("[data-testid=user-menu]")  # the APIs menu is a dropdown too
     tab.page.get_by_role("button", name="Log out").click()
     tab.page.wait_for_url(tab.base_url + "/accounts/login/")
 

@@ -20,5 +20,5 @@ def test_the_layouts_scripts_run_under_the_csp(logged_in_page):
     page = logged_in_page
     assert page.evaluate("() => typeof htmx.onLoad") == "function"
     assert page.evaluate("() => htmx.config.allowEval") is False
-    page.click("[data-bs-toggle=dropdown]")  # Bootstrap's script opens the user menu
+    page.click("[data-testid=user-menu]")  # Bootstrap's script opens the user menu
     assert page.locator(".dropdown-menu.show").is_visible()
