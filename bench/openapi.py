@@ -2,12 +2,11 @@
 method adds over the same call made through `ApiClient` directly.
 
 1. Building (each in a fresh process, Django and imports loaded before the clock starts):
-   - first load: Asana's YAML (about 3 MB, 247 operations) read, validated with
-     openapi-spec-validator and compiled, nothing known about it yet: what a
-     connection pays once, when its document is first fetched;
-   - cold: a new process building the client of a connection whose document is
-     stored (`OpenApiSource`): the copy read from the database, parsed, checked
-     against its digest, compiled;
+   - cold: Asana's YAML (about 3 MB, 247 operations) read, validated with
+     openapi-spec-validator and compiled, nothing known about it yet (no stored
+     verdict, no cache): what a connection pays when its document is first fetched;
+   - from the stored copy: a new process building the client of a connection whose
+     document and validation verdict are stored (`OpenApiSource`), printed beside it;
    - cached: the same process asking again (the in-memory cache), median of 20.
    Goals: cold <= 1.5 s, cached <= 50 ms.
 2. Calls: 2,000 `client.posts.get(1)` against 2,000 `api.request("GET", "/posts/1")`
@@ -15,9 +14,9 @@ method adds over the same call made through `ApiClient` directly.
    log all on), interleaved, on loopback against the sandbox's JSONPlaceholder in
    its own process. Goal: the ratio of the means <= 1.10.
 
-The last line is one JSON object (`common.report`); `pass` is all three goals.
-The first load has no goal in the issue's words but is printed, and it is far over
-1.5 s: the validator alone takes seconds on this document.
+The last line is one JSON object (`common.report`); `pass` is all three goals. The
+cold goal is measured on the never-seen document, not on the stored copy (which skips
+the validator): the validator alone takes seconds on this document.
 """
 
 from __future__ import annotations
@@ -157,12 +156,11 @@ def main() -> None:
             sandbox.stop()
     print(f"Asana: {stored['operations']} operations, {stored['resources']} resources")
     print(
-        f"first load (YAML parse {first['parse_s']:.2f} s + validation {first['validate_s']:.2f} s"
-        f" + compile {first['compile_s']:.2f} s): {first['total_s']:.2f} s (once per document)"
+        f"cold (YAML parse {first['parse_s']:.2f} s + validation {first['validate_s']:.2f} s"
+        f" + compile {first['compile_s']:.2f} s): {first['total_s']:.2f} s"
+        f"   goal <= {GOALS['cold_s']} s"
     )
-    print(
-        f"cold (new process, stored copy): {stored['cold_s']:.3f} s   goal <= {GOALS['cold_s']} s"
-    )
+    print(f"from the stored copy (new process, verdict stored): {stored['cold_s']:.3f} s")
     print(f"cached: {stored['cached_ms']:.2f} ms   goal <= {GOALS['cached_ms']} ms")
     print(
         f"{CALLS} calls each: generated mean {timing['generated_mean_us']:.0f} us, "
@@ -170,14 +168,14 @@ def main() -> None:
         f"(p50 ratio {timing['p50_ratio']:.3f})   goal <= {GOALS['call_ratio']}"
     )
     passed = (
-        stored["cold_s"] <= GOALS["cold_s"]
+        first["total_s"] <= GOALS["cold_s"]
         and stored["cached_ms"] <= GOALS["cached_ms"]
         and timing["call_ratio"] <= GOALS["call_ratio"]
     )
     report(
         "openapi",
         "cold_build_s",
-        stored["cold_s"],
+        round(first["total_s"], 2),
         GOALS["cold_s"],
         passed,
         cached_ms=round(stored["cached_ms"], 2),
@@ -185,8 +183,8 @@ def main() -> None:
         call_ratio=round(timing["call_ratio"], 3),
         call_ratio_goal=GOALS["call_ratio"],
         p50_ratio=round(timing["p50_ratio"], 3),
-        first_load_s=round(first["total_s"], 2),
-        first_load_validate_s=round(first["validate_s"], 2),
+        validate_s=round(first["validate_s"], 2),
+        stored_copy_s=round(stored["cold_s"], 3),
     )
 
 
