@@ -233,7 +233,10 @@ def create_page(
     if request.method == "POST" and form.is_valid():
         written = resource.create(request, connection=connection, form=form)
         if isinstance(written, OutboxItem):
-            done = resource.written(record=None, created=True, provider=connection.provider_display)
+            record = resource.model._default_manager.filter(pk=written.record_id).first()
+            done = resource.written(
+                record=record, created=True, provider=connection.provider_display
+            )
             if report_write(request, written, form=form, done=done):
                 return after_write(resource, written)
         else:

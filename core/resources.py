@@ -140,6 +140,7 @@ class ResourcePages:
 
     def urls(self) -> list[URLPattern]:
         """The URL patterns of the pages it has, for the app's `urls.py`."""
+        # Imported here: resource_views imports this module (a real cycle, not a test seam).
         from core import resource_views as views
 
         routes = {

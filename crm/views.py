@@ -167,7 +167,7 @@ class OrganizationPages(_AffinityPages):
     def written(self, *, record: Organization | None, created: bool, provider: str) -> str:
         if record is None:
             return super().written(record=record, created=created, provider=provider)
-        return f"Organization “{record.name}” updated in {provider}."
+        return f"Organization “{record.name}” {'created' if created else 'updated'} in {provider}."
 
     def delete_blocked(self, record: Organization) -> str:
         if record.is_global:
@@ -264,7 +264,7 @@ class PersonPages(_AffinityPages):
     def written(self, *, record: Person | None, created: bool, provider: str) -> str:
         if record is None:
             return super().written(record=record, created=created, provider=provider)
-        return f"Person “{record}” updated in {provider}."
+        return f"Person “{record}” {'created' if created else 'updated'} in {provider}."
 
 
 ORGANIZATION_PAGES = OrganizationPages()

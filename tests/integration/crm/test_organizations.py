@@ -49,7 +49,7 @@ def test_create_update_and_delete(logged_in_client, synced, affinity_api, unique
         {"name": f"Acme {unique}", "domain": f"acme-{unique}.io",
          "persons": [first.remote_id, second.remote_id]},
     )  # fmt: skip
-    assert "created in Affinity" in page.content.decode()
+    assert f"Organization “Acme {unique}” created in Affinity." in page.content.decode()
     org = Organization.objects.get(name=f"Acme {unique}")
     assert org.remote_id and org.sync_status == "synced" and org.persons_count == 2
     remote = affinity_api("GET", f"/organizations/{org.remote_id}")
