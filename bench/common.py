@@ -134,7 +134,11 @@ def report(name: str, metric: str, value: float, goal: float, passed: bool, **ex
     line = {"bench": name, "metric": metric, "value": round(value, 3), "goal": goal}
     line.update(extra)
     line["pass"] = passed
-    print(json.dumps(line), flush=True)
+    # No figure (nothing answered) is null: JSON has no Infinity or NaN.
+    line = {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in line.items()
+    }
+    print(json.dumps(line, allow_nan=False), flush=True)
 
 
 def _manage(*args: str) -> None:
@@ -237,6 +241,23 @@ def cached_sandbox(candidates: int) -> Path:
             Path(f"{partial}{leftover}").unlink(missing_ok=True)
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
     return path
+
+
+def recruiter(username: str, password: str | None = None):
+    """A user as the list's people are: in the default "Recruiting" group, not a superuser,
+    so every request pays the permission checks a recruiter's does."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from core.groups import ensure_default_groups
+
+    ensure_default_groups()
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    if password:
+        user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name="Recruiting"))
+    return user
 
 
 def percentile(samples: list[float], share: float) -> float:

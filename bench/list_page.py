@@ -56,6 +56,7 @@ from common import (
     hub_sqlite_database,
     latency_summary,
     percentile,
+    recruiter,
     report,
 )
 
@@ -315,7 +316,6 @@ def run_phase(database: str, sandbox_file: Path, result_file: Path, sqlite_hub: 
 
 
 def measure_database(connection, sandbox_url: str) -> dict:
-    from django.contrib.auth import get_user_model
     from django.test import Client
     from django.test.utils import override_settings
 
@@ -331,9 +331,8 @@ def measure_database(connection, sandbox_url: str) -> dict:
     for request in requests[:8]:
         print(f"    {request['kind']:<18} {request['term']!r:<32} page {request['page']:>6} "
               f"of {request['matches']:>9,} matches")  # fmt: skip
-    user, _ = get_user_model().objects.get_or_create(username="bench")
     client = Client()
-    client.force_login(user)
+    client.force_login(recruiter("bench"))
     with override_settings(ROOT_URLCONF=baseline_urls(connection, sandbox_url).__name__):
         timed_get(client, "/candidates/")  # the first request pays imports, not a page
         started = time.perf_counter()

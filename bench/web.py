@@ -47,6 +47,7 @@ from common import (
     hub_sqlite_database,
     latency_summary,
     production_env,
+    recruiter,
     report,
 )
 
@@ -238,12 +239,9 @@ def main() -> None:
             connection, _ = hub_sqlite_database(database, CANDIDATES, sandbox.url)
         finally:
             sandbox.stop()
-        from django.contrib.auth import get_user_model
         from django.db import connections
 
-        user, _ = get_user_model().objects.get_or_create(username=USERNAME)
-        user.set_password(PASSWORD)
-        user.save()
+        recruiter(USERNAME, PASSWORD)
         terms = search_terms(connection)
         connections.close_all()
         print(f"{CANDIDATES:,} synced candidates; {len(terms)} search terms with at least "
