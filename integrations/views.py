@@ -1,4 +1,4 @@
-"""The hub's own pages: sync progress and the outbox."""
+"""The hub's own pages: sync progress, the outbox, connection health and the call log."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.pagination import paginate
 from core.resources import connection_on_pages, for_sync
 from core.selectors import outbox_of
-from integrations.models import Connection, OutboxItem, SyncRun
+from integrations.forms import CallLogFilterForm
+from integrations.models import CallLog, Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
-from integrations.selectors import provider_connection
+from integrations.selectors import call_log_search, provider_connection
 from integrations.services.call_charts import (
     ERROR_CLASSES,
     RANGES,
@@ -158,3 +159,32 @@ def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_data": chart_data,
     }
     return render(request, "integrations/connection_health.html", context)
+
+
+CALLS_PER_PAGE = 50
+# The count stops this many rows past the page shown ("more than N calls").
+CALLS_COUNT_LIMIT = 1000
+
+
+@staff_member_required
+@require_GET
+def call_log_list(request: HttpRequest) -> HttpResponse:
+    """Every provider call (staff), filtered by connection, method, status, error and time."""
+    form = CallLogFilterForm(request.GET)
+    calls = call_log_search(**form.cleaned_data) if form.is_valid() else CallLog.objects.none()
+    page = paginate(calls, request.GET.get("page"), CALLS_PER_PAGE, count_limit=CALLS_COUNT_LIMIT)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {"form": form, "page_obj": page, "querystring": filters.urlencode()}
+    return render(request, "integrations/call_log_list.html", context)
+
+
+@staff_member_required
+@require_GET
+def call_log_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One call as the call log stores it (redacted), with its sync run or outbox row."""
+    call = get_object_or_404(
+        CallLog.objects.select_related("connection", "sync_run", "outbox_item"), pk=pk
+    )
+    context = {"call": call, "title": f"Call #{call.pk}"}
+    return render(request, "integrations/call_log_detail.html", context)

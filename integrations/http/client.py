@@ -421,6 +421,7 @@ class ApiClient:
         }
         for reading in readings:
             headroom[reading.window.kind] = (reading.remaining, reading.limit)
+        link = call_log.current_link()
         call_log.record(
             call_log.CallRecord(
                 connection_id=self.connection_id,
@@ -439,6 +440,8 @@ class ApiClient:
                 rate_limit=headroom["rate"][1],
                 quota_remaining=headroom["quota"][0],
                 quota_limit=headroom["quota"][1],
+                sync_run_id=link.sync_run_id,
+                outbox_item_id=link.outbox_item_id,
             )
         )
 
