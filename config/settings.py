@@ -264,6 +264,10 @@ CONNECTION_HEALTH_DEGRADED_ERROR_RATE = env.float(
     "CONNECTION_HEALTH_DEGRADED_ERROR_RATE", default=0.1
 )
 CONNECTION_HEALTH_BUDGET_FRACTION = env.float("CONNECTION_HEALTH_BUDGET_FRACTION", default=0.1)
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty: no
+# /metrics at all (404). A long random value, e.g. `python -c 'import secrets;
+# print(secrets.token_urlsafe(32))'`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.pagination import paginate
 from core.resources import connection_on_pages, for_sync
@@ -24,6 +29,7 @@ from integrations.services.call_charts import (
     connection_headroom,
 )
 from integrations.services.health import connection_health
+from integrations.services.metrics import HubCollector
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
@@ -188,3 +194,21 @@ def call_log_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"call": call, "title": f"Call #{call.pk}"}
     return render(request, "integrations/call_log_detail.html", context)
+
+
+@login_not_required
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics for `Authorization: Bearer <METRICS_TOKEN>`; without a
+    configured token the endpoint does not exist (404)."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404("No metrics here")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        answer = HttpResponse("A valid bearer token is needed.\n", status=401)
+        answer["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return answer
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(HubCollector(now=timezone.now()))
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -2,6 +2,7 @@
 
 from integrations.models.call_log import CallLog
 from integrations.models.call_rollup import CallRollup
+from integrations.models.call_totals import CallTotals
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.openapi import OpenApiSource
@@ -12,6 +13,7 @@ from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, Web
 __all__ = [
     "CallLog",
     "CallRollup",
+    "CallTotals",
     "Connection",
     "DuplicateFlag",
     "OpenApiSource",
