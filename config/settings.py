@@ -268,6 +268,14 @@ CONNECTION_HEALTH_BUDGET_FRACTION = env.float("CONNECTION_HEALTH_BUDGET_FRACTION
 # /metrics at all (404). A long random value, e.g. `python -c 'import secrets;
 # print(secrets.token_urlsafe(32))'`.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Alert channels (integrations/services/health_alerts.py): when a connection becomes
+# failing (or is switched off by the hub), and again when it recovers, a JSON POST to
+# this URL and/or one email to these comma-separated addresses. Empty: no alerts.
+HEALTH_ALERT_WEBHOOK_URL = env.str("HEALTH_ALERT_WEBHOOK_URL", default="")
+HEALTH_ALERT_EMAILS = env.list("HEALTH_ALERT_EMAILS", default=[])
+# How email leaves (smtp+tls://user:password@host:587, consolemail:// prints it) and from whom.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integration-hub@localhost")
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)

@@ -5,6 +5,7 @@ from integrations.models.call_rollup import CallRollup
 from integrations.models.call_totals import CallTotals
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
+from integrations.models.health_alert import HealthAlert
 from integrations.models.openapi import OpenApiSource
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
@@ -16,6 +17,7 @@ __all__ = [
     "CallTotals",
     "Connection",
     "DuplicateFlag",
+    "HealthAlert",
     "OpenApiSource",
     "OutboxItem",
     "SyncRun",
