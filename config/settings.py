@@ -276,6 +276,11 @@ HEALTH_ALERT_EMAILS = env.list("HEALTH_ALERT_EMAILS", default=[])
 # How email leaves (smtp+tls://user:password@host:587, consolemail:// prints it) and from whom.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integration-hub@localhost")
+# OpenTelemetry tracing of page requests and provider calls (core/tracing.py), off by
+# default. The exporter reads the standard OTEL_* environment: OTEL_EXPORTER_OTLP_ENDPOINT
+# (OTLP over HTTP, e.g. http://collector:4318), OTEL_EXPORTER_OTLP_HEADERS,
+# OTEL_SERVICE_NAME (default integration-hub), OTEL_TRACES_SAMPLER…
+OTEL_ENABLED = env.bool("OTEL_ENABLED", default=False)
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)
