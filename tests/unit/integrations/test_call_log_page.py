@@ -102,10 +102,12 @@ def test_a_bad_filter_says_what_is_wrong_and_shows_no_calls(client, staff_user, 
 def test_only_staff_open_the_call_log(client, user, known):
     call = CallLog.objects.first()
     for url in ("/calls/", f"/calls/{call.pk}/"):
-        assert client.get(url).status_code == 302  # to the login page
-        client.force_login(user)  # may see every resource, but is not staff
         answer = client.get(url)
-        assert answer.status_code == 302 and answer.url.startswith("/admin/login/")
+        assert answer.status_code == 302 and answer.url.startswith("/accounts/login/")
+        client.force_login(user)  # may see every resource, but is not staff
+        refused = client.get(url)
+        assert refused.status_code == 403
+        assert "/calls/" not in refused.content.decode().split("<main", 1)[-1]
         client.logout()
 
 
