@@ -264,6 +264,23 @@ CONNECTION_HEALTH_DEGRADED_ERROR_RATE = env.float(
     "CONNECTION_HEALTH_DEGRADED_ERROR_RATE", default=0.1
 )
 CONNECTION_HEALTH_BUDGET_FRACTION = env.float("CONNECTION_HEALTH_BUDGET_FRACTION", default=0.1)
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; empty: no
+# /metrics at all (404). A long random value, e.g. `python -c 'import secrets;
+# print(secrets.token_urlsafe(32))'`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Alert channels (integrations/services/health_alerts.py): when a connection becomes
+# failing (or is switched off by the hub), and again when it recovers, a JSON POST to
+# this URL and/or one email to these comma-separated addresses. Empty: no alerts.
+HEALTH_ALERT_WEBHOOK_URL = env.str("HEALTH_ALERT_WEBHOOK_URL", default="")
+HEALTH_ALERT_EMAILS = env.list("HEALTH_ALERT_EMAILS", default=[])
+# How email leaves (smtp+tls://user:password@host:587, consolemail:// prints it) and from whom.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integration-hub@localhost")
+# OpenTelemetry tracing of page requests and provider calls (core/tracing.py), off by
+# default. The exporter reads the standard OTEL_* environment: OTEL_EXPORTER_OTLP_ENDPOINT
+# (OTLP over HTTP, e.g. http://collector:4318), OTEL_EXPORTER_OTLP_HEADERS,
+# OTEL_SERVICE_NAME (default integration-hub), OTEL_TRACES_SAMPLER…
+OTEL_ENABLED = env.bool("OTEL_ENABLED", default=False)
 # Live provider reads (Affinity's search, a record read on its page) each person may make a
 # minute; they spend the quota every user and the syncs share. 0 turns live reads off.
 LIVE_CALLS_PER_USER_PER_MINUTE = env.int("LIVE_CALLS_PER_USER_PER_MINUTE", default=30)

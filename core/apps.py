@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +10,8 @@ class CoreConfig(AppConfig):
         # Connects the receiver that clears the cached "sandbox in use" flag in every
         # process (a worker saves connections too), not only in those that render pages.
         from core import selectors  # noqa: F401
+
+        if settings.OTEL_ENABLED:
+            from core.tracing import tracing_setup
+
+            tracing_setup()

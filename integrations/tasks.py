@@ -12,6 +12,7 @@ from django_tasks import task
 
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
+from integrations.services.health_alerts import health_alerts_send
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
 from integrations.webhooks.apply import deliveries_apply
@@ -64,3 +65,9 @@ def apply_webhooks_task() -> int:
 
 def enqueue_webhook_apply() -> None:
     apply_webhooks_task.enqueue()
+
+
+@task()
+def health_alerts_task() -> int:
+    """Report connections that became failing or recovered to the alert channels."""
+    return health_alerts_send()

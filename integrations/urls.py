@@ -11,4 +11,7 @@ urlpatterns = [
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
     path("", include("integrations.webhooks.urls")),
     path("connections/<int:pk>/health/", views.connection_health_page, name="connection_health"),
+    path("metrics", views.metrics, name="metrics"),
+    path("calls/", views.call_log_list, name="call_log"),
+    path("calls/<int:pk>/", views.call_log_detail, name="call_detail"),
 ]

@@ -1,21 +1,30 @@
-"""The hub's own pages: sync progress and the outbox."""
+"""The hub's own pages: sync progress, the outbox, connection health and the call log."""
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.pagination import paginate
 from core.resources import connection_on_pages, for_sync
 from core.selectors import outbox_of
-from integrations.models import Connection, OutboxItem, SyncRun
+from integrations.forms import CallLogFilterForm
+from integrations.models import CallLog, Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
-from integrations.selectors import provider_connection
+from integrations.selectors import call_log_search, provider_connection
 from integrations.services.call_charts import (
     ERROR_CLASSES,
     RANGES,
@@ -23,6 +32,7 @@ from integrations.services.call_charts import (
     connection_headroom,
 )
 from integrations.services.health import connection_health
+from integrations.services.metrics import HubCollector
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
@@ -158,3 +168,63 @@ def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_data": chart_data,
     }
     return render(request, "integrations/connection_health.html", context)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
+    sends the signed-out to the login page first)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("This page is for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+CALLS_PER_PAGE = 50
+# The count stops this many rows past the page shown ("more than N calls").
+CALLS_COUNT_LIMIT = 1000
+
+
+@staff_only
+@require_GET
+def call_log_list(request: HttpRequest) -> HttpResponse:
+    """Every provider call (staff), filtered by connection, method, status, error and time."""
+    form = CallLogFilterForm(request.GET)
+    calls = call_log_search(**form.cleaned_data) if form.is_valid() else CallLog.objects.none()
+    page = paginate(calls, request.GET.get("page"), CALLS_PER_PAGE, count_limit=CALLS_COUNT_LIMIT)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {"form": form, "page_obj": page, "querystring": filters.urlencode()}
+    return render(request, "integrations/call_log_list.html", context)
+
+
+@staff_only
+@require_GET
+def call_log_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One call as the call log stores it (redacted), with its sync run or outbox row."""
+    call = get_object_or_404(
+        CallLog.objects.select_related("connection", "sync_run", "outbox_item"), pk=pk
+    )
+    context = {"call": call, "title": f"Call #{call.pk}"}
+    return render(request, "integrations/call_log_detail.html", context)
+
+
+@login_not_required
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics for `Authorization: Bearer <METRICS_TOKEN>`; without a
+    configured token the endpoint does not exist (404)."""
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404("No metrics here")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        answer = HttpResponse("A valid bearer token is needed.\n", status=401)
+        answer["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return answer
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(HubCollector(now=timezone.now()))
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

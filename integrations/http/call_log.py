@@ -8,11 +8,16 @@ background task, and at exit. The HTTP layer knows nothing of where rows go:
 (`integrations.services.call_log_sink`) and connects the signal hooks. Until
 a sink is installed, flushed rows are dropped. A crash can lose the last few
 unflushed rows; the call log is a diagnostic, not a ledger.
+
+What a call is made for (a sync run, an outbox row) is set around the work
+with `linked(...)`, a context variable the client reads into each record: the
+HTTP layer carries the ids without knowing the models they name.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import threading
 import time
@@ -51,6 +56,40 @@ class CallRecord:
     rate_limit: int | None = None
     quota_remaining: int | None = None
     quota_limit: int | None = None
+    # What the call was made for, from `linked()` (stored on the raw row).
+    sync_run_id: int | None = None
+    outbox_item_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallLink:
+    """The sync run or outbox row the calls made now belong to."""
+
+    sync_run_id: int | None = None
+    outbox_item_id: int | None = None
+
+
+NO_LINK = CallLink()
+_link: contextvars.ContextVar[CallLink] = contextvars.ContextVar("call_link", default=NO_LINK)
+
+
+@contextmanager
+def linked(*, sync_run_id: int | None = None, outbox_item_id: int | None = None) -> Iterator[None]:
+    """Record the calls made inside the block as part of this sync run or outbox row.
+
+    A thread started inside the block sees the link only when it runs in a copy of
+    this context (`contextvars.copy_context().run`, as the read-ahead thread does).
+    """
+    token = _link.set(CallLink(sync_run_id=sync_run_id, outbox_item_id=outbox_item_id))
+    try:
+        yield
+    finally:
+        _link.reset(token)
+
+
+def current_link() -> CallLink:
+    """The link calls made now carry (NO_LINK outside any `linked` block)."""
+    return _link.get()
 
 
 class CallLogSink(Protocol):

@@ -9,6 +9,7 @@ from `errors` (never a bare `requests` exception).
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import os
@@ -51,6 +52,14 @@ USER_AGENT = f"IntegrationHub/{__version__}"
 MIN_READ_TIMEOUT = 1.0  # seconds; a nearly spent deadline still leaves one real try
 _NO_BODY_METHODS = frozenset({"HEAD", "DELETE"})
 _CHUNK = 64 * 1024
+# The URL of the request this thread is sending now, redacted as the call log stores
+# its path: what a tracing hook (core.tracing) shows instead of the real URL.
+_sending: contextvars.ContextVar[str | None] = contextvars.ContextVar("sending", default=None)
+
+
+def shown_url_of_send() -> str | None:
+    """The redacted URL of the request being sent in this context, if the client sends one."""
+    return _sending.get()
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,9 @@ class ApiClient:
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        # Every URL the client sends stays under the base URL, so this is their origin.
+        self._origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         self.auth = auth
         self.connection_id = connection_id
         self.deadline = deadline if deadline is not None else settings.INTEGRATIONS_REQUEST_DEADLINE
@@ -253,6 +265,7 @@ class ApiClient:
 
     def _send(self, call: _Call, timeout: tuple[float, float]) -> requests.Response:
         headers = {**call.headers, **self.auth.headers(self.session, timeout)}
+        shown = _sending.set(self._origin + call.path)
         try:
             return self.session.request(
                 call.method,
@@ -266,6 +279,8 @@ class ApiClient:
             )
         except requests.RequestException as exc:
             raise self._transport_error(call, exc) from exc
+        finally:
+            _sending.reset(shown)
 
     def _read(self, call: _Call, response: requests.Response) -> bytes:
         """The body, refusing to read more than the size cap."""
@@ -421,6 +436,7 @@ class ApiClient:
         }
         for reading in readings:
             headroom[reading.window.kind] = (reading.remaining, reading.limit)
+        link = call_log.current_link()
         call_log.record(
             call_log.CallRecord(
                 connection_id=self.connection_id,
@@ -439,6 +455,8 @@ class ApiClient:
                 rate_limit=headroom["rate"][1],
                 quota_remaining=headroom["quota"][0],
                 quota_limit=headroom["quota"][1],
+                sync_run_id=link.sync_run_id,
+                outbox_item_id=link.outbox_item_id,
             )
         )
 

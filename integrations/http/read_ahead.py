@@ -20,6 +20,7 @@ in another).
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -65,7 +66,11 @@ def read_ahead(pages: Iterator[T], *, on_exit: Callable[[], None] | None = None)
             if on_exit is not None:
                 on_exit()
 
-    worker = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
+    # In a copy of the caller's context, so its calls carry the caller's call-log link.
+    context = contextvars.copy_context()
+    worker = threading.Thread(
+        target=context.run, args=(produce,), name="sync-read-ahead", daemon=True
+    )
     worker.start()
     try:
         while True:

@@ -2,8 +2,10 @@
 
 from integrations.models.call_log import CallLog
 from integrations.models.call_rollup import CallRollup
+from integrations.models.call_totals import CallTotals
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
+from integrations.models.health_alert import HealthAlert
 from integrations.models.openapi import OpenApiSource
 from integrations.models.outbox import OutboxItem
 from integrations.models.synced import SyncRun, SyncState
@@ -12,8 +14,10 @@ from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, Web
 __all__ = [
     "CallLog",
     "CallRollup",
+    "CallTotals",
     "Connection",
     "DuplicateFlag",
+    "HealthAlert",
     "OpenApiSource",
     "OutboxItem",
     "SyncRun",

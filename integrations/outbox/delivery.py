@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from integrations.http import call_log
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -97,7 +98,8 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
         try:
             client = connection_client(item.connection, background=background)
             client.finish_by = lease_deadline([item])
-            remote = _confirm_or_send(client, operation, item)
+            with call_log.linked(outbox_item_id=item.pk):
+                remote = _confirm_or_send(client, operation, item)
         except ValidationError as error:
             mark_rejected(item, operation, error)
         except RateLimitedError as error:

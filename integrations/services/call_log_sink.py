@@ -31,6 +31,8 @@ RAW_FIELDS = (
     "request_id",
     "response_bytes",
     "created_at",
+    "sync_run_id",
+    "outbox_item_id",
 )
 
 

@@ -76,7 +76,11 @@ def sync_resource(
     try:
         run = _start_run(connection, resource, state, full=full, queued=run)
         try:
-            with Heartbeat(_beat(state, run, owner), every=lease().total_seconds() / 3) as beat:
+            beat_every = lease().total_seconds() / 3
+            with (
+                call_log.linked(sync_run_id=run.pk),
+                Heartbeat(_beat(state, run, owner), every=beat_every) as beat,
+            ):
                 _pull_pages(connection, resource, run, state, owner, progress, beat)
             _complete(resource, run, state, owner)
         except LeaseLost as lost:

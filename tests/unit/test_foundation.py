@@ -9,7 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC_PATHS = {"/accounts/login/", "/healthz"}
+# /metrics checks its own bearer token instead (tests/unit/integrations/test_metrics.py).
+PUBLIC_PATHS = {"/accounts/login/", "/healthz", "/metrics"}
 
 
 def _production_env(**overrides: str) -> dict[str, str]:

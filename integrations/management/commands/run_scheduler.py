@@ -1,5 +1,5 @@
-"""Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries
-and webhook deliveries left unapplied."""
+"""Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries,
+webhook deliveries left unapplied and, while an alert channel is set, the health alerts."""
 
 import time
 from datetime import timedelta
@@ -10,14 +10,17 @@ from django_tasks.base import TaskResult, TaskResultStatus
 
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
+from integrations.services.health_alerts import alert_channels_set
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
-from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
+from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task, health_alerts_task
 from integrations.webhooks.apply import due_filter
 
 # A delivery task still waiting this long after it was queued is presumed lost.
 DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
 # A webhook delivery has its own task queued when it arrives; past this it was lost.
 WEBHOOK_GRACE = timedelta(seconds=30)
+# How often connections' health is compared with what the alert channels were told.
+HEALTH_ALERTS_EVERY = timedelta(minutes=1)
 
 
 class Command(BaseCommand):
@@ -27,6 +30,7 @@ class Command(BaseCommand):
         super().__init__(*args, **kwargs)
         self.delivery: TaskResult | None = None  # the last delivery task this scheduler queued
         self.webhooks: TaskResult | None = None  # the same for webhook deliveries
+        self.alerts: TaskResult | None = None  # the same for the health alerts
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -53,9 +57,20 @@ class Command(BaseCommand):
         unapplied = WebhookDelivery.objects.filter(due_filter(timezone.now() - WEBHOOK_GRACE))
         if unapplied.exists() and not self.still_waiting(self.webhooks):
             self.webhooks = apply_webhooks_task.enqueue()
+        if alert_channels_set() and self.alerts_due():
+            self.alerts = health_alerts_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")
+
+    def alerts_due(self) -> bool:
+        """A minute since the last health alerts task was queued, and none waits."""
+        if self.alerts is None:
+            return True
+        queued_at = self.alerts.enqueued_at or timezone.now()
+        return timezone.now() - queued_at >= HEALTH_ALERTS_EVERY and not self.still_waiting(
+            self.alerts
+        )
 
     def still_waiting(self, queued: TaskResult | None) -> bool:
         """The last such task still waits for a worker: queue no other, so a slow

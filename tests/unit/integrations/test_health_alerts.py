@@ -1,0 +1,146 @@
+"""Alert channels: a connection that becomes failing is reported once to the webhook and by
+email, again when it recovers, and a change another worker took is not reported twice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import requests
+import responses
+from django.core import mail
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from integrations.http.call_log import CallRecord
+from integrations.management.commands.run_scheduler import Command
+from integrations.models import Connection, HealthAlert
+from integrations.services.call_log_sink import DatabaseCallLogSink
+from integrations.services.health_alerts import health_alerts_send
+
+pytestmark = pytest.mark.django_db
+HOOK = "https://alerts.example.test/hooks/T0-secret-path"
+
+
+@pytest.fixture
+def channels(settings):
+    settings.HEALTH_ALERT_WEBHOOK_URL = HOOK
+    settings.HEALTH_ALERT_EMAILS = ["ops@example.com", "oncall@example.com"]
+    settings.HUB_PUBLIC_URL = "https://hub.example.com"
+
+
+@pytest.fixture
+def failing(db):
+    """Affinity: 7 of 10 calls timed out a minute ago."""
+    conn = Connection.objects.create(provider="affinity", name="prod", api_token="t")
+    at = timezone.now() - timedelta(minutes=1)
+    good = CallRecord(conn.pk, "affinity", "GET", "/", 200, 120, 1, "", "", 10, at)
+    timeout = replace(good, status=None, error_class="ProviderUnavailableError", timed_out=True)
+    DatabaseCallLogSink().write([good] * 3 + [timeout] * 7)
+    return conn
+
+
+@pytest.fixture
+def hook():
+    """The alert webhook (a test that expects no call fails on any other URL)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.post(HOOK, status=200)
+        yield rsps
+
+
+def test_a_failing_connection_is_reported_once_to_each_channel(channels, failing, hook):
+    assert health_alerts_send() == 1
+    (call,) = hook.calls
+    body = json.loads(call.request.body)
+    assert body["event"] == "connection.failing"
+    assert body["state"] == "failing"
+    assert body["reasons"] == ["7 of 10 calls failed in the last 5 minutes."]
+    assert body["text"] == (
+        "Integration Hub: Affinity · prod is failing. 7 of 10 calls failed in the last 5 minutes."
+    )
+    assert body["connection"] == {"id": failing.pk, "provider": "affinity", "name": "prod"}
+    assert body["url"] == f"https://hub.example.com/connections/{failing.pk}/health/"
+    (email,) = mail.outbox
+    assert email.subject == "Integration Hub: Affinity · prod is failing"
+    assert email.to == ["ops@example.com", "oncall@example.com"]
+    assert "7 of 10 calls failed" in email.body and body["url"] in email.body
+
+    for _ in range(3):  # the next minutes: still failing, nothing new is sent
+        assert health_alerts_send() == 0
+    assert len(hook.calls) == 1 and len(mail.outbox) == 1
+    assert HealthAlert.objects.get().alarming
+
+
+def test_a_recovery_is_reported_once(channels, failing, hook):
+    health_alerts_send()
+    later = timezone.now() + timedelta(minutes=10)  # the failed calls left the window
+    assert health_alerts_send(now=later) == 1
+    assert health_alerts_send(now=later) == 0
+    assert [json.loads(c.request.body)["event"] for c in hook.calls] == [
+        "connection.failing",
+        "connection.recovered",
+    ]
+    assert mail.outbox[-1].subject == "Integration Hub: Affinity · prod has recovered"
+    assert len(mail.outbox) == 2
+
+
+def test_a_healthy_connection_sends_nothing(channels, db, hook):
+    Connection.objects.create(provider="asana", name="fine", api_token="t")
+    assert health_alerts_send() == 0
+    assert not hook.calls and not mail.outbox
+
+
+def test_a_change_another_worker_took_is_not_reported_again(channels, failing, hook):
+    """This worker read the row before the other one flipped it: its update finds
+    nothing to change, and it sends nothing."""
+    stale = HealthAlert.objects.create(connection=failing, alarming=False)
+    HealthAlert.objects.filter(pk=stale.pk).update(alarming=True)  # the other worker
+    with mock.patch.object(HealthAlert.objects, "get_or_create", return_value=(stale, False)):
+        assert health_alerts_send() == 0
+    assert not hook.calls and not mail.outbox
+
+
+def test_a_failing_channel_is_logged_and_the_other_still_sent(channels, failing, caplog):
+    with responses.RequestsMock() as rsps:
+        rsps.post(HOOK, body=requests.ConnectionError("refused"))
+        assert health_alerts_send() == 1
+    assert len(mail.outbox) == 1
+    alert = HealthAlert.objects.get()
+    assert alert.error == "The alert webhook could not be reached (ConnectionError)."
+    assert HOOK not in caplog.text and "secret-path" not in alert.error
+
+
+def test_the_webhook_answering_an_error_is_kept(channels, failing, settings):
+    settings.HEALTH_ALERT_EMAILS = []
+    with responses.RequestsMock() as rsps:
+        rsps.post(HOOK, status=500)
+        health_alerts_send()
+    assert HealthAlert.objects.get().error == "The alert webhook answered 500."
+    assert not mail.outbox
+
+
+def _queued_alerts() -> int:
+    return sum(1 for r in default_task_backend.results if "health_alerts" in r.task.name)
+
+
+def test_the_scheduler_queues_the_check_once_a_minute_only_with_a_channel(
+    settings, db, monkeypatch
+):
+    monkeypatch.setattr("integrations.management.commands.run_scheduler.syncs_due", lambda: [])
+    default_task_backend.clear()
+    settings.HEALTH_ALERT_WEBHOOK_URL, settings.HEALTH_ALERT_EMAILS = "", []
+    Command().tick()
+    assert _queued_alerts() == 0
+
+    settings.HEALTH_ALERT_EMAILS = ["ops@example.com"]
+    scheduler = Command()
+    for _ in range(3):
+        scheduler.tick()
+    assert _queued_alerts() == 1
+    later = timezone.now() + timedelta(minutes=3)  # the task ran or was lost
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        scheduler.tick()
+    assert _queued_alerts() == 2
