@@ -1,7 +1,7 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
 from integrations.models.call_log import CallLog
-from integrations.models.call_rollup import CallRollup
+from integrations.models.call_rollup import CallRollup, CallRollupHour
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
 from integrations.models.openapi import OpenApiSource
@@ -12,6 +12,7 @@ from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, Web
 __all__ = [
     "CallLog",
     "CallRollup",
+    "CallRollupHour",
     "Connection",
     "DuplicateFlag",
     "OpenApiSource",

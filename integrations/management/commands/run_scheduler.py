@@ -1,5 +1,6 @@
 """Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries
-and webhook deliveries left unapplied."""
+and webhook deliveries left unapplied; and sample the outbox backlog into the rollups
+once a minute (the connection page's backlog chart)."""
 
 import time
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
+from integrations.services.call_rollups import minute_of, sample_outbox
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
 from integrations.webhooks.apply import due_filter
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         super().__init__(*args, **kwargs)
         self.delivery: TaskResult | None = None  # the last delivery task this scheduler queued
         self.webhooks: TaskResult | None = None  # the same for webhook deliveries
+        self.sampled_minute: int | None = None  # the minute the outbox was last sampled
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -40,6 +43,10 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def tick(self) -> None:
+        minute = minute_of(timezone.now())
+        if minute != self.sampled_minute:
+            sample_outbox()
+            self.sampled_minute = minute
         recovered = recover_stale()
         if recovered:
             self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")
