@@ -251,6 +251,8 @@ INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=Fa
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
 # Per-minute call rollups (what the dashboard and the health state read) are kept longer.
 CALL_ROLLUP_RETENTION_DAYS = env.int("CALL_ROLLUP_RETENTION_DAYS", default=90)
+# Hourly rollups (the 7- and 30-day charts) are kept longer still.
+CALL_ROLLUP_HOUR_RETENTION_DAYS = env.int("CALL_ROLLUP_HOUR_RETENTION_DAYS", default=400)
 # Connection health (integrations/services/health.py): over the last WINDOW minutes, once
 # there are MIN_CALLS calls, this share of failed calls (5xx, 429, timeouts, transport
 # errors) makes a connection failing or degraded; a rate-limit budget with less than

@@ -26,13 +26,14 @@ from integrations.models import CallLog, Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
 from integrations.selectors import call_log_search, provider_connection
 from integrations.services.call_charts import (
-    ERROR_CLASSES,
     RANGES,
     connection_chart_buckets,
     connection_headroom,
 )
 from integrations.services.health import connection_health
+from integrations.services.health_page import call_tables, outbox_table, sync_tables
 from integrations.services.metrics import HubCollector
+from integrations.services.sync_charts import sync_chart_buckets
 from integrations.sync.registry import resource_for
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
@@ -131,27 +132,25 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 @require_GET
 def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """One connection's health with charts over a range (staff): read from the rollups only."""
+    """One connection's health with charts over a range (staff): calls, errors, latency
+    and the outbox backlog from the rollups, syncs from their runs."""
     connection = get_object_or_404(Connection, pk=pk)
     range_key = request.GET.get("range", "24h")
     if range_key not in RANGES:
         range_key = "24h"
     now = timezone.now()
+    span, step, range_label = RANGES[range_key]
     buckets = connection_chart_buckets(connection, range_key, now=now)
-    span_minutes = RANGES[range_key][0]
+    runs = sync_chart_buckets(connection, range_key, now=now)
+    sections = {
+        "Calls": call_tables(buckets, range_label),
+        "Syncs": sync_tables(runs, range_label),
+        "Outbox": [outbox_table(buckets, range_label)],
+    }
     chart_data = {
-        "from": int(now.timestamp()) - span_minutes * 60,
+        "from": int(now.timestamp()) - span * 60,
         "to": int(now.timestamp()),
-        "x": [int(b.start.timestamp()) for b in buckets],
-        "calls": [round(b.calls_per_minute, 2) for b in buckets],
-        # A list, not an object: "429" would sort first as a JavaScript object key.
-        "errors": [
-            {"label": name, "values": [round(b.error_rates[n], 2) for b in buckets]}
-            for n, name in enumerate(ERROR_CLASSES)
-        ],
-        "p50": [b.p50 for b in buckets],
-        "p95": [b.p95 for b in buckets],
-        "p99": [b.p99 for b in buckets],
+        "charts": {t.name: t.chart() for tables in sections.values() for t in tables},
     }
     health = connection_health(connection, now=now)
     context = {
@@ -160,10 +159,9 @@ def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
         "alerts": [health] if health.needs_a_look else [],
         "range_key": range_key,
         "ranges": [(key, label) for key, (_span, _step, label) in RANGES.items()],
-        "range_label": RANGES[range_key][2],
-        "step_minutes": RANGES[range_key][1],
-        "buckets": buckets,
-        "error_classes": ERROR_CLASSES,
+        "range_label": range_label,
+        "step_minutes": step,
+        "sections": sections,
         "headroom": connection_headroom(connection, range_key, buckets, now=now),
         "chart_data": chart_data,
     }

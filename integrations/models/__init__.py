@@ -1,7 +1,7 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
 from integrations.models.call_log import CallLog
-from integrations.models.call_rollup import CallRollup
+from integrations.models.call_rollup import CallRollup, CallRollupHour
 from integrations.models.call_totals import CallTotals
 from integrations.models.connection import Connection
 from integrations.models.duplicates import DuplicateFlag
@@ -14,6 +14,7 @@ from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, Web
 __all__ = [
     "CallLog",
     "CallRollup",
+    "CallRollupHour",
     "CallTotals",
     "Connection",
     "DuplicateFlag",

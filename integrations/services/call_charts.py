@@ -1,8 +1,11 @@
-"""What a connection's health page charts: series read only from the per-minute rollups.
+"""What a connection's health page charts: series read only from the rollups.
 
 Each range groups the rollups into fixed buckets in SQL (`minute / step`, integer
-division on SQLite and PostgreSQL), so the 30-day view is one indexed query over at
-most 43,200 rows per connection, answered as 120 buckets.
+division on SQLite and PostgreSQL). The 1-hour and 24-hour views read the per-minute
+rows (at most 1,440 a connection); the 7- and 30-day views the hourly ones (at most
+720 instead of 43,200), which hold exactly the sums of their minutes, so the buckets,
+and the percentiles estimated from their summed histograms, are the same as from the
+minutes. Those two views start at the first whole hour of the range.
 """
 
 from __future__ import annotations
@@ -10,14 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import F, IntegerField, Max, Min, Sum
+from django.db.models import F, IntegerField, Max, Min, QuerySet, Sum
 from django.db.models.expressions import ExpressionWrapper
 from django.utils import timezone
 
-from integrations.models import CallRollup, Connection
+from integrations.models import CallRollup, CallRollupHour, Connection
 from integrations.models.call_rollup import LATENCY_FIELDS
 from integrations.providers import PROVIDERS
-from integrations.services.call_rollups import COUNT_FIELDS, minute_of, percentile
+from integrations.services.call_rollups import (
+    COUNT_FIELDS,
+    SAMPLE_FIELDS,
+    minute_of,
+    percentile,
+)
 
 # Range key -> (minutes shown, minutes per bucket, label).
 RANGES = {
@@ -26,6 +34,8 @@ RANGES = {
     "7d": (7 * 1440, 60, "7 days"),
     "30d": (30 * 1440, 360, "30 days"),
 }
+# Ranges at least this long read the hourly rollups (their buckets are whole hours).
+HOURLY_FROM_MINUTES = 7 * 1440
 ERROR_CLASSES = ("5xx", "429", "timeout", "4xx", "other")
 
 
@@ -38,6 +48,9 @@ class Bucket:
     p50: float | None
     p95: float | None
     p99: float | None
+    # The largest outbox backlog the scheduler sampled in the bucket (None: no sample).
+    outbox_pending: int | None
+    outbox_attention: int | None
 
 
 @dataclass(frozen=True)
@@ -49,18 +62,33 @@ class Headroom:
     text: str
 
 
+def rollups_in_range(
+    connection: Connection, range_key: str, now: datetime | None = None
+) -> tuple[QuerySet, str, int]:
+    """The range's rollup rows, the column holding their span (minute or hour) and how
+    many of those spans make one bucket."""
+    span, step, _label = RANGES[range_key]
+    end = minute_of(now or timezone.now())
+    if span >= HOURLY_FROM_MINUTES:
+        rows = CallRollupHour.objects.filter(connection=connection, hour__gt=(end - span) // 60)
+        return rows, "hour", step // 60
+    return CallRollup.objects.filter(connection=connection, minute__gt=end - span), "minute", step
+
+
 def connection_chart_buckets(
     connection: Connection, range_key: str, *, now: datetime | None = None
 ) -> list[Bucket]:
-    """The range's buckets that had calls, oldest first."""
-    span, step, _label = RANGES[range_key]
-    end = minute_of(now or timezone.now())
-    bucket = ExpressionWrapper(F("minute") / step, output_field=IntegerField())
+    """The range's buckets that have a rollup row (calls or an outbox sample), oldest first."""
+    step = RANGES[range_key][1]
+    rollups, key, per_bucket = rollups_in_range(connection, range_key, now)
+    bucket = ExpressionWrapper(F(key) / per_bucket, output_field=IntegerField())
     rows = (
-        CallRollup.objects.filter(connection=connection, minute__gt=end - span)
-        .annotate(bucket=bucket)
+        rollups.annotate(bucket=bucket)
         .values("bucket")
-        .annotate(**{f"sum_{name}": Sum(name) for name in COUNT_FIELDS})
+        .annotate(
+            **{f"sum_{name}": Sum(name) for name in COUNT_FIELDS},
+            **{f"max_{name}": Max(name) for name in SAMPLE_FIELDS},
+        )
         .order_by("bucket")
     )
     buckets = []
@@ -79,6 +107,8 @@ def connection_chart_buckets(
                 p50=percentile(histogram, 0.50),
                 p95=percentile(histogram, 0.95),
                 p99=percentile(histogram, 0.99),
+                outbox_pending=row["max_outbox_pending"],
+                outbox_attention=row["max_outbox_attention"],
             )
         )
     return buckets
@@ -91,10 +121,7 @@ def connection_headroom(
     if provider is None:
         return [Headroom("unknown", "Unknown: the provider is not installed.")]
     if provider.rate_limit_windows:
-        span = RANGES[range_key][0]
-        rollups = CallRollup.objects.filter(
-            connection=connection, minute__gt=minute_of(now or timezone.now()) - span
-        )
+        rollups = rollups_in_range(connection, range_key, now)[0]
         readings = []
         for window, remaining, limit in (
             ("Per-minute", "rate_remaining_min", "rate_limit"),

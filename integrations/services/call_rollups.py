@@ -1,12 +1,16 @@
-"""Sum call-log records into per-minute `CallRollup` rows, and read percentiles back.
+"""Sum call-log records into per-minute `CallRollup` and hourly `CallRollupHour` rows,
+sample the outbox backlog into them, and read percentiles back.
 
 `add_records` is called by the call log's sink inside the transaction that stores
 the raw rows, and by `manage.py rollup_call_log` over stored rows. It adds the
-batch's counts to each (connection, minute) row with one upsert per row
-(`INSERT … ON CONFLICT DO UPDATE SET calls = calls + excluded.calls`, on SQLite
-and PostgreSQL), so two workers flushing the same minute at once both count: the
-database serialises the two updates of a row. Rows are upserted in key order so
-two batches never wait on each other's rows crosswise (no deadlock).
+batch's counts to each (connection, minute) row, then to each (connection, hour)
+row, with one upsert per row (`INSERT … ON CONFLICT DO UPDATE SET calls = calls +
+excluded.calls`, on SQLite and PostgreSQL), so two workers flushing the same minute
+at once both count: the database serialises the two updates of a row. The hour rows
+are written in the same transaction as the minutes, so an hour is always the sum of
+its minutes: a crash rolls back both, and nothing has to catch up later. Rows are
+upserted in one order (minutes, then hours, each by key) so two batches never wait
+on each other's rows crosswise (no deadlock).
 
 Percentiles are estimated from the fixed latency buckets (`LATENCY_EDGES_MS`) by
 linear interpolation inside the bucket holding the wanted rank. The estimate is
@@ -25,9 +29,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import connection as db
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, Max, Min, Q, Sum
+from django.db.models.expressions import ExpressionWrapper
+from django.utils import timezone
 
 from integrations.http.call_log import CallRecord
-from integrations.models import CallRollup
+from integrations.models import CallRollup, CallRollupHour, Connection, OutboxItem
 from integrations.models.call_rollup import LATENCY_EDGES_MS, LATENCY_FIELDS
 
 COUNT_FIELDS = (
@@ -43,11 +51,12 @@ COUNT_FIELDS = (
 )
 MIN_FIELDS = ("rate_remaining_min", "quota_remaining_min")
 MAX_FIELDS = ("rate_limit", "quota_limit")
+SAMPLE_FIELDS = ("outbox_pending", "outbox_attention")  # the largest sample in the span
 
 
 @dataclass
 class MinuteCounts:
-    """One (connection, minute)'s sums, before they are added to its row."""
+    """One (connection, minute)'s, or hour's, sums before they are added to its row."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
     rate_remaining_min: int | None = None
@@ -68,6 +77,15 @@ class MinuteCounts:
         self.rate_limit = _higher(self.rate_limit, record.rate_limit)
         self.quota_remaining_min = _lower(self.quota_remaining_min, record.quota_remaining)
         self.quota_limit = _higher(self.quota_limit, record.quota_limit)
+
+    def merge(self, other: MinuteCounts) -> None:
+        """Add another span's sums (a minute into its hour)."""
+        for name, value in other.counts.items():
+            self.counts[name] += value
+        self.rate_remaining_min = _lower(self.rate_remaining_min, other.rate_remaining_min)
+        self.rate_limit = _higher(self.rate_limit, other.rate_limit)
+        self.quota_remaining_min = _lower(self.quota_remaining_min, other.quota_remaining_min)
+        self.quota_limit = _higher(self.quota_limit, other.quota_limit)
 
 
 def error_class_of(status: int | None, failed: bool, timed_out: bool) -> str:
@@ -106,42 +124,139 @@ def rollup(records: Iterable[CallRecord]) -> dict[tuple[int, int], MinuteCounts]
     return minutes
 
 
-def add_records(records: Sequence[CallRecord]) -> int:
-    """Add the records to their minutes' rows; returns how many rows were touched.
-    Call it inside the transaction that stores the raw rows."""
+def hours_of(
+    minutes: Mapping[tuple[int, int], MinuteCounts],
+) -> dict[tuple[int, int], MinuteCounts]:
+    """The minutes' sums combined by (connection, hour)."""
+    hours: dict[tuple[int, int], MinuteCounts] = {}
+    for (connection_id, minute), counts in minutes.items():
+        hour = hours.get((connection_id, minute // 60))
+        if hour is None:
+            hour = hours[(connection_id, minute // 60)] = MinuteCounts()
+        hour.merge(counts)
+    return hours
+
+
+def add_records(records: Sequence[CallRecord], *, hours: bool = True) -> int:
+    """Add the records to their minutes' rows and (unless `hours` is off: the rebuild
+    sums hours from the minutes itself) their hours' rows; returns how many minute
+    rows were touched. Call it inside the transaction that stores the raw rows."""
     minutes = rollup(records)
     if not minutes:
         return 0
-    params = [
+    with db.cursor() as cursor:
+        cursor.executemany(_upsert_sql(CallRollup, "minute"), _params(minutes))
+        if hours:
+            cursor.executemany(_upsert_sql(CallRollupHour, "hour"), _params(hours_of(minutes)))
+    return len(minutes)
+
+
+def hours_from_minutes(first: int, end: int) -> int:
+    """Write the hours from `first` up to `end` (hours since the epoch) again as the sums
+    of their minute rows (the rebuild's last step, in its transaction); returns the
+    hour rows written."""
+    sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
+    sums |= {f"min_{name}": Min(name) for name in MIN_FIELDS}
+    sums |= {f"max_{name}": Max(name) for name in (*MAX_FIELDS, *SAMPLE_FIELDS)}
+    hour = ExpressionWrapper(F("minute") / 60, output_field=IntegerField())
+    rows = (
+        CallRollup.objects.filter(minute__gte=first * 60, minute__lt=end * 60)
+        .annotate(hour=hour)
+        .values("connection_id", "hour")
+        .annotate(**sums)
+        .order_by("connection_id", "hour")
+    )
+    CallRollupHour.objects.filter(hour__gte=first, hour__lt=end).delete()
+    written = CallRollupHour.objects.bulk_create(
+        CallRollupHour(
+            connection_id=row["connection_id"],
+            hour=row["hour"],
+            **{name: row[f"sum_{name}"] for name in COUNT_FIELDS},
+            **{name: row[f"min_{name}"] for name in MIN_FIELDS},
+            **{name: row[f"max_{name}"] for name in (*MAX_FIELDS, *SAMPLE_FIELDS)},
+        )
+        for row in rows
+    )
+    return len(written)
+
+
+def _params(spans: Mapping[tuple[int, int], MinuteCounts]) -> list[tuple]:
+    return [
         (
             connection_id,
-            minute,
+            span,
             *(counts.counts[name] for name in COUNT_FIELDS),
             counts.rate_remaining_min,
             counts.quota_remaining_min,
             counts.rate_limit,
             counts.quota_limit,
         )
-        for (connection_id, minute), counts in sorted(minutes.items())
+        for (connection_id, span), counts in sorted(spans.items())
     ]
-    with db.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), params)
-    return len(params)
 
 
-def _upsert_sql() -> str:
-    table = db.ops.quote_name(CallRollup._meta.db_table)
-    columns = ("connection_id", "minute", *COUNT_FIELDS, *MIN_FIELDS, *MAX_FIELDS)
+def _upsert_sql(model: type[CallRollup | CallRollupHour], key: str) -> str:
+    columns = ("connection_id", key, *COUNT_FIELDS, *MIN_FIELDS, *MAX_FIELDS)
     quoted = [db.ops.quote_name(c) for c in columns]
+    table = db.ops.quote_name(model._meta.db_table)
     sets = [f"{q} = {table}.{q} + excluded.{q}" for q in quoted[2 : 2 + len(COUNT_FIELDS)]]
-    # Portable min/max that keep a NULL side out (SQLite's min() and max() return NULL).
-    for name, pick in [(c, "<") for c in MIN_FIELDS] + [(c, ">") for c in MAX_FIELDS]:
+    sets += _min_max_sets(table, MIN_FIELDS, MAX_FIELDS)
+    return _insert_sql(table, quoted, sets)
+
+
+def sample_outbox(*, now: datetime | None = None) -> int:
+    """Write each active connection's outbox backlog (pending or sending, and needing
+    attention) into its current minute's and hour's rollup rows, keeping the larger of
+    what is there and the sample, so a second scheduler sampling the same minute
+    changes nothing wrongly. The scheduler calls it once a minute; returns the
+    connections sampled."""
+    minute = minute_of(now or timezone.now())
+    pending = [OutboxItem.Status.PENDING, OutboxItem.Status.SENDING]
+    backlog = (
+        Connection.objects.filter(is_active=True)
+        .annotate(
+            pending=Count("outbox_items", filter=Q(outbox_items__status__in=pending)),
+            attention=Count(
+                "outbox_items",
+                filter=Q(outbox_items__status=OutboxItem.Status.NEEDS_ATTENTION),
+            ),
+        )
+        .order_by("pk")
+        .values_list("pk", "pending", "attention")
+    )
+    samples = list(backlog)
+    if not samples:
+        return 0
+    fields = SAMPLE_FIELDS
+    with transaction.atomic(), db.cursor() as cursor:
+        for model, key, span in (
+            (CallRollup, "minute", minute),
+            (CallRollupHour, "hour", minute // 60),
+        ):
+            # A new row starts with no calls (the counts have no database default).
+            columns = ("connection_id", key, *fields, *COUNT_FIELDS)
+            quoted = [db.ops.quote_name(c) for c in columns]
+            table = db.ops.quote_name(model._meta.db_table)
+            sql = _insert_sql(table, quoted, _min_max_sets(table, (), fields))
+            zeros = (0,) * len(COUNT_FIELDS)
+            cursor.executemany(sql, [(pk, span, p, a, *zeros) for pk, p, a in samples])
+    return len(samples)
+
+
+def _min_max_sets(table: str, lowest: Sequence[str], highest: Sequence[str]) -> list[str]:
+    """Portable min/max that keep a NULL side out (SQLite's min() and max() return NULL)."""
+    sets = []
+    for name, pick in [(c, "<") for c in lowest] + [(c, ">") for c in highest]:
         q = db.ops.quote_name(name)
         sets.append(
             f"{q} = CASE WHEN {table}.{q} IS NULL OR excluded.{q} {pick} {table}.{q} "
             f"THEN excluded.{q} ELSE {table}.{q} END"
         )
-    # Only column names from this module and the model's table are formatted in.
+    return sets
+
+
+def _insert_sql(table: str, quoted: Sequence[str], sets: Sequence[str]) -> str:
+    # Only column names from this module and the models' tables are formatted in.
     placeholders = ", ".join(["%s"] * len(quoted))
     return (
         f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ({placeholders}) "  # noqa: S608

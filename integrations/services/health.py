@@ -11,7 +11,8 @@ runs, and the outbox. The rules, with their settings:
   budget the provider reports (Affinity's per-minute and monthly windows) has less
   than `CONNECTION_HEALTH_BUDGET_FRACTION` (0.1) left.
 - **degraded**: the failed share is at least `CONNECTION_HEALTH_DEGRADED_ERROR_RATE`
-  (0.1), the latest sync of a resource failed, or writes need attention.
+  (0.1), the latest sync of a resource failed, writes need attention, or webhook
+  events received in the last 24 hours failed to apply.
 - **healthy** otherwise.
 
 A failed call is a 5xx, a 429, a timeout or another transport failure. 4xx
@@ -26,17 +27,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from integrations.models import CallRollup, Connection, OutboxItem, SyncRun, SyncState
+from integrations.models import (
+    CallRollup,
+    Connection,
+    OutboxItem,
+    SyncRun,
+    SyncState,
+    WebhookDelivery,
+)
 from integrations.services.call_rollups import minute_of
 from integrations.sync.registry import resources
 
 HEALTHY, DEGRADED, FAILING, SWITCHED_OFF = "healthy", "degraded", "failing", "switched off"
 FAILED_CALL_FIELDS = ("errors_5xx", "errors_429", "errors_timeout", "errors_other")
-# How far back a monthly budget reading still counts as the current one.
-QUOTA_READING_AGE = timedelta(days=1)
+# Each budget window: its name, the rollup's remaining and limit columns, and how far
+# back a reading still counts (None: the health window; a monthly one, a day).
+BUDGET_WINDOWS = (
+    ("per-minute", "rate_remaining_min", "rate_limit", None),
+    ("monthly", "quota_remaining_min", "quota_limit", timedelta(days=1)),
+)
+WRITE_STATUSES = (
+    OutboxItem.Status.PENDING,
+    OutboxItem.Status.SENDING,
+    OutboxItem.Status.NEEDS_ATTENTION,
+)
+WEBHOOK_EVENTS_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,16 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class WebhookEvents:
+    """The connection's webhook deliveries received in the last 24 hours, and how many
+    of them were applied or failed (the rest wait or are being applied)."""
+
+    received: int
+    applied: int
+    failed: int
+
+
+@dataclass(frozen=True)
 class ConnectionHealth:
     connection: Connection
     state: str  # HEALTHY, DEGRADED, FAILING or SWITCHED_OFF
@@ -64,6 +92,7 @@ class ConnectionHealth:
     next_sync_at: datetime | None  # None: switched off, or nothing to sync
     pending_writes: int
     writes_needing_attention: int
+    webhook_events: WebhookEvents
 
     @property
     def error_rate(self) -> float | None:
@@ -82,29 +111,80 @@ class ConnectionHealth:
         return self.alarming or self.state == DEGRADED
 
 
-def connections_health(*, now: datetime | None = None) -> list[ConnectionHealth]:
-    """Every connection's health, in the connections' order."""
+def connections_health(
+    connections: QuerySet[Connection] | None = None, *, now: datetime | None = None
+) -> list[ConnectionHealth]:
+    """The health of `connections` (every one by default), in their pk order.
+
+    Five queries whatever the number of connections: the connections with their newest
+    budget readings, the window's call sums, the sync states with each resource's
+    latest run, the outbox counts and the webhook deliveries of the last 24 hours.
+    """
     now = now or timezone.now()
-    return [connection_health(c, now=now) for c in Connection.objects.order_by("pk")]
+    window_start = now - timedelta(minutes=settings.CONNECTION_HEALTH_WINDOW_MINUTES)
+    chosen = list(
+        _with_budgets(
+            connections if connections is not None else Connection.objects.all(), window_start, now
+        ).order_by("pk")
+    )
+    ids = [c.pk for c in chosen]
+    calls = {
+        row.pop("connection"): row
+        for row in CallRollup.objects.filter(
+            connection__in=ids, minute__gte=minute_of(window_start)
+        )
+        .values("connection")
+        .annotate(calls=Sum("calls"), **{name: Sum(name) for name in FAILED_CALL_FIELDS})
+        .order_by()
+    }
+    syncs = _sync_states(ids)
+    writes = _counts(
+        OutboxItem.objects.filter(connection__in=ids, status__in=WRITE_STATUSES), "status"
+    )
+    webhooks = _counts(
+        WebhookDelivery.objects.filter(
+            connection__in=ids, received_at__gte=now - WEBHOOK_EVENTS_WINDOW
+        ),
+        "state",
+    )
+    return [
+        _health(
+            c,
+            now=now,
+            calls=calls.get(c.pk, {}),
+            syncs=syncs.get(c.pk, {}),
+            writes=writes.get(c.pk, {}),
+            webhooks=webhooks.get(c.pk, {}),
+        )
+        for c in chosen
+    ]
 
 
 def connection_health(connection: Connection, *, now: datetime | None = None) -> ConnectionHealth:
-    now = now or timezone.now()
-    window_start = now - timedelta(minutes=settings.CONNECTION_HEALTH_WINDOW_MINUTES)
-    rollups = CallRollup.objects.filter(connection=connection)
-    sums = rollups.filter(minute__gte=minute_of(window_start)).aggregate(
-        calls=Sum("calls"), **{name: Sum(name) for name in FAILED_CALL_FIELDS}
-    )
-    calls = sums["calls"] or 0
-    failed = sum(sums[name] or 0 for name in FAILED_CALL_FIELDS)
-    budgets = _budgets(rollups, window_start, now)
-    last_sync_at, next_sync_at = _sync_times(connection, now)
-    failed_syncs = _failed_syncs(connection)
-    writes = OutboxItem.objects.filter(connection=connection).aggregate(
-        pending=Count(
-            "pk", filter=Q(status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.SENDING])
-        ),
-        attention=Count("pk", filter=Q(status=OutboxItem.Status.NEEDS_ATTENTION)),
+    (health,) = connections_health(Connection.objects.filter(pk=connection.pk), now=now)
+    return health
+
+
+def _health(
+    connection: Connection,
+    *,
+    now: datetime,
+    calls: dict[str, int | None],
+    syncs: dict[str, tuple[datetime | None, str | None]],
+    writes: dict[str, int],
+    webhooks: dict[str, int],
+) -> ConnectionHealth:
+    """One connection's state and reasons from what `connections_health` read."""
+    total = calls.get("calls") or 0
+    failed = sum(calls.get(name) or 0 for name in FAILED_CALL_FIELDS)
+    budgets = _budgets(connection)
+    last_sync_at, next_sync_at, failed_syncs = _sync_summary(connection, syncs, now)
+    pending = writes.get(OutboxItem.Status.PENDING, 0) + writes.get(OutboxItem.Status.SENDING, 0)
+    attention = writes.get(OutboxItem.Status.NEEDS_ATTENTION, 0)
+    events = WebhookEvents(
+        received=sum(webhooks.values()),
+        applied=webhooks.get(WebhookDelivery.State.APPLIED, 0),
+        failed=webhooks.get(WebhookDelivery.State.FAILED, 0),
     )
 
     failing: list[str] = []
@@ -113,9 +193,9 @@ def connection_health(connection: Connection, *, now: datetime | None = None) ->
         state = SWITCHED_OFF
         reasons = [connection.disabled_reason or "Switched off by an administrator."]
     else:
-        rate = failed / calls if calls >= settings.CONNECTION_HEALTH_MIN_CALLS else None
+        rate = failed / total if total >= settings.CONNECTION_HEALTH_MIN_CALLS else None
         minutes = settings.CONNECTION_HEALTH_WINDOW_MINUTES
-        said = f"{failed} of {calls} calls failed in the last {minutes} minutes"
+        said = f"{failed} of {total} calls failed in the last {minutes} minutes"
         if rate is not None and rate >= settings.CONNECTION_HEALTH_FAILING_ERROR_RATE:
             failing.append(said + ".")
         elif rate is not None and rate >= settings.CONNECTION_HEALTH_DEGRADED_ERROR_RATE:
@@ -128,10 +208,16 @@ def connection_health(connection: Connection, *, now: datetime | None = None) ->
                     f"{budget.remaining:,} of {budget.limit:,} calls left."
                 )
         degraded += [f"The last sync of {name} failed." for name in failed_syncs]
-        if writes["attention"]:
-            n = writes["attention"]
+        if attention:
             degraded.append(
-                f"{n} write{'s' if n != 1 else ''} need{'' if n != 1 else 's'} attention."
+                f"{attention} write{'s' if attention != 1 else ''} "
+                f"need{'' if attention != 1 else 's'} attention."
+            )
+        if events.failed:
+            n = events.failed
+            degraded.append(
+                f"{n} webhook event{'s' if n != 1 else ''} could not be applied in the last "
+                "24 hours (the next sync catches up)."
             )
         state = FAILING if failing else DEGRADED if degraded else HEALTHY
         reasons = failing + degraded
@@ -139,66 +225,83 @@ def connection_health(connection: Connection, *, now: datetime | None = None) ->
         connection=connection,
         state=state,
         reasons=tuple(reasons),
-        calls=calls,
+        calls=total,
         failed_calls=failed,
         budgets=budgets,
         last_sync_at=last_sync_at,
         next_sync_at=next_sync_at if connection.is_active else None,
-        pending_writes=writes["pending"],
-        writes_needing_attention=writes["attention"],
+        pending_writes=pending,
+        writes_needing_attention=attention,
+        webhook_events=events,
     )
 
 
-def _budgets(rollups, window_start: datetime, now: datetime) -> tuple[Budget, ...]:
-    """The newest reading of each window: per-minute within the health window, monthly
-    within a day."""
+def _with_budgets(
+    connections: QuerySet[Connection], window_start: datetime, now: datetime
+) -> QuerySet[Connection]:
+    """The connections with each window's newest reading (remaining and limit of one
+    row): per-minute within the health window, monthly within a day."""
+    annotations = {}
+    for window, remaining, limit, since in BUDGET_WINDOWS:
+        newest = CallRollup.objects.filter(
+            connection=OuterRef("pk"),
+            minute__gte=minute_of(window_start if since is None else now - since),
+            **{f"{remaining}__isnull": False},
+        ).order_by("-minute")
+        annotations[f"budget_{window}_remaining"] = Subquery(newest.values(remaining)[:1])
+        annotations[f"budget_{window}_limit"] = Subquery(newest.values(limit)[:1])
+    return connections.annotate(**annotations)
+
+
+def _budgets(connection: Connection) -> tuple[Budget, ...]:
     found = []
-    for window, remaining, limit, since in (
-        ("per-minute", "rate_remaining_min", "rate_limit", window_start),
-        ("monthly", "quota_remaining_min", "quota_limit", now - QUOTA_READING_AGE),
-    ):
-        row = (
-            rollups.filter(minute__gte=minute_of(since))
-            .exclude(**{f"{remaining}__isnull": True})
-            .order_by("-minute")
-            .values_list(remaining, limit)
-            .first()
-        )
-        if row is not None:
-            found.append(Budget(window, row[0], row[1]))
+    for window, _remaining, _limit, _since in BUDGET_WINDOWS:
+        remaining = getattr(connection, f"budget_{window}_remaining")
+        if remaining is not None:
+            found.append(Budget(window, remaining, getattr(connection, f"budget_{window}_limit")))
     return tuple(found)
 
 
-def _sync_times(connection: Connection, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """The last successful sync of any resource, and when the scheduler next syncs one
-    (`syncs_due`'s rule: the interval after the last success; now if never synced)."""
-    keys = [r.key for r in resources().values() if r.provider == connection.provider]
-    if not keys:
-        return None, None
-    done = dict(
-        SyncState.objects.filter(connection=connection, resource__in=keys).values_list(
-            "resource", "last_success_at"
-        )
-    )
+def _counts(rows: QuerySet, field: str) -> dict[int, dict[str, int]]:
+    """Rows counted by connection and `field`."""
+    counts: dict[int, dict[str, int]] = {}
+    for connection_id, value, n in (
+        rows.values_list("connection", field).annotate(n=Count("pk")).order_by()
+    ):
+        counts.setdefault(connection_id, {})[value] = n
+    return counts
+
+
+def _sync_states(ids: list[int]) -> dict[int, dict[str, tuple[datetime | None, str | None]]]:
+    """Each connection's resources: the last success and the latest run's status. (The
+    engine makes a resource's state before its first run, so every run has one.)"""
+    latest = SyncRun.objects.filter(
+        connection=OuterRef("connection"), resource=OuterRef("resource")
+    ).order_by("-created_at")
+    states: dict[int, dict[str, tuple[datetime | None, str | None]]] = {}
+    for connection_id, resource, success, status in (
+        SyncState.objects.filter(connection__in=ids)
+        .annotate(latest=Subquery(latest.values("status")[:1]))
+        .values_list("connection", "resource", "last_success_at", "latest")
+    ):
+        states.setdefault(connection_id, {})[resource] = (success, status)
+    return states
+
+
+def _sync_summary(
+    connection: Connection, states: dict[str, tuple[datetime | None, str | None]], now: datetime
+) -> tuple[datetime | None, datetime | None, list[str]]:
+    """The last successful sync of any resource, when the scheduler next syncs one
+    (`syncs_due`'s rule: the interval after the last success; now if never synced), and
+    the resources whose latest run failed."""
+    synced = [r for r in resources().values() if r.provider == connection.provider]
+    if not synced:
+        return None, None, []
+    successes = [states.get(r.key, (None, None))[0] for r in synced]
     interval = timedelta(minutes=connection.sync_interval_minutes or settings.SYNC_INTERVAL_MINUTES)
-    successes = [done.get(key) for key in keys]
     last = max((s for s in successes if s), default=None)
     upcoming = min((s + interval if s else now) for s in successes)
-    return last, max(upcoming, now)
-
-
-def _failed_syncs(connection: Connection) -> list[str]:
-    """The resources whose latest run failed (one indexed query per resource)."""
-    failed = []
-    for resource in resources().values():
-        if resource.provider != connection.provider:
-            continue
-        latest = (
-            SyncRun.objects.filter(connection=connection, resource=resource.key)
-            .order_by("-created_at")
-            .values_list("status", flat=True)
-            .first()
-        )
-        if latest == SyncRun.Status.FAILED:
-            failed.append(resource.label)
-    return failed
+    failed = [
+        r.label for r in synced if states.get(r.key, (None, None))[1] == SyncRun.Status.FAILED
+    ]
+    return last, max(upcoming, now), failed

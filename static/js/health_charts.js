@@ -1,12 +1,13 @@
-// The connection health page's charts (uPlot), drawn from the page's JSON script tag.
-// Each series differs in dash pattern and point shape as well as colour, and every
-// chart has a numbers table beside it, so none is read by colour alone.
+// The connection health page's charts (uPlot), drawn from the page's JSON script tag:
+// {from, to, charts: {name: {x: [unix seconds], series: [{label, values}]}}}, one entry
+// per element with data-chart="name". Each series differs in dash pattern and point
+// size as well as colour, the legend names it, and every chart has a numbers table
+// beside it, so none is read by colour alone.
 (function () {
   "use strict";
   const source = document.getElementById("health-chart-data");
   if (!source || typeof uPlot === "undefined") return;
   const data = JSON.parse(source.textContent);
-  if (!data.x.length) return;
 
   const styles = [
     { stroke: "#0d6efd", dash: [] },
@@ -15,12 +16,12 @@
     { stroke: "#fd7e14", dash: [12, 4, 2, 4] },
     { stroke: "#198754", dash: [4, 4] },
   ];
-  function series(labels) {
+  function series(list) {
     return [{}].concat(
-      labels.map(function (label, n) {
+      list.map(function (one, n) {
         const style = styles[n % styles.length];
         return {
-          label: label,
+          label: one.label,
           stroke: style.stroke,
           dash: style.dash,
           width: 2,
@@ -30,28 +31,21 @@
       })
     );
   }
-  const charts = {
-    calls: { labels: ["calls/min"], values: [data.calls] },
-    errors: {
-      labels: data.errors.map(function (e) { return e.label + " %"; }),
-      values: data.errors.map(function (e) { return e.values; }),
-    },
-    latency: { labels: ["p50 ms", "p95 ms", "p99 ms"], values: [data.p50, data.p95, data.p99] },
-  };
 
   document.querySelectorAll("[data-chart]").forEach(function (element) {
-    const chart = charts[element.dataset.chart];
-    if (!chart) return;
+    const chart = data.charts[element.dataset.chart];
+    if (!chart || !chart.x.length) return;
     const options = {
       width: Math.max(element.clientWidth, 300),
       height: 240,
-      series: series(chart.labels),
+      series: series(chart.series),
       scales: { x: { time: true, range: [data.from, data.to] } },
       // UTC, like the tables beside the charts.
       tzDate: function (seconds) { return uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"); },
       axes: [{}, { size: 60 }],
     };
-    new uPlot(options, [data.x].concat(chart.values), element);
+    const values = chart.series.map(function (one) { return one.values; });
+    new uPlot(options, [chart.x].concat(values), element);
     element.dataset.rendered = "true";
   });
 })();

@@ -12,7 +12,7 @@ from django.db import connection as db_connection
 from django.db import connections
 
 from integrations.http.call_log import CallRecord
-from integrations.models import CallLog, CallRollup, Connection
+from integrations.models import CallLog, CallRollup, CallRollupHour, Connection
 from integrations.services.call_log_sink import DatabaseCallLogSink
 
 pytestmark = [
@@ -80,3 +80,5 @@ def test_two_workers_flushing_the_same_minutes_count_every_call():
     assert len(rollups) == 10
     assert all(r.calls == 80 for r in rollups)
     assert {r.rate_remaining_min for r in rollups} == {100 - 39 - 1}
+    hours = list(CallRollupHour.objects.all())  # written in the same transactions
+    assert [(h.calls, h.rate_remaining_min) for h in hours] == [(400, 100 - 39 - 1)] * 2

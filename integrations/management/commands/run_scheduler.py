@@ -1,5 +1,7 @@
 """Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries,
-webhook deliveries left unapplied and, while an alert channel is set, the health alerts."""
+webhook deliveries left unapplied and, while an alert channel is set, the health alerts;
+and sample the outbox backlog into the rollups once a minute (the connection page's
+backlog chart)."""
 
 import time
 from datetime import timedelta
@@ -10,6 +12,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
+from integrations.services.call_rollups import minute_of, sample_outbox
 from integrations.services.health_alerts import alert_channels_set
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task, health_alerts_task
@@ -31,6 +34,7 @@ class Command(BaseCommand):
         self.delivery: TaskResult | None = None  # the last delivery task this scheduler queued
         self.webhooks: TaskResult | None = None  # the same for webhook deliveries
         self.alerts: TaskResult | None = None  # the same for the health alerts
+        self.sampled_minute: int | None = None  # the minute the outbox was last sampled
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -44,6 +48,10 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def tick(self) -> None:
+        minute = minute_of(timezone.now())
+        if minute != self.sampled_minute:
+            sample_outbox()
+            self.sampled_minute = minute
         recovered = recover_stale()
         if recovered:
             self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from integrations.http.call_log import CallRecord
-from integrations.models import Connection
-from integrations.services.call_charts import connection_chart_buckets, connection_headroom
+from integrations.models import CallRollup, CallRollupHour, Connection
+from integrations.services.call_charts import (
+    RANGES,
+    connection_chart_buckets,
+    connection_headroom,
+)
 from integrations.services.call_log_sink import DatabaseCallLogSink
+from integrations.services.call_rollups import COUNT_FIELDS, minute_of, percentile
 
 NOW = datetime(2026, 3, 4, 12, 0, 30, tzinfo=UTC)
 
@@ -100,3 +106,42 @@ def test_the_page_is_for_staff(client, user, staff_user, conn):
     page = client.get(f"/connections/{conn.pk}/health/?range=7d")
     assert page.status_code == 200
     assert b'id="health-chart-data"' in page.content
+
+
+@pytest.mark.parametrize("range_key", ["7d", "30d"])
+def test_the_long_views_read_hours_that_give_the_minutes_buckets_and_percentiles(
+    conn, range_key, django_assert_num_queries
+):
+    rng = random.Random(7)
+    now = NOW.replace(minute=0, second=0)  # on the hour: both readings cover the same minutes
+    DatabaseCallLogSink().write(
+        [
+            record(
+                conn,
+                now - timedelta(minutes=rng.randrange(1, 6 * 1440)),
+                duration_ms=int(rng.lognormvariate(5, 1.2)),
+                status=rng.choice([200, 200, 200, 503]),
+            )
+            for _ in range(3000)
+        ]
+    )
+    span, step, _label = RANGES[range_key]
+    expected = {}
+    for row in CallRollup.objects.filter(connection=conn, minute__gt=minute_of(now) - span):
+        sums = expected.setdefault(row.minute // step, dict.fromkeys(COUNT_FIELDS, 0))
+        for name in COUNT_FIELDS:
+            sums[name] += getattr(row, name)
+
+    with django_assert_num_queries(1):
+        buckets = connection_chart_buckets(conn, range_key, now=now)
+
+    assert [int(b.start.timestamp()) // 60 // step for b in buckets] == sorted(expected)
+    for bucket in buckets:
+        sums = expected[int(bucket.start.timestamp()) // 60 // step]
+        assert bucket.calls == sums["calls"]
+        assert bucket.error_rates[0] == pytest.approx(100 * sums["errors_5xx"] / sums["calls"])
+        assert (bucket.p50, bucket.p95, bucket.p99) == tuple(
+            percentile(sums, f) for f in (0.5, 0.95, 0.99)
+        )
+    assert sum(b.calls for b in buckets) == 3000
+    assert CallRollupHour.objects.count() < CallRollup.objects.count()

@@ -12,9 +12,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from integrations.http.call_log import CallRecord
-from integrations.models import CallLog, CallRollup, Connection
+from integrations.models import CallLog, CallRollup, CallRollupHour, Connection, OutboxItem
 from integrations.services.call_log_sink import DatabaseCallLogSink
-from integrations.services.call_rollups import minute_of, minute_start, percentile
+from integrations.services.call_rollups import (
+    COUNT_FIELDS,
+    minute_of,
+    minute_start,
+    percentile,
+    sample_outbox,
+)
 
 MINUTE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 
@@ -170,3 +176,98 @@ def test_prune_keeps_rollups_longer_than_raw_rows(conn, settings):
 
     assert CallLog.objects.count() == 0
     assert [r.minute for r in CallRollup.objects.all()] == [minute_of(now - timedelta(days=20))]
+
+
+def test_each_hour_row_is_the_sum_of_its_minutes(conn):
+    sink = DatabaseCallLogSink()
+    sink.write([call(conn.pk, second=s, rate_remaining=50 - s // 30) for s in range(0, 600, 30)])
+    sink.write(
+        [
+            call(conn.pk, second=3355, status=503, error_class="X", duration_ms=900),
+            call(conn.pk, second=3365, quota_remaining=10, quota_limit=40000),  # next hour
+        ]
+    )
+
+    hours = list(CallRollupHour.objects.order_by("hour"))
+    assert [h.hour for h in hours] == [minute_of(MINUTE) // 60, minute_of(MINUTE) // 60 + 1]
+    for hour in hours:
+        minutes = CallRollup.objects.filter(
+            connection=conn, minute__gte=hour.hour * 60, minute__lt=hour.hour * 60 + 60
+        )
+        for name in COUNT_FIELDS:
+            assert getattr(hour, name) == sum(getattr(m, name) for m in minutes), name
+    assert (hours[0].calls, hours[0].errors_5xx, hours[0].rate_remaining_min) == (21, 1, 31)
+    assert (hours[1].calls, hours[1].quota_remaining_min, hours[1].rate_remaining_min) == (
+        1,
+        10,
+        None,
+    )
+
+
+def test_backfill_rebuilds_the_hours_and_keeps_the_outbox_samples(conn):
+    old = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    CallLog.objects.bulk_create(
+        [
+            CallLog(
+                connection=conn,
+                provider="affinity",
+                method="GET",
+                path="/",
+                status=200,
+                duration_ms=10,
+                created_at=old + timedelta(minutes=n),
+            )
+            for n in (5, 6, 70)
+        ]
+    )
+    sample_outbox(now=old + timedelta(minutes=6))
+    CallRollupHour.objects.update(calls=99)  # in doubt
+
+    call_command("rollup_call_log", stdout=StringIO())
+    call_command("rollup_call_log", stdout=StringIO())
+
+    hours = list(CallRollupHour.objects.order_by("hour").values_list("calls", "outbox_pending"))
+    assert hours == [(2, 0), (1, None)]
+    assert CallRollup.objects.get(minute=minute_of(old) + 6).outbox_pending == 0
+
+
+def test_prune_keeps_hourly_rollups_longer_than_minutes(conn, settings):
+    settings.CALL_ROLLUP_RETENTION_DAYS = 90
+    settings.CALL_ROLLUP_HOUR_RETENTION_DAYS = 400
+    now = timezone.now()
+    for days in (100, 500):
+        CallRollupHour.objects.create(
+            connection=conn, hour=minute_of(now - timedelta(days=days)) // 60
+        )
+    call_command("prune_call_log", stdout=StringIO())
+    assert [h.hour for h in CallRollupHour.objects.all()] == [
+        minute_of(now - timedelta(days=100)) // 60
+    ]
+
+
+def test_the_outbox_backlog_is_sampled_into_the_minute_and_hour(conn):
+    def write(status: str, n: int) -> None:
+        OutboxItem.objects.create(
+            connection=conn, operation="x", submission_key=f"{status}{n}", status=status
+        )
+
+    for n in range(3):
+        write(OutboxItem.Status.PENDING, n)
+    write(OutboxItem.Status.SENDING, 0)
+    write(OutboxItem.Status.NEEDS_ATTENTION, 0)
+    write(OutboxItem.Status.DONE, 0)
+    Connection.objects.create(provider="asana", name="off", api_token="t", is_active=False)
+
+    assert sample_outbox(now=MINUTE) == 1  # active connections only
+    OutboxItem.objects.filter(status=OutboxItem.Status.PENDING).delete()
+    sample_outbox(now=MINUTE + timedelta(seconds=30))  # a second scheduler, the same minute
+    sample_outbox(now=MINUTE + timedelta(minutes=1))
+
+    minutes = CallRollup.objects.order_by("minute").values_list(
+        "outbox_pending", "outbox_attention", "calls"
+    )
+    assert list(minutes) == [(4, 1, 0), (1, 1, 0)]  # the larger sample of the minute
+    hour = CallRollupHour.objects.get()
+    assert (hour.outbox_pending, hour.outbox_attention, hour.calls) == (4, 1, 0)
+    DatabaseCallLogSink().write([call(conn.pk)])  # calls still add to the sampled row
+    assert CallRollup.objects.get(minute=minute_of(MINUTE)).calls == 1
