@@ -19,6 +19,7 @@ from ats.models import Candidate
 from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
+from core.selectors import record_open_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
@@ -49,7 +50,8 @@ class CandidateDetail:
     placements: list[PlacementView]
     live: bool  # fetched from Recruitee just now
     problem: str = ""  # why the page shows the synced copy instead
-    copy_from: datetime | None = None  # when the synced copy was saved
+    copy_from: datetime | None = None  # when the synced copy was read from Recruitee
+    saved_at: datetime | None = None  # when the person saved the changes still on their way
 
 
 def candidate_create(
@@ -193,13 +195,16 @@ def _detail(
         )
         for p in candidate.placements.order_by("pk")
     ]
+    # A copy with changes on their way says when they were saved, not when it was read.
+    open_write = None if live else record_open_write(candidate)
     return CandidateDetail(
         candidate=candidate,
         record=record,
         placements=placements,
         live=live,
         problem=problem,
-        copy_from=None if live else candidate.synced_at,
+        copy_from=None if live or open_write else candidate.synced_at,
+        saved_at=open_write.created_at if open_write else None,
     )
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from core.forms import ConfirmForm, ListFilters
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
+from core.selectors import record_open_write
 from crm import selectors, services
 from crm.forms import OrganizationForm, PersonForm
 from crm.models import Organization, Person
@@ -72,14 +73,14 @@ class _AffinityPages(ResourcePages):
         return ""
 
     def _on_its_way(self, record: Organization | Person) -> str:
-        if selectors.record_open_write(record):
+        if record_open_write(record):
             return "A change to this record is still on its way to Affinity; wait until it arrives."
         return ""
 
     def detail_context(
         self, request: HttpRequest, *, record: Organization | Person, refresh: Refresh
     ) -> dict[str, Any]:
-        return {"open_write": selectors.record_open_write(record)}
+        return {"open_write": record_open_write(record)}
 
 
 class OrganizationPages(_AffinityPages):
@@ -312,10 +313,13 @@ def organization_remote(
     pk = selectors.synced_organization_pk(connection=connection, remote_id=remote_id)
     if pk:
         return redirect(resource.url_name("detail"), pk=pk)
-    record, error = selectors.affinity_organization_fetch(
+    live = selectors.affinity_organization_fetch(
         connection=connection, remote_id=remote_id, user=request.user
     )
-    return render(request, "crm/organization_remote.html", {"record": record, "error": error})
+    context = {"record": live.record, "error": live.problem}
+    return render(
+        request, "crm/organization_remote.html", context, status=404 if live.missing else 200
+    )
 
 
 @require_GET

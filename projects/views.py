@@ -30,6 +30,7 @@ from core.pagination import paginate
 from core.request_limits import body_limit
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
+from core.selectors import record_open_write
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
 from integrations.refresh import Refresh
@@ -119,6 +120,7 @@ class ProjectPages(ResourcePages):
     ) -> dict[str, Any]:
         return {
             "item": selectors.project_outbox_item(record),
+            "open_write": record_open_write(record),
             "provider_name": record.connection.provider_display,
             "supports": supported_fields(record.connection),
         }
