@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from core.search import search_filter
 from core.sorting import Column, Sort, Sorting
 from crm.models import Organization, Person
-from crm.services import affinity_error_message
+from crm.services import affinity_error_message, subdomain_cache_key
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import page_client
 from integrations.models import Connection
@@ -191,6 +192,21 @@ def affinity_organization_fetch(
         return LiveOrganization(None, "Affinity has no organization with this id.", missing=True)
     except (IntegrationError, ConfigurationError) as error:
         return LiveOrganization(None, affinity_error_message(error, user=user))
+
+
+def affinity_subdomain(connection: Connection) -> str:
+    """The account's subdomain for "Open in Affinity" links, "" until the organizations
+    sync's follow-up task has read it (`services.affinity_subdomain_refresh`): no page
+    waits for Affinity to learn it."""
+    return cache.get(subdomain_cache_key(connection.pk)) or ""
+
+
+def organization_web_url(organization: Organization) -> str:
+    """The organization's page in Affinity's web app, "" when there is none to open."""
+    if not organization.remote_id or organization.is_deleted:
+        return ""
+    subdomain = affinity_subdomain(organization.connection)
+    return affinity.organization_web_url(subdomain, organization.remote_id) if subdomain else ""
 
 
 def synced_organization_pk(*, connection: Connection, remote_id: int) -> int | None:

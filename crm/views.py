@@ -34,6 +34,7 @@ from crm.outbox import (
     OrganizationDelete,
     OrganizationUpdate,
     PersonCreate,
+    PersonDelete,
     PersonUpdate,
 )
 from crm.sync import ORGANIZATIONS, PERSONS
@@ -117,6 +118,7 @@ class OrganizationPages(_AffinityPages):
             **super().detail_context(request, record=record, refresh=refresh),
             "persons": persons,
             "unsynced_person_ids": selectors.unsynced_ids(record.person_ids, persons),
+            "provider_url": selectors.organization_web_url(record),
         }
 
     def form_kwargs(self, *, connection: Connection, record: Organization | None) -> dict[str, Any]:
@@ -190,6 +192,7 @@ class PersonPages(_AffinityPages):
     model = Person
     singular, plural = "Person", "Persons"
     subtitle = "People in Affinity, synced into the hub."
+    pages = ("list", "create", "detail", "edit", "delete")
     list_columns = (
         ListColumn("Name", "name"), ListColumn("Email", "email"),
         ListColumn("Organizations", "organizations", "text-end"),
@@ -201,7 +204,7 @@ class PersonPages(_AffinityPages):
     )  # fmt: skip
     form_class = PersonForm
     sync_resource = PERSONS
-    outbox_operations = (PersonCreate.name, PersonUpdate.name)
+    outbox_operations = (PersonCreate.name, PersonUpdate.name, PersonDelete.name)
 
     def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
         return selectors.person_list(connection=connection, query=filters.search, sort=filters.sort)
@@ -266,6 +269,14 @@ class PersonPages(_AffinityPages):
         if record is None:
             return super().written(record=record, created=created, provider=provider)
         return f"Person “{record}” {'created' if created else 'updated'} in {provider}."
+
+    def delete_blocked(self, record: Person) -> str:
+        return self._gone(record) or super().delete_blocked(record) or self._on_its_way(record)
+
+    def delete(self, request: HttpRequest, *, record: Person, form: ConfirmForm) -> OutboxItem:
+        return services.person_delete(
+            person=record, submission_key=form.cleaned_data["submission_key"], user=request.user
+        )
 
 
 ORGANIZATION_PAGES = OrganizationPages()
