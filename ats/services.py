@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ats.models import Candidate
-from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
+from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
 from core.selectors import record_open_write
@@ -103,6 +103,46 @@ def candidate_update(
         save_record=save_record,
         user=user,
     )
+
+
+def candidate_note_add(
+    *, candidate: Candidate, body: str, submission_key: str, user: Any = None
+) -> OutboxItem:
+    """Send a note for the candidate through the outbox; a repeated key writes once. The
+    note has no local row: it lives at Recruitee, and the candidate's page reads it."""
+    return outbox_write(
+        connection=candidate.connection,
+        operation=CandidateNoteCreate.name,
+        payload={"candidate_id": candidate.remote_id, "body": body},
+        submission_key=submission_key,
+        summary=f"Note on candidate {candidate.name}",
+        save_record=lambda: None,
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class CandidateNotes:
+    notes: list[recruitee.NoteRecord]
+    problem: str = ""  # why they are not shown
+
+
+def candidate_notes(*, candidate: Candidate, refresh: Refresh, user: Any) -> CandidateNotes:
+    """The candidate's notes, read live when the page just read the candidate from
+    Recruitee (one more of `user`'s live calls); otherwise why not."""
+    if not candidate.remote_id:
+        return CandidateNotes([], "Notes can be added once Recruitee has this candidate.")
+    if not refresh.fresh:
+        return CandidateNotes([], "Recruitee did not answer, so its notes are not shown.")
+    try:
+        client = page_client(candidate.connection, user=user)
+        client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
+        return CandidateNotes(recruitee.candidate_note_list(client, candidate.remote_id))
+    except LiveBudgetSpentError as error:
+        return CandidateNotes([], error.message)
+    except (IntegrationError, ConfigurationError) as error:
+        plain = "Recruitee did not answer, so its notes are not shown."
+        return CandidateNotes([], live_read_error(plain, error, user=user))
 
 
 def candidate_changes(candidate: Candidate, data: dict[str, Any]) -> dict[str, Any]:

@@ -303,3 +303,83 @@ def test_a_candidate_and_an_offer_link_to_recruitee(logged_in_client, db):
     assert 'href="https://app.recruitee.com/#/candidates/11"' in detail
     assert 'href="https://app.recruitee.com/#/offers/engineer"' in offers
     assert "javascript:" not in offers
+
+
+# --- a candidate's notes ---------------------------------------------------------------------
+
+RECRUITEE = "https://api.recruitee.com/c/1"
+
+
+@pytest.fixture
+def grace(db):
+    recruitee = Connection.objects.create(
+        provider="recruitee", name="default", base_url="https://api.recruitee.com",
+        company_id="1", api_token="t",
+    )  # fmt: skip
+    return Candidate.objects.create(
+        connection=recruitee, remote_id="11", name="Grace", raw={"id": 11, "name": "Grace"}
+    )
+
+
+def test_the_candidate_page_lists_recruitees_notes(logged_in_client, grace, rsps):
+    rsps.add("GET", f"{RECRUITEE}/candidates/11", json={"candidate": grace.raw, "references": []})
+    rsps.add("GET", f"{RECRUITEE}/candidates/11/notes",
+             json={"notes": [{"id": 1, "body": "<b>Call back</b> Monday"}]})  # fmt: skip
+
+    html = logged_in_client.get(f"/candidates/{grace.pk}/").content.decode()
+
+    assert "&lt;b&gt;Call back&lt;/b&gt; Monday" in html
+    assert f'action="/candidates/{grace.pk}/notes/"' in html
+
+
+def test_without_recruitee_the_page_says_why_no_notes_show(logged_in_client, grace, rsps, sleeps):
+    rsps.add("GET", f"{RECRUITEE}/candidates/11", status=503)
+
+    html = logged_in_client.get(f"/candidates/{grace.pk}/").content.decode()
+
+    assert "Recruitee did not answer, so its notes are not shown." in html
+    assert not [c for c in rsps.calls if c.request.url.endswith("/notes")]
+
+
+def test_adding_a_note_sends_it_and_goes_back_to_the_candidate(logged_in_client, grace, rsps):
+    body = {"note": {"body": "Strong portfolio.", "visibility": {"level": "public"}}}
+    rsps.add("POST", f"{RECRUITEE}/candidates/11/notes", status=201,
+             json={"note": {"id": 5, "body": "Strong portfolio."}},
+             match=[matchers.json_params_matcher(body, strict_match=True)])  # fmt: skip
+    key = uuid.uuid4().hex
+
+    for _ in range(2):  # a double submit sends once
+        page = logged_in_client.post(
+            f"/candidates/{grace.pk}/notes/",
+            {"body": "  Strong portfolio. ", "submission_key": key},
+        )
+
+    assert page["Location"] == f"/candidates/{grace.pk}/"
+    assert len([c for c in rsps.calls if c.request.method == "POST"]) == 1
+    item = OutboxItem.objects.get()
+    assert (item.operation, item.status) == ("recruitee.candidate_note_create", "done")
+    grace.refresh_from_db()
+    assert grace.raw == {"id": 11, "name": "Grace"}  # the note is not the candidate
+
+
+def test_a_blank_note_is_refused_and_nothing_is_sent(logged_in_client, grace, rsps):
+    page = logged_in_client.post(
+        f"/candidates/{grace.pk}/notes/", {"body": "   ", "submission_key": "k"}, follow=False
+    )
+    assert page.status_code == 302
+    assert not OutboxItem.objects.exists() and len(rsps.calls) == 0
+
+
+def test_a_note_needs_the_right_to_change_candidates(client, grace, rsps):
+    from django.contrib.auth import get_user_model
+
+    from core.groups import permission_named
+
+    viewer = get_user_model().objects.create_user(username="v", password="correct-horse-42")
+    viewer.user_permissions.set([permission_named("ats.view_candidate")])
+    client.force_login(viewer)
+
+    page = client.post(f"/candidates/{grace.pk}/notes/", {"body": "x", "submission_key": "k"})
+
+    assert page.status_code == 403 and not OutboxItem.objects.exists()
+    assert client.get(f"/candidates/{grace.pk}/notes/").status_code in (403, 405)

@@ -13,8 +13,8 @@ import pytest
 from responses import matchers
 
 from integrations.http.auth import BasicKeyAuth
-from integrations.http.errors import NotFoundError, ValidationError
-from integrations.providers import affinity, asana, projecttool
+from integrations.http.errors import InvalidResponseError, NotFoundError, ValidationError
+from integrations.providers import affinity, asana, projecttool, recruitee
 from integrations.providers.project_records import ProjectInput
 
 from .conftest import fixture
@@ -168,3 +168,49 @@ def test_an_organizations_web_address_follows_affinitys_documented_pattern():
     """V1 docs: "for a company profile `affinity.affinity.co/companies/[company_id]`"."""
     url = affinity.organization_web_url("acme", "7133202")
     assert url == "https://acme.affinity.co/companies/7133202"
+
+
+# --- Recruitee: a candidate's notes ----------------------------------------------------------
+
+RECRUITEE = "https://api.recruitee.com/c/1"
+
+
+def _recruitee(make_client):
+    return make_client(provider="recruitee", base_url=RECRUITEE)
+
+
+def test_a_note_is_posted_in_recruitees_note_envelope(rsps, make_client):
+    body = {"note": {"body": "Strong portfolio.", "visibility": {"level": "public"}}}
+    answer = {"note": {"id": 77, "body": "Strong portfolio.", "created_at": "2026-12-01T10:00:00Z"}}
+    rsps.add(
+        "POST", f"{RECRUITEE}/candidates/11/notes", status=201, json=answer,
+        match=[matchers.json_params_matcher(body, strict_match=True)],
+    )  # fmt: skip
+
+    note = recruitee.candidate_note_create(_recruitee(make_client), "11", "Strong portfolio.")
+
+    assert (note.id, note.body) == ("77", "Strong portfolio.")
+    assert note.created_at.isoformat() == "2026-12-01T10:00:00+00:00"
+
+
+def test_an_answer_without_a_note_is_an_invalid_response(rsps, make_client):
+    rsps.add("POST", f"{RECRUITEE}/candidates/11/notes", status=201, json={"ok": True})
+    with pytest.raises(InvalidResponseError):
+        recruitee.candidate_note_create(_recruitee(make_client), "11", "x")
+
+
+def test_a_blank_note_is_refused_with_recruitees_words(rsps, make_client):
+    refused = {"error": ["Body can't be blank"], "error_fields": {"body": ["can't be blank"]}}
+    rsps.add("POST", f"{RECRUITEE}/candidates/11/notes", status=422, json=refused)
+    with pytest.raises(ValidationError) as error:
+        recruitee.candidate_note_create(_recruitee(make_client), "11", " ")
+    assert error.value.field_errors == {"body": ["can't be blank"]}
+
+
+def test_the_notes_list_is_read_tolerantly(rsps, make_client):
+    notes = {"notes": [{"id": 2, "body": "Second"}, {"body": "no id"}, "junk", {"id": 1}]}
+    rsps.add("GET", f"{RECRUITEE}/candidates/11/notes", json=notes)
+
+    listed = recruitee.candidate_note_list(_recruitee(make_client), "11")
+
+    assert [(n.id, n.body) for n in listed] == [("2", "Second"), ("1", "")]
