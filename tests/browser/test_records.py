@@ -1,6 +1,6 @@
 """The record actions and the plain texts in Chromium, against the sandbox: edit a project,
-delete a person, open an organization in Affinity, a sync's history and one run's page, the
-error detail behind its toggle, and the favicon."""
+delete a person, a note on a candidate, open records at their provider, a sync's history and
+one run's page, the error detail behind its toggle, and the favicon."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from ats.models import Candidate
+from ats.sync import CANDIDATES, OFFERS
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS, PERSONS
 from crm.tasks import organization_links_fill_task
 from integrations.http.auth import clear_token_cache
+from integrations.http.client import ApiClient
 from integrations.models import OutboxItem
 from integrations.sync.engine import sync_resource
 from projects.models import Project
@@ -128,3 +131,29 @@ def test_the_favicon_is_served(page, live_server):
         assert response.ok, url
         assert response.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in response.body()
+
+
+@pytest.fixture
+def synced_recruitee(transactional_db, sandbox_connection, monkeypatch):
+    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
+    connection = sandbox_connection("recruitee")
+    for resource in (OFFERS, CANDIDATES):
+        sync_resource(connection=connection, resource=resource, full=True)
+    return connection
+
+
+def test_add_a_note_to_a_candidate_and_open_it_in_recruitee(
+    synced_recruitee, logged_in_page, live_server, screenshot
+):
+    candidate = Candidate.objects.filter(connection=synced_recruitee).order_by("remote_id")[1]
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/{candidate.pk}/")
+    expect(page.get_by_test_id("open-at-provider")).to_have_attribute(
+        "href", candidate.raw["adminapp_url"]
+    )
+    page.get_by_label("Add a note").fill("Met at the job fair; call back Monday.")
+    page.get_by_role("button", name="Add note").click()
+
+    expect(page.get_by_text("Note added in Recruitee.")).to_be_visible()
+    expect(page.get_by_test_id("notes")).to_contain_text("Met at the job fair; call back Monday.")
+    screenshot("records-candidate-note")
