@@ -170,6 +170,16 @@ class ProjectPages(ResourcePages):
             user=request.user,
         )
 
+    def create(
+        self, request: HttpRequest, *, connection: Connection, form: ProjectForm
+    ) -> OutboxItem:
+        return services.project_create(
+            connection=connection,
+            project=form.project(),
+            submission_key=form.cleaned_data["submission_key"],
+            user=request.user,
+        )
+
 
 PROJECT_PAGES = ProjectPages()
 
