@@ -9,7 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC_PATHS = {"/accounts/login/", "/healthz"}
+# /favicon.ico: a redirect to the static icon, which browsers fetch before anyone signs in.
+PUBLIC_PATHS = {"/accounts/login/", "/healthz", "/favicon.ico"}
 
 
 def _production_env(**overrides: str) -> dict[str, str]:
