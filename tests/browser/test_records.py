@@ -4,40 +4,13 @@ one run's page, the error detail behind its toggle, and the favicon."""
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from ats.models import Candidate
-from ats.sync import CANDIDATES, OFFERS
 from crm.models import Organization, Person
-from crm.sync import ORGANIZATIONS, PERSONS
 from crm.tasks import organization_links_fill_task
-from integrations.http.auth import clear_token_cache
-from integrations.http.client import ApiClient
 from integrations.models import OutboxItem
-from integrations.sync.engine import sync_resource
 from projects.models import Project
-from projects.sync import resources_for
-
-
-@pytest.fixture
-def synced_tool(sandbox_connection):
-    clear_token_cache()
-    connection = sandbox_connection("projecttool")
-    for label in ("workspaces", "users", "projects"):
-        sync_resource(connection=connection, resource=resources_for("projecttool")[label])
-    yield connection
-    clear_token_cache()
-
-
-@pytest.fixture
-def synced_affinity(transactional_db, sandbox_connection):
-    cache.clear()
-    connection = sandbox_connection("affinity")
-    for resource in (ORGANIZATIONS, PERSONS):
-        sync_resource(connection=connection, resource=resource)
-    return connection
 
 
 def test_edit_a_project_and_see_it_sent(logged_in_page, live_server, synced_tool, screenshot):
@@ -131,15 +104,6 @@ def test_the_favicon_is_served(page, live_server):
         assert response.ok, url
         assert response.headers["content-type"].startswith("image/svg+xml")
         assert b"<svg" in response.body()
-
-
-@pytest.fixture
-def synced_recruitee(transactional_db, sandbox_connection, monkeypatch):
-    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
-    connection = sandbox_connection("recruitee")
-    for resource in (OFFERS, CANDIDATES):
-        sync_resource(connection=connection, resource=resource, full=True)
-    return connection
 
 
 def test_add_a_note_to_a_candidate_and_open_it_in_recruitee(
