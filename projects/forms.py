@@ -146,7 +146,13 @@ class ProjectForm(OutboxFormMixin, forms.Form):
         )
         if self.current is None:
             return asked
-        kept = {n: getattr(self.current, n) for n in PROJECT_FIELDS if n not in self.fields}
+        # What the form does not offer stays; what the provider has no field for (an
+        # archived Asana project reads as status "Archived") is not the edit's to send.
+        kept = {
+            n: getattr(self.current, n)
+            for n in PROJECT_FIELDS
+            if n not in self.fields and self.choices.supports(n)
+        }
         return dataclasses.replace(asked, **kept)
 
     def changed_fields(self) -> list[str]:

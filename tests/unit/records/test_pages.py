@@ -169,6 +169,21 @@ def test_an_asana_edit_puts_the_new_dates_together(logged_in_client, launch, rsp
     assert launch.end_date == date(2026, 4, 1)
 
 
+def test_an_archived_asana_project_can_be_edited(logged_in_client, launch, rsps):
+    """Asana has no status: the "Archived" the hub reads from `archived` is not sent back."""
+    Project.objects.filter(pk=launch.pk).update(status="Archived")
+    answer = {"data": {**launch.raw, "name": "Launch 2", "archived": True}}
+    rsps.add("PUT", f"{ASANA}/projects/1201", json=answer,
+             match=[matchers.json_params_matcher({"data": {"name": "Launch 2"}})])  # fmt: skip
+    launch.refresh_from_db()
+
+    page = logged_in_client.post(
+        f"/projects/{launch.pk}/edit/", _form(launch, name="Launch 2"), follow=True
+    )
+
+    assert _messages(page) == ["Project updated in Asana."]
+
+
 def test_asanas_date_rule_is_on_the_field_before_anything_is_sent(logged_in_client, launch, rsps):
     page = logged_in_client.post(
         f"/projects/{launch.pk}/edit/", _form(launch, end_date="2026-03-01")
