@@ -163,3 +163,15 @@ class CandidateFilterForm(ListFilterForm):
             status=data.get("status") or "",
             sort=self.sort_value(),
         )
+
+
+class CandidateNoteForm(OutboxFormMixin):
+    """A note for a candidate: its text, which the whole team at Recruitee sees."""
+
+    body = forms.CharField(
+        label="Note",
+        max_length=10_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "write something first."},
+    )

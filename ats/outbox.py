@@ -2,7 +2,8 @@
 
 Payloads: a create stores `{"candidate": {...}, "offers": [ids]}` exactly as it
 goes on the wire (recruitee.md §2c); an update stores
-`{"remote_id": "...", "changes": {only the changed fields}}`.
+`{"remote_id": "...", "changes": {only the changed fields}}`; a note
+`{"candidate_id": "...", "body": "..."}`.
 """
 
 from __future__ import annotations
@@ -124,10 +125,39 @@ class CandidateUpdate(CandidateOperation):
         return current if landed else None
 
 
+class CandidateNoteCreate(OutboxOperation):
+    """A note added to a candidate: `{"candidate_id": remote id, "body": text}`. The
+    candidate's own row is not the note's record, so nothing of it changes on delivery."""
+
+    name = "recruitee.candidate_note_create"
+    record_model = "ats.Candidate"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        return recruitee.candidate_note_create(client, p["candidate_id"], p["body"]).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """The same text on the same candidate, written no earlier than the slack before
+        the person saved it, is the note (Recruitee keeps no idempotency key)."""
+        body = item.payload["body"]
+        for note in recruitee.candidate_note_list(client, item.payload["candidate_id"]):
+            recent = note.created_at is None or note.created_at >= item.created_at - RECONCILE_SLACK
+            if note.body == body and recent:
+                return note.raw
+        return None
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        """Nothing local to update: the note lives at Recruitee."""
+
+
 def _same(current: Any, wanted: Any) -> bool:
     if isinstance(wanted, list):
         return isinstance(current, list) and list(current) == list(wanted)
     return (current or "") == (wanted or "")
 
 
-OPERATIONS: list[type[OutboxOperation]] = [CandidateCreate, CandidateUpdate]
+OPERATIONS: list[type[OutboxOperation]] = [CandidateCreate, CandidateUpdate, CandidateNoteCreate]

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ats.models import Candidate
-from ats.outbox import CandidateCreate, CandidateUpdate, remote_fields
+from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
+from core.selectors import record_open_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
@@ -49,7 +50,8 @@ class CandidateDetail:
     placements: list[PlacementView]
     live: bool  # fetched from Recruitee just now
     problem: str = ""  # why the page shows the synced copy instead
-    copy_from: datetime | None = None  # when the synced copy was saved
+    copy_from: datetime | None = None  # when the synced copy was read from Recruitee
+    saved_at: datetime | None = None  # when the person saved the changes still on their way
 
 
 def candidate_create(
@@ -101,6 +103,46 @@ def candidate_update(
         save_record=save_record,
         user=user,
     )
+
+
+def candidate_note_add(
+    *, candidate: Candidate, body: str, submission_key: str, user: Any = None
+) -> OutboxItem:
+    """Send a note for the candidate through the outbox; a repeated key writes once. The
+    note has no local row: it lives at Recruitee, and the candidate's page reads it."""
+    return outbox_write(
+        connection=candidate.connection,
+        operation=CandidateNoteCreate.name,
+        payload={"candidate_id": candidate.remote_id, "body": body},
+        submission_key=submission_key,
+        summary=f"Note on candidate {candidate.name}",
+        save_record=lambda: None,
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class CandidateNotes:
+    notes: list[recruitee.NoteRecord]
+    problem: str = ""  # why they are not shown
+
+
+def candidate_notes(*, candidate: Candidate, refresh: Refresh, user: Any) -> CandidateNotes:
+    """The candidate's notes, read live when the page just read the candidate from
+    Recruitee (one more of `user`'s live calls); otherwise why not."""
+    if not candidate.remote_id:
+        return CandidateNotes([], "Notes can be added once Recruitee has this candidate.")
+    if not refresh.fresh:
+        return CandidateNotes([], "Recruitee did not answer, so its notes are not shown.")
+    try:
+        client = page_client(candidate.connection, user=user)
+        client.deadline = min(client.deadline, LIVE_FETCH_DEADLINE)
+        return CandidateNotes(recruitee.candidate_note_list(client, candidate.remote_id))
+    except LiveBudgetSpentError as error:
+        return CandidateNotes([], error.message)
+    except (IntegrationError, ConfigurationError) as error:
+        plain = "Recruitee did not answer, so its notes are not shown."
+        return CandidateNotes([], live_read_error(plain, error, user=user))
 
 
 def candidate_changes(candidate: Candidate, data: dict[str, Any]) -> dict[str, Any]:
@@ -193,13 +235,16 @@ def _detail(
         )
         for p in candidate.placements.order_by("pk")
     ]
+    # A copy with changes on their way says when they were saved, not when it was read.
+    open_write = None if live else record_open_write(candidate)
     return CandidateDetail(
         candidate=candidate,
         record=record,
         placements=placements,
         live=live,
         problem=problem,
-        copy_from=None if live else candidate.synced_at,
+        copy_from=None if live or open_write else candidate.synced_at,
+        saved_at=open_write.created_at if open_write else None,
     )
 
 

@@ -11,17 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models.fields.json import KT
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from ats import selectors, services
-from ats.forms import CandidateFilterForm, CandidateForm
+from ats.forms import CandidateFilterForm, CandidateForm, CandidateNoteForm
 from ats.models import Candidate, Offer
-from ats.outbox import CandidateCreate, CandidateUpdate
+from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate
 from ats.sync import CANDIDATES, OFFERS
 from core.forms import ListFilters
 from core.pagination import page_number
+from core.resource_views import (
+    connection_required,
+    record_or_404,
+    report_write,
+    resource_permission_required,
+)
 from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection, OutboxItem
 from integrations.refresh import Refresh
@@ -55,7 +65,7 @@ class CandidatePages(ResourcePages):
     detail_fields = ("name", "emails", "phones", "social_links", "links", "cover_letter")
     form_class = CandidateForm
     sync_resource = CANDIDATES
-    outbox_operations = (CandidateCreate.name, CandidateUpdate.name)
+    outbox_operations = (CandidateCreate.name, CandidateUpdate.name, CandidateNoteCreate.name)
 
     def list_rows(self, *, connection: Connection, filters: Any) -> QuerySet[Candidate]:
         return selectors.candidate_list(connection=connection, filters=filters)
@@ -85,7 +95,11 @@ class CandidatePages(ResourcePages):
     def detail_context(
         self, request: HttpRequest, *, record: Candidate, refresh: Refresh
     ) -> dict[str, Any]:
-        return {"detail": services.candidate_detail(candidate=record, refresh=refresh)}
+        return {
+            "detail": services.candidate_detail(candidate=record, refresh=refresh),
+            "notes": services.candidate_notes(candidate=record, refresh=refresh, user=request.user),
+            "note_form": CandidateNoteForm(),
+        }
 
     def form_kwargs(self, *, connection: Connection, record: Candidate | None) -> dict[str, Any]:
         if record is None:
@@ -133,8 +147,36 @@ class OfferPages(ResourcePages):
     sync_resource = OFFERS
 
     def list_rows(self, *, connection: Connection, filters: ListFilters) -> QuerySet[Offer]:
-        return selectors.offer_list(connection=connection).defer("raw")
+        # The raw payload is large (descriptions); only its web address is shown.
+        rows = selectors.offer_list(connection=connection).defer("raw")
+        return rows.annotate(adminapp_url=KT("raw__adminapp_url"))
 
 
 CANDIDATE_PAGES = CandidatePages()
 OFFER_PAGES = OfferPages()
+
+
+@require_POST
+@resource_permission_required("change")
+@connection_required
+def candidate_note_add(
+    request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """Add a note to a candidate (through the outbox), then back to the candidate."""
+    candidate = record_or_404(resource, connection, pk)
+    if not candidate.remote_id:
+        messages.info(request, "Notes can be added once Recruitee has this candidate.")
+        return redirect(resource.url_name("detail"), pk=pk)
+    form = CandidateNoteForm(request.POST)
+    if not form.is_valid():
+        for problem in form.errors.get("body", []):
+            messages.error(request, f"The note was not added: {problem}")
+        return redirect(resource.url_name("detail"), pk=pk)
+    item = services.candidate_note_add(
+        candidate=candidate,
+        body=form.cleaned_data["body"],
+        submission_key=form.cleaned_data["submission_key"],
+        user=request.user,
+    )
+    report_write(request, item, form=None, done="Note added in Recruitee.")
+    return redirect(resource.url_name("detail"), pk=pk)

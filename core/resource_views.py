@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import ConfirmForm, ListFilterForm
@@ -83,7 +84,7 @@ def report_write(request: HttpRequest, item: OutboxItem, *, form: Any | None, do
     if item.status == OutboxItem.Status.FAILED:
         shown = outbox_error(item).for_user(request.user)
         if form is None:
-            messages.error(request, f"It was not sent. {shown}")
+            messages.error(request, format_html("It was not sent. {}", shown))
         else:
             form.add_provider_errors(item.field_errors or {}, shown)
         return False
@@ -91,10 +92,10 @@ def report_write(request: HttpRequest, item: OutboxItem, *, form: Any | None, do
         messages.success(request, done)
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         shown = outbox_error(item).for_user(request.user)
-        messages.error(request, f"Saved, but sending it needs attention. {shown}")
+        messages.error(request, format_html("Saved, but sending it needs attention. {}", shown))
     elif item.last_error:
         shown = outbox_error(item).for_user(request.user)
-        messages.warning(request, f"{waiting_message(item)} {shown}")
+        messages.warning(request, format_html("{} {}", waiting_message(item), shown))
     else:
         messages.warning(request, waiting_message(item))
     return True

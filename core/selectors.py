@@ -23,6 +23,24 @@ from integrations.outbox.duplicates import (
 )
 from integrations.services.health import ConnectionHealth, connections_health
 
+# The states of a write the provider has not confirmed (nor refused) yet.
+OPEN_WRITE_STATUSES = (
+    OutboxItem.Status.PENDING,
+    OutboxItem.Status.SENDING,
+    OutboxItem.Status.NEEDS_ATTENTION,
+)
+
+
+def record_open_write(record: SyncedRecord) -> OutboxItem | None:
+    """The latest write of this record that its provider has not confirmed yet: what a
+    record page says is on its way, and when the person saved it."""
+    return (
+        OutboxItem.objects.filter(record_type=record._meta.label, record_id=record.pk)
+        .filter(status__in=OPEN_WRITE_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
+
 
 @dataclass(frozen=True)
 class ResourceCount:

@@ -1,4 +1,4 @@
-"""The dashboard and the health check."""
+"""The dashboard, the health check and /favicon.ico."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +21,14 @@ from core.selectors import (
 )
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicate_flag_dismiss
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico whatever the page links: the SVG icon
+    `base.html` links (its hashed name, so it is cached for good)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

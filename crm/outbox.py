@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
-from crm.models import Organization
+from crm.models import Organization, Person
 from integrations.http.errors import NotFoundError, ValidationError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
@@ -240,6 +240,35 @@ class PersonUpdate(_PersonOperation):
         )
 
 
+class PersonDelete(_PersonOperation):
+    name = "affinity.person.delete"
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        person_id = item.payload["person_id"]
+        with suppress(NotFoundError):  # already gone: what the person asked for
+            affinity.person_delete(client, person_id)
+        return {"id": person_id}
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        try:
+            affinity.person_get(client, item.payload["person_id"])
+        except NotFoundError:
+            return {"id": item.payload["person_id"]}
+        return None
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        """Gone from Affinity: marked deleted, and unlinked from its organizations."""
+        record = self.record(item)
+        if record is not None:
+            person_links_set(
+                connection_id=item.connection_id, person_id=record.remote_id, organization_ids=[]
+            )
+            Person.objects.filter(pk=record.pk).update(
+                is_deleted=True, sync_status=SyncStatus.SYNCED
+            )
+
+
 def _changed(value: str | None, current: str, is_global: bool) -> str | None:
     """What to send for a global organization's name or domain: nothing when unchanged
     (Affinity refuses any change to them; a real change is sent so its refusal shows)."""
@@ -265,4 +294,5 @@ OPERATIONS: list[type[OutboxOperation]] = [
     OrganizationDelete,
     PersonCreate,
     PersonUpdate,
+    PersonDelete,
 ]

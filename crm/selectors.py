@@ -9,24 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Func, IntegerField, Q, QuerySet
 
 from core.search import search_filter
 from core.sorting import Column, Sort, Sorting
 from crm.models import Organization, Person
-from crm.services import affinity_error_message
+from crm.services import affinity_error_message, subdomain_cache_key
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import page_client
-from integrations.models import Connection, OutboxItem
+from integrations.models import Connection
 from integrations.providers import affinity
 from integrations.providers.affinity_records import AffinityOrganization
 
 CHOICES_LIMIT = 20
-OPEN_STATUSES = (
-    OutboxItem.Status.PENDING,
-    OutboxItem.Status.SENDING,
-    OutboxItem.Status.NEEDS_ATTENTION,
-)
 
 
 @dataclass(frozen=True)
@@ -175,28 +171,44 @@ def affinity_organization_search(
     return LiveSearch(page.records, page.resume, {int(r): pk for r, pk in pairs})
 
 
+@dataclass(frozen=True)
+class LiveOrganization:
+    """An organization read live from Affinity, or why not (`missing`: Affinity has none)."""
+
+    record: AffinityOrganization | None
+    problem: str = ""
+    missing: bool = False
+
+
 def affinity_organization_fetch(
     *, connection: Connection, remote_id: int, user: Any
-) -> tuple[AffinityOrganization | None, str]:
-    """One organization read live from Affinity (`user`'s call), or (None, why not)."""
+) -> LiveOrganization:
+    """One organization read live from Affinity (`user`'s call)."""
     try:
-        return affinity.organization_get(page_client(connection, user=user), remote_id), ""
+        return LiveOrganization(
+            affinity.organization_get(page_client(connection, user=user), remote_id)
+        )
     except NotFoundError:
-        return None, "Affinity has no organization with this id."
+        return LiveOrganization(None, "Affinity has no organization with this id.", missing=True)
     except (IntegrationError, ConfigurationError) as error:
-        return None, affinity_error_message(error, user=user)
+        return LiveOrganization(None, affinity_error_message(error, user=user))
+
+
+def affinity_subdomain(connection: Connection) -> str:
+    """The account's subdomain for "Open in Affinity" links, "" until the organizations
+    sync's follow-up task has read it (`services.affinity_subdomain_refresh`): no page
+    waits for Affinity to learn it."""
+    return cache.get(subdomain_cache_key(connection.pk)) or ""
+
+
+def organization_web_url(organization: Organization) -> str:
+    """The organization's page in Affinity's web app, "" when there is none to open."""
+    if not organization.remote_id or organization.is_deleted:
+        return ""
+    subdomain = affinity_subdomain(organization.connection)
+    return affinity.organization_web_url(subdomain, organization.remote_id) if subdomain else ""
 
 
 def synced_organization_pk(*, connection: Connection, remote_id: int) -> int | None:
     rows = Organization.objects.filter(connection=connection, remote_id=str(remote_id))
     return rows.filter(is_deleted=False).values_list("pk", flat=True).first()
-
-
-def record_open_write(record: Organization | Person) -> OutboxItem | None:
-    """The latest write of this record that Affinity has not confirmed yet."""
-    return (
-        OutboxItem.objects.filter(record_type=record._meta.label, record_id=record.pk)
-        .filter(status__in=OPEN_STATUSES)
-        .order_by("-created_at")
-        .first()
-    )

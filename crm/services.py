@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from crm.links import (
@@ -136,6 +137,23 @@ def organization_delete(
         payload=payload,
         submission_key=submission_key,
         summary=f"Delete organization {organization.name}",
+        save_record=save,
+        user=user,
+    )
+
+
+def person_delete(*, person: Person, submission_key: str, user: Any = None) -> OutboxItem:
+    def save() -> Person:
+        person.sync_status = SyncStatus.PENDING
+        person.save(update_fields=["sync_status"])
+        return person
+
+    return outbox_write(
+        connection=person.connection,
+        operation="affinity.person.delete",
+        payload={"person_id": person.remote_id},
+        submission_key=submission_key,
+        summary=f"Delete person {person}",
         save_record=save,
         user=user,
     )
@@ -281,6 +299,22 @@ def person_refresh_from_provider(*, person: Person, user: Any, force: bool = Fal
         )
     person.refresh_from_db()
     return Refresh(fresh=True)
+
+
+SUBDOMAIN_CACHE_SECONDS = 7 * 24 * 3600  # an account's subdomain does not change
+
+
+def subdomain_cache_key(connection_id: int) -> str:
+    return f"crm:affinity-subdomain:{connection_id}"
+
+
+def affinity_subdomain_refresh(*, connection: Connection, client: Any) -> str:
+    """Read the account's subdomain (`GET /auth/whoami`, not counted against the monthly
+    limit) and keep it for the record pages' "Open in Affinity" links. Called after each
+    organizations sync, in the background."""
+    subdomain = affinity.tenant_subdomain(client)
+    cache.set(subdomain_cache_key(connection.pk), subdomain, SUBDOMAIN_CACHE_SECONDS)
+    return subdomain
 
 
 def affinity_error_message(error: Exception, *, user: Any) -> str:

@@ -4,7 +4,8 @@ Affinity's list answers carry no `person_ids` (affinity.md §2), so after a
 sync the hub reads organizations it has never read by id, a bounded number
 per run: each sync fills a little more, and an organization is read this way
 only once (its detail and edit pages keep it fresh afterwards). The bound
-keeps the account's monthly call budget for the people using the hub.
+keeps the account's monthly call budget for the people using the hub. The same task
+reads the account's subdomain (whoami), for the "Open in Affinity" links.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django_tasks import task
 
 from crm.links import organization_links_set
 from crm.models import Organization
+from crm.services import affinity_subdomain_refresh
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.models import Connection
 from integrations.models.synced import SyncStatus
@@ -51,6 +53,8 @@ def organization_links_fill_task(connection_id: int) -> int:
                     person_ids=record.person_ids,
                 )
                 filled += 1
+        # For the "Open in Affinity" links: one unmetered call, kept a week.
+        affinity_subdomain_refresh(connection=connection, client=client)
     except (IntegrationError, ConfigurationError) as error:
         logger.info("organization links: stopped after %d: %s", filled, error)
     return filled

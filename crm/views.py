@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from core.forms import ConfirmForm, ListFilters
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
+from core.selectors import record_open_write
 from crm import selectors, services
 from crm.forms import OrganizationForm, PersonForm
 from crm.models import Organization, Person
@@ -33,6 +34,7 @@ from crm.outbox import (
     OrganizationDelete,
     OrganizationUpdate,
     PersonCreate,
+    PersonDelete,
     PersonUpdate,
 )
 from crm.sync import ORGANIZATIONS, PERSONS
@@ -72,14 +74,14 @@ class _AffinityPages(ResourcePages):
         return ""
 
     def _on_its_way(self, record: Organization | Person) -> str:
-        if selectors.record_open_write(record):
+        if record_open_write(record):
             return "A change to this record is still on its way to Affinity; wait until it arrives."
         return ""
 
     def detail_context(
         self, request: HttpRequest, *, record: Organization | Person, refresh: Refresh
     ) -> dict[str, Any]:
-        return {"open_write": selectors.record_open_write(record)}
+        return {"open_write": record_open_write(record)}
 
 
 class OrganizationPages(_AffinityPages):
@@ -116,6 +118,7 @@ class OrganizationPages(_AffinityPages):
             **super().detail_context(request, record=record, refresh=refresh),
             "persons": persons,
             "unsynced_person_ids": selectors.unsynced_ids(record.person_ids, persons),
+            "provider_url": selectors.organization_web_url(record),
         }
 
     def form_kwargs(self, *, connection: Connection, record: Organization | None) -> dict[str, Any]:
@@ -189,6 +192,7 @@ class PersonPages(_AffinityPages):
     model = Person
     singular, plural = "Person", "Persons"
     subtitle = "People in Affinity, synced into the hub."
+    pages = ("list", "create", "detail", "edit", "delete")
     list_columns = (
         ListColumn("Name", "name"), ListColumn("Email", "email"),
         ListColumn("Organizations", "organizations", "text-end"),
@@ -200,7 +204,7 @@ class PersonPages(_AffinityPages):
     )  # fmt: skip
     form_class = PersonForm
     sync_resource = PERSONS
-    outbox_operations = (PersonCreate.name, PersonUpdate.name)
+    outbox_operations = (PersonCreate.name, PersonUpdate.name, PersonDelete.name)
 
     def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
         return selectors.person_list(connection=connection, query=filters.search, sort=filters.sort)
@@ -266,6 +270,14 @@ class PersonPages(_AffinityPages):
             return super().written(record=record, created=created, provider=provider)
         return f"Person “{record}” {'created' if created else 'updated'} in {provider}."
 
+    def delete_blocked(self, record: Person) -> str:
+        return self._gone(record) or super().delete_blocked(record) or self._on_its_way(record)
+
+    def delete(self, request: HttpRequest, *, record: Person, form: ConfirmForm) -> OutboxItem:
+        return services.person_delete(
+            person=record, submission_key=form.cleaned_data["submission_key"], user=request.user
+        )
+
 
 ORGANIZATION_PAGES = OrganizationPages()
 PERSON_PAGES = PersonPages()
@@ -312,10 +324,13 @@ def organization_remote(
     pk = selectors.synced_organization_pk(connection=connection, remote_id=remote_id)
     if pk:
         return redirect(resource.url_name("detail"), pk=pk)
-    record, error = selectors.affinity_organization_fetch(
+    live = selectors.affinity_organization_fetch(
         connection=connection, remote_id=remote_id, user=request.user
     )
-    return render(request, "crm/organization_remote.html", {"record": record, "error": error})
+    context = {"record": live.record, "error": live.problem}
+    return render(
+        request, "crm/organization_remote.html", context, status=404 if live.missing else 200
+    )
 
 
 @require_GET

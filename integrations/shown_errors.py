@@ -6,6 +6,9 @@ detail (redacted once more with the connection's secrets, for rows stored
 before a redaction rule existed); everyone else reads a plain sentence and a
 reference that staff can look up: `outbox #12` or `sync run #34`, the row's id,
 which the admin's search box finds on the Outbox items and Sync runs pages.
+Staff read the same sentence first; the detail waits behind a "Details" toggle
+(a `<details>` element), so a page never opens on an API path. What this module
+returns is HTML (`SafeString`) with every provider word escaped.
 
 The one exception is a refused write: the provider's validation message is
 meant for the person who typed the data (forms show it on its field), so it
@@ -20,6 +23,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from integrations.http.redaction import Redactor
 from integrations.models import Connection, OutboxItem, SyncRun
@@ -34,11 +39,21 @@ class ShownError:
     reference: str = ""  # what staff look up; a live read that failed has no stored row
     detail: str = ""  # the stored, redacted error: staff only
 
-    def for_user(self, user: Any) -> str:
+    def for_user(self, user: Any) -> SafeString:
+        """The sentence; staff get the detail behind a "Details" toggle, others the
+        reference to quote."""
         if getattr(user, "is_staff", False) and self.detail:
             where = f" ({self.reference})" if self.reference else ""
-            return f"{self.plain} {self.detail[:DETAIL_CHARS]}{where}"
-        return f"{self.plain} Reference: {self.reference}." if self.reference else self.plain
+            return format_html(
+                '{} <details class="shown-detail small"><summary>Details</summary>'
+                '<code class="text-break">{}</code>{}</details>',
+                self.plain,
+                self.detail[:DETAIL_CHARS],
+                where,
+            )
+        if self.reference:
+            return format_html("{} Reference: {}.", self.plain, self.reference)
+        return format_html("{}", self.plain)
 
 
 def sync_run_error(run: SyncRun) -> ShownError:
@@ -71,7 +86,7 @@ def outbox_error(item: OutboxItem) -> ShownError:
     )
 
 
-def live_read_error(plain: str, error: Exception, *, user: Any) -> str:
+def live_read_error(plain: str, error: Exception, *, user: Any) -> SafeString:
     """A live read that failed: `plain` for anyone; staff also read the error (already redacted)."""
     return ShownError(plain=plain, detail=str(error)).for_user(user)
 

@@ -35,16 +35,14 @@ from integrations.services.health_page import call_tables, outbox_table, sync_ta
 from integrations.services.metrics import HubCollector
 from integrations.services.sync_charts import sync_chart_buckets
 from integrations.sync.registry import resource_for
+from integrations.sync.resources import SyncedResource
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
 
 
 @require_POST
 def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
-    try:
-        resource = resource_for(resource_key)
-    except LookupError:
-        raise Http404("No such resource") from None
+    resource = _synced_or_404(resource_key)
     connection = provider_connection(resource.provider)
     if connection is None:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
@@ -60,15 +58,46 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
 
 @require_GET
 def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sync bar for one run; htmx polls it while the run is active."""
+    """The sync bar for one run, which htmx polls while the run is active; opened
+    directly (a link, a reload), the run's own page around it."""
     run = get_object_or_404(SyncRun.objects.select_related("connection"), pk=pk)
     _visible_or_404(request, run.connection)
+    resource = _synced_or_404(run.resource)
+    _sync_allowed_or_403(request, resource, "view")
+    if request.headers.get("HX-Request"):
+        return _render_status(request, run.connection, resource, polled_run=run)
+    status = sync_status(connection=run.connection, resource=resource)
+    context = {
+        "run": run,
+        "resource": resource,
+        "sync": status.__dict__,
+        "title": f"Sync run #{run.pk}",
+        "subtitle": f"{run.connection.provider_display} · {resource.label}",
+    }
+    return render(request, "integrations/sync_run.html", context)
+
+
+@require_GET
+def sync_history(request: HttpRequest, resource_key: str) -> HttpResponse:
+    """A resource's sync runs on the connection its pages use, newest first."""
+    resource = _synced_or_404(resource_key)
+    _sync_allowed_or_403(request, resource, "view")
+    connection = provider_connection(resource.provider)
+    runs = SyncRun.objects.none()
+    if connection is not None:
+        _visible_or_404(request, connection)
+        runs = SyncRun.objects.filter(connection=connection, resource=resource.key)
+    page = paginate(runs.select_related("connection").order_by("-created_at", "-pk"),
+                    request.GET.get("page"), 50)  # fmt: skip
+    context = {"resource": resource, "connection": connection, "page_obj": page}
+    return render(request, "integrations/sync_history.html", context)
+
+
+def _synced_or_404(key: str) -> SyncedResource:
     try:
-        resource = resource_for(run.resource)
+        return resource_for(key)
     except LookupError:
         raise Http404("No such resource") from None
-    _sync_allowed_or_403(request, resource, "view")
-    return _render_status(request, run.connection, resource, polled_run=run)
 
 
 def _visible_or_404(request: HttpRequest, connection: Connection) -> None:

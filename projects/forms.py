@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from django import forms
 
 from core.csv_safety import formula_reason
 from core.forms import ListFilterForm, OutboxFormMixin
-from integrations.providers.project_records import ProjectInput
+from integrations.providers.project_records import (
+    PROJECT_FIELDS,
+    UPDATABLE_PROJECT_FIELDS,
+    ProjectInput,
+)
 from projects.csv_import import MAX_UPLOAD_BYTES
 from projects.selectors import ProjectFilters
 from projects.validation import FIELD_LABELS, ProjectChoices, project_problems
@@ -38,14 +43,22 @@ class ProjectFilterForm(ListFilterForm):
 
 
 class ProjectForm(OutboxFormMixin, forms.Form):
-    """Create a project. Only the fields the provider supports are offered, so
-    nothing a person types is dropped on the way."""
+    """Create or edit a project. Only the fields the provider supports are offered, so
+    nothing a person types is dropped on the way; an edit (`current`: the project as the
+    provider last confirmed it) offers only what can change (UPDATABLE_PROJECT_FIELDS)."""
 
-    def __init__(self, *args, choices: ProjectChoices, **kwargs) -> None:
+    def __init__(
+        self, *args, choices: ProjectChoices, current: ProjectInput | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
+        self.current = current
         self.provider_field_names = dict(choices.provider.project_field_names)
         for name, field in self._all_fields(choices).items():
+            if current is not None and name not in UPDATABLE_PROJECT_FIELDS:
+                continue
+            if current is not None and name in ("status", "priority"):
+                field.choices = field.choices[1:]  # an edit keeps a status: no "Default"
             if choices.supports(name):
                 field.label = FIELD_LABELS[name]
                 self.fields[name] = field
@@ -107,15 +120,18 @@ class ProjectForm(OutboxFormMixin, forms.Form):
             return data
         project = self.project()
         problems = project_problems(self.choices.provider, project)
-        for name, messages in {**problems, **self.choices.team_problems(project)}.items():
+        if self.current is None:  # a project keeps its workspace and team
+            problems = {**problems, **self.choices.team_problems(project)}
+        for name, messages in problems.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return data
 
     def project(self) -> ProjectInput:
+        """What was asked for; an edit keeps the fields it does not offer as they were."""
         data = self.cleaned_data
         tags = tuple(t.strip() for t in re.split(r",|;", data.get("tags") or "") if t.strip())
-        return ProjectInput(
+        asked = ProjectInput(
             name=(data.get("name") or "").strip(),
             description=(data.get("description") or "").strip(),
             owner=data.get("owner") or "",
@@ -128,6 +144,25 @@ class ProjectForm(OutboxFormMixin, forms.Form):
             tags=tags,
             template=data.get("template") or "",
         )
+        if self.current is None:
+            return asked
+        # What the form does not offer stays; what the provider has no field for (an
+        # archived Asana project reads as status "Archived") is not the edit's to send.
+        kept = {
+            n: getattr(self.current, n)
+            for n in PROJECT_FIELDS
+            if n not in self.fields and self.choices.supports(n)
+        }
+        return dataclasses.replace(asked, **kept)
+
+    def changed_fields(self) -> list[str]:
+        """An edit's fields whose value differs from the provider's copy."""
+        project = self.project()
+        return [
+            name
+            for name in UPDATABLE_PROJECT_FIELDS
+            if name in self.fields and getattr(project, name) != getattr(self.current, name)
+        ]
 
 
 class ProjectImportForm(forms.Form):

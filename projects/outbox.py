@@ -1,6 +1,9 @@
-"""The writes this app offers, declared for the outbox: a project create per provider.
+"""The writes this app offers, declared for the outbox: a project create and update per
+provider.
 
-The payload is a `ProjectInput` as JSON (the hub's field names). Reconciliation
+A create's payload is a `ProjectInput` as JSON (the hub's field names); an update's is
+`{"remote_id", "project": <the whole ProjectInput as edited>, "fields": [changed names]}`,
+so the provider's rules see the whole project while only the changes are sent. Reconciliation
 after an unknown outcome looks the project up by its exact name within its
 workspace: names are unique per workspace at the generic tool, and an import
 never sends two rows with the same name and workspace.
@@ -18,9 +21,20 @@ from integrations.providers.project_records import ProjectInput
 from projects.sync import project_fields
 
 
-class _ProjectCreate(OutboxOperation):
+class _ProjectOperation(OutboxOperation):
     record_model = "projects.Project"
-    module: Any = None  # the provider module with project_create / parse_project
+    module: Any = None  # the provider module: project_create / _update / _get, parse_project
+
+    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
+        record = self.module.parse_project(remote)
+        if record is None:
+            return {}
+        fields = project_fields(record)
+        # Names the provider did not echo keep what was saved locally.
+        return {k: v for k, v in fields.items() if v not in ("", None)}
+
+
+class _ProjectCreate(_ProjectOperation):
     identity_rules = {"name": IdentityRule("name", scope_field="workspace_remote_id")}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
@@ -38,13 +52,34 @@ class _ProjectCreate(OutboxOperation):
         workspace = str(payload.get("workspace") or "").strip()
         return first_identity("name", [payload.get("name")], scope=workspace)
 
-    def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:
-        record = self.module.parse_project(remote)
-        if record is None:
-            return {}
-        fields = project_fields(record)
-        # Names the provider did not echo keep what was saved locally.
-        return {k: v for k, v in fields.items() if v not in ("", None)}
+
+class _ProjectUpdate(_ProjectOperation):
+    """Send the changed fields of a project; PATCH (generic tool) and PUT (Asana) of the
+    same values give the same project, so a repeat is harmless."""
+
+    creates_record = False
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        p = item.payload
+        project = ProjectInput.from_json(p.get("project") or {})
+        return self.module.project_update(client, p["remote_id"], project, p["fields"]).raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        """After an unknown outcome: the project if it already holds every change."""
+        current = self.module.project_get(client, item.payload["remote_id"])
+        if current is None:
+            return None
+        wanted = ProjectInput.from_json(item.payload.get("project") or {})
+        landed = all(project_value(current, name) == getattr(wanted, name) for name in
+                     item.payload["fields"])  # fmt: skip
+        return current.raw if landed else None
+
+
+def project_value(record: Any, name: str) -> Any:
+    """A `ProjectRecord`'s value under the `ProjectInput` field `name`."""
+    source = {"owner": "owner_id"}.get(name, name)
+    value = getattr(record, source)
+    return tuple(value) if name == "tags" else value
 
 
 class ProjectToolProjectCreate(_ProjectCreate):
@@ -57,6 +92,22 @@ class AsanaProjectCreate(_ProjectCreate):
     module = asana
 
 
-OPERATIONS: list[type[OutboxOperation]] = [ProjectToolProjectCreate, AsanaProjectCreate]
+class ProjectToolProjectUpdate(_ProjectUpdate):
+    name = "projecttool.project_update"
+    module = projecttool
+
+
+class AsanaProjectUpdate(_ProjectUpdate):
+    name = "asana.project_update"
+    module = asana
+
+
+OPERATIONS: list[type[OutboxOperation]] = [
+    ProjectToolProjectCreate,
+    AsanaProjectCreate,
+    ProjectToolProjectUpdate,
+    AsanaProjectUpdate,
+]
 
 CREATE_OPERATION = {"projecttool": ProjectToolProjectCreate.name, "asana": AsanaProjectCreate.name}
+UPDATE_OPERATION = {"projecttool": ProjectToolProjectUpdate.name, "asana": AsanaProjectUpdate.name}

@@ -20,7 +20,7 @@ from integrations.outbox.service import outbox_write
 from integrations.providers.project_records import ProjectInput
 from projects.csv_import import parse_projects_csv, read_upload
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
-from projects.outbox import CREATE_OPERATION
+from projects.outbox import CREATE_OPERATION, UPDATE_OPERATION
 from projects.selectors import existing_project_names, names_by_remote_id, project_choices
 from projects.sync import project_search_text
 from projects.tasks import project_import_send_task
@@ -70,6 +70,56 @@ def project_create(
         payload=project.to_json(),
         submission_key=submission_key,
         summary=f"Create project {project.name}",
+        save_record=save_record,
+        user=user,
+    )
+
+
+def project_input_of(project: Project) -> ProjectInput:
+    """The project as the hub holds it, in the form's words (an edit starts from it)."""
+    return ProjectInput(
+        name=project.name,
+        description=project.description,
+        owner=project.owner_remote_id,
+        workspace=project.workspace_remote_id,
+        start_date=project.start_date,
+        end_date=project.end_date,
+        status=project.status,
+        priority=project.priority,
+        tags=tuple(project.tags or ()),
+    )
+
+
+def project_update(
+    *,
+    project: Project,
+    edited: ProjectInput,
+    fields: list[str],
+    submission_key: str,
+    user: Any = None,
+) -> OutboxItem | None:
+    """Save the edit locally (pending) and send only the changed `fields`; None when
+    nothing changed."""
+    if not fields:
+        return None
+    connection = project.connection
+
+    def save_record() -> Project:
+        owners = names_by_remote_id(connection, ProjectUser, {edited.owner})
+        local = _local_project(connection, edited, owners, {})
+        for name in ("name", "description", "status", "priority", "owner_remote_id",
+                     "owner_name", "start_date", "end_date", "tags", "search_text"):  # fmt: skip
+            setattr(project, name, getattr(local, name))
+        project.sync_status = SyncStatus.PENDING
+        project.save()
+        return project
+
+    return outbox_write(
+        connection=connection,
+        operation=UPDATE_OPERATION[connection.provider],
+        payload={"remote_id": project.remote_id, "project": edited.to_json(), "fields": fields},
+        submission_key=submission_key,
+        summary=f"Update project {edited.name}",
         save_record=save_record,
         user=user,
     )

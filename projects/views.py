@@ -30,6 +30,7 @@ from core.pagination import paginate
 from core.request_limits import body_limit
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
+from core.selectors import record_open_write
 from integrations.models import Connection, OutboxItem
 from integrations.providers import provider_for
 from integrations.refresh import Refresh
@@ -39,7 +40,12 @@ from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
 from projects.forms import ProjectFilterForm, ProjectForm, ProjectImportForm
 from projects.models import ImportBatch, Project
-from projects.outbox import AsanaProjectCreate, ProjectToolProjectCreate
+from projects.outbox import (
+    AsanaProjectCreate,
+    AsanaProjectUpdate,
+    ProjectToolProjectCreate,
+    ProjectToolProjectUpdate,
+)
 from projects.selectors import ProjectFilters
 from projects.sync import resources_for
 
@@ -68,7 +74,7 @@ class ProjectPages(ResourcePages):
     model = Project
     singular, plural = "Project", "Projects"
     subtitle = "Projects from your project tool, synced into the hub."
-    pages = ("list", "create", "detail")
+    pages = ("list", "create", "detail", "edit")
     list_columns = (
         ListColumn("Name", "name"), ListColumn("Status", "status"),
         ListColumn("Priority", "priority"), ListColumn("Owner", "owner"),
@@ -80,7 +86,10 @@ class ProjectPages(ResourcePages):
     per_page = 50
     form_class = ProjectForm
     # The connection's provider picks one of each (projects.sync.resources_for).
-    outbox_operations = (ProjectToolProjectCreate.name, AsanaProjectCreate.name)
+    outbox_operations = (
+        ProjectToolProjectCreate.name, AsanaProjectCreate.name,
+        ProjectToolProjectUpdate.name, AsanaProjectUpdate.name,
+    )  # fmt: skip
 
     def sync_resource_for(self, connection: Connection) -> SyncedResource:
         return resources_for(connection.provider)["projects"]
@@ -119,13 +128,47 @@ class ProjectPages(ResourcePages):
     ) -> dict[str, Any]:
         return {
             "item": selectors.project_outbox_item(record),
+            "open_write": record_open_write(record),
             "provider_name": record.connection.provider_display,
             "supports": supported_fields(record.connection),
         }
 
     def form_kwargs(self, *, connection: Connection, record: Project | None) -> dict[str, Any]:
         start_picker_syncs(connection)
-        return {"choices": selectors.project_choices(connection=connection)}
+        current = services.project_input_of(record) if record is not None else None
+        return {"choices": selectors.project_choices(connection=connection), "current": current}
+
+    def initial(self, record: Project) -> dict[str, Any]:
+        return {
+            "name": record.name,
+            "description": record.description,
+            "owner": record.owner_remote_id,
+            "start_date": record.start_date,
+            "end_date": record.end_date,
+            "status": record.status,
+            "priority": record.priority,
+            "tags": ", ".join(record.tags or ()),
+        }
+
+    def edit_blocked(self, record: Project) -> str:
+        """Not at the provider yet, or a change of it still on its way."""
+        if blocked := super().edit_blocked(record):
+            return blocked
+        if record_open_write(record):
+            provider = record.connection.provider_display
+            return f"A change to this project is still on its way to {provider}; wait for it."
+        return ""
+
+    def update(
+        self, request: HttpRequest, *, record: Project, form: ProjectForm
+    ) -> OutboxItem | None:
+        return services.project_update(
+            project=record,
+            edited=form.project(),
+            fields=form.changed_fields(),
+            submission_key=form.cleaned_data["submission_key"],
+            user=request.user,
+        )
 
     def create(
         self, request: HttpRequest, *, connection: Connection, form: ProjectForm

@@ -45,7 +45,8 @@ VENV_LINES = ("python3.11 -m venv", ".venv/bin/pip install")
 NOT_PAGES = {
     "logout": "POST only; the test logs out through the menu at the end",
     "integrations:sync_start": "POST only (Sync now)",
-    "integrations:sync_run": "htmx fragment: a sync bar's progress",
+    "integrations:sync_run": "htmx fragment: a sync bar's progress (a page opened directly)",
+    "core:favicon": "a redirect to the SVG icon base.html links",
     "integrations:outbox_retry": "POST only",
     "crm:organization_choices": "htmx fragment: chooser results",
     "crm:person_choices": "htmx fragment: chooser results",

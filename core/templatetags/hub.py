@@ -32,6 +32,24 @@ def http_url(value: object) -> str:
     return url if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
+@register.filter
+def duration(seconds: float | None) -> str:
+    """A duration in words ("45 seconds", "1 minute 5 seconds", "2 hours 3 minutes");
+    "" for None."""
+    if seconds is None:
+        return ""
+    whole = round(seconds)
+    if whole < 1:
+        return "less than a second"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = (
+        [(hours, "hour"), (minutes, "minute")] if hours else [(minutes, "minute"), (secs, "second")]
+    )
+    words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     label: str

@@ -9,6 +9,7 @@ until its reset instead of being retried.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -92,6 +93,9 @@ class Affinity(Provider):
 
 
 PROVIDER = Affinity()
+
+# A tenant's subdomain as Affinity's web app addresses use it: one DNS label.
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 # --- Endpoints ---------------------------------------------------------------
 # Organizations and persons (list, get, create) go below, as functions taking
@@ -214,6 +218,26 @@ def organization_update(
 def organization_delete(client: ApiClient, organization_id: int | str) -> None:
     """Refused for global organizations. Returns `{"success": true}` (or 204 per Postman)."""
     _call(client, "DELETE", f"/organizations/{int(organization_id)}")
+
+
+def tenant_subdomain(client: ApiClient) -> str:
+    """The account's subdomain (`GET /auth/whoami` -> `tenant.subdomain`, affinity.md §1),
+    "" when it is missing or not a plain DNS label (the answer is untrusted)."""
+    tenant = mapping(mapping(client.get("/auth/whoami").data).get("tenant"))
+    subdomain = text(tenant.get("subdomain")).lower()
+    return subdomain if _SUBDOMAIN.match(subdomain) else ""
+
+
+def organization_web_url(subdomain: str, organization_id: str) -> str:
+    """An organization's page in Affinity's web app. The v1 docs give the pattern: "for a
+    company profile `affinity.affinity.co/companies/[company_id]`" (tenant "affinity").
+    They give none for persons, so persons get no link."""
+    return f"https://{subdomain}.affinity.co/companies/{int(organization_id)}"
+
+
+def person_delete(client: ApiClient, person_id: int | str) -> None:
+    """`DELETE /persons/{id}` returns `{"success": true}` (affinity.md §3)."""
+    _call(client, "DELETE", f"/persons/{int(person_id)}")
 
 
 def person_pages(

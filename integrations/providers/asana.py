@@ -9,7 +9,7 @@ so the client starts from the lower figure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -148,6 +148,24 @@ def project_payload(project: ProjectInput) -> dict[str, Any]:
     return {"data": data}
 
 
+def project_update_payload(project: ProjectInput, fields: Iterable[str]) -> dict[str, Any]:
+    """The `{"data": {...}}` body of `PUT /projects/{gid}`: only the changed `fields`
+    ("only the fields provided in the data block will be updated"). An emptied owner or
+    date goes as null (both nullable). `start_on` needs `due_on` in the same request, so a
+    change of either date sends both (project-tool.md §2)."""
+    fields = set(fields)
+    if fields & {"start_date", "end_date"}:
+        fields |= {"start_date", "end_date"}
+    full = {
+        "name": project.name,
+        "notes": project.description,
+        "owner": project.owner or None,
+        "start_on": project.start_date.isoformat() if project.start_date else None,
+        "due_on": project.end_date.isoformat() if project.end_date else None,
+    }
+    return {"data": {FIELD_NAMES[n]: full[FIELD_NAMES[n]] for n in sorted(fields)}}
+
+
 def parse_project(data: Any) -> ProjectRecord | None:
     data = mapping(data)
     project_gid = text_id(data.get("gid"))
@@ -257,6 +275,28 @@ def project_create(client: ApiClient, project: ProjectInput) -> ProjectRecord:
     if record is None:
         raise InvalidResponseError(
             "the created project has no gid", provider=PROVIDER.display_name, status=response.status
+        )
+    return record
+
+
+def project_update(
+    client: ApiClient, project_gid: str, project: ProjectInput, fields: Iterable[str]
+) -> ProjectRecord:
+    """`PUT /projects/{gid}` -> 200 `{"data": project}` (the complete updated project).
+    Asana's date rules are checked on the whole project first; an unknown owner (404
+    naming the field) is a refusal of the data."""
+    if problems := PROVIDER.project_rule_errors(project):
+        message = "; ".join(m for messages in problems.values() for m in messages)
+        raise ValidationError(message, field_errors=problems, provider=PROVIDER.display_name)
+    path = f"/projects/{quote(project_gid, safe='')}"
+    try:
+        response = client.put(path, json=project_update_payload(project, fields))
+    except (ConflictError, NotFoundError) as error:
+        raise refusal_as_validation(error, PROVIDER) from error  # a gone project stays a 404
+    record = parse_project(mapping(response.data).get("data"))
+    if record is None:
+        raise InvalidResponseError(
+            "the updated project has no gid", provider=PROVIDER.display_name, status=response.status
         )
     return record
 

@@ -38,6 +38,13 @@ PROJECT_FIELDS = (
 )
 
 
+# What an edit may change (the providers that offer the field): a project stays in its
+# workspace and team, and a template only shapes a new project.
+UPDATABLE_PROJECT_FIELDS = (
+    "name", "description", "owner", "start_date", "end_date", "status", "priority", "tags",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ProjectInput:
     """What a person asked to create, in the hub's words (ids are the provider's)."""

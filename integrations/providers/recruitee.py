@@ -22,7 +22,7 @@ from integrations.providers.base import (
     fallback_message,
     text_messages,
 )
-from integrations.providers.readers import mapping
+from integrations.providers.readers import mapping, records, text, text_id, timestamp
 from integrations.providers.recruitee_records import (
     CandidateRecord,
     OfferRecord,
@@ -210,6 +210,45 @@ def candidate_update(
 def candidate_delete(client: ApiClient, candidate_id: str) -> None:
     """`DELETE candidates/{id}`; its body is unconfirmed (§2d), so it is not read."""
     client.delete(f"candidates/{quote(str(candidate_id), safe='')}")
+
+
+# Notes: `POST candidates/{id}/notes` with `{"note": {"body", "visibility": {"level"}}}`
+# answering `{"note": {...}}`, and `GET candidates/{id}/notes` answering `{"notes": [...]}`.
+# Not in recruitee.md: from public clients (Pipedream's create-note action, which links
+# the legacy API reference's `note.web.note`; pier-digital's notes list; usefulapi's tool
+# descriptions). Any 2xx is accepted and the note read tolerantly.
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    id: str
+    body: str
+    created_at: datetime | None
+    raw: dict[str, Any]
+
+
+def parse_note(data: Any) -> NoteRecord | None:
+    data = mapping(data)
+    note_id = text_id(data.get("id"))
+    if not note_id:
+        return None
+    return NoteRecord(note_id, text(data.get("body")), timestamp(data.get("created_at")), data)
+
+
+def candidate_note_list(client: ApiClient, candidate_id: str) -> list[NoteRecord]:
+    """A candidate's notes, as Recruitee lists them."""
+    data = client.get(f"candidates/{quote(str(candidate_id), safe='')}/notes").data
+    return [n for n in map(parse_note, records(mapping(data).get("notes"))) if n is not None]
+
+
+def candidate_note_create(client: ApiClient, candidate_id: str, body: str) -> NoteRecord:
+    """Add a note the whole team sees (`visibility.level` "public") to a candidate."""
+    path = f"candidates/{quote(str(candidate_id), safe='')}/notes"
+    payload = {"note": {"body": body, "visibility": {"level": "public"}}}
+    note = parse_note(mapping(client.post(path, json=payload).data).get("note"))
+    if note is None:
+        raise _invalid(client, "POST", path, "the answer has no note with an id")
+    return note
 
 
 def offer_list(client: ApiClient) -> list[OfferRecord]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import secrets
 import sqlite3
 import threading
@@ -75,6 +76,7 @@ class ProjectToolApi(FakeApi):
         router.add("POST", "/projects", self.project_create)
         router.add("POST", "/projects/bulk", self.project_bulk_create)
         router.add("GET", "/projects/{id}", self.project_detail)
+        router.add("PATCH", "/projects/{id}", self.project_update)
         router.add("GET", "/users", lambda r: self._page(r, "projects_users", "", []))
         router.add("GET", "/users/me", self.user_me)
         router.add("GET", "/workspaces", lambda r: self._page(r, "projects_workspaces", "", []))
@@ -216,6 +218,23 @@ class ProjectToolApi(FakeApi):
         self._notify([project])
         return json_response(201, project)
 
+    def project_update(self, request: Request) -> Response:
+        """`PATCH /projects/{id}`: the fields sent replace the stored ones (null clears an
+        optional one), checked as a create is; 200 with the project. The shared contract
+        names no update: this is the hub's own extension of it, the usual REST shape
+        (docs/architecture.md, "Projects")."""
+        project_id = request.params["id"]
+        try:
+            body = request.payload()
+            with self.store.transaction() as conn:
+                project = update_project(conn, int(project_id) if project_id.isdigit() else 0, body)
+        except PayloadError as exc:
+            return self.error(400, str(exc), "INVALID_INPUT")
+        except ProjectError as exc:
+            return json_response(exc.status, {"error": exc.body()})
+        self._notify([project], "project.updated")
+        return json_response(200, project)
+
     def project_bulk_create(self, request: Request) -> Response:
         try:
             items = request.payload()
@@ -283,14 +302,12 @@ class ProjectToolApi(FakeApi):
             return self.error(404, "Webhook not found", "NOT_FOUND")
         return Response(204, b"", {})
 
-    def _notify(self, projects: list[dict[str, Any]]) -> None:
-        """A Standard Webhooks delivery of `project.created` per project and subscription."""
-        subscriptions = [
-            s for s in self.webhook_subscriptions() if "project.created" in s["events"]
-        ]
+    def _notify(self, projects: list[dict[str, Any]], event: str = "project.created") -> None:
+        """A Standard Webhooks delivery of `event` per project and subscription."""
+        subscriptions = [s for s in self.webhook_subscriptions() if event in s["events"]]
         self.send_webhooks(
             [
-                standard_outgoing(subscription, "project.created", project)
+                standard_outgoing(subscription, event, project)
                 for project in projects
                 for subscription in subscriptions
             ]
@@ -370,6 +387,56 @@ def create_project(conn: sqlite3.Connection, data: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProjectError(400, "INVALID_INPUT", "A project must be a JSON object.")
     project = validate_project(data)
+    _check_references(conn, project)
+    _check_unique_name(conn, project)
+    now = iso_milli(utc_now())
+    project = {
+        "id": next_id(conn, "projects_projects"),
+        **project,
+        "created_at": now,
+        "updated_at": now,
+    }
+    conn.execute("INSERT INTO projects_projects VALUES (?, ?, ?, ?, ?)", project_row(project))
+    return project
+
+
+# What a PATCH may change: a create's fields less the workspace (a project stays where it
+# was made) and the template (it only shapes a new project).
+UPDATABLE = ("name", "description", "owner_id", "start_date", "end_date", "status", "priority",
+             "tags")  # fmt: skip
+
+
+def update_project(conn: sqlite3.Connection, project_id: int, data: object) -> dict[str, Any]:
+    """Apply a PATCH to a stored project, checked as a create is."""
+    stored = conn.execute(
+        "SELECT payload FROM projects_projects WHERE id = ?", (project_id,)
+    ).fetchone()
+    if stored is None:
+        raise ProjectError(404, "NOT_FOUND", f"Project {project_id} not found.")
+    if not isinstance(data, dict):
+        raise ProjectError(400, "INVALID_INPUT", "A project must be a JSON object.")
+    for field in data.keys() - set(UPDATABLE):
+        raise ProjectError(400, "INVALID_INPUT", f"The {field} cannot be changed.", field)
+    current = json.loads(stored[0])
+    merged = {**current, **data}
+    # null clears an optional field; the defaults of a create do not apply to an update
+    for field in ("status", "priority"):
+        if merged.get(field) is None:
+            merged.pop(field, None)
+    checked = validate_project(merged)
+    _check_references(conn, checked)
+    if checked["name"].lower() != current["name"].lower():
+        _check_unique_name(conn, checked)
+    project = {**current, **{k: checked[k] for k in UPDATABLE}, "updated_at": iso_milli(utc_now())}
+    conn.execute(
+        "UPDATE projects_projects SET status = ?, name_key = ?, payload = ? WHERE id = ?",
+        (project["status"], project["name"].lower(), dumps(project), project_id),
+    )
+    return project
+
+
+def _check_references(conn: sqlite3.Connection, project: dict[str, Any]) -> None:
+    """An owner or workspace the tool does not have: 404 naming the field."""
     for field, table in (("owner_id", "projects_users"), ("workspace_id", "projects_workspaces")):
         value = project[field]
         if (
@@ -382,6 +449,10 @@ def create_project(conn: sqlite3.Connection, data: object) -> dict[str, Any]:
             raise ProjectError(
                 404, "NOT_FOUND", f"The {field} {value} does not exist.", field, value
             )
+
+
+def _check_unique_name(conn: sqlite3.Connection, project: dict[str, Any]) -> None:
+    """Names are unique per workspace: 409 CONFLICT."""
     duplicate = conn.execute(
         "SELECT 1 FROM projects_projects WHERE workspace_id = ? AND name_key = ?",
         (project["workspace_id"], project["name"].lower()),
@@ -389,15 +460,6 @@ def create_project(conn: sqlite3.Connection, data: object) -> dict[str, Any]:
     if duplicate:
         message = f"A project named {project['name']!r} already exists in this workspace."
         raise ProjectError(409, "CONFLICT", message, "name", project["name"])
-    now = iso_milli(utc_now())
-    project = {
-        "id": next_id(conn, "projects_projects"),
-        **project,
-        "created_at": now,
-        "updated_at": now,
-    }
-    conn.execute("INSERT INTO projects_projects VALUES (?, ?, ?, ?, ?)", project_row(project))
-    return project
 
 
 def validate_project(data: dict[str, Any]) -> dict[str, Any]:

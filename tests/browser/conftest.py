@@ -11,8 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
+
+from ats.sync import CANDIDATES, OFFERS
+from crm.sync import ORGANIZATIONS, PERSONS
+from integrations.http.auth import clear_token_cache
+from integrations.http.client import ApiClient
+from integrations.sync.engine import sync_resource
+from projects.sync import resources_for
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -140,3 +148,34 @@ def logged_in_page(page, live_server, django_user_model):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     return page
+
+
+# --- the sandbox's providers, synced as a worker syncs them ---------------------------------
+
+
+@pytest.fixture
+def synced_recruitee(transactional_db, sandbox_connection, monkeypatch):
+    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
+    connection = sandbox_connection("recruitee")
+    for resource in (OFFERS, CANDIDATES):
+        sync_resource(connection=connection, resource=resource, full=True)
+    return connection
+
+
+@pytest.fixture
+def synced_affinity(transactional_db, sandbox_connection):
+    cache.clear()
+    connection = sandbox_connection("affinity")
+    for resource in (ORGANIZATIONS, PERSONS):
+        sync_resource(connection=connection, resource=resource)
+    return connection
+
+
+@pytest.fixture
+def synced_tool(sandbox_connection):
+    clear_token_cache()
+    connection = sandbox_connection("projecttool")
+    for label in ("workspaces", "users", "projects"):
+        sync_resource(connection=connection, resource=resources_for("projecttool")[label])
+    yield connection
+    clear_token_cache()

@@ -1,24 +1,13 @@
 """Candidates in Chromium: search, open, create with two emails and a +31 phone, field errors."""
 
-import pytest
 from playwright.sync_api import expect
 
 from ats.models import Candidate
-from ats.sync import CANDIDATES, OFFERS
-from integrations.http.client import ApiClient
-from integrations.sync.engine import sync_resource
 
 
-@pytest.fixture
-def synced(transactional_db, sandbox_connection, monkeypatch):
-    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
-    connection = sandbox_connection("recruitee")
-    for resource in (OFFERS, CANDIDATES):
-        sync_resource(connection=connection, resource=resource, full=True)
-    return connection
-
-
-def test_search_the_list_and_open_a_candidate(synced, logged_in_page, live_server, screenshot):
+def test_search_the_list_and_open_a_candidate(
+    synced_recruitee, logged_in_page, live_server, screenshot
+):
     someone = Candidate.objects.exclude(emails=[]).order_by("remote_id")[2]
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/")
@@ -37,7 +26,7 @@ def test_search_the_list_and_open_a_candidate(synced, logged_in_page, live_serve
 
 
 def test_create_with_two_emails_and_an_international_phone(
-    synced, logged_in_page, live_server, screenshot
+    synced_recruitee, logged_in_page, live_server, screenshot
 ):
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/new/")
@@ -60,7 +49,9 @@ def test_create_with_two_emails_and_an_international_phone(
     screenshot("ats-candidate-detail")
 
 
-def test_an_invalid_form_shows_the_field_errors(synced, logged_in_page, live_server, screenshot):
+def test_an_invalid_form_shows_the_field_errors(
+    synced_recruitee, logged_in_page, live_server, screenshot
+):
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/new/")
     page.get_by_label("Emails").fill("good@example.com\nnot-an-email")
@@ -74,7 +65,7 @@ def test_an_invalid_form_shows_the_field_errors(synced, logged_in_page, live_ser
 
 
 def test_a_photo_that_does_not_load_becomes_the_initials(
-    synced, logged_in_page, live_server, browser_problems
+    synced_recruitee, logged_in_page, live_server, browser_problems
 ):
     page = logged_in_page
     page.route("https://sandbox-recruitee-media.example/**", lambda route: route.abort())
@@ -91,7 +82,9 @@ def test_a_photo_that_does_not_load_becomes_the_initials(
     browser_problems.clear()
 
 
-def test_sort_by_a_column_heading_both_ways_keeping_the_search(synced, logged_in_page, live_server):
+def test_sort_by_a_column_heading_both_ways_keeping_the_search(
+    synced_recruitee, logged_in_page, live_server
+):
     page = logged_in_page
     page.goto(f"{live_server.url}/candidates/?q=example")
     heading = page.locator("th", has=page.locator("a[data-sort=name]"))

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from crm.models import Organization, Person
-from crm.sync import ORGANIZATIONS, PERSONS
-from integrations.sync.engine import sync_resource
-
-
-@pytest.fixture
-def synced_affinity(transactional_db, sandbox_connection):
-    cache.clear()
-    connection = sandbox_connection("affinity")
-    for resource in (ORGANIZATIONS, PERSONS):
-        sync_resource(connection=connection, resource=resource)
-    return connection
 
 
 def _choose_person(page, person: Person) -> None:

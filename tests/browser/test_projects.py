@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
-
-from integrations.http.auth import clear_token_cache
-from integrations.sync.engine import sync_resource
-from projects.sync import resources_for
-
-
-@pytest.fixture
-def synced_tool(sandbox_connection):
-    clear_token_cache()
-    connection = sandbox_connection("projecttool")
-    for label in ("workspaces", "users", "projects"):
-        sync_resource(connection=connection, resource=resources_for("projecttool")[label])
-    yield connection
-    clear_token_cache()
 
 
 def test_list_and_create_a_project(logged_in_page, live_server, synced_tool, screenshot):

@@ -9,8 +9,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[2]
-# /metrics checks its own bearer token instead (tests/unit/integrations/test_metrics.py).
-PUBLIC_PATHS = {"/accounts/login/", "/healthz", "/metrics"}
+# /metrics checks its own bearer token instead (tests/unit/integrations/test_metrics.py);
+# /favicon.ico is a redirect to the static icon, which browsers fetch before anyone signs in.
+PUBLIC_PATHS = {"/accounts/login/", "/healthz", "/metrics", "/favicon.ico"}
 
 
 def _production_env(**overrides: str) -> dict[str, str]:

@@ -45,7 +45,7 @@ def test_the_document_loads_with_every_operation_supported(connection):
     model = client._model
     names = {r.name: sorted(op.name for op in r.operations) for r in model.resources}
     assert names == {
-        "projects": ["get", "list", "post", "post_bulk"],
+        "projects": ["get", "list", "patch", "post", "post_bulk"],
         "users": ["get_me", "list"],
         "webhooks": ["list", "post"],
         "workspaces": ["list"],
@@ -93,3 +93,15 @@ def test_the_providers_refusal_lands_on_its_field(logged_in_client, connection):
     answer = logged_in_client.post("/apis/tool/projects/new/", data)
     assert "already exists in this workspace" in answer.context["form"].errors["name"][0]
     assert OutboxItem.objects.get().status == OutboxItem.Status.FAILED
+
+
+def test_its_generated_edit_page_patches_the_fake(logged_in_client, connection, sandbox_clean):
+    """The document's `PATCH /projects/{id}` (the hub's extension of the contract) gives the
+    generated pages an edit page, which sends only the changed field."""
+    created = openapi_client(connection).projects.post(name="Before", workspace_id=1)
+    form = logged_in_client.get(f"/apis/tool/projects/{created.id}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, "")}
+    logged_in_client.post(f"/apis/tool/projects/{created.id}/edit/", {**data, "name": "After"})
+    item = OutboxItem.objects.get()
+    assert item.status == OutboxItem.Status.DONE, item.last_error
+    assert openapi_client(connection).projects.get(created.id).name == "After"

@@ -105,7 +105,7 @@ def test_detail_shows_the_synced_copy_when_recruitee_is_down(
     html = response.content.decode()
     assert response.status_code == 200
     assert not response.context["detail"].live
-    assert "Recruitee did not answer" in html and "It was saved" in html
+    assert "Recruitee did not answer" in html and "It was read from Recruitee" in html
     assert candidate.name.replace("'", "&#x27;") in html or candidate.name in html
 
 
@@ -251,3 +251,16 @@ def test_detail_shows_the_synced_copy_once_the_live_budget_is_spent(
     assert "This is the synced copy." in html
     edit = logged_in_client.get(f"/candidates/{candidate.pk}/edit/").content.decode()
     assert "Live data from Recruitee is paused for 10 seconds" in edit
+
+
+def test_a_note_added_in_the_hub_is_at_recruitee_and_on_the_page(logged_in_client, recruitee):
+    candidate = Candidate.objects.filter(connection=recruitee).exclude(remote_id=None).first()
+
+    page = logged_in_client.post(
+        f"/candidates/{candidate.pk}/notes/",
+        {"body": "Met at the fair.", "submission_key": uuid.uuid4().hex},
+        follow=True,
+    )
+
+    assert "Note added in Recruitee." in [str(m) for m in page.context["messages"]]
+    assert "Met at the fair." in page.content.decode()  # read back from the sandbox

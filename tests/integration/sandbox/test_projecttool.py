@@ -200,3 +200,33 @@ def test_webhooks_register_list_and_deliver_signed_events(sbx):
     assert abs(int(headers["webhook-timestamp"]) - time.time()) < 60
     assert set(event) == {"type", "timestamp", "data"}
     assert event["type"] == "project.created" and event["data"]["name"] == "Hooked"
+
+
+def test_update_patches_the_fields_sent_checked_as_a_create(sbx):
+    """`PATCH /projects/{id}`: the hub's extension of the contract (it names no update)."""
+    body = {"name": "Patch me", "workspace_id": 1, "status": "Active", "tags": ["a"]}
+    project = call(sbx, "POST", "/projects", json=body).json()
+    call(sbx, "POST", "/projects", json={**body, "name": "Taken"})
+
+    patched = call(sbx, "PATCH", f"/projects/{project['id']}",
+                   json={"name": "Patched", "owner_id": None, "tags": []})  # fmt: skip
+    assert patched.status_code == 200
+    after = call(sbx, "GET", f"/projects/{project['id']}").json()
+    assert (after["name"], after["owner_id"], after["tags"]) == ("Patched", None, [])
+    assert (after["status"], after["workspace_id"]) == ("Active", 1)  # not sent: kept
+    assert after["updated_at"] >= project["updated_at"]
+
+    cases = [
+        ({"name": "Taken"}, 409, "name"),
+        ({"status": "Done"}, 400, "status"),
+        ({"start_date": "2025-02-01", "end_date": "2025-01-01"}, 400, "end_date"),
+        ({"owner_id": 999}, 404, "owner_id"),
+        ({"workspace_id": 2}, 400, "workspace_id"),
+    ]
+    for payload, status, field in cases:
+        response = call(sbx, "PATCH", f"/projects/{project['id']}", json=payload)
+        assert response.status_code == status, payload
+        assert response.json()["error"]["details"]["field"] == field
+    assert call(sbx, "GET", f"/projects/{project['id']}").json()["name"] == "Patched"
+    missing = call(sbx, "PATCH", "/projects/99999", json={"name": "x"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"

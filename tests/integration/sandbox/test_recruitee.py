@@ -429,3 +429,27 @@ def test_departments(sbx):
     )
     url = f"{sbx.url_for('recruitee')}/c/1/departments"
     assert requests.get(url, timeout=TIMEOUT).status_code == 401
+
+
+def test_notes_are_added_and_listed_newest_first(sbx):
+    """POST/GET candidates/{id}/notes, as public clients call them (not in recruitee.md)."""
+    base = f"{sbx.url_for('recruitee')}/c/1/candidates"
+    before = requests.get(f"{base}/1", headers=AUTH, timeout=TIMEOUT).json()["candidate"]
+
+    def add(note):
+        return requests.post(f"{base}/1/notes", json={"note": note}, headers=AUTH, timeout=TIMEOUT)
+
+    first = add({"body": "First", "visibility": {"level": "public"}})
+    second = add({"body": "Second"})
+    assert first.status_code == second.status_code == 201
+    assert first.json()["note"]["body"] == "First" and first.json()["note"]["id"]
+    listed = requests.get(f"{base}/1/notes", headers=AUTH, timeout=TIMEOUT).json()["notes"]
+    assert [n["body"] for n in listed[:2]] == ["Second", "First"]
+    after = requests.get(f"{base}/1", headers=AUTH, timeout=TIMEOUT).json()["candidate"]
+    assert after["notes_count"] == before["notes_count"] + 2
+
+    blank = add({"body": "  "})
+    assert blank.status_code == 422 and blank.json()["error_fields"] == {"body": ["can't be blank"]}
+    assert add({"body": "x", "visibility": "team"}).status_code == 400
+    missing = requests.get(f"{base}/999999/notes", headers=AUTH, timeout=TIMEOUT)
+    assert missing.status_code == 404

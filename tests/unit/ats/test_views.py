@@ -115,7 +115,7 @@ def test_detail_renders_what_the_service_returns(logged_in_client, candidate):
     assert 'href="tel:+31612345678"' in html
     assert "Hi<br>&lt;script&gt;x&lt;/script&gt;" in html
     assert 'href="https://ada.example"' in html and 'href="javascript:' not in html
-    assert "Recruitee did not answer" in html and "It was saved" in html
+    assert "Recruitee did not answer" in html and "It was read from Recruitee" in html
 
 
 def test_detail_of_an_unknown_candidate_is_404(logged_in_client, connection):

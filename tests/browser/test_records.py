@@ -1,0 +1,123 @@
+"""The record actions and the plain texts in Chromium, against the sandbox: edit a project,
+delete a person, a note on a candidate, open records at their provider, a sync's history and
+one run's page, the error detail behind its toggle, and the favicon."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from ats.models import Candidate
+from crm.models import Organization, Person
+from crm.tasks import organization_links_fill_task
+from integrations.models import OutboxItem
+from projects.models import Project
+
+
+def test_edit_a_project_and_see_it_sent(logged_in_page, live_server, synced_tool, screenshot):
+    page = logged_in_page
+    project = Project.objects.filter(connection=synced_tool, is_deleted=False).first()
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.get_by_test_id("edit-project").click()
+    expect(page.get_by_role("heading", name="Edit project")).to_be_visible()
+    expect(page.get_by_label("Workspace")).to_have_count(0)  # a project stays where it is
+    expect(page.get_by_label("Name")).to_have_value(project.name)
+    page.get_by_label("Name").fill("Edited in Chromium")
+    page.get_by_label("Tags").fill("browser, edited")
+    screenshot("records-project-edit")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_text("Project updated in Project tool.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Edited in Chromium")).to_be_visible()
+    expect(page.get_by_test_id("last-read")).to_contain_text("Read from Project tool")
+    project.refresh_from_db()
+    assert project.name == "Edited in Chromium" and project.tags == ["browser", "edited"]
+
+
+def test_delete_a_person_after_confirming(synced_affinity, logged_in_page, live_server, screenshot):
+    page = logged_in_page
+    person = Person.objects.filter(connection=synced_affinity, is_deleted=False).first()
+    page.goto(f"{live_server.url}/persons/{person.pk}/")
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_text(f"Delete {person} ")).to_be_visible()
+    screenshot("records-person-delete")
+    page.get_by_role("button", name="Delete person").click()
+
+    expect(page.get_by_text(f"Person “{person}” deleted in Affinity.")).to_be_visible()
+    expect(page.locator(f"[data-person-id='{person.pk}']")).to_have_count(0)
+    person.refresh_from_db()
+    assert person.is_deleted
+
+
+def test_open_an_organization_in_affinity(synced_affinity, logged_in_page, live_server):
+    organization_links_fill_task.call(connection_id=synced_affinity.pk)
+    org = Organization.objects.filter(connection=synced_affinity, is_deleted=False).first()
+    page = logged_in_page
+    page.goto(f"{live_server.url}/organizations/{org.pk}/")
+    link = page.get_by_test_id("open-at-provider")
+    expect(link).to_have_text("Open in Affinity")
+    expect(link).to_have_attribute("href", f"https://sandbox.affinity.co/companies/{org.remote_id}")
+    expect(link).to_have_attribute("target", "_blank")
+
+
+def test_a_lists_sync_history_and_one_runs_page(
+    logged_in_page, live_server, synced_tool, screenshot
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/projects/")
+    page.get_by_role("link", name="Sync history").click()
+    expect(page.get_by_role("heading", name="Sync history of projects")).to_be_visible()
+    rows = page.get_by_test_id("sync-history").locator("tbody tr")
+    expect(rows.first).to_contain_text("Succeeded")
+    screenshot("records-sync-history")
+
+    rows.first.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name="Sync run #")).to_be_visible()
+    expect(page.get_by_test_id("sync-run")).to_contain_text("new,")
+    expect(page.get_by_role("navigation").first).to_be_visible()  # the whole layout
+    screenshot("records-sync-run")
+
+
+def test_staff_open_an_errors_detail_behind_its_toggle(logged_in_page, live_server, synced_tool):
+    project = Project.objects.filter(connection=synced_tool).first()
+    OutboxItem.objects.create(
+        connection=synced_tool, operation="projecttool.project_update", payload={},
+        submission_key="k-browser", summary="Update project", status="pending", attempts=1,
+        record_type="projects.Project", record_id=project.pk,
+        last_error="Project tool API 503 (PATCH /projects/1): ProviderUnavailableError",
+    )  # fmt: skip
+    page = logged_in_page
+    page.goto(f"{live_server.url}/outbox/")
+    cell = page.get_by_test_id("outbox-error")
+    expect(cell).to_contain_text("Project tool did not answer; we will retry.")
+    detail = cell.locator("details code")
+    expect(detail).not_to_be_visible()
+    cell.get_by_text("Details").click()
+    expect(detail).to_be_visible()
+    expect(detail).to_contain_text("PATCH /projects/1")
+
+
+def test_the_favicon_is_served(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    for url in (f"{live_server.url}/favicon.ico", f"{live_server.url}{icon}"):
+        response = page.request.get(url)
+        assert response.ok, url
+        assert response.headers["content-type"].startswith("image/svg+xml")
+        assert b"<svg" in response.body()
+
+
+def test_add_a_note_to_a_candidate_and_open_it_in_recruitee(
+    synced_recruitee, logged_in_page, live_server, screenshot
+):
+    candidate = Candidate.objects.filter(connection=synced_recruitee).order_by("remote_id")[1]
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/{candidate.pk}/")
+    expect(page.get_by_test_id("open-at-provider")).to_have_attribute(
+        "href", candidate.raw["adminapp_url"]
+    )
+    page.get_by_label("Add a note").fill("Met at the job fair; call back Monday.")
+    page.get_by_role("button", name="Add note").click()
+
+    expect(page.get_by_text("Note added in Recruitee.")).to_be_visible()
+    expect(page.get_by_test_id("notes")).to_contain_text("Met at the job fair; call back Monday.")
+    screenshot("records-candidate-note")
