@@ -318,7 +318,7 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
 # Seconds between an open list's checks of its "changed since" stamp; it reloads its
 # table when a webhook (or a sync) changed its records (partials/live_list.html).
-LIST_POLL_SECONDS = env.int("LIST_POLL_SECONDS", default=3)
+LIST_POLL_SECONDS = env.int("LIST_POLL_SECONDS", default=2)
 
 # --- Sandbox -----------------------------------------------------------------
 # Where the fake provider APIs listen. When set, providers without real

@@ -139,7 +139,7 @@ def test_every_synced_list_polls_its_stamp(logged_in_client, resource):
     html = html.content.decode()
     assert "data-live-poll" in html
     assert f'hx-get="/changes/{connection.pk}/{key}/?since="' in html  # nothing changed yet
-    assert 'hx-trigger="every 3s, visibilitychange from:document"' in html
+    assert 'hx-trigger="every 2s, visibilitychange from:document"' in html
     assert "q=ann" in html.split('data-live-list hx-get="', 1)[1].split('"', 1)[0]
 
     at = changed(connection, key, ago=5)
