@@ -335,6 +335,9 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 # Seconds a worker holds a delivery it applies; a stopped worker's are taken up after it.
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+# Seconds between an open list's checks of its "changed since" stamp; it reloads its
+# table when a webhook (or a sync) changed its records (partials/live_list.html).
+LIST_POLL_SECONDS = env.int("LIST_POLL_SECONDS", default=2)
 
 # --- Sandbox -----------------------------------------------------------------
 # Where the fake provider APIs listen. When set, providers without real

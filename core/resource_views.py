@@ -11,14 +11,18 @@ a record is the description's `refresh_from_provider()`, both called by name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,6 +34,7 @@ from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
+from integrations.webhooks.stamps import changes_stamp
 
 View = Callable[..., HttpResponse]
 
@@ -124,6 +129,36 @@ def sync_bar(
     return sync_status(connection=connection, resource=synced)
 
 
+@dataclass(frozen=True)
+class LiveList:
+    """How an open list keeps itself current (partials/live_list.html): every
+    `every_seconds` it asks `poll_url` (the "changed since" stamp, since the one it was
+    drawn at) and, when that says its records changed, loads `refresh_url` (the page as
+    the person asked for it: search, filters, sort and page) and swaps in its table."""
+
+    poll_url: str
+    refresh_url: str
+    every_seconds: int
+
+
+def live_list(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> LiveList | None:
+    """The list's live refresh, or None for a list no sync fills. Read before the rows:
+    a change after this read has a later stamp, so the list refreshes rather than miss it."""
+    synced = resource.sync_resource_for(connection)
+    if synced is None:
+        return None
+    stamp = changes_stamp(connection_id=connection.pk, resource_key=synced.key)
+    poll = reverse("integrations:changes_stamp", args=[connection.pk, synced.key])
+    since = urlencode({"since": stamp.isoformat() if stamp else ""})
+    return LiveList(
+        poll_url=f"{poll}?{since}",
+        refresh_url=request.get_full_path(),
+        every_seconds=settings.LIST_POLL_SECONDS,
+    )
+
+
 def list_context(
     request: HttpRequest,
     *,
@@ -132,9 +167,11 @@ def list_context(
     form: ListFilterForm,
     page: Page,
     asked: int,
+    live: LiveList | None,
 ) -> dict[str, Any]:
     """What every list template gets: the page, its links' query strings, the sort, the
-    filters, the sync bar (partials/pagination.html, sort_header, sync_status.html)."""
+    filters, the sync bar and the live refresh (partials/pagination.html, sort_header,
+    sync_status.html, live_list.html)."""
     return {
         "resource": resource,
         "connection": connection,
@@ -149,6 +186,7 @@ def list_context(
         "sort": form.sort_value(),
         "sort_query": form.querystring(sort=False),
         "sync": sync_bar(connection=connection, resource=resource, listed=page.paginator.count > 0),
+        "live": live,
     }
 
 
@@ -189,6 +227,7 @@ def _back_to_record(
 def list_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
+    live = live_list(request, resource=resource, connection=connection)
     form = resource.filter_form(
         request.GET, sorting=resource.sorting, **resource.filter_form_kwargs(connection=connection)
     )
@@ -197,7 +236,13 @@ def list_page(
     load = resource.load_rows if resource.count_limit is not None else None
     page = paginate(rows, asked, resource.per_page, count_limit=resource.count_limit, load=load)
     context = list_context(
-        request, resource=resource, connection=connection, form=form, page=page, asked=asked
+        request,
+        resource=resource,
+        connection=connection,
+        form=form,
+        page=page,
+        asked=asked,
+        live=live,
     )
     context.update(resource.list_context(request, connection=connection, form=form, page=page))
     return render(request, resource.template("list"), context)

@@ -27,7 +27,7 @@ from django.urls import URLPattern, path, reverse
 from core.forms import ListFilterForm
 from core.sorting import Sorting
 from integrations.refresh import Refresh
-from integrations.selectors import provider_connection
+from integrations.selectors import active_connections
 
 if TYPE_CHECKING:
     from django.core.paginator import Page
@@ -185,10 +185,7 @@ class ResourcePages:
 
     def connection(self) -> Connection | None:
         """The connection the pages use: the first active one, in provider order."""
-        for provider in self.service.providers:
-            if connection := provider_connection(provider):
-                return connection
-        return None
+        return active_connections(self.service.providers).first()
 
     def sync_resource_for(self, connection: Connection) -> SyncedResource | None:
         """The sync resource behind the list (a provider group may differ per provider)."""

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from integrations.models import CallLog, Connection
 
 
+def active_connections(providers: Sequence[str]) -> QuerySet[Connection]:
+    """The active connections of `providers`, in that order of preference, oldest first:
+    `.first()` is the one pages use; as a subquery it keeps a check to one query."""
+    preference = Case(*(When(provider=p, then=Value(i)) for i, p in enumerate(providers)))
+    return Connection.objects.filter(provider__in=providers, is_active=True).order_by(
+        preference, "pk"
+    )
+
+
 def provider_connection(provider: str) -> Connection | None:
     """The first active connection of `provider`, or None."""
-    return Connection.objects.filter(provider=provider, is_active=True).order_by("pk").first()
+    return active_connections([provider]).first()
 
 
 # The call log's status classes (`forms.STATUS_CLASSES`), as [low, high) ranges.

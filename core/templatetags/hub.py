@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from core.resources import ResourcePages, allowed, for_sync
 from core.sorting import header
@@ -95,3 +96,26 @@ def sort_header(context: template.Context, key: str, label: str, css_class: str 
     """A sortable column heading; the view passes `sorting`, `sort` and `sort_query`."""
     found = header(context["sorting"], context["sort"], key, label, context.get("sort_query", ""))
     return {**found, "key": key, "css_class": css_class}
+
+
+class LiveListNode(template.Node):
+    def __init__(self, content: template.NodeList) -> None:
+        self.content = content
+
+    def render(self, context: template.Context) -> str:
+        content = self.content.render(context)
+        if context.get("live") is None:
+            return content
+        partial = context.template.engine.get_template("partials/live_list.html")
+        with context.push(content=mark_safe(content)):  # noqa: S308 - rendered, escaped
+            return partial.render(context)
+
+
+@register.tag
+def live_list(parser: template.base.Parser, token: template.base.Token) -> LiveListNode:
+    """`{% live_list %}…{% endlive_list %}` around a list's table: with the view's `live`
+    (core.resource_views.LiveList) it refreshes itself when its records change
+    (partials/live_list.html); without, it is the content as it is."""
+    content = parser.parse(("endlive_list",))
+    parser.delete_first_token()
+    return LiveListNode(content)

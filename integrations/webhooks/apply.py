@@ -31,8 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections as db_connections
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -56,6 +55,7 @@ BATCH = 50
 FETCH_THREADS = 4
 RETRY_BASE_SECONDS = 5
 RETRY_CAP_SECONDS = 3600
+APPLIED_COLUMNS = ("id", "state", "applied_at", "lease_until", "error", "summary", "claim_token")
 ProviderError = (IntegrationError, ConfigurationError)
 
 
@@ -167,8 +167,7 @@ def _apply_claimed(deliveries: list[WebhookDelivery]) -> None:
         # One statement per resource; versions decide between rows of one record.
         for key, rows in upserts.items():
             records_upsert(resources[key], connection, rows)
-        for delivery, done in outcomes:
-            _applied(delivery, done)
+        _applied(outcomes)
         for key in resources:
             changes_touch(connection_id=connection.pk, resource_key=key)
 
@@ -217,20 +216,39 @@ def _fetch_all(connection: Connection, steps: list[Step]) -> dict:
         except ProviderError as exc:
             return exc
         finally:
-            db_connections.close_all()  # this thread's own (the auth-failure count may write)
+            connections.close_all()  # this thread's own (the auth-failure count may write)
 
     with ThreadPoolExecutor(min(FETCH_THREADS, len(keys))) as pool:
         return dict(zip(keys, pool.map(fetch, keys), strict=True))
 
 
-def _applied(delivery: WebhookDelivery, done: list[str]) -> None:
-    WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
-        state=State.APPLIED,
-        applied_at=timezone.now(),
-        lease_until=None,
-        error="",
-        summary="; ".join(done)[:300] or "nothing the hub syncs",
+def _applied(outcomes: list[tuple[WebhookDelivery, list[str]]]) -> None:
+    """Mark a batch's applied deliveries, each with its summary and fenced by its claim
+    token, with one prepared UPDATE run with `executemany` (as upsert.py writes rows).
+    The ORM built an UPDATE per delivery at about 0.5 ms each, all inside the batch's
+    transaction, i.e. while holding the write lock every receiver waits for on SQLite."""
+    db = connections[router.db_for_write(WebhookDelivery)]
+    meta = WebhookDelivery._meta
+    column = {name: db.ops.quote_name(meta.get_field(name).column) for name in APPLIED_COLUMNS}
+    sets = (
+        f"{column['state']} = %s, {column['applied_at']} = %s, {column['lease_until']} = NULL, "
+        f"{column['error']} = '', {column['summary']} = %s"
     )
+    where = f"{column['id']} = %s AND {column['claim_token']} = %s"
+    sql = f"UPDATE {db.ops.quote_name(meta.db_table)} SET {sets} WHERE {where}"  # noqa: S608 - names from the model
+    now = meta.get_field("applied_at").get_db_prep_value(timezone.now(), db)
+    with db.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (State.APPLIED, now, _summary(done), delivery.pk, delivery.claim_token)
+                for delivery, done in outcomes
+            ],
+        )
+
+
+def _summary(done: list[str]) -> str:
+    return "; ".join(done)[:300] or "nothing the hub syncs"
 
 
 def _postpone(delivery: WebhookDelivery, exc: Exception) -> None:

@@ -46,11 +46,7 @@ def webhook_receive(
     enqueue: Callable[[], None],
 ) -> Reply:
     """The answer to one POST to /webhooks/<provider>/<token>/."""
-    endpoint = (
-        WebhookEndpoint.objects.select_related("connection")
-        .filter(token=token, connection__provider=provider, connection__is_active=True)
-        .first()
-    )
+    endpoint = endpoint_of(provider=provider, token=token)
     if endpoint is None or provider not in VERIFIERS:
         logger.warning("Webhook for an unknown endpoint refused (provider %r)", provider[:40])
         return Reply(404, {"error": "unknown endpoint"})
@@ -71,6 +67,17 @@ def webhook_receive(
     if verified.store:
         delivery_store(endpoint, inbound, verified, enqueue)
     return Reply(200, {"ok": True})
+
+
+def endpoint_of(*, provider: str, token: str) -> WebhookEndpoint | None:
+    """The active connection's endpoint behind a receiver URL. `get` on the unique token:
+    `.first()` also ordered it, and building that ORDER BY cost a fifth of a request."""
+    try:
+        return WebhookEndpoint.objects.select_related("connection").get(
+            token=token, connection__provider=provider, connection__is_active=True
+        )
+    except WebhookEndpoint.DoesNotExist:
+        return None
 
 
 def early_reply(endpoint: WebhookEndpoint, inbound: Inbound) -> Reply | None:

@@ -35,6 +35,36 @@
     });
   }
 
+  // A list's check for changed records (partials/live_list.html) waits while its tab is hidden;
+  // the poller checks again as soon as the tab shows (its visibilitychange trigger).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.target.matches("[data-live-poll]")) {
+      event.preventDefault();
+    }
+  });
+
+  // A list refreshed in place keeps the keyboard where it was: on the link to the same address.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    if (event.target.matches("[data-live-list]") && event.target.contains(active)) {
+      refocus = active.getAttribute("href");
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (refocus === null) {
+      return;
+    }
+    var links = document.querySelectorAll("[data-live-list] a[href]");
+    var same = Array.prototype.find.call(links, function (link) {
+      return link.getAttribute("href") === refocus;
+    });
+    refocus = null;
+    if (same) {
+      same.focus({ preventScroll: true });
+    }
+  });
+
   htmx.onLoad(function (root) {
     sizeProgressBars(root);
     watchPhotos(root);

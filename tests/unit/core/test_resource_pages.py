@@ -298,3 +298,21 @@ def test_after_a_write_a_resource_without_a_detail_page_goes_to_the_outbox(recru
     item = OutboxItem(pk=1, status=OutboxItem.Status.DONE, connection=recruitee)
     item.record_id = offer.pk
     assert after_write(OFFER_PAGES, item)["Location"] == "/outbox/"
+
+
+def test_the_pages_use_the_first_active_connection_in_provider_order():
+    """Projects: the generic tool's connection before Asana's, the oldest first, and an
+    inactive one never (one query: it is also the stamp's subquery)."""
+    from projects.views import PROJECT_PAGES
+
+    def make(provider: str, name: str, **fields) -> Connection:
+        return Connection.objects.create(provider=provider, name=name, **fields)
+
+    assert PROJECT_PAGES.connection() is None
+    asana = make("asana", "asana")
+    assert PROJECT_PAGES.connection() == asana
+    make("projecttool", "off", is_active=False)
+    assert PROJECT_PAGES.connection() == asana
+    tool = make("projecttool", "tool")
+    make("projecttool", "second tool")
+    assert PROJECT_PAGES.connection() == tool

@@ -1,0 +1,175 @@
+"""Lists update without a reload: what changes in the hub's table (a webhook applied, a
+sync finished) shows in the open list within seconds, as the person left it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from ats.sync import CANDIDATES, OFFERS
+from crm.links import organization_search_text
+from crm.models import Organization
+from integrations.http.client import ApiClient
+from integrations.models import Connection, SyncRun
+from integrations.sync.engine import sync_resource
+from integrations.tasks import apply_webhooks_task
+from integrations.webhooks.endpoints import endpoint_for, receiver_url
+from integrations.webhooks.stamps import changes_touch
+from tests.processes import hub_processes, wait_for
+
+KEY = "affinity.organizations"
+
+
+@pytest.fixture
+def organizations(transactional_db):
+    """60 organizations, 30 of them Acme: sorted by name descending, page 2 of the Acme
+    search holds Acme 05 down to Acme 01."""
+    affinity = Connection.objects.create(
+        provider="affinity", name="live", base_url="https://example.invalid", api_token="k"
+    )
+    for number in range(1, 31):
+        for name in (f"Acme {number:02}", f"Globex {number:02}"):
+            domain = f"{name.lower().replace(' ', '')}.example"
+            Organization.objects.create(
+                connection=affinity, remote_id=name, name=name, domain=domain,
+                search_text=organization_search_text(name, [domain]),
+            )  # fmt: skip
+    return affinity
+
+
+def rename(connection: Connection, old: str, new: str) -> None:
+    """What applying a webhook does: the row changes, and so does the list's stamp."""
+    Organization.objects.filter(connection=connection, name=old).update(
+        name=new, search_text=organization_search_text(new, [])
+    )
+    changes_touch(connection_id=connection.pk, resource_key=KEY)
+
+
+def test_a_change_shows_in_the_open_list_as_the_person_left_it(
+    organizations, logged_in_page, live_server
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/organizations/?q=Acme&sort=-name&page=2")
+    rows = page.locator("[data-live-list] tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("Acme 05")
+    search = page.get_by_role("searchbox", name="Search organizations by name or domain")
+    search.click()
+    search.press("End")
+    search.type(" Ini")  # half-typed, not sent
+
+    rename(organizations, "Acme 03", "Acme 03 (renamed at Affinity)")
+    expect(page.get_by_text("Acme 03 (renamed at Affinity)")).to_be_visible(timeout=5000)
+    # The same search, sort and page; the typing and the focus are where they were.
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("Acme 05")
+    expect(rows.last).to_contain_text("Acme 01")
+    assert page.url.endswith("/organizations/?q=Acme&sort=-name&page=2")
+    expect(search).to_have_value("Acme Ini")
+    expect(search).to_be_focused()
+
+    # Tabbing through the table: the keyboard stays on the same link after a refresh.
+    link = page.get_by_role("link", name="Acme 04", exact=True)
+    link.focus()
+    rename(organizations, "Acme 02", "Acme 02 (renamed again)")
+    expect(page.get_by_text("Acme 02 (renamed again)")).to_be_visible(timeout=5000)
+    expect(page.get_by_role("link", name="Acme 04", exact=True)).to_be_focused()
+
+
+def test_a_hidden_tab_does_not_poll_and_checks_when_shown(
+    organizations, logged_in_page, live_server
+):
+    page = logged_in_page
+    polls: list[str] = []
+    page.on("request", lambda r: "/changes/" in r.url and polls.append(r.url))
+    page.goto(f"{live_server.url}/organizations/")
+    page.wait_for_timeout(2500)
+    assert polls, "the list polls its stamp every 2 s"
+
+    def set_hidden(hidden: bool) -> None:
+        page.evaluate(
+            """(hidden) => {
+                Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+                Object.defineProperty(document, "visibilityState",
+                    {value: hidden ? "hidden" : "visible", configurable: true});
+                document.dispatchEvent(new Event("visibilitychange"));
+            }""",
+            hidden,
+        )
+
+    set_hidden(True)
+    polls.clear()
+    rename(organizations, "Acme 01", "Acme 01 (renamed while hidden)")
+    page.wait_for_timeout(7000)
+    assert polls == []
+    set_hidden(False)  # shown again: it checks at once, and refreshes
+    expect(page.get_by_text("Acme 01 (renamed while hidden)")).to_be_visible(timeout=2000)
+
+
+# --- end to end over HTTP: the provider's webhook, the receiver, a worker, the open list -----
+
+SECRET = "pasted-from-recruitee"
+
+
+@pytest.fixture
+def recruitee_hooked(transactional_db, sandbox_connection, sandbox_clean, settings, live_server):
+    """A synced Recruitee connection whose webhook (as a person adds it in Recruitee's
+    settings, its test ping answered) points at the live server's receiver."""
+    settings.HUB_PUBLIC_URL = live_server.url
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    connection = sandbox_connection("recruitee")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ApiClient, "sleep", lambda seconds: None)
+        for resource in (OFFERS, CANDIDATES):
+            sync_resource(connection=connection, resource=resource, full=True)
+    endpoint = endpoint_for(connection)
+    endpoint.secret_add(SECRET)
+    endpoint.save()
+    hooks = f"{sandbox_clean.url}/_sandbox/webhooks/recruitee"
+    added = requests.post(hooks, json={"url": receiver_url(endpoint), "secret": SECRET}, timeout=5)
+    assert added.status_code == 201, added.text
+    yield connection
+    requests.delete(hooks, timeout=5)
+
+
+@pytest.fixture
+def worker(tmp_path, transactional_db):
+    """A `manage.py db_worker` process on the test database, ready: it has run a task."""
+    with hub_processes(tmp_path) as hub:
+        hub.worker("worker")
+        probe = apply_webhooks_task.enqueue()
+
+        def finished() -> bool:
+            probe.refresh()
+            return probe.is_finished
+
+        wait_for(finished, timeout=60, what=f"the worker to start\n{hub.output()}")
+        yield hub
+
+
+def test_a_candidate_created_in_recruitee_appears_in_the_open_list_within_5_seconds(
+    recruitee_hooked, worker, logged_in_page, live_server, sandbox_clean
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/")
+    expect(page.locator("[data-testid=candidate-table] tbody tr").first).to_be_visible()
+    runs = SyncRun.objects.count()
+    page.evaluate("window.openedOnce = true")  # gone if the page were loaded again
+
+    created = requests.post(
+        sandbox_clean.url_for("recruitee") + "/c/1/candidates",
+        json={"candidate": {"name": "Hooked Live", "emails": ["hooked.live@example.com"]}},
+        headers={"Authorization": "Bearer sandbox-recruitee"},
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    started = time.monotonic()
+    # Newest first: the row shows at the top of the open page, without a reload.
+    first_row = page.locator("[data-testid=candidate-table] tbody tr").first
+    expect(first_row).to_contain_text("Hooked Live", timeout=5000)
+    assert time.monotonic() - started < 5
+    assert page.evaluate("window.openedOnce") is True
+    assert SyncRun.objects.count() == runs  # no sync brought it
