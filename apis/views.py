@@ -28,6 +28,7 @@ from integrations.http.errors import ConfigurationError, IntegrationError, NotFo
 from integrations.models import Connection, OutboxItem
 from integrations.openapi.client import OpenApiClient
 from integrations.openapi.errors import DocumentError
+from integrations.openapi.responses import meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
@@ -118,7 +119,7 @@ def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpR
     else:
         answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
     items = _items(pages, answer)
-    total = _int(answer.headers.get("X-Total-Count")) if answer is not None else None
+    total = _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
     context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": answer is None}
     if paged:
         last = -(-total // pages.per_page) if total is not None else None
