@@ -292,11 +292,32 @@ class ApiResourcePages(ResourcePages):
             args[names[style.page_param]] = start
         return args
 
+    def marker_args(self, token: str | int | None) -> dict[str, Any]:
+        """The list method's arguments for the page a cursor token starts (None: the first
+        page), with the page size where the list takes one."""
+        op = self.operations["list"]
+        style = op.pagination
+        if style is None:
+            return {}
+        names = {p.wire_name: p.python_name for p in op.parameters}
+        args: dict[str, Any] = {}
+        if style.size_param in names:
+            args[names[style.size_param]] = self.per_page
+        if token is not None and style.style == "cursor" and style.page_param in names:
+            args[names[style.page_param]] = token
+        return args
+
     @property
-    def pages_through(self) -> bool:
-        """Whether the list can be paged (page numbers or offsets); else one answer."""
+    def paging(self) -> str:
+        """How the list pages (`apis.paging`): "numbers" (page numbers or offsets),
+        "markers" (cursor tokens; a `Link` header's next URL is followed whatever the
+        style), or "local" (one answer, unless it carries a `Link` to a next page)."""
         style = self.operations["list"].pagination
-        return style is not None and style.style in ("page", "offset")
+        if style is not None and style.style in ("page", "offset"):
+            return "numbers"
+        if style is not None and style.style == "cursor":
+            return "markers"
+        return "local"
 
 
 def api_connections() -> list[Connection]:

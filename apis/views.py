@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apis import paging
 from apis.columns import cell, detail_rows
 from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_for, listed_resources
 from core.forms import ConfirmForm
@@ -110,34 +111,88 @@ def api_index(request: HttpRequest) -> HttpResponse:
 def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
     pages = _pages(request, connection, resource, "list")
     form = pages.filter_form(request.GET)
-    asked = page_number(request.GET.get("page"))
-    paged = pages.pages_through
-    arguments = {**form.filters(), **(pages.pagination_args(asked) if paged else {})}
+    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": False}
+    context["querystring"] = filters = form.querystring()
     if missing := form.missing():
         messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
-        answer = None
+        context.update(rows=[], problem=True)
+        return render(request, pages.template("list"), context)
+    if pages.paging == "numbers":
+        context.update(_numbered_page(request, pages, form.filters(), filters))
     else:
-        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+        context.update(_marked_page(request, pages, form.filters(), filters))
+    return render(request, pages.template("list"), context)
+
+
+def _numbered_page(
+    request: HttpRequest, pages: ApiResourcePages, arguments: dict[str, Any], filters: str
+) -> dict[str, Any]:
+    """Page N asked of the API by its page number or offset."""
+    asked = page_number(request.GET.get("page"))
+    arguments = {**arguments, **pages.pagination_args(asked)}
+    answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
     items = _items(pages, answer)
-    total = _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
-    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": answer is None}
-    if paged:
-        last = -(-total // pages.per_page) if total is not None else None
-        context.update(
-            rows=_rows(pages, items),
-            number=asked,
-            total=total,
-            last=last,
-            has_previous=asked > 1,
-            has_next=(asked < last) if last is not None else len(items) >= pages.per_page,
+    total = _total(answer)
+    last = -(-total // pages.per_page) if total is not None else None
+    has_next = (asked < last) if last is not None else len(items) >= pages.per_page
+    return {
+        "rows": _rows(pages, items),
+        "problem": answer is None,
+        "number": asked,
+        "total": total,
+        "last": last,
+        "previous_query": paging.number_link(filters, asked - 1) if asked > 1 else None,
+        "next_query": paging.number_link(filters, asked + 1) if has_next else None,
+    }
+
+
+def _marked_page(
+    request: HttpRequest, pages: ApiResourcePages, arguments: dict[str, Any], filters: str
+) -> dict[str, Any]:
+    """The page a marker (a cursor token, a `Link` URL) starts, or the first; a list
+    without paging is one answer paged here (see `apis.paging`)."""
+    at = paging.position(pages, request.GET)
+    if at.refused:
+        messages.info(request, "That page link is not one this list gave; here is the first page.")
+    marker = at.marker
+    if marker is not None and marker.link:
+        link = marker.link
+        answer = _read(
+            request, pages, "list", lambda: openapi_client(pages.connection_row).follow(link)
         )
     else:
-        page = Paginator(items, pages.per_page).get_page(asked)
-        context.update(rows=_rows(pages, page.object_list), number=page.number, total=len(items))
-        context.update(last=page.paginator.num_pages, has_previous=page.has_previous())
-        context["has_next"] = page.has_next()
-    context["querystring"] = form.querystring()
-    return render(request, pages.template("list"), context)
+        arguments = {**arguments, **pages.marker_args(marker.token if marker else None)}
+        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+    items = _items(pages, answer)
+    following = (
+        paging.following(pages, meta(answer).headers, answer.json()) if answer is not None else None
+    )
+    if marker is None and following is None and pages.paging == "local":
+        page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
+        before, after = page.number - 1, page.number + 1
+        return {
+            "rows": _rows(pages, page.object_list),
+            "problem": answer is None,
+            "number": page.number,
+            "total": len(items),
+            "last": page.paginator.num_pages,
+            "previous_query": paging.number_link(filters, before) if page.has_previous() else None,
+            "next_query": paging.number_link(filters, after) if page.has_next() else None,
+        }
+    previous_query, next_query = paging.marker_links(pages, at, following, filters)
+    return {
+        "rows": _rows(pages, items),
+        "problem": answer is None,
+        "number": at.number,
+        "total": _total(answer),
+        "last": None,
+        "previous_query": previous_query,
+        "next_query": next_query,
+    }
+
+
+def _total(answer: Any) -> int | None:
+    return _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
 
 
 def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:

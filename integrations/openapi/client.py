@@ -71,6 +71,12 @@ class OpenApiClient:
         names = ", ".join(self._compiled.resource_classes)
         return f"<OpenApiClient {self._model.title!r}: {names}>"
 
+    def follow(self, url: str) -> Any:
+        """GET a URL the API gave, such as a `Link` header's `rel="next"` (the generated
+        list pages follow them). It must stay under the base URL, as every call."""
+        response = self._api.request("GET", url)
+        return wrap(response.data, response.headers, response.status)
+
     def _call(self, op: Operation, plan: dict[str, Argument], arguments: dict[str, Any]) -> Any:
         iterate = arguments.pop("iterator", False)
         path_values, headers = {}, {}

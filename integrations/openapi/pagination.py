@@ -158,7 +158,7 @@ def _next_marker(
     fetched: int,
 ) -> Any:
     if pagination.style == "cursor":
-        return _token(response.data, pagination.token_path) or None
+        return next_token(response.data, pagination.token_path) or None
     if not items or pagination.style == "none":
         return None
     size = params.get(pagination.size_param) if pagination.size_param else None
@@ -172,7 +172,8 @@ def _next_marker(
     return int(params[pagination.page_param]) + len(items)
 
 
-def _token(data: Any, path: tuple[str, ...]) -> Any:
+def next_token(data: Any, path: tuple[str, ...]) -> Any:
+    """The next page's cursor in a cursor-style answer (at `path`, else a usual place)."""
     for candidate in (path,) if path else TOKEN_PATHS:
         node = data
         for key in candidate:

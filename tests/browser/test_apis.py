@@ -4,15 +4,21 @@ creates one, meeting a validation error first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from core.groups import permission_named
+from integrations import jsoncodec
 from integrations.http import call_log
-from integrations.models import OutboxItem
+from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
+from integrations.openapi.source import read_file
+from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
 
 from .conftest import PASSWORD
@@ -99,3 +105,42 @@ def test_connect_jsonplaceholder_then_list_open_and_create_a_post(
         "title": "Hello from the hub",
         "body": "Written in Chromium",
     }
+
+
+ASANA = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "asana_oas.yaml"
+
+
+def test_a_cursor_paged_list_goes_to_the_next_page_and_back(
+    page, live_server, sandbox_clean, django_user_model, screenshot
+):
+    """Asana's real document over the sandbox's Asana: its lists page by `offset` tokens."""
+    if not ASANA.exists():
+        pytest.skip(f"{ASANA} is missing: the real OpenAPI documents live in ../shared/specs/")
+    base, auth = sandbox_clean.url_for("asana"), {"Authorization": f"Bearer {ASANA_TOKEN}"}
+    connection = Connection.objects.create(
+        provider="openapi", name="asana", base_url=base, api_token=ASANA_TOKEN
+    )
+    OpenApiSource.objects.create(connection=connection, document=jsoncodec.dumps(read_file(ASANA)))
+    workspace = requests.get(f"{base}/workspaces", headers=auth, timeout=5).json()["data"][0]
+    for n in range(10):  # 24 seeded: 34 make a second page of 25
+        body = {"data": {"name": f"Paged {n}", "workspace": workspace["gid"]}}
+        requests.post(f"{base}/projects", json=body, headers=auth, timeout=5).raise_for_status()
+    person = django_user_model.objects.create_user(username="person", password=PASSWORD)
+    person.user_permissions.set([permission_named("apis.view_api_records")])
+
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/asana/projects/")
+    rows = page.get_by_test_id("api-table").locator("tbody tr")
+    pages = page.get_by_test_id("api-pages")
+    expect(rows).to_have_count(25)
+    expect(pages).to_contain_text("Page 1")
+    first_gid = rows.first.locator("td").first.inner_text()
+    pages.get_by_role("link", name="Next").click()
+    expect(pages).to_contain_text("Page 2")
+    expect(rows).to_have_count(9)
+    expect(rows.last).to_contain_text("Paged 9")
+    expect(pages.get_by_text("Next")).not_to_have_attribute("href", re.compile("."))
+    screenshot("apis-cursor-page-2")
+    pages.get_by_role("link", name="Previous").click()
+    expect(pages).to_contain_text("Page 1")
+    expect(rows.first.locator("td").first).to_have_text(first_gid)
