@@ -17,11 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apis import paging
 from apis.columns import cell, detail_rows
+from apis.models import ApiRecord
 from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_for, listed_resources
+from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
@@ -33,6 +35,7 @@ from integrations.openapi.responses import meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
+from integrations.sync.service import start_first_sync, sync_request, sync_status
 
 OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
 
@@ -117,7 +120,9 @@ def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpR
         messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
         context.update(rows=[], problem=True)
         return render(request, pages.template("list"), context)
-    if pages.paging == "numbers":
+    if pages.synced:
+        context.update(_synced_page(request, pages, form, filters))
+    elif pages.paging == "numbers":
         context.update(_numbered_page(request, pages, form.filters(), filters))
     else:
         context.update(_marked_page(request, pages, form.filters(), filters))
@@ -189,6 +194,53 @@ def _marked_page(
         "previous_query": previous_query,
         "next_query": next_query,
     }
+
+
+def _synced_page(
+    request: HttpRequest, pages: ApiResourcePages, form: Any, filters: str
+) -> dict[str, Any]:
+    """The page read from the hub's copy (`apis.sync`): search and filters in SQL, Django's
+    Paginator; the first visit of a never-synced resource starts its first sync."""
+    connection, synced = pages.connection_row, synced_resource(sync_key(pages.name))
+    records = ApiRecord.objects.filter(connection=connection, resource=pages.name, is_deleted=False)
+    for word in form.valid_data().get("q", "").lower().split():
+        records = records.filter(search_text__contains=word)
+    for wire_name, value in form.item_filters().items():
+        records = records.filter(**{f"raw__{wire_name}": value})
+    page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
+    if not page.paginator.count and not form.valid_data():
+        start_first_sync(connection=connection, resource=synced)
+    before, after = page.number - 1, page.number + 1
+    return {
+        "rows": [_synced_row(pages, record) for record in page.object_list],
+        "number": page.number,
+        "total": page.paginator.count,
+        "last": page.paginator.num_pages,
+        "previous_query": paging.number_link(filters, before) if page.has_previous() else None,
+        "next_query": paging.number_link(filters, after) if page.has_next() else None,
+        "sync": sync_status(connection=connection, resource=synced),
+    }
+
+
+def _synced_row(pages: ApiResourcePages, record: ApiRecord) -> dict[str, Any]:
+    """Its cells as synced; a column chosen since then, from the JSON."""
+    cells = [
+        record.columns[c.field] if c.field in record.columns else cell(record.raw.get(c.field))
+        for c in pages.columns
+    ]
+    return {"id": record.remote_id, "cells": cells}
+
+
+@require_POST
+def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
+    """ "Sync now" on a synced resource's list: queue a sync in the background."""
+    pages = _pages(request, connection, resource, "list")
+    _require(request, "change")
+    if not pages.synced:
+        raise Http404("That list is read live: an administrator turns its sync on.")
+    sync_request(connection=pages.connection_row, resource=synced_resource(sync_key(pages.name)))
+    messages.info(request, f"Syncing {pages.plural.lower()} from {pages.title} in the background.")
+    return redirect(pages.url("list"))
 
 
 def _total(answer: Any) -> int | None:

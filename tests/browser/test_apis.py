@@ -20,6 +20,7 @@ from integrations.openapi import cache
 from integrations.openapi.source import read_file
 from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
+from integrations.sandbox.jsonplaceholder_data import records
 
 from .conftest import PASSWORD
 
@@ -144,3 +145,58 @@ def test_a_cursor_paged_list_goes_to_the_next_page_and_back(
     pages.get_by_role("link", name="Previous").click()
     expect(pages).to_contain_text("Page 1")
     expect(rows.first.locator("td").first).to_have_text(first_gid)
+
+
+def test_an_administrator_turns_sync_on_and_a_person_searches_the_synced_posts(
+    page, live_server, sandbox_clean, django_user_model, task_worker, screenshot
+):
+    django_user_model.objects.create_superuser(username="admin", password=PASSWORD)
+    person = django_user_model.objects.create_user(username="person", password=PASSWORD)
+    rights = ("apis.view_api_records", "apis.change_api_records")
+    person.user_permissions.set([permission_named(right) for right in rights])
+    base_url = sandbox_clean.url_for("jsonplaceholder")
+    connection = Connection.objects.create(
+        provider="openapi", name="jsonplaceholder", base_url=base_url
+    )
+    OpenApiSource.objects.create(
+        connection=connection, document=(DOCUMENTS / "jsonplaceholder.json").read_text()
+    )
+
+    # Read live at first: the page says so.
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/")
+    expect(page.get_by_text("Read live from JSONPlaceholder.")).to_be_visible()
+
+    # The administrator switches the posts' sync on.
+    _log_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/apis/resourcecolumns/add/")
+    page.select_option("#id_connection", label=str(connection))
+    page.fill("#id_resource", "posts")
+    page.fill("#id_columns", "[]")
+    page.check("#id_synced")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+
+    # The person's first visit starts the first sync; the worker copies all 100 posts.
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/")
+    expect(page.get_by_text("Synced from JSONPlaceholder into the hub")).to_be_visible()
+    count = page.get_by_test_id("result-count")
+    for _ in range(40):
+        if count.count() and count.inner_text() == "100 posts":
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(count).to_have_text("100 posts")
+    expect(page.get_by_test_id("last-synced")).to_contain_text("Last synced")
+    screenshot("apis-synced-posts")
+
+    # Searching words (each one, in any order, any case) is answered by the hub's copy.
+    words = records("posts")[6]["title"].split()
+    texts = [f"{p['title']} {p['body']}" for p in records("posts")]
+    matching = sum(all(word in text for word in words) for text in texts)
+    assert 1 <= matching < 25
+    page.get_by_label("Search").fill(" ".join(reversed(words)).upper())
+    page.get_by_role("button", name="Apply").click()
+    expect(count).to_have_text(f"{matching} posts")
+    expect(page.get_by_test_id("api-table").locator("tbody tr")).to_have_count(matching)
