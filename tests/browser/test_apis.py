@@ -111,21 +111,29 @@ def test_connect_jsonplaceholder_then_list_open_and_create_a_post(
 ASANA = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "asana_oas.yaml"
 
 
-def test_a_cursor_paged_list_goes_to_the_next_page_and_back(
-    page, live_server, sandbox_clean, django_user_model, screenshot
-):
-    """Asana's real document over the sandbox's Asana: its lists page by `offset` tokens."""
+@pytest.fixture
+def asana_projects(sandbox_clean) -> Iterator[str]:
+    """The sandbox's Asana with 34 projects (24 seeded, 10 more: a second page of 25);
+    reseeded afterwards, since the session's sandbox is shared by later tests."""
     if not ASANA.exists():
         pytest.skip(f"{ASANA} is missing: the real OpenAPI documents live in ../shared/specs/")
     base, auth = sandbox_clean.url_for("asana"), {"Authorization": f"Bearer {ASANA_TOKEN}"}
-    connection = Connection.objects.create(
-        provider="openapi", name="asana", base_url=base, api_token=ASANA_TOKEN
-    )
-    OpenApiSource.objects.create(connection=connection, document=jsoncodec.dumps(read_file(ASANA)))
     workspace = requests.get(f"{base}/workspaces", headers=auth, timeout=5).json()["data"][0]
-    for n in range(10):  # 24 seeded: 34 make a second page of 25
+    for n in range(10):
         body = {"data": {"name": f"Paged {n}", "workspace": workspace["gid"]}}
         requests.post(f"{base}/projects", json=body, headers=auth, timeout=5).raise_for_status()
+    yield base
+    sandbox_clean.reseed()
+
+
+def test_a_cursor_paged_list_goes_to_the_next_page_and_back(
+    page, live_server, asana_projects, django_user_model, screenshot
+):
+    """Asana's real document over the sandbox's Asana: its lists page by `offset` tokens."""
+    connection = Connection.objects.create(
+        provider="openapi", name="asana", base_url=asana_projects, api_token=ASANA_TOKEN
+    )
+    OpenApiSource.objects.create(connection=connection, document=jsoncodec.dumps(read_file(ASANA)))
     person = django_user_model.objects.create_user(username="person", password=PASSWORD)
     person.user_permissions.set([permission_named("apis.view_api_records")])
 

@@ -30,7 +30,7 @@ def _fresh() -> Iterator[None]:
 
 
 @pytest.fixture
-def connection(db, sandbox_clean) -> Connection:
+def connection(db, sandbox_clean) -> Iterator[Connection]:
     if not ASANA.exists():
         pytest.skip(f"{ASANA} is missing: the real OpenAPI documents live in ../shared/specs/")
     base, auth = sandbox_clean.url_for("asana"), {"Authorization": f"Bearer {ASANA_TOKEN}"}
@@ -42,7 +42,8 @@ def connection(db, sandbox_clean) -> Connection:
     for n in range(10):  # 24 seeded: 34 make a second page of 25
         body = {"data": {"name": f"Paged {n}", "workspace": workspace["gid"]}}
         requests.post(f"{base}/projects", json=body, headers=auth, timeout=5).raise_for_status()
-    return row
+    yield row
+    sandbox_clean.reseed()  # the session's sandbox: later tests expect the seeded projects
 
 
 def _link(page: str, rel: str) -> str | None:
