@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from integrations.models import CallRollup, Connection, OutboxItem, SyncRun, SyncState
 from integrations.services.call_rollups import minute_of
-from integrations.sync.registry import resources
+from integrations.sync.registry import connection_resources
 
 HEALTHY, DEGRADED, FAILING, SWITCHED_OFF = "healthy", "degraded", "failing", "switched off"
 FAILED_CALL_FIELDS = ("errors_5xx", "errors_429", "errors_timeout", "errors_other")
@@ -172,7 +172,7 @@ def _budgets(rollups, window_start: datetime, now: datetime) -> tuple[Budget, ..
 def _sync_times(connection: Connection, now: datetime) -> tuple[datetime | None, datetime | None]:
     """The last successful sync of any resource, and when the scheduler next syncs one
     (`syncs_due`'s rule: the interval after the last success; now if never synced)."""
-    keys = [r.key for r in resources().values() if r.provider == connection.provider]
+    keys = [r.key for r in connection_resources(connection)]
     if not keys:
         return None, None
     done = dict(
@@ -190,9 +190,7 @@ def _sync_times(connection: Connection, now: datetime) -> tuple[datetime | None,
 def _failed_syncs(connection: Connection) -> list[str]:
     """The resources whose latest run failed (one indexed query per resource)."""
     failed = []
-    for resource in resources().values():
-        if resource.provider != connection.provider:
-            continue
+    for resource in connection_resources(connection):
         latest = (
             SyncRun.objects.filter(connection=connection, resource=resource.key)
             .order_by("-created_at")

@@ -15,6 +15,7 @@ from apis.sync import synced_resource
 from core.groups import permission_named
 from integrations.models import Connection, OpenApiSource, SyncRun
 from integrations.openapi import cache
+from integrations.services.health import connection_health
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
 from integrations.sync.service import syncs_due
@@ -138,3 +139,17 @@ def test_sync_now_needs_the_right_to_change_records(client, connection, django_u
     client.force_login(viewer)
     assert client.post("/apis/posts-api/posts/sync/").status_code == 403
     assert not SyncRun.objects.exists()
+
+
+def test_a_failed_sync_shows_on_the_page_and_in_the_connections_health(
+    logged_in_client, rsps, connection, monkeypatch
+):
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+    rsps.add("GET", f"{BASE}/posts", status=500, json={"message": "database down"})
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.FAILED and "database down" in run.error
+    health = connection_health(connection)
+    assert any("posts" in reason for reason in health.reasons), health.reasons
+    assert health.last_sync_at is None
+    page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
+    assert 'data-testid="sync-error"' in page and "Never synced yet" in page
