@@ -69,14 +69,11 @@ def _links(page: str) -> dict[str, str]:
     return found
 
 
-def _ids(page: str) -> list[int]:
-    return [int(i) for i in re.findall(r'href="/apis/things/things/(\d+)/"', page)]
-
-
 LIST = "/apis/things/things/"
 
 
 def _no_detail_links(page: str) -> list[int]:
+    """The ids in the table (these lists have no detail page to link to)."""
     return [int(i) for i in re.findall(r"<td>thing (\d+)</td>", page)]
 
 
@@ -138,3 +135,16 @@ def test_a_list_without_paging_is_paged_here(logged_in_client, rsps):
     assert _links(first)["label"] == "Page 1 of 2" and _links(first)["next"] == "page=2"
     second = logged_in_client.get(f"{LIST}?page=2").content.decode()
     assert _no_detail_links(second) == list(range(26, 31)) and _links(second)["prev"] == "page=1"
+
+
+@pytest.mark.django_db
+def test_offsets_page_forward_and_back_by_page_number(logged_in_client, rsps):
+    _connect(_doc([_query("offset", "integer"), _query("limit", "integer")], ARRAY))
+    for offset, ids in ((0, range(1, 26)), (25, range(26, 31))):
+        query = matchers.query_param_matcher({"offset": str(offset), "limit": "25"})
+        rsps.add("GET", f"{BASE}/things", json=_things(*ids), match=[query])
+    first = logged_in_client.get(LIST).content.decode()
+    assert _links(first)["next"] == "page=2" and "prev" not in _links(first)
+    second = logged_in_client.get(f"{LIST}?page=2").content.decode()
+    assert _no_detail_links(second) == list(range(26, 31)) and "next" not in _links(second)
+    assert _links(second)["prev"] == "page=1"
