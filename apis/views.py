@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -174,16 +174,8 @@ def _marked_page(
     )
     if marker is None and following is None and pages.paging == "local":
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
-        before, after = page.number - 1, page.number + 1
-        return {
-            "rows": _rows(pages, page.object_list),
-            "problem": answer is None,
-            "number": page.number,
-            "total": len(items),
-            "last": page.paginator.num_pages,
-            "previous_query": paging.number_link(filters, before) if page.has_previous() else None,
-            "next_query": paging.number_link(filters, after) if page.has_next() else None,
-        }
+        rows = _rows(pages, page.object_list)
+        return {**_local_page(page, filters, rows), "problem": answer is None}
     previous_query, next_query = paging.marker_links(pages, at, following, filters)
     return {
         "rows": _rows(pages, items),
@@ -210,15 +202,21 @@ def _synced_page(
     page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
     if not page.paginator.count and not form.valid_data():
         start_first_sync(connection=connection, resource=synced)
+    rows = [_synced_row(pages, record) for record in page.object_list]
+    status = sync_status(connection=connection, resource=synced)
+    return {**_local_page(page, filters, rows), "sync": status}
+
+
+def _local_page(page: Page, filters: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page of Django's `Paginator` (one live answer paged here, or the synced copy)."""
     before, after = page.number - 1, page.number + 1
     return {
-        "rows": [_synced_row(pages, record) for record in page.object_list],
+        "rows": rows,
         "number": page.number,
         "total": page.paginator.count,
         "last": page.paginator.num_pages,
         "previous_query": paging.number_link(filters, before) if page.has_previous() else None,
         "next_query": paging.number_link(filters, after) if page.has_next() else None,
-        "sync": sync_status(connection=connection, resource=synced),
     }
 
 
@@ -233,7 +231,7 @@ def _synced_row(pages: ApiResourcePages, record: ApiRecord) -> dict[str, Any]:
 
 @require_POST
 def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
-    """ "Sync now" on a synced resource's list: queue a sync in the background."""
+    """Queue a sync of a synced resource in the background (its list's "Sync now")."""
     pages = _pages(request, connection, resource, "list")
     _require(request, "change")
     if not pages.synced:
