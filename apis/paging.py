@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core import signing
 
-from integrations.openapi.pagination import next_link, next_token
+from integrations.openapi.pagination import next_link, next_token, without_params
 
 if TYPE_CHECKING:
     from apis.pages import ApiResourcePages
@@ -74,11 +75,14 @@ def position(pages: ApiResourcePages, query: Any) -> Position:
     return Position(marker, signed, list(query.getlist("before")) or [""])
 
 
-def following(pages: ApiResourcePages, headers: Any, data: Any) -> Marker | None:
-    """The next page's marker from an answer: its `Link` `rel="next"`, else (cursor
-    style) the token the answer carries."""
+def following(
+    pages: ApiResourcePages, headers: Any, data: Any, secrets: Collection[str]
+) -> Marker | None:
+    """The next page's marker from an answer: its `Link` `rel="next"` (less the query
+    parameters `secrets` that carry credentials: a marker is signed, not encrypted), else
+    (cursor style) the token the answer carries."""
     if link := next_link(headers):
-        return Marker(link=link)
+        return Marker(link=without_params(link, secrets))
     style = pages.operations["list"].pagination
     if style is not None and style.style == "cursor":
         token = next_token(data, style.token_path)

@@ -62,10 +62,14 @@ def _require(request: HttpRequest, action: str) -> None:
         raise PermissionDenied(f"You may not {verb} the records of connected APIs.")
 
 
+def _api(pages: ApiResourcePages) -> OpenApiClient:
+    """The connection's dynamic client."""
+    return openapi_client(pages.connection_row)
+
+
 def _client(pages: ApiResourcePages) -> Any:
     """The resource's methods on the connection's dynamic client (`client.posts`)."""
-    client: OpenApiClient = openapi_client(pages.connection_row)
-    return getattr(client, pages.name)
+    return getattr(_api(pages), pages.name)
 
 
 def _record_id(pages: ApiResourcePages, page: str, record_id: str) -> Any:
@@ -160,18 +164,20 @@ def _marked_page(
     if at.refused:
         messages.info(request, "That page link is not one this list gave; here is the first page.")
     marker = at.marker
-    if marker is not None and marker.link:
-        link = marker.link
-        answer = _read(
-            request, pages, "list", lambda: openapi_client(pages.connection_row).follow(link)
-        )
-    else:
-        arguments = {**arguments, **pages.marker_args(marker.token if marker else None)}
-        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+
+    def call() -> tuple[OpenApiClient, Any]:
+        client = _api(pages)
+        if marker is not None and marker.link:
+            return client, client.follow(marker.link)
+        token = marker.token if marker else None
+        return client, getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+
+    client, answer = _read(request, pages, "list", call) or (None, None)
     items = _items(pages, answer)
-    following = (
-        paging.following(pages, meta(answer).headers, answer.json()) if answer is not None else None
-    )
+    following = None
+    if client is not None and answer is not None:
+        headers, data = meta(answer).headers, answer.json()
+        following = paging.following(pages, headers, data, client.query_secrets)
     if marker is None and following is None and pages.paging == "local":
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
         rows = _rows(pages, page.object_list)

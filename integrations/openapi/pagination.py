@@ -16,8 +16,9 @@ A repeated token, URL or page raises `InvalidResponseError`, never loops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from requests.utils import parse_header_links
 
@@ -108,6 +109,15 @@ def next_link(headers: Mapping[str, str]) -> str | None:
         if "next" in str(link.get("rel", "")).split() and link.get("url"):
             return link["url"]
     return None
+
+
+def without_params(url: str, names: Collection[str]) -> str:
+    """`url` less the query parameters `names` (an API key a `Link` header echoed back)."""
+    if not names:
+        return url
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def pages(

@@ -7,9 +7,11 @@ import json
 import re
 from collections.abc import Iterator
 from html import unescape
+from urllib.parse import parse_qsl
 
 import pytest
 import responses
+from django.core import signing
 from responses import matchers
 
 from integrations.models import Connection, OpenApiSource
@@ -148,3 +150,40 @@ def test_offsets_page_forward_and_back_by_page_number(logged_in_client, rsps):
     second = logged_in_client.get(f"{LIST}?page=2").content.decode()
     assert _no_detail_links(second) == list(range(26, 31)) and "next" not in _links(second)
     assert _links(second)["prev"] == "page=1"
+
+
+@pytest.mark.django_db
+def test_an_api_key_a_link_echoes_stays_out_of_the_page(logged_in_client, rsps):
+    key = "key-SECRET-0123456789"
+    doc = {**LINK_DOC, "components": {"securitySchemes": {"k": {
+        "type": "apiKey", "in": "query", "name": "api_key"}}}, "security": [{"k": []}]}  # fmt: skip
+    row = _connect(doc)
+    Connection.objects.filter(pk=row.pk).update(api_token=key)
+    echoed = f'<{BASE}/things?api_key={key}&page=2>; rel="next"'
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher({"api_key": key})],
+             json=_things(1), headers={"Link": echoed})  # fmt: skip
+    rsps.add("GET", f"{BASE}/things", json=_things(2),
+             match=[matchers.query_param_matcher({"api_key": key, "page": "2"})])  # fmt: skip
+    first = logged_in_client.get(LIST).content.decode()
+    marker = _links(first)["next"]
+    assert (
+        key not in first
+        and key
+        not in signing.loads(dict(parse_qsl(marker))["after"], salt=f"apis.paging:{row.pk}:things")[
+            "link"
+        ]
+    )
+    second = logged_in_client.get(f"{LIST}?{marker}").content.decode()
+    assert _no_detail_links(second) == [2] and key not in second
+
+
+@pytest.mark.django_db
+def test_an_api_that_does_not_answer_is_a_message_not_an_error_page(
+    logged_in_client, rsps, monkeypatch
+):
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+    _connect(CURSOR_DOC)
+    rsps.add("GET", f"{BASE}/things", status=503, body="down")
+    answer = logged_in_client.get(LIST)
+    assert answer.status_code == 200
+    assert "Things did not answer the list; try again shortly." in answer.content.decode()
