@@ -16,7 +16,7 @@ from integrations.http.errors import ConfigurationError
 class ResourceColumnsForm(forms.ModelForm):
     class Meta:
         model = ResourceColumns
-        fields = ["connection", "resource", "columns"]
+        fields = ["connection", "resource", "columns", "synced"]
 
     def clean(self) -> dict[str, Any]:
         """The resource must have pages, and every column must be a field of its items."""
@@ -47,8 +47,8 @@ class ResourceColumnsForm(forms.ModelForm):
 @admin.register(ResourceColumns)
 class ResourceColumnsAdmin(admin.ModelAdmin):
     form = ResourceColumnsForm
-    list_display = ["connection", "resource", "columns"]
-    list_filter = ["connection"]
+    list_display = ["connection", "resource", "columns", "synced"]
+    list_filter = ["connection", "synced"]
     readonly_fields = ["default"]
 
     @admin.display(description="default columns")

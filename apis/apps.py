@@ -7,7 +7,9 @@ class ApisConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: apps.py loads before the app registry is ready.
-        from apis import outbox
+        from apis import outbox, sync
         from integrations.outbox.registry import register_operations
+        from integrations.sync.registry import register_family
 
         register_operations(*outbox.OPERATIONS)
+        register_family(sync.FAMILY)

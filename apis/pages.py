@@ -17,7 +17,7 @@ can be made from is left out, and `problems` says why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from django import forms
@@ -58,11 +58,12 @@ class ApiFilterForm(ListFilterForm):
     """The list operation's query parameters as filters (`params` set per resource)."""
 
     params: ClassVar[tuple[Parameter, ...]] = ()
+    search: ClassVar[bool] = False  # the `q` box: the API's `q`, or the synced copy's search
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["sort"]
-        if "q" not in {p.wire_name for p in self.params}:
+        if not self.search:
             del self.fields["q"]
         for param in self.params:
             if param.wire_name == "q":
@@ -88,6 +89,11 @@ class ApiFilterForm(ListFilterForm):
         data = self.valid_data()
         by_wire = {p.wire_name: p.python_name for p in self.params}
         return {by_wire.get(name, name): value for name, value in data.items()}
+
+    def item_filters(self) -> dict[str, Any]:
+        """{item field (wire name): value}, for the synced copy's query (`q` apart)."""
+        data = self.valid_data()
+        return {p.wire_name: data[p.python_name] for p in self.params if p.python_name in data}
 
     def sort_value(self) -> None:
         return None
@@ -206,20 +212,28 @@ class ApiResourcePages(ResourcePages):
         self.path = resource.name
         self.plural = label_for(resource.name)
         self.singular = self.plural[:-1] if self.plural.endswith("s") else self.plural
-        self.subtitle = f"Read live from {self.title}."
         list_op = self.operations["list"]
         self.item = item_schema(self.resolver, list_op.response)
         self.id_field = id_field(self.resolver, self.item)
-        chosen = (
+        chosen, self.synced = (
             ResourceColumns.objects.filter(connection=connection, resource=resource.name)
-            .values_list("columns", flat=True)
+            .values_list("columns", "synced")
             .first()
-        )
+        ) or ([], False)
         self.columns: list[Column] = columns(self.resolver, self.item, chosen)
         self.list_columns = tuple(ListColumn(c.label) for c in self.columns)
         params = filter_parameters(list_op)
-        self.filter_form = type("ApiFilters", (ApiFilterForm,), {"params": params})
         self.search = any(p.wire_name == "q" for p in list_op.parameters)
+        if self.synced:  # read from the hub's copy: filters on the item's own fields
+            known = set(self.item.get("properties") or {})
+            params = tuple(replace(p, required=False) for p in params if p.wire_name in known)
+            params = tuple(p for p in params if p.wire_name != "q")
+            self.search = True
+            self.subtitle = f"Synced from {self.title} into the hub: searched and paged here."
+        else:
+            self.subtitle = f"Read live from {self.title}."
+        form_class = {"params": params, "search": self.search}
+        self.filter_form = type("ApiFilters", (ApiFilterForm,), form_class)
         self.outbox_operations = ("openapi.create", "openapi.update", "openapi.delete")
 
     @property
@@ -292,11 +306,32 @@ class ApiResourcePages(ResourcePages):
             args[names[style.page_param]] = start
         return args
 
+    def marker_args(self, token: str | int | None, size: int | None = None) -> dict[str, Any]:
+        """The list method's arguments for the page a cursor token starts (None: the first
+        page), with the page size (default `per_page`) where the list takes one."""
+        op = self.operations["list"]
+        style = op.pagination
+        if style is None:
+            return {}
+        names = {p.wire_name: p.python_name for p in op.parameters}
+        args: dict[str, Any] = {}
+        if style.size_param in names:
+            args[names[style.size_param]] = size or self.per_page
+        if token is not None and style.style == "cursor" and style.page_param in names:
+            args[names[style.page_param]] = token
+        return args
+
     @property
-    def pages_through(self) -> bool:
-        """Whether the list can be paged (page numbers or offsets); else one answer."""
+    def paging(self) -> str:
+        """How the list pages (`apis.paging`): "numbers" (page numbers or offsets),
+        "markers" (cursor tokens; a `Link` header's next URL is followed whatever the
+        style), or "local" (one answer, unless it carries a `Link` to a next page)."""
         style = self.operations["list"].pagination
-        return style is not None and style.style in ("page", "offset")
+        if style is not None and style.style in ("page", "offset"):
+            return "numbers"
+        if style is not None and style.style == "cursor":
+            return "markers"
+        return "local"
 
 
 def api_connections() -> list[Connection]:

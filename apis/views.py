@@ -14,13 +14,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apis import paging
 from apis.columns import cell, detail_rows
+from apis.models import ApiRecord
 from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_for, listed_resources
+from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
@@ -28,9 +31,11 @@ from integrations.http.errors import ConfigurationError, IntegrationError, NotFo
 from integrations.models import Connection, OutboxItem
 from integrations.openapi.client import OpenApiClient
 from integrations.openapi.errors import DocumentError
+from integrations.openapi.responses import meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
+from integrations.sync.service import start_first_sync, sync_request, sync_status
 
 OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
 
@@ -57,10 +62,14 @@ def _require(request: HttpRequest, action: str) -> None:
         raise PermissionDenied(f"You may not {verb} the records of connected APIs.")
 
 
+def _api(pages: ApiResourcePages) -> OpenApiClient:
+    """The connection's dynamic client."""
+    return openapi_client(pages.connection_row)
+
+
 def _client(pages: ApiResourcePages) -> Any:
     """The resource's methods on the connection's dynamic client (`client.posts`)."""
-    client: OpenApiClient = openapi_client(pages.connection_row)
-    return getattr(client, pages.name)
+    return getattr(_api(pages), pages.name)
 
 
 def _record_id(pages: ApiResourcePages, page: str, record_id: str) -> Any:
@@ -109,34 +118,137 @@ def api_index(request: HttpRequest) -> HttpResponse:
 def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
     pages = _pages(request, connection, resource, "list")
     form = pages.filter_form(request.GET)
-    asked = page_number(request.GET.get("page"))
-    paged = pages.pages_through
-    arguments = {**form.filters(), **(pages.pagination_args(asked) if paged else {})}
+    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": False}
+    context["querystring"] = filters = form.querystring()
     if missing := form.missing():
         messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
-        answer = None
+        context.update(rows=[], problem=True)
+        return render(request, pages.template("list"), context)
+    if pages.synced:
+        context.update(_synced_page(request, pages, form, filters))
+    elif pages.paging == "numbers":
+        context.update(_numbered_page(request, pages, form.filters(), filters))
     else:
-        answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
-    items = _items(pages, answer)
-    total = _int(answer.headers.get("X-Total-Count")) if answer is not None else None
-    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": answer is None}
-    if paged:
-        last = -(-total // pages.per_page) if total is not None else None
-        context.update(
-            rows=_rows(pages, items),
-            number=asked,
-            total=total,
-            last=last,
-            has_previous=asked > 1,
-            has_next=(asked < last) if last is not None else len(items) >= pages.per_page,
-        )
-    else:
-        page = Paginator(items, pages.per_page).get_page(asked)
-        context.update(rows=_rows(pages, page.object_list), number=page.number, total=len(items))
-        context.update(last=page.paginator.num_pages, has_previous=page.has_previous())
-        context["has_next"] = page.has_next()
-    context["querystring"] = form.querystring()
+        context.update(_marked_page(request, pages, form.filters(), filters))
     return render(request, pages.template("list"), context)
+
+
+def _numbered_page(
+    request: HttpRequest, pages: ApiResourcePages, arguments: dict[str, Any], filters: str
+) -> dict[str, Any]:
+    """Page N asked of the API by its page number or offset."""
+    asked = page_number(request.GET.get("page"))
+    arguments = {**arguments, **pages.pagination_args(asked)}
+    answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+    items = _items(pages, answer)
+    total = _total(answer)
+    last = -(-total // pages.per_page) if total is not None else None
+    has_next = (asked < last) if last is not None else len(items) >= pages.per_page
+    return {
+        "rows": _rows(pages, items),
+        "problem": answer is None,
+        "number": asked,
+        "total": total,
+        "last": last,
+        "previous_query": paging.number_link(filters, asked - 1) if asked > 1 else None,
+        "next_query": paging.number_link(filters, asked + 1) if has_next else None,
+    }
+
+
+def _marked_page(
+    request: HttpRequest, pages: ApiResourcePages, arguments: dict[str, Any], filters: str
+) -> dict[str, Any]:
+    """The page a marker (a cursor token, a `Link` URL) starts, or the first; a list
+    without paging is one answer paged here (see `apis.paging`)."""
+    at = paging.position(pages, request.GET)
+    if at.refused:
+        messages.info(request, "That page link is not one this list gave; here is the first page.")
+    marker = at.marker
+
+    def call() -> tuple[OpenApiClient, Any]:
+        client = _api(pages)
+        if marker is not None and marker.link:
+            return client, client.follow(marker.link)
+        token = marker.token if marker else None
+        return client, getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+
+    client, answer = _read(request, pages, "list", call) or (None, None)
+    items = _items(pages, answer)
+    following = None
+    if client is not None and answer is not None:
+        headers, data = meta(answer).headers, answer.json()
+        following = paging.following(pages, headers, data, client.query_secrets)
+    if marker is None and following is None and pages.paging == "local":
+        page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
+        rows = _rows(pages, page.object_list)
+        return {**_local_page(page, filters, rows), "problem": answer is None}
+    previous_query, next_query = paging.marker_links(pages, at, following, filters)
+    return {
+        "rows": _rows(pages, items),
+        "problem": answer is None,
+        "number": at.number,
+        "total": _total(answer),
+        "last": None,
+        "previous_query": previous_query,
+        "next_query": next_query,
+    }
+
+
+def _synced_page(
+    request: HttpRequest, pages: ApiResourcePages, form: Any, filters: str
+) -> dict[str, Any]:
+    """The page read from the hub's copy (`apis.sync`): search and filters in SQL, Django's
+    Paginator; the first visit of a never-synced resource starts its first sync."""
+    connection, synced = pages.connection_row, synced_resource(sync_key(pages.name))
+    records = ApiRecord.objects.filter(connection=connection, resource=pages.name, is_deleted=False)
+    for word in form.valid_data().get("q", "").lower().split():
+        records = records.filter(search_text__contains=word)
+    for wire_name, value in form.item_filters().items():
+        records = records.filter(**{f"raw__{wire_name}": value})
+    page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
+    if not page.paginator.count and not form.valid_data():
+        start_first_sync(connection=connection, resource=synced)
+    rows = [_synced_row(pages, record) for record in page.object_list]
+    status = sync_status(connection=connection, resource=synced)
+    return {**_local_page(page, filters, rows), "sync": status}
+
+
+def _local_page(page: Page, filters: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page of Django's `Paginator` (one live answer paged here, or the synced copy)."""
+    before, after = page.number - 1, page.number + 1
+    return {
+        "rows": rows,
+        "number": page.number,
+        "total": page.paginator.count,
+        "last": page.paginator.num_pages,
+        "previous_query": paging.number_link(filters, before) if page.has_previous() else None,
+        "next_query": paging.number_link(filters, after) if page.has_next() else None,
+    }
+
+
+def _synced_row(pages: ApiResourcePages, record: ApiRecord) -> dict[str, Any]:
+    """Its cells as synced; a column chosen since then, from the JSON."""
+    cells = [
+        record.columns[c.field] if c.field in record.columns else cell(record.raw.get(c.field))
+        for c in pages.columns
+    ]
+    return {"id": record.remote_id, "cells": cells}
+
+
+@require_POST
+def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
+    """Queue a sync of a synced resource in the background (its list's "Sync now")."""
+    pages = _pages(request, connection, resource, "list")
+    _require(request, "change")
+    if not pages.synced:
+        raise Http404("That list is read live: an administrator turns its sync on.")
+    sync_request(connection=pages.connection_row, resource=synced_resource(sync_key(pages.name)))
+    messages.info(request, f"Syncing {pages.plural.lower()} from {pages.title} in the background.")
+    return redirect(pages.url("list"))
+
+
+def _total(answer: Any) -> int | None:
+    return _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
 
 
 def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:

@@ -198,7 +198,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
     ) -> None:
-        """After the document is saved: say what the hub found in it."""
+        """After the document is saved: say what the hub found in it, and test the connection."""
         super().save_related(request, form, formsets, change)
         connection = form.instance
         if connection.provider != "openapi":
@@ -210,6 +210,7 @@ class ConnectionAdmin(admin.ModelAdmin):
             self.message_user(request, f"The OpenAPI document: {exc}", messages.ERROR)
             return
         self.message_user(request, found_html(model), messages.INFO)
+        self._report(request, connection_test(connection))  # now that its document is saved
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:
@@ -236,7 +237,8 @@ class ConnectionAdmin(admin.ModelAdmin):
             endpoint = endpoint_for(obj)
             endpoint.secret_add(secret)
             endpoint.save(update_fields=["secrets"])
-        self._report(request, connection_test(obj))
+        if obj.provider != "openapi":  # tested by save_related, once its document is saved
+            self._report(request, connection_test(obj))
 
     @admin.action(description="Subscribe to webhooks (where the provider's API allows it)")
     def subscribe_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:

@@ -57,6 +57,7 @@ NOT_PAGES = {
     "integrations:webhook_receive": "POST only, for providers (tests/unit/webhooks)",
     "integrations:changes_stamp": "JSON for a list to poll, not a page",
     "integrations:metrics": "Prometheus text for a scraper with METRICS_TOKEN (404 without one)",
+    "apis:resource_sync": "POST only (Sync now of a synced API resource)",
 }
 # Pages that show their links only once a form is filled: opened first, in the crawl.
 FILLED_FORMS = ["/organizations/search/?term=a"]

@@ -71,6 +71,19 @@ class OpenApiClient:
         names = ", ".join(self._compiled.resource_classes)
         return f"<OpenApiClient {self._model.title!r}: {names}>"
 
+    @property
+    def query_secrets(self) -> frozenset[str]:
+        """The query parameters that carry the credentials (an API key in the query)."""
+        return frozenset(self._query_auth)
+
+    def follow(self, url: str) -> Any:
+        """GET a URL the API gave, such as a `Link` header's `rel="next"` (the generated
+        list pages follow them), with the credentials a query key puts in it (kept out of
+        the pages' links: `query_secrets`). It must stay under the base URL, as every call."""
+        url = pagination.without_params(url, self._query_auth)
+        response = self._api.request("GET", url, params=self._query_auth or None)
+        return wrap(response.data, response.headers, response.status)
+
     def _call(self, op: Operation, plan: dict[str, Argument], arguments: dict[str, Any]) -> Any:
         iterate = arguments.pop("iterator", False)
         path_values, headers = {}, {}

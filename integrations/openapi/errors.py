@@ -14,5 +14,10 @@ class DocumentError(ConfigurationError):
     """The OpenAPI document cannot be fetched, parsed or validated."""
 
 
+class CheckFailed(ConfigurationError):
+    """A connection test found a problem; the message says which step (document, base URL,
+    credentials) and what the API answered."""
+
+
 class NamingWarning(UserWarning):
     """Two operations wanted the same method name; one was renamed (deterministically)."""

@@ -16,8 +16,9 @@ A repeated token, URL or page raises `InvalidResponseError`, never loops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from requests.utils import parse_header_links
 
@@ -110,6 +111,15 @@ def next_link(headers: Mapping[str, str]) -> str | None:
     return None
 
 
+def without_params(url: str, names: Collection[str]) -> str:
+    """`url` less the query parameters `names` (an API key a `Link` header echoed back)."""
+    if not names:
+        return url
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
 def pages(
     send: Send,
     path: str,
@@ -158,7 +168,7 @@ def _next_marker(
     fetched: int,
 ) -> Any:
     if pagination.style == "cursor":
-        return _token(response.data, pagination.token_path) or None
+        return next_token(response.data, pagination.token_path) or None
     if not items or pagination.style == "none":
         return None
     size = params.get(pagination.size_param) if pagination.size_param else None
@@ -172,7 +182,8 @@ def _next_marker(
     return int(params[pagination.page_param]) + len(items)
 
 
-def _token(data: Any, path: tuple[str, ...]) -> Any:
+def next_token(data: Any, path: tuple[str, ...]) -> Any:
+    """The next page's cursor in a cursor-style answer (at `path`, else a usual place)."""
     for candidate in (path,) if path else TOKEN_PATHS:
         node = data
         for key in candidate:

@@ -2,51 +2,35 @@
 
 Attribute and `[]` access look the snake_case key up first, then its
 camelCase form (`post.user_id` reads `userId`); nested objects are wrapped
-too, lazily, on access. `.json()` gives the plain data back, `.headers` the
-response headers, and `.calls_remaining` / `.rate_limit` the
-`X-RateLimit-Remaining` / `X-RateLimit-Limit` figures when the API sends them.
+too, lazily, on access.
+
+**A record's fields always win.** `r.status` and `r["status"]` are the record's
+`status` whenever it has one; `[]` only ever reads fields. The answer's own
+facts, `.status` (the HTTP status), `.headers`, `.calls_remaining` and
+`.rate_limit` (`X-RateLimit-Remaining` / `X-RateLimit-Limit`), are attributes only
+for the names the record lacks, and always `meta(r)` (`AnswerMeta`), which code
+handling any API's records uses. The methods `json()` (a copy of the plain data),
+`get()` and `keys()` stay the answer's, since `dict(r)` and `**r` call them: a field
+named like one of them is read with `r["json"]`.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _EMPTY: Mapping[str, str] = {}
+_FACTS = frozenset({"status", "headers", "calls_remaining", "rate_limit"})
 
 
-def snake_to_camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(word[:1].upper() + word[1:] for word in rest)
+@dataclass(frozen=True)
+class AnswerMeta:
+    """What the HTTP answer said besides its body (nested objects: no status, no headers)."""
 
-
-def wrap(value: Any, headers: Mapping[str, str] = _EMPTY, status: int | None = None) -> Any:
-    """Objects become `Response`, lists `ListResponse`; scalars stay as they are."""
-    if isinstance(value, dict):
-        return Response(value, headers, status)
-    if isinstance(value, list):
-        return ListResponse(value, headers, status)
-    return value
-
-
-class _Answer:
-    __slots__ = ("_data", "headers", "status")
-
-    def __init__(self, data: Any, headers: Mapping[str, str], status: int | None) -> None:
-        object.__setattr__(self, "_data", data)
-        object.__setattr__(self, "headers", headers)
-        object.__setattr__(self, "status", status)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-    def json(self) -> Any:
-        """The plain data (a copy: changing it leaves this answer as it was)."""
-        return copy.deepcopy(self._data)
+    status: int | None
+    headers: Mapping[str, str]
 
     @property
     def calls_remaining(self) -> int | None:
@@ -57,19 +41,82 @@ class _Answer:
         return _int(self.headers.get("X-RateLimit-Limit"))
 
 
+_NO_META = AnswerMeta(None, _EMPTY)
+
+
+def snake_to_camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def wrap(value: Any, headers: Mapping[str, str] = _EMPTY, status: int | None = None) -> Any:
+    """Objects become `Response`, lists `ListResponse`; scalars stay as they are."""
+    facts = AnswerMeta(status, headers) if headers or status is not None else _NO_META
+    if isinstance(value, dict):
+        return Response(value, facts)
+    if isinstance(value, list):
+        return ListResponse(value, facts)
+    return value
+
+
+def meta(answer: Response | ListResponse) -> AnswerMeta:
+    """The answer's status, headers and rate-limit figures, whatever its fields are named."""
+    return answer._Answer__meta
+
+
+class _Answer:
+    # Name-mangled (`_Answer__data`), so that no field name a record is likely to have
+    # is hidden by the answer's own storage.
+    __slots__ = ("__data", "__meta")
+
+    def __init__(self, data: Any, facts: AnswerMeta) -> None:
+        object.__setattr__(self, "_Answer__data", data)
+        object.__setattr__(self, "_Answer__meta", facts)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def json(self) -> Any:
+        """The plain data (a copy: changing it leaves this answer as it was)."""
+        return copy.deepcopy(self.__data)
+
+    def __len__(self) -> int:
+        return len(self.__data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Answer):
+            return type(other) is type(self) and self.__data == other.__data
+        return self.__data == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.__data!r})"
+
+
+def _data(answer: _Answer) -> Any:
+    return answer._Answer__data
+
+
 class Response(_Answer):
-    """One JSON object, read-only."""
+    """One JSON object, read-only: its fields first, then the answer's facts (see the module)."""
 
     __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
+        # Called only when `name` is not a method or a slot: a field, else a fact.
         try:
             return self[name]
         except KeyError:
+            if name in _FACTS:
+                return getattr(meta(self), name)
             raise AttributeError(name) from None
 
     def __getitem__(self, name: str) -> Any:
-        data = self._data
+        data = _data(self)
         if name in data:
             return wrap(data[name])
         camel = snake_to_camel(name)
@@ -78,23 +125,14 @@ class Response(_Answer):
         raise KeyError(name)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self._data or snake_to_camel(name) in self._data)
+        data = _data(self)
+        return isinstance(name, str) and (name in data or snake_to_camel(name) in data)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Response):
-            return self._data == other._data
-        return self._data == other
-
-    __hash__ = None  # type: ignore[assignment]
+        return iter(_data(self))
 
     def keys(self) -> Any:
-        return self._data.keys()
+        return _data(self).keys()
 
     def get(self, name: str, default: Any = None) -> Any:
         try:
@@ -103,10 +141,8 @@ class Response(_Answer):
             return default
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *(k for k in self._data if k.isidentifier())})
-
-    def __repr__(self) -> str:
-        return f"Response({self._data!r})"
+        fields = {k for k in _data(self) if k.isidentifier()}
+        return sorted({"json", "get", "keys", *fields, *(_FACTS - set(map(_snake, fields)))})
 
 
 class ListResponse(_Answer):
@@ -116,24 +152,32 @@ class ListResponse(_Answer):
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return [wrap(item) for item in self._data[index]]
-        return wrap(self._data[index])
+            return [wrap(item) for item in _data(self)[index]]
+        return wrap(_data(self)[index])
 
     def __iter__(self) -> Iterator[Any]:
-        return (wrap(item) for item in self._data)
+        return (wrap(item) for item in _data(self))
 
-    def __len__(self) -> int:
-        return len(self._data)
+    # An array has no fields, so its facts are plain attributes.
+    @property
+    def status(self) -> int | None:
+        return meta(self).status
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ListResponse):
-            return self._data == other._data
-        return self._data == other
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return meta(self).headers
 
-    __hash__ = None  # type: ignore[assignment]
+    @property
+    def calls_remaining(self) -> int | None:
+        return meta(self).calls_remaining
 
-    def __repr__(self) -> str:
-        return f"ListResponse({self._data!r})"
+    @property
+    def rate_limit(self) -> int | None:
+        return meta(self).rate_limit
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _int(value: str | None) -> int | None:

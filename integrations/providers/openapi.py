@@ -58,8 +58,10 @@ class OpenApi(Provider):
         return message, field_errors
 
     def check_connection(self, client: ApiClient) -> None:
-        """Nothing to call: no endpoint is common to every API. The document is the check:
-        `openapi_client()` fetches and validates it."""
+        """Never called: no endpoint is common to every API, so `connection_test()` runs
+        `integrations.openapi.service.openapi_connection_check()`, which picks one from
+        the document."""
+        raise NotImplementedError("an OpenAPI connection is checked from its document")
 
 
 PROVIDER = OpenApi()

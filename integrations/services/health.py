@@ -39,7 +39,7 @@ from integrations.models import (
     WebhookDelivery,
 )
 from integrations.services.call_rollups import minute_of
-from integrations.sync.registry import resources
+from integrations.sync.registry import connection_resources
 
 HEALTHY, DEGRADED, FAILING, SWITCHED_OFF = "healthy", "degraded", "failing", "switched off"
 FAILED_CALL_FIELDS = ("errors_5xx", "errors_429", "errors_timeout", "errors_other")
@@ -294,7 +294,7 @@ def _sync_summary(
     """The last successful sync of any resource, when the scheduler next syncs one
     (`syncs_due`'s rule: the interval after the last success; now if never synced), and
     the resources whose latest run failed."""
-    synced = [r for r in resources().values() if r.provider == connection.provider]
+    synced = connection_resources(connection)
     if not synced:
         return None, None, []
     successes = [states.get(r.key, (None, None))[0] for r in synced]

@@ -200,7 +200,8 @@ def _pull_pages(
     progress: ProgressCallback | None,
     beat: Heartbeat,
 ) -> None:
-    client = connection_client(connection, background=True)
+    make_client = resource.make_client or (lambda c: connection_client(c, background=True))
+    client = make_client(connection)
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
     # Closed at once when saving fails, so a page fetched ahead stops its thread.
     with closing(resource.fetch(client, connection, request)) as pages:
@@ -221,8 +222,9 @@ def _save_page(
     model = resource.model
     now = timezone.now()
     remote_ids = [row.remote_id for row in page.rows]
+    scope = resource.scope_filter
     existing = set(
-        model.objects.filter(connection=connection, remote_id__in=remote_ids).values_list(
+        model.objects.filter(connection=connection, remote_id__in=remote_ids, **scope).values_list(
             "remote_id", flat=True
         )
     )
@@ -239,17 +241,25 @@ def _save_page(
             "is_deleted": False,
             "sync_status": SyncStatus.SYNCED,
             **row.fields,
+            **scope,
         }
         for row in page.rows
     ]
     # An incremental pass does not vouch for the rest, so it leaves last_seen_run_id.
-    keep = {"connection", "remote_id"} | ({"last_seen_run_id"} if seen_run is None else set())
-    upsert_rows(model, rows, update=[name for name in rows[0] if name not in keep] if rows else [])
+    keep = {"connection", "remote_id", *scope} | (
+        {"last_seen_run_id"} if seen_run is None else set()
+    )
+    upsert_rows(
+        model,
+        rows,
+        update=[name for name in rows[0] if name not in keep] if rows else [],
+        key=tuple(scope),
+    )
     if resource.after_upsert and page.rows:
         pk_by_remote_id = dict(
-            model.objects.filter(connection=connection, remote_id__in=remote_ids).values_list(
-                "remote_id", "pk"
-            )
+            model.objects.filter(
+                connection=connection, remote_id__in=remote_ids, **scope
+            ).values_list("remote_id", "pk")
         )
         resource.after_upsert(connection, page.rows, pk_by_remote_id)
 
@@ -274,6 +284,7 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
                     connection_id=run.connection_id,
                     is_deleted=False,
                     sync_status=SyncStatus.SYNCED,
+                    **resource.scope_filter,
                 )
                 # A record written after the pass began may sit behind its cursor.
                 .filter(synced_at__lt=run.started_at)
@@ -282,7 +293,7 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
             )
             state.last_full_at = now
         newest = (
-            resource.model.objects.filter(connection_id=run.connection_id)
+            resource.model.objects.filter(connection_id=run.connection_id, **resource.scope_filter)
             .exclude(remote_created_at=None)
             .order_by("-remote_created_at")
             .values_list("remote_created_at", flat=True)

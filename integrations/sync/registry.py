@@ -8,12 +8,51 @@ has started.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 
 from integrations.providers import PROVIDERS
 from integrations.sync.resources import SyncedResource
 
 _registered: dict[str, SyncedResource] = {}
+
+
+@dataclass(frozen=True)
+class ResourceFamily:
+    """Synced resources made at run time from data rather than declared in code: those of
+    the APIs connected from their document, one key per resource (`openapi:posts`).
+
+    `resource(key)` builds the resource of a key under `prefix` (LookupError if there is
+    none); `enabled(connection)` lists the keys a connection syncs on schedule."""
+
+    prefix: str
+    provider: str
+    resource: Callable[[str], SyncedResource]
+    enabled: Callable[[Any], list[str]]
+
+
+_families: dict[str, ResourceFamily] = {}
+
+
+def register_family(family: ResourceFamily) -> None:
+    """Add a family under its prefix (again: nothing; another under a taken one: an error)."""
+    held = _families.get(family.prefix)
+    if held is not None and held is not family:
+        raise ImproperlyConfigured(f"Synced resource family {family.prefix!r} registered twice.")
+    _families[family.prefix] = family
+
+
+def connection_resources(connection: Any) -> list[SyncedResource]:
+    """What a connection syncs on schedule: its provider's resources, and those its
+    family enables for it."""
+    found = [r for r in _registered.values() if r.provider == connection.provider]
+    for family in _families.values():
+        if family.provider == connection.provider:
+            found.extend(family.resource(key) for key in family.enabled(connection))
+    return found
 
 
 def register_resources(*declared: SyncedResource) -> None:
@@ -43,8 +82,10 @@ def resources() -> dict[str, SyncedResource]:
 
 
 def resource_for(key: str) -> SyncedResource:
-    try:
+    if key in _registered:
         return _registered[key]
-    except KeyError:
-        known = ", ".join(_registered) or "none registered"
-        raise LookupError(f"No synced resource named {key!r}; known: {known}.") from None
+    for prefix, family in _families.items():
+        if key.startswith(prefix):
+            return family.resource(key)
+    known = ", ".join([*_registered, *(f"{prefix}…" for prefix in _families)]) or "none"
+    raise LookupError(f"No synced resource named {key!r}; known: {known}.")

@@ -72,3 +72,14 @@ class SyncedResource:
     # What webhooks need (webhooks/apply.py): one of them, else events are ignored.
     fetch_one: FetchOne | None = None
     row_from_event: RowFromEvent | None = None
+    # (model field, value) pairs every row of this resource has, when one table holds
+    # several resources (apis.ApiRecord: the resource's name). The engine writes them on
+    # each row and keeps every read, upsert and deletion pass to them; the model's unique
+    # key is (connection, *these fields, remote_id).
+    scope: tuple[tuple[str, Any], ...] = ()
+    # The client `fetch` gets; default the provider's (`connection_client(background=True)`).
+    make_client: Callable[[Any], Any] | None = None
+
+    @property
+    def scope_filter(self) -> dict[str, Any]:
+        return dict(self.scope)

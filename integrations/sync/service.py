@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.sync.engine import lease
-from integrations.sync.registry import resources
+from integrations.sync.registry import connection_resources
 from integrations.sync.resources import SyncedResource
 from integrations.tasks import sync_resource_task
 
@@ -69,9 +69,7 @@ def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedRe
         interval = timedelta(
             minutes=connection.sync_interval_minutes or settings.SYNC_INTERVAL_MINUTES
         )
-        for resource in resources().values():
-            if resource.provider != connection.provider:
-                continue
+        for resource in connection_resources(connection):
             state = SyncState.objects.filter(connection=connection, resource=resource.key).first()
             last = state.last_success_at if state else None
             if last is None or last <= now - interval:

@@ -42,10 +42,16 @@ PASS_THROUGH = frozenset(
 
 
 def upsert_rows(
-    model: type[Model], rows: list[dict[str, Any]], *, update: list[str], newer_only: bool = False
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    *,
+    update: list[str],
+    newer_only: bool = False,
+    key: tuple[str, ...] = (),
 ) -> None:
     """Write `rows` (model field name -> value); fields a row lacks get their
-    default. A row whose (connection, remote_id) exists gets the `update` fields,
+    default. A row whose (connection, *key, remote_id) exists gets the `update` fields
+    (`key`: the fields of a `SyncedResource.scope`, when one table holds several resources),
     unless it is pending (a local write not yet confirmed by the provider), and,
     with `newer_only` (webhooks, which arrive in any order), unless the stored
     `remote_updated_at` is later than the row's (either one unknown: it is written)."""
@@ -59,7 +65,9 @@ def upsert_rows(
         for field in fields
         if field.name in update
     )
-    conflict = ", ".join(quote(column) for column in CONFLICT_COLUMNS)
+    scoped = [model._meta.get_field(name).column for name in key]
+    first, last = CONFLICT_COLUMNS
+    conflict = ", ".join(quote(column) for column in (first, *scoped, last))
     table = quote(model._meta.db_table)
     # A row with a local write still waiting in the outbox keeps what the person typed.
     sql = (

@@ -4,16 +4,23 @@ creates one, meeting a validation error first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from core.groups import permission_named
+from integrations import jsoncodec
 from integrations.http import call_log
-from integrations.models import OutboxItem
+from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
+from integrations.openapi.source import read_file
+from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
+from integrations.sandbox.jsonplaceholder_data import records
 
 from .conftest import PASSWORD
 
@@ -99,3 +106,105 @@ def test_connect_jsonplaceholder_then_list_open_and_create_a_post(
         "title": "Hello from the hub",
         "body": "Written in Chromium",
     }
+
+
+ASANA = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "asana_oas.yaml"
+
+
+@pytest.fixture
+def asana_projects(sandbox_clean) -> Iterator[str]:
+    """The sandbox's Asana with 34 projects (24 seeded, 10 more: a second page of 25);
+    reseeded afterwards, since the session's sandbox is shared by later tests."""
+    if not ASANA.exists():
+        pytest.skip(f"{ASANA} is missing: the real OpenAPI documents live in ../shared/specs/")
+    base, auth = sandbox_clean.url_for("asana"), {"Authorization": f"Bearer {ASANA_TOKEN}"}
+    workspace = requests.get(f"{base}/workspaces", headers=auth, timeout=5).json()["data"][0]
+    for n in range(10):
+        body = {"data": {"name": f"Paged {n}", "workspace": workspace["gid"]}}
+        requests.post(f"{base}/projects", json=body, headers=auth, timeout=5).raise_for_status()
+    yield base
+    sandbox_clean.reseed()
+
+
+def test_a_cursor_paged_list_goes_to_the_next_page_and_back(
+    page, live_server, asana_projects, django_user_model, screenshot
+):
+    """Asana's real document over the sandbox's Asana: its lists page by `offset` tokens."""
+    connection = Connection.objects.create(
+        provider="openapi", name="asana", base_url=asana_projects, api_token=ASANA_TOKEN
+    )
+    OpenApiSource.objects.create(connection=connection, document=jsoncodec.dumps(read_file(ASANA)))
+    person = django_user_model.objects.create_user(username="person", password=PASSWORD)
+    person.user_permissions.set([permission_named("apis.view_api_records")])
+
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/asana/projects/")
+    rows = page.get_by_test_id("api-table").locator("tbody tr")
+    pages = page.get_by_test_id("api-pages")
+    expect(rows).to_have_count(25)
+    expect(pages).to_contain_text("Page 1")
+    first_gid = rows.first.locator("td").first.inner_text()
+    pages.get_by_role("link", name="Next").click()
+    expect(pages).to_contain_text("Page 2")
+    expect(rows).to_have_count(9)
+    expect(rows.last).to_contain_text("Paged 9")
+    expect(pages.get_by_text("Next")).not_to_have_attribute("href", re.compile("."))
+    screenshot("apis-cursor-page-2")
+    pages.get_by_role("link", name="Previous").click()
+    expect(pages).to_contain_text("Page 1")
+    expect(rows.first.locator("td").first).to_have_text(first_gid)
+
+
+def test_an_administrator_turns_sync_on_and_a_person_searches_the_synced_posts(
+    page, live_server, sandbox_clean, django_user_model, task_worker, screenshot
+):
+    django_user_model.objects.create_superuser(username="admin", password=PASSWORD)
+    person = django_user_model.objects.create_user(username="person", password=PASSWORD)
+    rights = ("apis.view_api_records", "apis.change_api_records")
+    person.user_permissions.set([permission_named(right) for right in rights])
+    base_url = sandbox_clean.url_for("jsonplaceholder")
+    connection = Connection.objects.create(
+        provider="openapi", name="jsonplaceholder", base_url=base_url
+    )
+    OpenApiSource.objects.create(
+        connection=connection, document=(DOCUMENTS / "jsonplaceholder.json").read_text()
+    )
+
+    # Read live at first: the page says so.
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/")
+    expect(page.get_by_text("Read live from JSONPlaceholder.")).to_be_visible()
+
+    # The administrator switches the posts' sync on.
+    _log_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/apis/resourcecolumns/add/")
+    page.select_option("#id_connection", label=str(connection))
+    page.fill("#id_resource", "posts")
+    page.fill("#id_columns", "[]")
+    page.check("#id_synced")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("ul.messagelist")).to_contain_text("was added successfully")
+
+    # The person's first visit starts the first sync; the worker copies all 100 posts.
+    _log_in(page, live_server, "person")
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/")
+    expect(page.get_by_text("Synced from JSONPlaceholder into the hub")).to_be_visible()
+    count = page.get_by_test_id("result-count")
+    for _ in range(40):
+        if count.count() and count.inner_text() == "100 posts":
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(count).to_have_text("100 posts")
+    expect(page.get_by_test_id("last-synced")).to_contain_text("Last synced")
+    screenshot("apis-synced-posts")
+
+    # Searching words (each one, in any order, any case) is answered by the hub's copy.
+    words = records("posts")[6]["title"].split()
+    texts = [f"{p['title']} {p['body']}" for p in records("posts")]
+    matching = sum(all(word in text for word in words) for text in texts)
+    assert 1 <= matching < 25
+    page.get_by_label("Search").fill(" ".join(reversed(words)).upper())
+    page.get_by_role("button", name="Apply").click()
+    expect(count).to_have_text(f"{matching} posts")
+    expect(page.get_by_test_id("api-table").locator("tbody tr")).to_have_count(matching)

@@ -14,6 +14,7 @@ from core.groups import permission_named
 from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
+from integrations.services.connections import connection_test
 
 DOCUMENT = Path("integrations/sandbox/documents/jsonplaceholder.json")
 
@@ -172,3 +173,9 @@ def test_delete_goes_through_the_outbox(logged_in_client, connection):
     logged_in_client.post("/apis/jsonplaceholder/posts/3/delete/", {"submission_key": key})
     item = OutboxItem.objects.get()
     assert item.operation == "openapi.delete" and item.status == OutboxItem.Status.DONE
+
+
+def test_the_connection_test_calls_the_fake_for_one_item(connection):
+    result = connection_test(connection)
+    assert result.ok, result.message
+    assert "GET /albums?_limit=1 answered HTTP 200 (it needs no credentials)" in result.message

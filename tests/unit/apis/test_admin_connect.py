@@ -61,6 +61,9 @@ def test_uploading_the_document_saves_it_and_says_what_was_found(admin_client):
     assert "6 resources" in page
     assert "posts: delete, get, list, list_comments, patch, post, put" in page
     assert "0 operations not supported." in page
+    # saving tests it, once the document is stored: nothing listens on port 9
+    assert "Test failed: The document of OpenAPI · placeholder is valid (41 operations)" in page
+    assert "but http://127.0.0.1:9/jsonplaceholder did not answer" in page
 
 
 def test_an_invalid_document_is_an_error_and_nothing_is_saved(admin_client):

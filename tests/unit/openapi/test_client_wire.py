@@ -18,6 +18,7 @@ from integrations.http.errors import (
 from integrations.openapi.auth import Credentials, auth_for
 from integrations.openapi.cache import local_document
 from integrations.openapi.client import build_client
+from integrations.openapi.responses import meta
 from integrations.providers.openapi import OpenApi
 
 from .conftest import spec
@@ -370,3 +371,34 @@ def test_a_json_flavoured_body_keeps_its_content_type(rsps):
              match=[matchers.header_matcher({"Content-Type": "application/merge-patch+json"}),
                     matchers.json_params_matcher({"title": "t"})])  # fmt: skip
     assert make(doc).posts.patch(1, title="t").title == "t"
+
+
+def test_a_record_field_always_wins_over_the_answers_own_names(rsps):
+    # A record whose fields are named like the answer's facts: the fields win, by
+    # attribute and by key; the facts stay reachable through meta(), and the
+    # methods (json(), get(), keys()) stay the answer's.
+    record = {"id": 1, "status": "open", "headers": {"X-Mine": "1"}, "json": "text",
+              "rateLimit": 5, "callsRemaining": 4}  # fmt: skip
+    rsps.add("GET", f"{BASE}/posts/1", json=record, status=200,
+             headers={"X-RateLimit-Remaining": "41", "X-RateLimit-Limit": "60"})  # fmt: skip
+    post = make().posts.get(1)
+    assert (post.status, post["status"]) == ("open", "open")
+    assert post.headers == {"X-Mine": "1"} and post["headers"]["X-Mine"] == "1"
+    assert post["json"] == "text" and post.json() == record
+    assert (post.rate_limit, post.calls_remaining) == (5, 4)
+    facts = meta(post)
+    assert (facts.status, facts.calls_remaining, facts.rate_limit) == (200, 41, 60)
+    assert facts.headers["X-RateLimit-Limit"] == "60"
+    assert dict(post) == record and sorted(post.keys()) == sorted(record)
+
+
+def test_an_answer_without_such_fields_shows_its_facts_as_attributes(rsps):
+    rsps.add("GET", f"{BASE}/posts/1", json={"id": 1}, status=200,
+             headers={"X-RateLimit-Remaining": "41"})  # fmt: skip
+    rsps.add("GET", f"{BASE}/posts", json=[{"id": 1, "status": "done"}])
+    post = make().posts.get(1)
+    assert (post.status, post.calls_remaining, post.rate_limit) == (200, 41, None)
+    assert post.headers["X-RateLimit-Remaining"] == "41"
+    page = make().posts.list()
+    assert (page.status, page[0].status, meta(page[0]).status) == (200, "done", None)
+    assert meta(page).headers is page.headers

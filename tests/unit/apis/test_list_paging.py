@@ -1,0 +1,189 @@
+"""The generated list pages forward and back for every paging style the document or the
+answers use (apis/paging.py; the API mocked with `responses`: an unmocked URL fails)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html import unescape
+from urllib.parse import parse_qsl
+
+import pytest
+import responses
+from django.core import signing
+from responses import matchers
+
+from integrations.models import Connection, OpenApiSource
+from integrations.openapi import cache
+
+BASE = "https://api.example.test/v1"
+ITEM = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+ARRAY = {"type": "array", "items": ITEM}
+
+
+def _doc(parameters: list[dict], schema: dict) -> dict:
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+    return {"openapi": "3.0.3", "info": {"title": "Things", "version": "1"},
+            "paths": {"/things": {"get": {"parameters": parameters, "responses": ok}}}}  # fmt: skip
+
+
+def _query(name: str, kind: str = "string") -> dict:
+    return {"name": name, "in": "query", "schema": {"type": kind}}
+
+
+CURSOR_DOC = _doc(
+    [_query("cursor"), _query("limit", "integer"), _query("team")],
+    {"type": "object", "properties": {"data": ARRAY, "meta": {"type": "object", "properties": {
+        "next_cursor": {"type": "string"}}}}},
+)  # fmt: skip
+LINK_DOC = _doc([_query("team")], ARRAY)  # no paging parameters: the answers' `Link` lead
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    cache.forget()
+    yield
+    cache.forget()
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def _connect(doc: dict) -> Connection:
+    row = Connection.objects.create(provider="openapi", name="things", base_url=BASE)
+    OpenApiSource.objects.create(connection=row, document=json.dumps(doc))
+    return row
+
+
+def _things(*ids: int) -> list[dict]:
+    return [{"id": i, "name": f"thing {i}"} for i in ids]
+
+
+def _links(page: str) -> dict[str, str]:
+    """rel -> the link's query string (unescaped), and the page label."""
+    found = {rel: unescape(href[1:]) for href, rel in re.findall(
+        r'<a class="page-link" href="([^"]*)" rel="(prev|next)"', page)}  # fmt: skip
+    found["label"] = re.search(r"Page [\d,]+( of [\d,]+)?", page).group(0)
+    return found
+
+
+LIST = "/apis/things/things/"
+
+
+def _no_detail_links(page: str) -> list[int]:
+    """The ids in the table (these lists have no detail page to link to)."""
+    return [int(i) for i in re.findall(r"<td>thing (\d+)</td>", page)]
+
+
+@pytest.mark.django_db
+def test_cursor_tokens_page_forward_and_back_keeping_the_filters(logged_in_client, rsps):
+    _connect(CURSOR_DOC)
+    for cursor, ids, following in ((None, (1, 2), "c2"), ("c2", (3, 4), "c3"), ("c3", (5,), None)):
+        query = {"limit": "25", "team": "red", **({"cursor": cursor} if cursor else {})}
+        rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher(query)],
+                 json={"data": _things(*ids), "meta": {"next_cursor": following}})  # fmt: skip
+    first = logged_in_client.get(LIST, {"team": "red"}).content.decode()
+    assert "thing 1" in first and _links(first)["label"] == "Page 1"
+    assert "prev" not in _links(first)
+    second = logged_in_client.get(f"{LIST}?{_links(first)['next']}").content.decode()
+    assert "thing 3" in second and "thing 1" not in second
+    assert _links(second)["label"] == "Page 2"
+    assert 'value="red"' in second  # the filter stays in the form and the links
+    third = logged_in_client.get(f"{LIST}?{_links(second)['next']}").content.decode()
+    assert "thing 5" in third and "next" not in _links(third)
+    assert _links(third)["label"] == "Page 3"
+    back = logged_in_client.get(f"{LIST}?{_links(third)['prev']}").content.decode()
+    assert "thing 3" in back and _links(back)["label"] == "Page 2"
+    again = logged_in_client.get(f"{LIST}?{_links(back)['prev']}").content.decode()
+    assert "thing 1" in again and _links(again)["label"] == "Page 1"
+
+
+@pytest.mark.django_db
+def test_link_headers_page_forward_and_back(logged_in_client, rsps):
+    _connect(LINK_DOC)
+    second_url = f"{BASE}/things?team=red&page=2"
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher({"team": "red"})],
+             json=_things(1, 2), headers={"Link": f'<{second_url}>; rel="next"'})  # fmt: skip
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher(
+        {"team": "red", "page": "2"})], json=_things(3))  # fmt: skip
+    first = logged_in_client.get(LIST, {"team": "red"}).content.decode()
+    assert _no_detail_links(first) == [1, 2] and _links(first)["label"] == "Page 1"
+    second = logged_in_client.get(f"{LIST}?{_links(first)['next']}").content.decode()
+    assert _no_detail_links(second) == [3] and "next" not in _links(second)
+    assert rsps.calls[-1].request.url == second_url  # the API's own URL, followed
+    back = logged_in_client.get(f"{LIST}?{_links(second)['prev']}").content.decode()
+    assert _no_detail_links(back) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_a_marker_typed_into_the_address_is_not_followed(logged_in_client, rsps):
+    _connect(LINK_DOC)
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher({})], json=_things(1))
+    forged = "eyJsaW5rIjoiaHR0cHM6Ly9ldmlsLnRlc3QvIn0:1aaaaa:bad"
+    page = logged_in_client.get(LIST, {"after": forged}).content.decode()
+    assert "not one this list gave" in page and _no_detail_links(page) == [1]
+    assert len(rsps.calls) == 1 and rsps.calls[0].request.url == f"{BASE}/things"
+
+
+@pytest.mark.django_db
+def test_a_list_without_paging_is_paged_here(logged_in_client, rsps):
+    _connect(LINK_DOC)
+    rsps.add("GET", f"{BASE}/things", json=_things(*range(1, 31)))  # 30 in one answer
+    first = logged_in_client.get(LIST).content.decode()
+    assert _links(first)["label"] == "Page 1 of 2" and _links(first)["next"] == "page=2"
+    second = logged_in_client.get(f"{LIST}?page=2").content.decode()
+    assert _no_detail_links(second) == list(range(26, 31)) and _links(second)["prev"] == "page=1"
+
+
+@pytest.mark.django_db
+def test_offsets_page_forward_and_back_by_page_number(logged_in_client, rsps):
+    _connect(_doc([_query("offset", "integer"), _query("limit", "integer")], ARRAY))
+    for offset, ids in ((0, range(1, 26)), (25, range(26, 31))):
+        query = matchers.query_param_matcher({"offset": str(offset), "limit": "25"})
+        rsps.add("GET", f"{BASE}/things", json=_things(*ids), match=[query])
+    first = logged_in_client.get(LIST).content.decode()
+    assert _links(first)["next"] == "page=2" and "prev" not in _links(first)
+    second = logged_in_client.get(f"{LIST}?page=2").content.decode()
+    assert _no_detail_links(second) == list(range(26, 31)) and "next" not in _links(second)
+    assert _links(second)["prev"] == "page=1"
+
+
+@pytest.mark.django_db
+def test_an_api_key_a_link_echoes_stays_out_of_the_page(logged_in_client, rsps):
+    key = "key-SECRET-0123456789"
+    doc = {**LINK_DOC, "components": {"securitySchemes": {"k": {
+        "type": "apiKey", "in": "query", "name": "api_key"}}}, "security": [{"k": []}]}  # fmt: skip
+    row = _connect(doc)
+    Connection.objects.filter(pk=row.pk).update(api_token=key)
+    echoed = f'<{BASE}/things?api_key={key}&page=2>; rel="next"'
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher({"api_key": key})],
+             json=_things(1), headers={"Link": echoed})  # fmt: skip
+    rsps.add("GET", f"{BASE}/things", json=_things(2),
+             match=[matchers.query_param_matcher({"api_key": key, "page": "2"})])  # fmt: skip
+    first = logged_in_client.get(LIST).content.decode()
+    marker = _links(first)["next"]
+    assert (
+        key not in first
+        and key
+        not in signing.loads(dict(parse_qsl(marker))["after"], salt=f"apis.paging:{row.pk}:things")[
+            "link"
+        ]
+    )
+    second = logged_in_client.get(f"{LIST}?{marker}").content.decode()
+    assert _no_detail_links(second) == [2] and key not in second
+
+
+@pytest.mark.django_db
+def test_an_api_that_does_not_answer_is_a_message_not_an_error_page(
+    logged_in_client, rsps, monkeypatch
+):
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+    _connect(CURSOR_DOC)
+    rsps.add("GET", f"{BASE}/things", status=503, body="down")
+    answer = logged_in_client.get(LIST)
+    assert answer.status_code == 200
+    assert "Things did not answer the list; try again shortly." in answer.content.decode()

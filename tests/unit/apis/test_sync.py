@@ -1,0 +1,155 @@
+"""A connected API's resource synced into the hub with the shared engine (apis/sync.py),
+and its list read from the table (the API mocked with `responses`: an unmocked URL fails)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import responses
+from responses import matchers
+
+from apis.models import ApiRecord, ResourceColumns
+from apis.sync import synced_resource
+from core.groups import permission_named
+from integrations.models import Connection, OpenApiSource, SyncRun
+from integrations.openapi import cache
+from integrations.services.health import connection_health
+from integrations.sync.engine import sync_resource
+from integrations.sync.registry import resource_for
+from integrations.sync.service import syncs_due
+
+BASE = "https://api.example.test/v1"
+ITEM = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "userId": {"type": "integer"},
+    "status": {"type": "string"}}}  # fmt: skip
+PAGED = [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in ("_page", "_limit")]
+FILTER = {"name": "userId", "in": "query", "schema": {"type": "integer"}}
+
+
+def _list(parameters: list[dict]) -> dict:
+    schema = {"type": "array", "items": ITEM}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+    return {"get": {"parameters": parameters, "responses": ok}}
+
+
+DOC = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
+       "paths": {"/posts": _list([*PAGED, FILTER]), "/comments": _list([])}}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    cache.forget()
+    yield
+    cache.forget()
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def connection(db) -> Connection:
+    row = Connection.objects.create(provider="openapi", name="posts-api", base_url=BASE)
+    OpenApiSource.objects.create(connection=row, document=json.dumps(DOC))
+    ResourceColumns.objects.create(connection=row, resource="posts", synced=True)
+    return row
+
+
+def _posts(*ids: int, word: str = "post") -> list[dict]:
+    return [{"id": i, "title": f"{word} {i}", "userId": i % 3, "status": "open"} for i in ids]
+
+
+def _serve_posts(rsps, *pages: list[dict], total: int) -> None:
+    for number, items in enumerate(pages, start=1):
+        query = matchers.query_param_matcher({"_page": str(number), "_limit": "100"})
+        rsps.add("GET", f"{BASE}/posts", json=items, match=[query],
+                 headers={"X-Total-Count": str(total)})  # fmt: skip
+
+
+def test_a_full_sync_copies_every_page_with_its_columns_and_words(rsps, connection):
+    _serve_posts(rsps, _posts(*range(1, 101)), _posts(*range(101, 131)), total=130)
+    run = sync_resource(connection=connection, resource=resource_for("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert (run.processed, run.created_count, run.expected_total) == (130, 130, 130)
+    record = ApiRecord.objects.get(connection=connection, resource="posts", remote_id="7")
+    assert record.raw == {"id": 7, "title": "post 7", "userId": 1, "status": "open"}
+    assert record.columns == {"id": "7", "title": "post 7", "userId": "1", "status": "open"}
+    assert "post 7" in record.search_text
+
+
+def test_a_record_gone_from_the_api_is_marked_deleted_and_others_are_untouched(rsps, connection):
+    ApiRecord.objects.create(connection=connection, resource="comments", remote_id="2")
+    _serve_posts(rsps, _posts(1, 2, 3), total=3)
+    sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    rsps.replace("GET", f"{BASE}/posts", json=_posts(1, 3), headers={"X-Total-Count": "2"})
+    sync_resource(connection=connection, resource=synced_resource("openapi:posts"), full=True)
+    posts = ApiRecord.objects.filter(resource="posts")
+    assert sorted(posts.filter(is_deleted=False).values_list("remote_id", flat=True)) == ["1", "3"]
+    assert posts.get(remote_id="2").is_deleted
+    # the same id in another resource of the same connection is another record
+    assert not ApiRecord.objects.get(resource="comments", remote_id="2").is_deleted
+
+
+def test_only_switched_on_resources_are_scheduled(connection):
+    due = [(c.name, r.key) for c, r in syncs_due()]
+    assert due == [("posts-api", "openapi:posts")]
+
+
+def test_the_synced_list_reads_the_table_searches_filters_and_pages(
+    logged_in_client, rsps, connection
+):
+    _serve_posts(rsps, _posts(*range(1, 31)), total=30)
+    sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    ApiRecord.objects.filter(remote_id="12").update(search_text="a quiet lighthouse")
+    listed = len(rsps.calls)
+    page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
+    assert "Synced from Posts API into the hub" in page and "Page 1 of 2" in page
+    assert 'data-testid="last-synced"' in page and "Sync now" in page
+    second = logged_in_client.get("/apis/posts-api/posts/?page=2").content.decode()
+    assert "post 26" in second and "post 25" not in second
+    found = logged_in_client.get("/apis/posts-api/posts/", {"q": "Lighthouse"}).content.decode()
+    assert "1 posts" in found and "post 12" in found
+    by_user = logged_in_client.get("/apis/posts-api/posts/", {"user_id": "2"}).content.decode()
+    assert "10 posts" in by_user
+    assert len(rsps.calls) == listed  # nothing asked of the API
+
+
+def test_a_live_resource_says_so_and_has_no_sync(logged_in_client, rsps, connection):
+    rsps.add("GET", f"{BASE}/comments", json=[{"id": 1}])
+    page = logged_in_client.get("/apis/posts-api/comments/").content.decode()
+    assert "Read live from Posts API." in page and "Sync now" not in page
+    refused = logged_in_client.post("/apis/posts-api/comments/sync/")
+    assert refused.status_code == 404
+
+
+def test_sync_now_queues_a_sync(logged_in_client, connection, immediate_tasks, rsps):
+    _serve_posts(rsps, _posts(1, 2), total=2)
+    answer = logged_in_client.post("/apis/posts-api/posts/sync/", follow=True)
+    assert "Syncing posts from Posts API in the background." in answer.content.decode()
+    assert ApiRecord.objects.filter(resource="posts").count() == 2
+
+
+def test_sync_now_needs_the_right_to_change_records(client, connection, django_user_model):
+    viewer = django_user_model.objects.create_user(username="viewer")
+    viewer.user_permissions.set([permission_named("apis.view_api_records")])
+    client.force_login(viewer)
+    assert client.post("/apis/posts-api/posts/sync/").status_code == 403
+    assert not SyncRun.objects.exists()
+
+
+def test_a_failed_sync_shows_on_the_page_and_in_the_connections_health(
+    logged_in_client, rsps, connection, monkeypatch
+):
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+    rsps.add("GET", f"{BASE}/posts", status=500, json={"message": "database down"})
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.FAILED and "database down" in run.error
+    health = connection_health(connection)
+    assert any("posts" in reason for reason in health.reasons), health.reasons
+    assert health.last_sync_at is None
+    page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
+    assert 'data-testid="sync-error"' in page and "Never synced yet" in page
