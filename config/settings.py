@@ -283,6 +283,11 @@ ASANA_API_URL = env.str("ASANA_API_URL", default="https://app.asana.com/api/1.0"
 ASANA_TOKEN = env.str("ASANA_TOKEN", default="")
 ASANA_WORKSPACE_GID = env.str("ASANA_WORKSPACE_GID", default="")
 
+# --- Lists -----------------------------------------------------------------------
+# The most rows one export (CSV or XLSX) of a list holds; a larger one is refused with a
+# message asking to narrow the search or filters (core/export.py).
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
+
 # --- Syncs and the outbox -------------------------------------------------------
 # Default minutes between scheduled syncs (a connection can set its own).
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)

@@ -19,8 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.export import csv_download, table, too_many, xlsx_download
 from core.forms import ConfirmForm, ListFilterForm
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
@@ -133,8 +135,14 @@ def list_context(
     asked: int,
 ) -> dict[str, Any]:
     """What every list template gets: the page, its links' query strings, the sort, the
-    filters, the sync bar (partials/pagination.html, sort_header, sync_status.html)."""
+    filters, the exports of the list as filtered, the sync bar (partials/pagination.html,
+    sort_header, export_buttons.html, sync_status.html)."""
+    query = form.querystring()
     return {
+        "export_urls": {
+            kind: resource.url(f"export_{kind}") + (f"?{query}" if query else "")
+            for kind in ("csv", "xlsx")
+        },
         "resource": resource,
         "connection": connection,
         "page_obj": page,
@@ -143,12 +151,20 @@ def list_context(
         "filter_form": form,
         "filters": form.filters(),
         "filtered": form.filtered,
-        "querystring": form.querystring(),
+        "querystring": query,
         "sorting": resource.sorting,
         "sort": form.sort_value(),
         "sort_query": form.querystring(sort=False),
         "sync": sync_bar(connection=connection, resource=resource, listed=page.paginator.count > 0),
     }
+
+
+def filter_form(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> ListFilterForm:
+    """The list's search, filters and sort as asked in the query string."""
+    kwargs = resource.filter_form_kwargs(connection=connection)
+    return resource.filter_form(request.GET, sorting=resource.sorting, **kwargs)
 
 
 def record_or_404(resource: ResourcePages, connection: Connection, pk: int) -> Any:
@@ -188,9 +204,7 @@ def _back_to_record(
 def list_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
-    form = resource.filter_form(
-        request.GET, sorting=resource.sorting, **resource.filter_form_kwargs(connection=connection)
-    )
+    form = filter_form(request, resource=resource, connection=connection)
     rows = resource.list_rows(connection=connection, filters=form.filters())
     asked = page_number(request.GET.get("page"))
     load = resource.load_rows if resource.count_limit is not None else None
@@ -200,6 +214,27 @@ def list_page(
     )
     context.update(resource.list_context(request, connection=connection, form=form, page=page))
     return render(request, resource.template("list"), context)
+
+
+@require_GET
+@resource_permission_required("view")
+@connection_required
+def export_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection, kind: str
+) -> HttpResponse:
+    """The list as filtered (same search, filters and sort), every matching row, as a CSV
+    or XLSX download; over `EXPORT_MAX_ROWS`, back to the list saying so."""
+    form = filter_form(request, resource=resource, connection=connection)
+    rows = resource.export_rows(connection=connection, filters=form.filters())
+    if refused := too_many(rows.count(), plural=resource.plural):
+        messages.error(request, refused)
+        query = form.querystring()
+        return redirect(resource.url("list") + (f"?{query}" if query else ""))
+    lines = table(rows, resource.export_columns(connection=connection))
+    filename = f"{resource.path}-{timezone.localdate():%Y-%m-%d}.{kind}"
+    if kind == "csv":
+        return csv_download(lines, filename=filename)
+    return xlsx_download(lines, filename=filename, title=resource.plural)
 
 
 @require_GET

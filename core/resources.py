@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db.models import Model, QuerySet
 from django.urls import URLPattern, path, reverse
 
+from core.export import FORMATS, ExportColumn, field_column
 from core.forms import ListFilterForm
 from core.sorting import Sorting
 from integrations.refresh import Refresh
@@ -139,10 +140,21 @@ class ResourcePages:
         return f"{self.app}/{self.name}_{suffix}.html"
 
     def urls(self) -> list[URLPattern]:
-        """The URL patterns of the pages it has, for the app's `urls.py`."""
+        """The URL patterns of the pages it has, for the app's `urls.py`; a list also gets
+        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`)."""
         # Imported here: resource_views imports this module (a real cycle, not a test seam).
         from core import resource_views as views
 
+        exports = [
+            path(
+                f"{self.path}/export.{kind}",
+                views.export_page,
+                {"resource": self, "kind": kind},
+                name=f"{self.name}_export_{kind}",
+            )
+            for kind in FORMATS
+            if "list" in self.pages
+        ]
         routes = {
             "list": (f"{self.path}/", views.list_page),
             "create": (f"{self.path}/new/", views.create_page),
@@ -150,11 +162,12 @@ class ResourcePages:
             "edit": (f"{self.path}/<int:pk>/edit/", views.edit_page),
             "delete": (f"{self.path}/<int:pk>/delete/", views.delete_page),
         }
-        return [
+        pages = [
             path(route, view, {"resource": self}, name=f"{self.name}_{page}")
             for page, (route, view) in routes.items()
             if page in self.pages
         ]
+        return pages + exports
 
     # --- permissions --------------------------------------------------------------------
 
@@ -219,6 +232,21 @@ class ResourcePages:
         """Fetch the record from the provider and store it (the detail and edit pages show
         fresh data); `editing` on the edit page's GET. Default: the synced copy as it is."""
         return Refresh(fresh=False)
+
+    def export_rows(self, *, connection: Connection, filters: Any) -> QuerySet:
+        """The rows an export of the list holds: all of `list_rows()`, not just a page."""
+        return self.list_rows(connection=connection, filters=filters)
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        """The export's columns. Default: the remote id, the detail fields and the creation
+        time; a resource names its own (what its list shows, in full)."""
+        meta = self.model._meta
+        return [
+            field_column(f"{connection.provider_display} id", "remote_id"),
+            *(field_column(str(meta.get_field(f).verbose_name).capitalize(), f)
+              for f in self.detail_fields),
+            field_column("Created", "remote_created_at"),
+        ]  # fmt: skip
 
     # --- hooks: what the pages show ---------------------------------------------------
 

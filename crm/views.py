@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core.export import ExportColumn, field_column
 from core.forms import ConfirmForm, ListFilters
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
@@ -82,6 +83,11 @@ class _AffinityPages(ResourcePages):
         return {"open_write": selectors.record_open_write(record)}
 
 
+def _loaded(count: Callable[[Any], int]) -> Callable[[Any], int | None]:
+    """A count of links, empty when Affinity's list did not say and no read loaded them."""
+    return lambda record: count(record) if record.links_loaded_at or count(record) else None
+
+
 class OrganizationPages(_AffinityPages):
     name, path = "organization", "organizations"
     model = Organization
@@ -102,6 +108,15 @@ class OrganizationPages(_AffinityPages):
         return selectors.organization_list(
             connection=connection, query=filters.search, sort=filters.sort
         )
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        return [
+            field_column("Affinity id", "remote_id"),
+            field_column("Name", "name"),
+            field_column("Domains", "domains"),
+            field_column("Global", "is_global"),
+            ExportColumn("Persons", _loaded(lambda o: o.persons_count)),
+        ]
 
     def refresh_from_provider(self, record: Organization, *, user: Any, editing: bool) -> Refresh:
         return services.organization_refresh_from_provider(
@@ -204,6 +219,13 @@ class PersonPages(_AffinityPages):
 
     def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
         return selectors.person_list(connection=connection, query=filters.search, sort=filters.sort)
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        return [
+            field_column("Affinity id", "remote_id"), field_column("First name", "first_name"),
+            field_column("Last name", "last_name"), field_column("Emails", "emails"),
+            ExportColumn("Organizations", _loaded(lambda p: len(p.organization_ids))),
+        ]  # fmt: skip
 
     def refresh_from_provider(self, record: Person, *, user: Any, editing: bool) -> Refresh:
         return services.person_refresh_from_provider(person=record, user=user, force=editing)
