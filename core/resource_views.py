@@ -10,6 +10,7 @@ a record is the description's `refresh_from_provider()`, both called by name.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,15 +21,17 @@ from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
 from core.export import csv_download, table, too_many, xlsx_download
 from core.forms import ConfirmForm, ListFilterForm
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
 from core.selectors import duplicates_of
+from integrations.audit import history
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import waiting_message
+from integrations.outbox.service import deliver_later, waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
 
@@ -135,10 +138,15 @@ def list_context(
     asked: int,
 ) -> dict[str, Any]:
     """What every list template gets: the page, its links' query strings, the sort, the
-    filters, the exports of the list as filtered, the sync bar (partials/pagination.html,
-    sort_header, export_buttons.html, sync_status.html)."""
+    filters, the exports of the list as filtered, its bulk actions for someone who may
+    change it, the sync bar (partials/pagination.html, sort_header, export_buttons.html,
+    bulk_form.html, sync_status.html)."""
     query = form.querystring()
+    actions = resource.bulk_actions(connection=connection)
+    may_change = resource.allows(request.user, "change")
     return {
+        "bulk_form": BulkForm(actions=actions) if actions and may_change else None,
+        "bulk_url": resource.url("bulk"),
         "export_urls": {
             kind: resource.url(f"export_{kind}") + (f"?{query}" if query else "")
             for kind in ("csv", "xlsx")
@@ -251,6 +259,7 @@ def detail_page(
         "refresh": refresh,
         "problem": refresh.problem,
         "duplicates": duplicates_of(record),
+        "history": history(record),
         **resource.detail_context(request, record=record, refresh=refresh),
     }
     return render(request, resource.template("detail"), context)
@@ -326,3 +335,71 @@ def delete_page(
         return redirect(resource.url_name("detail"), pk=record.pk)
     context = {"resource": resource, "form": form, resource.name: record}
     return render(request, resource.template("delete"), context)
+
+
+@require_POST
+@resource_permission_required("change")
+@connection_required
+def bulk_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """One action on the ticked rows, each row's write through the outbox (queued for the
+    worker), then the result page. A row the action cannot take now is skipped, saying why;
+    a double submit writes every row once (`core.bulk.row_key`)."""
+    actions = resource.bulk_actions(connection=connection)
+    if not actions:
+        raise Http404(f"No bulk actions on {resource.plural.lower()}.")
+    form = BulkForm(request.POST, actions=actions)
+    ids = ticked_ids(request.POST.getlist("ids"))
+    problem = _bulk_problem(form, ids)
+    if problem:
+        messages.error(request, problem)
+        return redirect(resource.url("list"))
+    action, key = form.chosen, form.cleaned_data["submission_key"]
+    manager = resource.model._default_manager
+    records = manager.filter(connection=connection, pk__in=ids, is_deleted=False).order_by("pk")
+    skipped = []
+    with deliver_later():
+        for record in records:
+            if reason := action.blocked(record):
+                skipped.append(f"{record}: {reason}")
+                continue
+            action.write(request, record, form.cleaned_data["target"], row_key(key, record.pk))
+    if skipped:
+        messages.info(request, "Skipped: " + " · ".join(skipped))
+    return redirect(resource.url("bulk_result", key))
+
+
+def _bulk_problem(form: BulkForm, ids: list[int]) -> str:
+    """Why the bulk form cannot be done ("" when it can)."""
+    if not form.is_valid():
+        return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if not ids:
+        return "Tick at least one row first."
+    if len(ids) > BULK_MAX_ROWS:
+        return f"At most {BULK_MAX_ROWS} rows at once; you ticked {len(ids)}."
+    return ""
+
+
+@require_GET
+@resource_permission_required("change")
+@connection_required
+def bulk_result_page(
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """Each row of a bulk action and what became of it; htmx polls the partial (`?rows=1`)
+    while a row is still on its way."""
+    rows = results(token, user=request.user)
+    context = {
+        "resource": resource,
+        "list_url": resource.url("list"),
+        "rows": rows,
+        "waiting": any(row.state == "waiting" for row in rows),
+        "counts": {
+            state: sum(r.state == state for r in rows)
+            for state in ("sent", "refused", "waiting", "attention")
+        },
+    }
+    if request.GET.get("rows"):
+        return render(request, "partials/bulk_results.html", context)
+    return render(request, "core/bulk_result.html", context)

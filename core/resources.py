@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db.models import Model, QuerySet
 from django.urls import URLPattern, path, reverse
 
+from core.bulk import BulkAction
 from core.export import FORMATS, ExportColumn, field_column
-from core.forms import ListFilterForm
+from core.forms import ConfirmForm, ListFilterForm
 from core.sorting import Sorting
 from integrations.refresh import Refresh
 from integrations.selectors import provider_connection
@@ -141,7 +142,8 @@ class ResourcePages:
 
     def urls(self) -> list[URLPattern]:
         """The URL patterns of the pages it has, for the app's `urls.py`; a list also gets
-        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`)."""
+        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`) and its
+        bulk actions (`<path>/bulk/`, `<path>/bulk/<token>/`: `<name>_bulk`, `_bulk_result`)."""
         # Imported here: resource_views imports this module (a real cycle, not a test seam).
         from core import resource_views as views
 
@@ -167,7 +169,18 @@ class ResourcePages:
             for page, (route, view) in routes.items()
             if page in self.pages
         ]
-        return pages + exports
+        bulk = [
+            path(
+                f"{self.path}/bulk/", views.bulk_page, {"resource": self}, name=f"{self.name}_bulk"
+            ),
+            path(
+                f"{self.path}/bulk/<uuid:token>/",
+                views.bulk_result_page,
+                {"resource": self},
+                name=f"{self.name}_bulk_result",
+            ),
+        ]
+        return pages + exports + (bulk if "list" in self.pages else [])
 
     # --- permissions --------------------------------------------------------------------
 
@@ -314,6 +327,23 @@ class ResourcePages:
     def deleted(self, *, record: Any, provider: str) -> str:
         """The success message of a delete the provider confirmed."""
         return f"{self.singular} “{record}” deleted in {provider}."
+
+    # --- hooks: bulk actions on the list's ticked rows -----------------------------------
+
+    def bulk_actions(self, *, connection: Connection) -> list[BulkAction]:
+        """What the list offers for its ticked rows (`core.bulk`); by default "Delete" where
+        the resource has a delete page, each row as its delete page would send it."""
+        if "delete" not in self.pages:
+            return []
+        return [
+            BulkAction("delete", "Delete", write=self._bulk_delete, blocked=self.delete_blocked)
+        ]
+
+    def _bulk_delete(self, request: HttpRequest, record: Any, target: str, key: str) -> OutboxItem:
+        # `delete()` takes the confirmation form its page would have made: the same here.
+        form = ConfirmForm({"submission_key": key})
+        form.is_valid()
+        return self.delete(request, record=record, form=form)
 
 
 # url name of the list page -> its description; filled by the apps' AppConfig.ready().

@@ -20,6 +20,8 @@ class Organization(SyncedRecord):
     persons_count = models.PositiveIntegerField(default=0)
     links_loaded_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True)
+    # Derived from other fields or bookkeeping: not shown in the audit trail's changes.
+    audit_ignored = ("persons_count", "links_loaded_at")
 
     class Meta(SyncedRecord.Meta):
         ordering = ["name"]
@@ -48,6 +50,8 @@ class Person(SyncedRecord):
     # 0 external, 1 internal (a user of the Affinity account).
     person_type = models.PositiveSmallIntegerField(default=0)
     search_text = models.TextField(blank=True)
+    # Derived from other fields or bookkeeping: not shown in the audit trail's changes.
+    audit_ignored = ("primary_email", "links_loaded_at")
 
     class Meta(SyncedRecord.Meta):
         ordering = ["last_name", "first_name"]

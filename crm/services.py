@@ -118,6 +118,7 @@ def organization_update(
         summary=f"Update organization {name}",
         save_record=save,
         user=user,
+        record=organization,
     )
 
 
@@ -138,6 +139,7 @@ def organization_delete(
         summary=f"Delete organization {organization.name}",
         save_record=save,
         user=user,
+        record=organization,
     )
 
 
@@ -218,6 +220,7 @@ def person_update(
         summary=f"Update person {first_name} {last_name}",
         save_record=save,
         user=user,
+        record=person,
     )
 
 

@@ -57,12 +57,14 @@ NOT_PAGES = {
     "integrations:changes_stamp": "JSON for a list to poll, not a page",
 }
 # Every list's exports (`<name>_export_csv|xlsx`) are downloads, not pages to open:
-# tests/unit/export checks their files and tests/browser/test_export.py a download.
-EXPORT_SUFFIXES = ("_export_csv", "_export_xlsx")
+# tests/unit/export checks their files and tests/browser/test_export.py a download. Its
+# bulk actions (`<name>_bulk`, POST only) lead to their result page (`_bulk_result`), which
+# no link opens: tests/unit/bulk and tests/browser/test_bulk.py use both.
+GENERATED_SUFFIXES = ("_export_csv", "_export_xlsx", "_bulk", "_bulk_result")
 
 
 def not_a_page(name: str | None) -> bool:
-    return name in NOT_PAGES or (name or "").endswith(EXPORT_SUFFIXES)
+    return name in NOT_PAGES or (name or "").endswith(GENERATED_SUFFIXES)
 
 
 # Pages that show their links only once a form is filled: opened first, in the crawl.

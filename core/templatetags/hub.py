@@ -77,3 +77,21 @@ def sort_header(context: template.Context, key: str, label: str, css_class: str 
     """A sortable column heading; the view passes `sorting`, `sort` and `sort_query`."""
     found = header(context["sorting"], context["sort"], key, label, context.get("sort_query", ""))
     return {**found, "key": key, "css_class": css_class}
+
+
+@register.filter
+def audit_value(value: object) -> str:
+    """A value in the audit trail as a person reads it: lists joined, empty as "—"."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A model field's name as words: "first_name" -> "First name"."""
+    return str(name).replace("_", " ").capitalize()

@@ -1,5 +1,6 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
+from integrations.models.audit import AuditEntry
 from integrations.models.call_log import CallLog
 from integrations.models.call_rollup import CallRollup
 from integrations.models.connection import Connection
@@ -10,6 +11,7 @@ from integrations.models.synced import SyncRun, SyncState
 from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AuditEntry",
     "CallLog",
     "CallRollup",
     "Connection",

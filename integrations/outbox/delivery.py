@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from integrations import audit
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -229,6 +230,7 @@ def mark_delivered(item: OutboxItem, operation: Any, remote: dict[str, Any]) -> 
             field_errors={},
             refusal="",
         )
+        audit.write_answered(item)
 
 
 def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> None:
@@ -245,6 +247,7 @@ def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> N
             field_errors=error.field_errors,
             refusal=error.message,
         )
+        audit.write_answered(item)
 
 
 def mark_postponed(
@@ -282,6 +285,7 @@ def _needs_attention(item: OutboxItem, operation: Any, message: str) -> None:
             unknown_key=item.unknown_key,
             last_error=message,
         )
+        audit.write_answered(item)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -35,6 +35,30 @@
     });
   }
 
+  // Bulk actions: "select all on this page" ticks the rows' boxes of its form, and the
+  // form says how many are ticked.
+  function countTicked(name) {
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+    var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+    document.querySelectorAll('[data-ticked-count="' + name + '"]').forEach(function (label) {
+      label.textContent = ticked ? ticked + " ticked" : "None ticked";
+    });
+    document.querySelectorAll('[data-select-all="' + name + '"]').forEach(function (all) {
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.dataset && box.dataset.selectAll) {
+      document.querySelectorAll('input[type=checkbox][name="' + box.dataset.selectAll + '"]')
+        .forEach(function (row) { row.checked = box.checked; });
+      countTicked(box.dataset.selectAll);
+    } else if (box.type === "checkbox" && box.name === "ids") {
+      countTicked(box.name);
+    }
+  });
+
   htmx.onLoad(function (root) {
     sizeProgressBars(root);
     watchPhotos(root);
