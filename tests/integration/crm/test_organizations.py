@@ -7,6 +7,7 @@ import uuid
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS
 from integrations.models import OutboxItem
+from integrations.outbox.delivery import outbox_deliver_due
 from integrations.sync.engine import sync_resource
 
 
@@ -199,3 +200,23 @@ def test_after_a_sync_a_background_task_fills_the_persons_counts(
 
     sync_resource(connection=affinity_connection, resource=ORGANIZATIONS, full=True)
     assert Organization.objects.exclude(links_loaded_at=None).count() == 10
+
+
+def test_bulk_delete_over_http_sends_each_row_once(logged_in_client, synced, affinity_api):
+    """Ticked organizations deleted at the sandbox's Affinity through the worker's delivery;
+    the result page reports each row, and a double submit deletes nothing twice."""
+    ticked = list(Organization.objects.filter(connection=synced, is_global=False)[:3])
+    key = str(uuid.uuid4())
+    data = {"action": "delete", "submission_key": key, "ids": [str(o.pk) for o in ticked]}
+    page = logged_in_client.post("/organizations/bulk/", data, follow=True)
+    assert "3 waiting" in page.content.decode()
+    logged_in_client.post("/organizations/bulk/", data)  # a double submit
+    assert OutboxItem.objects.filter(submission_key__startswith=key).count() == 3
+
+    assert outbox_deliver_due() == 3
+    html = logged_in_client.get(f"/organizations/bulk/{key}/").content.decode()
+    assert "3 sent · 0 refused · 0 waiting" in html
+    for org in ticked:
+        assert affinity_api("GET", f"/organizations/{org.remote_id}")["errors"]
+        org.refresh_from_db()
+        assert org.is_deleted
