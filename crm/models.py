@@ -62,3 +62,21 @@ class Person(SyncedRecord):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class AffinityList(SyncedRecord):
+    """An Affinity list (affinity.md §3): what the lists' bulk action "Add to list" offers."""
+
+    class Kind(models.IntegerChoices):
+        PERSON = 0, "Persons"
+        ORGANIZATION = 1, "Organizations"
+        OPPORTUNITY = 8, "Opportunities"
+
+    name = models.CharField(max_length=300)
+    list_type = models.PositiveSmallIntegerField(choices=Kind.choices, default=Kind.ORGANIZATION)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

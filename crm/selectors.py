@@ -13,7 +13,7 @@ from django.db.models import Func, IntegerField, Q, QuerySet
 
 from core.search import search_filter
 from core.sorting import Column, Sort, Sorting
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from crm.services import affinity_error_message
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import page_client
@@ -200,3 +200,9 @@ def record_open_write(record: Organization | Person) -> OutboxItem | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def affinity_lists(*, connection: Connection, kind: int) -> list[AffinityList]:
+    """The synced Affinity lists of one kind (organizations or persons), by name."""
+    rows = AffinityList.objects.filter(connection=connection, list_type=kind, is_deleted=False)
+    return list(rows.exclude(remote_id=None).order_by("name", "pk"))

@@ -22,13 +22,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core.bulk import BulkAction
 from core.export import ExportColumn, field_column
 from core.forms import ConfirmForm, ListFilters
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
 from crm import selectors, services
 from crm.forms import OrganizationForm, PersonForm
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from crm.outbox import (
     OrganizationCreate,
     OrganizationDelete,
@@ -36,9 +37,10 @@ from crm.outbox import (
     PersonCreate,
     PersonUpdate,
 )
-from crm.sync import ORGANIZATIONS, PERSONS
+from crm.sync import LISTS, ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
 from integrations.refresh import Refresh
+from integrations.sync.resources import SyncedResource
 
 AFFINITY = Service(
     name="Affinity",
@@ -81,6 +83,39 @@ class _AffinityPages(ResourcePages):
         self, request: HttpRequest, *, record: Organization | Person, refresh: Refresh
     ) -> dict[str, Any]:
         return {"open_write": selectors.record_open_write(record)}
+
+    # Which Affinity lists take this resource's records (`AffinityList.Kind`).
+    list_kind: int = AffinityList.Kind.ORGANIZATION
+
+    def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
+        """The lists "Add to list" offers, never synced yet."""
+        return [] if AffinityList.objects.filter(connection=connection).exists() else [LISTS]
+
+    def bulk_actions(self, *, connection: Connection) -> list[BulkAction]:
+        """Besides "Delete" (where it has a delete page): "Add to list", to the synced
+        Affinity lists of its kind (affinity.md §3 "List entries")."""
+        actions = super().bulk_actions(connection=connection)
+        lists = selectors.affinity_lists(connection=connection, kind=self.list_kind)
+        if lists:
+            targets = tuple((str(found.pk), found.name) for found in lists)
+            actions.append(
+                BulkAction(
+                    "add_to_list", "Add to list", write=self._add_to_list,
+                    blocked=self._not_listable, targets=targets, target_label="List",
+                )
+            )  # fmt: skip
+        return actions
+
+    def _not_listable(self, record: Organization | Person) -> str:
+        return self._gone(record) or ("" if record.remote_id else "It is not in Affinity yet.")
+
+    def _add_to_list(
+        self, request: HttpRequest, record: Organization | Person, target: str, key: str
+    ) -> OutboxItem:
+        found = AffinityList.objects.get(connection=record.connection, pk=int(target))
+        return services.list_entry_add(
+            record=record, affinity_list=found, submission_key=key, user=request.user
+        )
 
 
 def _loaded(count: Callable[[Any], int]) -> Callable[[Any], int | None]:
@@ -202,6 +237,7 @@ class OrganizationPages(_AffinityPages):
 class PersonPages(_AffinityPages):
     name, path = "person", "persons"
     model = Person
+    list_kind = AffinityList.Kind.PERSON
     singular, plural = "Person", "Persons"
     subtitle = "People in Affinity, synced into the hub."
     list_columns = (

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from crm.models import Organization
-from crm.sync import ORGANIZATIONS
+from crm.sync import LISTS, ORGANIZATIONS, PERSONS
 from integrations.outbox.delivery import outbox_deliver_due
 from integrations.sync.engine import sync_resource
 
@@ -51,3 +51,27 @@ def test_tick_all_on_the_page_delete_and_follow_the_results(
     expect(page.get_by_test_id("bulk-row")).to_contain_text("Sent to Affinity.")
     screenshot("crm-organization-bulk-result")
     assert Organization.objects.get(name=names[0], is_global=False).is_deleted
+
+
+def test_add_ticked_persons_to_an_affinity_list(
+    synced_affinity, logged_in_page, live_server, screenshot
+):
+    for resource in (PERSONS, LISTS):
+        sync_resource(connection=synced_affinity, resource=resource)
+    page = logged_in_page
+    page.goto(f"{live_server.url}/persons/")
+    boxes = page.locator("input[name=ids]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    form = page.get_by_test_id("bulk-form")
+    expect(form).to_contain_text("2 ticked")
+    form.get_by_label("Action", exact=True).select_option(label="Add to list")
+    form.get_by_label("List", exact=True).select_option(label="Warm introductions")
+    page.get_by_role("button", name="Apply to ticked").click()
+
+    results = page.get_by_test_id("bulk-results")
+    expect(results).to_contain_text("2 waiting")
+    assert outbox_deliver_due() == 2
+    expect(results).to_contain_text("2 sent · 0 refused · 0 waiting", timeout=10_000)
+    expect(page.get_by_test_id("bulk-row").first).to_contain_text("to the list Warm introductions")
+    screenshot("crm-person-bulk-result")
