@@ -41,6 +41,7 @@ class BulkAction:
     blocked: Callable[[Any], str] = lambda record: ""
     targets: tuple[tuple[str, str], ...] = ()
     target_label: str = ""  # "List"
+    confirm: str = ""  # asked in the browser before an action that cannot be undone
 
 
 class BulkForm(forms.Form):

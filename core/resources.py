@@ -335,9 +335,14 @@ class ResourcePages:
         the resource has a delete page, each row as its delete page would send it."""
         if "delete" not in self.pages:
             return []
+        provider = connection.provider_display
+        confirm = f"Delete the ticked {self.plural.lower()} from {provider}? This cannot be undone."
         return [
-            BulkAction("delete", "Delete", write=self._bulk_delete, blocked=self.delete_blocked)
-        ]
+            BulkAction(
+                "delete", "Delete", write=self._bulk_delete, blocked=self.delete_blocked,
+                confirm=confirm,
+            )
+        ]  # fmt: skip
 
     def _bulk_delete(self, request: HttpRequest, record: Any, target: str, key: str) -> OutboxItem:
         # `delete()` takes the confirmation form its page would have made: the same here.

@@ -3,6 +3,15 @@
 (function () {
   "use strict";
 
+  // A bulk action that cannot be undone (its option carries data-confirm) asks first.
+  document.addEventListener("submit", function (event) {
+    var chosen = event.target.querySelector("select[name=action] option:checked");
+    if (chosen && chosen.dataset.confirm && !window.confirm(chosen.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   // A second click while the first submit is on its way does nothing (the hidden key guards the server too).
   document.addEventListener("submit", function (event) {
     event.target.querySelectorAll("[data-disable-on-submit]").forEach(function (button) {

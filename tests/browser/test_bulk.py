@@ -41,6 +41,12 @@ def test_tick_all_on_the_page_delete_and_follow_the_results(
     page.get_by_label(f"Select {names[0]}", exact=True).check()
     page.get_by_label("Action", exact=True).select_option("delete")
     screenshot("crm-organization-bulk")
+    asked = []
+    page.once("dialog", lambda dialog: asked.append(dialog.message) or dialog.dismiss())
+    page.get_by_role("button", name="Apply to ticked").click()
+    assert asked == ["Delete the ticked organizations from Affinity? This cannot be undone."]
+    expect(page.get_by_role("heading", name="Organizations")).to_be_visible()  # not sent
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Apply to ticked").click()
 
     expect(page.get_by_role("heading", name="What became of each row")).to_be_visible()

@@ -54,7 +54,10 @@ def test_the_list_offers_checkboxes_and_the_action_to_who_may_change(logged_in_c
     assert 'data-testid="bulk-form"' in html and 'name="csrfmiddlewaretoken"' in html
     assert html.count('name="ids"') == 3 and 'aria-label="Select all on this page"' in html
     assert f'value="{orgs[0].pk}" form="bulk-form" aria-label="Select Acme"' in html
-    assert '<option value="delete">Delete</option>' in html
+    assert (
+        '<option value="delete" data-confirm="Delete the ticked organizations from Affinity? '
+        'This cannot be undone.">Delete</option>'
+    ) in html
 
 
 def test_a_reader_sees_no_bulk_form_and_may_not_post_it(client, orgs):
