@@ -92,8 +92,6 @@ def write_recorded(
 ) -> AuditEntry:
     """A person's write, as the outbox took it (inside its transaction). `changes` for a
     write without a local record (a generated API's); else they are `before` -> now."""
-    if record is not None:
-        record_type, record_id = record._meta.label, str(record.pk)
     if changes is None:
         after = snapshot(record) if action != AuditEntry.Action.DELETE else {}
         changes = field_changes(before, after)
@@ -102,7 +100,33 @@ def write_recorded(
         for c in changes
         if not SECRET_NAME.search(c["field"])
     ]
-    return AuditEntry.objects.create(
+    entry = _entry(item, action, record, changes, record_type=record_type, record_id=record_id)
+    entry.save()
+    return entry
+
+
+def creates_recorded(writes: Iterable[tuple[OutboxItem, Model]]) -> None:
+    """Creates stored many at once (a CSV import's rows): one entry each, as
+    `write_recorded` would make it."""
+    entries = [
+        _entry(item, AuditEntry.Action.CREATE, record, field_changes({}, snapshot(record)))
+        for item, record in writes
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _entry(
+    item: OutboxItem,
+    action: str,
+    record: Model | None,
+    changes: list[dict[str, Any]],
+    *,
+    record_type: str = "",
+    record_id: str = "",
+) -> AuditEntry:
+    if record is not None:
+        record_type, record_id = record._meta.label, str(record.pk)
+    return AuditEntry(
         connection=item.connection,
         record_type=record_type,
         record_id=record_id,
