@@ -142,10 +142,10 @@ def list_context(
     change it, the sync bar (partials/pagination.html, sort_header, export_buttons.html,
     bulk_form.html, sync_status.html)."""
     query = form.querystring()
-    actions = resource.bulk_actions(connection=connection)
     may_change = resource.allows(request.user, "change")
+    actions = resource.bulk_actions(connection=connection) if may_change else []
     return {
-        "bulk_form": BulkForm(actions=actions) if actions and may_change else None,
+        "bulk_form": BulkForm(actions=actions) if actions else None,
         "bulk_url": resource.url("bulk"),
         "export_urls": {
             kind: resource.url(f"export_{kind}") + (f"?{query}" if query else "")
