@@ -318,6 +318,8 @@ def _write(
         summary=f"{what} {pages.singular.lower()}{target} ({pages.title})",
         save_record=lambda: None,
         user=request.user,
+        changes=[{"field": name, "old": None, "new": value} for name, value in body.items()],
+        audit_record=(f"apis:{pages.name}", str(record_id or "")),
     )
 
 

@@ -41,6 +41,8 @@ class Candidate(SyncedRecord):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     is_qualified = models.BooleanField(default=False)
     is_disqualified = models.BooleanField(default=False)
+    # Derived from other fields or bookkeeping: not shown in the audit trail's changes.
+    audit_ignored = ("initials", "photo_thumb_url", "last_activity_at")
 
     class Meta(SyncedRecord.Meta):
         ordering = ["-remote_created_at"]

@@ -102,6 +102,7 @@ def candidate_update(
         summary=f"Update candidate {changes.get('name', candidate.name)}",
         save_record=save_record,
         user=user,
+        record=candidate,
     )
 
 

@@ -24,6 +24,8 @@ from ats.forms import CandidateFilterForm, CandidateForm, CandidateNoteForm
 from ats.models import Candidate, Offer
 from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate
 from ats.sync import CANDIDATES, OFFERS
+from ats.templatetags.ats_tags import offer_title, source_label
+from core.export import ExportColumn, field_column
 from core.forms import ListFilters
 from core.pagination import page_number
 from core.resource_views import (
@@ -75,6 +77,21 @@ class CandidatePages(ResourcePages):
 
     def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
         return [] if selectors.offers_exist(connection=connection) else [OFFERS]
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        titles = selectors.offer_titles(connection=connection)
+
+        def offers(candidate: Candidate) -> list[str]:
+            return [placement_label(p, titles) for p in candidate.placements.all()]
+
+        return [
+            field_column("Recruitee id", "remote_id"), field_column("Name", "name"),
+            field_column("Emails", "emails"), field_column("Phones", "phones"),
+            ExportColumn("Offers and stage", offers),
+            ExportColumn("Source", lambda c: c.referrer or source_label(c.source)),
+            field_column("Created", "remote_created_at"),
+            field_column("Last activity", "last_activity_at"),
+        ]  # fmt: skip
 
     def filter_form_kwargs(self, *, connection: Connection) -> dict[str, Any]:
         return {"offers": selectors.offer_summary(connection=connection)}
@@ -150,6 +167,22 @@ class OfferPages(ResourcePages):
         # The raw payload is large (descriptions); only its web address is shown.
         rows = selectors.offer_list(connection=connection).defer("raw")
         return rows.annotate(adminapp_url=KT("raw__adminapp_url"))
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        return [
+            field_column("Recruitee id", "remote_id"), field_column("Title", "title"),
+            field_column("Kind", "kind"), field_column("Status", "status"),
+            field_column("Location", "location"), field_column("Department", "department"),
+            field_column("Candidates", "candidates_count"),
+        ]  # fmt: skip
+
+
+def placement_label(placement: Any, titles: dict[str, str]) -> str:
+    """ "Engineer: Interview (disqualified)", as the list's offers column reads."""
+    label = offer_title(placement.offer_remote_id, titles)
+    if placement.stage_name:
+        label += f": {placement.stage_name}"
+    return label + (" (disqualified)" if placement.is_disqualified else "")
 
 
 CANDIDATE_PAGES = CandidatePages()

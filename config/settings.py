@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.AuditPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -301,6 +302,11 @@ PROJECTS_OAUTH_CLIENT_SECRET = env.str("PROJECTS_OAUTH_CLIENT_SECRET", default="
 ASANA_API_URL = env.str("ASANA_API_URL", default="https://app.asana.com/api/1.0")
 ASANA_TOKEN = env.str("ASANA_TOKEN", default="")
 ASANA_WORKSPACE_GID = env.str("ASANA_WORKSPACE_GID", default="")
+
+# --- Lists -----------------------------------------------------------------------
+# The most rows one export (CSV or XLSX) of a list holds; a larger one is refused with a
+# message asking to narrow the search or filters (core/export.py).
+EXPORT_MAX_ROWS = env.int("EXPORT_MAX_ROWS", default=100_000)
 
 # --- Syncs and the outbox -------------------------------------------------------
 # Default minutes between scheduled syncs (a connection can set its own).

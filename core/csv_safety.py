@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse
 
@@ -42,12 +42,24 @@ def escape_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_text(rows: Iterable[Iterable[object]]) -> str:
-    """Rows as CSV text (RFC 4180 line ends), every cell quoted and escaped."""
+def csv_lines(rows: Iterable[Iterable[object]], *, byte_order_mark: bool = False) -> Iterator[str]:
+    """Rows as CSV lines (RFC 4180 line ends), every cell quoted and escaped, one row at a
+    time (a streamed download). `byte_order_mark` starts with U+FEFF, which spreadsheets
+    need to read a UTF-8 file's accents right."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerows([escape_cell(cell) for cell in row] for row in rows)
-    return out.getvalue()
+    if byte_order_mark:
+        yield "\ufeff"
+    for row in rows:
+        writer.writerow([escape_cell(cell) for cell in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
+    """Rows as CSV text (RFC 4180 line ends), every cell quoted and escaped."""
+    return "".join(csv_lines(rows))
 
 
 def csv_response(rows: Iterable[Iterable[object]], *, filename: str) -> HttpResponse:

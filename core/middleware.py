@@ -1,4 +1,5 @@
-"""Request logging (one line per request, never a secret) and response headers."""
+"""Request logging (one line per request, never a secret), the page a write comes from
+(the audit trail), and response headers."""
 
 import logging
 import time
@@ -7,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+
+from integrations.audit import current_page
 
 logger = logging.getLogger("hub.requests")
 
@@ -42,6 +45,25 @@ def logged_path(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     token = match.kwargs.get("token") if match else None
     return request.path.replace(token, "********") if isinstance(token, str) else request.path
+
+
+class AuditPageMiddleware:
+    """Tells the audit trail which page a write comes from: the view's URL name
+    ("ats:candidate_edit"), else its path, for the length of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_page.set(request.path)
+        try:
+            return self.get_response(request)
+        finally:
+            current_page.reset(token)
+
+    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> None:
+        if match := request.resolver_match:
+            current_page.set(match.view_name or request.path)
 
 
 class PermissionsPolicyMiddleware:

@@ -10,6 +10,7 @@ a record is the description's `refresh_from_provider()`, both called by name.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -23,15 +24,19 @@ from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
+from core.export import csv_download, table, too_many, xlsx_download
 from core.forms import ConfirmForm, ListFilterForm
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
 from core.selectors import duplicates_of
+from integrations.audit import history
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import waiting_message
+from integrations.outbox.service import deliver_later, waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
 from integrations.webhooks.stamps import changes_stamp
@@ -170,9 +175,19 @@ def list_context(
     live: LiveList | None,
 ) -> dict[str, Any]:
     """What every list template gets: the page, its links' query strings, the sort, the
-    filters, the sync bar and the live refresh (partials/pagination.html, sort_header,
-    sync_status.html, live_list.html)."""
+    filters, the exports of the list as filtered, its bulk actions for someone who may
+    change it, the sync bar and the live refresh (partials/pagination.html, sort_header,
+    export_buttons.html, bulk_form.html, sync_status.html, live_list.html)."""
+    query = form.querystring()
+    may_change = resource.allows(request.user, "change")
+    actions = resource.bulk_actions(connection=connection) if may_change else []
     return {
+        "bulk_form": BulkForm(actions=actions) if actions else None,
+        "bulk_url": resource.url("bulk"),
+        "export_urls": {
+            kind: resource.url(f"export_{kind}") + (f"?{query}" if query else "")
+            for kind in ("csv", "xlsx")
+        },
         "resource": resource,
         "connection": connection,
         "page_obj": page,
@@ -181,13 +196,21 @@ def list_context(
         "filter_form": form,
         "filters": form.filters(),
         "filtered": form.filtered,
-        "querystring": form.querystring(),
+        "querystring": query,
         "sorting": resource.sorting,
         "sort": form.sort_value(),
         "sort_query": form.querystring(sort=False),
         "sync": sync_bar(connection=connection, resource=resource, listed=page.paginator.count > 0),
         "live": live,
     }
+
+
+def filter_form(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> ListFilterForm:
+    """The list's search, filters and sort as asked in the query string."""
+    kwargs = resource.filter_form_kwargs(connection=connection)
+    return resource.filter_form(request.GET, sorting=resource.sorting, **kwargs)
 
 
 def record_or_404(resource: ResourcePages, connection: Connection, pk: int) -> Any:
@@ -228,9 +251,7 @@ def list_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
     live = live_list(request, resource=resource, connection=connection)
-    form = resource.filter_form(
-        request.GET, sorting=resource.sorting, **resource.filter_form_kwargs(connection=connection)
-    )
+    form = filter_form(request, resource=resource, connection=connection)
     rows = resource.list_rows(connection=connection, filters=form.filters())
     asked = page_number(request.GET.get("page"))
     load = resource.load_rows if resource.count_limit is not None else None
@@ -251,6 +272,27 @@ def list_page(
 @require_GET
 @resource_permission_required("view")
 @connection_required
+def export_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection, kind: str
+) -> HttpResponse:
+    """The list as filtered (same search, filters and sort), every matching row, as a CSV
+    or XLSX download; over `EXPORT_MAX_ROWS`, back to the list saying so."""
+    form = filter_form(request, resource=resource, connection=connection)
+    rows = resource.export_rows(connection=connection, filters=form.filters())
+    if refused := too_many(rows.count(), plural=resource.plural):
+        messages.error(request, refused)
+        query = form.querystring()
+        return redirect(resource.url("list") + (f"?{query}" if query else ""))
+    lines = table(rows, resource.export_columns(connection=connection))
+    filename = f"{resource.path}-{timezone.localdate():%Y-%m-%d}.{kind}"
+    if kind == "csv":
+        return csv_download(lines, filename=filename)
+    return xlsx_download(lines, filename=filename, title=resource.plural)
+
+
+@require_GET
+@resource_permission_required("view")
+@connection_required
 def detail_page(
     request: HttpRequest, pk: int, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
@@ -262,6 +304,7 @@ def detail_page(
         "refresh": refresh,
         "problem": refresh.problem,
         "duplicates": duplicates_of(record),
+        "history": history(record),
         **resource.detail_context(request, record=record, refresh=refresh),
     }
     return render(request, resource.template("detail"), context)
@@ -337,3 +380,71 @@ def delete_page(
         return redirect(resource.url_name("detail"), pk=record.pk)
     context = {"resource": resource, "form": form, resource.name: record}
     return render(request, resource.template("delete"), context)
+
+
+@require_POST
+@resource_permission_required("change")
+@connection_required
+def bulk_page(
+    request: HttpRequest, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """One action on the ticked rows, each row's write through the outbox (queued for the
+    worker), then the result page. A row the action cannot take now is skipped, saying why;
+    a double submit writes every row once (`core.bulk.row_key`)."""
+    actions = resource.bulk_actions(connection=connection)
+    if not actions:
+        raise Http404(f"No bulk actions on {resource.plural.lower()}.")
+    form = BulkForm(request.POST, actions=actions)
+    ids = ticked_ids(request.POST.getlist("ids"))
+    problem = _bulk_problem(form, ids)
+    if problem:
+        messages.error(request, problem)
+        return redirect(resource.url("list"))
+    action, key = form.chosen, form.cleaned_data["submission_key"]
+    manager = resource.model._default_manager
+    records = manager.filter(connection=connection, pk__in=ids, is_deleted=False).order_by("pk")
+    skipped = []
+    with deliver_later():
+        for record in records:
+            if reason := action.blocked(record):
+                skipped.append(f"{record}: {reason}")
+                continue
+            action.write(request, record, form.cleaned_data["target"], row_key(key, record.pk))
+    if skipped:
+        messages.info(request, "Skipped: " + " · ".join(skipped))
+    return redirect(resource.url("bulk_result", key))
+
+
+def _bulk_problem(form: BulkForm, ids: list[int]) -> str:
+    """Why the bulk form cannot be done ("" when it can)."""
+    if not form.is_valid():
+        return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if not ids:
+        return "Tick at least one row first."
+    if len(ids) > BULK_MAX_ROWS:
+        return f"At most {BULK_MAX_ROWS} rows at once; you ticked {len(ids)}."
+    return ""
+
+
+@require_GET
+@resource_permission_required("change")
+@connection_required
+def bulk_result_page(
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """Each row of a bulk action and what became of it; htmx polls the partial (`?rows=1`)
+    while a row is still on its way."""
+    rows = results(token, user=request.user)
+    context = {
+        "resource": resource,
+        "list_url": resource.url("list"),
+        "rows": rows,
+        "waiting": any(row.state == "waiting" for row in rows),
+        "counts": {
+            state: sum(r.state == state for r in rows)
+            for state in ("sent", "refused", "waiting", "attention")
+        },
+    }
+    if request.GET.get("rows"):
+        return render(request, "partials/bulk_results.html", context)
+    return render(request, "core/bulk_result.html", context)

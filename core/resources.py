@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db.models import Model, QuerySet
 from django.urls import URLPattern, path, reverse
 
-from core.forms import ListFilterForm
+from core.bulk import BulkAction
+from core.export import FORMATS, ExportColumn, field_column
+from core.forms import ConfirmForm, ListFilterForm
 from core.sorting import Sorting
 from integrations.refresh import Refresh
 from integrations.selectors import active_connections
@@ -139,10 +141,22 @@ class ResourcePages:
         return f"{self.app}/{self.name}_{suffix}.html"
 
     def urls(self) -> list[URLPattern]:
-        """The URL patterns of the pages it has, for the app's `urls.py`."""
+        """The URL patterns of the pages it has, for the app's `urls.py`; a list also gets
+        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`) and its
+        bulk actions (`<path>/bulk/`, `<path>/bulk/<token>/`: `<name>_bulk`, `_bulk_result`)."""
         # Imported here: resource_views imports this module (a real cycle, not a test seam).
         from core import resource_views as views
 
+        exports = [
+            path(
+                f"{self.path}/export.{kind}",
+                views.export_page,
+                {"resource": self, "kind": kind},
+                name=f"{self.name}_export_{kind}",
+            )
+            for kind in FORMATS
+            if "list" in self.pages
+        ]
         routes = {
             "list": (f"{self.path}/", views.list_page),
             "create": (f"{self.path}/new/", views.create_page),
@@ -150,11 +164,23 @@ class ResourcePages:
             "edit": (f"{self.path}/<int:pk>/edit/", views.edit_page),
             "delete": (f"{self.path}/<int:pk>/delete/", views.delete_page),
         }
-        return [
+        pages = [
             path(route, view, {"resource": self}, name=f"{self.name}_{page}")
             for page, (route, view) in routes.items()
             if page in self.pages
         ]
+        bulk = [
+            path(
+                f"{self.path}/bulk/", views.bulk_page, {"resource": self}, name=f"{self.name}_bulk"
+            ),
+            path(
+                f"{self.path}/bulk/<uuid:token>/",
+                views.bulk_result_page,
+                {"resource": self},
+                name=f"{self.name}_bulk_result",
+            ),
+        ]
+        return pages + exports + (bulk if "list" in self.pages else [])
 
     # --- permissions --------------------------------------------------------------------
 
@@ -216,6 +242,21 @@ class ResourcePages:
         """Fetch the record from the provider and store it (the detail and edit pages show
         fresh data); `editing` on the edit page's GET. Default: the synced copy as it is."""
         return Refresh(fresh=False)
+
+    def export_rows(self, *, connection: Connection, filters: Any) -> QuerySet:
+        """The rows an export of the list holds: all of `list_rows()`, not just a page."""
+        return self.list_rows(connection=connection, filters=filters)
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        """The export's columns. Default: the remote id, the detail fields and the creation
+        time; a resource names its own (what its list shows, in full)."""
+        meta = self.model._meta
+        return [
+            field_column(f"{connection.provider_display} id", "remote_id"),
+            *(field_column(str(meta.get_field(f).verbose_name).capitalize(), f)
+              for f in self.detail_fields),
+            field_column("Created", "remote_created_at"),
+        ]  # fmt: skip
 
     # --- hooks: what the pages show ---------------------------------------------------
 
@@ -283,6 +324,28 @@ class ResourcePages:
     def deleted(self, *, record: Any, provider: str) -> str:
         """The success message of a delete the provider confirmed."""
         return f"{self.singular} “{record}” deleted in {provider}."
+
+    # --- hooks: bulk actions on the list's ticked rows -----------------------------------
+
+    def bulk_actions(self, *, connection: Connection) -> list[BulkAction]:
+        """What the list offers for its ticked rows (`core.bulk`); by default "Delete" where
+        the resource has a delete page, each row as its delete page would send it."""
+        if "delete" not in self.pages:
+            return []
+        provider = connection.provider_display
+        confirm = f"Delete the ticked {self.plural.lower()} from {provider}? This cannot be undone."
+        return [
+            BulkAction(
+                "delete", "Delete", write=self._bulk_delete, blocked=self.delete_blocked,
+                confirm=confirm,
+            )
+        ]  # fmt: skip
+
+    def _bulk_delete(self, request: HttpRequest, record: Any, target: str, key: str) -> OutboxItem:
+        # `delete()` takes the confirmation form its page would have made: the same here.
+        form = ConfirmForm({"submission_key": key})
+        form.is_valid()
+        return self.delete(request, record=record, form=form)
 
 
 # url name of the list page -> its description; filled by the apps' AppConfig.ready().

@@ -20,6 +20,8 @@ class Organization(SyncedRecord):
     persons_count = models.PositiveIntegerField(default=0)
     links_loaded_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True)
+    # Derived from other fields or bookkeeping: not shown in the audit trail's changes.
+    audit_ignored = ("persons_count", "links_loaded_at")
 
     class Meta(SyncedRecord.Meta):
         ordering = ["name"]
@@ -48,6 +50,8 @@ class Person(SyncedRecord):
     # 0 external, 1 internal (a user of the Affinity account).
     person_type = models.PositiveSmallIntegerField(default=0)
     search_text = models.TextField(blank=True)
+    # Derived from other fields or bookkeeping: not shown in the audit trail's changes.
+    audit_ignored = ("primary_email", "links_loaded_at")
 
     class Meta(SyncedRecord.Meta):
         ordering = ["last_name", "first_name"]
@@ -58,3 +62,21 @@ class Person(SyncedRecord):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class AffinityList(SyncedRecord):
+    """An Affinity list (affinity.md §3): what the lists' bulk action "Add to list" offers."""
+
+    class Kind(models.IntegerChoices):
+        PERSON = 0, "Persons"
+        ORGANIZATION = 1, "Organizations"
+        OPPORTUNITY = 8, "Opportunities"
+
+    name = models.CharField(max_length=300)
+    list_type = models.PositiveSmallIntegerField(choices=Kind.choices, default=Kind.ORGANIZATION)
+
+    class Meta(SyncedRecord.Meta):
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from typing import Any
 
 from crm.links import organization_fields, organization_links_set, person_fields, person_links_set
@@ -20,7 +21,7 @@ from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.identity import Identity, IdentityRule, first_identity, normalized
 from integrations.outbox.operations import OutboxOperation
-from integrations.providers import affinity
+from integrations.providers import affinity, affinity_lists
 from integrations.providers.affinity_records import parse_organization, parse_person
 
 
@@ -288,6 +289,48 @@ def _restore_links(record: Any, field: str, base: list[Any] | None) -> None:
     record.save()
 
 
+class ListEntryCreate(OutboxOperation):
+    """Add an organization or person to an Affinity list (`POST /lists/{id}/list-entries`).
+
+    The record itself does not change, so delivery, a refusal or a stuck row leave it as
+    it is (the base class would rewrite it from the answer or mark it). Affinity takes the
+    same entity twice, so an unknown outcome is looked up among the list's entries: one
+    for this entity created since the write was saved (less a minute of clock skew).
+    """
+
+    name = "affinity.list_entry.create"
+    creates_record = False
+
+    @property
+    def action(self) -> str:
+        return "update"  # of the organization or person: it joins a list
+
+    def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
+        payload = item.payload
+        entry = affinity_lists.list_entry_create(
+            client, list_id=payload["list_id"], entity_id=payload["entity_id"]
+        )
+        return entry.raw
+
+    def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
+        since = item.created_at - timedelta(minutes=1)
+        entity = int(item.payload["entity_id"])
+        for page in affinity_lists.list_entry_pages(client, list_id=item.payload["list_id"]):
+            for entry in page:
+                if entry.entity_id == entity and entry.created_at and entry.created_at >= since:
+                    return entry.raw
+        return None
+
+    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
+        return None
+
+    def on_rejected(self, item: OutboxItem) -> None:
+        return None
+
+    def on_stuck(self, item: OutboxItem) -> None:
+        return None
+
+
 OPERATIONS: list[type[OutboxOperation]] = [
     OrganizationCreate,
     OrganizationUpdate,
@@ -295,4 +338,5 @@ OPERATIONS: list[type[OutboxOperation]] = [
     PersonCreate,
     PersonUpdate,
     PersonDelete,
+    ListEntryCreate,
 ]

@@ -14,7 +14,7 @@ from django.db.models import Func, IntegerField, Q, QuerySet
 
 from core.search import search_filter
 from core.sorting import Column, Sort, Sorting
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from crm.services import affinity_error_message, subdomain_cache_key
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import page_client
@@ -212,3 +212,9 @@ def organization_web_url(organization: Organization) -> str:
 def synced_organization_pk(*, connection: Connection, remote_id: int) -> int | None:
     rows = Organization.objects.filter(connection=connection, remote_id=str(remote_id))
     return rows.filter(is_deleted=False).values_list("pk", flat=True).first()
+
+
+def affinity_lists(*, connection: Connection, kind: int) -> list[AffinityList]:
+    """The synced Affinity lists of one kind (organizations or persons), by name."""
+    rows = AffinityList.objects.filter(connection=connection, list_type=kind, is_deleted=False)
+    return list(rows.exclude(remote_id=None).order_by("name", "pk"))

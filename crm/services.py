@@ -21,7 +21,7 @@ from crm.links import (
     person_links_set,
     person_search_text,
 )
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -119,6 +119,7 @@ def organization_update(
         summary=f"Update organization {name}",
         save_record=save,
         user=user,
+        record=organization,
     )
 
 
@@ -139,6 +140,7 @@ def organization_delete(
         summary=f"Delete organization {organization.name}",
         save_record=save,
         user=user,
+        record=organization,
     )
 
 
@@ -236,6 +238,7 @@ def person_update(
         summary=f"Update person {first_name} {last_name}",
         save_record=save,
         user=user,
+        record=person,
     )
 
 
@@ -353,3 +356,24 @@ def _apply_remote(record: Organization | Person, fields: dict[str, Any], raw: di
 def _mark_deleted(record: Organization | Person) -> None:
     record.is_deleted = True
     record.save(update_fields=["is_deleted"])
+
+
+def list_entry_add(
+    *, record: Organization | Person, affinity_list: AffinityList, submission_key: str, user: Any
+) -> OutboxItem:
+    """Add the organization or person to an Affinity list, through the outbox. Nothing
+    local changes; the audit trail says which list it joined."""
+    return outbox_write(
+        connection=record.connection,
+        operation="affinity.list_entry.create",
+        payload={
+            "list_id": affinity_list.remote_id,
+            "entity_id": record.remote_id,
+            "list_name": affinity_list.name,
+        },
+        submission_key=submission_key,
+        summary=f"Add {record} to the list {affinity_list.name}",
+        save_record=lambda: record,
+        user=user,
+        changes=[{"field": "lists", "old": None, "new": f"added to {affinity_list.name}"}],
+    )

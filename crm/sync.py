@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm.links import organization_fields, person_fields, person_links_set
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from crm.tasks import organization_links_fill_later
-from integrations.providers import affinity
+from integrations.providers import affinity, affinity_lists
 from integrations.providers.affinity_records import parse_organization, parse_person
 from integrations.providers.readers import int_ids
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
@@ -88,4 +88,20 @@ PERSONS = SyncedResource(
     after_upsert=persons_links_from_rows,
 )
 
-RESOURCES: list[SyncedResource] = [ORGANIZATIONS, PERSONS]
+
+def fetch_lists(client: Any, connection: Any, request: FetchRequest) -> Iterator[FetchedPage]:
+    """Every list in one answer (`GET /lists` is not paged)."""
+    rows = [
+        FetchedRow(remote_id=str(found.id), fields={"name": found.name, "list_type": found.type},
+                   raw=found.raw)
+        for found in affinity_lists.list_all(client)
+    ]  # fmt: skip
+    yield FetchedPage(rows, None)
+
+
+# The targets of the lists' "Add to list" (crm.views); a full pass each time (one call).
+LISTS = SyncedResource(
+    key="affinity.lists", provider="affinity", label="lists", model=AffinityList, fetch=fetch_lists
+)
+
+RESOURCES: list[SyncedResource] = [ORGANIZATIONS, PERSONS, LISTS]

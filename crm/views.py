@@ -22,13 +22,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from core.bulk import BulkAction
+from core.export import ExportColumn, field_column
 from core.forms import ConfirmForm, ListFilters
 from core.resource_views import connection_required, resource_permission_required
 from core.resources import ListColumn, ResourcePages, Service
 from core.selectors import record_open_write
 from crm import selectors, services
 from crm.forms import OrganizationForm, PersonForm
-from crm.models import Organization, Person
+from crm.models import AffinityList, Organization, Person
 from crm.outbox import (
     OrganizationCreate,
     OrganizationDelete,
@@ -37,9 +39,10 @@ from crm.outbox import (
     PersonDelete,
     PersonUpdate,
 )
-from crm.sync import ORGANIZATIONS, PERSONS
+from crm.sync import LISTS, ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
 from integrations.refresh import Refresh
+from integrations.sync.resources import SyncedResource
 
 AFFINITY = Service(
     name="Affinity",
@@ -83,6 +86,44 @@ class _AffinityPages(ResourcePages):
     ) -> dict[str, Any]:
         return {"open_write": record_open_write(record)}
 
+    # Which Affinity lists take this resource's records (`AffinityList.Kind`).
+    list_kind: int = AffinityList.Kind.ORGANIZATION
+
+    def first_syncs_needed(self, *, connection: Connection) -> list[SyncedResource]:
+        """The lists "Add to list" offers, never synced yet."""
+        return [] if AffinityList.objects.filter(connection=connection).exists() else [LISTS]
+
+    def bulk_actions(self, *, connection: Connection) -> list[BulkAction]:
+        """Besides "Delete" (where it has a delete page): "Add to list", to the synced
+        Affinity lists of its kind (affinity.md §3 "List entries")."""
+        actions = super().bulk_actions(connection=connection)
+        lists = selectors.affinity_lists(connection=connection, kind=self.list_kind)
+        if lists:
+            targets = tuple((str(found.pk), found.name) for found in lists)
+            actions.append(
+                BulkAction(
+                    "add_to_list", "Add to list", write=self._add_to_list,
+                    blocked=self._not_listable, targets=targets, target_label="List",
+                )
+            )  # fmt: skip
+        return actions
+
+    def _not_listable(self, record: Organization | Person) -> str:
+        return self._gone(record) or ("" if record.remote_id else "It is not in Affinity yet.")
+
+    def _add_to_list(
+        self, request: HttpRequest, record: Organization | Person, target: str, key: str
+    ) -> OutboxItem:
+        found = AffinityList.objects.get(connection=record.connection, pk=int(target))
+        return services.list_entry_add(
+            record=record, affinity_list=found, submission_key=key, user=request.user
+        )
+
+
+def _loaded(count: Callable[[Any], int]) -> Callable[[Any], int | None]:
+    """A count of links, empty when Affinity's list did not say and no read loaded them."""
+    return lambda record: count(record) if record.links_loaded_at or count(record) else None
+
 
 class OrganizationPages(_AffinityPages):
     name, path = "organization", "organizations"
@@ -104,6 +145,15 @@ class OrganizationPages(_AffinityPages):
         return selectors.organization_list(
             connection=connection, query=filters.search, sort=filters.sort
         )
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        return [
+            field_column("Affinity id", "remote_id"),
+            field_column("Name", "name"),
+            field_column("Domains", "domains"),
+            field_column("Global", "is_global"),
+            ExportColumn("Persons", _loaded(lambda o: o.persons_count)),
+        ]
 
     def refresh_from_provider(self, record: Organization, *, user: Any, editing: bool) -> Refresh:
         return services.organization_refresh_from_provider(
@@ -190,6 +240,7 @@ class OrganizationPages(_AffinityPages):
 class PersonPages(_AffinityPages):
     name, path = "person", "persons"
     model = Person
+    list_kind = AffinityList.Kind.PERSON
     singular, plural = "Person", "Persons"
     subtitle = "People in Affinity, synced into the hub."
     pages = ("list", "create", "detail", "edit", "delete")
@@ -208,6 +259,13 @@ class PersonPages(_AffinityPages):
 
     def list_rows(self, *, connection: Connection, filters: ListFilters) -> Any:
         return selectors.person_list(connection=connection, query=filters.search, sort=filters.sort)
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        return [
+            field_column("Affinity id", "remote_id"), field_column("First name", "first_name"),
+            field_column("Last name", "last_name"), field_column("Emails", "emails"),
+            ExportColumn("Organizations", _loaded(lambda p: len(p.organization_ids))),
+        ]  # fmt: skip
 
     def refresh_from_provider(self, record: Person, *, user: Any, editing: bool) -> Refresh:
         return services.person_refresh_from_provider(person=record, user=user, force=editing)

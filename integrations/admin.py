@@ -18,6 +18,7 @@ from core.request_limits import body_limit
 from integrations.admin_openapi import MAX_UPLOAD_BYTES, OpenApiSourceInline, found_html
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import (
+    AuditEntry,
     CallLog,
     Connection,
     DuplicateFlag,
@@ -349,6 +350,30 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
             enqueue_delivery(item)
             retried += 1
         self.message_user(request, f"{retried} write(s) will be sent again now.")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit trail: who created, changed or deleted what, from which page, and what
+    the provider answered; what arrived by sync or webhook."""
+
+    list_display = [
+        "created_at", "action", "record_label", "record_type", "who", "source", "page",
+        "outcome", "answer",
+    ]  # fmt: skip
+    list_filter = ["action", "source", "outcome", "record_type", "connection"]
+    search_fields = ["record_label", "record_id", "page", "answer", "user__username"]
+    list_select_related = ["connection", "user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["changes_shown"]
+
+    @admin.display(description="who")
+    def who(self, entry: AuditEntry) -> str:
+        return entry.who
+
+    @admin.display(description="changes")
+    def changes_shown(self, entry: AuditEntry) -> str:
+        return "; ".join(f"{c['field']}: {c['old']!r} → {c['new']!r}" for c in entry.changes)
 
 
 @admin.register(SyncRun)

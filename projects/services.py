@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from integrations import audit
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
@@ -218,4 +219,5 @@ def _queue_rows(batch: ImportBatch, connection: Connection, rows: list[ImportRow
     for row, item in zip(rows, items, strict=True):
         row.outbox_item = item
     ImportRow.objects.bulk_update(rows, ["outbox_item"], batch_size=500)
+    audit.creates_recorded(zip(items, projects, strict=True))
     return len(rows)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.csv_safety import csv_response
+from core.export import ExportColumn, field_column
 from core.pagination import paginate
 from core.request_limits import body_limit
 from core.resource_views import connection_required, resource_permission_required
@@ -119,6 +120,23 @@ class ProjectPages(ResourcePages):
             "statuses": selectors.project_status_options(connection=connection),
             "workspaces": selectors.workspace_options(connection=connection),
         }
+
+    def export_columns(self, *, connection: Connection) -> list[ExportColumn]:
+        """The list's columns (those the provider has) plus the description."""
+        supports = supported_fields(connection)
+        columns = {
+            "id": field_column(f"{connection.provider_display} id", "remote_id"),
+            "name": field_column("Name", "name"),
+            "description": field_column("Description", "description"),
+            "status": field_column("Status", "status"),
+            "priority": field_column("Priority", "priority"),
+            "owner": field_column("Owner", "owner_label"),
+            "start": field_column("Start", "start_date"),
+            "end": field_column("End", "end_date"),
+            "workspace": field_column("Workspace", "workspace_label"),
+            "tags": field_column("Tags", "tags"),
+        }
+        return [c for k, c in columns.items() if k not in OPTIONAL_COLUMNS or k in supports]
 
     def get_record(self, *, connection: Connection, pk: int) -> Project | None:
         return selectors.project_get(connection=connection, pk=pk)

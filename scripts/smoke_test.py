@@ -59,6 +59,17 @@ NOT_PAGES = {
     "integrations:metrics": "Prometheus text for a scraper with METRICS_TOKEN (404 without one)",
     "apis:resource_sync": "POST only (Sync now of a synced API resource)",
 }
+# Every list's exports (`<name>_export_csv|xlsx`) are downloads, not pages to open:
+# tests/unit/export checks their files and tests/browser/test_export.py a download. Its
+# bulk actions (`<name>_bulk`, POST only) lead to their result page (`_bulk_result`), which
+# no link opens: tests/unit/bulk and tests/browser/test_bulk.py use both.
+GENERATED_SUFFIXES = ("_export_csv", "_export_xlsx", "_bulk", "_bulk_result")
+
+
+def not_a_page(name: str | None) -> bool:
+    return name in NOT_PAGES or (name or "").endswith(GENERATED_SUFFIXES)
+
+
 # Pages that show their links only once a form is filled: opened first, in the crawl.
 FILLED_FORMS = ["/organizations/search/?term=a"]
 # A 1x1 transparent PNG: what the provider's media host (candidate photos) answers here.
@@ -376,7 +387,7 @@ class UrlConf:
         return [
             (p["name"], "/" + p["route"])
             for p in self.patterns
-            if "<" not in p["route"] and p["name"] not in NOT_PAGES
+            if "<" not in p["route"] and not not_a_page(p["name"])
         ]
 
 
@@ -477,7 +488,7 @@ def visit_every_page(tab: Browse, urlconf: UrlConf) -> set[str]:
     while queue:
         path = queue.pop(0).split("#")[0]
         name = urlconf.name_of(urlsplit(path).path)
-        if path in opened_paths or name in NOT_PAGES or name in opened_names:
+        if path in opened_paths or not_a_page(name) or name in opened_names:
             continue
         opened_paths.add(path)
         if name is None:  # the admin's pages that the app links; its own links are Django's
@@ -578,7 +589,7 @@ def smoke(folder: Path, say: Callable[[str], None]) -> None:
         proxy.shutdown()
         processes.check_running()
         unvisited = sorted(
-            {p["name"] for p in urlconf.patterns} - visited - set(NOT_PAGES),
+            name for name in {p["name"] for p in urlconf.patterns} - visited if not not_a_page(name)
         )
         problems += [f"{name}: no page linked to it, so it was not opened" for name in unvisited]
         say(f"opened {len(tab.opened)} pages, {len(visited)} kinds: {', '.join(sorted(visited))}")

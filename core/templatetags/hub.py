@@ -119,3 +119,21 @@ def live_list(parser: template.base.Parser, token: template.base.Token) -> LiveL
     content = parser.parse(("endlive_list",))
     parser.delete_first_token()
     return LiveListNode(content)
+
+
+@register.filter
+def audit_value(value: object) -> str:
+    """A value in the audit trail as a person reads it: lists joined, empty as "—"."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A model field's name as words: "first_name" -> "First name"."""
+    return str(name).replace("_", " ").capitalize()

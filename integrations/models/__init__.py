@@ -1,5 +1,6 @@
 """The integrations app's models, one module per concern, re-exported here."""
 
+from integrations.models.audit import AuditEntry
 from integrations.models.call_log import CallLog
 from integrations.models.call_rollup import CallRollup, CallRollupHour
 from integrations.models.call_totals import CallTotals
@@ -12,6 +13,7 @@ from integrations.models.synced import SyncRun, SyncState
 from integrations.models.webhooks import WebhookApplyQueue, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AuditEntry",
     "CallLog",
     "CallRollup",
     "CallRollupHour",

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from integrations import audit
 from integrations.http import call_log
 from integrations.http.errors import (
     ConfigurationError,
@@ -231,6 +232,7 @@ def mark_delivered(item: OutboxItem, operation: Any, remote: dict[str, Any]) -> 
             field_errors={},
             refusal="",
         )
+        audit.write_answered(item)
 
 
 def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> None:
@@ -247,6 +249,7 @@ def mark_rejected(item: OutboxItem, operation: Any, error: ValidationError) -> N
             field_errors=error.field_errors,
             refusal=error.message,
         )
+        audit.write_answered(item)
 
 
 def mark_postponed(
@@ -284,6 +287,7 @@ def _needs_attention(item: OutboxItem, operation: Any, message: str) -> None:
             unknown_key=item.unknown_key,
             last_error=message,
         )
+        audit.write_answered(item)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -32,6 +32,13 @@ class OutboxOperation:
     # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
     identity_rules: ClassVar[dict[str, IdentityRule]] = {}
 
+    @property
+    def action(self) -> str:
+        """What the write does to its record, for the audit trail: "create", "update" or
+        "delete", the last word of `name` ("recruitee.candidate_update")."""
+        word = self.name.replace("_", ".").rsplit(".", 1)[-1]
+        return word if word in ("create", "update", "delete") else "update"
+
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         """Make the provider call; return the provider's record (raw JSON)."""
         raise NotImplementedError(f"{type(self).__name__} must implement send()")

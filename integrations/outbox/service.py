@@ -9,14 +9,34 @@ background worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from integrations import audit
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncedRecord
 from integrations.outbox.delivery import outbox_deliver, outbox_submit
+from integrations.outbox.registry import operation_for
+from integrations.tasks import enqueue_delivery
+
+# Inside `deliver_later()`: writes are saved and queued for the worker, not tried now.
+_later: ContextVar[bool] = ContextVar("outbox_deliver_later", default=False)
+
+
+@contextmanager
+def deliver_later() -> Iterator[None]:
+    """Writes made inside are saved and queued for the background worker instead of being
+    tried within the request: a bulk action over many rows answers at once, and its
+    result page follows the outbox."""
+    token = _later.set(True)
+    try:
+        yield
+    finally:
+        _later.reset(token)
 
 
 def outbox_write(
@@ -28,31 +48,53 @@ def outbox_write(
     summary: str,
     save_record: Callable[[], SyncedRecord | None],
     user: Any = None,
+    record: SyncedRecord | None = None,
+    changes: list[dict[str, Any]] | None = None,
+    audit_record: tuple[str, str] = ("", ""),
 ) -> OutboxItem:
     """Store a write with its local record and try to deliver it now.
 
     `save_record` saves the local record (marked pending) and returns it; it
     runs only for the first submission of `submission_key`, so a double
     submit neither saves a second record nor sends a second write.
+
+    The audit trail gets an entry in the same transaction: who, from which page, what
+    was changed. An edit or delete passes its `record` as it is before `save_record`
+    (the old values); a write without a local record passes its `changes` and
+    `audit_record` ("apis:<resource>", its id at the API).
     """
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing
+    before = audit.snapshot(record)
     try:
         with transaction.atomic():
-            record = save_record()
-            item, _ = outbox_submit(
+            saved = save_record()
+            item, created = outbox_submit(
                 connection=connection,
                 operation=operation,
                 payload=payload,
                 submission_key=submission_key,
                 summary=summary,
-                record=record,
+                record=saved,
                 user=user,
             )
+            if created:
+                audit.write_recorded(
+                    item=item,
+                    action=operation_for(operation).action,
+                    record=saved,
+                    before=before,
+                    changes=changes,
+                    record_type=audit_record[0],
+                    record_id=audit_record[1],
+                )
     except IntegrityError:
         # The same form was submitted twice at the same moment; the first one won.
         return OutboxItem.objects.get(submission_key=submission_key)
+    if _later.get():
+        transaction.on_commit(lambda: enqueue_delivery(item))
+        return item
     return outbox_deliver(item.pk, background=False) or item
 
 

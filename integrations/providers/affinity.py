@@ -61,7 +61,7 @@ class Affinity(Provider):
     settings_names = {"base_url": "AFFINITY_API_URL", "api_token": "AFFINITY_API_KEY"}
     sandbox_path = "/affinity"
     sandbox_credentials = {"api_token": "sandbox-affinity"}
-    resources = ("organizations", "persons")
+    resources = ("organizations", "persons", "lists")
     # v1 `POST /webhook/subscribe`; deliveries carry no signature and no event id.
     # `sent_at` is the only defence against a replay: the SDK's 300 s window.
     webhooks = WebhookSupport(registration="api", replay_window_seconds=300)

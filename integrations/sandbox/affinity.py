@@ -1,4 +1,5 @@
-"""The fake Affinity v1 API (affinity.md): organizations, persons, whoami, rate-limit."""
+"""The fake Affinity v1 API (affinity.md): organizations, persons, lists and their entries
+(`affinity_lists`), whoami, rate-limit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
+from integrations.sandbox import affinity_lists
 from integrations.sandbox.affinity_rows import (
     ValidationError,
     linked_ids,
@@ -43,6 +45,8 @@ class AffinityApi(FakeApi):
     default_rate_limit = 900  # per user per minute (affinity.md §6)
     webhook_table = "affinity_webhooks"
     max_webhooks = 3  # per instance (affinity.md §7)
+    schema = affinity_lists.SCHEMA
+    tables = affinity_lists.TABLES
 
     def __init__(self, store: SandboxStore, *, monthly_limit: int = 100_000) -> None:
         self.monthly = MonthlyBudget(monthly_limit)
@@ -57,6 +61,9 @@ class AffinityApi(FakeApi):
             router.add("GET", f"/{kind}/{{id}}", lambda r, k=kind: self.detail(r, k))
             router.add("PUT", f"/{kind}/{{id}}", lambda r, k=kind: self.write(r, k, r.params["id"]))
             router.add("DELETE", f"/{kind}/{{id}}", lambda r, k=kind: self.delete(r, k))
+        router.add("GET", "/lists", self.lists)
+        router.add("GET", "/lists/{id}/list-entries", self.list_entries)
+        router.add("POST", "/lists/{id}/list-entries", self.list_entry_create)
         router.add("POST", "/webhook/subscribe", self.webhook_subscribe)
         router.add("GET", "/webhook", self.webhook_list)
         router.add("GET", "/webhook/{id}", self.webhook_detail)
@@ -191,6 +198,45 @@ class AffinityApi(FakeApi):
         # `person.deleted` omits organization_ids (affinity.md §7).
         self._notify(kind, "deleted", {k: v for k, v in record.items() if k != "organization_ids"})
         return json_response(200, {"success": True})
+
+    # -- lists and list entries (affinity_lists.py) ---------------------------------
+    def seed(self, conn: sqlite3.Connection, rng: Any) -> None:
+        affinity_lists.seed_lists(conn, rng)
+
+    def lists(self, request: Request) -> Response:
+        return json_response(200, affinity_lists.lists(self.store.connection()))
+
+    def list_entries(self, request: Request) -> Response:
+        conn, list_id = self.store.connection(), request.params["id"]
+        try:
+            if request.arg("page_size") is None:  # a bare array of every entry
+                return json_response(200, affinity_lists.entries(conn, list_id, 0, None))
+            page_size, offset, params = _page(request)
+            found = affinity_lists.entries(conn, list_id, offset, page_size + 1)
+        except ValidationError as exc:
+            return self.error(422, str(exc), exc.param)
+        except affinity_lists.ListError as exc:
+            return self.error(exc.status, str(exc), exc.param)
+        token = {"params": params, "page_size": page_size, "offset": offset + page_size}
+        more = len(found) > page_size
+        return json_response(
+            200,
+            {
+                "list_entries": found[:page_size],
+                "next_page_token": _encode(token) if more else None,
+            },
+        )
+
+    def list_entry_create(self, request: Request) -> Response:
+        try:
+            body = request.payload()
+            with self.store.transaction() as conn:
+                entry = affinity_lists.entry_create(conn, request.params["id"], body)
+        except PayloadError as exc:
+            return self.error(422, str(exc))
+        except affinity_lists.ListError as exc:
+            return self.error(exc.status, str(exc), exc.param)
+        return json_response(200, entry)
 
     # -- webhooks (v1, affinity.md §7) ------------------------------------------
     def _notify(self, kind: str, action: str, body: dict[str, Any]) -> None:

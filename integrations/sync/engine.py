@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations import audit
 from integrations.heartbeat import Heartbeat
 from integrations.http import call_log
 from integrations.http.errors import ConfigurationError, IntegrationError
@@ -223,11 +224,9 @@ def _save_page(
     now = timezone.now()
     remote_ids = [row.remote_id for row in page.rows]
     scope = resource.scope_filter
-    existing = set(
-        model.objects.filter(connection=connection, remote_id__in=remote_ids, **scope).values_list(
-            "remote_id", flat=True
-        )
-    )
+    on_page = model.objects.filter(connection=connection, remote_id__in=remote_ids, **scope)
+    existing = set(on_page.values_list("remote_id", flat=True))
+    before = audit.provider_copies(on_page)  # what the audit trail compares with
     seen_run = run.pk if run.mode == SyncRun.Mode.FULL else None
     rows = [
         {
@@ -255,6 +254,8 @@ def _save_page(
         update=[name for name in rows[0] if name not in keep] if rows else [],
         key=tuple(scope),
     )
+    after = {row.remote_id: row.fields for row in page.rows}
+    audit.arrived(connection=connection, model=model, source="sync", before=before, after=after)
     if resource.after_upsert and page.rows:
         pk_by_remote_id = dict(
             model.objects.filter(
@@ -279,7 +280,7 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
     with transaction.atomic():
         _hold(state, owner)
         if run.mode == SyncRun.Mode.FULL:
-            run.deleted_count = (
+            unseen = (
                 resource.model.objects.filter(
                     connection_id=run.connection_id,
                     is_deleted=False,
@@ -289,7 +290,15 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
                 # A record written after the pass began may sit behind its cursor.
                 .filter(synced_at__lt=run.started_at)
                 .exclude(last_seen_run_id=run.pk)
-                .update(is_deleted=True, synced_at=now)
+            )
+            before = audit.provider_copies(unseen)
+            run.deleted_count = unseen.update(is_deleted=True, synced_at=now)
+            audit.deleted_at_provider(
+                connection=run.connection,
+                model=resource.model,
+                source="sync",
+                before=before,
+                gone=[pk for pk, _, _ in before.values()],
             )
             state.last_full_at = now
         newest = (

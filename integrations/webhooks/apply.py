@@ -35,6 +35,7 @@ from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from integrations import audit
 from integrations.http import call_log
 from integrations.http.errors import ConfigurationError, IntegrationError, RateLimitedError
 from integrations.models import Connection, WebhookDelivery
@@ -286,7 +287,12 @@ def records_upsert(
         for row in rows
     ]
     update = [name for name in values[0] if name not in ("connection", "remote_id")]
+    sent = model.objects.filter(connection=connection, remote_id__in={r.remote_id for r in rows})
+    before = audit.provider_copies(sent)
     upsert_rows(model, values, update=update, newer_only=True)
+    # Newer only: compare with what is stored now, not with what arrived.
+    after = {remote_id: values for remote_id, (_, _, values) in audit.provider_copies(sent).items()}
+    audit.arrived(connection=connection, model=model, source="webhook", before=before, after=after)
     if resource.after_upsert is None:
         return
     stored = {
@@ -314,6 +320,22 @@ def record_delete(
     """Mark the record deleted. With the event's time, as a row of that version (created
     if the hub never had it), so an older event cannot revive it."""
     now = timezone.now()
+    record = resource.model.objects.filter(connection=connection, remote_id=remote_id)
+    before = audit.provider_copies(record)
+    _mark_deleted(resource, connection, remote_id, version, now)
+    gone = record.filter(is_deleted=True).values_list("pk", flat=True)
+    audit.deleted_at_provider(
+        connection=connection, model=resource.model, source="webhook", before=before, gone=gone
+    )
+
+
+def _mark_deleted(
+    resource: SyncedResource,
+    connection: Connection,
+    remote_id: str,
+    version: datetime | None,
+    now: datetime,
+) -> None:
     if version is None:
         resource.model.objects.filter(connection=connection, remote_id=remote_id).exclude(
             sync_status=SyncStatus.PENDING

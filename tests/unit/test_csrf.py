@@ -9,6 +9,7 @@ POSTS = [
     "/persons/new/",
     "/projects/new/",
     "/projects/import/",
+    "/organizations/bulk/",
     "/sync/recruitee.candidates/start/",
     "/outbox/1/retry/",
     "/accounts/logout/",

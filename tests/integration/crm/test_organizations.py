@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from crm.models import Organization, Person
-from crm.sync import ORGANIZATIONS
+from crm.models import AffinityList, Organization, Person
+from crm.sync import LISTS, ORGANIZATIONS
 from integrations.models import OutboxItem
+from integrations.outbox.delivery import outbox_deliver_due
 from integrations.sync.engine import sync_resource
 
 
@@ -199,3 +200,43 @@ def test_after_a_sync_a_background_task_fills_the_persons_counts(
 
     sync_resource(connection=affinity_connection, resource=ORGANIZATIONS, full=True)
     assert Organization.objects.exclude(links_loaded_at=None).count() == 10
+
+
+def test_bulk_delete_over_http_sends_each_row_once(logged_in_client, synced, affinity_api):
+    """Ticked organizations deleted at the sandbox's Affinity through the worker's delivery;
+    the result page reports each row, and a double submit deletes nothing twice."""
+    ticked = list(Organization.objects.filter(connection=synced, is_global=False)[:3])
+    key = str(uuid.uuid4())
+    data = {"action": "delete", "submission_key": key, "ids": [str(o.pk) for o in ticked]}
+    page = logged_in_client.post("/organizations/bulk/", data, follow=True)
+    assert "3 waiting" in page.content.decode()
+    logged_in_client.post("/organizations/bulk/", data)  # a double submit
+    assert OutboxItem.objects.filter(submission_key__startswith=key).count() == 3
+
+    assert outbox_deliver_due() == 3
+    html = logged_in_client.get(f"/organizations/bulk/{key}/").content.decode()
+    assert "3 sent · 0 refused · 0 waiting" in html
+    for org in ticked:
+        assert affinity_api("GET", f"/organizations/{org.remote_id}")["errors"]
+        org.refresh_from_db()
+        assert org.is_deleted
+
+
+def test_bulk_add_to_a_list_over_http(logged_in_client, synced, affinity_api):
+    """Ticked organizations join an Affinity list at the sandbox; a double submit adds none
+    twice, though Affinity would take the same entity twice."""
+    assert sync_resource(connection=synced, resource=LISTS).status == "succeeded"
+    target = AffinityList.objects.get(connection=synced, list_type=1, name="Key accounts")
+    ticked = list(Organization.objects.filter(connection=synced).order_by("pk")[:2])
+    key = str(uuid.uuid4())
+    data = {"action": "add_to_list", "target": str(target.pk), "submission_key": key,
+            "ids": [str(o.pk) for o in ticked]}  # fmt: skip
+    logged_in_client.post("/organizations/bulk/", data)
+    logged_in_client.post("/organizations/bulk/", data)
+
+    assert outbox_deliver_due() == 2
+    html = logged_in_client.get(f"/organizations/bulk/{key}/").content.decode()
+    assert "2 sent · 0 refused · 0 waiting" in html
+    entries = affinity_api("GET", f"/lists/{target.remote_id}/list-entries")
+    added = [e["entity_id"] for e in entries]
+    assert sorted(added) == sorted(int(o.remote_id) for o in ticked)

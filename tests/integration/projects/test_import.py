@@ -7,7 +7,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from integrations.models import OutboxItem
+from integrations.models import AuditEntry, OutboxItem
 from projects.models import ImportBatch, Project
 
 
@@ -73,6 +73,11 @@ def test_bulk_import_of_200_rows(
     failed = items.get(status="failed")
     assert "already exists" in failed.last_error
     assert Project.objects.filter(name__startswith="Imported ", sync_status="synced").count() == 195
+    # Each row is in the audit trail, answered as the bulk endpoint's 207 said.
+    entries = AuditEntry.objects.filter(page="projects:project_import_submit", action="create")
+    assert entries.count() == 196
+    assert entries.filter(outcome="sent").count() == 195
+    assert "already exists" in entries.get(outcome="refused").answer
 
     # A second submit (a double click, a reload) sends nothing again.
     with django_capture_on_commit_callbacks(execute=True):

@@ -28,7 +28,7 @@ def test_each_provider_declares_its_resources_bulk_and_idempotency():
     }
     assert declared == {
         "recruitee": (("offers", "candidates"), 0, ""),
-        "affinity": (("organizations", "persons"), 0, ""),
+        "affinity": (("organizations", "persons", "lists"), 0, ""),
         "projecttool": (("projects", "workspaces", "users"), 50, "Idempotency-Key"),
         "asana": (("projects", "workspaces", "users", "teams"), 0, ""),
         # Its resources come from each connection's document; no idempotency keys, which

@@ -107,6 +107,7 @@ def test_syncs_and_writes_are_reported(conn, settings):
     SyncState.objects.create(
         connection=conn, resource="affinity.persons", last_success_at=done - timedelta(minutes=2)
     )
+    SyncState.objects.create(connection=conn, resource="affinity.lists", last_success_at=done)
     SyncRun.objects.create(connection=conn, resource="affinity.persons", status="failed")
     for n, status in enumerate(["pending", "pending", "needs_attention", "done"]):
         OutboxItem.objects.create(

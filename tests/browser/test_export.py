@@ -1,0 +1,58 @@
+"""Exports in Chromium: the candidates list, searched, downloaded as CSV and as XLSX."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from ats.models import Candidate
+from ats.sync import candidate_search_fields
+from integrations.models import Connection
+
+
+@pytest.fixture
+def candidates(transactional_db):
+    connection = Connection.objects.create(
+        provider="recruitee", name="test", base_url="https://example.invalid", api_token="secret"
+    )
+    for n, name in enumerate(["Ann Lee", "Anna Berg", "=Bob Formula", "Carla Ruiz"]):
+        emails = [f"person{n}@example.com"]
+        Candidate.objects.create(
+            connection=connection, remote_id=str(100 + n), name=name, emails=emails,
+            **candidate_search_fields(name, emails),
+        )  # fmt: skip
+    return connection
+
+
+def test_export_the_searched_list_as_csv_and_xlsx(candidates, logged_in_page, live_server):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/?q=ann&sort=name")
+    expect(page.locator("[data-testid=candidate-table] tbody tr")).to_have_count(2)
+    export = page.get_by_test_id("export")
+    expect(export).to_contain_text("Export these candidates")
+
+    with page.expect_download() as csv_download:
+        export.get_by_role("link", name="CSV").click()
+    download = csv_download.value
+    assert download.suggested_filename.startswith("candidates-")
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [row[1] for row in rows[1:]] == ["Ann Lee", "Anna Berg"]
+
+    with page.expect_download() as xlsx_download:
+        export.get_by_role("link", name="XLSX").click()
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))  # noqa: SIM115
+    assert [row[1] for row in book.active.iter_rows(min_row=2, values_only=True)] == [
+        "Ann Lee",
+        "Anna Berg",
+    ]
+
+    page.goto(f"{live_server.url}/candidates/")
+    with page.expect_download() as all_rows:
+        page.get_by_test_id("export").get_by_role("link", name="CSV").click()
+    text = Path(all_rows.value.path()).read_text(encoding="utf-8-sig")
+    assert "'=Bob Formula" in text and len(list(csv.reader(io.StringIO(text)))) == 5

@@ -1,0 +1,13 @@
+"""Synced records and connections, from the duplicates tests' fixtures."""
+
+from tests.unit.duplicates.conftest import (
+    affinity,
+    candidate,
+    organization,
+    person,
+    project,
+    projecttool,
+    recruitee,
+)
+
+__all__ = ["affinity", "candidate", "organization", "person", "project", "projecttool", "recruitee"]
