@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from core.resources import ResourcePages, allowed, for_sync
 from core.sorting import header
@@ -30,6 +32,15 @@ def http_url(value: object) -> str:
     except ValueError:
         return ""
     return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+@register.filter
+def email_breaks(value: object) -> SafeString:
+    """An email address, escaped, that may wrap after its `@` and its dots only
+    (`firstname.<wbr>lastname@<wbr>example.<wbr>com`), never in the middle of a word; a
+    table column is then as narrow as its longest part, not one letter."""
+    text = escape(value)
+    return mark_safe(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))  # noqa: S308
 
 
 @dataclass(frozen=True)
