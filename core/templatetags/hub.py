@@ -36,11 +36,12 @@ def http_url(value: object) -> str:
 
 @register.filter
 def email_breaks(value: object) -> SafeString:
-    """An email address, escaped, that may wrap after its `@` and its dots only
-    (`firstname.<wbr>lastname@<wbr>example.<wbr>com`), never in the middle of a word; a
-    table column is then as narrow as its longest part, not one letter."""
-    text = escape(value)
-    return mark_safe(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))  # noqa: S308
+    """An email address, escaped, that may wrap after its `@` and its dots
+    (`firstname.<wbr>lastname@<wbr>example.<wbr>com`), not in the middle of a word; a
+    table column is then as narrow as its longest part, not one letter. A part wider than
+    the whole screen still breaks (`.email`'s `overflow-wrap: break-word` in hub.css)."""
+    text = escape(value).replace("@", "@<wbr>").replace(".", ".<wbr>")
+    return mark_safe(f'<span class="email">{text}</span>')  # noqa: S308
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Every list and form at a laptop's width (1366 px) and a phone's (390 px), in Chromium.
+"""Every list and form, and a page of each kind, at a laptop's width (1366 px) and a phone's
+(390 px), in Chromium.
 
 A screenshot of each is saved under var/screenshots/ (gitignored) to look at; the checks are
 what a person notices: nothing wider than the screen outside a scroll container, no select
@@ -12,6 +13,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from ats.models import Candidate
+from crm.models import Organization, Person
+from projects.models import Project
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -34,6 +39,24 @@ FORMS = {
     "api-post-form": "/apis/jsonplaceholder/posts/new/",
     "password-form": "/accounts/password_change/",
 }
+
+
+def _other_pages() -> dict[str, str]:
+    """The dashboard and a record's page of each kind, with the longest emails there are."""
+    candidate = max(Candidate.objects.exclude(emails=[]), key=lambda c: len(" ".join(c.emails)))
+    person = max(Person.objects.exclude(emails=[]), key=lambda p: len(" ".join(p.emails)))
+    organization = (
+        Organization.objects.exclude(persons_count=0).first() or Organization.objects.first()
+    )
+    return {
+        "dashboard": "/",
+        "candidate": f"/candidates/{candidate.pk}/",
+        "person": f"/persons/{person.pk}/",
+        "organization": f"/organizations/{organization.pk}/",
+        "project": f"/projects/{Project.objects.first().pk}/",
+        "api-post": "/apis/jsonplaceholder/posts/1/",
+    }
+
 
 # Elements reaching past the right edge of the window, unless a scroll container (a
 # .table-responsive) holds them: an absolutely placed one is held only when a positioned
@@ -64,17 +87,20 @@ OVERFLOWING = """() => {
     };
 }"""
 
-# Selects whose chosen text does not fit: the text's width with the select's font, plus its
-# padding (Bootstrap's arrow sits in the right padding), against the select's inner width;
-# and the plain `scrollWidth > clientWidth` overflow.
-CLIPPED_SELECTS = """() => {
+# Selects that cannot show a choice in full: the text's width with the select's font, plus
+# its padding (Bootstrap's arrow sits in the right padding), against the select's inner
+# width; and the plain `scrollWidth > clientWidth` overflow. `every` option must fit on a
+# laptop; on a phone the one chosen (a long name can be wider than the screen itself).
+CLIPPED_SELECTS = """(every) => {
     const context = document.createElement("canvas").getContext("2d");
+    const width = (text) => context.measureText(text).width;
     const clipped = [];
     for (const select of document.querySelectorAll("select")) {
         if (!select.offsetParent || select.multiple) continue;
         const style = getComputedStyle(select);
         context.font = style.font;
-        const text = select.selectedOptions[0] ? select.selectedOptions[0].text : "";
+        const shown = every ? Array.from(select.options) : Array.from(select.selectedOptions);
+        const text = shown.map((o) => o.text).reduce((a, b) => (width(a) >= width(b) ? a : b), "");
         const needed = context.measureText(text).width
             + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
         if (needed > select.clientWidth + 1 || select.scrollWidth > select.clientWidth) {
@@ -93,7 +119,7 @@ FIRST_ROW_SHOWN = """() => {
 }"""
 
 
-def _fits(page) -> list[str]:
+def _fits(page, screen: str) -> list[str]:
     problems = []
     overflow = page.evaluate(OVERFLOWING)
     if overflow["scrollWidth"] > overflow["innerWidth"] or overflow["offenders"]:
@@ -101,20 +127,22 @@ def _fits(page) -> list[str]:
             f"{overflow['scrollWidth']} px wide in a {overflow['innerWidth']} px window: "
             f"{overflow['offenders']}"
         )
-    problems += [f"cut-off select {select}" for select in page.evaluate(CLIPPED_SELECTS)]
+    problems += [
+        f"cut-off select {select}" for select in page.evaluate(CLIPPED_SELECTS, screen == "laptop")
+    ]
     return problems
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
-def test_every_list_and_form_fits_the_screen(every_tool, logged_in_page, live_server, screen):
+def test_every_list_form_and_page_fits_the_screen(every_tool, logged_in_page, live_server, screen):
     page = logged_in_page
     page.set_viewport_size(WIDTHS[screen])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
-    for name, path in {**LISTS, **FORMS}.items():
+    for name, path in {**LISTS, **FORMS, **_other_pages()}.items():
         page.goto(live_server.url + path)
         page.screenshot(path=SCREENSHOTS / f"{name}-{screen}.png", full_page=True)
-        found = _fits(page)
+        found = _fits(page, screen)
         if name in LISTS:
             if not_shown := page.evaluate(FIRST_ROW_SHOWN) if screen == "phone" else "":
                 found.append(not_shown)
@@ -142,5 +170,5 @@ def test_the_filters_open_from_their_button_on_a_phone(every_tool, logged_in_pag
     expect(panel).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_label("Search")).to_have_value("a")
-    assert _fits(page) == []
+    assert _fits(page, "phone") == []
     page.screenshot(path=SCREENSHOTS / "candidates-filters-open-phone.png", full_page=True)

@@ -22,13 +22,15 @@ def test_only_http_urls_survive(value, expected):
     assert http_url(value) == expected
 
 
-def test_an_email_may_wrap_after_its_at_sign_and_dots_only():
+def test_an_email_may_wrap_after_its_at_sign_and_dots():
     assert email_breaks("ann.smith@mail.example.com") == (
-        "ann.<wbr>smith@<wbr>mail.<wbr>example.<wbr>com"
+        '<span class="email">ann.<wbr>smith@<wbr>mail.<wbr>example.<wbr>com</span>'
     )
-    assert email_breaks("plain") == "plain"
+    assert email_breaks("plain") == '<span class="email">plain</span>'
 
 
 def test_an_email_is_escaped_before_its_break_points_are_added():
     shown = email_breaks('"<b>x</b>"@example.com')
-    assert shown == "&quot;&lt;b&gt;x&lt;/b&gt;&quot;@<wbr>example.<wbr>com"
+    assert shown == (
+        '<span class="email">&quot;&lt;b&gt;x&lt;/b&gt;&quot;@<wbr>example.<wbr>com</span>'
+    )
