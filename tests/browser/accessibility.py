@@ -50,7 +50,10 @@ def axe_source() -> str:
 
 def axe_violations(page, *, again: bool = False) -> list[dict]:
     """The serious and critical violations axe finds on the page's document (run once per
-    document; `again` after the test changed the page without loading another)."""
+    document; `again` after the test changed the page without loading another). A document
+    that is not HTML (/healthz's JSON, shown by Chromium) has none."""
+    if page.evaluate("() => document.contentType") != "text/html":
+        return []
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source())
     return page.evaluate(RUN, {"impacts": list(FAILING_IMPACTS), "again": again})

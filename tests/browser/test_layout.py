@@ -1,15 +1,13 @@
 """Every list and form, and a page of each kind, at a laptop's width (1366 px) and a phone's
 (390 px), in Chromium.
 
-A screenshot of each is saved under var/screenshots/ (gitignored) to look at; the checks are
-what a person notices: nothing wider than the screen outside a scroll container, no select
-cutting off its text, and on the phone the filters closed behind their button with the
-list's first row in the first screen.
+A full-page screenshot of each is saved under test-artifacts/ (gitignored) to look at; the
+checks are what a person notices: nothing wider than the screen outside a scroll container,
+no select cutting off its text, and on the phone the filters closed behind their button with
+the list's first row in the first screen.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +16,6 @@ from ats.models import Candidate
 from crm.models import Organization, Person
 from projects.models import Project
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 # Every list page (a page added later joins here), and the table whose first row counts.
 LISTS = {
@@ -134,14 +131,15 @@ def _fits(page, screen: str) -> list[str]:
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
-def test_every_list_form_and_page_fits_the_screen(every_tool, logged_in_page, live_server, screen):
+def test_every_list_form_and_page_fits_the_screen(
+    every_tool, logged_in_page, live_server, screenshot, screen
+):
     page = logged_in_page
     page.set_viewport_size(WIDTHS[screen])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for name, path in {**LISTS, **FORMS, **_other_pages()}.items():
         page.goto(live_server.url + path)
-        page.screenshot(path=SCREENSHOTS / f"{name}-{screen}.png", full_page=True)
+        screenshot(f"layout-{name}-{screen}")
         found = _fits(page, screen)
         if name in LISTS:
             if not_shown := page.evaluate(FIRST_ROW_SHOWN) if screen == "phone" else "":
@@ -157,7 +155,9 @@ def test_every_list_form_and_page_fits_the_screen(every_tool, logged_in_page, li
     assert not problems, "\n".join(problems)
 
 
-def test_the_filters_open_from_their_button_on_a_phone(every_tool, logged_in_page, live_server):
+def test_the_filters_open_from_their_button_on_a_phone(
+    every_tool, logged_in_page, live_server, screenshot
+):
     page = logged_in_page
     page.set_viewport_size(WIDTHS["phone"])
     page.goto(f"{live_server.url}/candidates/?stage=&status=&offer=&q=a")
@@ -171,4 +171,4 @@ def test_the_filters_open_from_their_button_on_a_phone(every_tool, logged_in_pag
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_label("Search")).to_have_value("a")
     assert _fits(page, "phone") == []
-    page.screenshot(path=SCREENSHOTS / "candidates-filters-open-phone.png", full_page=True)
+    screenshot("layout-candidates-filters-open-phone")
