@@ -10,11 +10,14 @@ the list's first row in the first screen.
 from __future__ import annotations
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from playwright.sync_api import expect
 
 from ats.models import Candidate
 from crm.models import Organization, Person
 from projects.models import Project
+
+from .accessibility import assert_accessible
 
 WIDTHS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 # Every list page (a page added later joins here), and the table whose first row counts.
@@ -36,6 +39,25 @@ FORMS = {
     "api-post-form": "/apis/jsonplaceholder/posts/new/",
     "password-form": "/accounts/password_change/",
 }
+
+
+def _url_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(namespace + entry.name)
+    return names
+
+
+def test_every_list_page_is_in_the_layout_test():
+    """A list page added later (a `..._list` URL name) fails here until it joins LISTS."""
+    lists = {name for name in _url_names(get_resolver().url_patterns) if name.endswith("_list")}
+    lists -= {name for name in lists if name.startswith("admin:")}
+    tested = {resolve(path.split("?")[0]).view_name for path in LISTS.values()}
+    assert lists <= tested, f"not in LISTS: {sorted(lists - tested)}"
 
 
 def _other_pages() -> dict[str, str]:
@@ -171,4 +193,5 @@ def test_the_filters_open_from_their_button_on_a_phone(
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_label("Search")).to_have_value("a")
     assert _fits(page, "phone") == []
+    assert_accessible(page)
     screenshot("layout-candidates-filters-open-phone")
