@@ -540,7 +540,7 @@ def use_the_app(base_url: str, password: str, urlconf: UrlConf) -> tuple[set[str
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(ignore_https_errors=True)
+            context = browser.new_context(ignore_https_errors=True, reduced_motion="reduce")
             context.route(lambda url: not url.startswith(base_url), stand_in_for_outside)
             page = context.new_page()
             page.set_default_timeout(15_000)
