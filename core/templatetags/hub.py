@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from core.resources import ResourcePages, allowed, for_sync
 from core.sorting import header
@@ -35,11 +35,13 @@ def http_url(value: object) -> str:
 
 
 @register.filter
-def email_breaks(value: object) -> SafeString:
+def email_breaks(value: object) -> str:
     """An email address, escaped, that may wrap after its `@` and its dots
     (`firstname.<wbr>lastname@<wbr>example.<wbr>com`), not in the middle of a word; a
     table column is then as narrow as its longest part, not one letter. A part wider than
     the whole screen still breaks (`.email`'s `overflow-wrap: break-word` in hub.css)."""
+    if not value:
+        return ""
     text = escape(value).replace("@", "@<wbr>").replace(".", ".<wbr>")
     return mark_safe(f'<span class="email">{text}</span>')  # noqa: S308
 

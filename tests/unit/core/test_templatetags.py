@@ -27,6 +27,7 @@ def test_an_email_may_wrap_after_its_at_sign_and_dots():
         '<span class="email">ann.<wbr>smith@<wbr>mail.<wbr>example.<wbr>com</span>'
     )
     assert email_breaks("plain") == '<span class="email">plain</span>'
+    assert email_breaks("") == ""  # no empty span: `{% if subtitle %}` stays false
 
 
 def test_an_email_is_escaped_before_its_break_points_are_added():
