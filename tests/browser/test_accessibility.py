@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from ats.models import Candidate
 
 from .accessibility import axe_violations
+from .layout import layout_problems
 
 # Links the walk does not open: not pages (a download, Django's admin, which is Django's).
 NOT_WALKED = {
@@ -33,10 +34,15 @@ def _url_name(path: str) -> str | None:
     return None if match.namespace == "admin" else match.view_name
 
 
-def test_every_page_passes_axe(every_tool, logged_in_page, live_server, browser_problems):
+def test_every_page_passes_axe_and_fits_a_phone(
+    every_tool, logged_in_page, live_server, browser_problems
+):
+    """At 390 px: test_layout looks at the lists and forms at both widths, this at the rest
+    (records, edit and delete pages, Affinity's search, connection health) too."""
     page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
     base = live_server.url
-    queue, opened = list(STARTS), {}
+    queue, opened, misfits = list(STARTS), {}, []
     while queue:
         path = queue.pop(0)
         name = _url_name(path) if path not in STARTS else path
@@ -44,6 +50,7 @@ def test_every_page_passes_axe(every_tool, logged_in_page, live_server, browser_
             continue
         page.goto(base + path)
         axe_violations(page)  # the fixture reports them; this waits until axe has finished
+        misfits += [f"{path}: {problem}" for problem in layout_problems(page, every_option=False)]
         opened[name] = path
         hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         queue += [h.removeprefix(base).split("#")[0] for h in hrefs if h.startswith(base + "/")]
@@ -59,6 +66,7 @@ def test_every_page_passes_axe(every_tool, logged_in_page, live_server, browser_
                      "integrations:outbox", "integrations:connection_health",
                      "password_change"):  # fmt: skip
         assert expected in pages, f"the walk never reached {expected}: {sorted(pages)}"
+    assert not misfits, "\n".join(misfits)
     # Chromium logs the not-found page's 404 as a console error; that answer is the point.
     browser_problems[:] = [p for p in browser_problems if "status of 404" not in p]
 

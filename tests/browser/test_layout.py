@@ -18,6 +18,7 @@ from crm.models import Organization, Person
 from projects.models import Project
 
 from .accessibility import assert_accessible
+from .layout import layout_problems
 
 WIDTHS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 # Every list page (a page added later joins here), and the table whose first row counts.
@@ -80,79 +81,12 @@ def _other_pages() -> dict[str, str]:
     }
 
 
-# Elements reaching past the right edge of the window, unless a scroll container (a
-# .table-responsive) holds them: an absolutely placed one is held only when a positioned
-# element inside the container (or the container) is what it is placed against.
-OVERFLOWING = """() => {
-    const width = window.innerWidth;
-    const offenders = [];
-    for (const element of document.body.querySelectorAll("*")) {
-        const box = element.getBoundingClientRect();
-        if (box.right <= width + 1) continue;
-        const placed = ["absolute", "fixed"].includes(getComputedStyle(element).position);
-        let parent = element.parentElement, positioned = false, held = false;
-        while (parent && parent !== document.body) {
-            const style = getComputedStyle(parent);
-            positioned = positioned || style.position !== "static";
-            if (["auto", "scroll", "hidden"].includes(style.overflowX)) {
-                held = !placed || positioned;
-                break;
-            }
-            parent = parent.parentElement;
-        }
-        if (!held) offenders.push(`${element.tagName.toLowerCase()}.${element.className}`);
-    }
-    return {
-        scrollWidth: document.documentElement.scrollWidth,
-        innerWidth: width,
-        offenders: offenders.slice(0, 5),
-    };
-}"""
-
-# Selects that cannot show a choice in full: the text's width with the select's font, plus
-# its padding (Bootstrap's arrow sits in the right padding), against the select's inner
-# width; and the plain `scrollWidth > clientWidth` overflow. `every` option must fit on a
-# laptop; on a phone the one chosen (a long name can be wider than the screen itself).
-CLIPPED_SELECTS = """(every) => {
-    const context = document.createElement("canvas").getContext("2d");
-    const width = (text) => context.measureText(text).width;
-    const clipped = [];
-    for (const select of document.querySelectorAll("select")) {
-        if (!select.offsetParent || select.multiple) continue;
-        const style = getComputedStyle(select);
-        context.font = style.font;
-        const shown = every ? Array.from(select.options) : Array.from(select.selectedOptions);
-        const text = shown.map((o) => o.text).reduce((a, b) => (width(a) >= width(b) ? a : b), "");
-        const needed = context.measureText(text).width
-            + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-        if (needed > select.clientWidth + 1 || select.scrollWidth > select.clientWidth) {
-            const needs = `needs ${Math.ceil(needed)} px, has ${select.clientWidth}`;
-            clipped.push(`${select.name}: "${text}" ${needs}`);
-        }
-    }
-    return clipped;
-}"""
-
 FIRST_ROW_SHOWN = """() => {
     const row = document.querySelector("main table tbody tr");
     if (!row) return "no table row";
     const box = row.getBoundingClientRect();
     return box.top < window.innerHeight ? "" : `the first row starts at ${Math.round(box.top)} px`;
 }"""
-
-
-def _fits(page, screen: str) -> list[str]:
-    problems = []
-    overflow = page.evaluate(OVERFLOWING)
-    if overflow["scrollWidth"] > overflow["innerWidth"] or overflow["offenders"]:
-        problems.append(
-            f"{overflow['scrollWidth']} px wide in a {overflow['innerWidth']} px window: "
-            f"{overflow['offenders']}"
-        )
-    problems += [
-        f"cut-off select {select}" for select in page.evaluate(CLIPPED_SELECTS, screen == "laptop")
-    ]
-    return problems
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
@@ -165,7 +99,7 @@ def test_every_list_form_and_page_fits_the_screen(
     for name, path in {**LISTS, **FORMS, **_other_pages()}.items():
         page.goto(live_server.url + path)
         screenshot(f"layout-{name}-{screen}")
-        found = _fits(page, screen)
+        found = layout_problems(page, every_option=screen == "laptop")
         if name in LISTS:
             if screen == "phone" and (not_shown := page.evaluate(FIRST_ROW_SHOWN)):
                 found.append(not_shown)
@@ -195,6 +129,6 @@ def test_the_filters_open_from_their_button_on_a_phone(
     expect(panel).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_label("Search")).to_have_value("a")
-    assert _fits(page, "phone") == []
+    assert layout_problems(page, every_option=False) == []
     assert_accessible(page)
     screenshot("layout-candidates-filters-open-phone")
