@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -114,6 +115,16 @@ def workspace_options(*, connection: Connection) -> list[tuple[str, str]]:
     return [(w.remote_id, w.name) for w in rows.order_by("name")]
 
 
+def user_labels(rows: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(id, label) of users: the name, with the email only where two users share the name,
+    so a chosen owner fits a phone's select and namesakes are still told apart."""
+    shared = {name for name, n in Counter(name for _, name, _ in rows).items() if n > 1}
+    return [
+        (uid, f"{name} ({email})" if email and name in shared else name)
+        for uid, name, email in rows
+    ]
+
+
 def project_choices(*, connection: Connection) -> ProjectChoices:
     """The provider's capabilities and its synced users, workspaces and teams, for forms
     and imports."""
@@ -130,7 +141,7 @@ def project_choices(*, connection: Connection) -> ProjectChoices:
     team_rows = list(teams.order_by("name").values_list("remote_id", "name", "workspace_remote_id"))
     return ProjectChoices(
         provider=provider_for(connection.provider),
-        users=[(uid, f"{name} ({email})" if email else name) for uid, name, email in user_rows],
+        users=user_labels(user_rows),
         workspaces=workspaces,
         user_emails={email.lower(): uid for uid, _, email in user_rows if email},
         default_workspace=default,

@@ -4,7 +4,8 @@ Run with `make smoke`. It copies the repository's files to a temporary folder
 (as a fresh clone would have them), writes `.env` with production values,
 runs the shell commands of docs/deploy.md sections 2, 3 and 5 as written,
 puts a TLS-terminating proxy in front of gunicorn, and then logs in, opens
-every page and creates a candidate in the sandbox. Every process it started
+every page (each checked with axe-core, as the browser tests do) and creates a
+candidate in the sandbox. Every process it started
 is stopped, and the folder removed, however it ends. Exit status 0 means
 every check passed.
 """
@@ -35,6 +36,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the browser tests' axe check, below
+from tests.browser.accessibility import axe_violations, describe  # noqa: E402
+
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -444,8 +448,14 @@ class Browse:
             self.note(f"answered {response.status if response else 'nothing'}, not 200")
         self.page.wait_for_load_state("networkidle")
         self.check_static_files()
+        self.check_accessibility()
         hrefs = self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         return [h.removeprefix(self.base_url) for h in hrefs if h.startswith(self.base_url)]
+
+    def check_accessibility(self) -> None:
+        """axe-core finds no serious or critical violation on the page shown."""
+        if violations := axe_violations(self.page):
+            self.note(f"axe:\n{describe(violations)}")
 
     def check_static_files(self) -> None:
         """Every stylesheet, script, icon and image the page links under /static/ is served."""
@@ -514,6 +524,7 @@ def preview_an_import(tab: Browse) -> str:
     tab.current = "import preview"
     tab.page.wait_for_load_state("networkidle")
     tab.check_static_files()
+    tab.check_accessibility()
     return "projects:project_import_detail"
 
 
@@ -528,6 +539,7 @@ def create_a_candidate(tab: Browse) -> None:
     tab.current = "candidate created"
     expect(tab.page.get_by_text("Candidate created in Recruitee.")).to_be_visible()
     expect(tab.page.get_by_role("heading", name=name)).to_be_visible()
+    tab.check_accessibility()
 
 
 def log_out(tab: Browse) -> None:
@@ -542,7 +554,7 @@ def use_the_app(base_url: str, password: str, urlconf: UrlConf) -> tuple[set[str
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(ignore_https_errors=True)
+            context = browser.new_context(ignore_https_errors=True, reduced_motion="reduce")
             context.route(lambda url: not url.startswith(base_url), stand_in_for_outside)
             page = context.new_page()
             page.set_default_timeout(15_000)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.resources import ResourcePages, allowed, for_sync
@@ -49,6 +50,18 @@ def duration(seconds: float | None) -> str:
     )
     words = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
     return " ".join(words)
+
+
+@register.filter
+def email_breaks(value: object) -> str:
+    """An email address, escaped, that may wrap after its `@` and its dots
+    (`firstname.<wbr>lastname@<wbr>example.<wbr>com`), not in the middle of a word; a
+    table column is then as narrow as its longest part, not one letter. A part wider than
+    the whole screen still breaks (`.email`'s `overflow-wrap: break-word` in hub.css)."""
+    if not value:
+        return ""
+    text = escape(value).replace("@", "@<wbr>").replace(".", ".<wbr>")
+    return mark_safe(f'<span class="email">{text}</span>')  # noqa: S308
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,27 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from ats.outbox import CandidateCreate
 from ats.sync import CANDIDATES, OFFERS
 from crm.sync import ORGANIZATIONS, PERSONS
 from integrations.http.auth import clear_token_cache
 from integrations.http.client import ApiClient
+from integrations.models import Connection, OpenApiSource, OutboxItem
+from integrations.openapi import cache as openapi_cache
 from integrations.sync.engine import sync_resource
 from projects.sync import resources_for
+
+from .accessibility import axe_violations, describe
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct-horse-42"
+JSONPLACEHOLDER = Path("integrations/sandbox/documents/jsonplaceholder.json")
 
 # Playwright's sync API runs an event loop in this thread; the live server's
 # ORM calls happen in other threads, and fixtures here touch the ORM safely.
@@ -78,6 +85,18 @@ def record_failed_request(request, problems: list[str]) -> None:
         problems.append(f"{request.url}: {request.failure}")
 
 
+def check_accessibility(page, problems: list[str]) -> None:
+    """axe on every page as it loads. A page left before axe finished (the test clicked on)
+    is not checked: its document is gone; test_accessibility's walk waits on each page."""
+    try:
+        if violations := axe_violations(page):
+            problems.append(f"axe on {page.url}:\n{describe(violations)}")
+    except PlaywrightError as error:
+        gone = ("destroyed", "navigat", "has been closed")  # the test moved on, or ended
+        if not (page.is_closed() or any(reason in error.message for reason in gone)):
+            problems.append(f"axe could not run on {page.url}: {error.message}")
+
+
 @pytest.fixture(scope="session")
 def live_server(request) -> Iterator[object]:
     """pytest-django's live server without Django's static handler in front.
@@ -101,9 +120,11 @@ def browser_problems() -> list[str]:
 
 @pytest.fixture
 def page(browser, browser_problems) -> Iterator[object]:
-    """A fresh page; the test fails if it logged a console error (a CSP violation is one)
-    or a request failed."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A fresh page; the test fails if it logged a console error (a CSP violation is one),
+    a request failed, or axe found a serious or critical violation on a page it loaded."""
+    # Reduced motion turns Bootstrap's transitions off: axe never measures a colour halfway
+    # through a button's hover fade, and a collapse opens at once.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(10_000)
     context.route(
@@ -120,9 +141,10 @@ def page(browser, browser_problems) -> Iterator[object]:
             and browser_problems.append(f"{r.url}: {r.status}")
         ),
     )
+    page.on("load", lambda loaded: check_accessibility(loaded, browser_problems))
     yield page
     context.close()
-    assert browser_problems == []
+    assert browser_problems == [], "\n".join(browser_problems)
 
 
 @pytest.fixture
@@ -179,3 +201,42 @@ def synced_tool(sandbox_connection):
         sync_resource(connection=connection, resource=resources_for("projecttool")[label])
     yield connection
     clear_token_cache()
+
+
+@pytest.fixture
+def every_tool(
+    transactional_db, sandbox_clean, sandbox_connection, monkeypatch
+) -> Iterator[dict[str, Connection]]:
+    """Every provider connected to the sandbox and synced, an API connected from its OpenAPI
+    document, and a write needing attention in the outbox: every list has rows."""
+    monkeypatch.setattr(ApiClient, "sleep", lambda seconds: None)
+    clear_token_cache()
+    openapi_cache.forget()
+    providers = ("recruitee", "affinity", "projecttool")
+    connections = {provider: sandbox_connection(provider) for provider in providers}
+    for resource in (OFFERS, CANDIDATES):
+        sync_resource(connection=connections["recruitee"], resource=resource, full=True)
+    for resource in (ORGANIZATIONS, PERSONS):
+        sync_resource(connection=connections["affinity"], resource=resource)
+    for label in ("workspaces", "users", "projects"):
+        sync_resource(
+            connection=connections["projecttool"], resource=resources_for("projecttool")[label]
+        )
+    jsonplaceholder = Connection.objects.create(
+        provider="openapi",
+        name="jsonplaceholder",
+        base_url=sandbox_clean.url_for("jsonplaceholder"),
+    )
+    OpenApiSource.objects.create(connection=jsonplaceholder, document=JSONPLACEHOLDER.read_text())
+    connections["openapi"] = jsonplaceholder
+    OutboxItem.objects.create(
+        connection=connections["recruitee"],
+        operation=CandidateCreate.name,
+        submission_key="create-candidate-someone",
+        summary="Create candidate Someone with a very long name, firstname.lastname@example.com",
+        status=OutboxItem.Status.NEEDS_ATTENTION,
+        last_error="Gave up after 5 tries",
+    )
+    yield connections
+    clear_token_cache()
+    openapi_cache.forget()

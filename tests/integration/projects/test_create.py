@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from integrations.models import OutboxItem
 from integrations.sandbox.asana_shapes import GID_BASE
-from projects.models import Project, Workspace
+from projects.models import Project, ProjectUser, Workspace
+from projects.selectors import user_labels
 
 
 def _form(client, **data):
@@ -161,10 +162,21 @@ def test_asana_list_shows_synced_fields(logged_in_client, sandbox_connection, sy
     assert all(p.owner_label and not p.owner_label.isdigit() for p in rows)  # names, not gids
 
 
-def test_asana_owner_picker_shows_emails(logged_in_client, sandbox_connection, synced):
-    synced(sandbox_connection("asana"), "workspaces", "users")
+def test_asana_owner_picker_names_each_user(logged_in_client, sandbox_connection, synced):
+    """Asana's users are read with their emails (its opt_fields); the picker shows a name,
+    and the email only beside a name two users share (user_labels), so it fits a phone."""
+    connection = synced(sandbox_connection("asana"), "workspaces", "users")
+    users = ProjectUser.objects.filter(connection=connection)
+    assert users and all(u.email.endswith("@sandbox.example") for u in users)
     owners = logged_in_client.get("/projects/new/").context["form"].fields["owner"].choices[1:]
-    assert owners and all(label.endswith("@sandbox.example)") for _, label in owners)
+    assert sorted(label for _, label in owners) == sorted(u.name for u in users)
+
+
+def test_namesakes_are_told_apart_by_their_emails():
+    rows = [("1", "Ana Li", "ana@a.example"), ("2", "Ana Li", "ana@b.example"), ("3", "Bo", "")]
+    assert user_labels(rows) == [
+        ("1", "Ana Li (ana@a.example)"), ("2", "Ana Li (ana@b.example)"), ("3", "Bo")
+    ]  # fmt: skip
 
 
 def test_asana_organization_needs_a_team(
