@@ -114,9 +114,11 @@ ASANA = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "asana
 @pytest.fixture
 def asana_projects(sandbox_clean) -> Iterator[str]:
     """The sandbox's Asana with 34 projects (24 seeded, 10 more: a second page of 25);
-    reseeded afterwards, since the session's sandbox is shared by later tests."""
+    seeded first and again afterwards, since the session's sandbox is shared by the tests
+    before and after (an earlier test may have created projects in it)."""
     if not ASANA.exists():
         pytest.skip(f"{ASANA} is missing: the real OpenAPI documents live in ../shared/specs/")
+    sandbox_clean.reseed()
     base, auth = sandbox_clean.url_for("asana"), {"Authorization": f"Bearer {ASANA_TOKEN}"}
     workspace = requests.get(f"{base}/workspaces", headers=auth, timeout=5).json()["data"][0]
     for n in range(10):
