@@ -146,6 +146,28 @@ def audit_value(value: object) -> str:
     return str(value)
 
 
+# The page an audit entry was made from, by the last word of its URL name.
+PAGE_WORDS = {
+    "create": "the new {} form",
+    "edit": "the {} edit form",
+    "delete": "the {} delete page",
+    "bulk": "a bulk action on the {} list",
+    "note_add": "the {} page (a note)",
+    "detail": "the {} page",
+}
+
+
+@register.filter
+def page_words(url_name: str) -> str:
+    """A page's URL name as a person reads it: "ats:candidate_edit" -> "the candidate
+    edit form"; a name without a known ending as its words ("project import submit")."""
+    name = str(url_name).rsplit(":", 1)[-1]
+    for ending, words in PAGE_WORDS.items():
+        if name.endswith(f"_{ending}"):
+            return words.format(name.removesuffix(f"_{ending}").replace("_", " "))
+    return name.replace("_", " ")
+
+
 @register.filter
 def field_label(name: str) -> str:
     """A model field's name as words: "first_name" -> "First name"."""

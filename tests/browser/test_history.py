@@ -30,7 +30,7 @@ def test_the_candidates_history_after_an_edit(synced, logged_in_page, live_serve
 
     expect(page.get_by_role("heading", name="Renamed In Browser")).to_be_visible()
     entry = page.get_by_test_id("history-entry").first
-    expect(entry).to_contain_text("Changed by browser on ats:candidate_edit")
+    expect(entry).to_contain_text("Changed by browser on the candidate edit form")
     expect(entry).to_contain_text(f"Name: {someone.name} → Renamed In Browser")
     expect(entry).to_contain_text("Sent")
     expect(entry).to_contain_text("Recruitee took it")

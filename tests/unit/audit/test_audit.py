@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.templatetags.hub import page_words
 from crm.models import Organization
 from crm.sync import ORGANIZATIONS
 from integrations.models import AuditEntry, Connection, OutboxItem, SyncRun, SyncState
@@ -209,3 +210,18 @@ def test_a_sync_records_changes_and_deletions_but_not_first_sightings(connection
     }  # fmt: skip
     assert entries["Acme"].who == "from Affinity (sync)"
     assert entries["Gone Ltd"].action == "delete"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "words"),
+    [
+        ("ats:candidate_edit", "the candidate edit form"),
+        ("crm:organization_create", "the new organization form"),
+        ("crm:person_delete", "the person delete page"),
+        ("crm:organization_bulk", "a bulk action on the organization list"),
+        ("ats:candidate_note_add", "the candidate page (a note)"),
+        ("projects:project_import_submit", "project import submit"),
+    ],
+)
+def test_the_history_names_the_page_in_words(url_name, words):
+    assert page_words(url_name) == words
