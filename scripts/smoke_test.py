@@ -51,6 +51,7 @@ NOT_PAGES = {
     "integrations:sync_start": "POST only (Sync now)",
     "integrations:sync_run": "htmx fragment: a sync bar's progress (a page opened directly)",
     "core:favicon": "a redirect to the SVG icon base.html links",
+    "ats:candidate_note_add": "POST only (the note form on a candidate's page)",
     "integrations:outbox_retry": "POST only",
     "crm:organization_choices": "htmx fragment: chooser results",
     "crm:person_choices": "htmx fragment: chooser results",
