@@ -173,3 +173,21 @@ def test_a_candidate_created_in_recruitee_appears_in_the_open_list_within_5_seco
     assert time.monotonic() - started < 5
     assert page.evaluate("window.openedOnce") is True
     assert SyncRun.objects.count() == runs  # no sync brought it
+
+
+def test_a_list_with_ticked_rows_waits_until_they_are_unticked(
+    organizations, logged_in_page, live_server
+):
+    """A refresh would untick the rows someone chose for a bulk action: it waits."""
+    page = logged_in_page
+    page.goto(f"{live_server.url}/organizations/?q=Acme&sort=-name&page=2")
+    ticked = page.locator('[data-live-list] input[name="ids"]').first
+    ticked.check()
+
+    rename(organizations, "Acme 03", "Acme 03 (renamed at Affinity)")
+    page.wait_for_timeout(5000)  # more than two polls (LIST_POLL_SECONDS is 2)
+    expect(page.get_by_text("Acme 03 (renamed at Affinity)")).to_have_count(0)
+    expect(ticked).to_be_checked()
+
+    ticked.uncheck()
+    expect(page.get_by_text("Acme 03 (renamed at Affinity)")).to_be_visible(timeout=5000)
