@@ -118,7 +118,9 @@ def connections_health(
 
     Five queries whatever the number of connections: the connections with their newest
     budget readings, the window's call sums, the sync states with each resource's
-    latest run, the outbox counts and the webhook deliveries of the last 24 hours.
+    latest run, the outbox counts and the webhook deliveries of the last 24 hours; plus
+    one for each OpenAPI connection, whose synced resources are the ones an administrator
+    switched on (`connection_resources`, `apis.sync.enabled_keys`).
     """
     now = now or timezone.now()
     window_start = now - timedelta(minutes=settings.CONNECTION_HEALTH_WINDOW_MINUTES)

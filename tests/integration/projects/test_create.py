@@ -5,7 +5,6 @@ from __future__ import annotations
 from integrations.models import OutboxItem
 from integrations.sandbox.asana_shapes import GID_BASE
 from projects.models import Project, ProjectUser, Workspace
-from projects.selectors import user_labels
 
 
 def _form(client, **data):
@@ -170,13 +169,6 @@ def test_asana_owner_picker_names_each_user(logged_in_client, sandbox_connection
     assert users and all(u.email.endswith("@sandbox.example") for u in users)
     owners = logged_in_client.get("/projects/new/").context["form"].fields["owner"].choices[1:]
     assert sorted(label for _, label in owners) == sorted(u.name for u in users)
-
-
-def test_namesakes_are_told_apart_by_their_emails():
-    rows = [("1", "Ana Li", "ana@a.example"), ("2", "Ana Li", "ana@b.example"), ("3", "Bo", "")]
-    assert user_labels(rows) == [
-        ("1", "Ana Li (ana@a.example)"), ("2", "Ana Li (ana@b.example)"), ("3", "Bo")
-    ]  # fmt: skip
 
 
 def test_asana_organization_needs_a_team(
