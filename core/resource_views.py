@@ -184,6 +184,7 @@ def list_context(
     return {
         "bulk_form": BulkForm(actions=actions) if actions else None,
         "bulk_url": resource.url("bulk"),
+        "detail_url_prefix": resource.detail_url_prefix() if "detail" in resource.pages else "",
         "export_urls": {
             kind: resource.url(f"export_{kind}") + (f"?{query}" if query else "")
             for kind in ("csv", "xlsx")

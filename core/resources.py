@@ -134,6 +134,12 @@ class ResourcePages:
     def url(self, page: str, *args: Any) -> str:
         return reverse(self.url_name(page), args=args)
 
+    def detail_url_prefix(self) -> str:
+        """A record page's URL up to its primary key: a list row links to
+        `{{ detail_url_prefix }}{{ row.pk }}/` (`urls()` routes `<path>/<pk>/` under the list's
+        `<path>/`), instead of reversing a URL per row (about 40 µs each)."""
+        return self.url("list")
+
     def template(self, page: str) -> str:
         """`ats/candidate_list.html`, `_detail.html`; create and edit share `_form.html`;
         delete is `_confirm_delete.html`."""

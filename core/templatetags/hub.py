@@ -4,11 +4,15 @@ the user may do (buttons a user may not use are not shown)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django import template
-from django.utils.html import escape
+from django.utils.formats import date_format, time_format
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from core.resources import ResourcePages, allowed, for_sync
 from core.sorting import header
@@ -62,6 +66,36 @@ def email_breaks(value: object) -> str:
         return ""
     text = escape(value).replace("@", "@<wbr>").replace(".", ".<wbr>")
     return mark_safe(f'<span class="email">{text}</span>')  # noqa: S308
+
+
+@register.filter(expects_localtime=True)
+def time_element(value: datetime, shown: str = "j M Y") -> str:
+    """A time in a table cell, `<time datetime="2026-03-01T09:30:00+00:00" title="March 1,
+    2026, 9:30 a.m.">1 Mar 2026</time>`: the ISO time, the date and time in the hub's
+    formats (DATE_FORMAT, TIME_FORMAT) as the tooltip, the date as `shown` in the cell.
+
+    A list page shows 50 of them; Django's formatting (lazy month names, "a.m.") costs
+    about 30 µs a call, so each day's and each minute's words are made once
+    (`_day_words`, `_minute_words`) and looked up after that."""
+    language = get_language()
+    day, minute = (
+        _day_words(value.date(), shown, language),
+        _minute_words(value.hour, value.minute, language),
+    )
+    return format_html(
+        '<time datetime="{}" title="{}, {}">{}</time>', value.isoformat(), day[0], minute, day[1]
+    )
+
+
+@lru_cache(maxsize=10_000)  # every day of 27 years
+def _day_words(day: date, shown: str, language: str | None) -> tuple[str, str]:
+    """The day in DATE_FORMAT and as `shown` (`language` keys the cache: it is the current one)."""
+    return date_format(day, "DATE_FORMAT"), date_format(day, shown)
+
+
+@lru_cache(maxsize=24 * 60)
+def _minute_words(hour: int, minute: int, language: str | None) -> str:
+    return time_format(time(hour, minute), "TIME_FORMAT")
 
 
 @dataclass(frozen=True)

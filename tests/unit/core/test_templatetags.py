@@ -1,4 +1,8 @@
+from datetime import UTC, datetime
+
 import pytest
+from django.template import Context, Template
+from django.utils import timezone
 
 from core.templatetags.hub import email_breaks, http_url
 
@@ -35,3 +39,23 @@ def test_an_email_is_escaped_before_its_break_points_are_added():
     assert shown == (
         '<span class="email">&quot;&lt;b&gt;x&lt;/b&gt;&quot;@<wbr>example.<wbr>com</span>'
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        datetime(2026, 3, 1, 0, 0, tzinfo=UTC),  # midnight
+        datetime(2026, 9, 12, 12, 0, 5, 123456, tzinfo=UTC),  # noon, with microseconds
+        datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),  # another day in Amsterdam
+    ],
+)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Amsterdam"])
+def test_a_time_element_reads_as_its_three_date_filters(value, zone):
+    plain = Template(
+        "<time datetime=\"{{ v|date:'c' }}\" title=\"{{ v }}\">{{ v|date:'j M Y' }}</time>"
+    )
+    with timezone.override(zone):
+        context = Context({"v": value})
+        shown = Template("{% load hub %}{{ v|time_element }}").render(context)
+        assert shown == plain.render(context)
