@@ -280,6 +280,13 @@ def test_each_description_names_outbox_operations_and_a_sync_resource_that_exist
             assert known_syncs[resource.sync_resource.key] is resource.sync_resource
 
 
+def test_a_list_rows_link_made_from_its_prefix_is_the_records_page():
+    listed = [r for r in resources.registered() if {"list", "detail"} <= set(r.pages)]
+    for resource in listed:
+        assert resource.detail_url_prefix() + "42/" == resource.url("detail", 42)
+    assert len(listed) == 4  # candidates, organizations, persons, projects
+
+
 def test_the_candidate_pages_need_a_connection_like_the_list(logged_in_client):
     for url in ("/candidates/1/", "/candidates/new/", "/candidates/1/edit/"):
         assert "Recruitee is not connected" in logged_in_client.get(url).content.decode()
