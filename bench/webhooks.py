@@ -40,12 +40,14 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from resource import RUSAGE_SELF, getrusage
 
 from common import (
     PYTHON,
     ROOT,
     SandboxProcess,
     WorkerProcesses,
+    cpu_seconds,
     free_port,
     latency_summary,
     production_env,
@@ -134,6 +136,7 @@ class Visibility:
     def __init__(self, database: Path, connection_id: int) -> None:
         self.database, self.connection_id = database, connection_id
         self.seen: dict[str, float] = {}
+        self.cpu_s = 0.0  # this thread's CPU, once stopped
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._poll, daemon=True)
         self.thread.start()
@@ -150,6 +153,7 @@ class Visibility:
                 self.seen.setdefault(remote_id, now)
             time.sleep(POLL_S)
         db.close()
+        self.cpu_s = time.thread_time()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -191,6 +195,22 @@ def write_all(
         list(pool.map(one, range(creates)))  # every create answered before the renames
         list(pool.map(one, range(creates, events)))
     return created, names, time.monotonic() - started
+
+
+class CpuUse:
+    """CPU seconds each process of the run uses between `__init__` and `stop`."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.started = self._now()
+
+    def _now(self) -> dict[str, float]:
+        own = getrusage(RUSAGE_SELF)
+        now = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return {**now, "bench": own.ru_utime + own.ru_stime}
+
+    def stop(self) -> dict[str, float]:
+        return {name: used - self.started[name] for name, used in self._now().items()}
 
 
 def drained(sandbox_url: str, attempts_before: list[int]) -> bool:
@@ -241,8 +261,14 @@ def main() -> None:
                 "webhook_jitter_ms": JITTER_MS, "seed": 7,
             })  # fmt: skip
             visibility = Visibility(hub_db, connection.pk)
+            pids = {"sandbox": sandbox.process.pid, "gunicorn": server.process.pid}
+            for number, process in enumerate(workers.processes, start=1):
+                name = "scheduler" if number > WORKERS else f"db_worker {number}"
+                pids[name] = process.pid
+            cpu = CpuUse(pids)
             print(f"{events:,} writes at up to {rate}/s; {DUPLICATE_RATE:.0%} duplicates, "
-                  f"{FORGED_RATE:.0%} forged, {JITTER_MS} ms jitter…", flush=True)  # fmt: skip
+                  f"{FORGED_RATE:.0%} forged, {JITTER_MS} ms jitter; load average "
+                  f"{os.getloadavg()[0]:.1f}…", flush=True)  # fmt: skip
             created, names, took = write_all(sandbox.url, events, rate)
             print(f"  written in {took:.1f} s ({events / took:.0f}/s)", flush=True)
             drain_started, counts = time.monotonic(), []
@@ -251,6 +277,8 @@ def main() -> None:
             ):
                 time.sleep(2)
             drain_s = time.monotonic() - drain_started
+            cpu_used = cpu.stop()
+            load = os.getloadavg()
             visibility.stop()
             attempts = call("GET", f"{sandbox.url}/_sandbox/webhooks/attempts")
             dead = workers.dead()
@@ -294,6 +322,12 @@ def main() -> None:
         print(f"deliveries stored: {states}; drained {drain_s:.0f} s after the writes")
         print(f"hub rows {len(hub):,}, written {len(names):,}, equal: {equal}")
         print(f"write -> visible ({len(visible):,} of {len(created):,}): {visible_p} ms")
+        cpu_text = ", ".join(f"{name} {used:.1f}" for name, used in cpu_used.items())
+        total = sum(cpu_used.values())
+        print(f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+        print(f"CPU seconds, writes to drained ({took + drain_s:.0f} s): {cpu_text} "
+              f"(the poller {visibility.cpu_s:.1f}); {total:.1f} in all, "
+              f"{total / events * 1000:.1f} ms a write")  # fmt: skip
         if dead:
             print(f"stopped early: {dead}")
         passed = (
