@@ -131,7 +131,14 @@ def hub_connection(sandbox_url: str):
 
 
 class Visibility:
-    """Polls the hub's table; the first time each candidate is seen."""
+    """Polls the hub's table; the first time each candidate is seen in it (what the list
+    reads: the connection's rows not deleted).
+
+    Each poll reads only the rows added since the last one (a larger id): the renames
+    change rows already seen, and no row is deleted here. SQLite gives new rows larger
+    ids and commits its writers one after the other, so a poll never sees a larger id
+    before a smaller one. Reading every row each time cost this process as much CPU as
+    a third of the hub's receivers (0.8 of 2.3 s in a 2,000-write run)."""
 
     def __init__(self, database: Path, connection_id: int) -> None:
         self.database, self.connection_id = database, connection_id
@@ -143,14 +150,17 @@ class Visibility:
 
     def _poll(self) -> None:
         db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=20)
+        last_id = 0
         while not self.stopping.is_set():
             now = time.time()
             rows = db.execute(
-                "SELECT remote_id FROM ats_candidate WHERE connection_id = ? AND is_deleted = 0",
-                (self.connection_id,),
+                "SELECT id, remote_id FROM ats_candidate WHERE connection_id = ? "
+                "AND is_deleted = 0 AND id > ? ORDER BY id",
+                (self.connection_id, last_id),
             ).fetchall()
-            for (remote_id,) in rows:
+            for row_id, remote_id in rows:
                 self.seen.setdefault(remote_id, now)
+                last_id = row_id
             time.sleep(POLL_S)
         db.close()
         self.cpu_s = time.thread_time()
