@@ -129,6 +129,30 @@ class WorkerProcesses:
                 process.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a live process and its live descendants (Linux /proc),
+    so a run can say where its CPU went: a gunicorn master with its workers, a worker."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command name may hold spaces or parentheses: split after its last ")".
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used.get(member, 0.0) for member in tree)
+
+
 def report(name: str, metric: str, value: float, goal: float, passed: bool, **extra) -> None:
     """The benchmark's last line: one JSON object, comparable run to run."""
     line = {"bench": name, "metric": metric, "value": round(value, 3), "goal": goal}

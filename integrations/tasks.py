@@ -15,7 +15,7 @@ from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
 from integrations.services.health_alerts import health_alerts_send
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
-from integrations.webhooks.apply import deliveries_apply
+from integrations.webhooks.apply import RecordFetcher, deliveries_apply
 from integrations.webhooks.queue import apply_queue_release
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,9 @@ def apply_webhooks_task() -> int:
     """Apply every due webhook delivery, a batch at a time, until none is left."""
     apply_queue_release()
     applied = 0
-    while claimed := deliveries_apply():
-        applied += claimed
+    with RecordFetcher() as fetcher:
+        while claimed := deliveries_apply(fetcher=fetcher):
+            applied += claimed
     return applied
 
 

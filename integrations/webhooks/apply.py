@@ -27,6 +27,7 @@ import threading
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ from django.utils import timezone
 
 from integrations import audit
 from integrations.http import call_log
+from integrations.http.client import ApiClient
 from integrations.http.errors import ConfigurationError, IntegrationError, RateLimitedError
 from integrations.models import Connection, WebhookDelivery
 from integrations.models.synced import SyncStatus
@@ -69,11 +71,62 @@ class Step:
     row: FetchedRow | None  # None: the record is gone (or the event deletes it)
 
 
-def deliveries_apply(limit: int = BATCH) -> int:
-    """Claim up to `limit` due deliveries and apply them; how many were claimed."""
+class RecordFetcher:
+    """The threads that fetch the records deliveries name, each with one client per
+    connection, kept for a task's batches (`with RecordFetcher() as fetcher`).
+
+    While deliveries trickle in a batch holds a few of them, and starting FETCH_THREADS
+    threads and building a client (a session, a new connection) in each for every batch
+    cost more than the fetches. A client keeps the credentials it was built with until
+    the task ends."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="webhook-fetch")
+        self._local = threading.local()
+        self._clients: list[ApiClient] = []
+        self._clients_lock = threading.Lock()
+
+    def __enter__(self) -> RecordFetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown()
+        for client in self._clients:
+            client.close()
+
+    def fetch_all(self, connection: Connection, steps: list[Step]) -> dict:
+        """(resource key, remote id) -> the record now (None: gone), or the provider's error."""
+        keys = list(dict.fromkeys(key for key in map(_fetch_key, steps) if key is not None))
+        resources = {step.resource.key: step.resource for step in steps}
+
+        def fetch(key: tuple[str, str]) -> FetchedRow | Exception | None:
+            try:
+                return resources[key[0]].fetch_one(self._client(connection), connection, key[1])
+            except ProviderError as exc:
+                return exc
+            finally:
+                connections.close_all()  # this thread's own (the auth-failure count may write)
+
+        return dict(zip(keys, self._pool.map(fetch, keys), strict=True))
+
+    def _client(self, connection: Connection) -> ApiClient:
+        clients = self._local.__dict__.setdefault("clients", {})
+        if connection.pk not in clients:
+            clients[connection.pk] = connection_client(connection, background=True)
+            with self._clients_lock:
+                self._clients.append(clients[connection.pk])
+        return clients[connection.pk]
+
+
+def deliveries_apply(limit: int = BATCH, *, fetcher: RecordFetcher | None = None) -> int:
+    """Claim up to `limit` due deliveries and apply them; how many were claimed. A task
+    applying batch after batch passes its `fetcher`; without one, one is made for this."""
     claimed = deliveries_claim(limit)
-    for connection_deliveries in _by_connection(claimed).values():
-        _apply_claimed(connection_deliveries)
+    if not claimed:
+        return 0
+    with nullcontext(fetcher) if fetcher else RecordFetcher() as using:
+        for connection_deliveries in _by_connection(claimed).values():
+            _apply_claimed(connection_deliveries, using)
     return len(claimed)
 
 
@@ -82,7 +135,8 @@ def delivery_apply(delivery_id: int) -> str:
     claimed = deliveries_claim(1, pk=delivery_id)
     if not claimed:
         return ""
-    _apply_claimed(claimed)
+    with RecordFetcher() as fetcher:
+        _apply_claimed(claimed, fetcher)
     return WebhookDelivery.objects.values_list("state", flat=True).get(pk=delivery_id)
 
 
@@ -132,13 +186,15 @@ def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookD
     return grouped
 
 
-def _apply_claimed(deliveries: list[WebhookDelivery]) -> None:
+def _apply_claimed(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> None:
     """Apply one connection's claimed deliveries: fetch each named record once, then
     write every row and every delivery's outcome in one transaction."""
     connection = deliveries[0].connection
     plans = {d.pk: _resolved(connection, changes_of(d.provider, bytes(d.body))) for d in deliveries}
     try:
-        fetched = _fetch_all(connection, [step for steps in plans.values() for step in steps])
+        fetched = fetcher.fetch_all(
+            connection, [step for steps in plans.values() for step in steps]
+        )
     finally:
         call_log.flush()
     with transaction.atomic():
@@ -199,28 +255,6 @@ def _fetch_key(step: Step) -> tuple[str, str] | None:
 
 def _failed(fetched: dict, key: tuple[str, str] | None) -> bool:
     return key is not None and isinstance(fetched.get(key), Exception)
-
-
-def _fetch_all(connection: Connection, steps: list[Step]) -> dict:
-    """(resource key, remote id) -> the record now (None: gone), or the provider's error."""
-    keys = list(dict.fromkeys(key for key in map(_fetch_key, steps) if key is not None))
-    if not keys:
-        return {}
-    resources = {step.resource.key: step.resource for step in steps}
-    local = threading.local()
-
-    def fetch(key: tuple[str, str]) -> FetchedRow | Exception | None:
-        try:
-            if not hasattr(local, "client"):
-                local.client = connection_client(connection, background=True)
-            return resources[key[0]].fetch_one(local.client, connection, key[1])
-        except ProviderError as exc:
-            return exc
-        finally:
-            connections.close_all()  # this thread's own (the auth-failure count may write)
-
-    with ThreadPoolExecutor(min(FETCH_THREADS, len(keys))) as pool:
-        return dict(zip(keys, pool.map(fetch, keys), strict=True))
 
 
 def _applied(outcomes: list[tuple[WebhookDelivery, list[str]]]) -> None:

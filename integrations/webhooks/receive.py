@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.models import Connection, WebhookDelivery, WebhookEndpoint
 from integrations.providers import PROVIDERS
 from integrations.webhooks.queue import apply_queue_claim
 from integrations.webhooks.verify import VERIFIERS, Inbound, Refused, Verified
@@ -51,7 +51,7 @@ def webhook_receive(
         logger.warning("Webhook for an unknown endpoint refused (provider %r)", provider[:40])
         return Reply(404, {"error": "unknown endpoint"})
     inbound = Inbound(headers=headers, body=body, now=time.time())
-    early = early_reply(endpoint, inbound)
+    early = early_reply(endpoint, provider, inbound)
     if early is not None:
         return early
     try:
@@ -65,24 +65,38 @@ def webhook_receive(
         )
         return Reply(401, {"error": "signature not verified"})
     if verified.store:
-        delivery_store(endpoint, inbound, verified, enqueue)
+        delivery_store(endpoint, provider, inbound, verified, enqueue)
     return Reply(200, {"ok": True})
 
 
 def endpoint_of(*, provider: str, token: str) -> WebhookEndpoint | None:
-    """The active connection's endpoint behind a receiver URL. `get` on the unique token:
-    `.first()` also ordered it, and building that ORDER BY cost a fifth of a request."""
-    try:
-        return WebhookEndpoint.objects.select_related("connection").get(
-            token=token, connection__provider=provider, connection__is_active=True
-        )
-    except WebhookEndpoint.DoesNotExist:
-        return None
+    """The active connection's endpoint behind a receiver URL (None: no such endpoint).
+
+    One SELECT written once (`endpoint_sql`) through `raw()`, which still decrypts the
+    secrets through their field: the ORM's `get` with the connection joined cost about
+    0.6 ms a request to build, a third of the receiver's CPU, against 0.1 ms. The
+    connection is not loaded: its provider is the URL's, which the statement checks."""
+    return next(iter(WebhookEndpoint.objects.raw(endpoint_sql(), [token, provider])), None)
 
 
-def early_reply(endpoint: WebhookEndpoint, inbound: Inbound) -> Reply | None:
+def endpoint_sql() -> str:
+    """The endpoint's own columns, by token, if its connection is active and of the URL's
+    provider; names from the models."""
+    quote = connections[router.db_for_read(WebhookEndpoint)].ops.quote_name
+    endpoint, connection = WebhookEndpoint._meta, Connection._meta
+    columns = ", ".join(f"e.{quote(field.column)}" for field in endpoint.concrete_fields)
+    token, connection_id = (quote(endpoint.get_field(n).column) for n in ("token", "connection"))
+    provider, is_active = (quote(connection.get_field(n).column) for n in ("provider", "is_active"))
+    joined = f"c.{quote(connection.pk.column)} = e.{connection_id}"
+    return (
+        f"SELECT {columns} FROM {quote(endpoint.db_table)} e "  # noqa: S608 - names from the models
+        f"JOIN {quote(connection.db_table)} c ON {joined} "
+        f"WHERE e.{token} = %s AND c.{provider} = %s AND c.{is_active}"
+    )
+
+
+def early_reply(endpoint: WebhookEndpoint, provider: str, inbound: Inbound) -> Reply | None:
     """What is answered before verifying: Recruitee's test ping and Asana's handshake."""
-    provider = endpoint.connection.provider
     if provider == "recruitee" and _is_test_ping(inbound.body):
         # The "Test" button's `{"test":true}` (and the sample payloads marked `test`) must
         # get 200 before a webhook can be created; nothing is stored or applied.
@@ -115,6 +129,7 @@ def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Rep
 
 def delivery_store(
     endpoint: WebhookEndpoint,
+    provider: str,
     inbound: Inbound,
     verified: Verified,
     enqueue: Callable[[], None],
@@ -124,7 +139,7 @@ def delivery_store(
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
-                provider=endpoint.connection.provider,
+                provider=provider,
                 connection_id=endpoint.connection_id,
                 headers=masked_headers(inbound.headers),
                 body=inbound.body,

@@ -160,3 +160,27 @@ def test_a_batch_fetches_a_record_named_twice_once_and_claims_are_exclusive(
     WebhookDelivery.objects.update(state=State.RECEIVED)
     first = deliveries_claim(10)
     assert len(first) == 2 and deliveries_claim(10) == []  # the other worker finds none
+
+
+def test_a_task_builds_its_fetch_clients_once_for_all_its_batches_and_closes_them(
+    recruitee, sandbox_clean, monkeypatch
+):
+    """Five batches (a client built for each batch before) share at most one client per
+    fetch thread."""
+    from integrations.http.client import ApiClient
+    from integrations.tasks import apply_webhooks_task
+    from integrations.webhooks import apply
+
+    remote = sandbox_candidate(sandbox_clean)
+    for _ in range(5 * apply.BATCH):
+        stored(recruitee, recruitee_event(remote["id"]))
+    built, closed = [], []
+    original = apply.connection_client
+    monkeypatch.setattr(
+        apply, "connection_client", lambda *a, **k: built.append(original(*a, **k)) or built[-1]
+    )
+    monkeypatch.setattr(ApiClient, "close", lambda client: closed.append(client))
+    assert apply_webhooks_task.call() == 5 * apply.BATCH
+    assert 1 <= len(built) <= apply.FETCH_THREADS < 5
+    assert sorted(map(id, closed)) == sorted(map(id, built))
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {State.APPLIED}

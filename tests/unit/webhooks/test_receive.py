@@ -180,8 +180,9 @@ def test_a_second_copy_losing_the_race_is_a_duplicate_not_an_error(endpoint_of):
     endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
     inbound = Inbound(headers={}, body=recruitee_event(), now=time.time())
     verified = Verified(dedupe_key="sha256:same")
-    assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is not None
-    assert delivery_store(endpoint, inbound, verified, enqueue=lambda d: None) is None
+    store = [endpoint, "recruitee", inbound, verified]
+    assert delivery_store(*store, enqueue=lambda: None) is not None
+    assert delivery_store(*store, enqueue=lambda: None) is None
     assert WebhookDelivery.objects.count() == 1
 
 
