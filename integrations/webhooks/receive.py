@@ -72,7 +72,7 @@ def webhook_receive(
 def endpoint_of(*, provider: str, token: str) -> WebhookEndpoint | None:
     """The active connection's endpoint behind a receiver URL (None: no such endpoint).
 
-    One SELECT written once (`endpoint_sql`) through `raw()`, which still decrypts the
+    One plain SELECT (`endpoint_sql`) through `raw()`, which still decrypts the
     secrets through their field: the ORM's `get` with the connection joined cost about
     0.6 ms a request to build, a third of the receiver's CPU, against 0.1 ms. The
     connection is not loaded: its provider is the URL's, which the statement checks."""
