@@ -52,7 +52,7 @@ class DatabaseCallLogSink:
     def write(self, rows: Sequence[CallRecord]) -> int:
         try:
             with transaction.atomic(), db.cursor() as cursor:
-                cursor.executemany(_insert_sql(), [_values(row) for row in rows])
+                cursor.executemany(_insert_sql(), _values(rows))
                 add_records(rows)
         except DatabaseError as exc:
             logger.warning("Call log: dropped %d rows (%s)", len(rows), type(exc).__name__)
@@ -60,15 +60,22 @@ class DatabaseCallLogSink:
         return len(rows)
 
 
-def _values(row: CallRecord) -> list:
-    values = list(_raw_values(row))
-    values[_CREATED_AT] = db.ops.adapt_datetimefield_value(row.created_at)
+def _values(rows: Sequence[CallRecord]) -> list[list]:
+    """Each row's raw fields, in RAW_FIELDS order, as the database takes them."""
+    # Looked up once: `db` resolves the thread's connection on every attribute read.
+    adapt_datetime = db.ops.adapt_datetimefield_value
+    values = []
+    for row in rows:
+        fields = list(_raw_values(row))
+        fields[_CREATED_AT] = adapt_datetime(row.created_at)
+        values.append(fields)
     return values
 
 
 def _insert_sql() -> str:
-    table = db.ops.quote_name(CallLog._meta.db_table)
-    columns = [db.ops.quote_name(CallLog._meta.get_field(name).column) for name in RAW_FIELDS]
+    quote = db.ops.quote_name
+    table = quote(CallLog._meta.db_table)
+    columns = [quote(CallLog._meta.get_field(name).column) for name in RAW_FIELDS]
     placeholders = ", ".join(["%s"] * len(columns))
     # Only the model's own table and column names are formatted in.
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
