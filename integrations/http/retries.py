@@ -107,7 +107,7 @@ class RetryPolicy:
         here, or the attempts or the `deadline` (seconds from now) run out.
 
         A plain loop rather than tenacity's: tenacity's per-call state and actions
-        cost about a third of the client's CPU per call over a bare session
+        were about a fifth of what the client added to a call over a bare session
         (`bench/client_overhead.py`), for a loop this short.
         """
         started = time.monotonic()
