@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from integrations.http.errors import (
     IntegrationError,
@@ -139,7 +139,7 @@ def _asked_wait(error: IntegrationError) -> float | None:
     return max(0.0, (retry_at - datetime.now(UTC)).total_seconds())
 
 
-def _raise_final(error: IntegrationError, *, retry_at: datetime, as_rate_limited: bool) -> None:
+def _raise_final(error: IntegrationError, *, retry_at: datetime, as_rate_limited: bool) -> NoReturn:
     """Raise the last error; a provider-asked wait past the deadline becomes RateLimitedError."""
     if isinstance(error, RateLimitedError):
         error.retry_at = max(error.retry_at or retry_at, retry_at)

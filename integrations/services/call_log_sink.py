@@ -44,7 +44,7 @@ class DatabaseCallLogSink:
     """Writes each batch with one multi-row insert and the rollups' upserts in its own
     transaction: the rollups count exactly the stored rows.
 
-    The insert is one `executemany` of plain tuples rather than `bulk_create`: the
+    The insert is one `executemany` of plain values rather than `bulk_create`: the
     ORM's per-field preparation of model instances cost about 50 µs a row, almost half
     of what the client added to a call over a bare session (`bench/client_overhead.py`).
     """
