@@ -10,7 +10,6 @@ from `errors` (never a bare `requests` exception).
 from __future__ import annotations
 
 import contextvars
-import itertools
 import logging
 import os
 import time
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -161,9 +161,9 @@ class ApiClient:
         if self.finish_by is not None:
             deadline = max(0.0, min(deadline, self.finish_by - time.monotonic()))
         call = _Call(method, url, self._shown_path(url, params), params, json, headers, deadline)
-        attempts = itertools.count(1)
-        retrying = self.retry_policy.retrying(method, deadline=deadline, sleep=self._sleep)
-        return retrying(lambda: self._attempt(call, next(attempts)))
+        return self.retry_policy.call(
+            method, partial(self._attempt, call), deadline=deadline, sleep=self._sleep
+        )
 
     @contextmanager
     def idempotency_key(self, key: str) -> Iterator[None]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 
 KEY_PREFIX = "integrations:ratelimit:"
 DEFAULT_PERIOD = 60.0  # assumed window when a provider sends a limit but documents no period
@@ -125,7 +125,8 @@ class TokenBucket:
         wait is returned anyway, so the caller can report when to try again.
         """
         now = time.time()
-        state = self._load(now)
+        store = caches[DEFAULT_CACHE_ALIAS]  # this thread's cache, looked up once a call
+        state = self._load(store, now)
         wait = max(0.0, state.blocked_until - now)
         if state.capacity:
             wait = max(wait, (1.0 - state.tokens) / state.rate)
@@ -133,7 +134,7 @@ class TokenBucket:
             return wait
         if state.capacity:
             state.tokens -= 1.0
-            self._save(state, now)
+            self._save(store, state, now)
         self._last = state
         return wait
 
@@ -146,12 +147,15 @@ class TokenBucket:
             return readings
         # The state read by this client's last `acquire` (milliseconds old) saves a
         # cache read; it is written back only when the headers change it.
-        state = self._refill(self._last, now) if self._last else self._load(now)
+        if self._last:
+            state = self._refill(_State(*self._last.as_tuple()), now)
+        else:
+            state = self._load(caches[DEFAULT_CACHE_ALIAS], now)
         before = state.as_tuple()
         for reading in readings:
             self._apply(state, reading, now)
         if state.as_tuple() != before:
-            self._save(state, now)
+            self._save(caches[DEFAULT_CACHE_ALIAS], state, now)
         return readings
 
     def _apply(self, state: _State, reading: WindowReading, now: float) -> None:
@@ -168,8 +172,8 @@ class TokenBucket:
         if reading.remaining is not None and reading.remaining < state.tokens - 1:
             state.tokens = float(reading.remaining)
 
-    def _load(self, now: float) -> _State:
-        raw = cache.get(self.key)
+    def _load(self, store: BaseCache, now: float) -> _State:
+        raw = store.get(self.key)
         if raw is None:
             capacity = float(self.rate_limit.requests) if self.rate_limit else 0.0
             return _State(
@@ -178,13 +182,13 @@ class TokenBucket:
         return self._refill(_State(*raw), now)
 
     def _refill(self, state: _State, now: float) -> _State:
-        state = _State(*state.as_tuple())
+        """`state` (changed in place) with the tokens earned since it was last updated."""
         if state.capacity:
             elapsed = max(0.0, now - state.updated)
             state.tokens = min(state.capacity, state.tokens + elapsed * state.rate)
         state.updated = now
         return state
 
-    def _save(self, state: _State, now: float) -> None:
+    def _save(self, store: BaseCache, state: _State, now: float) -> None:
         timeout = max(3600.0, state.blocked_until - now + 60.0)
-        cache.set(self.key, state.as_tuple(), timeout=timeout)
+        store.set(self.key, state.as_tuple(), timeout=timeout)

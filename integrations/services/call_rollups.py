@@ -197,8 +197,9 @@ def _params(spans: Mapping[tuple[int, int], MinuteCounts]) -> list[tuple]:
 
 def _upsert_sql(model: type[CallRollup | CallRollupHour], key: str) -> str:
     columns = ("connection_id", key, *COUNT_FIELDS, *MIN_FIELDS, *MAX_FIELDS)
-    quoted = [db.ops.quote_name(c) for c in columns]
-    table = db.ops.quote_name(model._meta.db_table)
+    quote = db.ops.quote_name  # once: `db` resolves the thread's connection on every read
+    quoted = [quote(c) for c in columns]
+    table = quote(model._meta.db_table)
     sets = [f"{q} = {table}.{q} + excluded.{q}" for q in quoted[2 : 2 + len(COUNT_FIELDS)]]
     sets += _min_max_sets(table, MIN_FIELDS, MAX_FIELDS)
     return _insert_sql(table, quoted, sets)
@@ -246,8 +247,9 @@ def sample_outbox(*, now: datetime | None = None) -> int:
 def _min_max_sets(table: str, lowest: Sequence[str], highest: Sequence[str]) -> list[str]:
     """Portable min/max that keep a NULL side out (SQLite's min() and max() return NULL)."""
     sets = []
+    quote = db.ops.quote_name
     for name, pick in [(c, "<") for c in lowest] + [(c, ">") for c in highest]:
-        q = db.ops.quote_name(name)
+        q = quote(name)
         sets.append(
             f"{q} = CASE WHEN {table}.{q} IS NULL OR excluded.{q} {pick} {table}.{q} "
             f"THEN excluded.{q} ELSE {table}.{q} END"

@@ -10,6 +10,7 @@ import requests
 import urllib3.exceptions
 from responses import matchers
 
+from integrations.http import retries
 from integrations.http.errors import (
     AuthenticationError,
     IntegrationError,
@@ -18,6 +19,7 @@ from integrations.http.errors import (
     RateLimitedError,
     ValidationError,
 )
+from integrations.http.retries import RetryPolicy
 
 URL = "https://api.example.test/things"
 
@@ -220,3 +222,21 @@ def test_outcome_known_on_503_and_429(rsps, make_client):
             client.post("/things", json={})
         assert getattr(caught.value, "outcome_unknown", False) is False
         rsps.reset()
+
+
+def test_the_deadline_counts_the_time_the_attempts_took(monkeypatch):
+    """A slow failed attempt uses up the deadline: no retry is started past it."""
+    policy = RetryPolicy(retry_statuses=frozenset({503}), write_retry_statuses=frozenset())
+    now = iter([0.0, 9.5])  # the loop's start, then the end of a 9.5 s first attempt
+    monkeypatch.setattr(retries.time, "monotonic", lambda: next(now))
+    monkeypatch.setattr(policy, "backoff", lambda attempt_number: 0.25)
+    attempts, sleeps = [], []
+
+    def attempt(number: int) -> None:
+        attempts.append(number)
+        raise ProviderUnavailableError("unavailable", status=503)
+
+    with pytest.raises(ProviderUnavailableError):
+        policy.call("GET", attempt, deadline=9.6, sleep=sleeps.append)
+    assert attempts == [1]
+    assert sleeps == []
