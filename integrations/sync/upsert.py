@@ -201,7 +201,7 @@ def _datetime_preparer(db: Any) -> Callable[[Any], Any]:
     zone = db.timezone
 
     def prepare(value: Any) -> Any:
-        if type(value) is not dt.datetime or value.tzinfo is None:
+        if type(value) is not dt.datetime or value.utcoffset() is None:
             return adapt(value)
         return str(value.astimezone(zone).replace(tzinfo=None))
 
