@@ -25,7 +25,7 @@ from integrations.providers.recruitee_records import (
     parse_stage,
 )
 from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
-from integrations.sync.upsert import insert_rows
+from integrations.sync.upsert import delete_children, insert_rows
 
 # Recruitee documents no largest page for the candidate list (recruitee.md §2a). At 100 a
 # full sync was bound by its 1,001 round trips (bench/sync.py: 111-135 s for 100,000); at
@@ -161,7 +161,7 @@ def placements_replace(
     """Make each candidate's Placement rows match its `placements` (offer, stage, hired)."""
     records = [r for r in records if r.id in pk_by_remote_id]
     known = stages_for(connection, references.stages if references else {}, stages or {})
-    Placement.objects.filter(candidate_id__in=[pk_by_remote_id[r.id] for r in records]).delete()
+    delete_children(Placement, parent="candidate", pks=[pk_by_remote_id[r.id] for r in records])
     insert_rows(
         Placement,
         [

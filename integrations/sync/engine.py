@@ -34,7 +34,7 @@ from integrations.models.synced import SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
 from integrations.services.connections import connection_client
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
-from integrations.sync.upsert import upsert_rows
+from integrations.sync.upsert import stored_pks, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -224,9 +224,9 @@ def _save_page(
     now = timezone.now()
     remote_ids = [row.remote_id for row in page.rows]
     scope = resource.scope_filter
-    on_page = model.objects.filter(connection=connection, remote_id__in=remote_ids, **scope)
-    existing = set(on_page.values_list("remote_id", flat=True))
-    before = audit.provider_copies(on_page)  # what the audit trail compares with
+    existing = stored_pks(model, connection_id=connection.pk, remote_ids=remote_ids, scope=scope)
+    # What the audit trail compares with.
+    before = audit.provider_copies(model.objects.filter(pk__in=list(existing.values())))
     seen_run = run.pk if run.mode == SyncRun.Mode.FULL else None
     rows = [
         {
@@ -257,16 +257,15 @@ def _save_page(
     after = {row.remote_id: row.fields for row in page.rows}
     audit.arrived(connection=connection, model=model, source="sync", before=before, after=after)
     if resource.after_upsert and page.rows:
-        pk_by_remote_id = dict(
-            model.objects.filter(
-                connection=connection, remote_id__in=remote_ids, **scope
-            ).values_list("remote_id", "pk")
+        created = [remote_id for remote_id in remote_ids if remote_id not in existing]
+        pk_by_remote_id = existing | stored_pks(
+            model, connection_id=connection.pk, remote_ids=created, scope=scope
         )
         resource.after_upsert(connection, page.rows, pk_by_remote_id)
 
     run.pages += 1
     run.processed += len(page.rows)
-    run.created_count += len(remote_ids) - len(existing & set(remote_ids))
+    run.created_count += len(remote_ids) - len(existing)
     run.updated_count += len(existing)
     if page.expected_total is not None:
         run.expected_total = page.expected_total

@@ -6,14 +6,19 @@ than the database's own work. Here the statement is built once and run with
 `executemany`: bench/sync.py's full sync of 100,000 candidates took 96-102 s
 with `bulk_create` for the candidates and their placements, 55-61 s with this
 (same runs, 1,000 a page). `INSERT … ON CONFLICT … DO UPDATE` reads the same on SQLite
-and PostgreSQL. `insert_rows` is the plain INSERT, for the child rows a sync
-replaces (a candidate's placements).
+and PostgreSQL. `insert_rows` is the plain INSERT, and `delete_children` the DELETE,
+for the child rows a sync replaces (a candidate's placements); `stored_pks` reads a
+page's primary keys. They skip the ORM for the same reason: a page's thousand ids
+cost Django's lookups (one prepared value at a time) more than the database's reads.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model
 
@@ -91,6 +96,55 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
     _execute_many(db, _insert_sql(model, fields, db), fields, rows)
 
 
+def stored_pks(
+    model: type[Model],
+    *,
+    connection_id: Any,
+    remote_ids: Iterable[str],
+    scope: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Remote id -> pk of the stored rows among `remote_ids` (in the `scope`, as
+    `upsert_rows`' `key`): one indexed read of two columns."""
+    remote_ids = list(remote_ids)
+    if not remote_ids:
+        return {}
+    db = connections[router.db_for_read(model)]
+    quote = db.ops.quote_name
+    scoped = [model._meta.get_field(name) for name in scope or {}]
+    conditions = [f"{quote('connection_id')} = %s"]
+    conditions += [f"{quote(field.column)} = %s" for field in scoped]
+    conditions.append(f"{quote('remote_id')} IN ({', '.join(['%s'] * len(remote_ids))})")
+    sql = (
+        f"SELECT {quote('remote_id')}, {quote(model._meta.pk.column)} "  # noqa: S608 - names come from the model
+        f"FROM {quote(model._meta.db_table)} WHERE {' AND '.join(conditions)}"
+    )
+    params = [connection_id]
+    params += [
+        field.get_db_prep_value(value, db)
+        for field, value in zip(scoped, (scope or {}).values(), strict=True)
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *remote_ids])
+        return dict(cursor.fetchall())
+
+
+def delete_children(model: type[Model], *, parent: str, pks: Iterable[Any]) -> None:
+    """DELETE the rows of `model` whose `parent` foreign key is among `pks` (child rows
+    a sync replaces; like `insert_rows`, no signals)."""
+    pks = list(pks)
+    if not pks:
+        return
+    db = connections[router.db_for_write(model)]
+    quote = db.ops.quote_name
+    column = quote(model._meta.get_field(parent).column)
+    placeholders = ", ".join(["%s"] * len(pks))
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {column} IN ({placeholders})",  # noqa: S608 - names come from the model
+            pks,
+        )
+
+
 def _insert_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
@@ -103,31 +157,55 @@ def _insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
 
 
 def _execute_many(db: Any, sql: str, fields: list[Any], rows: list[dict[str, Any]]) -> None:
+    names = [field.name for field in fields]
     defaults = {field.name: field.get_default() for field in fields}
-    prepare = [_preparer(field, db) for field in fields]
-    params = [
-        [
-            prep(row.get(field.name, defaults[field.name]))
-            for field, prep in zip(fields, prepare, strict=True)
-        ]
-        for row in rows
+    # Only the fields whose values need converting (JSON, dates) go through a function.
+    conversions = [
+        (index, prepare)
+        for index, prepare in enumerate(_preparer(field, db) for field in fields)
+        if prepare is not None
     ]
+    params = []
+    for row in rows:
+        try:
+            values = [row[name] for name in names]
+        except KeyError:  # a row without some fields: they get their defaults
+            values = [row.get(name, default) for name, default in defaults.items()]
+        for index, prepare in conversions:
+            values[index] = prepare(values[index])
+        params.append(values)
     with db.cursor() as cursor:
         cursor.executemany(sql, params)
 
 
-def _preparer(field: Any, db: Any) -> Any:
-    """The cheapest correct conversion of one field's values for the driver."""
+def _preparer(field: Any, db: Any) -> Callable[[Any], Any] | None:
+    """The cheapest correct conversion of one field's values for the driver (None: none)."""
     kind = field.get_internal_type()
     if kind in PASS_THROUGH:
-        return _unchanged
+        return None
     if kind == "JSONField":
         return _json_preparer(field, db)
     if kind == "DateTimeField":
-        return db.ops.adapt_datetimefield_value
+        return _datetime_preparer(db)
     if kind == "DateField":
         return db.ops.adapt_datefield_value
     return lambda value: field.get_db_prep_save(value, db)
+
+
+def _datetime_preparer(db: Any) -> Callable[[Any], Any]:
+    """Django's own adaptation, with SQLite's common case (an aware datetime, USE_TZ on)
+    done inline: the same text, in the database's zone, without its per-value checks."""
+    adapt = db.ops.adapt_datetimefield_value
+    if db.vendor != "sqlite" or not settings.USE_TZ:
+        return adapt
+    zone = db.timezone
+
+    def prepare(value: Any) -> Any:
+        if type(value) is not dt.datetime or value.utcoffset() is None:
+            return adapt(value)
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    return prepare
 
 
 def _json_preparer(field: Any, db: Any) -> Any:
@@ -143,7 +221,3 @@ def _json_preparer(field: Any, db: Any) -> Any:
 
         return lambda value: None if value is None else Jsonb(value, dumps=jsoncodec.dumps)
     return lambda value: None if value is None else jsoncodec.dumps(value)
-
-
-def _unchanged(value: Any) -> Any:
-    return value

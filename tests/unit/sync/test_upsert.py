@@ -1,5 +1,7 @@
 """The sync's upsert: defaults on insert, only the synced columns on update, pending rows kept."""
 
+import datetime as dt
+
 import pytest
 
 from crm.models import Organization
@@ -36,3 +38,13 @@ def test_a_pending_row_keeps_what_the_person_typed(connection):
     )
     upsert_rows(Organization, [_row(connection, "From Affinity")], update=["name", "search_text"])
     assert Organization.objects.get(remote_id="7").name == "Typed"
+
+
+def test_times_in_any_zone_are_stored_as_the_same_instant(connection):
+    amsterdam = dt.timezone(dt.timedelta(hours=2))
+    written = dt.datetime(2026, 3, 1, 14, 30, 5, 123456, tzinfo=amsterdam)
+    row = {**_row(connection, "Acme"), "remote_updated_at": written, "remote_created_at": None}
+    upsert_rows(Organization, [row], update=["name"])
+    organization = Organization.objects.get(remote_id="7")
+    assert organization.remote_updated_at == written
+    assert organization.remote_created_at is None
