@@ -13,10 +13,10 @@ at a time on a new connection (gunicorn's sync workers close each one) for 20
 s per target; a request's time runs from connect to the last byte. Targets,
 one after the other:
 - the candidates list, a search at page 50, a different term each request
-  (substrings of the data's names with at least 50 pages of matches), so most
-  rows are not in the row cache yet;
-- the same list URL every request (`q=jansen&page=50`: cached rows after the
-  first request in each worker);
+  (substrings of the data's names with at least 50 pages of matches), so the
+  database's pages and SQLite's statement cache are seldom warm for it;
+- the same list URL every request (`q=jansen&page=50`: the same rows read each
+  time);
 - a trivial logged-in page (the password change form: the layout, the
   session and the user, no data).
 
