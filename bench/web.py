@@ -14,7 +14,7 @@ s per target; a request's time runs from connect to the last byte. Targets,
 one after the other:
 - the candidates list, a search at page 50, a different term each request
   (substrings of the data's names with at least 50 pages of matches), so the
-  database's pages and SQLite's statement cache are seldom warm for it;
+  rows read differ from one request to the next;
 - the same list URL every request (`q=jansen&page=50`: the same rows read each
   time);
 - a trivial logged-in page (the password change form: the layout, the
