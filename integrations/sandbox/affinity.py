@@ -320,7 +320,10 @@ class AffinityApi(FakeApi):
             )
             if is_true(request.arg("with_current_organizations")):
                 full["current_organization_ids"] = full["organization_ids"]
-        full["list_entries"] = []
+        list_type = (
+            affinity_lists.ORGANIZATION if kind == "organizations" else affinity_lists.PERSON
+        )
+        full["list_entries"] = affinity_lists.entity_entries(conn, list_type, record["id"])
         if is_true(request.arg("with_opportunities")):
             full["opportunity_ids"] = []
         if is_true(request.arg("with_interaction_dates")):

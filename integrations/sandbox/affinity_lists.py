@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS affinity_lists (id INTEGER PRIMARY KEY, payload TEXT 
 CREATE TABLE IF NOT EXISTS affinity_list_entries (
     id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL, payload TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affinity_list_entries_by_list ON affinity_list_entries (list_id);
+CREATE INDEX IF NOT EXISTS affinity_list_entries_by_entity
+    ON affinity_list_entries (json_extract(payload, '$.entity_id'));
 """
 TABLES = ("affinity_lists", "affinity_list_entries")
 PERSON, ORGANIZATION, OPPORTUNITY = 0, 1, 8
@@ -68,6 +70,19 @@ def entries(conn: sqlite3.Connection, list_id: str, offset: int, limit: int | No
         (int(list_id), -1 if limit is None else limit, offset),
     )
     return [json.loads(row[0]) for row in rows]
+
+
+def entity_entries(conn: sqlite3.Connection, list_type: int, entity_id: int) -> list[dict]:
+    """The entries of one organization or person, as its `GET /{kind}/{id}` shows them:
+    `{id, list_id, creator_id, entity_id, created_at}` (without the entity)."""
+    rows = conn.execute(
+        "SELECT e.payload FROM affinity_list_entries e JOIN affinity_lists l ON l.id = e.list_id"
+        " WHERE json_extract(e.payload, '$.entity_id') = ?"
+        " AND json_extract(l.payload, '$.type') = ? ORDER BY e.id",
+        (entity_id, list_type),
+    )
+    entries = (json.loads(row[0]) for row in rows)
+    return [{k: v for k, v in entry.items() if k != "entity"} for entry in entries]
 
 
 def entry_create(conn: sqlite3.Connection, list_id: str, body: Any) -> dict[str, Any]:

@@ -55,3 +55,17 @@ def test_refusals(sbx):
     opportunity = call(sbx, "POST", f"/lists/{deals['id']}/list-entries", json={"entity_id": 1})
     assert opportunity.status_code == 422
     assert call(sbx, "GET", "/lists/999999/list-entries").status_code == 404
+
+
+def test_an_organizations_detail_lists_its_entries(sbx):
+    sbx.reseed()
+    accounts = _list_of(sbx, 1)
+    org = call(sbx, "GET", "/organizations", params={"page_size": 1}).json()["organizations"][0]
+    assert call(sbx, "GET", f"/organizations/{org['id']}").json()["list_entries"] == []
+    entry = call(
+        sbx, "POST", f"/lists/{accounts['id']}/list-entries", json={"entity_id": org["id"]}
+    )
+    shown = call(sbx, "GET", f"/organizations/{org['id']}").json()["list_entries"]
+    assert shown == [{k: v for k, v in entry.json().items() if k != "entity"}]
+    person = call(sbx, "GET", "/persons", params={"page_size": 1}).json()["persons"][0]
+    assert call(sbx, "GET", f"/persons/{person['id']}").json()["list_entries"] == []
