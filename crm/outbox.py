@@ -294,8 +294,9 @@ class ListEntryCreate(OutboxOperation):
 
     The record itself does not change, so delivery, a refusal or a stuck row leave it as
     it is (the base class would rewrite it from the answer or mark it). Affinity takes the
-    same entity twice, so an unknown outcome is looked up among the list's entries: one
-    for this entity created since the write was saved (less a minute of clock skew).
+    same entity twice, so an unknown outcome is looked up among the entity's entries (its
+    detail lists them): one on this list created since the write was saved (less a minute
+    of clock skew).
     """
 
     name = "affinity.list_entry.create"
@@ -314,12 +315,11 @@ class ListEntryCreate(OutboxOperation):
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         since = item.created_at - timedelta(minutes=1)
-        entity = int(item.payload["entity_id"])
-        for page in affinity_lists.list_entry_pages(client, list_id=item.payload["list_id"]):
-            for entry in page:
-                if entry.entity_id == entity and entry.created_at and entry.created_at >= since:
-                    return entry.raw
-        return None
+        kind = "persons" if item.record_type == Person._meta.label else "organizations"
+        entries = affinity_lists.entity_entries(
+            client, kind=kind, entity_id=item.payload["entity_id"], list_id=item.payload["list_id"]
+        )
+        return next((e.raw for e in entries if e.created_at and e.created_at >= since), None)
 
     def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
         return None

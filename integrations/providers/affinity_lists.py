@@ -2,21 +2,21 @@
 
 `GET /lists` is a bare array (type 0 person, 1 organization, 8 opportunity); `POST
 /lists/{list_id}/list-entries` adds an organization or person (`entity_id`) to a list, and
-the same entity may be added twice, so an unknown outcome is looked up among the list's
-entries (`list_entry_pages`, paged with `page_size`/`page_token` like the other v1 lists)
-rather than sent again. Payloads are untrusted and read with `readers`.
+the same entity may be added twice, so an unknown outcome is looked up among the entity's
+own entries (`entity_entries`: the `list_entries` of `GET /organizations/{id}` or
+`/persons/{id}`, one call where paging the list would take one per 500 entries) rather
+than sent again. Payloads are untrusted and read with `readers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.http.client import ApiClient
 from integrations.http.errors import InvalidResponseError
-from integrations.providers.affinity import MAX_PAGE_SIZE, _call, _explained_limits
+from integrations.providers.affinity import _call
 from integrations.providers.readers import int_id, integer, items, mapping, records, text, timestamp
 
 PERSON_LIST, ORGANIZATION_LIST = 0, 1  # `type`; 8 (opportunities) cannot take entries
@@ -74,12 +74,11 @@ def list_entry_create(client: ApiClient, *, list_id: int | str, entity_id: int |
     return entry
 
 
-def list_entry_pages(client: ApiClient, *, list_id: int | str) -> Iterator[list[ListEntry]]:
-    """The list's entries, a page of up to 500 at a time."""
-    with _explained_limits():
-        for page in client.paginate(
-            f"/lists/{int(list_id)}/list-entries",
-            items_key="list_entries",
-            page_size=MAX_PAGE_SIZE,
-        ):
-            yield [entry for entry in map(parse_entry, records(page.items)) if entry]
+def entity_entries(
+    client: ApiClient, *, kind: str, entity_id: int | str, list_id: int | str
+) -> list[ListEntry]:
+    """The entries of one organization or person (`kind` "organizations" or "persons") on
+    the list `list_id`, from its `GET /{kind}/{id}` (one call, however long the list)."""
+    data = mapping(_call(client, "GET", f"/{kind}/{int(entity_id)}"))
+    entries = (parse_entry(entry) for entry in records(data.get("list_entries")))
+    return [entry for entry in entries if entry and entry.list_id == int(list_id)]

@@ -81,15 +81,11 @@ def test_a_refused_entry_is_a_validation_error(rsps, api):
     assert "entity_id is required" in str(refused.value)
 
 
-def test_entries_are_read_a_page_of_500_at_a_time(rsps, api):
-    first = {"page_size": "500"}
-    rsps.add("GET", f"{BASE}/lists/31/list-entries", match=[matchers.query_param_matcher(first)],
-             json={"list_entries": [_entry(1, 7)], "next_page_token": "t2"})  # fmt: skip
-    rsps.add("GET", f"{BASE}/lists/31/list-entries",
-             match=[matchers.query_param_matcher({**first, "page_token": "t2"})],
-             json={"list_entries": [_entry(2, 8)], "next_page_token": None})  # fmt: skip
-    pages = list(affinity_lists.list_entry_pages(api, list_id=31))
-    assert [[e.entity_id for e in page] for page in pages] == [[7], [8]]
+def test_an_entitys_entries_are_read_from_its_detail_on_that_list_only(rsps, api):
+    entries = [_entry(1, 7), _entry(2, 7, list_id=32), {"id": "x"}]
+    rsps.add("GET", f"{BASE}/organizations/7", json={"id": 7, "list_entries": entries})
+    found = affinity_lists.entity_entries(api, kind="organizations", entity_id="7", list_id="31")
+    assert [(e.id, e.list_id) for e in found] == [(1, 31)]
 
 
 # --- the operation --------------------------------------------------------------------
@@ -99,16 +95,20 @@ def test_an_unknown_outcome_is_found_only_as_an_entry_made_since_the_write(rsps,
     item = OutboxItem(
         connection=connection, operation=ListEntryCreate.name, submission_key="k",
         payload={"list_id": "31", "entity_id": "7"}, created_at=timezone.now(),
+        record_type="crm.Organization",
     )  # fmt: skip
     earlier = (timezone.now() - timedelta(days=3)).isoformat()
-    entries = [_entry(1, 7, earlier), _entry(2, 8)]
-    url = f"{BASE}/lists/31/list-entries"
-    rsps.add("GET", url, json={"list_entries": entries, "next_page_token": None})
-    assert ListEntryCreate().find_existing(api, item) is None  # 7 was on the list before
     now = timezone.now().isoformat()
+    entries = [_entry(1, 7, earlier), _entry(2, 7, now, list_id=32)]
+    url = f"{BASE}/organizations/7"
+    rsps.add("GET", url, json={"id": 7, "list_entries": entries})
+    assert ListEntryCreate().find_existing(api, item) is None  # on this list before; new: another
     entries = [_entry(1, 7, earlier), _entry(3, 7, now)]
-    rsps.replace("GET", url, json={"list_entries": entries, "next_page_token": None})
+    rsps.replace("GET", url, json={"id": 7, "list_entries": entries})
     assert ListEntryCreate().find_existing(api, item)["id"] == 3
+    item.record_type = "crm.Person"  # a person's entries are on its own detail
+    rsps.add("GET", f"{BASE}/persons/7", json={"id": 7, "list_entries": []})
+    assert ListEntryCreate().find_existing(api, item) is None
 
 
 def test_the_lists_sync_keeps_every_list(rsps, connection, sleeps):
