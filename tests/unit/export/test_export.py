@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
 from ats.models import Offer, Placement
+from core.export import csv_download, plain
 from core.groups import permission_named
 from core.resources import registered
 
@@ -146,3 +148,10 @@ def test_the_list_links_its_exports_with_its_filters(logged_in_client, recruitee
     html = logged_in_client.get("/candidates/?q=ann&sort=-name").content.decode()
     assert 'href="/candidates/export.csv?q=ann&amp;sort=-name"' in html
     assert 'href="/candidates/export.xlsx?q=ann&amp;sort=-name"' in html
+
+
+def test_a_csv_time_reads_as_a_spreadsheet_takes_it():
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC)
+    response = csv_download([["Created"], [plain(when), plain(when.date())]], filename="x.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert text.endswith('"2026-01-02 03:04:05","2026-01-02"\r\n')
