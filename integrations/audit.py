@@ -231,4 +231,4 @@ def _arrival(
 def history(record: Model) -> list[AuditEntry]:
     """The record's entries, newest first (its page's "History")."""
     rows = AuditEntry.objects.filter(record_type=record._meta.label, record_id=str(record.pk))
-    return list(rows.select_related("user", "connection", "outbox_item")[:100])
+    return list(rows.select_related("user", "connection")[:100])
