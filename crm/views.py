@@ -99,10 +99,21 @@ class _AffinityPages(ResourcePages):
         actions = super().bulk_actions(connection=connection)
         lists = selectors.affinity_lists(connection=connection, kind=self.list_kind)
         if lists:
-            targets = tuple((str(found.pk), found.name) for found in lists)
+            by_pk = {str(found.pk): found for found in lists}
+
+            def add_to_list(
+                request: HttpRequest, record: Organization | Person, target: str, key: str
+            ) -> OutboxItem:
+                # `BulkForm` took `target` only among these lists: no lookup per row.
+                return services.list_entry_add(
+                    record=record, affinity_list=by_pk[target], submission_key=key,
+                    user=request.user,
+                )  # fmt: skip
+
+            targets = tuple((pk, found.name) for pk, found in by_pk.items())
             actions.append(
                 BulkAction(
-                    "add_to_list", "Add to list", write=self._add_to_list,
+                    "add_to_list", "Add to list", write=add_to_list,
                     blocked=self._not_listable, targets=targets, target_label="List",
                 )
             )  # fmt: skip
@@ -110,14 +121,6 @@ class _AffinityPages(ResourcePages):
 
     def _not_listable(self, record: Organization | Person) -> str:
         return self._gone(record) or ("" if record.remote_id else "It is not in Affinity yet.")
-
-    def _add_to_list(
-        self, request: HttpRequest, record: Organization | Person, target: str, key: str
-    ) -> OutboxItem:
-        found = AffinityList.objects.get(connection=record.connection, pk=int(target))
-        return services.list_entry_add(
-            record=record, affinity_list=found, submission_key=key, user=request.user
-        )
 
 
 def _loaded(count: Callable[[Any], int]) -> Callable[[Any], int | None]:
