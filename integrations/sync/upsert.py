@@ -76,7 +76,7 @@ def upsert_rows(
     table = quote(model._meta.db_table)
     # A row with a local write still waiting in the outbox keeps what the person typed.
     sql = (
-        f"{_insert_sql(model, fields, db)} "
+        f"{insert_sql(model, fields, db)} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
         f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
@@ -93,7 +93,7 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
         return
     db = connections[router.db_for_write(model)]
     fields = _insert_fields(model)
-    _execute_many(db, _insert_sql(model, fields, db), fields, rows)
+    _execute_many(db, insert_sql(model, fields, db), fields, rows)
 
 
 def stored_pks(
@@ -149,7 +149,8 @@ def _insert_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
+def insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
+    """`INSERT INTO` the model's table, its `fields`' columns, one `%s` placeholder each."""
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
