@@ -108,9 +108,10 @@ def stored_pks(
     remote_ids = list(remote_ids)
     if not remote_ids:
         return {}
+    scope = scope or {}
     db = connections[router.db_for_read(model)]
     quote = db.ops.quote_name
-    scoped = [model._meta.get_field(name) for name in scope or {}]
+    scoped = [model._meta.get_field(name) for name in scope]
     conditions = [f"{quote('connection_id')} = %s"]
     conditions += [f"{quote(field.column)} = %s" for field in scoped]
     conditions.append(f"{quote('remote_id')} IN ({', '.join(['%s'] * len(remote_ids))})")
@@ -121,7 +122,7 @@ def stored_pks(
     params = [connection_id]
     params += [
         field.get_db_prep_value(value, db)
-        for field, value in zip(scoped, (scope or {}).values(), strict=True)
+        for field, value in zip(scoped, scope.values(), strict=True)
     ]
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *remote_ids])
