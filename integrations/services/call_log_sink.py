@@ -17,6 +17,7 @@ from django.db import connection as db
 from integrations.http.call_log import CallRecord
 from integrations.models import CallLog
 from integrations.services.call_rollups import add_records
+from integrations.sync.upsert import insert_sql
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ class DatabaseCallLogSink:
 
     def write(self, rows: Sequence[CallRecord]) -> int:
         try:
+            fields = [CallLog._meta.get_field(name) for name in RAW_FIELDS]
             with transaction.atomic(), db.cursor() as cursor:
-                cursor.executemany(_insert_sql(), _values(rows))
+                cursor.executemany(insert_sql(CallLog, fields, db), _values(rows))
                 add_records(rows)
         except DatabaseError as exc:
             logger.warning("Call log: dropped %d rows (%s)", len(rows), type(exc).__name__)
@@ -70,12 +72,3 @@ def _values(rows: Sequence[CallRecord]) -> list[list]:
         fields[_CREATED_AT] = adapt_datetime(row.created_at)
         values.append(fields)
     return values
-
-
-def _insert_sql() -> str:
-    quote = db.ops.quote_name
-    table = quote(CallLog._meta.db_table)
-    columns = [quote(CallLog._meta.get_field(name).column) for name in RAW_FIELDS]
-    placeholders = ", ".join(["%s"] * len(columns))
-    # Only the model's own table and column names are formatted in.
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608

@@ -76,7 +76,7 @@ def upsert_rows(
     table = quote(model._meta.db_table)
     # A row with a local write still waiting in the outbox keeps what the person typed.
     sql = (
-        f"{_insert_sql(model, fields, db)} "
+        f"{insert_sql(model, fields, db)} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
         f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
@@ -93,7 +93,7 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
         return
     db = connections[router.db_for_write(model)]
     fields = _insert_fields(model)
-    _execute_many(db, _insert_sql(model, fields, db), fields, rows)
+    _execute_many(db, insert_sql(model, fields, db), fields, rows)
 
 
 def stored_pks(
@@ -108,9 +108,10 @@ def stored_pks(
     remote_ids = list(remote_ids)
     if not remote_ids:
         return {}
+    scope = scope or {}
     db = connections[router.db_for_read(model)]
     quote = db.ops.quote_name
-    scoped = [model._meta.get_field(name) for name in scope or {}]
+    scoped = [model._meta.get_field(name) for name in scope]
     conditions = [f"{quote('connection_id')} = %s"]
     conditions += [f"{quote(field.column)} = %s" for field in scoped]
     conditions.append(f"{quote('remote_id')} IN ({', '.join(['%s'] * len(remote_ids))})")
@@ -121,7 +122,7 @@ def stored_pks(
     params = [connection_id]
     params += [
         field.get_db_prep_value(value, db)
-        for field, value in zip(scoped, (scope or {}).values(), strict=True)
+        for field, value in zip(scoped, scope.values(), strict=True)
     ]
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *remote_ids])
@@ -149,7 +150,8 @@ def _insert_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
+def insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
+    """`INSERT INTO` the model's table, its `fields`' columns, one `%s` placeholder each."""
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))

@@ -324,16 +324,20 @@ def records_upsert(
     sent = model.objects.filter(connection=connection, remote_id__in={r.remote_id for r in rows})
     before = audit.provider_copies(sent)
     upsert_rows(model, values, update=update, newer_only=True)
-    # Newer only: compare with what is stored now, not with what arrived.
-    after = {remote_id: values for remote_id, (_, _, values) in audit.provider_copies(sent).items()}
-    audit.arrived(connection=connection, model=model, source="webhook", before=before, after=after)
+    if before:  # else nothing stored could change: no entry, and no second read
+        # Newer only: compare with what is stored now, not with what arrived.
+        now_stored = audit.provider_copies(sent)
+        after = {remote_id: copy for remote_id, (_, _, copy) in now_stored.items()}
+        audit.arrived(
+            connection=connection, model=model, source="webhook", before=before, after=after
+        )
     if resource.after_upsert is None:
         return
     stored = {
         remote_id: (pk, version, status)
-        for remote_id, pk, version, status in model.objects.filter(
-            connection=connection, remote_id__in={row.remote_id for row in rows}
-        ).values_list("remote_id", "pk", "remote_updated_at", "sync_status")
+        for remote_id, pk, version, status in sent.values_list(
+            "remote_id", "pk", "remote_updated_at", "sync_status"
+        )
     }
     # Child rows follow only when this version was written (not older, not pending).
     written = {
@@ -357,10 +361,11 @@ def record_delete(
     record = resource.model.objects.filter(connection=connection, remote_id=remote_id)
     before = audit.provider_copies(record)
     _mark_deleted(resource, connection, remote_id, version, now)
-    gone = record.filter(is_deleted=True).values_list("pk", flat=True)
-    audit.deleted_at_provider(
-        connection=connection, model=resource.model, source="webhook", before=before, gone=gone
-    )
+    if before:  # else the hub had no live copy: nothing to record, no second read
+        gone = record.filter(is_deleted=True).values_list("pk", flat=True)
+        audit.deleted_at_provider(
+            connection=connection, model=resource.model, source="webhook", before=before, gone=gone
+        )
 
 
 def _mark_deleted(

@@ -9,13 +9,17 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ats.models import Candidate
 from crm.models import Organization
-from integrations.models import Connection, WebhookDelivery
+from crm.sync import ORGANIZATIONS
+from integrations.models import AuditEntry, Connection, WebhookDelivery
 from integrations.sandbox.asana_shapes import gid
-from integrations.webhooks.apply import delivery_apply
+from integrations.sync.resources import FetchedRow
+from integrations.webhooks.apply import delivery_apply, record_delete, records_upsert
 from integrations.webhooks.stamps import changes_stamp
 from projects.models import Project
 from tests.unit.webhooks.payloads import affinity_event, asana_events, recruitee_event
@@ -184,3 +188,23 @@ def test_a_task_builds_its_fetch_clients_once_for_all_its_batches_and_closes_the
     assert 1 <= len(built) <= apply.FETCH_THREADS < 5
     assert sorted(map(id, closed)) == sorted(map(id, built))
     assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {State.APPLIED}
+
+
+@pytest.mark.django_db
+def test_a_record_the_hub_never_had_is_read_for_the_audit_once_not_again_after():
+    """Nothing stored can have changed, so the audit's second read (of what is stored
+    after the newer-only upsert) is skipped; a delete of it reads nothing back either."""
+    connection = Connection.objects.create(
+        provider="affinity", name="t", base_url="https://api.affinity.co", api_token="k"
+    )
+    row = FetchedRow(remote_id="70", fields={"name": "New Co", "domain": "", "domains": []}, raw={})
+    with CaptureQueriesContext(db) as queries:
+        records_upsert(ORGANIZATIONS, connection, [row])
+        record_delete(ORGANIZATIONS, connection, "71", timezone.now())
+    audit_reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and "is_deleted" in q["sql"]
+    ]
+    assert len(audit_reads) == 2  # one before the upsert, one before the delete
+    assert Organization.objects.get(remote_id="70").name == "New Co"
+    assert Organization.objects.get(remote_id="71").is_deleted
+    assert not AuditEntry.objects.exists()
