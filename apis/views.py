@@ -248,7 +248,7 @@ def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpR
 
 
 def _total(answer: Any) -> int | None:
-    return _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
+    return meta(answer).total_count if answer is not None else None
 
 
 def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:
@@ -269,10 +269,6 @@ def _rows(pages: ApiResourcePages, items: list[dict[str, Any]]) -> list[dict[str
         }
         for item in items
     ]
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
 
 
 @require_GET
