@@ -27,11 +27,16 @@ from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
-from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.http.errors import (
+    ConfigurationError,
+    IntegrationError,
+    InvalidResponseError,
+    NotFoundError,
+)
 from integrations.models import Connection, OutboxItem
 from integrations.openapi.client import OpenApiClient
 from integrations.openapi.errors import DocumentError
-from integrations.openapi.responses import meta
+from integrations.openapi.responses import ListResponse, Response, meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
@@ -93,6 +98,14 @@ def _read(request: HttpRequest, pages: ApiResourcePages, what: str, call: Any) -
         return None
 
 
+def _answer(pages: ApiResourcePages, answer: Any) -> Response | ListResponse:
+    """A live read's answer, which must be a JSON object or array (the API's body is
+    untrusted: a bare string or number is an answer the page cannot show)."""
+    if not isinstance(answer, Response | ListResponse):
+        raise InvalidResponseError(f"{pages.title} answered with no JSON object or array.")
+    return answer
+
+
 @require_GET
 def api_index(request: HttpRequest) -> HttpResponse:
     """The connected APIs and the resources each offers (the "APIs" menu's page)."""
@@ -139,7 +152,7 @@ def _numbered_page(
     """Page N asked of the API by its page number or offset."""
     asked = page_number(request.GET.get("page"))
     arguments = {**arguments, **pages.pagination_args(asked)}
-    answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
+    answer = _read(request, pages, "list", lambda: _answer(pages, _client(pages).list(**arguments)))
     items = _items(pages, answer)
     total = _total(answer)
     last = -(-total // pages.per_page) if total is not None else None
@@ -168,9 +181,10 @@ def _marked_page(
     def call() -> tuple[OpenApiClient, Any]:
         client = _api(pages)
         if marker is not None and marker.link:
-            return client, client.follow(marker.link)
+            return client, _answer(pages, client.follow(marker.link))
         token = marker.token if marker else None
-        return client, getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+        answer = getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+        return client, _answer(pages, answer)
 
     client, answer = _read(request, pages, "list", call) or (None, None)
     items = _items(pages, answer)
@@ -277,7 +291,7 @@ def resource_detail(
 ) -> HttpResponse:
     pages = _pages(request, connection, resource, "detail")
     ident = _record_id(pages, "detail", record_id)
-    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    answer = _read(request, pages, "record", lambda: _answer(pages, _client(pages).get(ident)))
     record = answer.json() if answer is not None else None
     context = {
         "resource": pages,
@@ -353,7 +367,7 @@ def resource_edit(
 ) -> HttpResponse:
     pages = _pages(request, connection, resource, "edit")
     ident = _record_id(pages, "edit", record_id)
-    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    answer = _read(request, pages, "record", lambda: _answer(pages, _client(pages).get(ident)))
     if answer is None:
         return redirect(pages.url("detail", record_id))
     initial = pages.initial(answer.json())
