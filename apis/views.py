@@ -153,7 +153,7 @@ def _numbered_page(
     asked = page_number(request.GET.get("page"))
     arguments = {**arguments, **pages.pagination_args(asked)}
     answer = _read(request, pages, "list", lambda: _answer(pages, _client(pages).list(**arguments)))
-    items = _items(pages, answer)
+    items = _items(pages, answer.json() if answer is not None else None)
     total = _total(answer)
     last = -(-total // pages.per_page) if total is not None else None
     has_next = (asked < last) if last is not None else len(items) >= pages.per_page
@@ -187,11 +187,11 @@ def _marked_page(
         return client, _answer(pages, answer)
 
     client, answer = _read(request, pages, "list", call) or (None, None)
-    items = _items(pages, answer)
+    data = answer.json() if answer is not None else None
+    items = _items(pages, data)
     following = None
     if client is not None and answer is not None:
-        headers, data = meta(answer).headers, answer.json()
-        following = paging.following(pages, headers, data, client.query_secrets)
+        following = paging.following(pages, meta(answer).headers, data, client.query_secrets)
     if marker is None and following is None and pages.paging == "local":
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
         rows = _rows(pages, page.object_list)
@@ -265,10 +265,8 @@ def _total(answer: Any) -> int | None:
     return meta(answer).total_count if answer is not None else None
 
 
-def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:
-    if answer is None:
-        return []
-    data = answer.json()
+def _items(pages: ApiResourcePages, data: Any) -> list[dict[str, Any]]:
+    """The list's records in its answer's plain data (None: no answer)."""
     key = pages.operations["list"].response.items_key
     if key and isinstance(data, dict):
         data = data.get(key)
