@@ -27,6 +27,7 @@ from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
+from integrations.audit import field_changes
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -309,7 +310,10 @@ def _write(
     record_id: str | None,
     body: dict[str, Any],
     submission_key: str,
+    before: dict[str, Any] | None = None,
 ) -> OutboxItem:
+    """Send a write through the outbox; `before` is the record as read (an edit), so the
+    audit trail has the old values."""
     op = pages.operations[page]
     what = {"create": "Create", "edit": "Update", "delete": "Delete"}[page]
     target = f" {record_id}" if record_id else ""
@@ -326,7 +330,7 @@ def _write(
         summary=f"{what} {pages.singular.lower()}{target} ({pages.title})",
         save_record=lambda: None,
         user=request.user,
-        changes=[{"field": name, "old": None, "new": value} for name, value in body.items()],
+        changes=field_changes(before or {}, body),
         audit_record=(f"apis:{pages.name}", str(record_id or "")),
     )
 
@@ -368,7 +372,8 @@ def resource_edit(
     answer = _read(request, pages, "record", lambda: _answer(pages, _client(pages).get(ident)))
     if answer is None:
         return redirect(pages.url("detail", record_id))
-    initial = pages.initial(answer.json())
+    record = answer.json()
+    initial = pages.initial(record)
     form = pages.form_for("edit")(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not form.body:
@@ -381,6 +386,7 @@ def resource_edit(
             record_id=record_id,
             body=form.body,
             submission_key=form.cleaned_data["submission_key"],
+            before=record,
         )
         done = f"{pages.singular} {record_id} updated in {pages.title}."
         if report_write(request, item, form=form, done=done):
