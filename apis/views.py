@@ -386,7 +386,7 @@ def resource_edit(
             record_id=record_id,
             body=form.body,
             submission_key=form.cleaned_data["submission_key"],
-            before=record,
+            before=record if isinstance(record, dict) else {},  # an array: no old values
         )
         done = f"{pages.singular} {record_id} updated in {pages.title}."
         if report_write(request, item, form=form, done=done):
