@@ -225,9 +225,8 @@ class ApiResourcePages(ResourcePages):
         params = filter_parameters(list_op)
         self.search = any(p.wire_name == "q" for p in list_op.parameters)
         if self.synced:  # read from the hub's copy: filters on the item's own fields
-            known = set(self.item.get("properties") or {})
+            known = set(self.item.get("properties") or {}) - {"q"}
             params = tuple(replace(p, required=False) for p in params if p.wire_name in known)
-            params = tuple(p for p in params if p.wire_name != "q")
             self.search = True
             self.subtitle = f"Synced from {self.title} into the hub: searched and paged here."
         else:

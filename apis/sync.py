@@ -94,7 +94,7 @@ def fetch_records(
         if not isinstance(item, Response):
             continue
         if total is None:
-            total = _int(meta(item).headers.get("X-Total-Count"))
+            total = meta(item).total_count
         if (row := record_row(pages, item.json())) is not None:
             batch[row.remote_id] = row  # one row per id (an upsert may not touch one twice)
         if len(batch) >= ROWS_PER_SAVE:
@@ -115,7 +115,3 @@ def record_row(pages: ApiResourcePages, raw: dict[str, Any]) -> FetchedRow | Non
     words = " ".join(text for _, text in detail_rows(raw) if text)
     fields = {"columns": columns, "search_text": words.lower()[:MAX_SEARCH_TEXT]}
     return FetchedRow(remote_id=remote_id, fields=fields, raw=raw)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None

@@ -27,11 +27,17 @@ from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
 from core.resource_views import report_write
-from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
+from integrations.audit import field_changes
+from integrations.http.errors import (
+    ConfigurationError,
+    IntegrationError,
+    InvalidResponseError,
+    NotFoundError,
+)
 from integrations.models import Connection, OutboxItem
 from integrations.openapi.client import OpenApiClient
 from integrations.openapi.errors import DocumentError
-from integrations.openapi.responses import meta
+from integrations.openapi.responses import ListResponse, Response, meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
@@ -93,6 +99,14 @@ def _read(request: HttpRequest, pages: ApiResourcePages, what: str, call: Any) -
         return None
 
 
+def _answer(pages: ApiResourcePages, answer: Any) -> Response | ListResponse:
+    """A live read's answer, which must be a JSON object or array (the API's body is
+    untrusted: a bare string or number is an answer the page cannot show)."""
+    if not isinstance(answer, Response | ListResponse):
+        raise InvalidResponseError(f"{pages.title} answered with no JSON object or array.")
+    return answer
+
+
 @require_GET
 def api_index(request: HttpRequest) -> HttpResponse:
     """The connected APIs and the resources each offers (the "APIs" menu's page)."""
@@ -139,8 +153,8 @@ def _numbered_page(
     """Page N asked of the API by its page number or offset."""
     asked = page_number(request.GET.get("page"))
     arguments = {**arguments, **pages.pagination_args(asked)}
-    answer = _read(request, pages, "list", lambda: _client(pages).list(**arguments))
-    items = _items(pages, answer)
+    answer = _read(request, pages, "list", lambda: _answer(pages, _client(pages).list(**arguments)))
+    items = _items(pages, answer.json() if answer is not None else None)
     total = _total(answer)
     last = -(-total // pages.per_page) if total is not None else None
     has_next = (asked < last) if last is not None else len(items) >= pages.per_page
@@ -168,16 +182,17 @@ def _marked_page(
     def call() -> tuple[OpenApiClient, Any]:
         client = _api(pages)
         if marker is not None and marker.link:
-            return client, client.follow(marker.link)
+            return client, _answer(pages, client.follow(marker.link))
         token = marker.token if marker else None
-        return client, getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+        answer = getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
+        return client, _answer(pages, answer)
 
     client, answer = _read(request, pages, "list", call) or (None, None)
-    items = _items(pages, answer)
+    data = answer.json() if answer is not None else None
+    items = _items(pages, data)
     following = None
     if client is not None and answer is not None:
-        headers, data = meta(answer).headers, answer.json()
-        following = paging.following(pages, headers, data, client.query_secrets)
+        following = paging.following(pages, meta(answer).headers, data, client.query_secrets)
     if marker is None and following is None and pages.paging == "local":
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
         rows = _rows(pages, page.object_list)
@@ -248,13 +263,11 @@ def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpR
 
 
 def _total(answer: Any) -> int | None:
-    return _int(meta(answer).headers.get("X-Total-Count")) if answer is not None else None
+    return meta(answer).total_count if answer is not None else None
 
 
-def _items(pages: ApiResourcePages, answer: Any) -> list[dict[str, Any]]:
-    if answer is None:
-        return []
-    data = answer.json()
+def _items(pages: ApiResourcePages, data: Any) -> list[dict[str, Any]]:
+    """The list's records in its answer's plain data (None: no answer)."""
     key = pages.operations["list"].response.items_key
     if key and isinstance(data, dict):
         data = data.get(key)
@@ -271,17 +284,13 @@ def _rows(pages: ApiResourcePages, items: list[dict[str, Any]]) -> list[dict[str
     ]
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
 @require_GET
 def resource_detail(
     request: HttpRequest, connection: str, resource: str, record_id: str
 ) -> HttpResponse:
     pages = _pages(request, connection, resource, "detail")
     ident = _record_id(pages, "detail", record_id)
-    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    answer = _read(request, pages, "record", lambda: _answer(pages, _client(pages).get(ident)))
     record = answer.json() if answer is not None else None
     context = {
         "resource": pages,
@@ -301,7 +310,10 @@ def _write(
     record_id: str | None,
     body: dict[str, Any],
     submission_key: str,
+    before: dict[str, Any] | None = None,
 ) -> OutboxItem:
+    """Send a write through the outbox; `before` is the record as read (an edit), so the
+    audit trail has the old values."""
     op = pages.operations[page]
     what = {"create": "Create", "edit": "Update", "delete": "Delete"}[page]
     target = f" {record_id}" if record_id else ""
@@ -318,7 +330,7 @@ def _write(
         summary=f"{what} {pages.singular.lower()}{target} ({pages.title})",
         save_record=lambda: None,
         user=request.user,
-        changes=[{"field": name, "old": None, "new": value} for name, value in body.items()],
+        changes=field_changes(before or {}, body),
         audit_record=(f"apis:{pages.name}", str(record_id or "")),
     )
 
@@ -357,10 +369,11 @@ def resource_edit(
 ) -> HttpResponse:
     pages = _pages(request, connection, resource, "edit")
     ident = _record_id(pages, "edit", record_id)
-    answer = _read(request, pages, "record", lambda: _client(pages).get(ident))
+    answer = _read(request, pages, "record", lambda: _answer(pages, _client(pages).get(ident)))
     if answer is None:
         return redirect(pages.url("detail", record_id))
-    initial = pages.initial(answer.json())
+    record = answer.json()
+    initial = pages.initial(record)
     form = pages.form_for("edit")(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if not form.body:
@@ -373,6 +386,7 @@ def resource_edit(
             record_id=record_id,
             body=form.body,
             submission_key=form.cleaned_data["submission_key"],
+            before=record if isinstance(record, dict) else {},  # an array: no old values
         )
         done = f"{pages.singular} {record_id} updated in {pages.title}."
         if report_write(request, item, form=form, done=done):

@@ -40,6 +40,11 @@ class AnswerMeta:
     def rate_limit(self) -> int | None:
         return _int(self.headers.get("X-RateLimit-Limit"))
 
+    @property
+    def total_count(self) -> int | None:
+        """The list's `X-Total-Count`, when the API sends one."""
+        return _int(self.headers.get("X-Total-Count"))
+
 
 _NO_META = AnswerMeta(None, _EMPTY)
 

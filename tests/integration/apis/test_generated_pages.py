@@ -12,7 +12,7 @@ from django.test import Client
 from apis.models import ResourceColumns
 from core.groups import permission_named
 from integrations.http import call_log
-from integrations.models import Connection, OpenApiSource, OutboxItem
+from integrations.models import AuditEntry, Connection, OpenApiSource, OutboxItem
 from integrations.openapi import cache
 from integrations.services.connections import connection_test
 
@@ -165,6 +165,9 @@ def test_edit_sends_only_what_changed(logged_in_client, connection):
     item = OutboxItem.objects.get()
     assert item.operation == "openapi.update" and item.payload["body"] == {"title": "Renamed"}
     assert item.status == OutboxItem.Status.DONE
+    old_title = form.context["form"].initial["title"]
+    (entry,) = AuditEntry.objects.filter(record_type="apis:todos", record_id="1")
+    assert entry.changes == [{"field": "title", "old": old_title, "new": "Renamed"}]
 
 
 def test_delete_goes_through_the_outbox(logged_in_client, connection):

@@ -187,3 +187,13 @@ def test_an_api_that_does_not_answer_is_a_message_not_an_error_page(
     answer = logged_in_client.get(LIST)
     assert answer.status_code == 200
     assert "Things did not answer the list; try again shortly." in answer.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("doc", [LINK_DOC, CURSOR_DOC], ids=["link", "cursor"])
+def test_a_list_answer_that_is_no_list_says_so_and_is_no_server_error(logged_in_client, rsps, doc):
+    _connect(doc)
+    rsps.add("GET", f"{BASE}/things", json="maintenance")  # untrusted: a bare JSON string
+    page = logged_in_client.get(LIST)
+    assert page.status_code == 200
+    assert "did not answer the list" in page.content.decode()

@@ -402,3 +402,11 @@ def test_an_answer_without_such_fields_shows_its_facts_as_attributes(rsps):
     page = make().posts.list()
     assert (page.status, page[0].status, meta(page[0]).status) == (200, "done", None)
     assert meta(page).headers is page.headers
+
+
+def test_the_answers_total_count_is_read_from_its_header_when_it_is_a_number(rsps):
+    rsps.add("GET", f"{BASE}/posts", json=[{"id": 1}], headers={"X-Total-Count": "100"})
+    rsps.add("GET", f"{BASE}/posts", json=[{"id": 1}], headers={"X-Total-Count": "many"})
+    rsps.add("GET", f"{BASE}/posts", json=[{"id": 1}])
+    totals = [meta(make().posts.list()).total_count for _ in range(3)]
+    assert totals == [100, None, None]
