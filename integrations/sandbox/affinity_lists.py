@@ -16,6 +16,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from integrations.sandbox.store import next_id
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS affinity_lists (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affinity_list_entries (
@@ -96,7 +98,7 @@ def entry_create(conn: sqlite3.Connection, list_id: str, body: Any) -> dict[str,
     row = conn.execute(f"SELECT payload FROM {table} WHERE id = ?", (entity_id,)).fetchone()  # noqa: S608
     if row is None:
         raise ListError(422, "entity_id does not name an entity of this list's type", "entity_id")
-    entry_id = (conn.execute("SELECT MAX(id) FROM affinity_list_entries").fetchone()[0] or 0) + 1
+    entry_id = next_id(conn, "affinity_list_entries")
     entry = {
         "id": entry_id,
         "list_id": found["id"],
