@@ -92,6 +92,7 @@ def test_a_lists_sync_history_and_one_runs_page(
 
     page.goto(f"{live_server.url}/sync/runs/{newer.pk}/")
     expect(page.get_by_test_id("sync-progress")).to_contain_text("5 of 50 so far")
+    screenshot("records-sync-run-active")
     SyncRun.objects.filter(pk=newer.pk).update(
         status=SyncRun.Status.SUCCEEDED, processed=50, updated_count=50,
         finished_at=timezone.now(),
