@@ -278,6 +278,10 @@ HEALTH_ALERT_WEBHOOK_URL = env.str("HEALTH_ALERT_WEBHOOK_URL", default="")
 HEALTH_ALERT_EMAILS = env.list("HEALTH_ALERT_EMAILS", default=[])
 # How email leaves (smtp+tls://user:password@host:587, consolemail:// prints it) and from whom.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP connection may block: without one a stalled mail server holds the
+# alert's worker past its claim (services/health_alerts.py SEND_LEASE), and a second
+# worker would send the email again.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="integration-hub@localhost")
 # OpenTelemetry tracing of page requests and provider calls (core/tracing.py), off by
 # default. The exporter reads the standard OTEL_* environment: OTEL_EXPORTER_OTLP_ENDPOINT

@@ -58,23 +58,26 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
 
 @require_GET
 def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sync bar for one run, which htmx polls while the run is active; opened
-    directly (a link, a reload), the run's own page around it."""
-    run = get_object_or_404(SyncRun.objects.select_related("connection"), pk=pk)
-    _visible_or_404(request, run.connection)
-    resource = _synced_or_404(run.resource)
-    _sync_allowed_or_403(request, resource, "view")
+    """One run's page: its own state, counts and times (`sync_run_panel` refreshes them
+    while it runs). Polled by htmx (`HX-Request`), the sync bar of a list page, which
+    follows the resource's latest run: a list's bar polls its active run's URL."""
+    run, resource = _run_or_404(request, pk)
     if request.headers.get("HX-Request"):
         return _render_status(request, run.connection, resource, polled_run=run)
-    status = sync_status(connection=run.connection, resource=resource)
     context = {
         "run": run,
         "resource": resource,
-        "sync": status.__dict__,
         "title": f"Sync run #{run.pk}",
         "subtitle": f"{run.connection.provider_display} · {resource.label}",
     }
     return render(request, "integrations/sync_run.html", context)
+
+
+@require_GET
+def sync_run_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run page's panel of that one run, which htmx polls while the run is active."""
+    run, resource = _run_or_404(request, pk)
+    return render(request, "integrations/_sync_run_panel.html", {"run": run, "resource": resource})
 
 
 @require_GET
@@ -91,6 +94,15 @@ def sync_history(request: HttpRequest, resource_key: str) -> HttpResponse:
                     request.GET.get("page"), 50)  # fmt: skip
     context = {"resource": resource, "connection": connection, "page_obj": page}
     return render(request, "integrations/sync_history.html", context)
+
+
+def _run_or_404(request: HttpRequest, pk: int) -> tuple[SyncRun, SyncedResource]:
+    """A sync run and its resource, for who may see that resource's list."""
+    run = get_object_or_404(SyncRun.objects.select_related("connection"), pk=pk)
+    _visible_or_404(request, run.connection)
+    resource = _synced_or_404(run.resource)
+    _sync_allowed_or_403(request, resource, "view")
+    return run, resource
 
 
 def _synced_or_404(key: str) -> SyncedResource:

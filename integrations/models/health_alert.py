@@ -10,7 +10,10 @@ class HealthAlert(models.Model):
 
     `integrations.services.health_alerts` changes `alarming` with a conditional
     UPDATE (only from the value it read), and only the worker whose update took
-    sends the notification: two workers never both report one transition.
+    sends the notification: two workers never both report one transition. The
+    channels that have not taken it yet stay in `pending` and are tried again at
+    `retry_at`, a bounded number of times (`attempts`), each retry claimed the same
+    way (from the `retry_at` read).
     """
 
     connection = models.OneToOneField(
@@ -22,6 +25,12 @@ class HealthAlert(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)
     # What went wrong sending the last notification (empty: every channel took it).
     error = models.TextField(blank=True)
+    # The channels ("webhook", "email") that still owe the change at `changed_at`.
+    pending = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # tries of that notification
+    # When `pending` is tried next; while a worker sends, the end of its claim. None:
+    # nothing owed, or given up after the last try.
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.connection_id}: {'failing' if self.alarming else 'fine'}"

@@ -12,14 +12,19 @@ not again every minute while the state lasts. The channels, each optional:
 - `HEALTH_ALERT_EMAILS`: one email to those addresses (Django's `send_mail`, over
   `EMAIL_URL`).
 
-A channel that fails is logged and its error kept on the row; the notification is
-not sent again (the next change is).
+A channel that fails (an error answer, no answer, an SMTP or connection error) is
+logged, its error kept on the row, and it alone is tried again at a later tick: after
+1, 2, 5, 10, 30 and 60 minutes (`RETRY_DELAYS`), then given up with an error in the
+log. A channel that took the notification is not sent it again. A worker sending holds
+the notification for `SEND_LEASE`; one that dies meanwhile leaves it to be tried again
+once that runs out. A new change replaces a notification still owed.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -33,28 +38,78 @@ from integrations.services.health import ConnectionHealth, connections_health
 
 logger = logging.getLogger(__name__)
 
+# After a notification's n-th failed try, the next waits RETRY_DELAYS[n - 1]; after the
+# last it is given up. The scheduler runs the check once a minute.
+RETRY_DELAYS = tuple(timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60))
+# How long a worker sending a notification holds it (the webhook's timeouts are seconds).
+SEND_LEASE = timedelta(minutes=5)
 
-def alert_channels_set() -> bool:
-    return bool(settings.HEALTH_ALERT_WEBHOOK_URL or settings.HEALTH_ALERT_EMAILS)
+
+def alert_channels() -> list[str]:
+    """The channels set: "webhook", "email", both or none."""
+    urls, emails = settings.HEALTH_ALERT_WEBHOOK_URL, settings.HEALTH_ALERT_EMAILS
+    return [name for name, is_set in (("webhook", urls), ("email", emails)) if is_set]
 
 
 def health_alerts_send(*, now: datetime | None = None) -> int:
-    """Report every connection whose alarming state changed; returns how many were."""
+    """Report every connection whose alarming state changed, and try again the channels
+    a report is still owed to; returns how many reports were tried."""
     now = now or timezone.now()
-    sent = 0
+    tried = 0
     for health in connections_health(now=now):
         alert, _ = HealthAlert.objects.get_or_create(connection=health.connection)
-        if alert.alarming == health.alarming:
-            continue
-        taken = HealthAlert.objects.filter(pk=alert.pk, alarming=alert.alarming).update(
-            alarming=health.alarming, changed_at=now, reasons="\n".join(health.reasons)
-        )
-        if not taken:  # another worker reports this change
-            continue
-        errors = _notify(health, now)
-        HealthAlert.objects.filter(pk=alert.pk).update(notified_at=now, error="\n".join(errors))
-        sent += 1
-    return sent
+        if _claim(alert, health, now):
+            _deliver(alert, health, now)
+            tried += 1
+    return tried
+
+
+def _claim(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> bool:
+    """Take the report this alert owes, if any: a change of state (from the state read)
+    or a retry that is due (from the retry time read). Only the worker whose conditional
+    UPDATE took sends; `alert` then holds what it wrote."""
+    fields: dict[str, Any] = {"retry_at": now + SEND_LEASE}
+    if alert.alarming != health.alarming:
+        fields |= {
+            "alarming": health.alarming,
+            "changed_at": now,
+            "reasons": "\n".join(health.reasons),
+            "pending": alert_channels(),
+            "attempts": 0,
+        }
+        claimed = HealthAlert.objects.filter(pk=alert.pk, alarming=alert.alarming)
+    elif alert.pending and alert.retry_at is not None and alert.retry_at <= now:
+        claimed = HealthAlert.objects.filter(pk=alert.pk, retry_at=alert.retry_at)
+    else:
+        return False
+    if not claimed.update(**fields):  # another worker took it
+        return False
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    return True
+
+
+def _deliver(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> None:
+    """Send the claimed report to the channels that owe it; keep those that failed
+    for a later try, or give them up after the last one."""
+    channels = [name for name in alert.pending if name in alert_channels()]
+    errors = _notify(health, channels, at=alert.changed_at or now)
+    attempts = alert.attempts + 1
+    retry_at = None
+    if errors and attempts <= len(RETRY_DELAYS):
+        retry_at = now + RETRY_DELAYS[attempts - 1]
+    then = f"next try at {retry_at:%H:%M} UTC" if retry_at else "gave up"
+    for error in errors.values():
+        logger.log(
+            logging.WARNING if retry_at else logging.ERROR,
+            "Health alert for connection %s: %s (try %s of %s; %s)",
+            health.connection.pk, error, attempts, len(RETRY_DELAYS) + 1, then,
+        )  # fmt: skip
+    # Only while this worker still holds the claim (a new change may have replaced it).
+    HealthAlert.objects.filter(pk=alert.pk, retry_at=alert.retry_at).update(
+        pending=list(errors), attempts=attempts, retry_at=retry_at,
+        notified_at=now, error="\n".join(errors.values()),
+    )  # fmt: skip
 
 
 def alert_summary(health: ConnectionHealth) -> str:
@@ -64,7 +119,8 @@ def alert_summary(health: ConnectionHealth) -> str:
     return f"Integration Hub: {what}"
 
 
-def alert_payload(health: ConnectionHealth, now: datetime) -> dict[str, Any]:
+def alert_payload(health: ConnectionHealth, at: datetime) -> dict[str, Any]:
+    """The webhook's JSON; `at` is when the change was seen (a retry keeps it)."""
     connection = health.connection
     page = settings.HUB_PUBLIC_URL.rstrip("/") + reverse(
         "integrations:connection_health", args=[connection.pk]
@@ -80,35 +136,43 @@ def alert_payload(health: ConnectionHealth, now: datetime) -> dict[str, Any]:
         },
         "state": health.state,
         "reasons": list(health.reasons),
-        "at": now.isoformat(),
+        "at": at.isoformat(),
         "url": page,
     }
 
 
-def _notify(health: ConnectionHealth, now: datetime) -> list[str]:
-    """Send the change to each channel that is set; returns what went wrong."""
-    payload = alert_payload(health, now)
-    errors = []
-    if url := settings.HEALTH_ALERT_WEBHOOK_URL:
-        try:
-            answer = requests.post(
-                url,
-                json=payload,
-                timeout=(settings.INTEGRATIONS_CONNECT_TIMEOUT, settings.INTEGRATIONS_READ_TIMEOUT),
-                allow_redirects=False,
-            )
-            if not 200 <= answer.status_code < 300:
-                errors.append(f"The alert webhook answered {answer.status_code}.")
-        except (
-            requests.RequestException
-        ) as exc:  # the URL itself is never logged: it may hold a key
-            errors.append(f"The alert webhook could not be reached ({type(exc).__name__}).")
-    if recipients := settings.HEALTH_ALERT_EMAILS:
-        body = "\n".join([payload["text"], "", *payload["reasons"], "", payload["url"]])
-        try:
-            send_mail(alert_summary(health), body, None, recipients)
-        except OSError as exc:  # smtplib's errors are OSErrors
-            errors.append(f"The alert email could not be sent ({type(exc).__name__}).")
-    for error in errors:
-        logger.warning("Health alert for connection %s: %s", health.connection.pk, error)
-    return errors
+def _notify(health: ConnectionHealth, channels: list[str], *, at: datetime) -> dict[str, str]:
+    """Send the report to each of `channels`; returns what went wrong, by channel."""
+    payload = alert_payload(health, at)
+    senders: dict[str, Callable[[ConnectionHealth, dict[str, Any]], str]] = {
+        "webhook": _post_webhook,
+        "email": _send_email,
+    }
+    errors = {name: senders[name](health, payload) for name in channels}
+    return {name: error for name, error in errors.items() if error}
+
+
+def _post_webhook(health: ConnectionHealth, payload: dict[str, Any]) -> str:
+    """The error, or "" when the hook took it. The URL is never logged: it may hold a key."""
+    try:
+        answer = requests.post(
+            settings.HEALTH_ALERT_WEBHOOK_URL,
+            json=payload,
+            timeout=(settings.INTEGRATIONS_CONNECT_TIMEOUT, settings.INTEGRATIONS_READ_TIMEOUT),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return f"The alert webhook could not be reached ({type(exc).__name__})."
+    if not 200 <= answer.status_code < 300:
+        return f"The alert webhook answered {answer.status_code}."
+    return ""
+
+
+def _send_email(health: ConnectionHealth, payload: dict[str, Any]) -> str:
+    """The error, or "" when the mail server took it."""
+    body = "\n".join([payload["text"], "", *payload["reasons"], "", payload["url"]])
+    try:
+        send_mail(alert_summary(health), body, None, settings.HEALTH_ALERT_EMAILS)
+    except OSError as exc:  # smtplib's errors are OSErrors
+        return f"The alert email could not be sent ({type(exc).__name__})."
+    return ""

@@ -4,12 +4,15 @@ one run's page, the error detail behind its toggle, and the favicon."""
 
 from __future__ import annotations
 
+import re
+
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ats.models import Candidate
 from crm.models import Organization, Person
 from crm.tasks import organization_links_fill_task
-from integrations.models import OutboxItem
+from integrations.models import OutboxItem, SyncRun
 from projects.models import Project
 
 
@@ -62,19 +65,42 @@ def test_open_an_organization_in_affinity(synced_affinity, logged_in_page, live_
 def test_a_lists_sync_history_and_one_runs_page(
     logged_in_page, live_server, synced_tool, screenshot
 ):
+    """An older run's page shows that run while a newer one runs; the running one's page
+    follows it until it ends, then stops polling."""
+    older = SyncRun.objects.get(connection=synced_tool, resource="projecttool.projects")
+    newer = SyncRun.objects.create(
+        connection=synced_tool, resource=older.resource, status=SyncRun.Status.RUNNING,
+        processed=5, expected_total=50, started_at=timezone.now(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
     page = logged_in_page
     page.goto(f"{live_server.url}/projects/")
     page.get_by_role("link", name="Sync history").click()
     expect(page.get_by_role("heading", name="Sync history of projects")).to_be_visible()
     rows = page.get_by_test_id("sync-history").locator("tbody tr")
-    expect(rows.first).to_contain_text("Succeeded")
+    expect(rows.first).to_contain_text("Running")
+    expect(rows.nth(1)).to_contain_text("Succeeded")
     screenshot("records-sync-history")
 
-    rows.first.get_by_role("link").first.click()
-    expect(page.get_by_role("heading", name="Sync run #")).to_be_visible()
-    expect(page.get_by_test_id("sync-run")).to_contain_text("new,")
+    rows.nth(1).get_by_role("link").first.click()
+    expect(page.get_by_role("heading", name=f"Sync run #{older.pk}")).to_be_visible()
+    run = page.get_by_test_id("sync-run")
+    expect(run).to_contain_text("Succeeded")
+    expect(run).to_contain_text(f"{older.created_count} new, 0 updated, 0 removed")
+    expect(page.get_by_test_id("sync-progress")).to_have_count(0)  # not the newer run's bar
     expect(page.get_by_role("navigation").first).to_be_visible()  # the whole layout
     screenshot("records-sync-run")
+
+    page.goto(f"{live_server.url}/sync/runs/{newer.pk}/")
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("5 of 50 so far")
+    screenshot("records-sync-run-active")
+    SyncRun.objects.filter(pk=newer.pk).update(
+        status=SyncRun.Status.SUCCEEDED, processed=50, updated_count=50,
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    expect(run).to_contain_text("Succeeded", timeout=5000)  # without a reload
+    expect(run).to_contain_text("0 new, 50 updated, 0 removed · 50 of 50 read")
+    expect(page.get_by_test_id("sync-progress")).to_have_count(0)
+    expect(page.locator(f"#sync-run-{newer.pk}")).not_to_have_attribute("hx-get", re.compile("."))
 
 
 def test_staff_open_an_errors_detail_behind_its_toggle(logged_in_page, live_server, synced_tool):

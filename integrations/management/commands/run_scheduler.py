@@ -13,7 +13,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.services.call_rollups import minute_of, sample_outbox
-from integrations.services.health_alerts import alert_channels_set
+from integrations.services.health_alerts import alert_channels
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
 from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task, health_alerts_task
 from integrations.webhooks.apply import due_filter
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         unapplied = WebhookDelivery.objects.filter(due_filter(timezone.now() - WEBHOOK_GRACE))
         if unapplied.exists() and not self.still_waiting(self.webhooks):
             self.webhooks = apply_webhooks_task.enqueue()
-        if alert_channels_set() and self.alerts_due():
+        if alert_channels() and self.alerts_due():
             self.alerts = health_alerts_task.enqueue()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)

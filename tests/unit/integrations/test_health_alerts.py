@@ -3,7 +3,9 @@ email, again when it recovers, and a change another worker took is not reported 
 
 from __future__ import annotations
 
+import itertools
 import json
+import smtplib
 from dataclasses import replace
 from datetime import timedelta
 from unittest import mock
@@ -12,6 +14,7 @@ import pytest
 import requests
 import responses
 from django.core import mail
+from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import default_task_backend
 
@@ -144,3 +147,128 @@ def test_the_scheduler_queues_the_check_once_a_minute_only_with_a_channel(
     with mock.patch("django.utils.timezone.now", return_value=later):
         scheduler.tick()
     assert _queued_alerts() == 2
+
+
+# --- a notification a channel did not take is tried again at a later tick -------------------------
+
+
+def test_a_webhook_that_failed_is_tried_again_and_the_email_is_not_sent_twice(
+    channels, failing, caplog
+):
+    start = timezone.now()
+    with responses.RequestsMock() as rsps:
+        rsps.post(HOOK, status=500)
+        rsps.post(HOOK, status=200)  # the next call: the hook is back
+        assert health_alerts_send(now=start) == 1
+        assert "The alert webhook answered 500." in caplog.text
+        assert health_alerts_send(now=start + timedelta(seconds=30)) == 0  # not yet
+        assert health_alerts_send(now=start + timedelta(minutes=1)) == 1
+        assert health_alerts_send(now=start + timedelta(minutes=2)) == 0  # delivered: done
+        assert [json.loads(c.request.body)["event"] for c in rsps.calls] == [
+            "connection.failing",
+            "connection.failing",
+        ]
+        assert json.loads(rsps.calls[1].request.body)["at"] == start.isoformat()  # the change's
+    assert len(mail.outbox) == 1
+    alert = HealthAlert.objects.get()
+    assert alert.error == "" and alert.pending == [] and alert.retry_at is None
+
+
+@pytest.mark.parametrize(
+    "error", [smtplib.SMTPServerDisconnected("gone"), ConnectionRefusedError(111, "refused")]
+)
+def test_an_email_that_failed_is_sent_again_and_the_webhook_not_posted_twice(
+    channels, failing, hook, error
+):
+    real_send_mail = send_mail
+    answers = iter([error])
+
+    def flaky(*args, **kwargs):
+        if failure := next(answers, None):
+            raise failure
+        return real_send_mail(*args, **kwargs)
+
+    start = timezone.now()
+    with mock.patch("integrations.services.health_alerts.send_mail", side_effect=flaky):
+        health_alerts_send(now=start)
+        assert not mail.outbox
+        assert HealthAlert.objects.get().error == (
+            f"The alert email could not be sent ({type(error).__name__})."
+        )
+        health_alerts_send(now=start + timedelta(minutes=1))
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.endswith("prod is failing")
+    assert len(hook.calls) == 1
+    assert HealthAlert.objects.get().error == ""
+
+
+@pytest.fixture
+def switched_off(db):
+    """Switched off by the hub: alarming whatever the time."""
+    return Connection.objects.create(
+        provider="recruitee", name="prod", api_token="t", is_active=False,
+        disabled_reason="Recruitee refused the API token (401).",
+    )  # fmt: skip
+
+
+def test_a_channel_that_keeps_failing_is_tried_a_bounded_number_of_times(
+    channels, settings, switched_off, caplog
+):
+    """The webhook never answers: the gaps between tries grow, and after the last one the
+    notification is given up, and the log says so."""
+    settings.HEALTH_ALERT_EMAILS = []
+    start = timezone.now()
+    tried_at = []
+    with responses.RequestsMock() as rsps:
+        rsps.post(HOOK, body=requests.ConnectTimeout("no answer"))
+        for minute in range(6 * 60):
+            if health_alerts_send(now=start + timedelta(minutes=minute)):
+                tried_at.append(minute)
+        assert len(rsps.calls) == len(tried_at)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tried_at)]
+    assert 3 <= len(tried_at) <= 10, tried_at
+    assert gaps == sorted(gaps) and gaps[-1] > gaps[0], gaps
+    assert "gave up" in caplog.text.lower()
+    alert = HealthAlert.objects.get()
+    assert alert.retry_at is None and alert.pending == ["webhook"]
+
+
+def test_a_notification_whose_worker_died_while_sending_is_sent_later(channels, switched_off, hook):
+    """An unexpected error (or a killed worker) after the change was taken: its claim runs
+    out and a later tick sends the notification."""
+    start = timezone.now()
+    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=RuntimeError)
+    with died, pytest.raises(RuntimeError):
+        health_alerts_send(now=start)
+    assert health_alerts_send(now=start + timedelta(minutes=1)) == 0  # the claim still holds
+    assert health_alerts_send(now=start + timedelta(minutes=6)) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_retry_another_worker_took_is_not_sent_twice(channels, switched_off, settings):
+    settings.HEALTH_ALERT_EMAILS = []
+    start = timezone.now()
+    with responses.RequestsMock() as rsps:
+        rsps.post(HOOK, status=503)
+        health_alerts_send(now=start)
+        stale = HealthAlert.objects.get()  # read by this worker before the other one took it
+        HealthAlert.objects.filter(pk=stale.pk).update(retry_at=start + timedelta(minutes=9))
+        later = start + timedelta(minutes=2)
+        with mock.patch.object(HealthAlert.objects, "get_or_create", return_value=(stale, False)):
+            assert health_alerts_send(now=later) == 0
+        assert len(rsps.calls) == 1
+
+
+def test_a_change_replaces_a_report_still_owed(channels, failing, hook, settings):
+    """The webhook missed "failing"; the connection recovers before the retry: the channels
+    are told it recovered, and "failing" is not sent late."""
+    start = timezone.now()
+    with mock.patch("integrations.services.health_alerts.send_mail", side_effect=OSError):
+        health_alerts_send(now=start)
+    assert HealthAlert.objects.get().pending == ["email"]
+    later = start + timedelta(minutes=10)  # the failed calls left the window
+    assert health_alerts_send(now=later) == 1
+    assert [email.subject for email in mail.outbox] == [
+        "Integration Hub: Affinity · prod has recovered"
+    ]
+    assert len(hook.calls) == 2
+    assert HealthAlert.objects.get().pending == []

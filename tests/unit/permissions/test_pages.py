@@ -234,6 +234,7 @@ def test_sync_now_and_its_progress_follow_the_rights(client, recruitee):
     assert client.get(f"/sync/runs/{run.pk}/").status_code == 200
     client.force_login(_someone("stranger"))
     assert client.get(f"/sync/runs/{run.pk}/").status_code == 403
+    assert client.get(f"/sync/runs/{run.pk}/panel/").status_code == 403
 
 
 def test_not_a_duplicate_needs_the_change_right(client, recruitee, candidate, create_write):

@@ -39,6 +39,7 @@ def test_non_staff_see_only_runs_of_the_connection_the_pages_use(
 ):
     client.force_login(user)
     assert client.get(f"/sync/runs/{recruitee_runs[which].pk}/").status_code == status
+    assert client.get(f"/sync/runs/{recruitee_runs[which].pk}/panel/").status_code == status
 
 
 @pytest.mark.parametrize("which", ["used", "second", "inactive"])

@@ -42,17 +42,20 @@ def test_sync_now_runs_in_the_background_and_the_bar_shows_the_result(
     assert Candidate.objects.get(remote_id="9").name == "Synced"
 
 
-def test_an_active_run_is_polled_until_it_ends(logged_in_client, connection, fake_resource):
+def test_a_lists_sync_bar_polls_an_active_run_until_it_ends(
+    logged_in_client, connection, fake_resource
+):
     run = SyncRun.objects.create(
         connection=connection, resource="recruitee.candidates", status=SyncRun.Status.RUNNING,
         processed=40, expected_total=100,
     )  # fmt: skip
-    html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
+    poll = {"HTTP_HX_REQUEST": "true"}
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/", **poll).content.decode()
     assert f'hx-get="/sync/runs/{run.pk}/"' in html
     assert "40%" in html and "40 of 100" in html
 
     SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED, error="Recruitee 503")
-    html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/", **poll).content.decode()
     assert "hx-get" not in html
     assert "The sync failed; it is tried again at the next scheduled sync." in html
     assert f"Reference: sync run #{run.pk}." in html
@@ -146,3 +149,72 @@ def test_the_admin_lists_sync_runs_with_their_duration(client, staff_user, conne
     client.force_login(staff_user)
     page = client.get("/admin/integrations/syncrun/").content.decode()
     assert "recruitee.candidates" in page and "12.5 s" in page
+
+
+def _page_text(response) -> str:
+    """A page's visible text, one space between words."""
+    import re
+
+    html = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(html.split())
+
+
+@pytest.mark.parametrize("newer_status", [SyncRun.Status.RUNNING, SyncRun.Status.FAILED])
+def test_an_older_runs_page_shows_that_run_not_the_latest(
+    logged_in_client, connection, fake_resource, newer_status
+):
+    """Opened from the sync history while a newer run is running or has failed, a run's
+    page shows its own state, counts and times, and does not poll."""
+    now = timezone.now()
+    older = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED,
+        created_count=3, updated_count=1, deleted_count=2, processed=40, expected_total=40,
+        created_at=now - timedelta(hours=2), started_at=now - timedelta(hours=2),
+        finished_at=now - timedelta(hours=2) + timedelta(seconds=75),
+    )  # fmt: skip
+    SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=newer_status,
+        processed=10, expected_total=200, created_at=now, started_at=now,
+        error="Recruitee 503" if newer_status == SyncRun.Status.FAILED else "",
+    )  # fmt: skip
+
+    response = logged_in_client.get(f"/sync/runs/{older.pk}/")
+    html, text = response.content.decode(), _page_text(response)
+
+    assert "Succeeded (full pass)" in text
+    assert "3 new, 1 updated, 2 removed · 40 of 40 read" in text
+    assert "1 minute" in text  # took 75 seconds
+    assert f'datetime="{older.created_at.isoformat()}"' in html
+    assert f'datetime="{older.finished_at.isoformat()}"' in html
+    assert "hx-get" not in html  # a finished run is not polled
+    assert "Syncing" not in text and "10 of 200" not in text and "5%" not in text
+    assert "The sync failed" not in text
+
+
+def test_a_running_runs_page_updates_itself_until_the_run_ends(
+    logged_in_client, connection, fake_resource
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.RUNNING,
+        processed=40, expected_total=100, started_at=timezone.now(),
+    )  # fmt: skip
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/").content.decode()
+    assert f'hx-get="/sync/runs/{run.pk}/panel/"' in html
+    assert "40%" in html and "40 of 100" in html
+
+    # a newer run queued meanwhile does not take over this run's page
+    SyncRun.objects.create(connection=connection, resource="recruitee.candidates")
+    polled = logged_in_client.get(f"/sync/runs/{run.pk}/panel/", HTTP_HX_REQUEST="true")
+    assert f'id="sync-run-{run.pk}"' in polled.content.decode()
+    assert "<html" not in polled.content.decode()
+    assert f'hx-get="/sync/runs/{run.pk}/panel/"' in polled.content.decode()
+    assert "Running" in _page_text(polled) and "40 of 100" in _page_text(polled)
+
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED, processed=100, created_count=100,
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    polled = logged_in_client.get(f"/sync/runs/{run.pk}/panel/", HTTP_HX_REQUEST="true")
+    assert "hx-get" not in polled.content.decode()  # finished: polling stops
+    assert "Succeeded" in _page_text(polled)
+    assert "100 new, 0 updated, 0 removed · 100 of 100 read" in _page_text(polled)
