@@ -59,16 +59,18 @@ def outbox_write(
     submit neither saves a second record nor sends a second write.
 
     The audit trail gets an entry in the same transaction: who, from which page, what
-    was changed. An edit or delete passes its `record` as it is before `save_record`
-    (the old values); a write without a local record passes its `changes` and
-    `audit_record` ("apis:<resource>", its id at the API).
+    was changed. An edit or delete passes its `record`; the old values are its row as
+    stored, read (and locked) in the transaction just before `save_record`, not the
+    values the page read, which another edit may have changed since. A write without a
+    local record passes its `changes` and `audit_record` ("apis:<resource>", its id at
+    the API).
     """
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing
-    before = audit.snapshot(record)
     try:
         with transaction.atomic():
+            before = audit.stored_snapshot(record)
             saved = save_record()
             item, created = outbox_submit(
                 connection=connection,
