@@ -9,6 +9,7 @@ background worker.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,20 +24,23 @@ from integrations.outbox.delivery import outbox_deliver, outbox_submit
 from integrations.outbox.registry import operation_for
 from integrations.tasks import enqueue_delivery
 
-# Inside `deliver_later()`: writes are saved and queued for the worker, not tried now.
+# Inside `deliver_later()`: writes are saved and queued for the worker, not tried now,
+# as rows of the bulk action `_bulk_key` when it is set.
 _later: ContextVar[bool] = ContextVar("outbox_deliver_later", default=False)
+_bulk_key: ContextVar[uuid.UUID | None] = ContextVar("outbox_bulk_key", default=None)
 
 
 @contextmanager
-def deliver_later() -> Iterator[None]:
+def deliver_later(*, bulk_key: uuid.UUID | None = None) -> Iterator[None]:
     """Writes made inside are saved and queued for the background worker instead of being
     tried within the request: a bulk action over many rows answers at once, and its
-    result page follows the outbox."""
-    token = _later.set(True)
+    result page follows the outbox (the rows saved with its `bulk_key`)."""
+    later, bulk = _later.set(True), _bulk_key.set(bulk_key)
     try:
         yield
     finally:
-        _later.reset(token)
+        _later.reset(later)
+        _bulk_key.reset(bulk)
 
 
 def outbox_write(
@@ -80,6 +84,7 @@ def outbox_write(
                 summary=summary,
                 record=saved,
                 user=user,
+                bulk_key=_bulk_key.get(),
             )
             if created:
                 audit.write_recorded(
