@@ -5,8 +5,10 @@ A resource offers its actions with `ResourcePages.bulk_actions()` (by default "D
 when it has a delete page). The list's form posts the ticked ids, the action, its target
 and one submission key; each row's write gets its own key made from it
 (`<key>-<pk>`), so a double submit writes every row once. The writes are queued for the
-background worker (`outbox.service.deliver_later`), and the result page lists each row's
-state (sent, refused and why, waiting to retry), polled while any is still on its way.
+background worker (`outbox.service.deliver_later`) and saved with the key as their
+`OutboxItem.bulk_key`, and the result page lists each row's state (sent, refused and why,
+waiting to retry), polled while any is still on its way: one read of the indexed
+`bulk_key` (SQLite answered a prefix of `submission_key` by scanning the whole outbox).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from integrations.models import OutboxItem
 from integrations.outbox.service import waiting_message
@@ -91,12 +94,17 @@ class RowResult:
     item_id: int
 
 
-def results(key: uuid.UUID, *, user: Any) -> list[RowResult]:
-    """Each row's state in the bulk submission `key`, made by `user` (staff: anyone's)."""
-    rows = OutboxItem.objects.filter(submission_key__startswith=f"{key}-")
+def submission_rows(key: uuid.UUID, *, user: Any) -> QuerySet[OutboxItem]:
+    """The outbox rows of the bulk submission `key` made by `user` (staff: anyone's)."""
+    rows = OutboxItem.objects.filter(bulk_key=key)
     if not user.is_staff:
         rows = rows.filter(created_by=user)
-    return [_result(item, user) for item in rows.select_related("connection").order_by("pk")]
+    return rows.select_related("connection").order_by("pk")
+
+
+def results(key: uuid.UUID, *, user: Any) -> list[RowResult]:
+    """Each row's state in the bulk submission `key` (`submission_rows`)."""
+    return [_result(item, user) for item in submission_rows(key, user=user)]
 
 
 def _result(item: OutboxItem, user: Any) -> RowResult:

@@ -405,7 +405,7 @@ def bulk_page(
     manager = resource.model._default_manager
     records = manager.filter(connection=connection, pk__in=ids, is_deleted=False).order_by("pk")
     skipped = []
-    with deliver_later():
+    with deliver_later(bulk_key=key):
         for record in records:
             if reason := action.blocked(record):
                 skipped.append(f"{record}: {reason}")

@@ -32,6 +32,10 @@ class OutboxItem(models.Model):
     record_type = models.CharField(max_length=64, blank=True)
     record_id = models.BigIntegerField(null=True, blank=True)
     submission_key = models.CharField(max_length=64, unique=True)
+    # The bulk action this row is one write of (`core.bulk`: its form's submission key,
+    # each row's own key being `<bulk_key>-<pk>`), what its result page reads; null for
+    # any other write.
+    bulk_key = models.UUIDField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -64,6 +68,14 @@ class OutboxItem(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["record_type", "record_id"]),
+            # The bulk result page's poll (`core.bulk.submission_rows`): with the user, so
+            # that SQLite, without statistics, never prefers the user's index over this
+            # one; only the rows of bulk actions.
+            models.Index(
+                fields=["bulk_key", "created_by"],
+                name="outbox_bulk_rows",
+                condition=models.Q(bulk_key__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,9 +64,11 @@ def outbox_submit(
     summary: str = "",
     record: Any = None,
     user: Any = None,
+    bulk_key: uuid.UUID | None = None,
 ) -> tuple[OutboxItem, bool]:
     """Store a write; return (row, created). A repeated `submission_key` returns
-    the first row and stores nothing: a double submit never writes twice."""
+    the first row and stores nothing: a double submit never writes twice. `bulk_key`:
+    the bulk action the write is one row of."""
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing, False
@@ -78,6 +81,7 @@ def outbox_submit(
         record_type=record._meta.label if record is not None else "",
         record_id=record.pk if record is not None else None,
         created_by=user if user is not None and user.is_authenticated else None,
+        bulk_key=bulk_key,
     )
     try:
         with transaction.atomic():

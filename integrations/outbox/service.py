@@ -9,6 +9,7 @@ background worker.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,20 +24,23 @@ from integrations.outbox.delivery import outbox_deliver, outbox_submit
 from integrations.outbox.registry import operation_for
 from integrations.tasks import enqueue_delivery
 
-# Inside `deliver_later()`: writes are saved and queued for the worker, not tried now.
+# Inside `deliver_later()`: writes are saved and queued for the worker, not tried now,
+# as rows of the bulk action `_bulk_key` when it is set.
 _later: ContextVar[bool] = ContextVar("outbox_deliver_later", default=False)
+_bulk_key: ContextVar[uuid.UUID | None] = ContextVar("outbox_bulk_key", default=None)
 
 
 @contextmanager
-def deliver_later() -> Iterator[None]:
+def deliver_later(*, bulk_key: uuid.UUID | None = None) -> Iterator[None]:
     """Writes made inside are saved and queued for the background worker instead of being
     tried within the request: a bulk action over many rows answers at once, and its
-    result page follows the outbox."""
-    token = _later.set(True)
+    result page follows the outbox (the rows saved with its `bulk_key`)."""
+    later, bulk = _later.set(True), _bulk_key.set(bulk_key)
     try:
         yield
     finally:
-        _later.reset(token)
+        _later.reset(later)
+        _bulk_key.reset(bulk)
 
 
 def outbox_write(
@@ -59,16 +63,18 @@ def outbox_write(
     submit neither saves a second record nor sends a second write.
 
     The audit trail gets an entry in the same transaction: who, from which page, what
-    was changed. An edit or delete passes its `record` as it is before `save_record`
-    (the old values); a write without a local record passes its `changes` and
-    `audit_record` ("apis:<resource>", its id at the API).
+    was changed. An edit or delete passes its `record`; the old values are its row as
+    stored, read (and locked) in the transaction just before `save_record`, not the
+    values the page read, which another edit may have changed since. A write without a
+    local record passes its `changes` and `audit_record` ("apis:<resource>", its id at
+    the API).
     """
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing
-    before = audit.snapshot(record)
     try:
         with transaction.atomic():
+            before = audit.stored_snapshot(record)
             saved = save_record()
             item, created = outbox_submit(
                 connection=connection,
@@ -78,6 +84,7 @@ def outbox_write(
                 summary=summary,
                 record=saved,
                 user=user,
+                bulk_key=_bulk_key.get(),
             )
             if created:
                 audit.write_recorded(

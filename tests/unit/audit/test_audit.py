@@ -6,17 +6,22 @@ Affinity is mocked with `responses`, so each write goes through the outbox and i
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from core.templatetags.hub import page_words
 from crm.models import Organization
+from crm.services import organization_update
 from crm.sync import ORGANIZATIONS
 from integrations.models import AuditEntry, Connection, OutboxItem, SyncRun, SyncState
 from integrations.outbox.delivery import outbox_deliver_due
+from integrations.outbox.service import deliver_later, outbox_write
 from integrations.sync.engine import _complete, _save_page
 from integrations.sync.resources import FetchedPage, FetchedRow
 from integrations.webhooks.apply import record_delete, records_upsert
@@ -91,6 +96,86 @@ def test_an_edit_records_old_and_new_values_only_of_what_changed(
     assert (entry.action, entry.page, entry.user) == ("update", "crm:organization_edit", user)
     assert _changes(entry) == {"name": ("Acme", "Acme Inc")}
     assert entry.outcome == "sent" and entry.record_label == "Acme Inc"
+
+
+def _update(organization: Organization, *, key: str, user, **values) -> None:
+    """The edit form's save of `organization` as its page read it (queued, not sent)."""
+    values = {"name": organization.name, "domain": organization.domain, **values}
+    with deliver_later():
+        organization_update(
+            organization=organization, person_ids=[], base_person_ids=[], submission_key=key,
+            user=user, **values,
+        )  # fmt: skip
+
+
+def test_an_edit_from_a_page_read_before_another_edit_records_what_it_replaced(user, acme):
+    """Two people open the edit page; the first renames it, then the second saves a new
+    domain from the page read before: its entry shows that it put the old name back."""
+    seen_by_second = Organization.objects.get(pk=acme.pk)
+    _update(Organization.objects.get(pk=acme.pk), key="first", user=user, name="Acme Inc")
+
+    _update(seen_by_second, key="second", user=user, domain="acme.com")
+
+    second = AuditEntry.objects.get(outbox_item__submission_key="second")
+    changes = _changes(second)
+    assert (changes["name"], changes["domain"]) == (("Acme Inc", "Acme"), ("acme.io", "acme.com"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_edits_at_the_same_moment_each_record_what_they_replaced(user, acme):
+    """The second edit waits for the first to commit, then reads the row as stored: its
+    old name is the first edit's new one (a read before the lock would see "Acme")."""
+    first_saved, release = threading.Event(), threading.Event()
+
+    def save_and_wait() -> Organization:
+        first = Organization.objects.get(pk=acme.pk)
+        first.name = "Acme Inc"
+        first.save()
+        first_saved.set()
+        release.wait(10)
+        return first
+
+    def first_edit() -> None:
+        with deliver_later():
+            outbox_write(
+                connection=acme.connection, operation="affinity.organization.update",
+                payload={"organization_id": "7", "name": "Acme Inc"}, submission_key="first",
+                summary="Update organization Acme Inc", save_record=save_and_wait, user=user,
+                record=Organization.objects.get(pk=acme.pk),
+            )  # fmt: skip
+
+    seen_by_second = Organization.objects.get(pk=acme.pk)
+
+    def second_edit() -> None:
+        _update(seen_by_second, key="second", user=user, name="Acme Co")
+
+    threads = [threading.Thread(target=_closing(run)) for run in (first_edit, second_edit)]
+    threads[0].start()
+    assert first_saved.wait(10)
+    threads[1].start()
+    time.sleep(0.5)  # the second edit is now waiting for the first one's transaction
+    release.set()
+    for thread in threads:
+        thread.join(30)
+
+    entries = {e.outbox_item.submission_key: _changes(e) for e in AuditEntry.objects.all()}
+    assert entries == {
+        "first": {"name": ("Acme", "Acme Inc")},
+        "second": {"name": ("Acme Inc", "Acme Co")},
+    }
+    assert Organization.objects.get(pk=acme.pk).name == "Acme Co"
+
+
+def _closing(run):
+    """`run` for a thread, closing the thread's database connection after it."""
+
+    def target() -> None:
+        try:
+            run()
+        finally:
+            db_connection.close()
+
+    return target
 
 
 def test_a_delete_records_the_record_and_the_answer(logged_in_client, acme, rsps):

@@ -4,11 +4,16 @@ the organizations' "Delete", each ticked row through the outbox, mocked Affinity
 from __future__ import annotations
 
 import uuid
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection as db_connection
+from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import submission_rows
 from core.groups import permission_named
 from crm.models import Organization
 from crm.views import ORGANIZATION_PAGES
@@ -162,3 +167,50 @@ def test_a_list_without_bulk_actions_answers_404(logged_in_client, db):
     )  # fmt: skip
     response = logged_in_client.post("/candidates/bulk/", {"action": "delete"})
     assert response.status_code == 404  # candidates have no delete page, nor another action
+
+
+def test_the_result_page_lists_exactly_the_rows_of_its_bulk_action(
+    logged_in_client, user, orgs, connection
+):
+    key = uuid.uuid4()
+    _bulk(logged_in_client, orgs[:2], key=key)
+    _bulk(logged_in_client, orgs[2:])  # another bulk action
+    OutboxItem.objects.create(  # a single write whose key happens to start like the rows'
+        connection=connection, operation="affinity.organization.delete", created_by=user,
+        summary="Delete organization Initech", submission_key=f"{key}-{orgs[2].pk}-again",
+    )  # fmt: skip
+
+    rows = logged_in_client.get(f"/organizations/bulk/{key}/?rows=1").context["rows"]
+
+    assert [r.label for r in rows] == ["Delete organization Acme", "Delete organization Globex"]
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_the_polls_query_reads_its_rows_through_the_bulk_key_index(user, staff):
+    """The result page is polled every 2 s while a bulk action runs: its query must not
+    scan the outbox (SQLite scanned it for a `submission_key` prefix)."""
+    user.is_staff = staff
+    rows = submission_rows(uuid.uuid4(), user=user)
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        if db_connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's few rows: a scan is cheaper
+        plan = rows.explain()
+    assert "outbox_bulk_rows" in plan
+
+
+def test_rows_of_bulk_actions_made_before_the_bulk_key_column_keep_their_result_page(
+    logged_in_client, user, orgs, connection
+):
+    key = uuid.uuid4()
+    _bulk(logged_in_client, orgs[:2], key=key)
+    OutboxItem.objects.update(bulk_key=None)  # as the rows were before the migration
+    single = OutboxItem.objects.create(
+        connection=connection, operation="x", submission_key=str(uuid.uuid4()), created_by=user
+    )
+
+    import_module("integrations.migrations.0012_outboxitem_bulk_key").copy_bulk_keys(apps, None)
+
+    rows = logged_in_client.get(f"/organizations/bulk/{key}/?rows=1").context["rows"]
+    assert [r.label for r in rows] == ["Delete organization Acme", "Delete organization Globex"]
+    single.refresh_from_db()
+    assert single.bulk_key is None
