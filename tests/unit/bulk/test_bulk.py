@@ -208,7 +208,7 @@ def test_rows_of_bulk_actions_made_before_the_bulk_key_column_keep_their_result_
         connection=connection, operation="x", submission_key=str(uuid.uuid4()), created_by=user
     )
 
-    import_module("integrations.migrations.0012_outboxitem_bulk_key").copy_bulk_keys(apps, None)
+    import_module("integrations.migrations.0013_outboxitem_bulk_key").copy_bulk_keys(apps, None)
 
     rows = logged_in_client.get(f"/organizations/bulk/{key}/?rows=1").context["rows"]
     assert [r.label for r in rows] == ["Delete organization Acme", "Delete organization Globex"]

@@ -24,7 +24,7 @@ def copy_bulk_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0011_audit_entries"),
+        ("integrations", "0012_health_alert_retries"),
     ]
 
     operations = [
