@@ -187,6 +187,23 @@ def test_the_edit_page_reads_affinity_even_when_the_copy_is_fresh(logged_in_clie
     assert page.context["form"].initial["name"] == "Acme Renamed"
 
 
+def test_a_record_affinity_no_longer_has_shows_its_synced_copy_marked_deleted(
+    logged_in_client, acme, connection, rsps
+):
+    person = Person.objects.create(connection=connection, first_name="Ada", remote_id="9")
+    Organization.objects.filter(pk=acme.pk).update(links_loaded_at=None)  # due for a read
+    for record, path, name, problem in (
+        (acme, "organizations", "Acme", "This organization no longer exists in Affinity."),
+        (person, "persons", "Ada", "This person no longer exists in Affinity."),
+    ):
+        rsps.add("GET", f"{BASE}/{path}/{record.remote_id}", status=404, json={"message": "Gone"})
+        page = logged_in_client.get(f"/{path}/{record.pk}/")
+        assert page.context["problem"] == problem
+        assert problem in page.content.decode() and name in page.content.decode()
+        record.refresh_from_db()
+        assert record.is_deleted
+
+
 @pytest.mark.parametrize("resource", [ORGANIZATION_PAGES, PERSON_PAGES])
 def test_detail_fields_name_fields_of_the_model(resource):
     names = {field.name for field in resource.model._meta.get_fields()}
