@@ -12,30 +12,16 @@ import uuid
 import pytest
 from django.contrib import messages
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from ats.views import CANDIDATE_PAGES
 from crm.models import Organization, Person
 from crm.views import ORGANIZATION_PAGES, PERSON_PAGES
-from integrations.models import Connection, OutboxItem
+from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 
 BASE = "https://api.affinity.co"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(provider="affinity", name="t", base_url=BASE, api_token="k")
-
-
-@pytest.fixture
-def acme(connection):
-    return Organization.objects.create(
-        connection=connection, name="Acme", domain="acme.io", domains=["acme.io"], remote_id="7",
-        links_loaded_at=timezone.now(),  # read just now: its page does not ask Affinity again
-    )  # fmt: skip
 
 
 LEVELS = {messages.SUCCESS: "success", messages.ERROR: "error", messages.WARNING: "warning",
