@@ -7,8 +7,9 @@ returned `OutboxItem` to know what happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -22,6 +23,7 @@ from crm.links import (
     person_search_text,
 )
 from crm.models import AffinityList, Organization, Person
+from integrations.http.client import ApiClient
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
@@ -33,8 +35,12 @@ from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
 from integrations.providers import affinity
+from integrations.providers.affinity_records import AffinityOrganization, AffinityPerson
 from integrations.refresh import Refresh
 from integrations.shown_errors import live_read_error
+
+# What Affinity answers for an organization or a person.
+RemoteRecord = TypeVar("RemoteRecord", AffinityOrganization, AffinityPerson)
 
 # A detail page reads the record from Affinity again at most this often.
 REFRESH_AFTER = timedelta(minutes=2)
@@ -245,63 +251,37 @@ def person_update(
 def organization_refresh_from_provider(
     *, organization: Organization, user: Any, force: bool = False
 ) -> Refresh:
-    """Read the organization (with its persons) from Affinity and rewrite the local copy.
+    """Rewrite the local organization and its persons from Affinity: `_refresh_from_affinity`."""
 
-    Not fresh with no problem when nothing was asked (not at Affinity yet, a change on
-    its way, deleted, or links read recently: `force` asks anyway);
-    not fresh with the problem when Affinity could not be read.
+    def save(record: AffinityOrganization) -> None:
+        _apply_remote(organization, organization_fields(record), record.raw)
+        if record.person_ids is not None:
+            organization_links_set(
+                connection_id=organization.connection_id,
+                organization_id=organization.remote_id,
+                person_ids=record.person_ids,
+            )
 
-    The read spends one of `user`'s live calls (`integrations.live_budget`).
-    """
-    if not _refreshable(organization, force):
-        return Refresh(fresh=False)
-    try:
-        client = page_client(organization.connection, user=user)
-        record = affinity.organization_get(client, organization.remote_id)
-    except NotFoundError:
-        _mark_deleted(organization)
-        return Refresh(fresh=False, problem="This organization no longer exists in Affinity.")
-    except (IntegrationError, ConfigurationError) as error:
-        return Refresh(fresh=False, problem=affinity_error_message(error, user=user))
-    _apply_remote(organization, organization_fields(record), record.raw)
-    if record.person_ids is not None:
-        organization_links_set(
-            connection_id=organization.connection_id,
-            organization_id=organization.remote_id,
-            person_ids=record.person_ids,
-        )
-    organization.refresh_from_db()
-    return Refresh(fresh=True)
+    return _refresh_from_affinity(
+        organization, read=affinity.organization_get, save=save, user=user, force=force
+    )
 
 
 def person_refresh_from_provider(*, person: Person, user: Any, force: bool = False) -> Refresh:
-    """Read the person (with its organizations) from Affinity and rewrite the local copy.
+    """Rewrite the local person and its organizations from Affinity: `_refresh_from_affinity`."""
 
-    Not fresh with no problem when nothing was asked (not at Affinity yet, a change on
-    its way, deleted, or links read recently: `force` asks anyway);
-    not fresh with the problem when Affinity could not be read.
+    def save(record: AffinityPerson) -> None:
+        _apply_remote(person, person_fields(record), record.raw)
+        if record.organization_ids is not None:
+            person_links_set(
+                connection_id=person.connection_id,
+                person_id=person.remote_id,
+                organization_ids=record.organization_ids,
+            )
 
-    The read spends one of `user`'s live calls (`integrations.live_budget`).
-    """
-    if not _refreshable(person, force):
-        return Refresh(fresh=False)
-    try:
-        client = page_client(person.connection, user=user)
-        record = affinity.person_get(client, person.remote_id)
-    except NotFoundError:
-        _mark_deleted(person)
-        return Refresh(fresh=False, problem="This person no longer exists in Affinity.")
-    except (IntegrationError, ConfigurationError) as error:
-        return Refresh(fresh=False, problem=affinity_error_message(error, user=user))
-    _apply_remote(person, person_fields(record), record.raw)
-    if record.organization_ids is not None:
-        person_links_set(
-            connection_id=person.connection_id,
-            person_id=person.remote_id,
-            organization_ids=record.organization_ids,
-        )
-    person.refresh_from_db()
-    return Refresh(fresh=True)
+    return _refresh_from_affinity(
+        person, read=affinity.person_get, save=save, user=user, force=force
+    )
 
 
 SUBDOMAIN_CACHE_SECONDS = 7 * 24 * 3600  # an account's subdomain does not change
@@ -336,6 +316,38 @@ def affinity_error_message(error: Exception, *, user: Any) -> str:
 
 
 # --- helpers -----------------------------------------------------------------
+
+
+def _refresh_from_affinity(
+    local: Organization | Person,
+    *,
+    read: Callable[[ApiClient, str], RemoteRecord],
+    save: Callable[[RemoteRecord], None],
+    user: Any,
+    force: bool,
+) -> Refresh:
+    """`read` the record from Affinity, `save` its answer into `local` (fields and links).
+
+    Not fresh with no problem when nothing was asked (not at Affinity yet, a change on
+    its way, deleted, or links read recently: `force` asks anyway);
+    not fresh with the problem when Affinity could not be read.
+
+    The read spends one of `user`'s live calls (`integrations.live_budget`).
+    """
+    if not _refreshable(local, force):
+        return Refresh(fresh=False)
+    try:
+        client = page_client(local.connection, user=user)
+        record = read(client, local.remote_id)
+    except NotFoundError:
+        _mark_deleted(local)
+        noun = local._meta.verbose_name
+        return Refresh(fresh=False, problem=f"This {noun} no longer exists in Affinity.")
+    except (IntegrationError, ConfigurationError) as error:
+        return Refresh(fresh=False, problem=affinity_error_message(error, user=user))
+    save(record)
+    local.refresh_from_db()
+    return Refresh(fresh=True)
 
 
 def _refreshable(record: Organization | Person, force: bool) -> bool:

@@ -19,7 +19,7 @@ from core.templatetags.hub import page_words
 from crm.models import Organization
 from crm.services import organization_update
 from crm.sync import ORGANIZATIONS
-from integrations.models import AuditEntry, Connection, OutboxItem, SyncRun, SyncState
+from integrations.models import AuditEntry, OutboxItem, SyncRun, SyncState
 from integrations.outbox.delivery import outbox_deliver_due
 from integrations.outbox.service import deliver_later, outbox_write
 from integrations.sync.engine import _complete, _save_page
@@ -29,19 +29,6 @@ from integrations.webhooks.apply import record_delete, records_upsert
 BASE = "https://api.affinity.co"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(provider="affinity", name="t", base_url=BASE, api_token="k")
-
-
-@pytest.fixture
-def acme(connection):
-    return Organization.objects.create(
-        connection=connection, name="Acme", domain="acme.io", domains=["acme.io"], remote_id="7",
-        links_loaded_at=timezone.now(),  # read just now: its page does not ask Affinity again
-    )  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

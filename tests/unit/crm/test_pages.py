@@ -12,30 +12,16 @@ import uuid
 import pytest
 from django.contrib import messages
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from ats.views import CANDIDATE_PAGES
 from crm.models import Organization, Person
 from crm.views import ORGANIZATION_PAGES, PERSON_PAGES
-from integrations.models import Connection, OutboxItem
+from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 
 BASE = "https://api.affinity.co"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(provider="affinity", name="t", base_url=BASE, api_token="k")
-
-
-@pytest.fixture
-def acme(connection):
-    return Organization.objects.create(
-        connection=connection, name="Acme", domain="acme.io", domains=["acme.io"], remote_id="7",
-        links_loaded_at=timezone.now(),  # read just now: its page does not ask Affinity again
-    )  # fmt: skip
 
 
 LEVELS = {messages.SUCCESS: "success", messages.ERROR: "error", messages.WARNING: "warning",
@@ -185,6 +171,23 @@ def test_the_edit_page_reads_affinity_even_when_the_copy_is_fresh(logged_in_clie
     page = logged_in_client.get(f"/organizations/{acme.pk}/edit/")
     assert len(rsps.calls) == 1
     assert page.context["form"].initial["name"] == "Acme Renamed"
+
+
+def test_a_record_affinity_no_longer_has_shows_its_synced_copy_marked_deleted(
+    logged_in_client, acme, connection, rsps
+):
+    person = Person.objects.create(connection=connection, first_name="Ada", remote_id="9")
+    Organization.objects.filter(pk=acme.pk).update(links_loaded_at=None)  # due for a read
+    for record, path, name, problem in (
+        (acme, "organizations", "Acme", "This organization no longer exists in Affinity."),
+        (person, "persons", "Ada", "This person no longer exists in Affinity."),
+    ):
+        rsps.add("GET", f"{BASE}/{path}/{record.remote_id}", status=404, json={"message": "Gone"})
+        page = logged_in_client.get(f"/{path}/{record.pk}/")
+        assert page.context["problem"] == problem
+        assert problem in page.content.decode() and name in page.content.decode()
+        record.refresh_from_db()
+        assert record.is_deleted
 
 
 @pytest.mark.parametrize("resource", [ORGANIZATION_PAGES, PERSON_PAGES])

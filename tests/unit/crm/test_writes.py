@@ -17,7 +17,7 @@ from crm.outbox import (
 )
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
-from integrations.models import Connection, OutboxItem
+from integrations.models import OutboxItem
 
 BASE = "https://api.affinity.co"
 
@@ -160,13 +160,6 @@ def test_urls_and_garbage_are_not_domains(value):
 
 
 # --- views, with the service patched where the view looks it up ------------------
-
-
-@pytest.fixture
-def connection(db):
-    return Connection.objects.create(
-        provider="affinity", name="t", base_url="https://api.affinity.co", api_token="k"
-    )
 
 
 def test_create_view_says_saved_when_affinity_is_down(logged_in_client, connection, monkeypatch):
