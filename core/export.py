@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A background export saves its progress every CHUNK_SIZE rows (a second or two apart);
+# one silent this long lost its worker.
+EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -230,8 +233,14 @@ def export_file(export: ListExport) -> FileResponse:
     )  # fmt: skip
 
 
-def exports_delete_expired() -> int:
-    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files."""
-    kept_from = timezone.now() - dt.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    deleted, _ = ListExport.objects.filter(created_at__lt=kept_from).delete()
-    return deleted
+def exports_tidy() -> None:
+    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files, and
+    mark failed those being written whose worker has saved no progress for
+    `EXPORT_STALLED_AFTER` (it died: its page then says so instead of waiting forever)."""
+    now = timezone.now()
+    ListExport.objects.filter(
+        created_at__lt=now - dt.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    ).delete()
+    ListExport.objects.filter(
+        status=ListExport.Status.RUNNING, updated_at__lt=now - EXPORT_STALLED_AFTER
+    ).update(status=ListExport.Status.FAILED, updated_at=now)

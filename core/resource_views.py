@@ -302,6 +302,7 @@ def export_page(
             return redirect(resource.url("export", export.pk))
         context = {
             "resource": resource, "kind": kind, "count": count,
+            "title": f"Export {resource.plural.lower()}",
             "list_url": resource.url("list") + (f"?{query}" if query else ""),
             "keep_hours": settings.EXPORT_KEEP_HOURS,
         }  # fmt: skip
@@ -324,6 +325,7 @@ def list_export_page(
     export = export_visible(token, user=request.user, resource=resource)
     context = {
         "resource": resource, "export": export,
+        "title": f"Export of {resource.plural.lower()}",
         "list_url": resource.url("list") + (f"?{export.query}" if export.query else ""),
         "keep_hours": settings.EXPORT_KEEP_HOURS,
     }  # fmt: skip

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
+import core.export
 from core.groups import permission_named
 from core.models import ListExport
 from core.resources import registered
@@ -154,3 +155,34 @@ def test_old_exports_are_deleted_by_the_scheduler(
     call_command("run_scheduler", "--once", stdout=io.StringIO())
 
     assert [str(e.pk) for e in ListExport.objects.all()] == [kept.split("/")[-2]]
+
+
+def test_an_export_whose_worker_died_is_marked_failed_by_the_scheduler(
+    logged_in_client, three_candidates, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.xlsx")
+    ListExport.objects.update(status="running", rows_written=2)
+    ListExport.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    assert ListExport.objects.get().status == "failed"
+    assert "could not be written" in logged_in_client.get(page_url).content.decode()
+
+
+def test_the_worker_saves_its_progress_as_it_writes(
+    logged_in_client, three_candidates, immediate_tasks, ask, monkeypatch
+):
+    seen: list[int] = []
+    plain = core.export.plain
+
+    def watching(value):
+        seen.append(ListExport.objects.values_list("rows_written", flat=True).get())
+        return plain(value)
+
+    monkeypatch.setattr(core.export, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(core.export, "plain", watching)
+
+    ask(logged_in_client, "/candidates/export.csv?q=ann")
+
+    assert sorted(set(seen)) == [0, 1, 2]  # what the export's page showed meanwhile
