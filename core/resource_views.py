@@ -24,12 +24,20 @@ from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
-from core.export import csv_download, table, too_many, xlsx_download
+from core.export import (
+    csv_download,
+    export_file,
+    export_filename,
+    export_request,
+    export_visible,
+    table,
+    too_many,
+    xlsx_download,
+)
 from core.forms import ConfirmForm, ListFilterForm
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
@@ -210,8 +218,7 @@ def filter_form(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
 ) -> ListFilterForm:
     """The list's search, filters and sort as asked in the query string."""
-    kwargs = resource.filter_form_kwargs(connection=connection)
-    return resource.filter_form(request.GET, sorting=resource.sorting, **kwargs)
+    return resource.bound_filter_form(request.GET, connection=connection)
 
 
 def record_or_404(resource: ResourcePages, connection: Connection, pk: int) -> Any:
@@ -270,25 +277,71 @@ def list_page(
     return render(request, resource.template("list"), context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @resource_permission_required("view")
 @connection_required
 def export_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection, kind: str
 ) -> HttpResponse:
     """The list as filtered (same search, filters and sort), every matching row, as a CSV
-    or XLSX download; over `EXPORT_MAX_ROWS`, back to the list saying so."""
+    or XLSX download; over `EXPORT_MAX_ROWS`, back to the list saying so. Over
+    `EXPORT_IN_REQUEST_MAX_ROWS`, a page offering to write it in the background (GET
+    writes nothing), whose POST queues it and goes to the export's page."""
     form = filter_form(request, resource=resource, connection=connection)
     rows = resource.export_rows(connection=connection, filters=form.filters())
-    if refused := too_many(rows.count(), plural=resource.plural):
+    count = rows.count()
+    query = form.querystring()
+    if refused := too_many(count, plural=resource.plural):
         messages.error(request, refused)
-        query = form.querystring()
         return redirect(resource.url("list") + (f"?{query}" if query else ""))
+    if count > settings.EXPORT_IN_REQUEST_MAX_ROWS:
+        if request.method == "POST":
+            export = export_request(
+                user=request.user, resource=resource, kind=kind, query=query, rows_total=count
+            )
+            return redirect(resource.url("export", export.pk))
+        context = {
+            "resource": resource, "kind": kind, "count": count,
+            "title": f"Export {resource.plural.lower()}",
+            "list_url": resource.url("list") + (f"?{query}" if query else ""),
+            "keep_hours": settings.EXPORT_KEEP_HOURS,
+        }  # fmt: skip
+        return render(request, "core/list_export_offer.html", context)
     lines = table(rows, resource.export_columns(connection=connection))
-    filename = f"{resource.path}-{timezone.localdate():%Y-%m-%d}.{kind}"
+    filename = export_filename(resource, kind)
     if kind == "csv":
         return csv_download(lines, filename=filename)
     return xlsx_download(lines, filename=filename, title=resource.plural)
+
+
+@require_GET
+@resource_permission_required("view")
+@connection_required
+def list_export_page(
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """A background export's progress, then its download; htmx polls the partial
+    (`?progress=1`) while it is on its way."""
+    export = export_visible(token, user=request.user, resource=resource)
+    context = {
+        "resource": resource, "export": export,
+        "title": f"Export of {resource.plural.lower()}",
+        "list_url": resource.url("list") + (f"?{export.query}" if export.query else ""),
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
+    }  # fmt: skip
+    if request.GET.get("progress"):
+        return render(request, "partials/list_export_progress.html", context)
+    return render(request, "core/list_export.html", context)
+
+
+@require_GET
+@resource_permission_required("view")
+@connection_required
+def list_export_download(
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+) -> HttpResponse:
+    """The file of a finished background export."""
+    return export_file(export_visible(token, user=request.user, resource=resource))
 
 
 @require_GET

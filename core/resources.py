@@ -34,7 +34,7 @@ from integrations.selectors import active_connections
 if TYPE_CHECKING:
     from django.core.paginator import Page
     from django.forms import Form
-    from django.http import HttpRequest
+    from django.http import HttpRequest, QueryDict
 
     from integrations.models import Connection, OutboxItem
     from integrations.sync.resources import SyncedResource
@@ -148,8 +148,10 @@ class ResourcePages:
 
     def urls(self) -> list[URLPattern]:
         """The URL patterns of the pages it has, for the app's `urls.py`; a list also gets
-        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`) and its
-        bulk actions (`<path>/bulk/`, `<path>/bulk/<token>/`: `<name>_bulk`, `_bulk_result`)."""
+        its exports (`<path>/export.csv`, `.xlsx`, named `<name>_export_csv|xlsx`; one written
+        in the background at `<path>/exports/<token>/` and `…/download/`, `<name>_export`,
+        `_export_download`) and its bulk actions (`<path>/bulk/`, `<path>/bulk/<token>/`:
+        `<name>_bulk`, `_bulk_result`)."""
         # Imported here: resource_views imports this module (a real cycle, not a test seam).
         from core import resource_views as views
 
@@ -161,7 +163,19 @@ class ResourcePages:
                 name=f"{self.name}_export_{kind}",
             )
             for kind in FORMATS
-            if "list" in self.pages
+        ] + [
+            path(
+                f"{self.path}/exports/<uuid:token>/",
+                views.list_export_page,
+                {"resource": self},
+                name=f"{self.name}_export",
+            ),
+            path(
+                f"{self.path}/exports/<uuid:token>/download/",
+                views.list_export_download,
+                {"resource": self},
+                name=f"{self.name}_export_download",
+            ),
         ]
         routes = {
             "list": (f"{self.path}/", views.list_page),
@@ -186,7 +200,7 @@ class ResourcePages:
                 name=f"{self.name}_bulk_result",
             ),
         ]
-        return pages + exports + (bulk if "list" in self.pages else [])
+        return pages + (exports + bulk if "list" in self.pages else [])
 
     # --- permissions --------------------------------------------------------------------
 
@@ -269,6 +283,11 @@ class ResourcePages:
     def filter_form_kwargs(self, *, connection: Connection) -> dict[str, Any]:
         """Extra arguments of the filter form (choices read from the synced copy)."""
         return {}
+
+    def bound_filter_form(self, data: QueryDict, *, connection: Connection) -> ListFilterForm:
+        """The list's filter form over `data` (a request's query string, or an export's)."""
+        kwargs = self.filter_form_kwargs(connection=connection)
+        return self.filter_form(data, sorting=self.sorting, **kwargs)
 
     def list_context(
         self, request: HttpRequest, *, connection: Connection, form: ListFilterForm, page: Page

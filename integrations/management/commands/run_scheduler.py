@@ -1,7 +1,8 @@
 """Enqueue the background work that is due, forever: scheduled syncs, outbox deliveries,
 webhook deliveries left unapplied and, while an alert channel is set, the health alerts;
-and sample the outbox backlog into the rollups once a minute (the connection page's
-backlog chart)."""
+and once a minute sample the outbox backlog into the rollups (the connection page's
+backlog chart) and tidy the list exports (delete those past `EXPORT_KEEP_HOURS`, fail
+those whose worker died)."""
 
 import time
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tasks.base import TaskResult, TaskResultStatus
 
+from core.export import exports_tidy
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.services.call_rollups import minute_of, sample_outbox
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         minute = minute_of(timezone.now())
         if minute != self.sampled_minute:
             sample_outbox()
+            exports_tidy()
             self.sampled_minute = minute
         recovered = recover_stale()
         if recovered:

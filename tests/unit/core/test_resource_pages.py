@@ -219,6 +219,7 @@ def test_a_description_makes_its_pages_urls_names_and_templates():
     assert names == [
         "candidate_list", "candidate_create", "candidate_detail", "candidate_edit",
         "candidate_export_csv", "candidate_export_xlsx",
+        "candidate_export", "candidate_export_download",
         "candidate_bulk", "candidate_bulk_result",
     ]  # fmt: skip
     assert CANDIDATE_PAGES.url("export_csv") == "/candidates/export.csv"

@@ -1,0 +1,46 @@
+"""The hub's own records that belong to no provider: a list export prepared in the
+background (core/export.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ListExport(models.Model):
+    """One export of a list too large to write inside a request, written by a worker.
+
+    The file is kept in the row (`content`), so any web process on any machine serves
+    it without shared disk; rows are deleted `EXPORT_KEEP_HOURS` after they were asked."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Being written"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    resource = models.CharField(max_length=100)  # the list's URL name, e.g. "ats:candidate_list"
+    kind = models.CharField(max_length=4)  # "csv" or "xlsx"
+    query = models.TextField(blank=True)  # the list's search, filters and sort
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_written * 100 // self.rows_total) if self.rows_total else 0

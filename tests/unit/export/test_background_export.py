@@ -1,0 +1,188 @@
+"""An export too large to write inside a request (over EXPORT_IN_REQUEST_MAX_ROWS) is
+written by the background worker; its page shows the progress, then the download."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+import core.export
+from core.groups import permission_named
+from core.models import ListExport
+from core.resources import registered
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_candidates(settings, recruitee, candidate):
+    settings.EXPORT_IN_REQUEST_MAX_ROWS = 2
+    for name in ("Ann Lee", "Anna Berg", "=Annie Formula", "Bob Other"):
+        candidate(recruitee, name, [f"{name.split()[0].lower()}@example.com"])
+
+
+@pytest.fixture
+def ask(django_capture_on_commit_callbacks):
+    """Ask for an export as a person does (GET offers it, POST queues it, the task is
+    enqueued once the request's transaction commits); its page's URL."""
+
+    def ask(client, url: str) -> str:
+        offered = client.get(url)
+        assert offered.status_code == 200
+        assert offered["Content-Type"].startswith("text/html")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url)
+        assert response.status_code == 302
+        return response["Location"]
+
+    return ask
+
+
+def test_a_large_export_is_not_written_inside_the_request(logged_in_client, three_candidates):
+    offered = logged_in_client.get("/candidates/export.xlsx?q=ann")
+
+    assert offered.status_code == 200
+    assert not offered.streaming, "the file is not written inside the request"
+    html = offered.content.decode()
+    assert "3 candidates" in html and "in the background" in html
+    assert ListExport.objects.count() == 0, "a GET writes nothing"
+
+    response = logged_in_client.post("/candidates/export.xlsx?q=ann")
+
+    export = ListExport.objects.get()
+    assert response["Location"] == f"/candidates/exports/{export.pk}/"
+    assert (export.status, export.kind, export.query, export.rows_total) == (
+        "queued", "xlsx", "q=ann", 3
+    )  # fmt: skip
+    page = logged_in_client.get(response["Location"]).content.decode()
+    assert "Queued" in page and "Download" not in page
+
+
+def test_a_small_export_still_downloads_at_once(logged_in_client, three_candidates):
+    response = logged_in_client.get("/candidates/export.csv?q=annie")
+    assert response.streaming and response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_worker_writes_the_file_and_its_page_offers_the_download(
+    logged_in_client, three_candidates, immediate_tasks, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.xlsx?q=ann&sort=-name")
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "Ready" in page and f'href="{page_url}download/"' in page
+    download = logged_in_client.get(f"{page_url}download/")
+    assert download["Content-Disposition"].startswith('attachment; filename="candidates-')
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["Anna Berg", "Ann Lee", "=Annie Formula"]
+    assert book.active.cell(row=4, column=2).data_type == "s"  # text, never a formula
+    export = ListExport.objects.get()
+    assert (export.status, export.rows_written, export.percent) == ("done", 3, 100)
+
+
+def test_a_background_csv_is_the_same_formula_safe_file(
+    logged_in_client, three_candidates, immediate_tasks, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv?q=ann&sort=name")
+
+    body = b"".join(logged_in_client.get(f"{page_url}download/").streaming_content).decode()
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:])))
+    assert [row[1] for row in rows[1:]] == ["'=Annie Formula", "Ann Lee", "Anna Berg"]
+
+
+def test_asking_again_while_one_is_on_its_way_follows_that_one(
+    logged_in_client, three_candidates, ask
+):
+    first = ask(logged_in_client, "/candidates/export.csv?q=ann")
+    assert ask(logged_in_client, "/candidates/export.csv?q=ann") == first
+    assert ask(logged_in_client, "/candidates/export.xlsx?q=ann") != first
+    assert ListExport.objects.count() == 2
+
+
+def test_only_the_person_who_asked_or_staff_sees_the_export(
+    client, logged_in_client, three_candidates, immediate_tasks, staff_user, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    pages = next(r for r in registered() if r.name == "candidate")
+    other = get_user_model().objects.create_user(username="other", password="x-42-long-pass")
+    other.user_permissions.set([permission_named(pages.permission("view"))])
+    client.force_login(other)
+    for url in (page_url, f"{page_url}download/"):
+        assert client.get(url).status_code == 404
+
+    nobody = get_user_model().objects.create_user(username="nobody", password="x-42-long-pass")
+    client.force_login(nobody)
+    assert client.get(f"{page_url}download/").status_code == 403  # no right to the list
+
+    client.force_login(staff_user)
+    assert client.get(f"{page_url}download/").status_code == 200
+
+
+def test_an_export_that_failed_says_so(
+    logged_in_client, three_candidates, immediate_tasks, monkeypatch, ask
+):
+    def disk_full(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("core.export.xlsx_write", disk_full)
+
+    page_url = ask(logged_in_client, "/candidates/export.xlsx")
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "could not be written" in page and "disk full" not in page
+    assert ListExport.objects.get().status == "failed"
+    assert logged_in_client.get(f"{page_url}download/").status_code == 404
+
+
+def test_old_exports_are_deleted_by_the_scheduler(
+    logged_in_client, three_candidates, settings, ask
+):
+    settings.EXPORT_KEEP_HOURS = 24
+    ask(logged_in_client, "/candidates/export.csv")
+    kept = ask(logged_in_client, "/candidates/export.xlsx")
+    ListExport.objects.exclude(pk=kept.split("/")[-2]).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    assert [str(e.pk) for e in ListExport.objects.all()] == [kept.split("/")[-2]]
+
+
+def test_an_export_whose_worker_died_is_marked_failed_by_the_scheduler(
+    logged_in_client, three_candidates, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.xlsx")
+    ListExport.objects.update(status="running", rows_written=2)
+    ListExport.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    assert ListExport.objects.get().status == "failed"
+    assert "could not be written" in logged_in_client.get(page_url).content.decode()
+
+
+def test_the_worker_saves_its_progress_as_it_writes(
+    logged_in_client, three_candidates, immediate_tasks, ask, monkeypatch
+):
+    seen: list[int] = []
+    plain = core.export.plain
+
+    def watching(value):
+        seen.append(ListExport.objects.values_list("rows_written", flat=True).get())
+        return plain(value)
+
+    monkeypatch.setattr(core.export, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(core.export, "plain", watching)
+
+    ask(logged_in_client, "/candidates/export.csv?q=ann")
+
+    assert sorted(set(seen)) == [0, 1, 2]  # what the export's page showed meanwhile
