@@ -11,47 +11,35 @@ write-only mode: rows go to a temporary file as they are read, so 100,000 rows n
 in memory; text starting with "=" is stored as text, never as a formula. Exports larger
 than `EXPORT_MAX_ROWS` are refused with a message asking to narrow the list.
 
-An export of more than `EXPORT_IN_REQUEST_MAX_ROWS` rows is not written inside the request
-(100,000 candidates take ~17 CPU seconds as XLSX, ~9 as CSV, and gunicorn kills a request
-after 30 s): it is a `ListExport` row that a worker fills (`export_write`, run by
-`core.tasks.list_export_task`), counting its rows as it goes; its page shows that progress,
-then the download, to the person who asked (or staff) for `EXPORT_KEEP_HOURS`.
+An export of more than `EXPORT_IN_REQUEST_MAX_ROWS` rows is written in the background
+(core/list_exports.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.csv_safety import csv_lines
-from core.models import ListExport
 
 if TYPE_CHECKING:
     from core.resources import ResourcePages
-
-logger = logging.getLogger(__name__)
 
 # Rows read from the database at a time (and, with a prefetch, per prefetch query).
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A background export saves its progress every CHUNK_SIZE rows (a second or two apart);
-# one silent this long lost its worker.
-EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -143,104 +131,3 @@ def xlsx_download(lines: Iterable[list[object]], *, filename: str, title: str) -
 
 def export_filename(resource: ResourcePages, kind: str) -> str:
     return f"{resource.path}-{timezone.localdate():%Y-%m-%d}.{kind}"
-
-
-# --- Exports written in the background ------------------------------------------------
-
-
-def export_request(
-    *, user: Any, resource: ResourcePages, kind: str, query: str, rows_total: int
-) -> ListExport:
-    """The background export of the list as filtered (`query`): the one this person
-    already has on its way for the same list, format and filters, or a new one, queued."""
-    from core.tasks import list_export_task  # the task module imports this one
-
-    fields = {"user": user, "resource": resource.url_name("list"), "kind": kind, "query": query}
-    active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
-    waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
-    if waiting is not None:
-        return waiting
-    export = ListExport.objects.create(
-        **fields, rows_total=rows_total, filename=export_filename(resource, kind)
-    )
-    transaction.on_commit(lambda: list_export_task.enqueue(export_id=str(export.pk)))
-    return export
-
-
-def export_write(export_id: str) -> str:
-    """Write a queued export's file into its row, saving how many rows are written as it
-    goes; a failure is logged and the export marked failed (its page says so)."""
-    from core.resources import registered
-
-    export = ListExport.objects.defer("content").filter(pk=export_id).first()
-    if export is None or export.status != ListExport.Status.QUEUED:
-        return "skipped"  # deleted meanwhile, or run already
-    export.status = ListExport.Status.RUNNING
-    export.save(update_fields=["status", "updated_at"])
-    try:
-        resource = next(r for r in registered() if r.url_name("list") == export.resource)
-        connection = resource.connection()
-        form = resource.bound_filter_form(QueryDict(export.query), connection=connection)
-        rows = resource.export_rows(connection=connection, filters=form.filters())
-        lines = _counting(export, table(rows, resource.export_columns(connection=connection)))
-        with tempfile.TemporaryFile() as out:
-            if export.kind == "csv":
-                out.writelines(line.encode() for line in csv_lines(lines, byte_order_mark=True))
-            else:
-                xlsx_write(lines, out, title=resource.plural)
-            out.seek(0)
-            export.content = out.read()
-        export.status = ListExport.Status.DONE
-    except Exception:
-        logger.exception("the export %s could not be written", export_id)
-        export.status = ListExport.Status.FAILED
-    export.save(update_fields=["status", "content", "rows_written", "updated_at"])
-    return export.status
-
-
-def _counting(export: ListExport, lines: Iterator[list[object]]) -> Iterator[list[object]]:
-    """The table's lines, saving on `export` how many rows were written every chunk."""
-    yield next(lines)  # the headings
-    for count, line in enumerate(lines, start=1):
-        yield line
-        export.rows_written = count
-        if count % CHUNK_SIZE == 0:
-            ListExport.objects.filter(pk=export.pk).update(
-                rows_written=count, updated_at=timezone.now()
-            )
-
-
-def export_visible(token: Any, *, user: Any, resource: ResourcePages) -> ListExport:
-    """The export, without its file, if it is this list's and this person's (or they are
-    staff); otherwise 404, so no one learns of another person's export."""
-    found = ListExport.objects.defer("content").filter(pk=token, resource=resource.url_name("list"))
-    export = found.first()
-    if export is None or not (export.user_id == user.pk or user.is_staff):
-        raise Http404("No such export.")
-    return export
-
-
-def export_file(export: ListExport) -> FileResponse:
-    """The written file of a finished export, as a download."""
-    content = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.DONE)
-    data = content.values_list("content", flat=True).first()
-    if data is None:
-        raise Http404("This export has no file.")
-    content_type = "text/csv; charset=utf-8" if export.kind == "csv" else XLSX_TYPE
-    return FileResponse(
-        io.BytesIO(bytes(data)), as_attachment=True, filename=export.filename,
-        content_type=content_type,
-    )  # fmt: skip
-
-
-def exports_tidy() -> None:
-    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files, and
-    mark failed those being written whose worker has saved no progress for
-    `EXPORT_STALLED_AFTER` (it died: its page then says so instead of waiting forever)."""
-    now = timezone.now()
-    ListExport.objects.filter(
-        created_at__lt=now - dt.timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    ).delete()
-    ListExport.objects.filter(
-        status=ListExport.Status.RUNNING, updated_at__lt=now - EXPORT_STALLED_AFTER
-    ).update(status=ListExport.Status.FAILED, updated_at=now)

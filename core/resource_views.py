@@ -28,17 +28,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
-from core.export import (
-    csv_download,
-    export_file,
-    export_filename,
-    export_request,
-    export_visible,
-    table,
-    too_many,
-    xlsx_download,
-)
+from core.export import csv_download, export_filename, table, too_many, xlsx_download
 from core.forms import ConfirmForm, ListFilterForm
+from core.list_exports import export_file, export_request, export_visible
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
 from core.selectors import duplicates_of

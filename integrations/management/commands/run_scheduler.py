@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tasks.base import TaskResult, TaskResultStatus
 
-from core.export import exports_tidy
+from core.list_exports import exports_tidy
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.services.call_rollups import minute_of, sample_outbox

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 import core.export
+import core.list_exports
 from core.groups import permission_named
 from core.models import ListExport
 from core.resources import registered
@@ -132,7 +133,7 @@ def test_an_export_that_failed_says_so(
     def disk_full(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("core.export.xlsx_write", disk_full)
+    monkeypatch.setattr("core.list_exports.xlsx_write", disk_full)
 
     page_url = ask(logged_in_client, "/candidates/export.xlsx")
 
@@ -180,7 +181,7 @@ def test_the_worker_saves_its_progress_as_it_writes(
         seen.append(ListExport.objects.values_list("rows_written", flat=True).get())
         return plain(value)
 
-    monkeypatch.setattr(core.export, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(core.list_exports, "CHUNK_SIZE", 1)
     monkeypatch.setattr(core.export, "plain", watching)
 
     ask(logged_in_client, "/candidates/export.csv?q=ann")

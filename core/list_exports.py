@@ -1,0 +1,134 @@
+"""List exports too large to write inside a request, written by the background worker.
+
+An export of more than `EXPORT_IN_REQUEST_MAX_ROWS` rows (100,000 candidates take ~17 CPU
+seconds as XLSX, ~9 as CSV, and gunicorn kills a request after 30 s) is a `ListExport`
+row that `list_export_task` fills (`export_write`), counting its rows as it goes; its page
+shows that progress, then the download, to the person who asked (or staff) for
+`EXPORT_KEEP_HOURS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, Http404, QueryDict
+from django.utils import timezone
+from django_tasks import task
+
+from core.csv_safety import csv_lines
+from core.export import CHUNK_SIZE, XLSX_TYPE, export_filename, table, xlsx_write
+from core.models import ListExport
+from core.resources import ResourcePages, registered
+
+logger = logging.getLogger(__name__)
+
+# A background export saves its progress every CHUNK_SIZE rows (a second or two apart);
+# one silent this long lost its worker.
+EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
+
+
+@task()
+def list_export_task(export_id: str) -> str:
+    """Write a list export too large for a request (`export_request` queued it)."""
+    return export_write(export_id)
+
+
+def export_request(
+    *, user: Any, resource: ResourcePages, kind: str, query: str, rows_total: int
+) -> ListExport:
+    """The background export of the list as filtered (`query`): the one this person
+    already has on its way for the same list, format and filters, or a new one, queued."""
+    fields = {"user": user, "resource": resource.url_name("list"), "kind": kind, "query": query}
+    active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
+    waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
+    if waiting is not None:
+        return waiting
+    export = ListExport.objects.create(
+        **fields, rows_total=rows_total, filename=export_filename(resource, kind)
+    )
+    transaction.on_commit(lambda: list_export_task.enqueue(export_id=str(export.pk)))
+    return export
+
+
+def export_write(export_id: str) -> str:
+    """Write a queued export's file into its row, saving how many rows are written as it
+    goes; a failure is logged and the export marked failed (its page says so)."""
+    export = ListExport.objects.defer("content").filter(pk=export_id).first()
+    if export is None or export.status != ListExport.Status.QUEUED:
+        return "skipped"  # deleted meanwhile, or run already
+    export.status = ListExport.Status.RUNNING
+    export.save(update_fields=["status", "updated_at"])
+    try:
+        resource = next(r for r in registered() if r.url_name("list") == export.resource)
+        connection = resource.connection()
+        form = resource.bound_filter_form(QueryDict(export.query), connection=connection)
+        rows = resource.export_rows(connection=connection, filters=form.filters())
+        lines = _counting(export, table(rows, resource.export_columns(connection=connection)))
+        with tempfile.TemporaryFile() as out:
+            if export.kind == "csv":
+                out.writelines(line.encode() for line in csv_lines(lines, byte_order_mark=True))
+            else:
+                xlsx_write(lines, out, title=resource.plural)
+            out.seek(0)
+            export.content = out.read()
+        export.status = ListExport.Status.DONE
+    except Exception:
+        logger.exception("the export %s could not be written", export_id)
+        export.status = ListExport.Status.FAILED
+    export.save(update_fields=["status", "content", "rows_written", "updated_at"])
+    return export.status
+
+
+def _counting(export: ListExport, lines: Iterator[list[object]]) -> Iterator[list[object]]:
+    """The table's lines, saving on `export` how many rows were written every chunk."""
+    yield next(lines)  # the headings
+    for count, line in enumerate(lines, start=1):
+        yield line
+        export.rows_written = count
+        if count % CHUNK_SIZE == 0:
+            ListExport.objects.filter(pk=export.pk).update(
+                rows_written=count, updated_at=timezone.now()
+            )
+
+
+def export_visible(token: Any, *, user: Any, resource: ResourcePages) -> ListExport:
+    """The export, without its file, if it is this list's and this person's (or they are
+    staff); otherwise 404, so no one learns of another person's export."""
+    found = ListExport.objects.defer("content").filter(pk=token, resource=resource.url_name("list"))
+    export = found.first()
+    if export is None or not (export.user_id == user.pk or user.is_staff):
+        raise Http404("No such export.")
+    return export
+
+
+def export_file(export: ListExport) -> FileResponse:
+    """The written file of a finished export, as a download."""
+    content = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.DONE)
+    data = content.values_list("content", flat=True).first()
+    if data is None:
+        raise Http404("This export has no file.")
+    content_type = "text/csv; charset=utf-8" if export.kind == "csv" else XLSX_TYPE
+    return FileResponse(
+        io.BytesIO(bytes(data)), as_attachment=True, filename=export.filename,
+        content_type=content_type,
+    )  # fmt: skip
+
+
+def exports_tidy() -> None:
+    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files, and
+    mark failed those being written whose worker has saved no progress for
+    `EXPORT_STALLED_AFTER` (it died: its page then says so instead of waiting forever)."""
+    now = timezone.now()
+    ListExport.objects.filter(
+        created_at__lt=now - dt.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    ).delete()
+    ListExport.objects.filter(
+        status=ListExport.Status.RUNNING, updated_at__lt=now - EXPORT_STALLED_AFTER
+    ).update(status=ListExport.Status.FAILED, updated_at=now)
