@@ -253,10 +253,12 @@ def list_page(
 ) -> HttpResponse:
     live = live_list(request, resource=resource, connection=connection)
     form = filter_form(request, resource=resource, connection=connection)
-    rows = resource.list_rows(connection=connection, filters=form.filters())
+    filters = form.filters()
+    rows = resource.list_rows(connection=connection, filters=filters)
     asked = page_number(request.GET.get("page"))
-    load = resource.load_rows if resource.count_limit is not None else None
-    page = paginate(rows, asked, resource.per_page, count_limit=resource.count_limit, load=load)
+    count_limit = resource.list_count_limit(filters=filters)
+    load = resource.load_rows if count_limit is not None else None
+    page = paginate(rows, asked, resource.per_page, count_limit=count_limit, load=load)
     context = list_context(
         request,
         resource=resource,
