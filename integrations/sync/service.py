@@ -24,8 +24,8 @@ class SyncStatusView:
     resource: SyncedResource
     connection: Connection
     last_success_at: datetime | None
+    changed_at: datetime | None  # the last webhook change applied (`SyncState`)
     run: SyncRun | None  # the active run, or the latest one
-    changed_at: datetime | None = None  # the last webhook change applied (`SyncState`)
 
 
 def sync_request(
@@ -46,7 +46,7 @@ def sync_request(
 
 def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStatusView:
     """The latest run, the last success and the last webhook change, in one query (every
-    list page shows them, and polls the later of the two times: `changes_stamp`)."""
+    list page shows them, and polls from the later of the two times: `stamp_of`)."""
     state = SyncState.objects.filter(connection=connection, resource=resource.key)
     latest = (
         SyncRun.objects.filter(connection=connection, resource=resource.key)
@@ -66,8 +66,8 @@ def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStat
         resource=resource,
         connection=connection,
         last_success_at=last_success_at,
-        run=latest,
         changed_at=changed_at,
+        run=latest,
     )
 
 
