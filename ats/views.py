@@ -62,7 +62,8 @@ class CandidatePages(ResourcePages):
     filter_form = CandidateFilterForm
     sorting = selectors.CANDIDATE_SORTING
     # Counting every candidate of a million costs more than showing a page: the count
-    # stops this many rows past the page shown ("More than 1,025 candidates").
+    # stops this many rows past the page shown ("More than 1,025 candidates"), unless
+    # the search index answered (then a few thousand at most, counted exactly).
     count_limit = 1_000
     detail_fields = ("name", "emails", "phones", "social_links", "links", "cover_letter")
     form_class = CandidateForm

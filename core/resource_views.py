@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -39,7 +39,7 @@ from integrations.models import Connection, OutboxItem
 from integrations.outbox.service import deliver_later, waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
-from integrations.webhooks.stamps import changes_stamp
+from integrations.webhooks.stamps import stamp_of
 
 View = Callable[..., HttpResponse]
 
@@ -120,18 +120,19 @@ def after_write(resource: ResourcePages, item: OutboxItem) -> HttpResponse:
 
 
 def sync_bar(
-    *, connection: Connection, resource: ResourcePages, listed: bool
+    *, connection: Connection, resource: ResourcePages, status: SyncStatusView | None, listed: bool
 ) -> SyncStatusView | None:
-    """The list's sync bar; an empty, never-synced list first starts its first sync
-    (and that of the resources its filters need), by name."""
-    synced = resource.sync_resource_for(connection)
+    """The list's sync bar (`status`, read before the rows); an empty, never-synced list
+    first starts its first sync (and that of the resources its filters need), by name."""
     for needed in resource.first_syncs_needed(connection=connection):
         start_first_sync(connection=connection, resource=needed)
-    if synced is None:
+    if status is None:
         return None
     if not (listed or resource.has_records(connection=connection)):
-        start_first_sync(connection=connection, resource=synced)
-    return sync_status(connection=connection, resource=synced)
+        first = start_first_sync(connection=connection, resource=status.resource)
+        if first.queued:
+            return replace(status, run=first.run)
+    return status
 
 
 @dataclass(frozen=True)
@@ -146,16 +147,14 @@ class LiveList:
     every_seconds: int
 
 
-def live_list(
-    request: HttpRequest, *, resource: ResourcePages, connection: Connection
-) -> LiveList | None:
-    """The list's live refresh, or None for a list no sync fills. Read before the rows:
-    a change after this read has a later stamp, so the list refreshes rather than miss it."""
-    synced = resource.sync_resource_for(connection)
-    if synced is None:
+def live_list(request: HttpRequest, *, status: SyncStatusView | None) -> LiveList | None:
+    """The list's live refresh, or None for a list no sync fills. `status` is read before
+    the rows: a change after that read has a later stamp, so the list refreshes rather
+    than miss it."""
+    if status is None:
         return None
-    stamp = changes_stamp(connection_id=connection.pk, resource_key=synced.key)
-    poll = reverse("integrations:changes_stamp", args=[connection.pk, synced.key])
+    stamp = stamp_of(status.changed_at, status.last_success_at)
+    poll = reverse("integrations:changes_stamp", args=[status.connection.pk, status.resource.key])
     since = urlencode({"since": stamp.isoformat() if stamp else ""})
     return LiveList(
         poll_url=f"{poll}?{since}",
@@ -172,7 +171,7 @@ def list_context(
     form: ListFilterForm,
     page: Page,
     asked: int,
-    live: LiveList | None,
+    status: SyncStatusView | None,
 ) -> dict[str, Any]:
     """What every list template gets: the page, its links' query strings, the sort, the
     filters, the exports of the list as filtered, its bulk actions for someone who may
@@ -201,8 +200,10 @@ def list_context(
         "sorting": resource.sorting,
         "sort": form.sort_value(),
         "sort_query": form.querystring(sort=False),
-        "sync": sync_bar(connection=connection, resource=resource, listed=page.paginator.count > 0),
-        "live": live,
+        "sync": sync_bar(
+            connection=connection, resource=resource, status=status, listed=page.paginator.count > 0
+        ),
+        "live": live_list(request, status=status),
     }
 
 
@@ -250,12 +251,16 @@ def _back_to_record(
 def list_page(
     request: HttpRequest, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
-    live = live_list(request, resource=resource, connection=connection)
+    synced = resource.sync_resource_for(connection)
+    # Before the rows: the live refresh's stamp (live_list) and the sync bar, one query.
+    status = sync_status(connection=connection, resource=synced) if synced else None
     form = filter_form(request, resource=resource, connection=connection)
-    rows = resource.list_rows(connection=connection, filters=form.filters())
+    filters = form.filters()
+    rows = resource.list_rows(connection=connection, filters=filters)
     asked = page_number(request.GET.get("page"))
-    load = resource.load_rows if resource.count_limit is not None else None
-    page = paginate(rows, asked, resource.per_page, count_limit=resource.count_limit, load=load)
+    count_limit = resource.list_count_limit(filters=filters)
+    load = resource.load_rows if count_limit is not None else None
+    page = paginate(rows, asked, resource.per_page, count_limit=count_limit, load=load)
     context = list_context(
         request,
         resource=resource,
@@ -263,7 +268,7 @@ def list_page(
         form=form,
         page=page,
         asked=asked,
-        live=live,
+        status=status,
     )
     context.update(resource.list_context(request, connection=connection, form=form, page=page))
     return render(request, resource.template("list"), context)

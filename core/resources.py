@@ -27,6 +27,7 @@ from django.urls import URLPattern, path, reverse
 from core.bulk import BulkAction
 from core.export import FORMATS, ExportColumn, field_column
 from core.forms import ConfirmForm, ListFilterForm
+from core.search import search_bound
 from core.sorting import Sorting
 from integrations.refresh import Refresh
 from integrations.selectors import active_connections
@@ -108,7 +109,8 @@ class ResourcePages:
     sorting: ClassVar[Sorting | None] = None
     per_page: ClassVar[int] = 25
     # Stop counting this many rows past the page shown ("More than N …"), for lists
-    # too long to count (core/pagination.py); None counts exactly.
+    # too long to count (core/pagination.py), unless the search index bounds the search
+    # (`list_count_limit()`); None counts exactly.
     count_limit: ClassVar[int | None] = None
     # --- its record and form --------------------------------------------------------
     detail_fields: ClassVar[tuple[str, ...]] = ()
@@ -240,6 +242,15 @@ class ResourcePages:
     def list_rows(self, *, connection: Connection, filters: Any) -> QuerySet:
         """The list's rows, searched, filtered and sorted (`filters` from the filter form)."""
         raise NotImplementedError(f"{type(self).__name__} must implement list_rows()")
+
+    def list_count_limit(self, *, filters: Any) -> int | None:
+        """How far the list's count goes: `count_limit` rows past the page, or all of them
+        when the search index bounds the search (`search_bound`: a few thousand rows at
+        most, found by the index, so cheap to count exactly)."""
+        if self.count_limit is None:
+            return None
+        bound = search_bound(self.model._default_manager.all(), filters.search)
+        return self.count_limit if bound is None else bound
 
     def load_rows(self, pks: list[Any]) -> list[Any]:
         """With `count_limit`: the rows of these primary keys, as the list shows them."""

@@ -19,6 +19,11 @@ A term is split into words; a row matches when its text contains every word
 - PostgreSQL: a GIN `pg_trgm` index on `search_text`, which its planner uses for
   `LIKE '%word%'` directly.
 
+A word in DENSE_MATCHES rows or more is left to the `LIKE` on SQLite too (the
+list walks its sort index). When the index answered, the search finds fewer
+than DENSE_MATCHES rows: `search_bound()` says so, and a list whose count is
+otherwise capped counts those exactly. PostgreSQL's index gives no such bound.
+
 `search_index()` is the migration operation that creates either.
 """
 
@@ -86,18 +91,35 @@ def search_words(term: str) -> list[str]:
 def search_filter(rows: QuerySet, term: str) -> QuerySet:
     """`rows` whose `search_text` contains every word of `term` (all rows for a blank term)."""
     words = search_words(term)
-    indexed = [w for w in words if len(w) >= MIN_INDEXED]
-    if indexed and connections[rows.db].vendor == "sqlite":
-        table = fts_table(rows.model._meta.db_table)
-        phrases = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
-        # The table's name comes from the model; the typed words travel as a parameter.
-        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
-        if _fewer_than(rows.db, sql, phrases, DENSE_MATCHES):
-            rows = rows.filter(pk__in=RawSQL(sql, [phrases]))  # noqa: S611
-            words = [w for w in words if len(w) < MIN_INDEXED]
+    if (found := _index_match(rows, words)) is not None:
+        rows = rows.filter(pk__in=found)
+        words = [w for w in words if len(w) < MIN_INDEXED]
     for word in words:
         rows = rows.filter(search_text__contains=word)
     return rows
+
+
+def search_bound(rows: QuerySet, term: str) -> int | None:
+    """At most how many of `rows` `search_filter(rows, term)` finds, when the index bounds it:
+    DENSE_MATCHES when the SQLite index answers (it found fewer), else None (a blank term,
+    only short or common words, or PostgreSQL, whose pg_trgm index has no such bound). A
+    list counts a bounded search exactly (core/pagination.py)."""
+    return None if _index_match(rows, search_words(term)) is None else DENSE_MATCHES
+
+
+def _index_match(rows: QuerySet, words: list[str]) -> RawSQL | None:
+    """The ids the SQLite index finds for the words of three characters or more, when it
+    finds fewer than DENSE_MATCHES rows; else None (the words are checked by `LIKE`)."""
+    indexed = [w for w in words if len(w) >= MIN_INDEXED]
+    if not indexed or connections[rows.db].vendor != "sqlite":
+        return None
+    table = fts_table(rows.model._meta.db_table)
+    phrases = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+    # The table's name comes from the model; the typed words travel as a parameter.
+    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+    if not _fewer_than(rows.db, sql, phrases, DENSE_MATCHES):
+        return None
+    return RawSQL(sql, [phrases])  # noqa: S611
 
 
 def _fewer_than(db: str, sql: str, phrases: str, limit: int) -> bool:

@@ -24,6 +24,7 @@ class SyncStatusView:
     resource: SyncedResource
     connection: Connection
     last_success_at: datetime | None
+    changed_at: datetime | None  # the last webhook change applied (`SyncState`)
     run: SyncRun | None  # the active run, or the latest one
 
 
@@ -44,20 +45,29 @@ def sync_request(
 
 
 def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStatusView:
-    """The latest run and the last success, in one query (every list page shows them)."""
+    """The latest run, the last success and the last webhook change, in one query (every
+    list page shows them, and polls from the later of the two times: `stamp_of`)."""
     state = SyncState.objects.filter(connection=connection, resource=resource.key)
     latest = (
         SyncRun.objects.filter(connection=connection, resource=resource.key)
-        .annotate(state_last_success_at=Subquery(state.values("last_success_at")[:1]))
+        .annotate(
+            state_last_success_at=Subquery(state.values("last_success_at")[:1]),
+            state_changed_at=Subquery(state.values("changed_at")[:1]),
+        )
         .order_by("-created_at")
         .first()
     )
     if latest is not None:
-        last_success_at = latest.state_last_success_at
-    else:  # never run here; a state may still exist (a run pruned, or made elsewhere)
-        last_success_at = state.values_list("last_success_at", flat=True).first()
+        last_success_at, changed_at = latest.state_last_success_at, latest.state_changed_at
+    else:  # never run here; a state may still exist (a run pruned, made elsewhere, a webhook)
+        times = state.values_list("last_success_at", "changed_at").first()
+        last_success_at, changed_at = times or (None, None)
     return SyncStatusView(
-        resource=resource, connection=connection, last_success_at=last_success_at, run=latest
+        resource=resource,
+        connection=connection,
+        last_success_at=last_success_at,
+        changed_at=changed_at,
+        run=latest,
     )
 
 

@@ -28,9 +28,12 @@ def changes_stamp(
         shown = active_connections(pages_of).values("pk")[:1]
         rows = rows.filter(connection_id=Subquery(shown))
     row = rows.values_list("changed_at", "last_success_at").first()
-    if row is None:
-        return None
-    return max((t for t in row if t is not None), default=None)
+    return None if row is None else stamp_of(*row)
+
+
+def stamp_of(changed_at: datetime | None, last_success_at: datetime | None) -> datetime | None:
+    """The stamp of a `SyncState`'s two times: the later one, None if neither is set."""
+    return max((t for t in (changed_at, last_success_at) if t is not None), default=None)
 
 
 def changes_touch(*, connection_id: int, resource_key: str) -> None:

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection as db
 
 from ats import views
 from ats.models import Candidate
@@ -60,6 +61,44 @@ def test_past_the_count_limit_the_total_is_a_lower_bound_and_later_pages_still_o
     assert _shown(first)[:2] == ("More than 65 candidates", "Page 1 of 3+")
     deep = logged_in_client.get("/candidates/", {"page": 4}).content.decode()
     assert _shown(deep) == ("120 candidates", "Page 4 of 5", [c.pk for c in newest_first[75:100]])
+
+
+def test_a_search_the_index_answers_is_counted_exactly_past_the_count_limit(
+    logged_in_client, connection
+):
+    """1,234 matches, more than the count limit (1,000 past the page) but fewer than the
+    index's DENSE_MATCHES: on SQLite the index found them, so the total is exact and the
+    pages run to the real last one. PostgreSQL's pg_trgm index has no such bound: it
+    says "more than" as for any list past the limit."""
+    newest_first = _candidates(connection, 1234)
+    _candidates(connection, 40, prefix="other")
+    first = logged_in_client.get("/candidates/", {"q": "match"}).content.decode()
+    if db.vendor == "sqlite":
+        assert _shown(first)[:2] == ("1,234 candidates", "Page 1 of 50")
+    else:
+        assert _shown(first)[:2] == ("More than 1,025 candidates", "Page 1 of 42+")
+    assert _shown(first)[2] == [c.pk for c in newest_first[:25]]
+    last = logged_in_client.get("/candidates/", {"q": "match", "page": 50}).content.decode()
+    assert _shown(last) == (
+        "1,234 candidates",
+        "Page 50 of 50",
+        [c.pk for c in newest_first[1225:]],
+    )
+    assert "There is no page" not in last
+
+
+@pytest.mark.parametrize(
+    "term", ["", "match", "ma tc"], ids=["no term", "common word", "short words"]
+)
+def test_a_search_the_index_does_not_answer_stays_capped(
+    logged_in_client, connection, monkeypatch, term
+):
+    """A blank term, a word common enough that the list walks its sort index instead of
+    the search index, or only words too short for the index: the count stops at the limit."""
+    monkeypatch.setattr("core.search.DENSE_MATCHES", 1000)
+    _candidates(connection, 1234)
+    html = logged_in_client.get("/candidates/", {"q": term}).content.decode()
+    assert _shown(html)[:2] == ("More than 1,025 candidates", "Page 1 of 42+")
 
 
 def test_past_the_end_says_there_is_no_such_page(logged_in_client, connection):

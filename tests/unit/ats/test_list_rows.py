@@ -4,11 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ats.models import Candidate, Offer, Placement
 from ats.sync import candidate_search_fields
-from integrations.models import SyncState
+from integrations.models import SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +37,27 @@ def test_the_page_costs_the_same_queries_whatever_the_rows(
     logged_in_client, listed, django_assert_max_num_queries
 ):
     # The session, the user and their rights (3), the page's own, one for the navbar's
-    # APIs menu (the user may see the connected APIs) and one for the "changed since"
-    # stamp the list polls from (its live refresh): none of them grows with the rows.
+    # APIs menu (the user may see the connected APIs); the sync bar's query also gives
+    # the "changed since" stamp the list polls from: none of them grows with the rows.
     with django_assert_max_num_queries(16):
         response = logged_in_client.get("/candidates/")
     assert response.content.decode().count("data-candidate-id=") == 25
+
+
+def test_the_page_reads_its_sync_state_once(logged_in_client, listed):
+    """The "changed since" stamp the list polls from and the sync bar's last success
+    and run come from one query, read before the rows."""
+    SyncRun.objects.create(
+        connection=listed, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED
+    )
+    SyncState.objects.filter(connection=listed).update(changed_at=timezone.now())
+    with CaptureQueriesContext(db) as queries:
+        html = logged_in_client.get("/candidates/").content.decode()
+    reads = [q["sql"] for q in queries.captured_queries if "integrations_syncstate" in q["sql"]]
+    assert len(reads) == 1, reads
+    stamp = SyncState.objects.get(connection=listed).changed_at.isoformat()
+    assert f"?since={stamp.replace(':', '%3A').replace('+', '%2B')}" in html
+    assert "Last synced <time" in html
 
 
 def test_a_changed_candidate_or_offer_shows_at_once(logged_in_client, listed):

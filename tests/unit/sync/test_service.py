@@ -1,4 +1,4 @@
-"""What a list page's sync bar reads: the latest run and the last success."""
+"""What a list page's sync bar reads: the latest run, the last success and the last change."""
 
 from datetime import UTC, datetime
 
@@ -7,11 +7,15 @@ from integrations.models import SyncRun, SyncState
 from integrations.sync.service import sync_status
 
 LAST_SUCCESS = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+CHANGED = datetime(2026, 5, 1, 9, 45, tzinfo=UTC)
 
 
 def test_the_latest_run_comes_with_the_last_success(connection, django_assert_num_queries):
     SyncState.objects.create(
-        connection=connection, resource=CANDIDATES.key, last_success_at=LAST_SUCCESS
+        connection=connection,
+        resource=CANDIDATES.key,
+        last_success_at=LAST_SUCCESS,
+        changed_at=CHANGED,
     )
     SyncRun.objects.create(connection=connection, resource=CANDIDATES.key)
     latest = SyncRun.objects.create(
@@ -20,7 +24,11 @@ def test_the_latest_run_comes_with_the_last_success(connection, django_assert_nu
     SyncRun.objects.create(connection=connection, resource="recruitee.offers")
     with django_assert_num_queries(1):
         status = sync_status(connection=connection, resource=CANDIDATES)
-    assert (status.run, status.last_success_at) == (latest, LAST_SUCCESS)
+    assert (status.run, status.last_success_at, status.changed_at) == (
+        latest,
+        LAST_SUCCESS,
+        CHANGED,
+    )
 
 
 def test_without_runs_the_last_success_still_shows(connection):
@@ -29,4 +37,4 @@ def test_without_runs_the_last_success_still_shows(connection):
         connection=connection, resource=CANDIDATES.key, last_success_at=LAST_SUCCESS
     )
     status = sync_status(connection=connection, resource=CANDIDATES)
-    assert (status.run, status.last_success_at) == (None, LAST_SUCCESS)
+    assert (status.run, status.last_success_at, status.changed_at) == (None, LAST_SUCCESS, None)
