@@ -174,7 +174,7 @@ def _marked_page(
 ) -> dict[str, Any]:
     """The page a marker (a cursor token, a `Link` URL) starts, or the first; a list
     without paging is one answer paged here (see `apis.paging`)."""
-    at = paging.position(pages, request.GET)
+    at = paging.position(pages, request.GET, request.session)
     if at.refused:
         messages.info(request, "That page link is not one this list gave; here is the first page.")
     marker = at.marker
@@ -197,7 +197,7 @@ def _marked_page(
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
         rows = _rows(pages, page.object_list)
         return {**_local_page(page, filters, rows), "problem": answer is None}
-    previous_query, next_query = paging.marker_links(pages, at, following, filters)
+    previous_query, next_query = paging.marker_links(pages, request.session, at, following, filters)
     return {
         "rows": _rows(pages, items),
         "problem": answer is None,
