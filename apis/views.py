@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -218,8 +219,11 @@ def _synced_page(
     records = ApiRecord.objects.filter(connection=connection, resource=pages.name, is_deleted=False)
     for word in form.valid_data().get("q", "").lower().split():
         records = records.filter(search_text__contains=word)
-    for wire_name, value in form.item_filters().items():
-        records = records.filter(**{f"raw__{wire_name}": value})
+    for n, (wire_name, value) in enumerate(form.item_filters().items()):
+        # The key as one explicit JSON key: `raw__<name>` would read `a__b` as a path and
+        # `contains` as a lookup.
+        alias = f"filter_{n}"
+        records = records.alias(**{alias: KeyTransform(wire_name, "raw")}).filter(**{alias: value})
     page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
     if not page.paginator.count and not form.valid_data():
         start_first_sync(connection=connection, resource=synced)
