@@ -254,3 +254,21 @@ def test_a_page_address_from_another_session_is_the_first_page(logged_in_client,
     page = other.get(f"{LIST}?{_links(first)['next']}").content.decode()
     assert "not one this list gave" in page and _no_detail_links(page) == [1]
     assert all("cursor" not in call.request.url for call in rsps.calls)
+
+
+@pytest.mark.django_db
+def test_the_session_keeps_only_the_newest_steps(logged_in_client, rsps, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_STEPS", 3)
+    _connect(CURSOR_DOC)
+    for n in range(1, 7):
+        query = {"limit": "25", **({"cursor": f"c{n}"} if n > 1 else {})}
+        rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher(query)],
+                 json={"data": _things(n), "meta": {"next_cursor": f"c{n + 1}"}})  # fmt: skip
+    page = logged_in_client.get(LIST).content.decode()
+    first_step = _links(page)["next"]
+    for _ in range(5):
+        page = logged_in_client.get(f"{LIST}?{_links(page)['next']}").content.decode()
+    assert _links(page)["label"] == "Page 6"
+    assert len(logged_in_client.session[paging.TRAIL]) == 3
+    dropped = logged_in_client.get(f"{LIST}?{first_step}").content.decode()
+    assert "not one this list gave" in dropped and _links(dropped)["label"] == "Page 1"
