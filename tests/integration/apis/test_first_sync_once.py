@@ -17,7 +17,6 @@ from django.test import Client
 
 from apis.models import ResourceColumns
 from integrations.models import Connection, OpenApiSource, SyncRun
-from integrations.openapi import cache
 from integrations.sync import service
 
 ITEM = {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}
@@ -25,13 +24,6 @@ OK = {"200": {"description": "ok", "content": {"application/json": {
     "schema": {"type": "array", "items": ITEM}}}}}  # fmt: skip
 DOC = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
        "paths": {"/posts": {"get": {"responses": OK}}}}  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from responses import matchers
 
 from apis import paging
 from integrations.models import Connection, OpenApiSource
-from integrations.openapi import cache
 
 BASE = "https://api.example.test/v1"
 ITEM = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
@@ -39,13 +38,6 @@ CURSOR_DOC = _doc(
         "next_cursor": {"type": "string"}}}}},
 )  # fmt: skip
 LINK_DOC = _doc([_query("team")], ARRAY)  # no paging parameters: the answers' `Link` lead
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from apis.pages import api_pages
 from apis.sync import synced_resource
 from core.groups import permission_named
 from integrations.models import Connection, OpenApiSource, SyncRun
-from integrations.openapi import cache
 from integrations.services.health import connection_health
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
@@ -38,13 +37,6 @@ def _list(parameters: list[dict]) -> dict:
 
 DOC = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
        "paths": {"/posts": _list([*PAGED, FILTER]), "/comments": _list([])}}  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
 
 
 @pytest.fixture
