@@ -9,15 +9,16 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
-from django.db import connections
 from django.db.models.signals import pre_save
 from django.test import Client
 
 from apis.models import ResourceColumns
 from integrations.models import Connection, OpenApiSource, SyncRun
 from integrations.sync import service
+from tests.concurrency import at_once
 
 ITEM = {"type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}
 OK = {"200": {"description": "ok", "content": {"application/json": {
@@ -62,23 +63,15 @@ def test_two_first_visits_at_once_queue_one_first_sync(user, enqueued, slow_new_
     )
     OpenApiSource.objects.create(connection=row, document=json.dumps(DOC))
     ResourceColumns.objects.create(connection=row, resource="posts", synced=True)
-    barrier = threading.Barrier(2)
     statuses: list[int] = []
 
-    def visit() -> None:
-        browser = Client()
-        browser.force_login(user)
-        barrier.wait()
-        try:
-            statuses.append(browser.get("/apis/posts-api/posts/").status_code)
-        finally:
-            connections.close_all()
+    def visit(browser: Client) -> None:
+        statuses.append(browser.get("/apis/posts-api/posts/").status_code)
 
-    threads = [threading.Thread(target=visit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    browsers = [Client(), Client()]
+    for browser in browsers:
+        browser.force_login(user)
+    at_once(*(partial(visit, browser) for browser in browsers))
 
     assert statuses == [200, 200]
     assert SyncRun.objects.filter(connection=row, resource="openapi:posts").count() == 1
