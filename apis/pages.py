@@ -38,7 +38,7 @@ from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection
 from integrations.openapi import cache
 from integrations.openapi.client import CompiledApi
-from integrations.openapi.model import Operation, Parameter, Resource
+from integrations.openapi.model import Operation, Pagination, Parameter, Resource
 from integrations.openapi.refs import Resolver
 
 MAX_FILTERS = 6
@@ -292,32 +292,30 @@ class ApiResourcePages(ResourcePages):
 
     def pagination_args(self, page: int) -> dict[str, Any]:
         """The list method's paging arguments for page `page` (1-based)."""
-        op = self.operations["list"]
-        style = op.pagination
+        style = self.operations["list"].pagination
         if style is None or style.style not in ("page", "offset"):
             return {}
-        names = {p.wire_name: p.python_name for p in op.parameters}
-        args: dict[str, Any] = {}
-        if style.size_param in names:
-            args[names[style.size_param]] = self.per_page
-        if style.page_param in names:
-            start = page if style.style == "page" else (page - 1) * self.per_page
-            args[names[style.page_param]] = start
-        return args
+        start = page if style.style == "page" else (page - 1) * self.per_page
+        return self._list_paging(style, self.per_page, start)
 
     def marker_args(self, token: str | int | None, size: int | None = None) -> dict[str, Any]:
         """The list method's arguments for the page a cursor token starts (None: the first
         page), with the page size (default `per_page`) where the list takes one."""
-        op = self.operations["list"]
-        style = op.pagination
+        style = self.operations["list"].pagination
         if style is None:
             return {}
-        names = {p.wire_name: p.python_name for p in op.parameters}
+        start = token if style.style == "cursor" else None
+        return self._list_paging(style, size or self.per_page, start)
+
+    def _list_paging(self, style: Pagination, size: int, start: str | int | None) -> dict[str, Any]:
+        """The page size and (unless None) the page's start (number, offset or token) as
+        the list method's arguments, for those of `style`'s parameters the list has."""
+        names = {p.wire_name: p.python_name for p in self.operations["list"].parameters}
         args: dict[str, Any] = {}
         if style.size_param in names:
-            args[names[style.size_param]] = size or self.per_page
-        if token is not None and style.style == "cursor" and style.page_param in names:
-            args[names[style.page_param]] = token
+            args[names[style.size_param]] = size
+        if start is not None and style.page_param in names:
+            args[names[style.page_param]] = start
         return args
 
     @property

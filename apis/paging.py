@@ -4,28 +4,39 @@
   offset (`ApiResourcePages.pagination_args`).
 - **Markers** (a `cursor` style, and any list whose answer carries a `Link: <…>;
   rel="next"` header): the next page is known only from the answer, as a cursor token
-  or a URL. The page's links carry it as `?after=<marker>`, and the markers of the pages
-  before as `?before=` (the first page's is ""), so "Previous" goes back one page and
-  the page number is their count plus one. A marker is signed (Django's signing, salted
-  per connection and resource): the hub follows only URLs and tokens the API itself
-  gave, never one typed into the address bar (and a `Link` URL must also stay under the
-  base URL, as `ApiClient` enforces for every call).
+  or a URL, and "Previous" needs the markers of every page before. So the hub keeps
+  them in the person's session, as a trail of steps (`TRAIL`): each step is a page's
+  marker, the step of the page before it and its page number, under a short id made
+  from them. A page's links carry only a step's id, `?at=<id>`, so an address stays
+  short however deep the paging goes (gunicorn refuses a request line past 4,094
+  bytes), "Previous" is the step before, and the hub follows only tokens and URLs the
+  API itself gave: an id it did not hand this session (typed, garbled, another
+  person's, or an old step dropped) is the first page, with a message. The newest
+  `MAX_STEPS` steps are kept, so the session stays small. (Kept in the session rather
+  than the address since a trail of opaque tokens cannot be made short; rather than
+  the cache since that is per process by default.) A `Link` URL is stored less the
+  query parameters that carry credentials (`follow()` puts them back).
 - **Local**: a list without paging is one answer, paged here with Django's `Paginator`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-from django.core import signing
 
 from integrations.openapi.pagination import next_link, next_token, without_params
 
 if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+
     from apis.pages import ApiResourcePages
+
+TRAIL = "apis.paging"  # the session key: {step id: step}
+MAX_STEPS = 200
 
 
 @dataclass(frozen=True)
@@ -38,49 +49,39 @@ class Marker:
 
 @dataclass(frozen=True)
 class Position:
-    """The page asked for in marker paging: its marker (None: the first page) and the
-    markers of the pages before it, as they appear in the address."""
+    """The page asked for in marker paging: its marker (None: the first page), its step
+    in the trail and the step of the page before ("": the first page)."""
 
     marker: Marker | None = None
-    signed: str = ""
-    before: list[str] = field(default_factory=list)
-    refused: bool = False  # a marker was given but not signed by the hub
-
-    @property
-    def number(self) -> int:
-        return len(self.before) + 1 if self.marker else 1
+    step: str = ""
+    previous: str = ""
+    number: int = 1
+    refused: bool = False  # a step was asked for that the hub did not give this session
 
 
-def _salt(pages: ApiResourcePages) -> str:
-    return f"apis.paging:{pages.connection_row.pk}:{pages.name}"
+def _list_name(pages: ApiResourcePages) -> str:
+    return f"{pages.connection_row.pk}:{pages.name}"
 
 
-def sign(pages: ApiResourcePages, marker: Marker) -> str:
-    value = {"link": marker.link} if marker.link else {"token": marker.token}
-    return signing.dumps(value, salt=_salt(pages), compress=True)
-
-
-def position(pages: ApiResourcePages, query: Any) -> Position:
-    """The marker page `query` (`request.GET`) asks for; an unsigned one means page 1."""
-    signed = query.get("after", "")
-    if not signed:
+def position(pages: ApiResourcePages, query: Any, session: SessionBase) -> Position:
+    """The marker page `query` (`request.GET`) asks for; a step not in the session's
+    trail for this list means page 1."""
+    step_id = query.get("at", "")
+    if not step_id:
         return Position()
-    try:
-        value = signing.loads(signed, salt=_salt(pages))
-    except signing.BadSignature:
+    step = session.get(TRAIL, {}).get(step_id)
+    if not isinstance(step, dict) or step.get("list") != _list_name(pages):
         return Position(refused=True)
-    if not isinstance(value, dict):
-        return Position(refused=True)
-    marker = Marker(token=value.get("token"), link=value.get("link"))
-    return Position(marker, signed, list(query.getlist("before")) or [""])
+    marker = Marker(token=step.get("token"), link=step.get("link"))
+    return Position(marker, step_id, step["previous"], step["number"])
 
 
 def following(
     pages: ApiResourcePages, headers: Any, data: Any, secrets: Collection[str]
 ) -> Marker | None:
     """The next page's marker from an answer: its `Link` `rel="next"` (less the query
-    parameters `secrets` that carry credentials: a marker is signed, not encrypted), else
-    (cursor style) the token the answer carries."""
+    parameters `secrets` that carry credentials, which are not kept in the session),
+    else (cursor style) the token the answer carries."""
     if link := next_link(headers):
         return Marker(link=without_params(link, secrets))
     style = pages.operations["list"].pagination
@@ -92,25 +93,40 @@ def following(
 
 
 def marker_links(
-    pages: ApiResourcePages, at: Position, next_marker: Marker | None, filters: str
+    pages: ApiResourcePages,
+    session: SessionBase,
+    at: Position,
+    next_marker: Marker | None,
+    filters: str,
 ) -> tuple[str | None, str | None]:
-    """The query strings of the previous and next pages (None where there is none)."""
-    previous = None
-    if at.marker is not None:
-        *earlier, last = at.before
-        previous = _query(filters, last, earlier)
+    """The query strings of the previous and next pages (None where there is none); the
+    next page's step is added to the session's trail."""
+    previous = _query(filters, at.previous) if at.marker is not None else None
     after = None
     if next_marker is not None:
-        after = _query(filters, sign(pages, next_marker), [*at.before, at.signed])
+        after = _query(filters, _remember(pages, session, at, next_marker))
     return previous, after
+
+
+def _remember(pages: ApiResourcePages, session: SessionBase, at: Position, marker: Marker) -> str:
+    """The id of the step after `at` whose marker is `marker`: the same id for the same
+    step, so reloading a page adds nothing."""
+    value = {"link": marker.link} if marker.link else {"token": marker.token}
+    step = {"list": _list_name(pages), **value, "previous": at.step, "number": at.number + 1}
+    made = json.dumps(step, sort_keys=True).encode()
+    step_id = hashlib.sha256(made).hexdigest()[:16]
+    trail = session.get(TRAIL, {})
+    if step_id not in trail:
+        trail[step_id] = step
+        for oldest in list(trail)[: max(0, len(trail) - MAX_STEPS)]:
+            del trail[oldest]
+        session[TRAIL] = trail
+    return step_id
 
 
 def number_link(filters: str, page: int) -> str:
     return "&".join(part for part in (filters, urlencode({"page": page})) if part)
 
 
-def _query(filters: str, after: str, before: list[str]) -> str:
-    pairs = [("before", value) for value in before]
-    if after:
-        pairs.append(("after", after))
-    return "&".join(part for part in (filters, urlencode(pairs)) if part)
+def _query(filters: str, step: str) -> str:
+    return "&".join(part for part in (filters, urlencode({"at": step}) if step else "") if part)

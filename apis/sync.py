@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "openapi:"
 ROWS_PER_SAVE = 100
 ASKED_PAGE_SIZE = 100
-MAX_SEARCH_TEXT = 20_000
+MAX_SEARCH_TEXT = 20_000  # bounds the row and every search's scan (docs/architecture.md)
 
 
 def sync_key(resource: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -174,7 +175,7 @@ def _marked_page(
 ) -> dict[str, Any]:
     """The page a marker (a cursor token, a `Link` URL) starts, or the first; a list
     without paging is one answer paged here (see `apis.paging`)."""
-    at = paging.position(pages, request.GET)
+    at = paging.position(pages, request.GET, request.session)
     if at.refused:
         messages.info(request, "That page link is not one this list gave; here is the first page.")
     marker = at.marker
@@ -197,7 +198,7 @@ def _marked_page(
         page = Paginator(items, pages.per_page).get_page(request.GET.get("page"))
         rows = _rows(pages, page.object_list)
         return {**_local_page(page, filters, rows), "problem": answer is None}
-    previous_query, next_query = paging.marker_links(pages, at, following, filters)
+    previous_query, next_query = paging.marker_links(pages, request.session, at, following, filters)
     return {
         "rows": _rows(pages, items),
         "problem": answer is None,
@@ -218,8 +219,11 @@ def _synced_page(
     records = ApiRecord.objects.filter(connection=connection, resource=pages.name, is_deleted=False)
     for word in form.valid_data().get("q", "").lower().split():
         records = records.filter(search_text__contains=word)
-    for wire_name, value in form.item_filters().items():
-        records = records.filter(**{f"raw__{wire_name}": value})
+    for n, (wire_name, value) in enumerate(form.item_filters().items()):
+        # The key as one explicit JSON key: `raw__<name>` would read `a__b` as a path and
+        # `contains` as a lookup.
+        alias = f"filter_{n}"
+        records = records.alias(**{alias: KeyTransform(wire_name, "raw")}).filter(**{alias: value})
     page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
     if not page.paginator.count and not form.valid_data():
         start_first_sync(connection=connection, resource=synced)

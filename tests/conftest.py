@@ -16,6 +16,7 @@ from core.groups import permission_named
 from core.resources import ACTIONS, registered
 from integrations.http import call_log
 from integrations.models import Connection
+from integrations.openapi import cache as openapi_cache
 from integrations.providers import provider_for
 
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -38,6 +39,15 @@ def empty_cache():
     """Every test starts with an empty cache: cached rows, flags and rate-limit state stay put."""
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def forgotten_documents():
+    """Every test compiles its OpenAPI documents anew: a connection's cached document would
+    outlive the test's database, where another test's connection may get its id."""
+    openapi_cache.forget()
+    yield
+    openapi_cache.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,7 @@ class OpenApiClient:
     def follow(self, url: str) -> Any:
         """GET a URL the API gave, such as a `Link` header's `rel="next"` (the generated
         list pages follow them), with the credentials a query key puts in it (kept out of
-        the pages' links: `query_secrets`). It must stay under the base URL, as every call."""
+        what the pages keep: `query_secrets`). It must stay under the base URL, as every call."""
         url = pagination.without_params(url, self._query_auth)
         response = self._api.request("GET", url, params=self._query_auth or None)
         return wrap(response.data, response.headers, response.status)

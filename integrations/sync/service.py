@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from integrations.models import Connection, SyncRun, SyncState
@@ -32,16 +33,34 @@ def sync_request(
     *, connection: Connection, resource: SyncedResource, full: bool = False
 ) -> SyncRun:
     """Queue a sync in the background unless one is already queued or running."""
-    active = _active_run(connection, resource)
-    if active:
-        return active
     # The engine decides the mode when the run starts (full, or incremental if it may).
-    run = SyncRun.objects.create(connection=connection, resource=resource.key)
+    run, _ = _queue_run(connection, resource, full=full, unless=_active_runs(connection, resource))
+    return run
+
+
+def _queue_run(
+    connection: Connection, resource: SyncedResource, *, full: bool, unless: QuerySet[SyncRun]
+) -> tuple[SyncRun, bool]:
+    """(a new run queued in the background, True), unless `unless` has a run: (it, False).
+
+    The check and the new row are one transaction holding the resource's `SyncState`
+    row (unique per connection and resource; the row of the engine's lease), so two
+    requests at the same moment queue one run: PostgreSQL locks the row
+    (`select_for_update`), and SQLite's IMMEDIATE transactions let one writer in at a
+    time. The task is enqueued after that transaction, so its worker finds the run.
+    """
+    with transaction.atomic():
+        SyncState.objects.select_for_update().get_or_create(
+            connection=connection, resource=resource.key
+        )
+        if (found := unless.first()) is not None:
+            return found, False
+        run = SyncRun.objects.create(connection=connection, resource=resource.key)
     sync_resource_task.enqueue(
         connection_id=connection.pk, resource_key=resource.key, full=full, run_id=run.pk
     )
     run.refresh_from_db()
-    return run
+    return run, True
 
 
 def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStatusView:
@@ -87,7 +106,8 @@ def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedRe
     return due
 
 
-def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | None:
+def _active_runs(connection: Connection, resource: SyncedResource) -> QuerySet[SyncRun]:
+    """The runs of the resource queued or running (newest first)."""
     now = timezone.now()
     queued_fresh = now - QUEUED_STALE_AFTER
     beating = now - lease()  # a running run beats three times per lease
@@ -99,7 +119,6 @@ def _active_run(connection: Connection, resource: SyncedResource) -> SyncRun | N
             | Q(status=SyncRun.Status.QUEUED, created_at__gte=queued_fresh)
         )
         .order_by("-created_at")
-        .first()
     )
 
 
@@ -147,6 +166,8 @@ def start_first_sync(*, connection: Connection, resource: SyncedResource) -> Fir
     """
     if not connection.is_active:
         return FirstSync(queued=False)
-    if SyncRun.objects.filter(connection=connection, resource=resource.key).exists():
+    runs = SyncRun.objects.filter(connection=connection, resource=resource.key)
+    if runs.exists():  # the usual answer, without taking the write lock
         return FirstSync(queued=False)
-    return FirstSync(queued=True, run=sync_request(connection=connection, resource=resource))
+    run, queued = _queue_run(connection, resource, full=False, unless=runs)
+    return FirstSync(queued=queued, run=run if queued else None)

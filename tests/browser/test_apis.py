@@ -14,22 +14,13 @@ from playwright.sync_api import expect
 
 from core.groups import permission_named
 from integrations import jsoncodec
-from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, OutboxItem
-from integrations.openapi import cache
 from integrations.openapi.source import read_file
 from integrations.sandbox.credentials import ASANA_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
 from integrations.sandbox.jsonplaceholder_data import records
 
 from .conftest import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()
 
 
 def _log_in(page, live_server, username: str) -> None:

@@ -4,16 +4,16 @@ Runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://…); SQLite
 serializes writers, so the race needs a real server.
 """
 
-import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from django.db import connection as db_connection
-from django.db import connections
 
 from integrations.http.call_log import CallRecord
 from integrations.models import CallLog, CallRollup, CallRollupHour, Connection
 from integrations.services.call_log_sink import DatabaseCallLogSink
+from tests.concurrency import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -56,23 +56,14 @@ def test_two_workers_flushing_the_same_minutes_count_every_call():
             for pk, m in keys
         ]
 
-    barrier = threading.Barrier(2)
     stored = [0, 0]
 
     def worker(number: int) -> None:
         sink = DatabaseCallLogSink()
-        barrier.wait()
-        try:
-            for n in range(40):
-                stored[number] += sink.write(batch(number, n))
-        finally:
-            connections.close_all()
+        for n in range(40):
+            stored[number] += sink.write(batch(number, n))
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(partial(worker, 0), partial(worker, 1))
 
     assert stored == [400, 400]
     assert CallLog.objects.count() == 800

@@ -8,12 +8,12 @@ import threading
 
 import pytest
 from django.db import connection as db_connection
-from django.db import connections
 
 from integrations.models import Connection, OutboxItem
 from integrations.outbox import delivery
 from integrations.outbox.delivery import outbox_deliver_due, outbox_submit
 from integrations.outbox.operations import OutboxOperation
+from tests.concurrency import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -51,21 +51,11 @@ def test_two_workers_deliver_each_row_exactly_once(monkeypatch):
     for n in range(200):
         outbox_submit(connection=conn, operation=operation.name, payload={}, submission_key=f"k{n}")
 
-    barrier = threading.Barrier(2)
-
     def worker() -> None:
-        barrier.wait()
-        try:
-            while outbox_deliver_due(limit=20):
-                pass
-        finally:
-            connections.close_all()
+        while outbox_deliver_due(limit=20):
+            pass
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(worker, worker)
 
     assert sorted(operation.sent) == sorted(OutboxItem.objects.values_list("pk", flat=True))
     assert len(set(operation.sent)) == 200

@@ -12,21 +12,12 @@ import pytest
 import requests
 
 from integrations import jsoncodec
-from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource
-from integrations.openapi import cache
 from integrations.openapi.source import read_file
 from integrations.sandbox.credentials import ASANA_TOKEN
 
 ASANA = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "asana_oas.yaml"
 LIST = "/apis/asana/projects/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,19 +10,10 @@ from django.test import Client
 
 from apis.models import ResourceColumns
 from core.groups import permission_named
-from integrations.http import call_log
 from integrations.models import AuditEntry, Connection, OpenApiSource, OutboxItem
-from integrations.openapi import cache
 from integrations.services.connections import connection_test
 
 DOCUMENT = Path("integrations/sandbox/documents/jsonplaceholder.json")
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()  # rows of this test's calls, not flushed to its database
 
 
 @pytest.fixture

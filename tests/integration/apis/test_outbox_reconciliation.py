@@ -3,24 +3,13 @@ again (apis/outbox.py), against the sandbox over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from apis.outbox import ApiCreate, ApiDelete, ApiUpdate
-from integrations.http import call_log
 from integrations.http.errors import IntegrationError
 from integrations.models import Connection, OpenApiSource, OutboxItem
-from integrations.openapi import cache
 from integrations.sandbox.credentials import PROJECTS_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()
 
 
 @pytest.fixture

@@ -4,24 +4,14 @@ connected either way: as its built-in provider, or from the document (issue #16)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import requests
 
-from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, OutboxItem
-from integrations.openapi import cache
 from integrations.openapi.service import openapi_client
 from integrations.sandbox.credentials import PROJECTS_TOKEN
 from integrations.sandbox.projecttool import DOCUMENT
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()  # rows of this test's calls, not flushed to its database
 
 
 @pytest.fixture

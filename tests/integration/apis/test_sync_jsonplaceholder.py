@@ -3,26 +3,16 @@ shared engine, and its list read from the table (issue #16's optional sync)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from apis.models import ApiRecord, ResourceColumns
-from integrations.http import call_log
 from integrations.models import Connection, OpenApiSource, SyncRun
-from integrations.openapi import cache
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
 
 DOCUMENT = Path("integrations/sandbox/documents/jsonplaceholder.json")
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    call_log.buffer.clear()
 
 
 @pytest.fixture

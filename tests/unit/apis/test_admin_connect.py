@@ -11,15 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apis.models import ResourceColumns
 from integrations.models import Connection, OpenApiSource
-from integrations.openapi import cache
 
 DOCUMENT = Path("integrations/sandbox/documents/jsonplaceholder.json")
 ADD = "/admin/integrations/connection/add/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> None:
-    cache.forget()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ and its list read from the table (the API mocked with `responses`: an unmocked U
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,10 +12,10 @@ import responses
 from responses import matchers
 
 from apis.models import ApiRecord, ResourceColumns
+from apis.pages import api_pages
 from apis.sync import synced_resource
 from core.groups import permission_named
 from integrations.models import Connection, OpenApiSource, SyncRun
-from integrations.openapi import cache
 from integrations.services.health import connection_health
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
@@ -36,13 +37,6 @@ def _list(parameters: list[dict]) -> dict:
 
 DOC = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
        "paths": {"/posts": _list([*PAGED, FILTER]), "/comments": _list([])}}  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
 
 
 @pytest.fixture
@@ -153,3 +147,27 @@ def test_a_failed_sync_shows_on_the_page_and_in_the_connections_health(
     assert health.last_sync_at is None
     page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
     assert 'data-testid="sync-error"' in page and "Never synced yet" in page
+
+
+@pytest.mark.parametrize("wire", ["a__b", "contains", "title__icontains", "has_key"])
+def test_a_filter_named_like_a_lookup_compares_that_field(logged_in_client, db, wire):
+    """An item field whose name Django's lookups would read as a path or a lookup
+    (`a__b`, `contains`) is compared as the field of that name, and nothing else."""
+    item = {"type": "object", "properties": {"id": {"type": "integer"}, wire: {"type": "string"}}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {
+        "schema": {"type": "array", "items": item}}}}}  # fmt: skip
+    param = {"name": wire, "in": "query", "schema": {"type": "string"}}
+    doc = {"openapi": "3.0.3", "info": {"title": "Odd API", "version": "1"},
+           "paths": {"/things": {"get": {"parameters": [param], "responses": ok}}}}  # fmt: skip
+    row = Connection.objects.create(provider="openapi", name="odd", base_url=BASE)
+    OpenApiSource.objects.create(connection=row, document=json.dumps(doc))
+    ResourceColumns.objects.create(connection=row, resource="things", synced=True)
+    head, _, tail = wire.partition("__")
+    nested = {head: {tail: "red"}} if tail else {head: ["red"]}  # what a lookup would match
+    for remote_id, raw in (("1", {wire: "red"}), ("2", {wire: "blue"}), ("3", nested)):
+        ApiRecord.objects.create(connection=row, resource="things", remote_id=remote_id,
+                                 raw={"id": int(remote_id), **raw})  # fmt: skip
+    (field,) = [p.python_name for p in api_pages(row, "things").filter_form.params]
+    answer = logged_in_client.get("/apis/odd/things/", {field: "red"})
+    assert answer.status_code == 200
+    assert re.findall(r"<td>(\d+)</td>", answer.content.decode()) == ["1"]
