@@ -101,7 +101,7 @@ class EditFormMixin(OutboxFormMixin):
 
     `base` is signed JSON of the `edit_fields` as the page showed them (`base_values()`):
     the browser sends it back, and a garbled or forged one is a form error. A form built
-    with `editing=False` (a create) has no base.
+    without `editing` (a create) has no base field.
     """
 
     base = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -112,6 +112,8 @@ class EditFormMixin(OutboxFormMixin):
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
+        if not editing:
+            del self.fields["base"]
 
     def compared_fields(self) -> list[str]:
         return [n for n in self.edit_fields if n in self.fields and not self.fields[n].disabled]
@@ -122,7 +124,7 @@ class EditFormMixin(OutboxFormMixin):
 
     def get_initial_for_field(self, field: forms.Field, field_name: str) -> Any:
         if field_name == "base":
-            return edit_base(self.base_values()) if self.editing else ""
+            return edit_base(self.base_values())
         return super().get_initial_for_field(field, field_name)
 
     def clean(self) -> dict[str, Any]:
