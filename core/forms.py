@@ -54,9 +54,10 @@ class EditConflict(Exception):
     """An edit changed fields that someone else changed too, to other values, since its
     page was opened: nothing was saved or sent."""
 
-    def __init__(self, *, fields: list[str], stored: dict[str, Any]) -> None:
+    def __init__(self, *, fields: list[str], changed: list[str], stored: dict[str, Any]) -> None:
         super().__init__(f"changed by someone else: {', '.join(fields)}")
         self.fields = fields  # the fields both changed
+        self.changed = changed  # every field the person changed
         self.stored = stored  # every compared field's value as stored now
 
 
@@ -85,7 +86,7 @@ class Edit:
             name for name in self.changed if current[name] not in (self.base[name], self.mine[name])
         ]
         if conflicts:
-            raise EditConflict(fields=conflicts, stored=current)
+            raise EditConflict(fields=conflicts, changed=self.changed, stored=current)
         return {name: self.mine[name] for name in self.changed}
 
 
@@ -150,9 +151,12 @@ class EditFormMixin(OutboxFormMixin):
         now where the person left them as they were, and take the stored values as the new
         base, so that saving again deliberately replaces the other change."""
         self.data = self.data.copy()
-        edit = self.edit()
         for name, value in conflict.stored.items():
-            if name not in edit.changed:
+            if name in conflict.changed:
+                continue
+            if getattr(self.fields[name].widget, "allow_multiple_selected", False):
+                self.data.setlist(name, [str(v) for v in value or ()])
+            else:
                 self.data[name] = _as_data(value)
         for name in conflict.fields:
             now = self._shown(name, conflict.stored[name])

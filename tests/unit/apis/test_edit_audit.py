@@ -56,8 +56,9 @@ def rsps() -> Iterator[responses.RequestsMock]:
 def test_an_edits_old_values_are_the_record_as_the_api_had_it_when_the_form_was_sent(
     logged_in_client, rsps
 ):
-    """Someone renames the thing at the API while the form is open: the entry's old name
-    is theirs (read again when the form is sent), not the one the form showed."""
+    """Someone renames the thing at the API while the form is open: the form says so, and
+    once saved again on purpose the entry's old name is theirs (read again when the form
+    is sent), not the one the form showed."""
     connection = Connection.objects.create(provider="openapi", name="things", base_url=BASE)
     OpenApiSource.objects.create(connection=connection, document=json.dumps(DOC))
     rsps.add("GET", f"{BASE}/things/1", json={"id": 1, "name": "Before"})
@@ -66,9 +67,11 @@ def test_an_edits_old_values_are_the_record_as_the_api_had_it_when_the_form_was_
 
     form = logged_in_client.get("/apis/things/things/1/edit/").context["form"]
     assert form.initial["name"] == "Before"
-    logged_in_client.post(
-        "/apis/things/things/1/edit/", {"submission_key": uuid.uuid4().hex, "name": "Mine"}
-    )
+    data = {"submission_key": uuid.uuid4().hex, "name": "Mine", "base": form["base"].value()}
+    conflict = logged_in_client.post("/apis/things/things/1/edit/", data).context["form"]
+    assert "now “Renamed elsewhere”" in conflict.errors["name"][0]
+    assert not AuditEntry.objects.exists()
+    logged_in_client.post("/apis/things/things/1/edit/", {**data, "base": conflict["base"].value()})
 
     (entry,) = AuditEntry.objects.filter(record_type="apis:things", record_id="1")
     assert entry.changes == [{"field": "name", "old": "Renamed elsewhere", "new": "Mine"}]
