@@ -273,9 +273,13 @@ class ApiResourcePages(ResourcePages):
     def form_for(self, page: str) -> type[SchemaForm]:
         """The create form (every value given is sent) or the edit form (changes only;
         a PUT replaces the record, so it sends every value)."""
-        changes_only = page == "edit" and self.operations["edit"].http_method == "PATCH"
+        is_edit = page == "edit"
+        changes_only = is_edit and self.operations["edit"].http_method == "PATCH"
         return schema_form_class(
-            self.layout(page), self.compiled.validator, changes_only=changes_only
+            self.layout(page),
+            self.compiled.validator,
+            is_edit=is_edit,
+            changes_only=changes_only,
         )
 
     def initial(self, record: Any) -> dict[str, Any]:

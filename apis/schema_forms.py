@@ -25,7 +25,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
-from core.forms import OutboxFormMixin
+from core.forms import Edit, EditConflict, EditFormMixin
 from integrations.openapi.body_validation import BodyValidator
 from integrations.openapi.refs import Resolver, UnresolvableRef, child
 from integrations.openapi.schemas import merged, types_of
@@ -267,19 +267,25 @@ def _bounds(schema: dict) -> dict[str, Any]:
     return bounds
 
 
-class SchemaForm(OutboxFormMixin):
+class SchemaForm(EditFormMixin):
     """A form made from a body schema (`schema_form_class` sets the class attributes).
 
-    `body` (after `is_valid()`) is what will be sent: for a create every value
-    given; with `changes_only` (an edit) only the fields the person changed.
+    `body` (after `is_valid()`) is what will be sent: for a create every value given.
+    An edit (`is_edit`) carries the record as its page showed it (`base`) and is checked
+    against the record as read again when the form is sent (its `initial`): a field the
+    person left as it was keeps the API's value now, one that both changed is a conflict
+    (`EditConflict`, shown on the form, nothing sent). With `changes_only` (a PATCH) the
+    body has only the fields the person changed; otherwise (a PUT replaces the record)
+    every value, the API's own where the person changed nothing.
     """
 
     layout: BodyLayout
     validator: BodyValidator
+    is_edit: bool = False
     changes_only: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=self.is_edit, **kwargs)
         for spec in self.layout.fields:
             self.fields[spec.name] = form_field(spec)
         self.provider_field_names = {spec.name.replace(SEP, "."): spec.name for spec in self.specs}
@@ -292,9 +298,26 @@ class SchemaForm(OutboxFormMixin):
     def specs(self) -> tuple[FieldSpec, ...]:
         return self.layout.fields
 
+    def compared_fields(self) -> list[str]:
+        return [spec.name for spec in self.specs]
+
+    def edit(self) -> Edit:
+        """The edit in the form's values (the shown ones read as each field reads input)."""
+        base = self.cleaned_data["base"]
+        return Edit(
+            base={name: self._python(name, value) for name, value in base.items()},
+            mine={name: self.cleaned_data.get(name) for name in base},
+        )
+
+    def _python(self, name: str, value: Any) -> Any:
+        try:
+            return self.fields[name].to_python(value)
+        except forms.ValidationError:
+            return value
+
     def _crispy_layout(self) -> Layout:
         grouped = {name for group in self.layout.groups for name in group.names}
-        parts: list[Any] = ["submission_key"]
+        parts: list[Any] = ["submission_key", *(["base"] if self.editing else [])]
         parts += [spec.name for spec in self.specs if spec.name not in grouped]
         outermost = [g for g in self.layout.groups if len(g.path) == 1]
         for group in outermost:
@@ -303,14 +326,17 @@ class SchemaForm(OutboxFormMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        given = {s.name: cleaned[s.name] for s in self.specs if s.name in cleaned}
+        # With a field's own error the form goes back anyway: its other values are checked.
+        sent = self._sent_values() if self.editing and not self.errors else given
+        if sent is None:
+            return cleaned
         values: dict[tuple[str, ...], Any] = {}
         for spec in self.specs:
-            if spec.name not in cleaned or self.has_error(spec.name):
-                continue
-            if self.changes_only and spec.name not in self.changed_data:
+            if spec.name not in sent:
                 continue
             try:
-                value = wire_value(spec, cleaned[spec.name])
+                value = wire_value(spec, sent[spec.name])
             except ValueError as exc:
                 self.add_error(spec.name, str(exc))
                 continue
@@ -323,11 +349,23 @@ class SchemaForm(OutboxFormMixin):
             return cleaned
         for path, messages in self.validator.errors(self.layout.pointer, self.body).items():
             name = self.provider_field_names.get(path)
-            if self.changes_only and name and name not in self.changed_data:
+            if self.changes_only and name and name not in sent:
                 continue  # a field left as it was: the API still has it (a PATCH)
             for message in dict.fromkeys(messages):
                 self.add_error(name, message if name else f"{path}: {message}")
         return cleaned
+
+    def _sent_values(self) -> dict[str, Any] | None:
+        """An edit's values the body is made of, merged over the record as read now;
+        None after a conflict (shown on the form)."""
+        edit = self.edit()
+        stored = {name: self._python(name, self.initial.get(name)) for name in edit.base}
+        try:
+            changes = edit.merged(stored)
+        except EditConflict as conflict:
+            self.show_conflict(conflict)
+            return None
+        return changes if self.changes_only else {**stored, **changes}
 
 
 _OMIT = object()
@@ -399,8 +437,17 @@ def initial_values(layout: BodyLayout, record: dict[str, Any]) -> dict[str, Any]
 
 
 def schema_form_class(
-    layout: BodyLayout, validator: BodyValidator, *, changes_only: bool = False
+    layout: BodyLayout,
+    validator: BodyValidator,
+    *,
+    is_edit: bool = False,
+    changes_only: bool = False,
 ) -> type[SchemaForm]:
     """A form class for this body (one per page view: the document may change)."""
-    attrs = {"layout": layout, "validator": validator, "changes_only": changes_only}
+    attrs = {
+        "layout": layout,
+        "validator": validator,
+        "is_edit": is_edit,
+        "changes_only": changes_only,
+    }
     return type("GeneratedSchemaForm", (SchemaForm,), attrs)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core import signing
 
 from core.sorting import Sort, Sorting
 
@@ -39,6 +42,154 @@ class OutboxFormMixin(forms.Form):
         # A new key: the corrected form is a new submission.
         self.data = self.data.copy()
         self.data["submission_key"] = uuid.uuid4().hex
+
+
+EDIT_BASE_SALT = "core.forms.edit-base"
+STALE_PAGE = (
+    "This page's copy of the record could not be read. Reload the page and make your change again."
+)
+
+
+class EditConflict(Exception):
+    """An edit changed fields that someone else changed too, to other values, since its
+    page was opened: nothing was saved or sent."""
+
+    def __init__(self, *, fields: list[str], changed: list[str], stored: dict[str, Any]) -> None:
+        super().__init__(f"changed by someone else: {', '.join(fields)}")
+        self.fields = fields  # the fields both changed
+        self.changed = changed  # every field the person changed
+        self.stored = stored  # every compared field's value as stored now
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a person's edit asks, field by field: the values its page was rendered with
+    (`base`) and the ones sent (`mine`), in the record's terms."""
+
+    base: dict[str, Any]
+    mine: dict[str, Any]
+
+    @property
+    def changed(self) -> list[str]:
+        """The fields the person changed."""
+        return [name for name, value in self.mine.items() if value != self.base.get(name)]
+
+    def merged(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields to write over the record as `stored` now (read in the write's
+        transaction): those the person changed. A field the person left as it was keeps
+        its stored value, so a change someone else saved meanwhile survives.
+
+        Raises `EditConflict` when a field the person changed was changed meanwhile to
+        another value (the same value on both sides is no conflict)."""
+        current = {name: stored[name] for name in self.mine}
+        conflicts = [
+            name for name in self.changed if current[name] not in (self.base[name], self.mine[name])
+        ]
+        if conflicts:
+            raise EditConflict(fields=conflicts, changed=self.changed, stored=current)
+        return {name: self.mine[name] for name in self.changed}
+
+
+def edit_base(values: dict[str, Any]) -> str:
+    """An edit form's hidden `base`: `values` (the compared fields as shown) signed."""
+    return signing.dumps({name: _json_safe(v) for name, v in values.items()}, salt=EDIT_BASE_SALT)
+
+
+class EditFormMixin(OutboxFormMixin):
+    """An edit form that carries the values it was rendered with (`base`, hidden), so that
+    saving it changes only what the person changed (`Edit.merged`), not what someone
+    else saved after the page was opened.
+
+    `base` is signed JSON of the `edit_fields` as the page showed them (`base_values()`):
+    the browser sends it back, and a garbled or forged one is a form error. A form built
+    without `editing` (a create) has no base field.
+    """
+
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # The fields compared, named as on the record; a disabled field never changes.
+    edit_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if not editing:
+            del self.fields["base"]
+
+    def compared_fields(self) -> list[str]:
+        return [n for n in self.edit_fields if n in self.fields and not self.fields[n].disabled]
+
+    def base_values(self) -> dict[str, Any]:
+        """The compared fields' values as shown: the form's initial ones."""
+        return {name: self.initial.get(name) for name in self.compared_fields()}
+
+    def get_initial_for_field(self, field: forms.Field, field_name: str) -> Any:
+        if field_name == "base":
+            return edit_base(self.base_values())
+        return super().get_initial_for_field(field, field_name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.editing:
+            try:
+                base = signing.loads(self.data.get("base") or "", salt=EDIT_BASE_SALT)
+            except signing.BadSignature:
+                base = None
+            if not isinstance(base, dict) or set(base) != set(self.compared_fields()):
+                raise forms.ValidationError(STALE_PAGE, code="stale_page")
+            data["base"] = base
+        return data
+
+    def edit(self) -> Edit:
+        """The valid form's edit, in the record's terms (a form whose fields are not the
+        record's overrides it)."""
+        base = self.cleaned_data["base"]
+        return Edit(base=base, mine={name: self.cleaned_data[name] for name in base})
+
+    def show_conflict(self, conflict: EditConflict) -> None:
+        """Say which fields someone else changed and to what; show their values as stored
+        now where the person left them as they were, and take the stored values as the new
+        base, so that saving again deliberately replaces the other change."""
+        self.data = self.data.copy()
+        for name, value in conflict.stored.items():
+            if name in conflict.changed:
+                continue
+            if getattr(self.fields[name].widget, "allow_multiple_selected", False):
+                self.data.setlist(name, [str(v) for v in value or ()])
+            else:
+                self.data[name] = _as_data(value)
+        for name in conflict.fields:
+            now = self._shown(name, conflict.stored[name])
+            self.add_error(
+                name,
+                f"Changed by someone else since you opened this page: now “{now}”. "
+                "Save again to replace it.",
+            )
+        self.data["base"] = edit_base(conflict.stored)
+
+    def _shown(self, name: str, value: Any) -> str:
+        text = _as_data(value)
+        labels = dict(getattr(self.fields[name], "choices", None) or ())
+        return str(labels.get(text) or text) or "empty"
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _as_data(value: Any) -> str:
+    """A value as a form field's submitted text."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 class ConfirmForm(OutboxFormMixin):

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
 from core.export import csv_download, export_filename, table, too_many, xlsx_download
-from core.forms import ConfirmForm, ListFilterForm
+from core.forms import ConfirmForm, EditConflict, ListFilterForm
 from core.list_exports import export_file, export_request, export_visible
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
@@ -400,13 +400,19 @@ def edit_page(
     kwargs = resource.form_kwargs(connection=connection, record=record)
     form = resource.form_class(request.POST or None, initial=resource.initial(record), **kwargs)
     if request.method == "POST" and form.is_valid():
-        item = resource.update(request, record=record, form=form)
-        if item is None:
-            messages.info(request, "Nothing changed.")
-            return redirect(resource.url_name("detail"), pk=record.pk)
-        done = resource.written(record=record, created=False, provider=connection.provider_display)
-        if report_write(request, item, form=form, done=done):
-            return after_write(resource, item)
+        try:
+            item = resource.update(request, record=record, form=form)
+        except EditConflict as conflict:  # nothing saved: the form says what changed
+            form.show_conflict(conflict)
+        else:
+            if item is None:
+                messages.info(request, "Nothing changed.")
+                return redirect(resource.url_name("detail"), pk=record.pk)
+            done = resource.written(
+                record=record, created=False, provider=connection.provider_display
+            )
+            if report_write(request, item, form=form, done=done):
+                return after_write(resource, item)
     context = {"resource": resource, "form": form, resource.name: record, "problem": problem}
     return render(request, resource.template("edit"), context)
 

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core.validators import validate_email
 
-from core.forms import OutboxFormMixin
+from core.forms import EditFormMixin
 
 DOMAIN_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$"
@@ -84,9 +84,10 @@ class _LinkedFormMixin(forms.Form):
         return ids
 
 
-class OrganizationForm(_LinkedFormMixin, OutboxFormMixin):
+class OrganizationForm(_LinkedFormMixin, EditFormMixin):
     links_field = "persons"
     provider_field_names = {"person_ids": "persons"}
+    edit_fields = ("name", "domain")
 
     name = forms.CharField(max_length=300)
     domain = forms.CharField(
@@ -120,9 +121,10 @@ class OrganizationForm(_LinkedFormMixin, OutboxFormMixin):
         return _ids_text(self.cleaned_data.get("base_person_ids", ""))
 
 
-class PersonForm(_LinkedFormMixin, OutboxFormMixin):
+class PersonForm(_LinkedFormMixin, EditFormMixin):
     links_field = "organizations"
     provider_field_names = {"organization_ids": "organizations", "email": "emails"}
+    edit_fields = ("first_name", "last_name")
 
     first_name = forms.CharField(max_length=200)
     last_name = forms.CharField(max_length=200)

@@ -5,6 +5,8 @@ wholesale (affinity.md §2-3). An update therefore carries what the form
 showed (`base_*`) and what the person submitted; at delivery — which may be
 hours later — the operation reads the record from Affinity and sends the
 complete merged list, so a link added in Affinity meanwhile is not dropped.
+Its other fields are optional in the PUT: an update's payload has only the
+names (and domain) the person changed, and only those are sent.
 """
 
 from __future__ import annotations
@@ -221,8 +223,8 @@ class PersonUpdate(_PersonOperation):
             return affinity.person_update(
                 client,
                 p["person_id"],
-                first_name=p["first_name"],
-                last_name=p["last_name"],
+                first_name=p.get("first_name"),
+                last_name=p.get("last_name"),
                 emails=merge_list(list(current.emails), p.get("base_emails", []), p["emails"]),
                 organization_ids=merge_list(
                     list(current.organization_ids or ()),

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.forms import Edit
 from crm.links import (
     organization_fields,
     organization_links_set,
@@ -90,18 +91,21 @@ def organization_create(
 def organization_update(
     *,
     organization: Organization,
-    name: str,
-    domain: str,
+    edit: Edit,
     person_ids: list[str],
     base_person_ids: list[str],
     submission_key: str,
     user: Any = None,
 ) -> OutboxItem:
-    """Save the edit. A global organization keeps its name and domain."""
-    if organization.is_global:
-        name, domain = organization.name, organization.domain
+    """Save the edit over the organization as stored now: the name and domain only where
+    the person changed them (`Edit.merged`; `EditConflict` when someone else changed the
+    same one meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §2).
+    A global organization keeps its name and domain."""
 
     def save() -> Organization:
+        changes = {} if organization.is_global else edit.merged(_values(organization, edit))
+        name = changes.get("name", organization.name)
+        domain = changes.get("domain", organization.domain)
         organization.name, organization.domain = name, domain
         organization.domains = [domain, *organization.other_domains] if domain else []
         organization.person_ids, organization.persons_count = person_ids, len(person_ids)
@@ -116,13 +120,13 @@ def organization_update(
         "base_person_ids": [int(p) for p in base_person_ids],
     }
     if not organization.is_global:
-        payload.update(name=name, domain=domain)
+        payload.update({name: edit.mine[name] for name in edit.changed})
     return outbox_write(
         connection=organization.connection,
         operation="affinity.organization.update",
         payload=payload,
         submission_key=submission_key,
-        summary=f"Update organization {name}",
+        summary=f"Update organization {edit.mine.get('name', organization.name)}",
         save_record=save,
         user=user,
         record=organization,
@@ -209,8 +213,7 @@ def person_create(
 def person_update(
     *,
     person: Person,
-    first_name: str,
-    last_name: str,
+    edit: Edit,
     emails: list[str],
     base_emails: list[str],
     organization_ids: list[str],
@@ -218,30 +221,36 @@ def person_update(
     submission_key: str,
     user: Any = None,
 ) -> OutboxItem:
+    """Save the edit over the person as stored now: the names only where the person
+    changed them (`Edit.merged`; `EditConflict` when someone else changed the same one
+    meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §3)."""
+
     def save() -> Person:
-        person.first_name, person.last_name = first_name, last_name
+        changes = edit.merged(_values(person, edit))
+        person.first_name = changes.get("first_name", person.first_name)
+        person.last_name = changes.get("last_name", person.last_name)
         person.emails, person.primary_email = emails, emails[0] if emails else ""
         person.organization_ids = organization_ids
-        person.search_text = person_search_text(first_name, last_name, emails)
+        person.search_text = person_search_text(person.first_name, person.last_name, emails)
         person.sync_status = SyncStatus.PENDING
         person.save()
         return person
 
     payload = {
         "person_id": person.remote_id,
-        "first_name": first_name,
-        "last_name": last_name,
+        **{name: edit.mine[name] for name in edit.changed},
         "emails": emails,
         "base_emails": base_emails,
         "organization_ids": [int(o) for o in organization_ids],
         "base_organization_ids": [int(o) for o in base_organization_ids],
     }
+    first, last = (edit.mine.get(n, getattr(person, n)) for n in ("first_name", "last_name"))
     return outbox_write(
         connection=person.connection,
         operation="affinity.person.update",
         payload=payload,
         submission_key=submission_key,
-        summary=f"Update person {first_name} {last_name}",
+        summary=f"Update person {first} {last}",
         save_record=save,
         user=user,
         record=person,
@@ -348,6 +357,11 @@ def _refresh_from_affinity(
     save(record)
     local.refresh_from_db()
     return Refresh(fresh=True)
+
+
+def _values(record: Organization | Person, edit: Edit) -> dict[str, Any]:
+    """The edited fields' values of `record` as stored now."""
+    return {name: getattr(record, name) for name in edit.mine}
 
 
 def _refreshable(record: Organization | Person, force: bool) -> bool:

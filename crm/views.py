@@ -176,7 +176,11 @@ class OrganizationPages(_AffinityPages):
 
     def form_kwargs(self, *, connection: Connection, record: Organization | None) -> dict[str, Any]:
         is_global = record is not None and record.is_global
-        return {"choices": _person_choices(connection), "is_global": is_global}
+        return {
+            "choices": _person_choices(connection),
+            "is_global": is_global,
+            "editing": record is not None,
+        }
 
     def initial(self, record: Organization) -> dict[str, Any]:
         return {
@@ -212,8 +216,7 @@ class OrganizationPages(_AffinityPages):
         data = form.cleaned_data
         return services.organization_update(
             organization=record,
-            name=data["name"],
-            domain=data["domain"],
+            edit=form.edit(),
             person_ids=data["persons"],
             base_person_ids=data["base_person_ids"],
             submission_key=data["submission_key"],
@@ -286,7 +289,7 @@ class PersonPages(_AffinityPages):
         }
 
     def form_kwargs(self, *, connection: Connection, record: Person | None) -> dict[str, Any]:
-        return {"choices": _organization_choices(connection)}
+        return {"choices": _organization_choices(connection), "editing": record is not None}
 
     def initial(self, record: Person) -> dict[str, Any]:
         return {
@@ -316,8 +319,7 @@ class PersonPages(_AffinityPages):
         data = form.cleaned_data
         return services.person_update(
             person=record,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
+            edit=form.edit(),
             emails=data["emails"],
             base_emails=data["base_emails"],
             organization_ids=data["organizations"],

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -73,16 +74,20 @@ def snapshot(record: Model | None) -> dict[str, Any]:
 
 def stored_snapshot(record: Model | None) -> dict[str, Any]:
     """The audited values of `record`'s row as stored now (empty for none, or a row gone),
-    read inside the write's transaction so that an edit's old values are what its save
-    replaces, even when someone saved the record after the page read it. PostgreSQL
+    read into `record` itself inside the write's transaction, so that an edit changes,
+    and its old values are, the record as stored, even when someone saved it after the
+    page read it. PostgreSQL
     locks the row until the transaction ends (SELECT ... FOR UPDATE: a second edit of it
     waits, then reads the first one's values); SQLite's transactions take the database's
     write lock when they begin (`"transaction_mode": "IMMEDIATE"`, config/settings.py),
     so there the read and the save are one step already."""
     if record is None or record.pk is None:
         return {}
-    rows = type(record)._base_manager.select_for_update()
-    return snapshot(rows.filter(pk=record.pk).first())
+    try:
+        record.refresh_from_db(from_queryset=type(record)._base_manager.select_for_update())
+    except ObjectDoesNotExist:
+        return {}
+    return snapshot(record)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:

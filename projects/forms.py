@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from django import forms
 
 from core.csv_safety import formula_reason
-from core.forms import ListFilterForm, OutboxFormMixin
+from core.forms import Edit, EditFormMixin, ListFilterForm
 from integrations.providers.project_records import (
     PROJECT_FIELDS,
     UPDATABLE_PROJECT_FIELDS,
@@ -42,15 +43,18 @@ class ProjectFilterForm(ListFilterForm):
         )
 
 
-class ProjectForm(OutboxFormMixin, forms.Form):
+class ProjectForm(EditFormMixin, forms.Form):
     """Create or edit a project. Only the fields the provider supports are offered, so
     nothing a person types is dropped on the way; an edit (`current`: the project as the
-    provider last confirmed it) offers only what can change (UPDATABLE_PROJECT_FIELDS)."""
+    hub holds it) offers only what can change (UPDATABLE_PROJECT_FIELDS), and carries
+    them as shown (`base`) so that only what the person changed is saved and sent."""
+
+    edit_fields = UPDATABLE_PROJECT_FIELDS
 
     def __init__(
         self, *args, choices: ProjectChoices, current: ProjectInput | None = None, **kwargs
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=current is not None, **kwargs)
         self.choices = choices
         self.current = current
         self.provider_field_names = dict(choices.provider.project_field_names)
@@ -155,14 +159,18 @@ class ProjectForm(OutboxFormMixin, forms.Form):
         }
         return dataclasses.replace(asked, **kept)
 
-    def changed_fields(self) -> list[str]:
-        """An edit's fields whose value differs from the provider's copy."""
-        project = self.project()
-        return [
-            name
-            for name in UPDATABLE_PROJECT_FIELDS
-            if name in self.fields and getattr(project, name) != getattr(self.current, name)
-        ]
+    def base_values(self) -> dict[str, Any]:
+        return {name: getattr(self.current, name) for name in self.compared_fields()}
+
+    def edit(self) -> Edit:
+        """The edit in `ProjectInput`'s terms (tags a tuple, dates dates)."""
+        base = ProjectInput.from_json(self.cleaned_data["base"])
+        asked = self.project()
+        names = self.cleaned_data["base"]
+        return Edit(
+            base={name: getattr(base, name) for name in names},
+            mine={name: getattr(asked, name) for name in names},
+        )
 
 
 class ProjectImportForm(forms.Form):

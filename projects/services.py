@@ -9,11 +9,13 @@ number, so submitting twice never creates anything twice.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.forms import Edit
 from integrations import audit
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
@@ -92,22 +94,23 @@ def project_input_of(project: Project) -> ProjectInput:
 
 
 def project_update(
-    *,
-    project: Project,
-    edited: ProjectInput,
-    fields: list[str],
-    submission_key: str,
-    user: Any = None,
+    *, project: Project, edit: Edit, submission_key: str, user: Any = None
 ) -> OutboxItem | None:
-    """Save the edit locally (pending) and send only the changed `fields`; None when
-    nothing changed."""
-    if not fields:
+    """Save the edit over the project as stored now and send the fields the person changed
+    (`Edit.merged`: the others keep what is stored, a change someone saved meanwhile
+    included; `EditConflict` when someone changed the same field); None when the person
+    changed nothing. The whole project goes in the payload, so the provider's rules (Asana
+    sends both dates) see the stored values of what the person left alone."""
+    if not edit.changed:
         return None
     connection = project.connection
 
     def save_record() -> Project:
-        owners = names_by_remote_id(connection, ProjectUser, {edited.owner})
-        local = _local_project(connection, edited, owners, {})
+        # `project` is the row as stored now (outbox_write read it again, locked).
+        stored = project_input_of(project)
+        merged = dataclasses.replace(stored, **edit.merged(dataclasses.asdict(stored)))
+        owners = names_by_remote_id(connection, ProjectUser, {merged.owner})
+        local = _local_project(connection, merged, owners, {})
         for name in ("name", "description", "status", "priority", "owner_remote_id",
                      "owner_name", "start_date", "end_date", "tags", "search_text"):  # fmt: skip
             setattr(project, name, getattr(local, name))
@@ -118,11 +121,16 @@ def project_update(
     return outbox_write(
         connection=connection,
         operation=UPDATE_OPERATION[connection.provider],
-        payload={"remote_id": project.remote_id, "project": edited.to_json(), "fields": fields},
+        payload=lambda saved: {
+            "remote_id": saved.remote_id,
+            "project": project_input_of(saved).to_json(),
+            "fields": edit.changed,
+        },
         submission_key=submission_key,
-        summary=f"Update project {edited.name}",
+        summary=f"Update project {edit.mine.get('name', project.name)}",
         save_record=save_record,
         user=user,
+        record=project,
     )
 
 

@@ -182,8 +182,7 @@ class ProjectPages(ResourcePages):
     ) -> OutboxItem | None:
         return services.project_update(
             project=record,
-            edited=form.project(),
-            fields=form.changed_fields(),
+            edit=form.edit(),
             submission_key=form.cleaned_data["submission_key"],
             user=request.user,
         )

@@ -47,7 +47,7 @@ def outbox_write(
     *,
     connection: Connection,
     operation: str,
-    payload: dict[str, Any],
+    payload: dict[str, Any] | Callable[[Any], dict[str, Any]],
     submission_key: str,
     summary: str,
     save_record: Callable[[], SyncedRecord | None],
@@ -62,12 +62,17 @@ def outbox_write(
     runs only for the first submission of `submission_key`, so a double
     submit neither saves a second record nor sends a second write.
 
+    An edit or delete passes its `record`: it is read again from its row, and locked, in
+    the transaction just before `save_record`, so `save_record` changes the record as
+    stored now (another edit may have saved it since the page read it) and may refuse
+    with `core.forms.EditConflict`, which rolls everything back and reaches the caller.
+    A `payload` that depends on the saved record is a function of it, called after
+    `save_record`.
+
     The audit trail gets an entry in the same transaction: who, from which page, what
-    was changed. An edit or delete passes its `record`; the old values are its row as
-    stored, read (and locked) in the transaction just before `save_record`, not the
-    values the page read, which another edit may have changed since. A write without a
-    local record passes its `changes` and `audit_record` ("apis:<resource>", its id at
-    the API).
+    was changed; an edit's old values are its record as stored just before `save_record`,
+    not the values the page read. A write without a local record passes its `changes`
+    and `audit_record` ("apis:<resource>", its id at the API).
     """
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
     if existing:
@@ -79,7 +84,7 @@ def outbox_write(
             item, created = outbox_submit(
                 connection=connection,
                 operation=operation,
-                payload=payload,
+                payload=payload(saved) if callable(payload) else payload,
                 submission_key=submission_key,
                 summary=summary,
                 record=saved,

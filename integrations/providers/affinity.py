@@ -278,17 +278,18 @@ def person_update(
     client: ApiClient,
     person_id: int | str,
     *,
-    first_name: str,
-    last_name: str,
     emails: list[str],
     organization_ids: list[int],
+    first_name: str | None = None,
+    last_name: str | None = None,
 ) -> AffinityPerson:
-    """PUT replaces `emails` and `organization_ids` wholesale: pass the complete lists."""
-    body = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "emails": list(emails),
-        "organization_ids": list(organization_ids),
-    }
+    """PUT replaces `emails` and `organization_ids` wholesale: pass the complete lists.
+
+    The names are left out when None (every field is optional, §3): unchanged."""
+    body: dict[str, Any] = {"emails": list(emails), "organization_ids": list(organization_ids)}
+    if first_name is not None:
+        body["first_name"] = first_name
+    if last_name is not None:
+        body["last_name"] = last_name
     data = _call(client, "PUT", f"/persons/{int(person_id)}", json=body)
     return _record(data, parse_person, "a person")

@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from crm.models import Organization, Person
 
+from .accessibility import assert_accessible
+
 
 def _choose_person(page, person: Person) -> None:
     page.fill("#id_persons_search", person.last_name)
@@ -96,3 +98,38 @@ def test_delete_an_organization_after_confirming(
     expect(page.locator(f"[data-organization-id='{org.pk}']")).to_have_count(0)
     org.refresh_from_db()
     assert org.is_deleted
+
+
+def test_an_edit_from_a_page_opened_before_another_says_what_changed_then_replaces_it(
+    synced_affinity, logged_in_page, live_server, screenshot
+):
+    """Ana opens the edit page; Ben changes the domain in another tab; Ana's own new
+    domain is not saved over his without her knowing: the field says what it is now."""
+    ana = logged_in_page
+    org = Organization.objects.filter(is_global=False).exclude(remote_id=None).first()
+    unique = uuid.uuid4().hex[:6]
+    edit_url = f"{live_server.url}/organizations/{org.pk}/edit/"
+    ana.goto(edit_url)
+
+    ben = ana.context.new_page()
+    ben.goto(edit_url)
+    ben.fill("#id_domain", f"ben-{unique}.io")
+    ben.get_by_role("button", name="Save changes").click()
+    expect(ben.get_by_text("updated in Affinity")).to_be_visible()
+    ben.close()
+
+    ana.fill("#id_domain", f"ana-{unique}.io")
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.locator("#id_domain")).to_have_attribute("aria-invalid", "true")
+    said = (
+        f"Changed by someone else since you opened this page: now “ben-{unique}.io”. "
+        "Save again to replace it."
+    )
+    expect(ana.get_by_text(said)).to_be_visible()
+    assert_accessible(ana)
+    screenshot("crm-organization-edit-conflict")
+    assert Organization.objects.get(pk=org.pk).domain == f"ben-{unique}.io"
+
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.get_by_text("updated in Affinity")).to_be_visible()
+    assert Organization.objects.get(pk=org.pk).domain == f"ana-{unique}.io"

@@ -151,6 +151,7 @@ def test_edit_sends_only_what_changed(logged_in_client, connection):
     form = logged_in_client.get("/apis/jsonplaceholder/todos/1/edit/")
     data = {k: v for k, v in form.context["form"].initial.items() if v is not None}
     data["title"] = "Renamed"
+    data["base"] = form.context["form"]["base"].value()
     logged_in_client.post("/apis/jsonplaceholder/todos/1/edit/", data)
     item = OutboxItem.objects.get()
     assert item.operation == "openapi.update" and item.payload["body"] == {"title": "Renamed"}

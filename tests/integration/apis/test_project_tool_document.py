@@ -90,6 +90,7 @@ def test_its_generated_edit_page_patches_the_fake(logged_in_client, connection, 
     created = openapi_client(connection).projects.post(name="Before", workspace_id=1)
     form = logged_in_client.get(f"/apis/tool/projects/{created.id}/edit/").context["form"]
     data = {k: v for k, v in form.initial.items() if v not in (None, "")}
+    data["base"] = form["base"].value()
     logged_in_client.post(f"/apis/tool/projects/{created.id}/edit/", {**data, "name": "After"})
     item = OutboxItem.objects.get()
     assert item.status == OutboxItem.Status.DONE, item.last_error

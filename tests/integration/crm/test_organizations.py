@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from core.forms import edit_base
 from crm.models import AffinityList, Organization, Person
 from crm.sync import LISTS, ORGANIZATIONS
 from integrations.models import OutboxItem
@@ -63,6 +64,7 @@ def test_create_update_and_delete(logged_in_client, synced, affinity_api, unique
     edit = logged_in_client.get(f"/organizations/{org.pk}/edit/")
     key = edit.context["form"]["submission_key"].value()
     base = edit.context["form"]["base_person_ids"].value()
+    shown = edit.context["form"]["base"].value()
     third = Person.objects.filter(connection=synced).exclude(pk__in=[first.pk, second.pk]).first()
     affinity_api(
         "PUT",
@@ -72,7 +74,7 @@ def test_create_update_and_delete(logged_in_client, synced, affinity_api, unique
     # The form drops the second person and changes the domain.
     saved = logged_in_client.post(
         f"/organizations/{org.pk}/edit/",
-        {"submission_key": key, "base_person_ids": base, "name": f"Acme {unique}",
+        {"submission_key": key, "base": shown, "base_person_ids": base, "name": f"Acme {unique}",
          "domain": f"acme-{unique}.com", "persons": [first.remote_id]},
         follow=True,
     )  # fmt: skip
@@ -132,7 +134,12 @@ def test_a_global_organization_cannot_be_renamed(logged_in_client, synced):
     Organization.objects.filter(pk=org.pk).update(is_global=False)
     page = logged_in_client.post(
         f"/organizations/{org.pk}/edit/",
-        {"name": "Renamed", "domain": org.domain, "submission_key": uuid.uuid4().hex},
+        {
+            "name": "Renamed",
+            "domain": org.domain,
+            "submission_key": uuid.uuid4().hex,
+            "base": edit_base({"name": org.name, "domain": org.domain}),
+        },
     )
     form = page.context["form"]
     assert "Cannot change the name or domain of a global organization" in form.errors["name"][0]

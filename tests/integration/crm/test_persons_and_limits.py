@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.forms import edit_base
 from crm.models import Organization, Person
 from crm.sync import ORGANIZATIONS
 from integrations.models import OutboxItem
@@ -52,7 +53,8 @@ def test_create_and_update_a_person(logged_in_client, synced, affinity_api, uniq
         {"first_name": "Ada", "last_name": f"King {unique}",
          "emails": f"ada-{unique}@example.org\nada2-{unique}@example.org",
          "base_emails": f"ada-{unique}@example.org", "organizations": [],
-         "base_organization_ids": org.remote_id},
+         "base_organization_ids": org.remote_id,
+         "base": edit_base({"first_name": "Ada", "last_name": f"Lovelace {unique}"})},
     )  # fmt: skip
     assert "updated in Affinity" in saved.content.decode()
     remote = affinity_api("GET", f"/persons/{person.remote_id}")

@@ -12,6 +12,7 @@ def _edit(client, project, **changes):
     form = page.context["form"]
     data = {name: form.initial.get(name) or "" for name in form.fields}
     data.update({k: v.isoformat() for k, v in form.initial.items() if hasattr(v, "isoformat")})
+    data["base"] = form["base"].value()
     return client.post(f"/projects/{project.pk}/edit/", {**data, **changes}, follow=True)
 
 

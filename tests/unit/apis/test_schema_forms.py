@@ -6,6 +6,7 @@ import pytest
 from django import forms
 
 from apis.schema_forms import body_layout, initial_values, label_for, schema_form_class
+from core.forms import edit_base
 from integrations.openapi.body_validation import BodyValidator
 from integrations.openapi.refs import Resolver
 
@@ -161,11 +162,14 @@ def test_provider_errors_land_on_their_fields(form_class):
 
 def test_an_edit_sends_only_the_changed_fields():
     layout = body_layout(Resolver(DOCUMENT), POINTER)
-    edit = schema_form_class(layout, BodyValidator(DOCUMENT, "3.0.3"), changes_only=True)
+    edit = schema_form_class(
+        layout, BodyValidator(DOCUMENT, "3.0.3"), is_edit=True, changes_only=True
+    )
     record = {"id": 5, "name": "Box", "size": 3, "kind": "small", "active": True, "tags": ["a"]}
     initial = initial_values(layout, record)
     assert initial["tags"] == "a" and initial["kind"] == "small"
-    form = edit(_data(size="4", tags="a"), initial=initial)
+    shown = {spec.name: initial.get(spec.name) for spec in layout.fields}
+    form = edit(_data(size="4", tags="a", base=edit_base(shown)), initial=initial)
     assert form.is_valid(), form.errors
     assert form.body == {"size": 4}
 

@@ -15,6 +15,7 @@ import pytest
 from django.db import connection as db_connection
 from django.utils import timezone
 
+from core.forms import Edit, edit_base
 from core.templatetags.hub import page_words
 from crm.models import Organization
 from crm.services import organization_update
@@ -77,6 +78,7 @@ def test_an_edit_records_old_and_new_values_only_of_what_changed(
     _post(
         logged_in_client, f"/organizations/{acme.pk}/edit/",
         name="Acme Inc", domain="acme.io", base_person_ids="",
+        base=edit_base({"name": "Acme", "domain": "acme.io"}),
     )  # fmt: skip
 
     entry = AuditEntry.objects.get()
@@ -87,17 +89,18 @@ def test_an_edit_records_old_and_new_values_only_of_what_changed(
 
 def _update(organization: Organization, *, key: str, user, **values) -> None:
     """The edit form's save of `organization` as its page read it (queued, not sent)."""
-    values = {"name": organization.name, "domain": organization.domain, **values}
+    shown = {"name": organization.name, "domain": organization.domain}
     with deliver_later():
         organization_update(
-            organization=organization, person_ids=[], base_person_ids=[], submission_key=key,
-            user=user, **values,
+            organization=organization, edit=Edit(base=shown, mine={**shown, **values}),
+            person_ids=[], base_person_ids=[], submission_key=key, user=user,
         )  # fmt: skip
 
 
 def test_an_edit_from_a_page_read_before_another_edit_records_what_it_replaced(user, acme):
     """Two people open the edit page; the first renames it, then the second saves a new
-    domain from the page read before: its entry shows that it put the old name back."""
+    domain from the page read before: its entry shows the domain alone, the first one's
+    name stays."""
     seen_by_second = Organization.objects.get(pk=acme.pk)
     _update(Organization.objects.get(pk=acme.pk), key="first", user=user, name="Acme Inc")
 
@@ -105,13 +108,14 @@ def test_an_edit_from_a_page_read_before_another_edit_records_what_it_replaced(u
 
     second = AuditEntry.objects.get(outbox_item__submission_key="second")
     changes = _changes(second)
-    assert (changes["name"], changes["domain"]) == (("Acme Inc", "Acme"), ("acme.io", "acme.com"))
+    assert changes["domain"] == ("acme.io", "acme.com") and "name" not in changes
+    assert Organization.objects.get(pk=acme.pk).name == "Acme Inc"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_edits_at_the_same_moment_each_record_what_they_replaced(user, acme):
-    """The second edit waits for the first to commit, then reads the row as stored: its
-    old name is the first edit's new one (a read before the lock would see "Acme")."""
+    """The second edit waits for the first to commit, then reads the row as stored: it
+    keeps the first edit's new name (a read before the lock would put "Acme" back)."""
     first_saved, release = threading.Event(), threading.Event()
 
     def save_and_wait() -> Organization:
@@ -134,7 +138,7 @@ def test_two_edits_at_the_same_moment_each_record_what_they_replaced(user, acme)
     seen_by_second = Organization.objects.get(pk=acme.pk)
 
     def second_edit() -> None:
-        _update(seen_by_second, key="second", user=user, name="Acme Co")
+        _update(seen_by_second, key="second", user=user, domain="acme.com")
 
     threads = [threading.Thread(target=_closing(run)) for run in (first_edit, second_edit)]
     threads[0].start()
@@ -146,11 +150,11 @@ def test_two_edits_at_the_same_moment_each_record_what_they_replaced(user, acme)
         thread.join(30)
 
     entries = {e.outbox_item.submission_key: _changes(e) for e in AuditEntry.objects.all()}
-    assert entries == {
-        "first": {"name": ("Acme", "Acme Inc")},
-        "second": {"name": ("Acme Inc", "Acme Co")},
-    }
-    assert Organization.objects.get(pk=acme.pk).name == "Acme Co"
+    assert entries["first"] == {"name": ("Acme", "Acme Inc")}
+    assert entries["second"]["domain"] == ("acme.io", "acme.com")
+    assert "name" not in entries["second"]
+    stored = Organization.objects.get(pk=acme.pk)
+    assert (stored.name, stored.domain) == ("Acme Inc", "acme.com")
 
 
 def _closing(run):
@@ -214,6 +218,7 @@ def test_the_detail_page_shows_the_history_newest_first(logged_in_client, acme, 
     _post(
         logged_in_client, f"/organizations/{acme.pk}/edit/",
         name="Acme Inc", domain="acme.io", base_person_ids="",
+        base=edit_base({"name": "Acme", "domain": "acme.io"}),
     )  # fmt: skip
     _arrive(acme.connection, acme, name="Acme International")
 

@@ -5,6 +5,7 @@ through the outbox and its delivery; the sandbox versions are in tests/integrati
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -13,11 +14,15 @@ from django.core.cache import cache
 from responses import matchers
 
 from ats.models import Candidate, Offer
+from core.forms import edit_base
 from crm.models import Organization, Person
 from crm.services import subdomain_cache_key
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
+from integrations.providers.project_records import UPDATABLE_PROJECT_FIELDS
 from projects.models import Project, ProjectUser, Workspace
+from projects.services import project_input_of
+from projects.views import supported_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +67,10 @@ def _form(project: Project, **changes) -> dict[str, str]:
         "status": project.status, "priority": project.priority, "tags": ", ".join(project.tags),
         "submission_key": uuid.uuid4().hex,
     }  # fmt: skip
+    shown, offered = project_input_of(project), supported_fields(project.connection)
+    data["base"] = edit_base(
+        {name: getattr(shown, name) for name in UPDATABLE_PROJECT_FIELDS if name in offered}
+    )
     return {**data, **changes}
 
 
@@ -69,7 +78,7 @@ def test_the_edit_page_offers_what_can_change_with_the_projects_values(logged_in
     form = logged_in_client.get(f"/projects/{apollo.pk}/edit/").context["form"]
 
     assert set(form.fields) == {"name", "description", "owner", "start_date", "end_date",
-                                "status", "priority", "tags", "submission_key"}  # fmt: skip
+                                "status", "priority", "tags", "submission_key", "base"}  # fmt: skip
     assert form.initial["name"] == "Apollo" and form.initial["tags"] == "q1"
     assert ("", "Default") not in form.fields["status"].choices
 
@@ -136,6 +145,81 @@ def test_the_detail_page_links_the_edit_only_for_who_may_change(client, apollo, 
     assert client.post(f"/projects/{apollo.pk}/edit/", _form(apollo, name="X")).status_code == 403
     apollo.refresh_from_db()
     assert apollo.name == "Apollo"
+
+
+# --- project edit from a page opened before another edit ------------------------------------
+
+
+@pytest.fixture
+def tool_api(rsps, apollo):
+    """The generic tool's project 42: PATCH applies what it is sent; the bodies are kept."""
+    state = {"project": {"id": 42, "name": "Apollo", "description": "Moon", "status": "Active",
+                         "priority": "High", "owner_id": 3, "workspace_id": 2,
+                         "start_date": "2026-01-05", "end_date": "2026-03-31", "tags": ["q1"]},
+             "patches": []}  # fmt: skip
+
+    def patch(request):
+        body = json.loads(request.body)
+        state["patches"].append(body)
+        state["project"] = {**state["project"], **body}
+        return 200, {}, json.dumps(state["project"])
+
+    rsps.add_callback("PATCH", f"{PM}/projects/42", callback=patch)
+    return state
+
+
+def _opened(client, project: Project) -> dict[str, str]:
+    """The edit page's form as a browser sends it back untouched."""
+    form = client.get(f"/projects/{project.pk}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    return {name: str(value.isoformat() if hasattr(value, "isoformat") else value or "")
+            for name, value in data.items()}  # fmt: skip
+
+
+def test_a_project_edit_from_an_old_page_keeps_the_other_change(logged_in_client, apollo, tool_api):
+    ana, ben = _opened(logged_in_client, apollo), _opened(logged_in_client, apollo)
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ben, "priority": "Low"})
+    page = logged_in_client.post(
+        f"/projects/{apollo.pk}/edit/", {**ana, "name": "Apollo 11"}, follow=True
+    )
+
+    assert _messages(page)[-1] == "Project updated in Project tool."
+    apollo.refresh_from_db()
+    assert (apollo.name, apollo.priority) == ("Apollo 11", "Low")
+    assert tool_api["patches"] == [{"priority": "Low"}, {"name": "Apollo 11"}]
+    assert (tool_api["project"]["name"], tool_api["project"]["priority"]) == ("Apollo 11", "Low")
+
+
+def test_a_project_field_changed_by_both_is_a_conflict_until_saved_again(
+    logged_in_client, apollo, tool_api
+):
+    ana, ben = _opened(logged_in_client, apollo), _opened(logged_in_client, apollo)
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ben, "priority": "Low", "owner": "4"})
+
+    page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ana, "priority": "Medium"})
+
+    form = page.context["form"]
+    assert form.errors["priority"] == [
+        "Changed by someone else since you opened this page: now “Low”. Save again to replace it."
+    ]
+    assert len(tool_api["patches"]) == 1 and OutboxItem.objects.count() == 1
+    apollo.refresh_from_db()
+    assert (apollo.priority, apollo.owner_remote_id) == ("Low", "4")
+    assert form["owner"].value() == "4"  # Ana left the owner: the page shows Ben's
+
+    again = {name: form[name].value() for name in form.fields}
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", again)
+
+    apollo.refresh_from_db()
+    assert (apollo.priority, apollo.owner_remote_id) == ("Medium", "4")
+    assert tool_api["patches"][-1] == {"priority": "Medium"}
+
+
+def test_a_forged_project_base_is_a_form_error(logged_in_client, apollo, tool_api):
+    data = {**_opened(logged_in_client, apollo), "name": "Apollo 11", "base": "e30:1x:forged"}
+    page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", data)
+    assert "Reload the page and make your change again." in page.content.decode()
+    assert tool_api["patches"] == [] and not OutboxItem.objects.exists()
 
 
 # --- project edit: Asana ---------------------------------------------------------------------
