@@ -3,6 +3,7 @@ email, again when it recovers, and a change another worker took is not reported 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import smtplib
@@ -242,6 +243,24 @@ def test_a_notification_whose_worker_died_while_sending_is_sent_later(channels, 
     assert health_alerts_send(now=start + timedelta(minutes=1)) == 0  # the claim still holds
     assert health_alerts_send(now=start + timedelta(minutes=6)) == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_report_whose_worker_dies_every_time_is_given_up_after_the_last_try(
+    channels, settings, switched_off, caplog
+):
+    """Each try's worker dies mid-send (or hangs past the lease): every claim counts a try,
+    so the report is tried 1 + len(RETRY_DELAYS) times, then given up, and the log says so."""
+    settings.HEALTH_ALERT_WEBHOOK_URL = ""
+    start = timezone.now()
+    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=RuntimeError)
+    with died as send:
+        for minute in range(3 * 60):
+            with contextlib.suppress(RuntimeError):
+                health_alerts_send(now=start + timedelta(minutes=minute))
+    assert send.call_count == 7
+    assert "did not finish (gave up)" in caplog.text
+    alert = HealthAlert.objects.get()
+    assert alert.retry_at is None and alert.pending == ["email"] and alert.attempts == 7
 
 
 def test_a_retry_another_worker_took_is_not_sent_twice(channels, switched_off, settings):
