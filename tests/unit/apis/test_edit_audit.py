@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import responses
 
 from integrations.models import AuditEntry, Connection, OpenApiSource
-from integrations.openapi import cache
 
 BASE = "https://api.example.test/v1"
 ITEM = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
@@ -38,19 +35,6 @@ DOC = {
 }
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def test_an_edits_old_values_are_the_record_as_the_api_had_it_when_the_form_was_sent(
