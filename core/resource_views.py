@@ -123,7 +123,9 @@ def sync_bar(
     *, connection: Connection, resource: ResourcePages, status: SyncStatusView | None, listed: bool
 ) -> SyncStatusView | None:
     """The list's sync bar (`status`, read before the rows); an empty, never-synced list
-    first starts its first sync (and that of the resources its filters need), by name."""
+    first starts its first sync (and that of the resources its filters need), by name.
+    When another request queued that first sync after `status` was read, the bar is read
+    again, so it shows that run rather than none until a reload."""
     for needed in resource.first_syncs_needed(connection=connection):
         start_first_sync(connection=connection, resource=needed)
     if status is None:
@@ -132,6 +134,8 @@ def sync_bar(
         first = start_first_sync(connection=connection, resource=status.resource)
         if first.queued:
             return replace(status, run=first.run)
+        if status.run is None and connection.is_active:  # queued by another request
+            return sync_status(connection=connection, resource=status.resource)
     return status
 
 
@@ -258,7 +262,7 @@ def list_page(
     filters = form.filters()
     rows = resource.list_rows(connection=connection, filters=filters)
     asked = page_number(request.GET.get("page"))
-    count_limit = resource.list_count_limit(filters=filters)
+    count_limit = resource.list_count_limit(rows=rows)
     load = resource.load_rows if count_limit is not None else None
     page = paginate(rows, asked, resource.per_page, count_limit=count_limit, load=load)
     context = list_context(

@@ -10,16 +10,20 @@ from django.db import migrations, models
 
 # core.bulk.row_key of a BulkForm key (a UUID as str() writes it) and a record's pk.
 BULK_ROW_KEY = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9]+$"
+BATCH = 1000  # rows read and written at a time, so a large outbox is never all in memory
 
 
 def copy_bulk_keys(apps, schema_editor):
     OutboxItem = apps.get_model("integrations", "OutboxItem")
     rows = OutboxItem.objects.filter(submission_key__regex=BULK_ROW_KEY).only("submission_key")
     batch = []
-    for item in rows.iterator(chunk_size=1000):
+    for item in rows.iterator(chunk_size=BATCH):
         item.bulk_key = uuid.UUID(item.submission_key[:36])
         batch.append(item)
-    OutboxItem.objects.bulk_update(batch, ["bulk_key"], batch_size=500)
+        if len(batch) == BATCH:
+            OutboxItem.objects.bulk_update(batch, ["bulk_key"])
+            batch.clear()
+    OutboxItem.objects.bulk_update(batch, ["bulk_key"])
 
 
 class Migration(migrations.Migration):

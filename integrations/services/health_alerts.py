@@ -17,7 +17,9 @@ logged, its error kept on the row, and it alone is tried again at a later tick: 
 1, 2, 5, 10, 30 and 60 minutes (`RETRY_DELAYS`), then given up with an error in the
 log. A channel that took the notification is not sent it again. A worker sending holds
 the notification for `SEND_LEASE`; one that dies meanwhile leaves it to be tried again
-once that runs out. A new change replaces a notification still owed.
+once that runs out. Each claim counts a try, so a report whose worker dies or hangs
+every time is given up too, after the same `TRIES`. A new change replaces a
+notification still owed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 # After a notification's n-th failed try, the next waits RETRY_DELAYS[n - 1]; after the
 # last it is given up. The scheduler runs the check once a minute.
 RETRY_DELAYS = tuple(timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60))
+TRIES = len(RETRY_DELAYS) + 1
 # How long a worker sending a notification holds it (the webhook's timeouts are seconds).
 SEND_LEASE = timedelta(minutes=5)
 
@@ -67,7 +71,8 @@ def health_alerts_send(*, now: datetime | None = None) -> int:
 def _claim(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> bool:
     """Take the report this alert owes, if any: a change of state (from the state read)
     or a retry that is due (from the retry time read). Only the worker whose conditional
-    UPDATE took sends; `alert` then holds what it wrote."""
+    UPDATE took sends; `alert` then holds what it wrote, `attempts` the number of this try.
+    The claim counts the try, so one whose worker died or hung still uses one up."""
     fields: dict[str, Any] = {"retry_at": now + SEND_LEASE}
     if alert.alarming != health.alarming:
         fields |= {
@@ -75,10 +80,14 @@ def _claim(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> bool:
             "changed_at": now,
             "reasons": "\n".join(health.reasons),
             "pending": alert_channels(),
-            "attempts": 0,
+            "attempts": 1,
         }
         claimed = HealthAlert.objects.filter(pk=alert.pk, alarming=alert.alarming)
     elif alert.pending and alert.retry_at is not None and alert.retry_at <= now:
+        if alert.attempts >= TRIES:  # the last try's worker died or hung
+            _give_up(alert, health)
+            return False
+        fields["attempts"] = F("attempts") + 1
         claimed = HealthAlert.objects.filter(pk=alert.pk, retry_at=alert.retry_at)
     else:
         return False
@@ -86,7 +95,17 @@ def _claim(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> bool:
         return False
     for name, value in fields.items():
         setattr(alert, name, value)
+    alert.refresh_from_db(fields=["attempts"])
     return True
+
+
+def _give_up(alert: HealthAlert, health: ConnectionHealth) -> None:
+    """Stop trying a report whose last try never finished (its lease ran out)."""
+    if HealthAlert.objects.filter(pk=alert.pk, retry_at=alert.retry_at).update(retry_at=None):
+        logger.error(
+            "Health alert for connection %s: try %s of %s did not finish (gave up)",
+            health.connection.pk, alert.attempts, TRIES,
+        )  # fmt: skip
 
 
 def _deliver(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> None:
@@ -94,21 +113,20 @@ def _deliver(alert: HealthAlert, health: ConnectionHealth, now: datetime) -> Non
     for a later try, or give them up after the last one."""
     channels = [name for name in alert.pending if name in alert_channels()]
     errors = _notify(health, channels, at=alert.changed_at or now)
-    attempts = alert.attempts + 1
     retry_at = None
-    if errors and attempts <= len(RETRY_DELAYS):
-        retry_at = now + RETRY_DELAYS[attempts - 1]
+    if errors and alert.attempts < TRIES:
+        retry_at = now + RETRY_DELAYS[alert.attempts - 1]
     then = f"next try at {retry_at:%H:%M} UTC" if retry_at else "gave up"
     for error in errors.values():
         logger.log(
             logging.WARNING if retry_at else logging.ERROR,
             "Health alert for connection %s: %s (try %s of %s; %s)",
-            health.connection.pk, error, attempts, len(RETRY_DELAYS) + 1, then,
+            health.connection.pk, error, alert.attempts, TRIES, then,
         )  # fmt: skip
     # Only while this worker still holds the claim (a new change may have replaced it).
     HealthAlert.objects.filter(pk=alert.pk, retry_at=alert.retry_at).update(
-        pending=list(errors), attempts=attempts, retry_at=retry_at,
-        notified_at=now, error="\n".join(errors.values()),
+        pending=list(errors), retry_at=retry_at, notified_at=now,
+        error="\n".join(errors.values()),
     )  # fmt: skip
 
 

@@ -15,7 +15,6 @@ import pytest
 import responses
 
 from integrations.models import AuditEntry, Connection, OpenApiSource, OutboxItem
-from integrations.openapi import cache
 
 BASE = "https://api.example.test/v1"
 ITEM = {"type": "object", "properties": {
@@ -48,19 +47,6 @@ def _document(edit_method: str) -> dict[str, Any]:
 DOC = _document("patch")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> Iterator[None]:
-    cache.forget()
-    yield
-    cache.forget()
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def test_an_edits_old_values_are_the_record_as_the_api_had_it_when_the_form_was_sent(

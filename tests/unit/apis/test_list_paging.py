@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from html import unescape
 
 import pytest
-import responses
 from django.core import signing
 from django.test import Client
 from responses import matchers
@@ -38,12 +36,6 @@ CURSOR_DOC = _doc(
         "next_cursor": {"type": "string"}}}}},
 )  # fmt: skip
 LINK_DOC = _doc([_query("team")], ARRAY)  # no paging parameters: the answers' `Link` lead
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def _connect(doc: dict) -> Connection:

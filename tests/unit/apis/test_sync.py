@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
-import responses
 from responses import matchers
 
 from apis.models import ApiRecord, ResourceColumns
@@ -37,12 +35,6 @@ def _list(parameters: list[dict]) -> dict:
 
 DOC = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
        "paths": {"/posts": _list([*PAGED, FILTER]), "/comments": _list([])}}  # fmt: skip
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from importlib import import_module
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.bulk import submission_rows
@@ -214,3 +216,24 @@ def test_rows_of_bulk_actions_made_before_the_bulk_key_column_keep_their_result_
     assert [r.label for r in rows] == ["Delete organization Acme", "Delete organization Globex"]
     single.refresh_from_db()
     assert single.bulk_key is None
+
+
+def test_the_bulk_key_copy_writes_a_large_outbox_in_batches(connection):
+    """2,500 old bulk rows: all get their key, written 1,000 at a time (never all held)."""
+    keys = [uuid.uuid4() for _ in range(5)]
+    OutboxItem.objects.bulk_create(
+        OutboxItem(connection=connection, operation="x", submission_key=f"{keys[n % 5]}-{n}")
+        for n in range(2500)
+    )
+    written = []
+    real_bulk_update = QuerySet.bulk_update
+
+    def recording(queryset, objs, fields, **kwargs):
+        written.append(len(objs))
+        return real_bulk_update(queryset, objs, fields, **kwargs)
+
+    with mock.patch.object(QuerySet, "bulk_update", autospec=True, side_effect=recording):
+        import_module("integrations.migrations.0013_outboxitem_bulk_key").copy_bulk_keys(apps, None)
+    assert written == [1000, 1000, 500]
+    assert OutboxItem.objects.filter(bulk_key=keys[0]).count() == 500
+    assert not OutboxItem.objects.filter(bulk_key=None).exists()

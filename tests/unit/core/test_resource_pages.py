@@ -18,11 +18,11 @@ from ats.sync import CANDIDATES, OFFERS
 from ats.views import CANDIDATE_PAGES, OFFER_PAGES, RECRUITEE
 from core import resources
 from core.forms import ListFilterForm, OutboxFormMixin
-from core.resource_views import after_write, connection_required, report_write
+from core.resource_views import after_write, connection_required, report_write, sync_bar
 from core.resources import ResourcePages, Service
 from core.sorting import Column, Sorting
 from integrations.models import Connection, OutboxItem, SyncRun
-from integrations.sync.service import start_first_sync
+from integrations.sync.service import start_first_sync, sync_status
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,16 @@ def test_the_first_sync_is_queued_once(recruitee):
     assert first.queued and first.run == SyncRun.objects.get()
     assert start_first_sync(connection=recruitee, resource=CANDIDATES).queued is False
     assert len(default_task_backend.results) == 1
+
+
+def test_the_sync_bar_shows_a_first_sync_another_request_queued_meanwhile(recruitee):
+    """This request read the bar (no run yet); another request queued the first sync before
+    this one tried: the bar shows that run, not "never synced" until a reload."""
+    status = sync_status(connection=recruitee, resource=CANDIDATES)
+    other = start_first_sync(connection=recruitee, resource=CANDIDATES).run
+    bar = sync_bar(connection=recruitee, resource=CANDIDATE_PAGES, status=status, listed=False)
+    assert bar.run == other and other is not None
+    assert SyncRun.objects.filter(resource=CANDIDATES.key).count() == 1
 
 
 def test_the_detail_page_refreshes_by_name(logged_in_client, recruitee, monkeypatch):

@@ -1,5 +1,6 @@
 """The hub's own pages: the sync bar, the outbox, the dashboard's warnings, the sandbox badge."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,8 +154,6 @@ def test_the_admin_lists_sync_runs_with_their_duration(client, staff_user, conne
 
 def _page_text(response) -> str:
     """A page's visible text, one space between words."""
-    import re
-
     html = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.split())
 
