@@ -262,7 +262,7 @@ def list_page(
     filters = form.filters()
     rows = resource.list_rows(connection=connection, filters=filters)
     asked = page_number(request.GET.get("page"))
-    count_limit = resource.list_count_limit(rows=rows)
+    count_limit = resource.list_count_limit(filters=filters)
     load = resource.load_rows if count_limit is not None else None
     page = paginate(rows, asked, resource.per_page, count_limit=count_limit, load=load)
     context = list_context(

@@ -243,14 +243,13 @@ class ResourcePages:
         """The list's rows, searched, filtered and sorted (`filters` from the filter form)."""
         raise NotImplementedError(f"{type(self).__name__} must implement list_rows()")
 
-    def list_count_limit(self, *, rows: QuerySet) -> int | None:
-        """How far the count of the list's `rows` (`list_rows()`) goes: `count_limit` rows
-        past the page, or all of them when the search index bounds the search
-        (`search_bound`: a few thousand rows at most, found by the index, so cheap to
-        count exactly)."""
+    def list_count_limit(self, *, filters: Any) -> int | None:
+        """How far the list's count goes: `count_limit` rows past the page, or all of them
+        when the search index bounds the search (`search_bound`: a few thousand rows at
+        most, found by the index, so cheap to count exactly)."""
         if self.count_limit is None:
             return None
-        bound = search_bound(rows)
+        bound = search_bound(self.model._default_manager.all(), filters.search)
         return self.count_limit if bound is None else bound
 
     def load_rows(self, pks: list[Any]) -> list[Any]:

@@ -36,7 +36,6 @@ from typing import Any
 from django.db import connections, migrations, router
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.sql.where import AND
 
 # Letters that carry their mark in the letter itself, so NFKD does not split
 # them off (the keys are already case-folded).
@@ -100,24 +99,15 @@ def search_filter(rows: QuerySet, term: str) -> QuerySet:
     return rows
 
 
-def search_bound(rows: QuerySet) -> int | None:
-    """At most how many rows `rows` holds, when `search_filter` answered its search from
-    the SQLite index: DENSE_MATCHES (the index found fewer), else None (no search, only
-    short or common words, or PostgreSQL, whose pg_trgm index has no such bound). Read
-    from the query, so the index is not asked again. A list counts a bounded search
-    exactly (core/pagination.py)."""
-    where = rows.query.where
-    if where.connector != AND or where.negated:
-        return None
-    matched = any(isinstance(getattr(c, "rhs", None), _IndexMatch) for c in where.children)
-    return DENSE_MATCHES if matched else None
+def search_bound(rows: QuerySet, term: str) -> int | None:
+    """At most how many of `rows` `search_filter(rows, term)` finds, when the index bounds it:
+    DENSE_MATCHES when the SQLite index answers (it found fewer), else None (a blank term,
+    only short or common words, or PostgreSQL, whose pg_trgm index has no such bound). A
+    list counts a bounded search exactly (core/pagination.py)."""
+    return None if _index_match(rows, search_words(term)) is None else DENSE_MATCHES
 
 
-class _IndexMatch(RawSQL):
-    """The ids the SQLite index found for a search: fewer than DENSE_MATCHES."""
-
-
-def _index_match(rows: QuerySet, words: list[str]) -> _IndexMatch | None:
+def _index_match(rows: QuerySet, words: list[str]) -> RawSQL | None:
     """The ids the SQLite index finds for the words of three characters or more, when it
     finds fewer than DENSE_MATCHES rows; else None (the words are checked by `LIKE`)."""
     indexed = [w for w in words if len(w) >= MIN_INDEXED]
@@ -129,7 +119,7 @@ def _index_match(rows: QuerySet, words: list[str]) -> _IndexMatch | None:
     sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
     if not _fewer_than(rows.db, sql, phrases, DENSE_MATCHES):
         return None
-    return _IndexMatch(sql, [phrases])
+    return RawSQL(sql, [phrases])  # noqa: S611
 
 
 def _fewer_than(db: str, sql: str, phrases: str, limit: int) -> bool:

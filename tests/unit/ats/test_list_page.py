@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection as db
-from django.test.utils import CaptureQueriesContext
 
 from ats import views
 from ats.models import Candidate
@@ -107,16 +106,3 @@ def test_past_the_end_says_there_is_no_such_page(logged_in_client, connection):
     html = logged_in_client.get("/candidates/", {"page": 9}).content.decode()
     assert "There is no page 9." in html
     assert _shown(html)[2] == []
-
-
-@pytest.mark.skipif(db.vendor != "sqlite", reason="the SQLite search index (FTS5)")
-def test_a_search_list_page_asks_the_search_index_once(logged_in_client, connection):
-    """The search and the count limit share one finding of the index: the page asks it
-    whether it bounds the search once, then reads the page's rows through it."""
-    _candidates(connection, 30)
-    with CaptureQueriesContext(db) as queries:
-        html = logged_in_client.get("/candidates/", {"q": "match", "page": 2}).content.decode()
-    assert _shown(html)[:2] == ("30 candidates", "Page 2 of 2")
-    index_reads = [q["sql"] for q in queries if "ats_candidate_fts" in q["sql"]]
-    asked = [sql for sql in index_reads if sql.startswith("SELECT count(*) FROM (SELECT rowid")]
-    assert (len(asked), len(index_reads)) == (1, 2), index_reads  # then the page's ids
