@@ -18,12 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django_tasks import task
 
 from core.csv_safety import csv_lines
-from core.export import CHUNK_SIZE, XLSX_TYPE, export_filename, table, xlsx_write
+from core.export import CHUNK_SIZE, XLSX_TYPE, export_filename, table, too_many, xlsx_write
 from core.models import ListExport
 from core.resources import ResourcePages, registered
 
@@ -57,9 +58,17 @@ def export_request(
     return export
 
 
+class ExportRefused(Exception):
+    """Why the worker will not write an export, in words its page shows."""
+
+
+FILTERS_CHANGED = "The list's filters changed since you asked; export it again."
+
+
 def export_write(export_id: str) -> str:
     """Write a queued export's file into its row, saving how many rows are written as it
-    goes; a failure is logged and the export marked failed (its page says so)."""
+    goes; a failure is marked on the export (its page says so) with the reason when the
+    person can act on it (`ExportRefused`), else logged."""
     export = ListExport.objects.defer("content").filter(pk=export_id).first()
     if export is None or export.status != ListExport.Status.QUEUED:
         return "skipped"  # deleted meanwhile, or run already
@@ -68,9 +77,11 @@ def export_write(export_id: str) -> str:
     try:
         resource = next(r for r in registered() if r.url_name("list") == export.resource)
         connection = resource.connection()
-        form = resource.bound_filter_form(QueryDict(export.query), connection=connection)
-        rows = resource.export_rows(connection=connection, filters=form.filters())
-        lines = _counting(export, table(rows, resource.export_columns(connection=connection)))
+        rows = _rows_asked(export, resource, connection)
+        lines = _counting(
+            export, table(rows, resource.export_columns(connection=connection)),
+            rows=rows, plural=resource.plural,
+        )  # fmt: skip
         with tempfile.TemporaryFile() as out:
             if export.kind == "csv":
                 out.writelines(line.encode() for line in csv_lines(lines, byte_order_mark=True))
@@ -79,17 +90,35 @@ def export_write(export_id: str) -> str:
             out.seek(0)
             export.content = out.read()
         export.status = ListExport.Status.DONE
+    except ExportRefused as refused:
+        export.status, export.error = ListExport.Status.FAILED, str(refused)
     except Exception:
         logger.exception("the export %s could not be written", export_id)
         export.status = ListExport.Status.FAILED
-    export.save(update_fields=["status", "content", "rows_written", "updated_at"])
+    export.save(update_fields=["status", "error", "content", "rows_written", "updated_at"])
     return export.status
 
 
-def _counting(export: ListExport, lines: Iterator[list[object]]) -> Iterator[list[object]]:
-    """The table's lines, saving on `export` how many rows were written every chunk."""
+def _rows_asked(export: ListExport, resource: ResourcePages, connection: Any) -> QuerySet:
+    """The rows of the list as it was filtered when the export was asked; refused when
+    the filters no longer read the same (an offer or stage filtered on is gone: the form
+    drops it, and the export would hold every row under the filtered export's name)."""
+    form = resource.bound_filter_form(QueryDict(export.query), connection=connection)
+    if not form.is_valid() or form.querystring() != export.query:
+        raise ExportRefused(FILTERS_CHANGED)
+    return resource.export_rows(connection=connection, filters=form.filters())
+
+
+def _counting(
+    export: ListExport, lines: Iterator[list[object]], *, rows: QuerySet, plural: str
+) -> Iterator[list[object]]:
+    """The table's lines, saving on `export` how many rows were written every chunk, and
+    refused past `EXPORT_MAX_ROWS` (rows synced since it was asked): never a larger file."""
     yield next(lines)  # the headings
+    limit = settings.EXPORT_MAX_ROWS
     for count, line in enumerate(lines, start=1):
+        if count > limit:
+            raise ExportRefused(too_many(max(count, rows.count()), plural=plural))
         yield line
         export.rows_written = count
         if count % CHUNK_SIZE == 0:

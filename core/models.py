@@ -31,6 +31,7 @@ class ListExport(models.Model):
     rows_written = models.PositiveIntegerField(default=0)
     filename = models.CharField(max_length=200)
     content = models.BinaryField(null=True, editable=False)
+    error = models.CharField(max_length=300, blank=True)  # why it failed, for its page
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

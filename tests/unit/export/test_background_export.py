@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 import core.export
 import core.list_exports
+from ats.models import Candidate, Offer, Placement
 from core.groups import permission_named
 from core.models import ListExport
 from core.resources import registered
@@ -187,3 +188,42 @@ def test_the_worker_saves_its_progress_as_it_writes(
     ask(logged_in_client, "/candidates/export.csv?q=ann")
 
     assert sorted(set(seen)) == [0, 1, 2]  # what the export's page showed meanwhile
+
+
+def _export_id(page_url: str) -> str:
+    return page_url.rstrip("/").split("/")[-1]
+
+
+def test_an_export_whose_filter_vanished_before_the_worker_ran_fails_saying_so(
+    logged_in_client, three_candidates, recruitee, ask
+):
+    ann = Candidate.objects.get(name="Ann Lee")
+    Offer.objects.create(connection=recruitee, remote_id="7", title="Engineer")
+    Placement.objects.create(candidate=ann, offer_remote_id="7", stage_name="Interview")
+    for name in ("Cem One", "Dee Two"):
+        Placement.objects.create(
+            candidate=Candidate.objects.create(connection=recruitee, remote_id=name, name=name),
+            offer_remote_id="7", stage_name="Interview",
+        )  # fmt: skip
+    page_url = ask(logged_in_client, "/candidates/export.csv?offer=7")
+    Offer.objects.all().delete()  # a sync found the offer gone before the worker ran
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "failed"
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "filters changed since you asked; export it again." in page
+    assert logged_in_client.get(f"{page_url}download/").status_code == 404
+
+
+def test_the_worker_never_writes_more_than_the_cap(
+    logged_in_client, three_candidates, recruitee, candidate, settings, ask
+):
+    settings.EXPORT_MAX_ROWS = 4
+    page_url = ask(logged_in_client, "/candidates/export.csv")  # 4 candidates: allowed
+    candidate(recruitee, "Eve Late", [])  # synced before the worker ran
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "failed"
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "5 candidates match; an export holds at most 4." in page
+    assert ListExport.objects.get().rows_written <= 4
