@@ -27,6 +27,7 @@ from core.csv_safety import csv_lines
 from core.export import CHUNK_SIZE, XLSX_TYPE, export_filename, table, too_many, xlsx_write
 from core.models import ListExport
 from core.resources import ResourcePages, registered
+from integrations.models import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +43,21 @@ def list_export_task(export_id: str) -> str:
 
 
 def export_request(
-    *, user: Any, resource: ResourcePages, kind: str, query: str, rows_total: int
+    *,
+    user: Any,
+    resource: ResourcePages,
+    connection: Connection,
+    kind: str,
+    query: str,
+    rows_total: int,
 ) -> ListExport:
-    """The background export of the list as filtered (`query`): the one this person
-    already has on its way for the same list, format and filters, or a new one, queued."""
-    fields = {"user": user, "resource": resource.url_name("list"), "kind": kind, "query": query}
+    """The background export of the list as filtered (`query`) from `connection`: the one
+    this person already has on its way for the same list, format and filters, or a new
+    one, queued."""
+    fields = {
+        "user": user, "connection": connection, "resource": resource.url_name("list"),
+        "kind": kind, "query": query,
+    }  # fmt: skip
     active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
     waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
     if waiting is not None:
@@ -76,7 +87,7 @@ def export_write(export_id: str) -> str:
     export.save(update_fields=["status", "updated_at"])
     try:
         resource = next(r for r in registered() if r.url_name("list") == export.resource)
-        connection = resource.connection()
+        connection = export.connection
         rows = _rows_asked(export, resource, connection)
         lines = _counting(
             export, table(rows, resource.export_columns(connection=connection)),
@@ -99,7 +110,7 @@ def export_write(export_id: str) -> str:
     return export.status
 
 
-def _rows_asked(export: ListExport, resource: ResourcePages, connection: Any) -> QuerySet:
+def _rows_asked(export: ListExport, resource: ResourcePages, connection: Connection) -> QuerySet:
     """The rows of the list as it was filtered when the export was asked; refused when
     the filters no longer read the same (an offer or stage filtered on is gone: the form
     drops it, and the export would hold every row under the filtered export's name)."""
@@ -127,10 +138,15 @@ def _counting(
             )
 
 
-def export_visible(token: Any, *, user: Any, resource: ResourcePages) -> ListExport:
-    """The export, without its file, if it is this list's and this person's (or they are
-    staff); otherwise 404, so no one learns of another person's export."""
-    found = ListExport.objects.defer("content").filter(pk=token, resource=resource.url_name("list"))
+def export_visible(
+    token: Any, *, user: Any, resource: ResourcePages, connection: Connection
+) -> ListExport:
+    """The export, without its file, if it is this list's as `connection` shows it and
+    this person's (or they are staff); otherwise 404, so no one learns of another
+    person's export."""
+    found = ListExport.objects.defer("content").filter(
+        pk=token, resource=resource.url_name("list"), connection=connection
+    )
     export = found.first()
     if export is None or not (export.user_id == user.pk or user.is_staff):
         raise Http404("No such export.")

@@ -23,6 +23,8 @@ class ListExport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # The connection the list showed when it was asked: the worker exports its rows.
+    connection = models.ForeignKey("integrations.Connection", on_delete=models.CASCADE)
     resource = models.CharField(max_length=100)  # the list's URL name, e.g. "ats:candidate_list"
     kind = models.CharField(max_length=4)  # "csv" or "xlsx"
     query = models.TextField(blank=True)  # the list's search, filters and sort

@@ -19,6 +19,7 @@ from ats.models import Candidate, Offer, Placement
 from core.groups import permission_named
 from core.models import ListExport
 from core.resources import registered
+from integrations.models import Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,19 @@ def test_the_worker_never_writes_more_than_the_cap(
     page = logged_in_client.get(page_url).content.decode()
     assert "5 candidates match; an export holds at most 4." in page
     assert ListExport.objects.get().rows_written <= 4
+
+
+def test_the_worker_exports_the_connection_the_list_showed(
+    logged_in_client, three_candidates, recruitee, other_recruitee, candidate, ask
+):
+    candidate(other_recruitee, "Zed Elsewhere", [])
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    Connection.objects.filter(pk=recruitee.pk).update(is_active=False)  # the list moves on
+
+    core.list_exports.export_write(_export_id(page_url))
+
+    export = ListExport.objects.get()
+    body = b"".join(core.list_exports.export_file(export).streaming_content).decode()
+    names = [row[1] for row in csv.reader(io.StringIO(body[1:]))][1:]
+    assert sorted(names) == ["'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"]
+    assert logged_in_client.get(page_url).status_code == 404  # not this connection's
