@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
@@ -58,13 +58,18 @@ def export_request(
         "user": user, "connection": connection, "resource": resource.url_name("list"),
         "kind": kind, "query": query,
     }  # fmt: skip
-    active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
-    waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
-    if waiting is not None:
-        return waiting
-    export = ListExport.objects.create(
-        **fields, rows_total=rows_total, filename=export_filename(resource, kind)
-    )
+    new = {**fields, "rows_total": rows_total, "filename": export_filename(resource, kind)}
+    try:
+        return _queue(new)
+    except IntegrityError:  # this one is on its way already (`one_list_export_on_its_way`)
+        active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
+        waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
+        return waiting if waiting is not None else _queue(new)  # it finished meanwhile
+
+
+def _queue(fields: dict[str, Any]) -> ListExport:
+    with transaction.atomic():
+        export = ListExport.objects.create(**fields)
     transaction.on_commit(lambda: list_export_task.enqueue(export_id=str(export.pk)))
     return export
 
@@ -80,11 +85,13 @@ def export_write(export_id: str) -> str:
     """Write a queued export's file into its row, saving how many rows are written as it
     goes; a failure is marked on the export (its page says so) with the reason when the
     person can act on it (`ExportRefused`), else logged."""
-    export = ListExport.objects.defer("content").filter(pk=export_id).first()
-    if export is None or export.status != ListExport.Status.QUEUED:
-        return "skipped"  # deleted meanwhile, or run already
-    export.status = ListExport.Status.RUNNING
-    export.save(update_fields=["status", "updated_at"])
+    claimed = ListExport.objects.filter(pk=export_id, status=ListExport.Status.QUEUED).update(
+        status=ListExport.Status.RUNNING, updated_at=timezone.now()
+    )  # conditional, so a task run twice (retried, duplicated) writes once
+    found = ListExport.objects.defer("content").select_related("connection")
+    if not claimed or (export := found.filter(pk=export_id).first()) is None:
+        return "skipped"  # run already, failed by `exports_tidy`, or deleted meanwhile
+    status, error, content = ListExport.Status.DONE, "", None
     try:
         resource = next(r for r in registered() if r.url_name("list") == export.resource)
         connection = export.connection
@@ -99,15 +106,17 @@ def export_write(export_id: str) -> str:
             else:
                 xlsx_write(lines, out, title=resource.plural)
             out.seek(0)
-            export.content = out.read()
-        export.status = ListExport.Status.DONE
+            content = out.read()
     except ExportRefused as refused:
-        export.status, export.error = ListExport.Status.FAILED, str(refused)
+        status, error = ListExport.Status.FAILED, str(refused)
     except Exception:
         logger.exception("the export %s could not be written", export_id)
-        export.status = ListExport.Status.FAILED
-    export.save(update_fields=["status", "error", "content", "rows_written", "updated_at"])
-    return export.status
+        status = ListExport.Status.FAILED
+    saved = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.RUNNING).update(
+        status=status, error=error, content=content, rows_written=export.rows_written,
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    return status if saved else "skipped"  # failed by `exports_tidy` meanwhile: left so
 
 
 def _rows_asked(export: ListExport, resource: ResourcePages, connection: Connection) -> QuerySet:

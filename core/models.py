@@ -37,6 +37,17 @@ class ListExport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            # One export on its way per person, list, format and filters: two POSTs at
+            # once queue one (`export_request`); a done or failed one does not count.
+            models.UniqueConstraint(
+                fields=["user", "connection", "resource", "kind", "query"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_list_export_on_its_way",
+            )
+        ]
+
     def __str__(self) -> str:
         return self.filename
 

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -244,3 +245,60 @@ def test_the_worker_exports_the_connection_the_list_showed(
     names = [row[1] for row in csv.reader(io.StringIO(body[1:]))][1:]
     assert sorted(names) == ["'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"]
     assert logged_in_client.get(page_url).status_code == 404  # not this connection's
+
+
+def test_the_database_holds_one_export_on_its_way_per_list_format_and_filters(
+    admin_user, recruitee
+):
+    fields = {
+        "user": admin_user, "connection": recruitee, "resource": "ats:candidate_list",
+        "kind": "csv", "query": "q=ann",
+    }  # fmt: skip
+    ListExport.objects.create(**fields, status="done")
+    ListExport.objects.create(**fields)  # a done one does not count
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ListExport.objects.create(**fields, status="running")  # two POSTs at once
+    ListExport.objects.create(**{**fields, "kind": "xlsx"})
+
+
+def test_a_duplicated_task_writes_the_export_once(
+    logged_in_client, three_candidates, ask, monkeypatch
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    written: list[int] = []
+    lines = core.list_exports.csv_lines
+    monkeypatch.setattr(
+        core.list_exports, "csv_lines", lambda *a, **k: written.append(1) or lines(*a, **k)
+    )
+    now = timezone.now
+    other_worker: list[str] = []
+
+    def the_same_task_runs_meanwhile() -> dt.datetime:
+        if not other_worker:  # between this worker's read and its claim
+            other_worker.append("started")
+            other_worker.append(core.list_exports.export_write(_export_id(page_url)))
+        return now()
+
+    monkeypatch.setattr(timezone, "now", the_same_task_runs_meanwhile)
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "skipped"
+    assert other_worker == ["started", "done"] and written == [1]
+    assert ListExport.objects.get().status == "done"
+
+
+def test_an_export_failed_while_it_was_written_stays_failed(
+    logged_in_client, three_candidates, ask, monkeypatch
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    lines = core.list_exports.csv_lines
+
+    def tidied_meanwhile(*args, **kwargs):
+        ListExport.objects.update(status="failed")  # exports_tidy: no progress for too long
+        return lines(*args, **kwargs)
+
+    monkeypatch.setattr(core.list_exports, "csv_lines", tidied_meanwhile)
+
+    core.list_exports.export_write(_export_id(page_url))
+
+    assert ListExport.objects.get().status == "failed"
+    assert logged_in_client.get(f"{page_url}download/").status_code == 404
