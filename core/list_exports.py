@@ -34,6 +34,13 @@ logger = logging.getLogger(__name__)
 # A background export saves its progress every CHUNK_SIZE rows (a second or two apart);
 # one silent this long lost its worker.
 EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
+# A worker takes a queued export within seconds; one queued this long was never taken.
+EXPORT_UNCLAIMED_AFTER = dt.timedelta(minutes=30)
+UNCLAIMED = (
+    f"No background worker took this export within {EXPORT_UNCLAIMED_AFTER.seconds // 60} "
+    "minutes; export it again, and if this happens again tell an administrator (is "
+    "manage.py db_worker running?)."
+)
 
 
 @task()
@@ -68,9 +75,15 @@ def export_request(
 
 
 def _queue(fields: dict[str, Any]) -> ListExport:
+    """A new export and its task, in one transaction: the task queue (django-tasks-db) is
+    this database, so both are kept or neither, and the worker, reading committed rows,
+    never sees the task before the export. (Enqueued on commit instead, a failed or
+    never-run callback would leave an export queued with no task, handed back to every
+    later identical request; the outbox can enqueue on commit because the scheduler
+    delivers what is due anyway.)"""
     with transaction.atomic():
         export = ListExport.objects.create(**fields)
-    transaction.on_commit(lambda: list_export_task.enqueue(export_id=str(export.pk)))
+        list_export_task.enqueue(export_id=str(export.pk))
     return export
 
 
@@ -176,13 +189,18 @@ def export_file(export: ListExport) -> FileResponse:
 
 
 def exports_tidy() -> None:
-    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files, and
-    mark failed those being written whose worker has saved no progress for
-    `EXPORT_STALLED_AFTER` (it died: its page then says so instead of waiting forever)."""
+    """Delete the exports asked more than `EXPORT_KEEP_HOURS` ago, with their files; mark
+    failed those queued for `EXPORT_UNCLAIMED_AFTER` (no worker took the task: none runs,
+    or it was lost) and those being written whose worker has saved no progress for
+    `EXPORT_STALLED_AFTER` (it died). Their pages then say so instead of waiting forever,
+    and asking again makes a new export."""
     now = timezone.now()
     ListExport.objects.filter(
         created_at__lt=now - dt.timedelta(hours=settings.EXPORT_KEEP_HOURS)
     ).delete()
+    ListExport.objects.filter(
+        status=ListExport.Status.QUEUED, created_at__lt=now - EXPORT_UNCLAIMED_AFTER
+    ).update(status=ListExport.Status.FAILED, error=UNCLAIMED, updated_at=now)
     ListExport.objects.filter(
         status=ListExport.Status.RUNNING, updated_at__lt=now - EXPORT_STALLED_AFTER
     ).update(status=ListExport.Status.FAILED, updated_at=now)

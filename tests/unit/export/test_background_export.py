@@ -33,16 +33,14 @@ def three_candidates(settings, recruitee, candidate):
 
 
 @pytest.fixture
-def ask(django_capture_on_commit_callbacks):
-    """Ask for an export as a person does (GET offers it, POST queues it, the task is
-    enqueued once the request's transaction commits); its page's URL."""
+def ask():
+    """Ask for an export as a person does (GET offers it, POST queues it); its page's URL."""
 
     def ask(client, url: str) -> str:
         offered = client.get(url)
         assert offered.status_code == 200
         assert offered["Content-Type"].startswith("text/html")
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url)
+        response = client.post(url)
         assert response.status_code == 302
         return response["Location"]
 
@@ -302,3 +300,32 @@ def test_an_export_failed_while_it_was_written_stays_failed(
 
     assert ListExport.objects.get().status == "failed"
     assert logged_in_client.get(f"{page_url}download/").status_code == 404
+
+
+def test_an_export_whose_task_could_not_be_queued_is_not_kept(
+    logged_in_client, three_candidates, monkeypatch, ask
+):
+    class Unreachable:
+        def enqueue(self, **kwargs):
+            raise ConnectionError("the task queue is unreachable")
+
+    monkeypatch.setattr(core.list_exports, "list_export_task", Unreachable())
+    with pytest.raises(ConnectionError):
+        ask(logged_in_client, "/candidates/export.csv")
+
+    assert ListExport.objects.count() == 0, "no export left queued with no task to write it"
+
+
+def test_an_export_no_worker_took_fails_and_asking_again_makes_a_new_one(
+    logged_in_client, three_candidates, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")  # the task is lost
+    ListExport.objects.update(created_at=timezone.now() - dt.timedelta(minutes=31))
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    assert ListExport.objects.get().status == "failed"
+    assert (
+        "No background worker took this export" in logged_in_client.get(page_url).content.decode()
+    )
+    assert ask(logged_in_client, "/candidates/export.csv") != page_url
