@@ -2,8 +2,9 @@
 
 An export of more than `EXPORT_IN_REQUEST_MAX_ROWS` rows (100,000 candidates take ~17 CPU
 seconds as XLSX, ~9 as CSV, and gunicorn kills a request after 30 s) is a `ListExport`
-row that `list_export_task` fills (`export_write`), counting its rows as it goes; its page
-shows that progress, then the download, to the person who asked (or staff) for
+row that `list_export_task` fills (`export_write`), counting its rows as it goes, then
+keeps the file in 1 MB pieces (`ListExportPart`); its page shows that progress, then the
+download (streamed a piece at a time), to the person who asked (or staff) for
 `EXPORT_KEEP_HOURS`.
 """
 
@@ -14,18 +15,19 @@ import io
 import logging
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django_tasks import task
 
 from core.csv_safety import csv_lines
 from core.export import CHUNK_SIZE, XLSX_TYPE, export_filename, table, too_many, xlsx_write
-from core.models import ListExport
+from core.models import ListExport, ListExportPart
 from core.resources import ResourcePages, registered
 from integrations.models import Connection
 
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 # A background export saves its progress every CHUNK_SIZE rows (a second or two apart);
 # one silent this long lost its worker.
 EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
+# A written file is kept, and served, in pieces this large (`ListExportPart`).
+PART_SIZE = 1024 * 1024
 # A worker takes a queued export within seconds; one queued this long was never taken.
 EXPORT_UNCLAIMED_AFTER = dt.timedelta(minutes=30)
 UNCLAIMED = (
@@ -70,7 +74,7 @@ def export_request(
         return _queue(new)
     except IntegrityError:  # this one is on its way already (`one_list_export_on_its_way`)
         active = (ListExport.Status.QUEUED, ListExport.Status.RUNNING)
-        waiting = ListExport.objects.filter(**fields, status__in=active).defer("content").first()
+        waiting = ListExport.objects.filter(**fields, status__in=active).first()
         return waiting if waiting is not None else _queue(new)  # it finished meanwhile
 
 
@@ -95,41 +99,53 @@ FILTERS_CHANGED = "The list's filters changed since you asked; export it again."
 
 
 def export_write(export_id: str) -> str:
-    """Write a queued export's file into its row, saving how many rows are written as it
-    goes; a failure is marked on the export (its page says so) with the reason when the
-    person can act on it (`ExportRefused`), else logged."""
+    """Write a queued export's file, saving how many rows are written as it goes, then
+    keep it in pieces (`ListExportPart`); a failure is marked on the export (its page
+    says so) with the reason when the person can act on it (`ExportRefused`), else
+    logged."""
     claimed = ListExport.objects.filter(pk=export_id, status=ListExport.Status.QUEUED).update(
         status=ListExport.Status.RUNNING, updated_at=timezone.now()
     )  # conditional, so a task run twice (retried, duplicated) writes once
-    found = ListExport.objects.defer("content").select_related("connection")
+    found = ListExport.objects.select_related("connection")
     if not claimed or (export := found.filter(pk=export_id).first()) is None:
         return "skipped"  # run already, failed by `exports_tidy`, or deleted meanwhile
-    status, error, content = ListExport.Status.DONE, "", None
-    try:
-        resource = next(r for r in registered() if r.url_name("list") == export.resource)
-        connection = export.connection
-        rows = _rows_asked(export, resource, connection)
-        lines = _counting(
-            export, table(rows, resource.export_columns(connection=connection)),
-            rows=rows, plural=resource.plural,
-        )  # fmt: skip
-        with tempfile.TemporaryFile() as out:
-            if export.kind == "csv":
-                out.writelines(line.encode() for line in csv_lines(lines, byte_order_mark=True))
-            else:
-                xlsx_write(lines, out, title=resource.plural)
-            out.seek(0)
-            content = out.read()
-    except ExportRefused as refused:
-        status, error = ListExport.Status.FAILED, str(refused)
-    except Exception:
-        logger.exception("the export %s could not be written", export_id)
-        status = ListExport.Status.FAILED
-    saved = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.RUNNING).update(
-        status=status, error=error, content=content, rows_written=export.rows_written,
-        updated_at=timezone.now(),
+    status, error = ListExport.Status.DONE, ""
+    with tempfile.TemporaryFile() as out:
+        try:
+            _write(export, out)
+        except ExportRefused as refused:
+            status, error = ListExport.Status.FAILED, str(refused)
+        except Exception:
+            logger.exception("the export %s could not be written", export_id)
+            status = ListExport.Status.FAILED
+        size = out.seek(0, io.SEEK_END) if status == ListExport.Status.DONE else 0
+        with transaction.atomic():  # the file and "done" are seen together
+            saved = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.RUNNING)
+            if not saved.update(
+                status=status, error=error, rows_written=export.rows_written, size=size,
+                updated_at=timezone.now(),
+            ):  # fmt: skip
+                return "skipped"  # failed by `exports_tidy` meanwhile: left so
+            if status == ListExport.Status.DONE:
+                out.seek(0)
+                for seq, data in enumerate(iter(lambda: out.read(PART_SIZE), b"")):
+                    ListExportPart.objects.create(export=export, seq=seq, data=data)
+    return status
+
+
+def _write(export: ListExport, out: IO[bytes]) -> None:
+    """The export's file, into `out`."""
+    resource = next(r for r in registered() if r.url_name("list") == export.resource)
+    connection = export.connection
+    rows = _rows_asked(export, resource, connection)
+    lines = _counting(
+        export, table(rows, resource.export_columns(connection=connection)),
+        rows=rows, plural=resource.plural,
     )  # fmt: skip
-    return status if saved else "skipped"  # failed by `exports_tidy` meanwhile: left so
+    if export.kind == "csv":
+        out.writelines(line.encode() for line in csv_lines(lines, byte_order_mark=True))
+    else:
+        xlsx_write(lines, out, title=resource.plural)
 
 
 def _rows_asked(export: ListExport, resource: ResourcePages, connection: Connection) -> QuerySet:
@@ -166,7 +182,7 @@ def export_visible(
     """The export, without its file, if it is this list's as `connection` shows it and
     this person's (or they are staff); otherwise 404, so no one learns of another
     person's export."""
-    found = ListExport.objects.defer("content").filter(
+    found = ListExport.objects.filter(
         pk=token, resource=resource.url_name("list"), connection=connection
     )
     export = found.first()
@@ -175,17 +191,21 @@ def export_visible(
     return export
 
 
-def export_file(export: ListExport) -> FileResponse:
-    """The written file of a finished export, as a download."""
-    content = ListExport.objects.filter(pk=export.pk, status=ListExport.Status.DONE)
-    data = content.values_list("content", flat=True).first()
-    if data is None:
+def export_file(export: ListExport) -> StreamingHttpResponse:
+    """The written file of a finished export, as a download read a piece at a time."""
+    if export.status != ListExport.Status.DONE:
         raise Http404("This export has no file.")
+    parts = list(export.parts.order_by("seq").values_list("pk", flat=True))
+
+    def pieces() -> Iterator[bytes]:
+        for pk in parts:
+            yield bytes(ListExportPart.objects.values_list("data", flat=True).get(pk=pk))
+
     content_type = "text/csv; charset=utf-8" if export.kind == "csv" else XLSX_TYPE
-    return FileResponse(
-        io.BytesIO(bytes(data)), as_attachment=True, filename=export.filename,
-        content_type=content_type,
-    )  # fmt: skip
+    response = StreamingHttpResponse(pieces(), content_type=content_type)
+    response["Content-Length"] = str(export.size)
+    response["Content-Disposition"] = content_disposition_header(True, export.filename)
+    return response
 
 
 def exports_tidy() -> None:

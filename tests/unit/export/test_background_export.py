@@ -10,7 +10,8 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -18,7 +19,7 @@ import core.export
 import core.list_exports
 from ats.models import Candidate, Offer, Placement
 from core.groups import permission_named
-from core.models import ListExport
+from core.models import ListExport, ListExportPart
 from core.resources import registered
 from integrations.models import Connection
 
@@ -329,3 +330,40 @@ def test_an_export_no_worker_took_fails_and_asking_again_makes_a_new_one(
         "No background worker took this export" in logged_in_client.get(page_url).content.decode()
     )
     assert ask(logged_in_client, "/candidates/export.csv") != page_url
+
+
+def test_the_file_is_kept_in_pieces_and_downloaded_a_piece_at_a_time(
+    logged_in_client, three_candidates, immediate_tasks, ask, monkeypatch
+):
+    monkeypatch.setattr(core.list_exports, "PART_SIZE", 50)
+    page_url = ask(logged_in_client, "/candidates/export.csv?sort=name")
+    assert ListExportPart.objects.count() > 2
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        download = logged_in_client.get(f"{page_url}download/")
+        assert download.streaming
+        pieces = list(download.streaming_content)
+
+    body = b"".join(pieces)
+    assert int(download["Content-Length"]) == len(body)
+    assert (
+        download["Content-Disposition"]
+        == f'attachment; filename="{ListExport.objects.get().filename}"'
+    )
+    assert [row[1] for row in csv.reader(io.StringIO(body.decode()[1:]))] == [
+        "Name", "'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"
+    ]  # fmt: skip
+    reads = [q["sql"] for q in queries if '"data"' in q["sql"]]
+    assert len(reads) == len(pieces) == ListExportPart.objects.count(), "one piece a query"
+
+
+def test_the_export_page_and_its_poll_never_read_the_file(
+    logged_in_client, three_candidates, immediate_tasks, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+
+    for url in (page_url, f"{page_url}?progress=1"):
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert logged_in_client.get(url).status_code == 200
+        read = " ".join(q["sql"] for q in queries)
+        assert "core_listexport" in read and "core_listexportpart" not in read
