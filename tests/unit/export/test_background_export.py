@@ -357,7 +357,7 @@ def test_the_file_is_kept_in_pieces_and_downloaded_a_piece_at_a_time(
     assert len(reads) == len(pieces) == ListExportPart.objects.count(), "one piece a query"
 
 
-def test_the_export_page_and_its_poll_never_read_the_file(
+def test_the_export_page_its_poll_and_the_tidying_never_read_the_file(
     logged_in_client, three_candidates, immediate_tasks, ask
 ):
     page_url = ask(logged_in_client, "/candidates/export.csv")
@@ -367,3 +367,9 @@ def test_the_export_page_and_its_poll_never_read_the_file(
             assert logged_in_client.get(url).status_code == 200
         read = " ".join(q["sql"] for q in queries)
         assert "core_listexport" in read and "core_listexportpart" not in read
+
+    ListExport.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    with CaptureQueriesContext(connections["default"]) as queries:
+        core.list_exports.exports_tidy()
+    assert ListExportPart.objects.count() == 0
+    assert not [q for q in queries if '"data"' in q["sql"]], "deleted without being read"
