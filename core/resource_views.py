@@ -298,8 +298,9 @@ def export_page(
     if count > settings.EXPORT_IN_REQUEST_MAX_ROWS:
         if request.method == "POST":
             export = export_request(
-                user=request.user, resource=resource, kind=kind, query=query, rows_total=count
-            )
+                user=request.user, resource=resource, connection=connection, kind=kind,
+                query=query, rows_total=count,
+            )  # fmt: skip
             return redirect(resource.url("export", export.pk))
         context = {
             "resource": resource, "kind": kind, "count": count,
@@ -323,7 +324,7 @@ def list_export_page(
 ) -> HttpResponse:
     """A background export's progress, then its download; htmx polls the partial
     (`?progress=1`) while it is on its way."""
-    export = export_visible(token, user=request.user, resource=resource)
+    export = export_visible(token, user=request.user, resource=resource, connection=connection)
     context = {
         "resource": resource, "export": export,
         "title": f"Export of {resource.plural.lower()}",
@@ -342,7 +343,9 @@ def list_export_download(
     request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
     """The file of a finished background export."""
-    return export_file(export_visible(token, user=request.user, resource=resource))
+    return export_file(
+        export_visible(token, user=request.user, resource=resource, connection=connection)
+    )
 
 
 @require_GET

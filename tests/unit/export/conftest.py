@@ -4,10 +4,20 @@ from tests.unit.duplicates.conftest import (
     affinity,
     candidate,
     organization,
+    other_recruitee,
     person,
     project,
     projecttool,
     recruitee,
 )
 
-__all__ = ["affinity", "candidate", "organization", "person", "project", "projecttool", "recruitee"]
+__all__ = [
+    "affinity",
+    "candidate",
+    "organization",
+    "other_recruitee",
+    "person",
+    "project",
+    "projecttool",
+    "recruitee",
+]

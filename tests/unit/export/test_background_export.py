@@ -10,14 +10,18 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 import core.export
 import core.list_exports
+from ats.models import Candidate, Offer, Placement
 from core.groups import permission_named
-from core.models import ListExport
+from core.models import ListExport, ListExportPart
 from core.resources import registered
+from integrations.models import Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +34,14 @@ def three_candidates(settings, recruitee, candidate):
 
 
 @pytest.fixture
-def ask(django_capture_on_commit_callbacks):
-    """Ask for an export as a person does (GET offers it, POST queues it, the task is
-    enqueued once the request's transaction commits); its page's URL."""
+def ask():
+    """Ask for an export as a person does (GET offers it, POST queues it); its page's URL."""
 
     def ask(client, url: str) -> str:
         offered = client.get(url)
         assert offered.status_code == 200
         assert offered["Content-Type"].startswith("text/html")
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url)
+        response = client.post(url)
         assert response.status_code == 302
         return response["Location"]
 
@@ -187,3 +189,187 @@ def test_the_worker_saves_its_progress_as_it_writes(
     ask(logged_in_client, "/candidates/export.csv?q=ann")
 
     assert sorted(set(seen)) == [0, 1, 2]  # what the export's page showed meanwhile
+
+
+def _export_id(page_url: str) -> str:
+    return page_url.rstrip("/").split("/")[-1]
+
+
+def test_an_export_whose_filter_vanished_before_the_worker_ran_fails_saying_so(
+    logged_in_client, three_candidates, recruitee, ask
+):
+    ann = Candidate.objects.get(name="Ann Lee")
+    Offer.objects.create(connection=recruitee, remote_id="7", title="Engineer")
+    Placement.objects.create(candidate=ann, offer_remote_id="7", stage_name="Interview")
+    for name in ("Cem One", "Dee Two"):
+        Placement.objects.create(
+            candidate=Candidate.objects.create(connection=recruitee, remote_id=name, name=name),
+            offer_remote_id="7", stage_name="Interview",
+        )  # fmt: skip
+    page_url = ask(logged_in_client, "/candidates/export.csv?offer=7")
+    Offer.objects.all().delete()  # a sync found the offer gone before the worker ran
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "failed"
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "filters changed since you asked; export it again." in page
+    assert logged_in_client.get(f"{page_url}download/").status_code == 404
+
+
+def test_the_worker_never_writes_more_than_the_cap(
+    logged_in_client, three_candidates, recruitee, candidate, settings, ask
+):
+    settings.EXPORT_MAX_ROWS = 4
+    page_url = ask(logged_in_client, "/candidates/export.csv")  # 4 candidates: allowed
+    candidate(recruitee, "Eve Late", [])  # synced before the worker ran
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "failed"
+
+    page = logged_in_client.get(page_url).content.decode()
+    assert "5 candidates match; an export holds at most 4." in page
+    assert ListExport.objects.get().rows_written <= 4
+
+
+def test_the_worker_exports_the_connection_the_list_showed(
+    logged_in_client, three_candidates, recruitee, other_recruitee, candidate, ask
+):
+    candidate(other_recruitee, "Zed Elsewhere", [])
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    Connection.objects.filter(pk=recruitee.pk).update(is_active=False)  # the list moves on
+
+    core.list_exports.export_write(_export_id(page_url))
+
+    export = ListExport.objects.get()
+    body = b"".join(core.list_exports.export_file(export).streaming_content).decode()
+    names = [row[1] for row in csv.reader(io.StringIO(body[1:]))][1:]
+    assert sorted(names) == ["'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"]
+    assert logged_in_client.get(page_url).status_code == 404  # not this connection's
+
+
+def test_the_database_holds_one_export_on_its_way_per_list_format_and_filters(
+    admin_user, recruitee
+):
+    fields = {
+        "user": admin_user, "connection": recruitee, "resource": "ats:candidate_list",
+        "kind": "csv", "query": "q=ann",
+    }  # fmt: skip
+    ListExport.objects.create(**fields, status="done")
+    ListExport.objects.create(**fields)  # a done one does not count
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ListExport.objects.create(**fields, status="running")  # two POSTs at once
+    ListExport.objects.create(**{**fields, "kind": "xlsx"})
+
+
+def test_a_duplicated_task_writes_the_export_once(
+    logged_in_client, three_candidates, ask, monkeypatch
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    written: list[int] = []
+    lines = core.list_exports.csv_lines
+    monkeypatch.setattr(
+        core.list_exports, "csv_lines", lambda *a, **k: written.append(1) or lines(*a, **k)
+    )
+    now = timezone.now
+    other_worker: list[str] = []
+
+    def the_same_task_runs_meanwhile() -> dt.datetime:
+        if not other_worker:  # between this worker's read and its claim
+            other_worker.append("started")
+            other_worker.append(core.list_exports.export_write(_export_id(page_url)))
+        return now()
+
+    monkeypatch.setattr(timezone, "now", the_same_task_runs_meanwhile)
+
+    assert core.list_exports.export_write(_export_id(page_url)) == "skipped"
+    assert other_worker == ["started", "done"] and written == [1]
+    assert ListExport.objects.get().status == "done"
+
+
+def test_an_export_failed_while_it_was_written_stays_failed(
+    logged_in_client, three_candidates, ask, monkeypatch
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+    lines = core.list_exports.csv_lines
+
+    def tidied_meanwhile(*args, **kwargs):
+        ListExport.objects.update(status="failed")  # exports_tidy: no progress for too long
+        return lines(*args, **kwargs)
+
+    monkeypatch.setattr(core.list_exports, "csv_lines", tidied_meanwhile)
+
+    core.list_exports.export_write(_export_id(page_url))
+
+    assert ListExport.objects.get().status == "failed"
+    assert logged_in_client.get(f"{page_url}download/").status_code == 404
+
+
+def test_an_export_whose_task_could_not_be_queued_is_not_kept(
+    logged_in_client, three_candidates, monkeypatch, ask
+):
+    class Unreachable:
+        def enqueue(self, **kwargs):
+            raise ConnectionError("the task queue is unreachable")
+
+    monkeypatch.setattr(core.list_exports, "list_export_task", Unreachable())
+    with pytest.raises(ConnectionError):
+        ask(logged_in_client, "/candidates/export.csv")
+
+    assert ListExport.objects.count() == 0, "no export left queued with no task to write it"
+
+
+def test_an_export_no_worker_took_fails_and_asking_again_makes_a_new_one(
+    logged_in_client, three_candidates, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")  # the task is lost
+    ListExport.objects.update(created_at=timezone.now() - dt.timedelta(minutes=31))
+
+    call_command("run_scheduler", "--once", stdout=io.StringIO())
+
+    assert ListExport.objects.get().status == "failed"
+    assert (
+        "No background worker took this export" in logged_in_client.get(page_url).content.decode()
+    )
+    assert ask(logged_in_client, "/candidates/export.csv") != page_url
+
+
+def test_the_file_is_kept_in_pieces_and_downloaded_a_piece_at_a_time(
+    logged_in_client, three_candidates, immediate_tasks, ask, monkeypatch
+):
+    monkeypatch.setattr(core.list_exports, "PART_SIZE", 50)
+    page_url = ask(logged_in_client, "/candidates/export.csv?sort=name")
+    assert ListExportPart.objects.count() > 2
+
+    with CaptureQueriesContext(connections["default"]) as queries:
+        download = logged_in_client.get(f"{page_url}download/")
+        assert download.streaming
+        pieces = list(download.streaming_content)
+
+    body = b"".join(pieces)
+    assert int(download["Content-Length"]) == len(body)
+    assert (
+        download["Content-Disposition"]
+        == f'attachment; filename="{ListExport.objects.get().filename}"'
+    )
+    assert [row[1] for row in csv.reader(io.StringIO(body.decode()[1:]))] == [
+        "Name", "'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"
+    ]  # fmt: skip
+    reads = [q["sql"] for q in queries if '"data"' in q["sql"]]
+    assert len(reads) == len(pieces) == ListExportPart.objects.count(), "one piece a query"
+
+
+def test_the_export_page_its_poll_and_the_tidying_never_read_the_file(
+    logged_in_client, three_candidates, immediate_tasks, ask
+):
+    page_url = ask(logged_in_client, "/candidates/export.csv")
+
+    for url in (page_url, f"{page_url}?progress=1"):
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert logged_in_client.get(url).status_code == 200
+        read = " ".join(q["sql"] for q in queries)
+        assert "core_listexport" in read and "core_listexportpart" not in read
+
+    ListExport.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    with CaptureQueriesContext(connections["default"]) as queries:
+        core.list_exports.exports_tidy()
+    assert ListExportPart.objects.count() == 0
+    assert not [q for q in queries if '"data"' in q["sql"]], "deleted without being read"
