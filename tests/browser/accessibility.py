@@ -23,6 +23,9 @@ FAILING_IMPACTS = ("serious", "critical")
 # CSP refuses; the one rule reading them (css-orientation-lock) has nothing to find in
 # Bootstrap and hub.css.
 RUN = """async ({impacts, again}) => {
+    if (typeof axe === "undefined") {
+        return null;
+    }
     if (again || !window.hubAxeRun) {
         const previous = window.hubAxeRun || Promise.resolve();
         window.hubAxeRun = previous.catch(() => null).then(() =>
@@ -54,9 +57,15 @@ def axe_violations(page, *, again: bool = False) -> list[dict]:
     that is not HTML (/healthz's JSON, shown by Chromium) has none."""
     if page.evaluate("() => document.contentType") != "text/html":
         return []
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source())
-    return page.evaluate(RUN, {"impacts": list(FAILING_IMPACTS), "again": again})
+    # RUN answers None when the page went on to another document after axe was put in:
+    # axe goes into that one, once more; a page still moving on is checked by its own load.
+    for _ in range(2):
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source())
+        violations = page.evaluate(RUN, {"impacts": list(FAILING_IMPACTS), "again": again})
+        if violations is not None:
+            return violations
+    return []
 
 
 def describe(violations: list[dict]) -> str:
