@@ -184,3 +184,19 @@ def test_a_double_submit_of_the_edit_writes_once(logged_in_client, url, sent):
     logged_in_client.post(url, data)
     assert OutboxItem.objects.count() == writes + 1
     assert _patches(sent) == [{"candidate": {"name": name}}]
+
+
+def test_a_cover_letter_sent_back_with_a_browsers_line_breaks_is_unchanged(
+    logged_in_client, url, sandbox_clean, sent
+):
+    """A browser sends a textarea's lines back with CRLF: that is no change, so saving a new
+    name neither sends the letter again nor calls someone else's letter a conflict."""
+    letter, name = _new("Dear team,\nHello"), _new("Ana")
+    crlf = letter.replace("\n", "\r\n")
+    logged_in_client.post(url, {**_opened(logged_in_client, url), "cover_letter": crlf})
+    assert _at_recruitee(sandbox_clean, "6")["cover_letter"] == letter
+    sent.clear()
+    logged_in_client.post(
+        url, {**_opened(logged_in_client, url), "cover_letter": crlf, "name": name}
+    )
+    assert _patches(sent) == [{"candidate": {"name": name}}]
