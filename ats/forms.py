@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters, OfferSummary
-from core.forms import ListFilterForm, OutboxFormMixin
+from ats.services import EDITABLE_FIELDS, lf_lines
+from core.forms import EditFormMixin, ListFilterForm, OutboxFormMixin
 
 MAX_LINES = 20
 PHONE_CHARACTERS = set("0123456789+-()./ extEXT#")
@@ -76,7 +77,11 @@ class UrlLinesField(LinesField):
         return []
 
 
-class CandidateForm(OutboxFormMixin):
+class CandidateForm(EditFormMixin):
+    """Create or edit a candidate. An edit carries its fields as shown (`base`), so that only
+    what the person changed is saved and sent (`EditFormMixin`); a PATCH cannot assign offers
+    (recruitee.md §2d), so an edit has no offers field."""
+
     name = forms.CharField(max_length=300)
     emails = EmailLinesField(help_text="One email address per line.")
     phones = PhoneLinesField(help_text="One phone number per line, e.g. +31 6 1234 5678.")
@@ -96,12 +101,13 @@ class CandidateForm(OutboxFormMixin):
 
     # Recruitee's `error_fields` keys (recruitee.md §4) -> this form's fields.
     provider_field_names = {"offer_id": "offers", "placements": "offers", "offers": "offers"}
+    edit_fields = EDITABLE_FIELDS
 
     def __init__(
         self, *args: Any, offer_choices: list[tuple[str, str]] | None = None, editing: bool = False,
         locked: tuple[str, ...] = (), **kwargs: Any,
     ) -> None:  # fmt: skip
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=editing, **kwargs)
         for name in locked:  # not known here: editing them blind would overwrite Recruitee's
             self.fields[name].disabled = True
             self.fields[name].help_text = (
@@ -109,13 +115,14 @@ class CandidateForm(OutboxFormMixin):
                 "this can be edited once it answers."
             )
         if editing:
-            del self.fields["offers"]  # a PATCH cannot assign offers (recruitee.md §2d)
+            del self.fields["offers"]
         else:
             self.fields["offers"].choices = offer_choices or []
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             "submission_key",
+            *(["base"] if editing else []),
             Field("name", autofocus=True),
             Div(Div("emails", css_class="col-md-6"), Div("phones", css_class="col-md-6"),
                 css_class="row"),
@@ -131,12 +138,16 @@ class CandidateForm(OutboxFormMixin):
             raise ValidationError("A name is required.")
         return name
 
+    def clean_cover_letter(self) -> str:
+        """A browser sends a textarea's line breaks as CRLF: the letter is compared (and
+        sent) with LF ones, as `candidate_form_values` gives it, so one left as it was is
+        no change."""
+        return lf_lines(self.cleaned_data["cover_letter"])
+
     def candidate_data(self) -> dict[str, Any]:
-        """The cleaned values, as the services take them."""
+        """A create's cleaned values, as `candidate_create` takes them."""
         return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name != "submission_key" and not self.fields[name].disabled
+            name: value for name, value in self.cleaned_data.items() if name != "submission_key"
         }
 
 

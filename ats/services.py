@@ -19,6 +19,7 @@ from ats.models import Candidate
 from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, remote_fields
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
+from core.forms import Edit
 from core.selectors import record_open_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
@@ -80,15 +81,20 @@ def candidate_create(
 
 
 def candidate_update(
-    *, candidate: Candidate, data: dict[str, Any], submission_key: str, user: Any = None
+    *, candidate: Candidate, edit: Edit, submission_key: str, user: Any = None
 ) -> OutboxItem | None:
-    """Send a PATCH of only the fields that differ from Recruitee's copy; None if none do."""
-    changes = candidate_changes(candidate, data)
-    if not changes:
+    """Save the edit over the candidate as stored now and PATCH only the fields the person
+    changed (`Edit.merged`: the others keep what is stored, a change someone saved since the
+    page opened included; `EditConflict` when someone changed the same field to another
+    value); None when the person changed nothing. Recruitee's PATCH takes partial bodies."""
+    if not edit.changed:
         return None
+    changes = {name: edit.mine[name] for name in edit.changed}
 
     def save_record() -> Candidate:
-        for name, value in _local_fields({**candidate_form_values(candidate), **changes}).items():
+        # `candidate` is the row as stored now (outbox_write read it again, locked).
+        stored = candidate_form_values(candidate)
+        for name, value in _local_fields({**stored, **edit.merged(stored)}).items():
             setattr(candidate, name, value)
         candidate.sync_status = SyncStatus.PENDING
         candidate.save()
@@ -146,11 +152,6 @@ def candidate_notes(*, candidate: Candidate, refresh: Refresh, user: Any) -> Can
         return CandidateNotes([], live_read_error(plain, error, user=user))
 
 
-def candidate_changes(candidate: Candidate, data: dict[str, Any]) -> dict[str, Any]:
-    current = candidate_form_values(candidate)
-    return {k: data[k] for k in EDITABLE_FIELDS if k in data and data[k] != current.get(k)}
-
-
 # Only the full candidate (GET by id) carries these; a list item lacks them.
 FULL_ONLY_FIELDS = ("social_links", "links", "cover_letter")
 
@@ -161,16 +162,23 @@ def candidate_has_full_copy(candidate: Candidate) -> bool:
 
 
 def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
-    """The editable fields as Recruitee last confirmed them (falling back to the local row)."""
-    record = parse_candidate(candidate.raw) or _local_record(candidate)
+    """The editable fields as stored now: Recruitee's last confirmed copy with the hub's own
+    edits still on their way (name, emails, phones) on top. An edit page shows them, and an
+    edit's save compares the page's copy with them (`candidate_update`)."""
+    record = _shown_record(candidate)
     return {
-        "name": record.name or candidate.name,
+        "name": record.name,
         "emails": list(record.emails),
         "phones": list(record.phones),
         "social_links": list(record.social_links),
         "links": list(record.links),
-        "cover_letter": record.cover_letter,
+        "cover_letter": lf_lines(record.cover_letter),
     }
+
+
+def lf_lines(text: str) -> str:
+    """`text` with LF line breaks only (a browser's textarea sends CRLF)."""
+    return text.replace("\r\n", "\n")
 
 
 def candidate_refresh_from_provider(*, candidate: Candidate, user: Any) -> Refresh:

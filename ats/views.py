@@ -143,7 +143,7 @@ class CandidatePages(ResourcePages):
     ) -> OutboxItem | None:
         return services.candidate_update(
             candidate=record,
-            data=form.candidate_data(),
+            edit=form.edit(),
             submission_key=form.cleaned_data["submission_key"],
             user=request.user,
         )

@@ -157,7 +157,7 @@ class EditFormMixin(OutboxFormMixin):
             if getattr(self.fields[name].widget, "allow_multiple_selected", False):
                 self.data.setlist(name, [str(v) for v in value or ()])
             else:
-                self.data[name] = _as_data(value)
+                self.data[name] = self._data_of(name, value)
         for name in conflict.fields:
             now = self._shown(name, conflict.stored[name])
             self.add_error(
@@ -166,6 +166,12 @@ class EditFormMixin(OutboxFormMixin):
                 "Save again to replace it.",
             )
         self.data["base"] = edit_base(conflict.stored)
+
+    def _data_of(self, name: str, value: Any) -> str:
+        """`value` as field `name`'s submitted text: the field's own way where it has one
+        (one line per item, for instance), else `_as_data`'s."""
+        prepared = self.fields[name].prepare_value(value)
+        return prepared if isinstance(prepared, str) else _as_data(value)
 
     def _shown(self, name: str, value: Any) -> str:
         text = _as_data(value)

@@ -1,4 +1,7 @@
-"""Candidates in Chromium: search, open, create with two emails and a +31 phone, field errors."""
+"""Candidates in Chromium: search, open, create with two emails and a +31 phone, field errors,
+an edit from a page opened before another's."""
+
+import uuid
 
 from playwright.sync_api import expect
 
@@ -102,3 +105,36 @@ def test_sort_by_a_column_heading_both_ways_keeping_the_search(
     expect(heading).to_have_attribute("aria-sort", "descending")
     expect(names).to_have_text([c.name for c in matching.order_by("-name", "-pk")[:25]])
     assert "q=example" in page.url and "sort=-name" in page.url
+
+
+def test_an_edit_from_a_page_opened_before_another_keeps_the_other_change(
+    synced_recruitee, sandbox, logged_in_page, live_server
+):
+    """Ana opens the edit page; Ben changes the emails and the cover letter in another tab;
+    Ana renames the candidate. Her page sends back Ben's old emails and the old letter
+    (whose line breaks Chromium sends as CRLF, Recruitee's being LF): neither is her change,
+    so Ben's survive, here and at Recruitee (the page reads the candidate live)."""
+    multi_line = sandbox.record(
+        "SELECT payload FROM recruitee_candidates"
+        " WHERE instr(json_extract(payload, '$.cover_letter'), char(10)) ORDER BY id LIMIT 1"
+    )
+    candidate = Candidate.objects.get(remote_id=str(multi_line["id"]))
+    unique = uuid.uuid4().hex[:6]
+    edit_url = f"{live_server.url}/candidates/{candidate.pk}/edit/"
+    ana = logged_in_page
+    ana.goto(edit_url)
+
+    ben = ana.context.new_page()
+    ben.goto(edit_url)
+    ben.get_by_label("Emails").fill(f"ben-{unique}@example.com")
+    ben.get_by_label("Cover letter").fill(f"Dear team,\nBen {unique}")
+    ben.get_by_role("button", name="Save changes").click()
+    expect(ben.get_by_text("Candidate updated in Recruitee.")).to_be_visible()
+    ben.close()
+
+    ana.get_by_label("Name").fill(f"Ana Renamed {unique}")
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.get_by_text("Candidate updated in Recruitee.")).to_be_visible()
+    expect(ana.get_by_role("heading", name=f"Ana Renamed {unique}")).to_be_visible()
+    expect(ana.get_by_role("link", name=f"ben-{unique}@example.com")).to_be_visible()
+    expect(ana.get_by_test_id("cover-letter")).to_contain_text(f"Ben {unique}")

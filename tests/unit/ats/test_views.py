@@ -191,12 +191,13 @@ def test_invalid_input_never_reaches_the_service(logged_in_client, connection):
 
 
 def test_edit_with_no_changes_says_so(logged_in_client, candidate):
+    url = f"/candidates/{candidate.pk}/edit/"
     with (
         mock.patch("ats.views.services.candidate_refresh_from_provider"),
         mock.patch("ats.views.services.candidate_update", return_value=None),
     ):
-        response = logged_in_client.post(
-            f"/candidates/{candidate.pk}/edit/", {"submission_key": "k4", "name": "Ada"}
-        )
+        form = logged_in_client.get(url).context["form"]
+        data = {name: form[name].value() for name in form.fields if not form[name].field.disabled}
+        response = logged_in_client.post(url, data)
     assert response["Location"] == f"/candidates/{candidate.pk}/"
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Nothing changed."]
