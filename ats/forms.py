@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters, OfferSummary
-from ats.services import EDITABLE_FIELDS, lf_lines
+from ats.services import EDITABLE_FIELDS
 from core.forms import EditFormMixin, ListFilterForm, OutboxFormMixin
 
 MAX_LINES = 20
@@ -137,12 +137,6 @@ class CandidateForm(EditFormMixin):
         if not name:
             raise ValidationError("A name is required.")
         return name
-
-    def clean_cover_letter(self) -> str:
-        """A browser sends a textarea's line breaks as CRLF: the letter is compared (and
-        sent) with LF ones, as `candidate_form_values` gives it, so one left as it was is
-        no change."""
-        return lf_lines(self.cleaned_data["cover_letter"])
 
     def candidate_data(self) -> dict[str, Any]:
         """A create's cleaned values, as `candidate_create` takes them."""

@@ -130,6 +130,9 @@ class EditFormMixin(OutboxFormMixin):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in self.compared_fields():
+            if isinstance(data.get(name), str):  # a browser sends a textarea's breaks as CRLF
+                data[name] = data[name].replace("\r\n", "\n")
         if self.editing:
             try:
                 base = signing.loads(self.data.get("base") or "", salt=EDIT_BASE_SALT)
