@@ -307,6 +307,7 @@ class SchemaForm(EditFormMixin):
         return Edit(
             base={name: self._python(name, value) for name, value in base.items()},
             mine={name: self.cleaned_data.get(name) for name in base},
+            untouched=self.untouched(),
         )
 
     def _python(self, name: str, value: Any) -> Any:

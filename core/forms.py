@@ -68,11 +68,18 @@ class Edit:
 
     base: dict[str, Any]
     mine: dict[str, Any]
+    # Fields sent back exactly as the page showed them: left alone, whatever the form's
+    # tidying (spaces squeezed, CRLF line breaks) makes of them.
+    untouched: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> list[str]:
         """The fields the person changed."""
-        return [name for name, value in self.mine.items() if value != self.base.get(name)]
+        return [
+            name
+            for name, value in self.mine.items()
+            if name not in self.untouched and value != self.base.get(name)
+        ]
 
     def merged(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """The fields to write over the record as `stored` now (read in the write's
@@ -147,7 +154,18 @@ class EditFormMixin(OutboxFormMixin):
         """The valid form's edit, in the record's terms (a form whose fields are not the
         record's overrides it)."""
         base = self.cleaned_data["base"]
-        return Edit(base=base, mine={name: self.cleaned_data[name] for name in base})
+        mine = {name: self.cleaned_data[name] for name in base}
+        return Edit(base=base, mine=mine, untouched=self.untouched())
+
+    def untouched(self) -> frozenset[str]:
+        """The compared fields whose submitted text is the text the page showed for them
+        (the base as its field renders it), line breaks and outer spaces aside."""
+        base = self.cleaned_data["base"]
+        return frozenset(
+            name
+            for name in base
+            if _as_sent(self[name].data) == _as_sent(self.fields[name].prepare_value(base[name]))
+        )
 
     def show_conflict(self, conflict: EditConflict) -> None:
         """Say which fields someone else changed and to what; show their values as stored
@@ -188,6 +206,15 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def _as_sent(value: Any) -> Any:
+    """A field's value as a browser sends it back: text (a list, each item's), with LF line
+    breaks and no outer spaces."""
+    if isinstance(value, list | tuple):
+        return [_as_sent(item) for item in value]
+    text = "" if value is None else str(value)
+    return text.replace("\r\n", "\n").strip()
 
 
 def _as_data(value: Any) -> str:

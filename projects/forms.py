@@ -170,6 +170,7 @@ class ProjectForm(EditFormMixin, forms.Form):
         return Edit(
             base={name: getattr(base, name) for name in names},
             mine={name: getattr(asked, name) for name in names},
+            untouched=self.untouched(),
         )
 
 
