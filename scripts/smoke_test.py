@@ -50,6 +50,7 @@ NOT_PAGES = {
     "logout": "POST only; the test logs out through the menu at the end",
     "integrations:sync_start": "POST only (Sync now)",
     "integrations:sync_run": "htmx fragment: a sync bar's progress (a page opened directly)",
+    "integrations:sync_run_panel": "htmx fragment: a sync run page's own panel",
     "core:favicon": "a redirect to the SVG icon base.html links",
     "ats:candidate_note_add": "POST only (the note form on a candidate's page)",
     "integrations:outbox_retry": "POST only",
@@ -65,10 +66,15 @@ NOT_PAGES = {
     "apis:resource_sync": "POST only (Sync now of a synced API resource)",
 }
 # Every list's exports (`<name>_export_csv|xlsx`) are downloads, not pages to open:
-# tests/unit/export checks their files and tests/browser/test_export.py a download. Its
-# bulk actions (`<name>_bulk`, POST only) lead to their result page (`_bulk_result`), which
-# no link opens: tests/unit/bulk and tests/browser/test_bulk.py use both.
-GENERATED_SUFFIXES = ("_export_csv", "_export_xlsx", "_bulk", "_bulk_result")
+# tests/unit/export checks their files and tests/browser/test_export.py a download. One
+# too large for a request has its page (`_export`), reached by posting the offer, and its
+# download (`_export_download`); the smoke's lists are under EXPORT_IN_REQUEST_MAX_ROWS, and
+# tests/browser/test_export.py opens both with a worker running. Its bulk actions
+# (`<name>_bulk`, POST only) lead to their result page (`_bulk_result`), which no link
+# opens: tests/unit/bulk and tests/browser/test_bulk.py use both.
+GENERATED_SUFFIXES = (
+    "_export_csv", "_export_xlsx", "_export", "_export_download", "_bulk", "_bulk_result",
+)  # fmt: skip
 
 
 def not_a_page(name: str | None) -> bool:
