@@ -20,7 +20,7 @@ from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, re
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
 from core.forms import Edit
-from core.selectors import record_open_write
+from core.selectors import OPEN_WRITE_STATUSES, record_open_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
@@ -163,8 +163,8 @@ def candidate_has_full_copy(candidate: Candidate) -> bool:
 
 def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
     """The editable fields as stored now: Recruitee's last confirmed copy with the hub's own
-    edits still on their way (name, emails, phones) on top. An edit page shows them, and an
-    edit's save compares the page's copy with them (`candidate_update`)."""
+    edits still on their way (all six fields, `_shown_record`) on top. An edit page shows
+    them, and an edit's save compares the page's copy with them (`candidate_update`)."""
     record = _shown_record(candidate)
     return {
         "name": record.name,
@@ -258,14 +258,38 @@ def _detail(
 
 
 def _shown_record(candidate: Candidate) -> CandidateRecord:
-    """The synced copy, with the local (possibly pending) edits on top."""
+    """The synced copy, with the local (possibly pending) edits on top: name, emails and
+    phones from the row, the full-only fields from the updates still on their way."""
     record = parse_candidate(candidate.raw) or _local_record(candidate)
     return dataclasses.replace(
         record,
+        **_full_only_on_their_way(candidate),
         name=candidate.name,
         emails=tuple(candidate.emails or ()),
         phones=tuple(candidate.phones or ()),
     )
+
+
+def _full_only_on_their_way(candidate: Candidate) -> dict[str, Any]:
+    """The full-only fields (`FULL_ONLY_FIELDS`) as the candidate's updates not yet
+    confirmed by Recruitee set them, the latest last: the row keeps no copy of them
+    (`raw` changes only when Recruitee answers), so without these a later edit would
+    compare with, and silently replace, a change still waiting in the outbox."""
+    if candidate.pk is None:
+        return {}
+    waiting = OutboxItem.objects.filter(
+        operation=CandidateUpdate.name,
+        record_type=candidate._meta.label,
+        record_id=candidate.pk,
+        status__in=OPEN_WRITE_STATUSES,
+    ).order_by("created_at", "pk")
+    fields: dict[str, Any] = {}
+    for item in waiting:
+        changes = item.payload.get("changes") or {}
+        fields.update({name: changes[name] for name in FULL_ONLY_FIELDS if name in changes})
+    return {
+        name: value if name == "cover_letter" else tuple(value) for name, value in fields.items()
+    }
 
 
 def _local_record(candidate: Candidate) -> CandidateRecord:

@@ -93,6 +93,28 @@ def test_an_edit_saved_while_anothers_is_still_on_its_way_keeps_it(
     assert (remote["name"], remote["emails"]) == (name, [email])
 
 
+def test_a_cover_letter_still_on_its_way_is_a_conflict_for_an_older_page(
+    logged_in_client, url, sandbox_clean
+):
+    """Recruitee is down: Ben's cover letter waits in the outbox (Recruitee's copy still has
+    the old one), and Ana's letter from an older page is a conflict, not a silent
+    replacement of Ben's."""
+    bens, anas = _new("Dear Ben"), _new("Dear Ana")
+    ana, ben = _opened(logged_in_client, url), _opened(logged_in_client, url)
+    sandbox_clean.set_faults("recruitee", error_rate=1, error_statuses=[503])
+    logged_in_client.post(url, {**ben, "cover_letter": bens})
+    page = logged_in_client.post(url, {**ana, "cover_letter": anas})
+
+    assert page.context["form"].errors["cover_letter"] == [
+        f"Changed by someone else since you opened this page: now “{bens}”. "
+        "Save again to replace it."
+    ]
+    waiting = OutboxItem.objects.filter(status=OutboxItem.Status.PENDING)
+    assert [item.payload["changes"] for item in waiting] == [{"cover_letter": bens}]
+    # A new page shows Ben's letter, the one on its way.
+    assert _opened(logged_in_client, url)["cover_letter"] == bens
+
+
 def test_the_same_field_changed_by_both_is_a_conflict_and_saving_again_replaces_it(
     logged_in_client, url, sandbox_clean, sent
 ):
