@@ -93,7 +93,7 @@ def candidate_update(
 
     def save_record() -> Candidate:
         # `candidate` is the row as stored now (outbox_write read it again, locked).
-        stored = candidate_form_values(candidate)
+        stored = candidate_form_values(candidate, shown=edit.base)
         for name, value in _local_fields({**stored, **edit.merged(stored)}).items():
             setattr(candidate, name, value)
         candidate.sync_status = SyncStatus.PENDING
@@ -161,11 +161,17 @@ def candidate_has_full_copy(candidate: Candidate) -> bool:
     return isinstance(candidate.raw, dict) and "cover_letter" in candidate.raw
 
 
-def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
+def candidate_form_values(
+    candidate: Candidate, *, shown: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The editable fields as stored now: Recruitee's last confirmed copy with the hub's own
     edits still on their way (all six fields, `_shown_record`) on top. An edit page shows
-    them, and an edit's save compares the page's copy with them (`candidate_update`)."""
-    record = _shown_record(candidate)
+    them, and an edit's save compares the page's copy with them (`candidate_update`).
+
+    `shown`, an edit's base, stands in for the full-only fields a list row lacks (a list sync
+    since the page opened, Recruitee not answering now): as the page showed them, the
+    hub's last full copy, so the person's own change to one is sent and nothing else."""
+    record = _shown_record(candidate, shown=shown or {})
     return {
         "name": record.name,
         "emails": list(record.emails),
@@ -257,10 +263,13 @@ def _detail(
     )
 
 
-def _shown_record(candidate: Candidate) -> CandidateRecord:
+def _shown_record(candidate: Candidate, *, shown: dict[str, Any] | None = None) -> CandidateRecord:
     """The synced copy, with the local (possibly pending) edits on top: name, emails and
-    phones from the row, the full-only fields from the updates still on their way."""
+    phones from the row, the full-only fields from the updates still on their way (and,
+    when the copy lacks them, from `shown`: see `candidate_form_values`)."""
     record = parse_candidate(candidate.raw) or _local_record(candidate)
+    if shown and not candidate_has_full_copy(candidate):
+        record = dataclasses.replace(record, **_full_only(shown))
     return dataclasses.replace(
         record,
         **_full_only_on_their_way(candidate),
@@ -285,10 +294,16 @@ def _full_only_on_their_way(candidate: Candidate) -> dict[str, Any]:
     ).order_by("created_at", "pk")
     fields: dict[str, Any] = {}
     for item in waiting:
-        changes = item.payload.get("changes") or {}
-        fields.update({name: changes[name] for name in FULL_ONLY_FIELDS if name in changes})
+        fields.update(_full_only(item.payload.get("changes") or {}))
+    return fields
+
+
+def _full_only(values: dict[str, Any]) -> dict[str, Any]:
+    """The full-only fields among the form's `values`, as `CandidateRecord` holds them."""
     return {
-        name: value if name == "cover_letter" else tuple(value) for name, value in fields.items()
+        name: values[name] if name == "cover_letter" else tuple(values[name])
+        for name in FULL_ONLY_FIELDS
+        if name in values
     }
 
 
