@@ -7,12 +7,13 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from ats.selectors import CANDIDATE_SORTING, CANDIDATE_STATUSES, CandidateFilters, OfferSummary
 from ats.services import EDITABLE_FIELDS
-from core.forms import EditFormMixin, ListFilterForm, OutboxFormMixin
+from core.forms import EDIT_BASE_SALT, EditFormMixin, ListFilterForm, OutboxFormMixin
 
 MAX_LINES = 20
 PHONE_CHARACTERS = set("0123456789+-()./ extEXT#")
@@ -108,7 +109,10 @@ class CandidateForm(EditFormMixin):
         locked: tuple[str, ...] = (), **kwargs: Any,
     ) -> None:  # fmt: skip
         super().__init__(*args, editing=editing, **kwargs)
-        for name in locked:  # not known here: editing them blind would overwrite Recruitee's
+        shown = _signed_base(self.data) if self.is_bound else {}
+        # Not known here: editing them blind would overwrite Recruitee's. A page that showed
+        # them (opened before a list sync stored a list row) keeps them, as it showed them.
+        for name in (n for n in locked if n not in shown):
             self.fields[name].disabled = True
             self.fields[name].help_text = (
                 "Recruitee did not answer, so its current value is unknown here; "
@@ -180,3 +184,13 @@ class CandidateNoteForm(OutboxFormMixin):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "write something first."},
     )
+
+
+def _signed_base(data: Any) -> dict[str, Any]:
+    """The values a submitted edit page was shown with (its signed `base`); empty when
+    garbled or forged (`EditFormMixin.clean` refuses those)."""
+    try:
+        base = signing.loads(data.get("base") or "", salt=EDIT_BASE_SALT)
+    except signing.BadSignature:
+        return {}
+    return base if isinstance(base, dict) else {}

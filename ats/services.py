@@ -20,7 +20,7 @@ from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, re
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
 from core.forms import Edit
-from core.selectors import record_open_write
+from core.selectors import OPEN_WRITE_STATUSES, record_open_write
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
@@ -93,7 +93,7 @@ def candidate_update(
 
     def save_record() -> Candidate:
         # `candidate` is the row as stored now (outbox_write read it again, locked).
-        stored = candidate_form_values(candidate)
+        stored = candidate_form_values(candidate, shown=edit.base)
         for name, value in _local_fields({**stored, **edit.merged(stored)}).items():
             setattr(candidate, name, value)
         candidate.sync_status = SyncStatus.PENDING
@@ -161,11 +161,17 @@ def candidate_has_full_copy(candidate: Candidate) -> bool:
     return isinstance(candidate.raw, dict) and "cover_letter" in candidate.raw
 
 
-def candidate_form_values(candidate: Candidate) -> dict[str, Any]:
+def candidate_form_values(
+    candidate: Candidate, *, shown: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The editable fields as stored now: Recruitee's last confirmed copy with the hub's own
-    edits still on their way (name, emails, phones) on top. An edit page shows them, and an
-    edit's save compares the page's copy with them (`candidate_update`)."""
-    record = _shown_record(candidate)
+    edits still on their way (all six fields, `_shown_record`) on top. An edit page shows
+    them, and an edit's save compares the page's copy with them (`candidate_update`).
+
+    `shown`, an edit's base, stands in for the full-only fields a list row lacks (a list sync
+    since the page opened, Recruitee not answering now): as the page showed them, the
+    hub's last full copy, so the person's own change to one is sent and nothing else."""
+    record = _shown_record(candidate, shown=shown or {})
     return {
         "name": record.name,
         "emails": list(record.emails),
@@ -257,15 +263,48 @@ def _detail(
     )
 
 
-def _shown_record(candidate: Candidate) -> CandidateRecord:
-    """The synced copy, with the local (possibly pending) edits on top."""
+def _shown_record(candidate: Candidate, *, shown: dict[str, Any] | None = None) -> CandidateRecord:
+    """The synced copy, with the local (possibly pending) edits on top: name, emails and
+    phones from the row, the full-only fields from the updates still on their way (and,
+    when the copy lacks them, from `shown`: see `candidate_form_values`)."""
     record = parse_candidate(candidate.raw) or _local_record(candidate)
+    if shown and not candidate_has_full_copy(candidate):
+        record = dataclasses.replace(record, **_full_only(shown))
     return dataclasses.replace(
         record,
+        **_full_only_on_their_way(candidate),
         name=candidate.name,
         emails=tuple(candidate.emails or ()),
         phones=tuple(candidate.phones or ()),
     )
+
+
+def _full_only_on_their_way(candidate: Candidate) -> dict[str, Any]:
+    """The full-only fields (`FULL_ONLY_FIELDS`) as the candidate's updates not yet
+    confirmed by Recruitee set them, the latest last: the row keeps no copy of them
+    (`raw` changes only when Recruitee answers), so without these a later edit would
+    compare with, and silently replace, a change still waiting in the outbox."""
+    if candidate.pk is None:
+        return {}
+    waiting = OutboxItem.objects.filter(
+        operation=CandidateUpdate.name,
+        record_type=candidate._meta.label,
+        record_id=candidate.pk,
+        status__in=OPEN_WRITE_STATUSES,
+    ).order_by("created_at", "pk")
+    fields: dict[str, Any] = {}
+    for item in waiting:
+        fields.update(_full_only(item.payload.get("changes") or {}))
+    return fields
+
+
+def _full_only(values: dict[str, Any]) -> dict[str, Any]:
+    """The full-only fields among the form's `values`, as `CandidateRecord` holds them."""
+    return {
+        name: values[name] if name == "cover_letter" else tuple(values[name])
+        for name in FULL_ONLY_FIELDS
+        if name in values
+    }
 
 
 def _local_record(candidate: Candidate) -> CandidateRecord:

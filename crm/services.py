@@ -24,6 +24,7 @@ from crm.links import (
     person_search_text,
 )
 from crm.models import AffinityList, Organization, Person
+from crm.outbox import merge_list
 from integrations.http.client import ApiClient
 from integrations.http.errors import (
     ConfigurationError,
@@ -99,7 +100,8 @@ def organization_update(
 ) -> OutboxItem:
     """Save the edit over the organization as stored now: the name and domain only where
     the person changed them (`Edit.merged`; `EditConflict` when someone else changed the
-    same one meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §2).
+    same one meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §2);
+    the persons merged over the stored ones as delivery merges them (`merge_list`).
     A global organization keeps its name and domain."""
 
     def save() -> Organization:
@@ -108,7 +110,8 @@ def organization_update(
         domain = changes.get("domain", organization.domain)
         organization.name, organization.domain = name, domain
         organization.domains = [domain, *organization.other_domains] if domain else []
-        organization.person_ids, organization.persons_count = person_ids, len(person_ids)
+        merged_ids = merge_list(organization.person_ids, base_person_ids, person_ids)
+        organization.person_ids, organization.persons_count = merged_ids, len(merged_ids)
         organization.search_text = organization_search_text(name, organization.domains)
         organization.sync_status = SyncStatus.PENDING
         organization.save()
@@ -223,15 +226,22 @@ def person_update(
 ) -> OutboxItem:
     """Save the edit over the person as stored now: the names only where the person
     changed them (`Edit.merged`; `EditConflict` when someone else changed the same one
-    meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §3)."""
+    meanwhile), and send those alone, as Affinity's PUT allows (affinity.md §3); the emails
+    and organizations merged over the stored ones as delivery merges them (`merge_list`)."""
 
     def save() -> Person:
         changes = edit.merged(_values(person, edit))
         person.first_name = changes.get("first_name", person.first_name)
         person.last_name = changes.get("last_name", person.last_name)
-        person.emails, person.primary_email = emails, emails[0] if emails else ""
-        person.organization_ids = organization_ids
-        person.search_text = person_search_text(person.first_name, person.last_name, emails)
+        merged_emails = merge_list(person.emails, base_emails, emails)
+        person.emails, person.primary_email = (
+            merged_emails,
+            merged_emails[0] if merged_emails else "",
+        )
+        person.organization_ids = merge_list(
+            person.organization_ids, base_organization_ids, organization_ids
+        )
+        person.search_text = person_search_text(person.first_name, person.last_name, merged_emails)
         person.sync_status = SyncStatus.PENDING
         person.save()
         return person

@@ -15,6 +15,7 @@ import pytest
 from django.core import signing
 
 from ats.models import Candidate
+from ats.services import FULL_ONLY_FIELDS
 from core.forms import EDIT_BASE_SALT
 from integrations.models import OutboxItem
 from integrations.outbox.delivery import outbox_deliver_due
@@ -91,6 +92,55 @@ def test_an_edit_saved_while_anothers_is_still_on_its_way_keeps_it(
     assert outbox_deliver_due() == 2
     remote = _at_recruitee(sandbox_clean, "6")
     assert (remote["name"], remote["emails"]) == (name, [email])
+
+
+def test_a_cover_letter_still_on_its_way_is_a_conflict_for_an_older_page(
+    logged_in_client, url, sandbox_clean
+):
+    """Recruitee is down: Ben's cover letter waits in the outbox (Recruitee's copy still has
+    the old one), and Ana's letter from an older page is a conflict, not a silent
+    replacement of Ben's."""
+    bens, anas = _new("Dear Ben"), _new("Dear Ana")
+    ana, ben = _opened(logged_in_client, url), _opened(logged_in_client, url)
+    sandbox_clean.set_faults("recruitee", error_rate=1, error_statuses=[503])
+    logged_in_client.post(url, {**ben, "cover_letter": bens})
+    page = logged_in_client.post(url, {**ana, "cover_letter": anas})
+
+    assert page.context["form"].errors["cover_letter"] == [
+        f"Changed by someone else since you opened this page: now “{bens}”. "
+        "Save again to replace it."
+    ]
+    waiting = OutboxItem.objects.filter(status=OutboxItem.Status.PENDING)
+    assert [item.payload["changes"] for item in waiting] == [{"cover_letter": bens}]
+    # A new page shows Ben's letter, the one on its way.
+    assert _opened(logged_in_client, url)["cover_letter"] == bens
+
+
+def test_an_edit_from_a_page_opened_before_a_list_sync_saves(
+    logged_in_client, url, sandbox_clean, sent
+):
+    """A list sync stores a list row (no cover letter, links, social links) and Recruitee is
+    down at the save, so the hub cannot read those fields now: the page's copy of them,
+    signed with the others, is still this page's, and the person's edit saves, their own
+    cover letter included (only what they changed is sent)."""
+    name, letter = _new("Ana Renamed"), _new("Dear Ana")
+    ana = _opened(logged_in_client, url)
+    candidate = Candidate.objects.get(remote_id="6")
+    list_row = {k: v for k, v in candidate.raw.items() if k not in FULL_ONLY_FIELDS}
+    Candidate.objects.filter(pk=candidate.pk).update(raw=list_row)
+    sandbox_clean.set_faults("recruitee", error_rate=1, error_statuses=[503])
+    page = logged_in_client.post(url, {**ana, "name": name, "cover_letter": letter}, follow=True)
+
+    assert "form" not in page.context, page.context["form"].errors
+    assert Candidate.objects.get(remote_id="6").name == name
+    waiting = OutboxItem.objects.get(status=OutboxItem.Status.PENDING)
+    assert waiting.payload["changes"] == {"name": name, "cover_letter": letter}
+
+    sandbox_clean.reset_faults()
+    OutboxItem.objects.update(next_attempt_at=candidate.synced_at)
+    assert outbox_deliver_due() == 1
+    remote = _at_recruitee(sandbox_clean, "6")
+    assert (remote["name"], remote["cover_letter"]) == (name, letter)
 
 
 def test_the_same_field_changed_by_both_is_a_conflict_and_saving_again_replaces_it(

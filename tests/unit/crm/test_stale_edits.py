@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.forms import EDIT_BASE_SALT
 from crm.models import Organization, Person
-from integrations.models import Connection, OutboxItem
+from integrations.models import AuditEntry, Connection, OutboxItem
 
 BASE = "https://api.affinity.co"
 
@@ -29,12 +29,14 @@ class FakeAffinity:
     """One Affinity record behind GET and PUT, PUT applying only the fields it was sent."""
 
     def __init__(self, rsps: Any, kind: str, record: dict[str, Any]) -> None:
-        self.record, self.puts = record, []
+        self.record, self.puts, self.down = record, [], False
         url = re.compile(rf"{BASE}/{kind}/{record['id']}(\?.*)?$")
         rsps.add_callback("GET", url, callback=lambda request: (200, {}, json.dumps(self.record)))
         rsps.add_callback("PUT", url, callback=self.put)
 
     def put(self, request: Any) -> tuple[int, dict, str]:
+        if self.down:
+            return 503, {}, "{}"
         body = json.loads(request.body)
         self.puts.append(body)
         self.record = {**self.record, **body}
@@ -105,6 +107,36 @@ def test_a_person_edit_from_an_old_page_keeps_the_other_change(logged_in_client,
     assert (stored.first_name, stored.last_name) == ("Janet", "Smith")
     assert "last_name" not in jane.puts[-1] and jane.puts[-1]["first_name"] == "Janet"
     assert (jane.record["first_name"], jane.record["last_name"]) == ("Janet", "Smith")
+
+
+def test_an_old_page_saved_while_affinity_is_down_keeps_the_emails_added_meanwhile(
+    logged_in_client, jane
+):
+    """The local row merges the lists as delivery will: Ana's page never showed Ben's email,
+    so leaving the list as she saw it removes nothing, here or in the audit."""
+    url = _edit_url(Person, "9")
+    ana, ben = _opened(logged_in_client, url), _opened(logged_in_client, url)
+    logged_in_client.post(url, {**ben, "emails": "jane@acme.io\nj@x.io"})
+    assert jane.record["emails"] == ["jane@acme.io", "j@x.io"]  # delivered
+    jane.down = True
+    logged_in_client.post(url, {**ana, "first_name": "Janet"})
+
+    stored = Person.objects.get(remote_id="9")
+    assert (stored.first_name, stored.emails) == ("Janet", ["jane@acme.io", "j@x.io"])
+    assert "j@x.io" in stored.search_text
+    entry = AuditEntry.objects.filter(changes__icontains="Janet").get()
+    assert "j@x.io" not in json.dumps(entry.changes)
+
+
+def test_an_old_organization_page_keeps_the_persons_linked_meanwhile(logged_in_client, acme):
+    url = _edit_url(Organization, "7")
+    ana = _opened(logged_in_client, url)
+    Organization.objects.filter(remote_id="7").update(person_ids=["5"], persons_count=1)
+    acme.down = True
+    logged_in_client.post(url, {**ana, "name": "Acme Inc"})
+
+    stored = Organization.objects.get(remote_id="7")
+    assert (stored.name, stored.person_ids, stored.persons_count) == ("Acme Inc", ["5"], 1)
 
 
 def test_the_same_field_changed_by_both_is_a_conflict_and_saving_again_replaces_it(
