@@ -20,7 +20,7 @@ from ats.outbox import CandidateCreate, CandidateNoteCreate, CandidateUpdate, re
 from ats.selectors import offer_titles
 from ats.sync import candidate_search_fields, placements_replace
 from core.forms import Edit
-from core.selectors import OPEN_WRITE_STATUSES, record_open_write
+from core.selectors import record_open_write, record_open_writes
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
 from integrations.live_budget import LiveBudgetSpentError, page_client
 from integrations.models import Connection, OutboxItem
@@ -286,12 +286,8 @@ def _full_only_on_their_way(candidate: Candidate) -> dict[str, Any]:
     compare with, and silently replace, a change still waiting in the outbox."""
     if candidate.pk is None:
         return {}
-    waiting = OutboxItem.objects.filter(
-        operation=CandidateUpdate.name,
-        record_type=candidate._meta.label,
-        record_id=candidate.pk,
-        status__in=OPEN_WRITE_STATUSES,
-    ).order_by("created_at", "pk")
+    waiting = record_open_writes(candidate).filter(operation=CandidateUpdate.name)
+    waiting = waiting.order_by("created_at", "pk")
     fields: dict[str, Any] = {}
     for item in waiting:
         fields.update(_full_only(item.payload.get("changes") or {}))

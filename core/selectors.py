@@ -31,15 +31,17 @@ OPEN_WRITE_STATUSES = (
 )
 
 
+def record_open_writes(record: SyncedRecord) -> QuerySet[OutboxItem]:
+    """The writes of this record that its provider has not confirmed yet."""
+    return OutboxItem.objects.filter(
+        record_type=record._meta.label, record_id=record.pk, status__in=OPEN_WRITE_STATUSES
+    )
+
+
 def record_open_write(record: SyncedRecord) -> OutboxItem | None:
     """The latest write of this record that its provider has not confirmed yet: what a
     record page says is on its way, and when the person saved it."""
-    return (
-        OutboxItem.objects.filter(record_type=record._meta.label, record_id=record.pk)
-        .filter(status__in=OPEN_WRITE_STATUSES)
-        .order_by("-created_at")
-        .first()
-    )
+    return record_open_writes(record).order_by("-created_at").first()
 
 
 @dataclass(frozen=True)
