@@ -178,13 +178,8 @@ def candidate_form_values(
         "phones": list(record.phones),
         "social_links": list(record.social_links),
         "links": list(record.links),
-        "cover_letter": lf_lines(record.cover_letter),
+        "cover_letter": record.cover_letter,
     }
-
-
-def lf_lines(text: str) -> str:
-    """`text` with LF line breaks only (a browser's textarea sends CRLF)."""
-    return text.replace("\r\n", "\n")
 
 
 def candidate_refresh_from_provider(*, candidate: Candidate, user: Any) -> Refresh:
