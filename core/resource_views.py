@@ -318,13 +318,13 @@ def export_page(
 
 @require_GET
 @resource_permission_required("view")
-@connection_required
 def list_export_page(
-    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages
 ) -> HttpResponse:
     """A background export's progress, then its download; htmx polls the partial
-    (`?progress=1`) while it is on its way."""
-    export = export_visible(token, user=request.user, resource=resource, connection=connection)
+    (`?progress=1`) while it is on its way. Not under the list's connection: the file is
+    the person's whichever connection the list shows now (or none)."""
+    export = export_visible(token, user=request.user, resource=resource)
     context = {
         "resource": resource, "export": export,
         "title": f"Export of {resource.plural.lower()}",
@@ -338,14 +338,11 @@ def list_export_page(
 
 @require_GET
 @resource_permission_required("view")
-@connection_required
 def list_export_download(
-    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages, connection: Connection
+    request: HttpRequest, token: uuid.UUID, *, resource: ResourcePages
 ) -> HttpResponse:
     """The file of a finished background export."""
-    return export_file(
-        export_visible(token, user=request.user, resource=resource, connection=connection)
-    )
+    return export_file(export_visible(token, user=request.user, resource=resource))
 
 
 @require_GET

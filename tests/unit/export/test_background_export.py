@@ -243,7 +243,26 @@ def test_the_worker_exports_the_connection_the_list_showed(
     body = b"".join(core.list_exports.export_file(export).streaming_content).decode()
     names = [row[1] for row in csv.reader(io.StringIO(body[1:]))][1:]
     assert sorted(names) == ["'=Annie Formula", "Ann Lee", "Anna Berg", "Bob Other"]
-    assert logged_in_client.get(page_url).status_code == 404  # not this connection's
+
+
+@pytest.mark.parametrize("then_active", ["other", "none"])
+def test_the_person_who_asked_gets_the_file_after_the_list_moved_to_another_connection(
+    logged_in_client, three_candidates, immediate_tasks, recruitee, other_recruitee, ask,
+    then_active,
+):  # fmt: skip
+    Connection.objects.filter(pk=other_recruitee.pk).update(is_active=False)
+    page_url = ask(logged_in_client, "/candidates/export.csv?q=ann")
+    Connection.objects.filter(pk=recruitee.pk).update(is_active=False)  # the list moves on
+    if then_active == "other":
+        Connection.objects.filter(pk=other_recruitee.pk).update(is_active=True)
+
+    page = logged_in_client.get(page_url)
+    assert page.status_code == 200 and "Ready" in page.content.decode()
+    download = logged_in_client.get(f"{page_url}download/")
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content).decode()
+    names = [row[1] for row in csv.reader(io.StringIO(body[1:]))][1:]
+    assert sorted(names) == ["'=Annie Formula", "Ann Lee", "Anna Berg"]
 
 
 def test_the_database_holds_one_export_on_its_way_per_list_format_and_filters(

@@ -100,10 +100,14 @@ def test_without_rights_every_page_is_refused_in_the_layout(client, url, resourc
 
 @pytest.mark.parametrize(("url", "resource", "view"), ROUTED, ids=IDS)
 def test_with_its_right_every_page_opens(client, url, resource, view):
-    """Allowed: past the permission check (no connection here: the not-connected page)."""
+    """Allowed: past the permission check (no connection here: the not-connected page; a
+    background export's pages need none, and this made-up one is not found)."""
     action = view.permission_action
     client.force_login(_someone("member", *_rights(resource, action)))
     response = client.get(url)
+    if view.__name__ in ("list_export_page", "list_export_download"):
+        assert response.status_code == 404, url
+        return
     assert response.status_code in (200, 405), url
     if response.status_code == 200:
         assert resource.service.not_connected in response.content.decode()
