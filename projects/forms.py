@@ -43,6 +43,20 @@ class ProjectFilterForm(ListFilterForm):
         )
 
 
+def tags_text(tags: Any) -> str:
+    """Tags as the form shows them: "a, b"."""
+    return ", ".join(tags)
+
+
+class TagsField(forms.CharField):
+    """Tags typed as "a, b" (or "a; b"). A project's tags are shown joined, so that a field
+    sent back as shown counts as untouched (`EditFormMixin.untouched`) even when a tag
+    holds a comma or semicolon the form would split."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return tags_text(value) if isinstance(value, list | tuple) else value
+
+
 class ProjectForm(EditFormMixin, forms.Form):
     """Create or edit a project. Only the fields the provider supports are offered, so
     nothing a person types is dropped on the way; an edit (`current`: the project as the
@@ -103,7 +117,7 @@ class ProjectForm(EditFormMixin, forms.Form):
             "priority": forms.ChoiceField(
                 required=False, choices=pick([(p, p) for p in choices.priorities], "Default")
             ),
-            "tags": forms.CharField(
+            "tags": TagsField(
                 required=False, max_length=500, help_text="Separate tags with commas."
             ),
             "template": forms.RegexField(

@@ -39,7 +39,7 @@ from integrations.sync.resources import SyncedResource
 from integrations.sync.service import start_first_sync
 from projects import selectors, services
 from projects.csv_import import MAX_ROWS, MAX_UPLOAD_BYTES, CsvFileError, columns_for, example_rows
-from projects.forms import ProjectFilterForm, ProjectForm, ProjectImportForm
+from projects.forms import ProjectFilterForm, ProjectForm, ProjectImportForm, tags_text
 from projects.models import ImportBatch, Project
 from projects.outbox import (
     AsanaProjectCreate,
@@ -165,7 +165,7 @@ class ProjectPages(ResourcePages):
             "end_date": record.end_date,
             "status": record.status,
             "priority": record.priority,
-            "tags": ", ".join(record.tags or ()),
+            "tags": tags_text(record.tags or ()),
         }
 
     def edit_blocked(self, record: Project) -> str:

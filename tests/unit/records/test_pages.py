@@ -215,6 +215,36 @@ def test_a_project_field_changed_by_both_is_a_conflict_until_saved_again(
     assert tool_api["patches"][-1] == {"priority": "Medium"}
 
 
+@pytest.mark.parametrize("tags", [["q1; launch"], ["EMEA, APAC", "q1"]])
+def test_tags_sent_back_as_shown_are_left_alone(logged_in_client, apollo, tool_api, tags):
+    """A tag the form would split (`;`, `,`) is not a change when the person left
+    the field as the page showed it: only the name is sent, the tags stay as they are."""
+    Project.objects.filter(pk=apollo.pk).update(tags=tags)
+    tool_api["project"]["tags"] = tags
+    ana = _opened(logged_in_client, apollo)
+
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ana, "name": "Apollo 11"})
+
+    assert tool_api["patches"] == [{"name": "Apollo 11"}]
+    apollo.refresh_from_db()
+    assert (apollo.name, apollo.tags) == ("Apollo 11", tags)
+
+
+def test_tags_left_alone_keep_another_persons_tag_change(logged_in_client, apollo, tool_api):
+    Project.objects.filter(pk=apollo.pk).update(tags=["q1; launch"])
+    ana, ben = _opened(logged_in_client, apollo), _opened(logged_in_client, apollo)
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ben, "tags": "q2"})
+
+    page = logged_in_client.post(
+        f"/projects/{apollo.pk}/edit/", {**ana, "name": "Apollo 11"}, follow=True
+    )
+
+    assert _messages(page)[-1] == "Project updated in Project tool."
+    apollo.refresh_from_db()
+    assert (apollo.name, apollo.tags) == ("Apollo 11", ["q2"])
+    assert tool_api["patches"][-1] == {"name": "Apollo 11"}
+
+
 def test_a_forged_project_base_is_a_form_error(logged_in_client, apollo, tool_api):
     data = {**_opened(logged_in_client, apollo), "name": "Apollo 11", "base": "e30:1x:forged"}
     page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", data)
