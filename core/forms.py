@@ -61,6 +61,27 @@ class EditConflict(Exception):
         self.stored = stored  # every compared field's value as stored now
 
 
+class EditBreaksRule(Exception):
+    """An edit merged over the record as stored now (`Edit.merged`) breaks a rule: a
+    change someone else saved since the page was opened (`others`) and the person's own
+    (say a new start after the end they chose) are fine alone, not together. Nothing was
+    saved or sent."""
+
+    def __init__(
+        self,
+        *,
+        problems: dict[str, list[str]],
+        changed: list[str],
+        others: list[str],
+        stored: dict[str, Any],
+    ) -> None:
+        super().__init__(f"breaks a rule: {', '.join(problems)}")
+        self.problems = problems  # {field: [messages]}, as the form's own checks give them
+        self.changed = changed  # every field the person changed
+        self.others = others  # the fields someone else changed since the page was opened
+        self.stored = stored  # every compared field's value as stored now
+
+
 @dataclass(frozen=True)
 class Edit:
     """What a person's edit asks, field by field: the values its page was rendered with
@@ -95,6 +116,16 @@ class Edit:
         if conflicts:
             raise EditConflict(fields=conflicts, changed=self.changed, stored=current)
         return {name: self.mine[name] for name in self.changed}
+
+    def breaks_rule(
+        self, stored: Mapping[str, Any], problems: dict[str, list[str]]
+    ) -> EditBreaksRule:
+        """The refusal of this edit, whose merge over the record as `stored` now breaks
+        the rules in `problems` (to raise in the write's transaction, rolling it back)."""
+        current = {name: stored[name] for name in self.mine}
+        changed = self.changed
+        others = [n for n in self.mine if n not in changed and current[n] != self.base.get(n)]
+        return EditBreaksRule(problems=problems, changed=changed, others=others, stored=current)
 
 
 def edit_base(values: dict[str, Any]) -> str:
@@ -171,14 +202,7 @@ class EditFormMixin(OutboxFormMixin):
         """Say which fields someone else changed and to what; show their values as stored
         now where the person left them as they were, and take the stored values as the new
         base, so that saving again deliberately replaces the other change."""
-        self.data = self.data.copy()
-        for name, value in conflict.stored.items():
-            if name in conflict.changed:
-                continue
-            if getattr(self.fields[name].widget, "allow_multiple_selected", False):
-                self.data.setlist(name, [str(v) for v in value or ()])
-            else:
-                self.data[name] = self._data_of(name, value)
+        self._take_stored(conflict.stored, changed=conflict.changed)
         for name in conflict.fields:
             now = self._shown(name, conflict.stored[name])
             self.add_error(
@@ -186,7 +210,36 @@ class EditFormMixin(OutboxFormMixin):
                 f"Changed by someone else since you opened this page: now “{now}”. "
                 "Save again to replace it.",
             )
-        self.data["base"] = edit_base(conflict.stored)
+
+    def show_broken_rule(self, broken: EditBreaksRule) -> None:
+        """Say that nothing was saved, which rule the edit over the record as stored now
+        breaks and what someone else changed meanwhile; show the stored values where the
+        person changed nothing and take them as the new base, so that correcting the
+        person's change and saving again is judged against them."""
+        self._take_stored(broken.stored, changed=broken.changed)
+        self.add_error(
+            None, "Nothing was saved: your change, over the record as stored now, breaks a rule."
+        )
+        for name in broken.others:
+            now = self._shown(name, broken.stored[name])
+            self.add_error(
+                name, f"Changed by someone else since you opened this page: now “{now}”."
+            )
+        for name, messages in broken.problems.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+    def _take_stored(self, stored: dict[str, Any], *, changed: list[str]) -> None:
+        """Show `stored` in the fields not in `changed`, and make it the new base."""
+        self.data = self.data.copy()
+        for name, value in stored.items():
+            if name in changed:
+                continue
+            if getattr(self.fields[name].widget, "allow_multiple_selected", False):
+                self.data.setlist(name, [str(v) for v in value or ()])
+            else:
+                self.data[name] = self._data_of(name, value)
+        self.data["base"] = edit_base(stored)
 
     def _data_of(self, name: str, value: Any) -> str:
         """`value` as field `name`'s submitted text: the field's own way where it has one

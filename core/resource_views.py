@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.bulk import BULK_MAX_ROWS, BulkForm, results, row_key, ticked_ids
 from core.export import csv_download, export_filename, table, too_many, xlsx_download
-from core.forms import ConfirmForm, EditConflict, ListFilterForm
+from core.forms import ConfirmForm, EditBreaksRule, EditConflict, ListFilterForm
 from core.list_exports import export_file, export_request, export_visible
 from core.pagination import page_number, paginate
 from core.resources import ResourcePages
@@ -408,6 +408,8 @@ def edit_page(
             item = resource.update(request, record=record, form=form)
         except EditConflict as conflict:  # nothing saved: the form says what changed
             form.show_conflict(conflict)
+        except EditBreaksRule as broken:  # nothing saved: the form says which rule
+            form.show_broken_rule(broken)
         else:
             if item is None:
                 messages.info(request, "Nothing changed.")

@@ -20,6 +20,7 @@ from integrations import audit
 from integrations.models import Connection, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.service import outbox_write
+from integrations.providers import provider_for
 from integrations.providers.project_records import ProjectInput
 from projects.csv_import import parse_projects_csv, read_upload
 from projects.models import ImportBatch, ImportRow, Project, ProjectUser, Workspace
@@ -27,6 +28,7 @@ from projects.outbox import CREATE_OPERATION, UPDATE_OPERATION
 from projects.selectors import existing_project_names, names_by_remote_id, project_choices
 from projects.sync import project_search_text
 from projects.tasks import project_import_send_task
+from projects.validation import project_rule_problems
 
 
 def _local_project(
@@ -99,8 +101,9 @@ def project_update(
     """Save the edit over the project as stored now and send the fields the person changed
     (`Edit.merged`: the others keep what is stored, a change someone saved meanwhile
     included; `EditConflict` when someone changed the same field); None when the person
-    changed nothing. The whole project goes in the payload, so the provider's rules (Asana
-    sends both dates) see the stored values of what the person left alone."""
+    changed nothing; `EditBreaksRule` when the merged project breaks a rule between fields
+    (the dates' order). The whole project goes in the payload, so the provider's rules
+    (Asana sends both dates) see the stored values of what the person left alone."""
     if not edit.changed:
         return None
     connection = project.connection
@@ -108,7 +111,12 @@ def project_update(
     def save_record() -> Project:
         # `project` is the row as stored now (outbox_write read it again, locked).
         stored = project_input_of(project)
-        merged = dataclasses.replace(stored, **edit.merged(dataclasses.asdict(stored)))
+        values = dataclasses.asdict(stored)
+        merged = dataclasses.replace(stored, **edit.merged(values))
+        # The form checked the person's values; what is stored is theirs merged over
+        # someone else's newer change (a new start, say), so the rules are checked again.
+        if problems := project_rule_problems(provider_for(connection.provider), merged):
+            raise edit.breaks_rule(values, problems)
         owners = names_by_remote_id(connection, ProjectUser, {merged.owner})
         local = _local_project(connection, merged, owners, {})
         for name in ("name", "description", "status", "priority", "owner_remote_id",

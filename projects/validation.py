@@ -86,11 +86,7 @@ class ProjectChoices:
 
 def project_problems(provider: Provider, project: ProjectInput) -> dict[str, list[str]]:
     """{field: [messages]} for what the provider would refuse; empty when all is well."""
-    problems: dict[str, list[str]] = {}
-    if project.start_date and project.end_date and project.end_date < project.start_date:
-        problems["end_date"] = ["The end date must be on or after the start date."]
-    if not problems:
-        problems.update(provider.project_rule_errors(project))
+    problems = project_rule_problems(provider, project)
     supported = set(provider.project_fields)
     for name in sorted(project.used_fields() - supported):
         label = FIELD_LABELS.get(name, name)
@@ -98,3 +94,11 @@ def project_problems(provider: Provider, project: ProjectInput) -> dict[str, lis
             f"{provider.display_name} has no {label.lower()}; leave it empty."
         )
     return problems
+
+
+def project_rule_problems(provider: Provider, project: ProjectInput) -> dict[str, list[str]]:
+    """{field: [messages]} for the rules between fields (the dates' order, the provider's
+    own): what an edit must still meet once merged over the project as stored now."""
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        return {"end_date": ["The end date must be on or after the start date."]}
+    return provider.project_rule_errors(project)

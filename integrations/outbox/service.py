@@ -65,7 +65,8 @@ def outbox_write(
     An edit or delete passes its `record`: it is read again from its row, and locked, in
     the transaction just before `save_record`, so `save_record` changes the record as
     stored now (another edit may have saved it since the page read it) and may refuse
-    with `core.forms.EditConflict`, which rolls everything back and reaches the caller.
+    with `core.forms.EditConflict` (or `EditBreaksRule`), which rolls everything back and
+    reaches the caller.
     A `payload` that depends on the saved record is a function of it, called after
     `save_record`.
 

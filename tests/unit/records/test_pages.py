@@ -245,6 +245,43 @@ def test_tags_left_alone_keep_another_persons_tag_change(logged_in_client, apoll
     assert tool_api["patches"][-1] == {"name": "Apollo 11"}
 
 
+def test_the_date_rule_is_checked_on_the_dates_as_they_would_be_stored(
+    logged_in_client, apollo, tool_api
+):
+    """Ana opens the project (5 January to 31 March), Ben moves the start to 1 March, Ana
+    moves only the end to 15 February: with Ben's start, it would end before it starts."""
+    ana, ben = _opened(logged_in_client, apollo), _opened(logged_in_client, apollo)
+    logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ben, "start_date": "2026-03-01"})
+
+    page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", {**ana, "end_date": "2026-02-15"})
+
+    form = page.context["form"]
+    assert form.errors["end_date"] == ["The end date must be on or after the start date."]
+    assert form.errors["start_date"] == [
+        "Changed by someone else since you opened this page: now “2026-03-01”."
+    ]
+    assert "Nothing was saved: your change, over the record as stored now" in page.content.decode()
+    assert len(tool_api["patches"]) == 1 and OutboxItem.objects.count() == 1
+    apollo.refresh_from_db()
+    assert (apollo.start_date, apollo.end_date) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert form["start_date"].value() == "2026-03-01"  # the page shows Ben's start
+
+    again = {**_sent(form), "end_date": "2026-04-20"}
+    page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", again, follow=True)
+
+    assert _messages(page)[-1] == "Project updated in Project tool."
+    apollo.refresh_from_db()
+    assert (apollo.start_date, apollo.end_date) == (date(2026, 3, 1), date(2026, 4, 20))
+    assert tool_api["patches"][-1] == {"end_date": "2026-04-20"}
+
+
+def _sent(form) -> dict[str, str]:
+    """A form shown again, as a browser sends it back."""
+    data = {name: form[name].value() for name in form.fields}
+    return {name: str(value.isoformat() if hasattr(value, "isoformat") else value or "")
+            for name, value in data.items()}  # fmt: skip
+
+
 def test_a_forged_project_base_is_a_form_error(logged_in_client, apollo, tool_api):
     data = {**_opened(logged_in_client, apollo), "name": "Apollo 11", "base": "e30:1x:forged"}
     page = logged_in_client.post(f"/projects/{apollo.pk}/edit/", data)
@@ -307,6 +344,22 @@ def test_asanas_date_rule_is_on_the_field_before_anything_is_sent(logged_in_clie
         "Asana does not allow the end date to equal the start date."
     ]
     assert len(rsps.calls) == 0 and not OutboxItem.objects.exists()
+
+
+def test_asanas_date_rule_is_checked_on_the_dates_as_they_would_be_stored(
+    logged_in_client, launch, rsps
+):
+    ana = _form(launch, end_date="2026-04-01")  # her page: 1 to 20 March
+    Project.objects.filter(pk=launch.pk).update(start_date=date(2026, 4, 1))  # synced since
+
+    page = logged_in_client.post(f"/projects/{launch.pk}/edit/", ana)
+
+    assert page.context["form"].errors["end_date"] == [
+        "Asana does not allow the end date to equal the start date."
+    ]
+    assert len(rsps.calls) == 0 and not OutboxItem.objects.exists()
+    launch.refresh_from_db()
+    assert launch.end_date == date(2026, 3, 20)
 
 
 def test_an_asana_project_links_to_asana(logged_in_client, launch):
