@@ -12,14 +12,14 @@ not again every minute while the state lasts. The channels, each optional:
 - `HEALTH_ALERT_EMAILS`: one email to those addresses (Django's `send_mail`, over
   `EMAIL_URL`).
 
-A channel that fails (an error answer, no answer, an SMTP or connection error) is
-logged, its error kept on the row, and it alone is tried again at a later tick: after
-1, 2, 5, 10, 30 and 60 minutes (`RETRY_DELAYS`), then given up with an error in the
-log. A channel that took the notification is not sent it again. A worker sending holds
-the notification for `SEND_LEASE`; one that dies meanwhile leaves it to be tried again
-once that runs out. Each claim counts a try, so a report whose worker dies or hangs
-every time is given up too, after the same `TRIES`. A new change replaces a
-notification still owed.
+A channel that fails (an error answer, no answer, an SMTP or connection error, an
+address Django refuses or a misconfigured email backend) is logged, its error kept on
+the row, and it alone is tried again at a later tick: after 1, 2, 5, 10, 30 and 60
+minutes (`RETRY_DELAYS`), then given up with an error in the log. A channel that took
+the notification is not sent it again. A worker sending holds the notification for
+`SEND_LEASE`; one that dies meanwhile leaves it to be tried again once that runs out.
+Each claim counts a try, so a report whose worker dies or hangs every time is given up
+too, after the same `TRIES`. A new change replaces a notification still owed.
 """
 
 from __future__ import annotations
@@ -191,6 +191,12 @@ def _send_email(health: ConnectionHealth, payload: dict[str, Any]) -> str:
     body = "\n".join([payload["text"], "", *payload["reasons"], "", payload["url"]])
     try:
         send_mail(alert_summary(health), body, None, settings.HEALTH_ALERT_EMAILS)
-    except OSError as exc:  # smtplib's errors are OSErrors
+    except OSError as exc:  # smtplib's and the network's: the server's words stay out
         return f"The alert email could not be sent ({type(exc).__name__})."
+    except Exception as exc:
+        # Django refusing an address (ValueError), a misconfigured backend (ValueError,
+        # ImportError...): a failed try, kept and retried like any, not a crash of the run
+        # that leaves the other channels and connections unreported.
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return f"The alert email could not be sent ({detail})."
     return ""

@@ -201,6 +201,54 @@ def test_an_email_that_failed_is_sent_again_and_the_webhook_not_posted_twice(
     assert HealthAlert.objects.get().error == ""
 
 
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("settings_of", "error"),
+    [
+        (  # a ";" for a ",": Django refuses the address before anything is sent
+            {"HEALTH_ALERT_EMAILS": ["ops@example.com;oncall@example.com"]},
+            "ValueError: Invalid address; only ops@example.com could be parsed",
+        ),
+        (
+            {"EMAIL_USE_TLS": True, "EMAIL_USE_SSL": True},
+            "ValueError: EMAIL_USE_TLS/EMAIL_USE_SSL are mutually exclusive",
+        ),
+        ({"EMAIL_BACKEND": "no.such.EmailBackend"}, "ModuleNotFoundError: No module named 'no'"),
+    ],
+)
+def test_an_email_the_backend_refuses_is_a_failed_try_not_the_end_of_the_run(
+    channels, failing, hook, settings, caplog, settings_of, error
+):
+    """Not only smtplib's errors (OSErrors): a bad address or a misconfigured backend is
+    kept and logged like any failed try, the webhook is still sent once, and the email is
+    tried again once the setting is fixed."""
+    other = Connection.objects.create(provider="recruitee", name="prod", api_token="t",
+                                      is_active=False, disabled_reason="401")  # fmt: skip
+    settings.EMAIL_BACKEND = SMTP
+    for name, value in settings_of.items():
+        setattr(settings, name, value)
+    start = timezone.now()
+    with mock.patch("smtplib.SMTP") as server:
+        assert health_alerts_send(now=start) == 2  # both connections reported
+        alerts = HealthAlert.objects.filter(connection__in=[failing, other])
+        assert {a.connection_id: a.pending for a in alerts} == {
+            failing.pk: ["email"], other.pk: ["email"]
+        }  # fmt: skip
+        sent = f"The alert email could not be sent ({error}"
+        assert all(a.error.startswith(sent) for a in alerts)
+        assert error in caplog.text and "next try at" in caplog.text
+        assert len(hook.calls) == 2
+
+        settings.EMAIL_BACKEND, settings.EMAIL_USE_SSL = SMTP, False
+        settings.HEALTH_ALERT_EMAILS = ["ops@example.com", "oncall@example.com"]
+        assert health_alerts_send(now=start + timedelta(minutes=1)) == 2
+    assert server.return_value.sendmail.call_count == 2
+    assert len(hook.calls) == 2  # not posted again
+    assert [a.pending for a in HealthAlert.objects.all()] == [[], []]
+
+
 @pytest.fixture
 def switched_off(db):
     """Switched off by the hub: alarming whatever the time."""
@@ -231,11 +279,11 @@ def test_a_channel_that_keeps_failing_is_tried_a_bounded_number_of_times(
 
 
 def test_a_notification_whose_worker_died_while_sending_is_sent_later(channels, switched_off, hook):
-    """An unexpected error (or a killed worker) after the change was taken: its claim runs
-    out and a later tick sends the notification."""
+    """A worker stopped (SystemExit here; a killed one raises nothing) after the change was
+    taken: its claim runs out and a later tick sends the notification."""
     start = timezone.now()
-    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=RuntimeError)
-    with died, pytest.raises(RuntimeError):
+    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=SystemExit)
+    with died, pytest.raises(SystemExit):
         health_alerts_send(now=start)
     assert health_alerts_send(now=start + timedelta(minutes=1)) == 0  # the claim still holds
     assert health_alerts_send(now=start + timedelta(minutes=6)) == 1
@@ -249,10 +297,10 @@ def test_a_report_whose_worker_dies_every_time_is_given_up_after_the_last_try(
     so the report is tried 1 + len(RETRY_DELAYS) times, then given up, and the log says so."""
     settings.HEALTH_ALERT_WEBHOOK_URL = ""
     start = timezone.now()
-    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=RuntimeError)
+    died = mock.patch("integrations.services.health_alerts.send_mail", side_effect=SystemExit)
     with died as send:
         for minute in range(3 * 60):
-            with contextlib.suppress(RuntimeError):
+            with contextlib.suppress(SystemExit):
                 health_alerts_send(now=start + timedelta(minutes=minute))
     assert send.call_count == 7
     assert "did not finish (gave up)" in caplog.text
