@@ -118,3 +118,18 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_the_example_files_placeholder_encryption_key():
+    """.env.example copied and FIELD_ENCRYPTION_KEY left as it came: the deploy's check
+    says so, instead of the first saved credential failing later."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(FIELD_ENCRYPTION_KEY="generated-by-make-run"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys" in result.stderr
