@@ -133,3 +133,25 @@ def test_check_deploy_fails_on_the_example_files_placeholder_encryption_key():
     )
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys" in result.stderr
+
+
+def test_the_pgbouncer_settings_of_the_deploy_doc_reach_django():
+    """docs/deploy.md: DATABASE_CONN_MAX_AGE=0 and ?disable_server_side_cursors=True."""
+    env = _production_env(
+        DATABASE_URL="postgres://hub@127.0.0.1:6432/hub?disable_server_side_cursors=True",
+        DATABASE_CONN_MAX_AGE="0",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; d = s.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["0", "True", "{}"]
