@@ -155,3 +155,17 @@ def test_the_pgbouncer_settings_of_the_deploy_doc_reach_django():
         check=True,
     )
     assert result.stdout.split() == ["0", "True", "{}"]
+
+
+def test_check_deploy_passes_when_the_proxy_redirects_to_https_itself():
+    """.env.example: DJANGO_SECURE_SSL_REDIRECT=false when a proxy already redirects; the
+    deploy's check (docs/deploy.md section 2) must still pass."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(DJANGO_SECURE_SSL_REDIRECT="false"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
