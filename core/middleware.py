@@ -47,6 +47,24 @@ def logged_path(request: HttpRequest) -> str:
     return request.path.replace(token, "********") if isinstance(token, str) else request.path
 
 
+class HealthzMiddleware:
+    """Answers /healthz before CommonMiddleware reads the Host header.
+
+    A load balancer asks each backend by its own address (`Host: 10.0.0.5:8000`), which
+    ALLOWED_HOSTS (the public name) does not list: past this point that is a 400.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core.views import healthz  # not at the top: apps.py imports this module early
+
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
+
+
 class AuditPageMiddleware:
     """Tells the audit trail which page a write comes from: the view's URL name
     ("ats:candidate_edit"), else its path, for the length of the request."""

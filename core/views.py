@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.health import health_report
 from core.resources import for_model
@@ -65,7 +65,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD for checkers that send it (HAProxy's httpchk)
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when this process can render pages; 503 naming what stops it (core/health.py)."""
     checks = health_report()

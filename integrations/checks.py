@@ -1,16 +1,29 @@
-"""System checks: warn about an active connection that cannot work as configured."""
+"""System checks: FIELD_ENCRYPTION_KEY is usable, and no active connection is configured
+so that it cannot work."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.db import DatabaseError
 
+from integrations.crypto import fernet
 from integrations.http.base_url import validate_base_url
 from integrations.http.errors import ConfigurationError
 from integrations.models import Connection
 from integrations.services.connections import connection_config
+
+
+@register("integrations")
+def check_encryption_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A key that is no Fernet key (.env.example's placeholder left in place) would only
+    fail at the first credential saved or read."""
+    try:
+        fernet()
+    except ConfigurationError as exc:
+        return [Error(str(exc), id="integrations.E001")]
+    return []
 
 
 @register("integrations")

@@ -244,11 +244,14 @@ def wait_for_port(url: str, processes: Processes, timeout: float = 60) -> None:
 
 
 def check_health(app_url: str) -> None:
-    """/healthz, asked over plain http as a load balancer asks the backend, answers 200."""
+    """/healthz, asked over plain http as a load balancer asks the backend, answers 200.
+
+    The check names the backend by its own address, which DJANGO_ALLOWED_HOSTS lacks.
+    """
     parts = urlsplit(app_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
-        connection.request("GET", "/healthz")
+        connection.request("GET", "/healthz", headers={"Host": f"192.0.2.10:{parts.port}"})
         answer = connection.getresponse()
         body = answer.read().decode(errors="replace")
     finally:

@@ -2,8 +2,10 @@
 
 - In memory (per process): the compiled API of each connection, for 15 minutes
   in an interactive session (`manage.py shell`, a notebook) and 24 hours
-  otherwise. Unlike civis-python's `round(now / period)` key, whose real
-  lifetime is anywhere from 0 to one period, an entry lives exactly its TTL.
+  otherwise, while the stored copy is still the one it was loaded from (another
+  process may have saved a new one). Unlike civis-python's `round(now / period)`
+  key, whose real lifetime is anywhere from 0 to one period, an entry lives
+  exactly its TTL.
 - Stored (`OpenApiSource.document`): the last copy that loaded and validated.
   A process without the entry builds from it while it is younger than the TTL,
   without fetching; an older one is fetched again, and when the URL is down
@@ -43,6 +45,7 @@ DEFAULT_TTL = 24 * 3600.0
 class _Entry:
     compiled: CompiledApi
     loaded_at: float  # clock()
+    stored_sha256: str  # the stored copy's digest when it was loaded
 
 
 clock = time.monotonic  # tests replace it
@@ -77,16 +80,32 @@ def local_document(source: str | Path | Document) -> CompiledApi:
 
 
 def connection_document(connection: Connection, *, force_refresh: bool = False) -> CompiledApi:
-    """The connection's compiled document, from memory, the stored copy, or its URL."""
+    """The connection's compiled document, from memory, the stored copy, or its URL.
+
+    The memory entry serves only while the stored copy is the one it was loaded from
+    (one query): a document the admin saved in another process (a gunicorn worker, a
+    `db_worker`, another machine) is used at once, not after the entry's TTL.
+    """
     now = clock()
     with _lock:
         entry = _by_connection.get(connection.pk)
-    if entry and not force_refresh and now - entry.loaded_at < ttl():
+    if (
+        entry
+        and not force_refresh
+        and now - entry.loaded_at < ttl()
+        and entry.stored_sha256 == _stored_sha256(connection)
+    ):
         return entry.compiled
-    compiled = _load(_source(connection), force_refresh=force_refresh)
+    source = _source(connection)
+    compiled = _load(source, force_refresh=force_refresh)
     with _lock:
-        _by_connection[connection.pk] = _Entry(compiled, now)
+        _by_connection[connection.pk] = _Entry(compiled, now, source.document_sha256)
     return compiled
+
+
+def _stored_sha256(connection: Connection) -> str | None:
+    rows = OpenApiSource.objects.filter(connection=connection)
+    return rows.values_list("document_sha256", flat=True).first()
 
 
 def forget(connection: Connection | None = None) -> None:

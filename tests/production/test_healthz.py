@@ -114,3 +114,19 @@ def test_the_load_balancer_may_ask_over_plain_http(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/accounts/login/").status_code == 301
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_load_balancer_may_ask_by_the_backends_own_address(client, settings):
+    """A load balancer's check names the backend (10.0.0.5:8000), not ALLOWED_HOSTS' name."""
+    settings.ALLOWED_HOSTS = ["hub.example.com"]
+    assert client.get("/accounts/login/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_a_head_request_checks_too(client):
+    """HAProxy's `option httpchk HEAD /healthz` (and other checkers) send HEAD."""
+    assert client.head("/healthz").status_code == 200
+    with mock.patch("core.health.connection.cursor", side_effect=DatabaseError("down")):
+        assert client.head("/healthz").status_code == 503

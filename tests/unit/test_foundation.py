@@ -118,3 +118,54 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_the_example_files_placeholder_encryption_key():
+    """.env.example copied and FIELD_ENCRYPTION_KEY left as it came: the deploy's check
+    says so, instead of the first saved credential failing later."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(FIELD_ENCRYPTION_KEY="generated-by-make-run"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys" in result.stderr
+
+
+def test_the_pgbouncer_settings_of_the_deploy_doc_reach_django():
+    """docs/deploy.md: DATABASE_CONN_MAX_AGE=0 and ?disable_server_side_cursors=True."""
+    env = _production_env(
+        DATABASE_URL="postgres://hub@127.0.0.1:6432/hub?disable_server_side_cursors=True",
+        DATABASE_CONN_MAX_AGE="0",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; d = s.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["0", "True", "{}"]
+
+
+def test_check_deploy_passes_when_the_proxy_redirects_to_https_itself():
+    """.env.example: DJANGO_SECURE_SSL_REDIRECT=false when a proxy already redirects; the
+    deploy's check (docs/deploy.md section 2) must still pass."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(DJANGO_SECURE_SSL_REDIRECT="false"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from integrations.crypto import decrypt, encrypt
 from integrations.http.errors import ConfigurationError
-from integrations.models import Connection
+from integrations.models import Connection, WebhookEndpoint
 
 OLD_KEY = "Nl2uYHcdBQN1b3mV8kbXaCD4j4lOhCHxxbWhWBbVJ3s="  # the test settings' key
 NEW_KEY = Fernet.generate_key().decode()
@@ -54,6 +54,19 @@ def test_rotation_reencrypts_with_the_first_key():
         call_command("rotate_encryption_key", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
         assert Connection.objects.get(pk=row.pk).api_token == TOKEN
+
+
+@pytest.mark.django_db
+def test_rotation_reencrypts_the_webhook_signing_secrets_too():
+    """After the documented rotation (old key dropped), webhooks still verify."""
+    row = Connection.objects.create(provider="projecttool", api_token=TOKEN)
+    endpoint = WebhookEndpoint.objects.create(connection=row)
+    endpoint.secret_add("whsec-signing-1")
+    endpoint.save()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        call_command("rotate_encryption_key", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY]):
+        assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["whsec-signing-1"]
 
 
 @pytest.mark.django_db

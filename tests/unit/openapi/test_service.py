@@ -174,3 +174,20 @@ def test_a_stored_copy_is_not_validated_again_unless_it_changed(rsps, connection
     cache.forget()
     assert openapi_client(connection)._model.title == "Edited"
     assert validations == [1]
+
+
+def test_a_document_another_process_stored_is_used_at_once(rsps, connection):
+    """The admin saved a new document in another process (a gunicorn worker, another
+    machine): this one's memory must not keep serving the old one for 24 hours."""
+    from integrations.openapi.source import document_digest
+
+    _serve_document(rsps)
+    assert openapi_client(connection)._model.title != "Edited"
+    changed = {**DOC, "info": {"title": "Edited", "version": "2"}}
+    OpenApiSource.objects.update(
+        document=json.dumps(changed),
+        document_sha256=document_digest(changed),
+        fetched_at=timezone.now(),
+    )
+    assert openapi_client(connection)._model.title == "Edited"
+    assert len(rsps.calls) == 1  # the stored copy, not a fetch
