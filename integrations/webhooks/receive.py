@@ -135,7 +135,7 @@ def delivery_store(
     enqueue: Callable[[], None],
 ) -> WebhookDelivery | None:
     """Insert the delivery and, unless one is queued already, queue the apply task, in
-    one transaction; None when it was a duplicate."""
+    one transaction; None when it was a duplicate (made due again if `repeatable`)."""
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
@@ -147,10 +147,28 @@ def delivery_store(
             )
             queue = apply_queue_claim()
     except IntegrityError:
-        return None
+        delivery, queue = None, verified.repeatable and _due_again(endpoint, verified)
     if queue:
         transaction.on_commit(enqueue)
     return delivery
+
+
+def _due_again(endpoint: WebhookEndpoint, verified: Verified) -> bool:
+    """The stored copy of a repeatable delivery, if a worker took it already (applied,
+    failed, or being applied: clearing its claim fences that worker's outcome), is due
+    again; True when the apply task must be queued."""
+    with transaction.atomic():
+        taken = WebhookDelivery.objects.filter(
+            connection_id=endpoint.connection_id, dedupe_key=verified.dedupe_key
+        ).exclude(state=WebhookDelivery.State.RECEIVED)
+        again = taken.update(
+            state=WebhookDelivery.State.RECEIVED,
+            next_attempt_at=timezone.now(),
+            attempts=0,
+            lease_until=None,
+            claim_token="",
+        )
+        return bool(again) and apply_queue_claim()
 
 
 def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:

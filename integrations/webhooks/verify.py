@@ -33,10 +33,15 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Verified:
-    """A genuine delivery. `store` is False for one that carries no change (a heartbeat)."""
+    """A genuine delivery. `store` is False for one that carries no change (a heartbeat).
+
+    `repeatable`: the key is the content's hash and the content can repeat in a later
+    event (Recruitee's bodies carry no event id or time), so a copy arriving after the
+    stored one was taken makes it due again: one more fetch, never a missed change."""
 
     dedupe_key: str
     store: bool = True
+    repeatable: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ def json_object(body: bytes) -> dict[str, Any]:
 
 def recruitee_verify(secrets: list[str], inbound: Inbound) -> Verified:
     """`X-Recruitee-Signature`: hex HMAC-SHA256 of the raw body (recruitee.md §6).
-    Recruitee sends no event id, so the body's hash is the dedupe key."""
+    Recruitee sends no event id, so the body's hash is the dedupe key; two updates of
+    one candidate can send the same body (`repeatable`)."""
     given = inbound.headers.get(RECRUITEE.signature_header, "")
     if not given:
         raise Refused(f"no {RECRUITEE.signature_header} header")
@@ -82,7 +88,7 @@ def recruitee_verify(secrets: list[str], inbound: Inbound) -> Verified:
         raise Refused("no Recruitee webhook secret is stored for this connection")
     if not hex_hmac_matches(secrets, inbound.body, given):
         raise Refused(f"{RECRUITEE.signature_header} does not match")
-    return Verified(dedupe_key=f"sha256:{sha256_hex(inbound.body)}")
+    return Verified(dedupe_key=f"sha256:{sha256_hex(inbound.body)}", repeatable=True)
 
 
 def asana_verify(secrets: list[str], inbound: Inbound) -> Verified:

@@ -208,3 +208,32 @@ def test_a_record_the_hub_never_had_is_read_for_the_audit_once_not_again_after()
     assert Organization.objects.get(remote_id="70").name == "New Co"
     assert Organization.objects.get(remote_id="71").is_deleted
     assert not AuditEntry.objects.exists()
+
+
+def test_a_second_update_whose_event_has_the_same_bytes_is_applied_too(
+    recruitee, sandbox_clean, provider_client
+):
+    """Recruitee's events carry no event id or time: two updates of one candidate send
+    the same body. The second is stored once but must still bring the second change."""
+    from integrations.sandbox.webhook_shapes import recruitee_outgoing
+    from integrations.webhooks.apply import deliveries_apply
+    from integrations.webhooks.endpoints import endpoint_for
+    from tests.unit.webhooks.conftest import post
+
+    endpoint = endpoint_for(recruitee)
+    endpoint.secret_add("pasted-secret")
+    endpoint.save()
+    remote = sandbox_candidate(sandbox_clean)
+    base = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
+    auth = {"Authorization": "Bearer sandbox-recruitee"}
+    subscription = {"url": "unused", "secret": "pasted-secret"}
+    for phone in ("+44 20 7946 0001", "+44 20 7946 0002"):
+        requests.patch(
+            base, json={"candidate": {"phones": [phone]}}, headers=auth, timeout=5
+        ).raise_for_status()
+        attempt = recruitee_outgoing(subscription, "candidate_updated", remote).make(0, False)
+        assert post(provider_client, endpoint, attempt.body, **attempt.headers).status_code == 200
+        deliveries_apply()
+        candidate = Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"]))
+        assert candidate.phones == [phone]
+    assert WebhookDelivery.objects.filter(connection=recruitee).count() == 1
