@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from standardwebhooks import Webhook
-from standardwebhooks.webhooks import WebhookVerificationError
+from standardwebhooks.webhooks import EmptyWebhookSecretError, WebhookVerificationError
 
 from integrations.providers import PROVIDERS
 
@@ -120,6 +120,8 @@ def standard_verify(secrets: list[str], inbound: Inbound) -> Verified:
         except WebhookVerificationError as exc:
             last = str(exc)
             continue
+        except EmptyWebhookSecretError:  # a stored `whsec_` with nothing after it
+            continue
         except (ValueError, TypeError):  # a malformed signature entry or a non-UTF-8 body
             last = "the webhook-signature header or the body is malformed"
             continue
@@ -133,8 +135,10 @@ def affinity_verify(secrets: list[str], inbound: Inbound) -> Verified:
     id either: the type and the canonical body are the dedupe key."""
     data = json_object(inbound.body)
     sent_at = data.get("sent_at")
-    if not isinstance(sent_at, int | float) or isinstance(sent_at, bool):
-        raise Refused("no sent_at")
+    # An int, as Affinity sends it (the version events.py reads): NaN or Infinity, which
+    # json reads as floats, would slip through the window's comparisons.
+    if not isinstance(sent_at, int) or isinstance(sent_at, bool):
+        raise Refused("no sent_at in whole Unix seconds")
     if sent_at < inbound.now - AFFINITY_MAX_AGE:
         raise Refused(f"sent_at is more than {AFFINITY_MAX_AGE} s old")
     if sent_at > inbound.now + AFFINITY_MAX_FUTURE:

@@ -138,6 +138,15 @@ class TestStandardWebhooks:
         with pytest.raises(Refused, match="Missing required headers"):
             standard_verify([STANDARD_SECRET], inbound(body))
 
+    def test_a_stored_secret_that_decodes_to_nothing_is_skipped_not_a_500(self):
+        """A `whsec_` alone (a provider's odd answer, a mistaken paste) raises the library's
+        EmptyWebhookSecretError, which is no ValueError."""
+        body = projecttool_event()
+        headers = standard_headers(STANDARD_SECRET, body)
+        standard_verify(["whsec_", STANDARD_SECRET], inbound(body, **headers))
+        with pytest.raises(Refused):
+            standard_verify(["whsec_"], inbound(body, **headers))
+
     def test_rotation_passes_with_the_old_secret_still_stored(self):
         body = projecttool_event()
         headers = standard_headers(STANDARD_SECRET, body)
@@ -160,6 +169,13 @@ class TestAffinity:
             affinity_verify([], inbound(affinity_event(sent_at=now - 301)))
         with pytest.raises(Refused, match="ahead"):
             affinity_verify([], inbound(affinity_event(sent_at=now + 121)))
+
+    def test_a_sent_at_that_is_not_a_finite_number_is_refused(self):
+        """NaN passes both comparisons of the window: a replay with it would be accepted."""
+        for sent_at in (b"NaN", b"Infinity", b"-Infinity", b"1.5e400"):
+            body = b'{"type":"organization.updated","body":{"id":5},"sent_at":' + sent_at + b"}"
+            with pytest.raises(Refused):
+                affinity_verify([], inbound(body))
 
     def test_a_body_without_sent_at_or_not_json_is_refused(self):
         with pytest.raises(Refused, match="sent_at"):
