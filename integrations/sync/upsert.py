@@ -105,18 +105,70 @@ def stored_pks(
 ) -> dict[str, Any]:
     """Remote id -> pk of the stored rows among `remote_ids` (in the `scope`, as
     `upsert_rows`' `key`): one indexed read of two columns."""
+    found = _stored(model, ("pk",), connection_id, remote_ids, scope or {})
+    return dict(found)
+
+
+def stored_versions(
+    model: type[Model],
+    *,
+    connection_id: Any,
+    remote_ids: Iterable[str],
+    scope: Mapping[str, Any] | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Remote id -> (pk, `remote_updated_at` as the database holds it), as `stored_pks`;
+    for `older_than_stored`."""
+    found = _stored(model, ("pk", "remote_updated_at"), connection_id, remote_ids, scope or {})
+    return {remote_id: (pk, version) for remote_id, pk, version in found}
+
+
+def older_than_stored(
+    model: type[Model], rows: Iterable[Any], stored: Mapping[str, tuple[Any, Any]]
+) -> set[str]:
+    """The remote ids of `rows` (with `remote_id`, `remote_updated_at`) whose version is
+    older than the stored one (either unknown: not older, as `newer_only` has it)."""
+    zone = connections[router.db_for_read(model)].timezone
+    older = set()
+    for row in rows:
+        version = stored.get(row.remote_id, (None, None))[1]
+        if version is None or row.remote_updated_at is None:
+            continue
+        if _aware(version, zone) > _aware(row.remote_updated_at, zone):
+            older.add(row.remote_id)
+    return older
+
+
+def _aware(value: Any, zone: dt.tzinfo) -> dt.datetime:
+    """A datetime as a raw cursor reads it (SQLite: naive, in the database's zone; or
+    its text) made aware."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.utcoffset() is not None else value.replace(tzinfo=zone)
+
+
+def _stored(
+    model: type[Model],
+    names: tuple[str, ...],
+    connection_id: Any,
+    remote_ids: Iterable[str],
+    scope: Mapping[str, Any],
+) -> list[tuple[Any, ...]]:
+    """(remote_id, *the `names` columns) of the stored rows among `remote_ids`."""
     remote_ids = list(remote_ids)
     if not remote_ids:
-        return {}
-    scope = scope or {}
+        return []
     db = connections[router.db_for_read(model)]
     quote = db.ops.quote_name
     scoped = [model._meta.get_field(name) for name in scope]
     conditions = [f"{quote('connection_id')} = %s"]
     conditions += [f"{quote(field.column)} = %s" for field in scoped]
     conditions.append(f"{quote('remote_id')} IN ({', '.join(['%s'] * len(remote_ids))})")
+    columns = ", ".join(
+        quote(model._meta.pk.column if name == "pk" else model._meta.get_field(name).column)
+        for name in ("remote_id", *names)
+    )
     sql = (
-        f"SELECT {quote('remote_id')}, {quote(model._meta.pk.column)} "  # noqa: S608 - names come from the model
+        f"SELECT {columns} "  # noqa: S608 - names come from the model
         f"FROM {quote(model._meta.db_table)} WHERE {' AND '.join(conditions)}"
     )
     params = [connection_id]
@@ -126,7 +178,7 @@ def stored_pks(
     ]
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *remote_ids])
-        return dict(cursor.fetchall())
+        return cursor.fetchall()
 
 
 def delete_children(model: type[Model], *, parent: str, pks: Iterable[Any]) -> None:

@@ -237,3 +237,32 @@ def test_a_second_update_whose_event_has_the_same_bytes_is_applied_too(
         candidate = Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"]))
         assert candidate.phones == [phone]
     assert WebhookDelivery.objects.filter(connection=recruitee).count() == 1
+
+
+def test_an_event_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
+    recruitee, sandbox_clean
+):
+    """The sync read a page, the candidate changed and its event was applied, then the
+    sync saved its page: the hub keeps the newer candidate (and its audit says so)."""
+    from dataclasses import replace
+
+    from ats.sync import CANDIDATES, fetch_candidates
+    from integrations.sync.engine import sync_resource
+
+    remote = sandbox_candidate(sandbox_clean)
+    url = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
+    auth = {"Authorization": "Bearer sandbox-recruitee"}
+
+    def pages_read_before_the_event(client, connection, request):
+        for page in fetch_candidates(client, connection, request):
+            requests.patch(
+                url, json={"candidate": {"phones": ["+1 555 0100"]}}, headers=auth, timeout=5
+            ).raise_for_status()
+            delivery_apply(stored(recruitee, recruitee_event(remote["id"], "candidate_updated")).pk)
+            yield page
+
+    resource = replace(CANDIDATES, fetch=pages_read_before_the_event)
+    sync_resource(connection=recruitee, resource=resource, full=True)
+    candidate = Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"]))
+    assert candidate.phones == ["+1 555 0100"] and not candidate.is_deleted
+    assert not AuditEntry.objects.filter(record_id=str(candidate.pk), source="sync").exists()
