@@ -34,7 +34,7 @@ from integrations.models.synced import SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
 from integrations.services.connections import connection_client
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
-from integrations.sync.upsert import older_than_stored, stored_pks, stored_versions, upsert_rows
+from integrations.sync.upsert import stale_remote_ids, stored_pks, stored_versions, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -225,12 +225,12 @@ def _save_page(
     remote_ids = [row.remote_id for row in page.rows]
     scope = resource.scope_filter
     stored = stored_versions(model, connection_id=connection.pk, remote_ids=remote_ids, scope=scope)
-    existing = {remote_id: pk for remote_id, (pk, _) in stored.items()}
-    # A record stored in a newer version than the page's (a webhook applied it while the
-    # page was on its way) keeps it: its row is left out, and the upsert is newer-only
-    # for one applied between this read and the write.
-    older = older_than_stored(model, page.rows, stored)
-    fresh = [row for row in page.rows if row.remote_id not in older]
+    existing = {remote_id: found[0] for remote_id, found in stored.items()}
+    # A record a webhook applied while the page was on its way keeps what it applied: a
+    # newer version, or its deletion since this pass began (`stale_remote_ids`). Its row
+    # is left out, and the upsert is newer-only for one applied after this read.
+    stale = stale_remote_ids(model, page.rows, stored, deleted_since=run.started_at)
+    fresh = [row for row in page.rows if row.remote_id not in stale]
     # What the audit trail compares with.
     before = audit.provider_copies(
         model.objects.filter(

@@ -115,27 +115,40 @@ def stored_versions(
     connection_id: Any,
     remote_ids: Iterable[str],
     scope: Mapping[str, Any] | None = None,
-) -> dict[str, tuple[Any, Any]]:
-    """Remote id -> (pk, `remote_updated_at` as the database holds it), as `stored_pks`;
-    for `older_than_stored`."""
-    found = _stored(model, ("pk", "remote_updated_at"), connection_id, remote_ids, scope or {})
-    return {remote_id: (pk, version) for remote_id, pk, version in found}
+) -> dict[str, tuple[Any, ...]]:
+    """Remote id -> (pk, remote_updated_at, is_deleted, synced_at) as the database holds
+    them, as `stored_pks`; for `stale_remote_ids`."""
+    names = ("pk", "remote_updated_at", "is_deleted", "synced_at")
+    found = _stored(model, names, connection_id, remote_ids, scope or {})
+    return {remote_id: tuple(values) for remote_id, *values in found}
 
 
-def older_than_stored(
-    model: type[Model], rows: Iterable[Any], stored: Mapping[str, tuple[Any, Any]]
+def stale_remote_ids(
+    model: type[Model],
+    rows: Iterable[Any],
+    stored: Mapping[str, tuple[Any, ...]],
+    *,
+    deleted_since: dt.datetime,
 ) -> set[str]:
-    """The remote ids of `rows` (with `remote_id`, `remote_updated_at`) whose version is
-    older than the stored one (either unknown: not older, as `newer_only` has it)."""
+    """The remote ids of `rows` (with `remote_id`, `remote_updated_at`) that must not be
+    written over the stored copy: it holds a later version (a version unknown on either
+    side is not later, as `newer_only` has it), or it was marked deleted at or after
+    `deleted_since` and the row's version is not later than the stored one."""
     zone = connections[router.db_for_read(model)].timezone
-    older = set()
+    stale = set()
     for row in rows:
-        version = stored.get(row.remote_id, (None, None))[1]
-        if version is None or row.remote_updated_at is None:
+        if row.remote_id not in stored:
             continue
-        if _aware(version, zone) > _aware(row.remote_updated_at, zone):
-            older.add(row.remote_id)
-    return older
+        _, version, is_deleted, synced_at = stored[row.remote_id]
+        known = version is not None and row.remote_updated_at is not None
+        given, held = (
+            (_aware(row.remote_updated_at, zone), _aware(version, zone)) if known else (0, 0)
+        )
+        if given < held or (
+            is_deleted and _aware(synced_at, zone) >= deleted_since and given <= held
+        ):
+            stale.add(row.remote_id)
+    return stale
 
 
 def _aware(value: Any, zone: dt.tzinfo) -> dt.datetime:

@@ -355,8 +355,10 @@ def records_upsert(
 def record_delete(
     resource: SyncedResource, connection: Connection, remote_id: str, version: datetime | None
 ) -> None:
-    """Mark the record deleted. With the event's time, as a row of that version (created
-    if the hub never had it), so an older event cannot revive it."""
+    """Mark the record deleted, as a row created if the hub never had it: with an event's
+    time as its version, so an older event cannot revive it (a fetch's 404 has none: the
+    stored version is kept), and so a sync's page read before the deletion does not
+    bring it back either (sync/engine.py)."""
     now = timezone.now()
     record = resource.model.objects.filter(connection=connection, remote_id=remote_id)
     before = audit.provider_copies(record)
@@ -375,11 +377,6 @@ def _mark_deleted(
     version: datetime | None,
     now: datetime,
 ) -> None:
-    if version is None:
-        resource.model.objects.filter(connection=connection, remote_id=remote_id).exclude(
-            sync_status=SyncStatus.PENDING
-        ).update(is_deleted=True, synced_at=now)
-        return
     tombstone = {
         "connection": connection.pk,
         "remote_id": remote_id,
@@ -392,6 +389,6 @@ def _mark_deleted(
     upsert_rows(
         resource.model,
         [tombstone],
-        update=["remote_updated_at", "synced_at", "is_deleted"],
+        update=["synced_at", "is_deleted"] + (["remote_updated_at"] if version else []),
         newer_only=True,
     )

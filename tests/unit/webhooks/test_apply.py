@@ -266,3 +266,34 @@ def test_an_event_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
     candidate = Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"]))
     assert candidate.phones == ["+1 555 0100"] and not candidate.is_deleted
     assert not AuditEntry.objects.filter(record_id=str(candidate.pk), source="sync").exists()
+
+
+def test_a_deletion_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
+    recruitee, sandbox_clean
+):
+    """The sync read a page, the candidate was deleted and its event applied, then the
+    sync saved its page: the candidate stays deleted (a full pass saw it, so it would
+    have stayed in the list until the next one)."""
+    from dataclasses import replace
+
+    from ats.sync import CANDIDATES, fetch_candidates
+    from integrations.sync.engine import sync_resource
+
+    remote = sandbox_candidate(sandbox_clean)
+    url = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
+    auth = {"Authorization": "Bearer sandbox-recruitee"}
+
+    def pages_read_before_the_event(client, connection, request):
+        for number, page in enumerate(fetch_candidates(client, connection, request)):
+            if number == 0:
+                requests.delete(url, headers=auth, timeout=5).raise_for_status()
+                event = recruitee_event(remote["id"], "candidate_deleted")
+                delivery_apply(stored(recruitee, event).pk)
+            yield page
+
+    sync_resource(
+        connection=recruitee,
+        resource=replace(CANDIDATES, fetch=pages_read_before_the_event),
+        full=True,
+    )
+    assert Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"])).is_deleted
