@@ -126,7 +126,7 @@ def deliveries_apply(limit: int = BATCH, *, fetcher: RecordFetcher | None = None
         return 0
     with nullcontext(fetcher) if fetcher else RecordFetcher() as using:
         for connection_deliveries in _by_connection(claimed).values():
-            _apply_claimed(connection_deliveries, using)
+            _apply_apart(connection_deliveries, using)
     return len(claimed)
 
 
@@ -136,7 +136,7 @@ def delivery_apply(delivery_id: int) -> str:
     if not claimed:
         return ""
     with RecordFetcher() as fetcher:
-        _apply_claimed(claimed, fetcher)
+        _apply_apart(claimed, fetcher)
     return WebhookDelivery.objects.values_list("state", flat=True).get(pk=delivery_id)
 
 
@@ -163,6 +163,13 @@ def deliveries_claim(limit: int, *, pk: int | None = None) -> list[WebhookDelive
         attempts=F("attempts") + 1,
     )
     held = WebhookDelivery.objects.filter(claim_token=token, state=State.APPLYING)
+    # Claimed more often than allowed: each time its worker stopped before any outcome.
+    spent = held.filter(attempts__gt=settings.WEBHOOK_MAX_ATTEMPTS)
+    spent.update(
+        state=State.FAILED,
+        lease_until=None,
+        error="Its worker stopped while applying it, each of the times it was taken.",
+    )
     return list(held.select_related("connection").order_by("received_at", "pk"))
 
 
@@ -184,6 +191,23 @@ def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookD
     for delivery in deliveries:
         grouped[delivery.connection_id].append(delivery)
     return grouped
+
+
+def _apply_apart(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> None:
+    """`_apply_claimed`, with what no provider error explains (a bug, a value the
+    database refuses) kept to the delivery that raised it: the batch is applied again one
+    delivery at a time, and that one is postponed with its error, then failed after its
+    attempts. Raised out of the task, it left the whole batch claimed, to be taken again
+    with it once the lease passed, for ever."""
+    try:
+        _apply_claimed(deliveries, fetcher)
+    except Exception as exc:  # whatever it is: see the docstring
+        if len(deliveries) > 1:
+            for delivery in deliveries:
+                _apply_apart([delivery], fetcher)
+            return
+        logger.exception("Webhook delivery %s broke while being applied", deliveries[0].pk)
+        _postpone(deliveries[0], exc)
 
 
 def _apply_claimed(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> None:

@@ -41,6 +41,19 @@ def recruitee(sandbox_connection):
     return sandbox_connection("recruitee")
 
 
+def new_sandbox_candidate(sandbox, name: str) -> tuple[dict, str]:
+    """A candidate made at the sandbox for one test (the seeded ones stay as they are),
+    and its URL there."""
+    base = sandbox.url_for("recruitee") + "/c/1/candidates"
+    created = requests.post(
+        base, json={"candidate": {"name": name}}, headers=SANDBOX_AUTH, timeout=5
+    ).json()["candidate"]
+    return created, f"{base}/{created['id']}"
+
+
+SANDBOX_AUTH = {"Authorization": "Bearer sandbox-recruitee"}
+
+
 def sandbox_candidate(sandbox) -> dict:
     return sandbox.record("SELECT payload FROM recruitee_candidates ORDER BY id LIMIT 1")
 
@@ -223,13 +236,11 @@ def test_a_second_update_whose_event_has_the_same_bytes_is_applied_too(
     endpoint = endpoint_for(recruitee)
     endpoint.secret_add("pasted-secret")
     endpoint.save()
-    remote = sandbox_candidate(sandbox_clean)
-    base = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
-    auth = {"Authorization": "Bearer sandbox-recruitee"}
+    remote, url = new_sandbox_candidate(sandbox_clean, "Rang Twice")
     subscription = {"url": "unused", "secret": "pasted-secret"}
     for phone in ("+44 20 7946 0001", "+44 20 7946 0002"):
         requests.patch(
-            base, json={"candidate": {"phones": [phone]}}, headers=auth, timeout=5
+            url, json={"candidate": {"phones": [phone]}}, headers=SANDBOX_AUTH, timeout=5
         ).raise_for_status()
         attempt = recruitee_outgoing(subscription, "candidate_updated", remote).make(0, False)
         assert post(provider_client, endpoint, attempt.body, **attempt.headers).status_code == 200
@@ -249,16 +260,19 @@ def test_an_event_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
     from ats.sync import CANDIDATES, fetch_candidates
     from integrations.sync.engine import sync_resource
 
-    remote = sandbox_candidate(sandbox_clean)
-    url = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
-    auth = {"Authorization": "Bearer sandbox-recruitee"}
+    remote, url = new_sandbox_candidate(sandbox_clean, "Changed Meanwhile")
 
     def pages_read_before_the_event(client, connection, request):
         for page in fetch_candidates(client, connection, request):
-            requests.patch(
-                url, json={"candidate": {"phones": ["+1 555 0100"]}}, headers=auth, timeout=5
-            ).raise_for_status()
-            delivery_apply(stored(recruitee, recruitee_event(remote["id"], "candidate_updated")).pk)
+            if str(remote["id"]) in {row.remote_id for row in page.rows}:
+                requests.patch(
+                    url,
+                    json={"candidate": {"phones": ["+1 555 0100"]}},
+                    headers=SANDBOX_AUTH,
+                    timeout=5,
+                ).raise_for_status()
+                event = recruitee_event(remote["id"], "candidate_updated")
+                delivery_apply(stored(recruitee, event).pk)
             yield page
 
     resource = replace(CANDIDATES, fetch=pages_read_before_the_event)
@@ -279,14 +293,12 @@ def test_a_deletion_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
     from ats.sync import CANDIDATES, fetch_candidates
     from integrations.sync.engine import sync_resource
 
-    remote = sandbox_candidate(sandbox_clean)
-    url = sandbox_clean.url_for("recruitee") + f"/c/1/candidates/{remote['id']}"
-    auth = {"Authorization": "Bearer sandbox-recruitee"}
+    remote, url = new_sandbox_candidate(sandbox_clean, "Deleted Meanwhile")
 
     def pages_read_before_the_event(client, connection, request):
-        for number, page in enumerate(fetch_candidates(client, connection, request)):
-            if number == 0:
-                requests.delete(url, headers=auth, timeout=5).raise_for_status()
+        for page in fetch_candidates(client, connection, request):
+            if str(remote["id"]) in {row.remote_id for row in page.rows}:
+                requests.delete(url, headers=SANDBOX_AUTH, timeout=5).raise_for_status()
                 event = recruitee_event(remote["id"], "candidate_deleted")
                 delivery_apply(stored(recruitee, event).pk)
             yield page
@@ -297,3 +309,54 @@ def test_a_deletion_applied_during_a_sync_is_not_undone_by_the_syncs_older_page(
         full=True,
     )
     assert Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"])).is_deleted
+
+
+def test_a_delivery_that_breaks_its_batch_holds_back_no_other_and_ends_failed(
+    recruitee, sandbox_clean, monkeypatch, settings
+):
+    """Something no provider error explains (a bug, a value the database refuses) while
+    applying one delivery: the others of its batch are applied, and it shows its error
+    and is failed after its attempts, instead of all staying claimed and taken again
+    with their batch, for ever."""
+    from ats import sync as ats_sync
+    from integrations.webhooks.apply import deliveries_apply
+
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    first, bad, last = (
+        sandbox_clean.record(
+            "SELECT payload FROM recruitee_candidates ORDER BY id LIMIT 1 OFFSET ?", (n,)
+        )["id"]
+        for n in (0, 1, 2)
+    )
+    original = ats_sync.candidate_row
+
+    def candidate_row(record, references=None):
+        if record.id == str(bad):
+            raise ValueError("a value the database refuses")
+        return original(record, references)
+
+    monkeypatch.setattr(ats_sync, "candidate_row", candidate_row)
+    deliveries = [stored(recruitee, recruitee_event(c)) for c in (first, bad, last)]
+    assert deliveries_apply() == 3
+    states = dict(WebhookDelivery.objects.values_list("pk", "state"))
+    assert [states[d.pk] for d in deliveries] == [State.APPLIED, State.RECEIVED, State.APPLIED]
+    assert "a value the database refuses" in WebhookDelivery.objects.get(pk=deliveries[1].pk).error
+    assert set(Candidate.objects.values_list("remote_id", flat=True)) == {str(first), str(last)}
+    WebhookDelivery.objects.filter(pk=deliveries[1].pk).update(next_attempt_at=timezone.now())
+    assert deliveries_apply() == 1
+    assert WebhookDelivery.objects.get(pk=deliveries[1].pk).state == State.FAILED
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_worker_stopped_is_taken_again_until_its_attempts_are_spent(settings):
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    from integrations.webhooks.apply import deliveries_claim
+
+    affinity = Connection.objects.create(provider="affinity", name="events")
+    delivery = stored(affinity, affinity_event())
+    for _ in range(3):  # each worker stopped: the lease passes with no outcome
+        assert [d.pk for d in deliveries_claim(10)] == [delivery.pk]
+        WebhookDelivery.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert deliveries_claim(10) == []
+    delivery.refresh_from_db()
+    assert delivery.state == State.FAILED and "worker stopped" in delivery.error
