@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -201,7 +201,9 @@ def _apply_apart(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> N
     with it once the lease passed, for ever."""
     try:
         _apply_claimed(deliveries, fetcher)
-    except Exception as exc:  # whatever it is: see the docstring
+    except OperationalError:  # the database's own trouble (locked, gone): taken again later
+        raise
+    except Exception as exc:  # whatever else it is: see the docstring
         if len(deliveries) > 1:
             for delivery in deliveries:
                 _apply_apart([delivery], fetcher)
