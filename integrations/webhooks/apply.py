@@ -181,9 +181,10 @@ def delivery_replay(delivery: WebhookDelivery) -> None:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter."""
+    """Exponential backoff with equal jitter: at least half the ceiling, so the default
+    WEBHOOK_MAX_ATTEMPTS span at least a full pass's interval (about 6 to 12 hours)."""
     ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempts)
-    return timedelta(seconds=random.uniform(1, ceiling))  # noqa: S311 - jitter, not security
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not security
 
 
 def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookDelivery]]:

@@ -360,3 +360,19 @@ def test_a_delivery_whose_worker_stopped_is_taken_again_until_its_attempts_are_s
     assert deliveries_claim(10) == []
     delivery.refresh_from_db()
     assert delivery.state == State.FAILED and "worker stopped" in delivery.error
+
+
+def test_a_provider_down_for_hours_fails_no_delivery_before_a_full_pass_would_catch_up(
+    monkeypatch, settings
+):
+    """With the default settings, the shortest the jitter can make a delivery's retries
+    still spans the full pass's interval: a provider (or a token) out for an hour leaves
+    no change for the next full pass, hours later, or for a person to replay."""
+    from integrations.webhooks import apply
+
+    monkeypatch.setattr(apply.random, "uniform", lambda low, high: low)
+    shortest = sum(
+        (apply.retry_delay(attempts) for attempts in range(1, settings.WEBHOOK_MAX_ATTEMPTS)),
+        timedelta(),
+    )
+    assert shortest >= timedelta(minutes=settings.SYNC_FULL_INTERVAL_MINUTES)
