@@ -52,6 +52,7 @@ def upsert_rows(
     *,
     update: list[str],
     newer_only: bool = False,
+    deleted_wins_ties: bool = False,
     key: tuple[str, ...] = (),
 ) -> None:
     """Write `rows` (model field name -> value); fields a row lacks get their
@@ -59,7 +60,9 @@ def upsert_rows(
     (`key`: the fields of a `SyncedResource.scope`, when one table holds several resources),
     unless it is pending (a local write not yet confirmed by the provider), and,
     with `newer_only` (webhooks, which arrive in any order), unless the stored
-    `remote_updated_at` is later than the row's (either one unknown: it is written)."""
+    `remote_updated_at` is later than the row's (either one unknown: it is written);
+    with `deleted_wins_ties` too, unless it is a deletion of the same version (events
+    whose time is whole seconds: nothing is updated after its deletion)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]
@@ -84,6 +87,8 @@ def upsert_rows(
         column = quote("remote_updated_at")
         stored, given = f"{table}.{column}", f"excluded.{column}"
         sql += f" AND ({stored} IS NULL OR {given} IS NULL OR {stored} <= {given})"
+    if newer_only and deleted_wins_ties:
+        sql += f" AND NOT ({table}.{quote('is_deleted')} AND {stored} = {given})"
     _execute_many(db, sql, fields, rows)
 
 

@@ -140,6 +140,22 @@ def test_affinity_events_in_any_order_end_deleted(order):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("order", [("updated", "deleted"), ("deleted", "updated")], ids=str)
+def test_affinity_events_of_the_same_second_end_deleted_in_either_order(order):
+    """`sent_at` is whole seconds: an update and the deletion right after it can share
+    one. Nothing is updated after its deletion, so the deletion wins the tie."""
+    affinity = Connection.objects.create(provider="affinity", name="events")
+    now = int(time.time())
+    events = {
+        "updated": affinity_event("organization.updated", 9, sent_at=now, name="Last words"),
+        "deleted": affinity_event("organization.deleted", 9, sent_at=now),
+    }
+    for kind in order:
+        assert delivery_apply(stored(affinity, events[kind]).pk) == State.APPLIED
+    assert Organization.objects.get(connection=affinity, remote_id="9").is_deleted
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("order", [("created", "updated"), ("updated", "created")], ids=str)
 def test_affinity_events_in_any_order_keep_the_newest_body(order):
     affinity = Connection.objects.create(provider="affinity", name="events")
