@@ -18,11 +18,16 @@ import orjson
 
 
 def loads(data: bytes | str) -> Any:
-    """Decode `data`; raises ValueError (json.JSONDecodeError) if it is not JSON."""
+    """Decode `data`; raises ValueError (json.JSONDecodeError) if it is not JSON, or is
+    nested past what the standard library can read (it runs out of stack: a
+    RecursionError, where orjson stops at 1,024 levels)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        return json.loads(data)
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply to read") from None
 
 
 def dumps(value: Any) -> str:

@@ -9,7 +9,6 @@ IntegrityError is the "already have it").
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from integrations import jsoncodec
 from integrations.models import Connection, WebhookDelivery, WebhookEndpoint
 from integrations.providers import PROVIDERS
 from integrations.webhooks.queue import apply_queue_claim
@@ -180,7 +180,7 @@ def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _is_test_ping(body: bytes) -> bool:
     try:
-        data = json.loads(body)
+        data = jsoncodec.loads(body)
     except ValueError:
         return False
     return isinstance(data, dict) and data.get("test") is True

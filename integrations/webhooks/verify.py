@@ -18,6 +18,7 @@ from typing import Any
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import EmptyWebhookSecretError, WebhookVerificationError
 
+from integrations import jsoncodec
 from integrations.providers import PROVIDERS
 
 RECRUITEE = PROVIDERS["recruitee"].webhooks
@@ -69,7 +70,7 @@ def hex_hmac(secret: str, body: bytes) -> str:
 
 def json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body)
+        data = jsoncodec.loads(body)
     except ValueError as exc:
         raise Refused("the body is not JSON") from exc
     if not isinstance(data, dict):

@@ -234,3 +234,15 @@ def test_a_copy_of_a_taken_recruitee_delivery_makes_it_due_again_but_not_a_same_
     assert again.state == WebhookDelivery.State.RECEIVED and again.claim_token == ""
     assert len(queued) == 1
     assert WebhookDelivery.objects.get(provider="projecttool").state == "applied"
+
+
+@pytest.mark.parametrize("provider", ["recruitee", "affinity", "asana", "projecttool"])
+def test_a_body_nested_too_deeply_to_read_is_refused_not_a_500(
+    provider_client, endpoint_of, provider
+):
+    """Recruitee's ping and Affinity's sent_at are read before anything is verified."""
+    endpoint = endpoint_of(provider, RECRUITEE_SECRET)
+    body = b'{"test":' * 20_000 + b"true" + b"}" * 20_000  # under the 256 KB cap
+    signed = {"X-Recruitee-Signature": hex_signature(RECRUITEE_SECRET, body),
+              "X-Hook-Signature": hex_signature(RECRUITEE_SECRET, body)}  # fmt: skip
+    assert post(provider_client, endpoint, body, **signed).status_code in (200, 401)
