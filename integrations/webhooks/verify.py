@@ -133,8 +133,17 @@ def standard_verify(secrets: list[str], inbound: Inbound) -> Verified:
 def affinity_verify(secrets: list[str], inbound: Inbound) -> Verified:
     """Affinity signs nothing (affinity.md §7): the URL's unguessable token was checked
     by the receiver; here `sent_at` must fall inside the SDK's replay window. No event
-    id either: the type and the canonical body are the dedupe key."""
-    data = json_object(inbound.body)
+    id either: the type and the canonical body are the dedupe key.
+
+    A body without a `type` is no event and changes nothing: answered, not stored. It
+    may be the call Affinity makes while it creates a subscription, failing the creation
+    on a bad reply; what that call carries is UNCONFIRMED."""
+    try:
+        data = json_object(inbound.body)
+    except Refused:
+        data = {}
+    if "type" not in data:
+        return Verified(dedupe_key="", store=False)
     sent_at = data.get("sent_at")
     # An int, as Affinity sends it (the version events.py reads): NaN or Infinity, which
     # json reads as floats, would slip through the window's comparisons.
