@@ -126,7 +126,14 @@ def standard_verify(secrets: list[str], inbound: Inbound) -> Verified:
         except (ValueError, TypeError):  # a malformed signature entry or a non-UTF-8 body
             last = "the webhook-signature header or the body is malformed"
             continue
-        return Verified(dedupe_key=f"id:{headers['webhook-id'][:120]}")
+        message_id = headers["webhook-id"]
+        # The key holds 128 characters; the spec sets no length for an id.
+        key = (
+            f"id:{message_id}"
+            if len(message_id) <= 120
+            else f"id-sha256:{sha256_hex(message_id.encode())}"
+        )
+        return Verified(dedupe_key=key)
     raise Refused(last)
 
 

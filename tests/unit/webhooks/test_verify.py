@@ -102,6 +102,18 @@ class TestStandardWebhooks:
             standard_verify([STANDARD_SECRET], inbound(body, **headers)).dedupe_key == "id:msg_abc"
         )
 
+    def test_two_long_message_ids_with_the_same_start_are_two_events(self):
+        """The spec sets no length; the dedupe key holds 128 characters."""
+        body = projecttool_event()
+        keys = {
+            standard_verify(
+                [STANDARD_SECRET],
+                inbound(body, **standard_headers(STANDARD_SECRET, body, msg_id="m" * 130 + end)),
+            ).dedupe_key
+            for end in ("1", "2")
+        }
+        assert len(keys) == 2 and all(len(key) <= 128 for key in keys)
+
     def test_a_retry_signs_a_new_timestamp_with_the_same_id(self):
         body = projecttool_event()
         first = standard_headers(STANDARD_SECRET, body, timestamp=int(time.time()) - 60)
