@@ -126,6 +126,12 @@ def test_a_2xx_body_nested_too_deeply_to_read_is_an_invalid_response(rsps, make_
         make_client().get("/things")
 
 
+def test_a_nul_character_in_an_answer_reads_as_the_replacement_character(rsps, make_client):
+    """PostgreSQL stores no NUL in text or JSON: one in a record stopped its every sync."""
+    rsps.add("GET", URL, status=200, body=b'{"name": "Bad\\u0000Co", "tags": ["\\u0000"]}')
+    assert make_client().get("/things").data == {"name": "Bad\ufffdCo", "tags": ["\ufffd"]}
+
+
 def test_redirects_are_not_followed(rsps, make_client):
     rsps.add("GET", URL, status=302, headers={"Location": "https://evil.test/"})
     with pytest.raises(IntegrationError) as caught:
