@@ -61,8 +61,9 @@ def upsert_rows(
     unless it is pending (a local write not yet confirmed by the provider), and,
     with `newer_only` (webhooks, which arrive in any order), unless the stored
     `remote_updated_at` is later than the row's (either one unknown: it is written);
-    with `deleted_wins_ties` too, unless it is a deletion of the same version (events
-    whose time is whole seconds: nothing is updated after its deletion)."""
+    with `deleted_wins_ties` too, unless it is a deletion of the same version (webhooks:
+    events whose time is whole seconds, a fetch made before another worker applied the
+    deletion; nothing is updated after its deletion)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]

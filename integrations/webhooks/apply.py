@@ -350,9 +350,9 @@ def records_upsert(
     update = [name for name in values[0] if name not in ("connection", "remote_id")]
     sent = model.objects.filter(connection=connection, remote_id__in={r.remote_id for r in rows})
     before = audit.provider_copies(sent)
-    # Rows read from events (no fetch): a deletion of the same second stands.
-    from_events = resource.fetch_one is None
-    upsert_rows(model, values, update=update, newer_only=True, deleted_wins_ties=from_events)
+    # A deletion of the same version stands: an event of the same second (Affinity's
+    # sent_at), or a fetch made before another worker applied the deletion.
+    upsert_rows(model, values, update=update, newer_only=True, deleted_wins_ties=True)
     if before:  # else nothing stored could change: no entry, and no second read
         # Newer only: compare with what is stored now, not with what arrived.
         now_stored = audit.provider_copies(sent)

@@ -414,3 +414,29 @@ def test_an_event_whose_text_holds_a_nul_character_is_applied_on_postgresql():
         "Bad\ufffdCo",
         "Fine Co",
     }
+
+
+def test_a_deletion_applied_by_another_worker_while_this_one_fetched_stands(
+    recruitee, sandbox_clean, monkeypatch
+):
+    """Two workers: one fetched the candidate for an update, then the candidate was
+    deleted and the other applied that; the first then writes what it fetched. The
+    candidate stays deleted (it fetched the version the deletion already holds)."""
+    from integrations.webhooks.apply import RecordFetcher
+
+    remote, url = new_sandbox_candidate(sandbox_clean, "Gone Meanwhile")
+    delivery_apply(stored(recruitee, recruitee_event(remote["id"], "new_candidate")).pk)
+    update = stored(recruitee, recruitee_event(remote["id"], "candidate_updated"))
+    original = RecordFetcher.fetch_all
+
+    def fetch_then_the_other_worker(self, connection, steps):
+        fetched = original(self, connection, steps)
+        monkeypatch.setattr(RecordFetcher, "fetch_all", original)
+        requests.delete(url, headers=SANDBOX_AUTH, timeout=5).raise_for_status()
+        event = recruitee_event(remote["id"], "candidate_deleted")
+        assert delivery_apply(stored(recruitee, event).pk) == State.APPLIED
+        return fetched
+
+    monkeypatch.setattr(RecordFetcher, "fetch_all", fetch_then_the_other_worker)
+    assert delivery_apply(update.pk) == State.APPLIED
+    assert Candidate.objects.get(connection=recruitee, remote_id=str(remote["id"])).is_deleted
