@@ -163,14 +163,16 @@ def deliveries_claim(limit: int, *, pk: int | None = None) -> list[WebhookDelive
         attempts=F("attempts") + 1,
     )
     held = WebhookDelivery.objects.filter(claim_token=token, state=State.APPLYING)
+    claimed = list(held.select_related("connection").order_by("received_at", "pk"))
     # Claimed more often than allowed: each time its worker stopped before any outcome.
-    spent = held.filter(attempts__gt=settings.WEBHOOK_MAX_ATTEMPTS)
-    spent.update(
-        state=State.FAILED,
-        lease_until=None,
-        error="Its worker stopped while applying it, each of the times it was taken.",
-    )
-    return list(held.select_related("connection").order_by("received_at", "pk"))
+    spent = {d.pk for d in claimed if d.attempts > settings.WEBHOOK_MAX_ATTEMPTS}
+    if spent:
+        held.filter(pk__in=spent).update(
+            state=State.FAILED,
+            lease_until=None,
+            error="Its worker stopped while applying it, each of the times it was taken.",
+        )
+    return [d for d in claimed if d.pk not in spent]
 
 
 def delivery_replay(delivery: WebhookDelivery) -> None:
