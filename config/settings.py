@@ -351,8 +351,9 @@ SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30)
 HUB_PUBLIC_URL = env.str("HUB_PUBLIC_URL", default="http://127.0.0.1:8000")
 # The largest webhook body the receiver reads (413 past it, before a byte is read).
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
-# Attempts at applying a delivery (fetching its records) before it is marked failed.
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Attempts at applying a delivery (fetching its records) before it is marked failed:
+# 21 retry for 6 to 12 hours, past SYNC_FULL_INTERVAL_MINUTES' full pass.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=21)
 # Seconds a worker holds a delivery it applies; a stopped worker's are taken up after it.
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
 # Seconds between an open list's checks of its "changed since" stamp; it reloads its

@@ -241,7 +241,11 @@ class ConnectionAdmin(admin.ModelAdmin):
         if obj.provider != "openapi":  # tested by save_related, once its document is saved
             self._report(request, connection_test(obj))
 
-    @admin.action(description="Subscribe to webhooks (where the provider's API allows it)")
+    # Subscribing and removing change the provider's webhooks and the stored secrets.
+    @admin.action(
+        description="Subscribe to webhooks (where the provider's API allows it)",
+        permissions=["change"],
+    )
     def subscribe_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for connection in queryset:
             self._webhook_call(request, connection, webhook_subscribe, "subscribed: {}")
@@ -255,7 +259,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         for connection in queryset:
             self._webhook_call(request, connection, described, "subscriptions: {}")
 
-    @admin.action(description="Remove webhook subscriptions")
+    @admin.action(description="Remove webhook subscriptions", permissions=["change"])
     def remove_webhooks(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for connection in queryset:
             self._webhook_call(request, connection, webhook_unsubscribe, "{} removed")
@@ -451,7 +455,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def body_text(self, obj: WebhookDelivery) -> str:
         return bytes(obj.body).decode("utf-8", "replace")
 
-    @admin.action(description="Replay the selected deliveries (apply them again)")
+    def has_replay_permission(self, request: HttpRequest) -> bool:
+        """The rows are read-only, but replaying changes their state: the change right."""
+        return request.user.has_perm("integrations.change_webhookdelivery")
+
+    @admin.action(
+        description="Replay the selected deliveries (apply them again)", permissions=["replay"]
+    )
     def replay(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         deliveries = list(queryset)
         for delivery in deliveries:

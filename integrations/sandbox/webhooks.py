@@ -132,6 +132,18 @@ class WebhookSender:
             logger.warning("Webhook to %s given up after %s attempts", outgoing.url, attempt + 1)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the attempt's answer (a failure), never followed: Standard Webhooks
+    senders do not follow redirects (openapi-webhooks-observability.md §D5), and
+    Recruitee counts only 200."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def post(url: str, attempt: Attempt) -> tuple[int, dict[str, str]]:
     """POST one attempt; (status, headers), or (0, {}) when nothing answered."""
     request = urllib.request.Request(  # noqa: S310 - subscriptions are http(s) URLs
@@ -141,7 +153,7 @@ def post(url: str, attempt: Attempt) -> tuple[int, dict[str, str]]:
         headers={"Content-Type": "application/json", **attempt.headers},
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=TIMEOUT) as response:
             response.read()
             return response.status, dict(response.headers)
     except urllib.error.HTTPError as error:

@@ -34,7 +34,7 @@ from integrations.models.synced import SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
 from integrations.services.connections import connection_client
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
-from integrations.sync.upsert import stored_pks, upsert_rows
+from integrations.sync.upsert import stale_remote_ids, stored_pks, stored_versions, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -224,9 +224,19 @@ def _save_page(
     now = timezone.now()
     remote_ids = [row.remote_id for row in page.rows]
     scope = resource.scope_filter
-    existing = stored_pks(model, connection_id=connection.pk, remote_ids=remote_ids, scope=scope)
+    stored = stored_versions(model, connection_id=connection.pk, remote_ids=remote_ids, scope=scope)
+    existing = {remote_id: found[0] for remote_id, found in stored.items()}
+    # A record a webhook applied while the page was on its way keeps what it applied: a
+    # newer version, or its deletion since this pass began (`stale_remote_ids`). Its row
+    # is left out, and the upsert is newer-only for one applied after this read.
+    stale = stale_remote_ids(model, page.rows, stored, deleted_since=run.started_at)
+    fresh = [row for row in page.rows if row.remote_id not in stale]
     # What the audit trail compares with.
-    before = audit.provider_copies(model.objects.filter(pk__in=list(existing.values())))
+    before = audit.provider_copies(
+        model.objects.filter(
+            pk__in=[existing[r.remote_id] for r in fresh if r.remote_id in existing]
+        )
+    )
     seen_run = run.pk if run.mode == SyncRun.Mode.FULL else None
     rows = [
         {
@@ -242,7 +252,7 @@ def _save_page(
             **row.fields,
             **scope,
         }
-        for row in page.rows
+        for row in fresh
     ]
     # An incremental pass does not vouch for the rest, so it leaves last_seen_run_id.
     keep = {"connection", "remote_id", *scope} | (
@@ -252,16 +262,17 @@ def _save_page(
         model,
         rows,
         update=[name for name in rows[0] if name not in keep] if rows else [],
+        newer_only=True,
         key=tuple(scope),
     )
-    after = {row.remote_id: row.fields for row in page.rows}
+    after = {row.remote_id: row.fields for row in fresh}
     audit.arrived(connection=connection, model=model, source="sync", before=before, after=after)
-    if resource.after_upsert and page.rows:
-        created = [remote_id for remote_id in remote_ids if remote_id not in existing]
+    if resource.after_upsert and fresh:
+        created = [row.remote_id for row in fresh if row.remote_id not in existing]
         pk_by_remote_id = existing | stored_pks(
             model, connection_id=connection.pk, remote_ids=created, scope=scope
         )
-        resource.after_upsert(connection, page.rows, pk_by_remote_id)
+        resource.after_upsert(connection, fresh, pk_by_remote_id)
 
     run.pages += 1
     run.processed += len(page.rows)

@@ -52,6 +52,7 @@ def upsert_rows(
     *,
     update: list[str],
     newer_only: bool = False,
+    deleted_wins_ties: bool = False,
     key: tuple[str, ...] = (),
 ) -> None:
     """Write `rows` (model field name -> value); fields a row lacks get their
@@ -59,7 +60,10 @@ def upsert_rows(
     (`key`: the fields of a `SyncedResource.scope`, when one table holds several resources),
     unless it is pending (a local write not yet confirmed by the provider), and,
     with `newer_only` (webhooks, which arrive in any order), unless the stored
-    `remote_updated_at` is later than the row's (either one unknown: it is written)."""
+    `remote_updated_at` is later than the row's (either one unknown: it is written);
+    with `deleted_wins_ties` too, unless it is a deletion of the same version (webhooks:
+    events whose time is whole seconds, a fetch made before another worker applied the
+    deletion; nothing is updated after its deletion)."""
     if not rows:
         return
     db = connections[router.db_for_write(model)]
@@ -84,6 +88,8 @@ def upsert_rows(
         column = quote("remote_updated_at")
         stored, given = f"{table}.{column}", f"excluded.{column}"
         sql += f" AND ({stored} IS NULL OR {given} IS NULL OR {stored} <= {given})"
+    if newer_only and deleted_wins_ties:
+        sql += f" AND NOT ({table}.{quote('is_deleted')} AND {stored} = {given})"
     _execute_many(db, sql, fields, rows)
 
 
@@ -105,18 +111,83 @@ def stored_pks(
 ) -> dict[str, Any]:
     """Remote id -> pk of the stored rows among `remote_ids` (in the `scope`, as
     `upsert_rows`' `key`): one indexed read of two columns."""
+    found = _stored(model, ("pk",), connection_id, remote_ids, scope or {})
+    return dict(found)
+
+
+def stored_versions(
+    model: type[Model],
+    *,
+    connection_id: Any,
+    remote_ids: Iterable[str],
+    scope: Mapping[str, Any] | None = None,
+) -> dict[str, tuple[Any, ...]]:
+    """Remote id -> (pk, remote_updated_at, is_deleted, synced_at) as the database holds
+    them, as `stored_pks`; for `stale_remote_ids`."""
+    names = ("pk", "remote_updated_at", "is_deleted", "synced_at")
+    found = _stored(model, names, connection_id, remote_ids, scope or {})
+    return {remote_id: tuple(values) for remote_id, *values in found}
+
+
+def stale_remote_ids(
+    model: type[Model],
+    rows: Iterable[Any],
+    stored: Mapping[str, tuple[Any, ...]],
+    *,
+    deleted_since: dt.datetime,
+) -> set[str]:
+    """The remote ids of `rows` (with `remote_id`, `remote_updated_at`) that must not be
+    written over the stored copy: it holds a later version (a version unknown on either
+    side is not later, as `newer_only` has it), or it was marked deleted at or after
+    `deleted_since` and the row's version is not later than the stored one."""
+    zone = connections[router.db_for_read(model)].timezone
+    stale = set()
+    for row in rows:
+        if row.remote_id not in stored:
+            continue
+        _, version, is_deleted, synced_at = stored[row.remote_id]
+        known = version is not None and row.remote_updated_at is not None
+        given, held = (
+            (_aware(row.remote_updated_at, zone), _aware(version, zone)) if known else (0, 0)
+        )
+        if given < held or (
+            is_deleted and _aware(synced_at, zone) >= deleted_since and given <= held
+        ):
+            stale.add(row.remote_id)
+    return stale
+
+
+def _aware(value: Any, zone: dt.tzinfo) -> dt.datetime:
+    """A datetime as a raw cursor reads it (SQLite: naive, in the database's zone; or
+    its text) made aware."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.utcoffset() is not None else value.replace(tzinfo=zone)
+
+
+def _stored(
+    model: type[Model],
+    names: tuple[str, ...],
+    connection_id: Any,
+    remote_ids: Iterable[str],
+    scope: Mapping[str, Any],
+) -> list[tuple[Any, ...]]:
+    """(remote_id, *the `names` columns) of the stored rows among `remote_ids`."""
     remote_ids = list(remote_ids)
     if not remote_ids:
-        return {}
-    scope = scope or {}
+        return []
     db = connections[router.db_for_read(model)]
     quote = db.ops.quote_name
     scoped = [model._meta.get_field(name) for name in scope]
     conditions = [f"{quote('connection_id')} = %s"]
     conditions += [f"{quote(field.column)} = %s" for field in scoped]
     conditions.append(f"{quote('remote_id')} IN ({', '.join(['%s'] * len(remote_ids))})")
+    columns = ", ".join(
+        quote(model._meta.pk.column if name == "pk" else model._meta.get_field(name).column)
+        for name in ("remote_id", *names)
+    )
     sql = (
-        f"SELECT {quote('remote_id')}, {quote(model._meta.pk.column)} "  # noqa: S608 - names come from the model
+        f"SELECT {columns} "  # noqa: S608 - names come from the model
         f"FROM {quote(model._meta.db_table)} WHERE {' AND '.join(conditions)}"
     )
     params = [connection_id]
@@ -126,7 +197,7 @@ def stored_pks(
     ]
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *remote_ids])
-        return dict(cursor.fetchall())
+        return cursor.fetchall()
 
 
 def delete_children(model: type[Model], *, parent: str, pks: Iterable[Any]) -> None:

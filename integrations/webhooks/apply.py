@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -126,7 +126,7 @@ def deliveries_apply(limit: int = BATCH, *, fetcher: RecordFetcher | None = None
         return 0
     with nullcontext(fetcher) if fetcher else RecordFetcher() as using:
         for connection_deliveries in _by_connection(claimed).values():
-            _apply_claimed(connection_deliveries, using)
+            _apply_apart(connection_deliveries, using)
     return len(claimed)
 
 
@@ -136,7 +136,7 @@ def delivery_apply(delivery_id: int) -> str:
     if not claimed:
         return ""
     with RecordFetcher() as fetcher:
-        _apply_claimed(claimed, fetcher)
+        _apply_apart(claimed, fetcher)
     return WebhookDelivery.objects.values_list("state", flat=True).get(pk=delivery_id)
 
 
@@ -163,7 +163,16 @@ def deliveries_claim(limit: int, *, pk: int | None = None) -> list[WebhookDelive
         attempts=F("attempts") + 1,
     )
     held = WebhookDelivery.objects.filter(claim_token=token, state=State.APPLYING)
-    return list(held.select_related("connection").order_by("received_at", "pk"))
+    claimed = list(held.select_related("connection").order_by("received_at", "pk"))
+    # Claimed more often than allowed: each time its worker stopped before any outcome.
+    spent = {d.pk for d in claimed if d.attempts > settings.WEBHOOK_MAX_ATTEMPTS}
+    if spent:
+        held.filter(pk__in=spent).update(
+            state=State.FAILED,
+            lease_until=None,
+            error="Its worker stopped while applying it, each of the times it was taken.",
+        )
+    return [d for d in claimed if d.pk not in spent]
 
 
 def delivery_replay(delivery: WebhookDelivery) -> None:
@@ -174,9 +183,10 @@ def delivery_replay(delivery: WebhookDelivery) -> None:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter."""
+    """Exponential backoff with equal jitter: at least half the ceiling, so the default
+    WEBHOOK_MAX_ATTEMPTS span at least a full pass's interval (about 6 to 12 hours)."""
     ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempts)
-    return timedelta(seconds=random.uniform(1, ceiling))  # noqa: S311 - jitter, not security
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not security
 
 
 def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookDelivery]]:
@@ -184,6 +194,25 @@ def _by_connection(deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookD
     for delivery in deliveries:
         grouped[delivery.connection_id].append(delivery)
     return grouped
+
+
+def _apply_apart(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> None:
+    """`_apply_claimed`, with what no provider error explains (a bug, a value the
+    database refuses) kept to the delivery that raised it: the batch is applied again one
+    delivery at a time, and that one is postponed with its error, then failed after its
+    attempts. Raised out of the task, it left the whole batch claimed, to be taken again
+    with it once the lease passed, for ever."""
+    try:
+        _apply_claimed(deliveries, fetcher)
+    except OperationalError:  # the database's own trouble (locked, gone): taken again later
+        raise
+    except Exception as exc:  # whatever else it is: see the docstring
+        if len(deliveries) > 1:
+            for delivery in deliveries:
+                _apply_apart([delivery], fetcher)
+            return
+        logger.exception("Webhook delivery %s broke while being applied", deliveries[0].pk)
+        _postpone(deliveries[0], exc)
 
 
 def _apply_claimed(deliveries: list[WebhookDelivery], fetcher: RecordFetcher) -> None:
@@ -323,7 +352,9 @@ def records_upsert(
     update = [name for name in values[0] if name not in ("connection", "remote_id")]
     sent = model.objects.filter(connection=connection, remote_id__in={r.remote_id for r in rows})
     before = audit.provider_copies(sent)
-    upsert_rows(model, values, update=update, newer_only=True)
+    # A deletion of the same version stands: an event of the same second (Affinity's
+    # sent_at), or a fetch made before another worker applied the deletion.
+    upsert_rows(model, values, update=update, newer_only=True, deleted_wins_ties=True)
     if before:  # else nothing stored could change: no entry, and no second read
         # Newer only: compare with what is stored now, not with what arrived.
         now_stored = audit.provider_copies(sent)
@@ -355,8 +386,10 @@ def records_upsert(
 def record_delete(
     resource: SyncedResource, connection: Connection, remote_id: str, version: datetime | None
 ) -> None:
-    """Mark the record deleted. With the event's time, as a row of that version (created
-    if the hub never had it), so an older event cannot revive it."""
+    """Mark the record deleted, as a row created if the hub never had it: with an event's
+    time as its version, so an older event cannot revive it (a fetch's 404 has none: the
+    stored version is kept), and so a sync's page read before the deletion does not
+    bring it back either (sync/engine.py)."""
     now = timezone.now()
     record = resource.model.objects.filter(connection=connection, remote_id=remote_id)
     before = audit.provider_copies(record)
@@ -375,11 +408,6 @@ def _mark_deleted(
     version: datetime | None,
     now: datetime,
 ) -> None:
-    if version is None:
-        resource.model.objects.filter(connection=connection, remote_id=remote_id).exclude(
-            sync_status=SyncStatus.PENDING
-        ).update(is_deleted=True, synced_at=now)
-        return
     tombstone = {
         "connection": connection.pk,
         "remote_id": remote_id,
@@ -392,6 +420,6 @@ def _mark_deleted(
     upsert_rows(
         resource.model,
         [tombstone],
-        update=["remote_updated_at", "synced_at", "is_deleted"],
+        update=["synced_at", "is_deleted"] + (["remote_updated_at"] if version else []),
         newer_only=True,
     )

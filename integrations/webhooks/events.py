@@ -9,11 +9,12 @@ not sync (Asana tasks, Affinity notes…) gives no change.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from integrations import jsoncodec
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Iterator[Change]]] = {
 def changes_of(provider: str, body: bytes) -> list[Change]:
     """The changes a stored delivery names (none for a body that is not a JSON object)."""
     try:
-        data = json.loads(body)
+        data = jsoncodec.loads(body)
     except ValueError:
         return []
     parse = PARSERS.get(provider)

@@ -9,7 +9,6 @@ IntegrityError is the "already have it").
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from integrations import jsoncodec
 from integrations.models import Connection, WebhookDelivery, WebhookEndpoint
 from integrations.providers import PROVIDERS
 from integrations.webhooks.queue import apply_queue_claim
@@ -135,7 +135,7 @@ def delivery_store(
     enqueue: Callable[[], None],
 ) -> WebhookDelivery | None:
     """Insert the delivery and, unless one is queued already, queue the apply task, in
-    one transaction; None when it was a duplicate."""
+    one transaction; None when it was a duplicate (made due again if `repeatable`)."""
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
@@ -147,10 +147,28 @@ def delivery_store(
             )
             queue = apply_queue_claim()
     except IntegrityError:
-        return None
+        delivery, queue = None, verified.repeatable and _due_again(endpoint, verified)
     if queue:
         transaction.on_commit(enqueue)
     return delivery
+
+
+def _due_again(endpoint: WebhookEndpoint, verified: Verified) -> bool:
+    """The stored copy of a repeatable delivery, if a worker took it already (applied,
+    failed, or being applied: clearing its claim fences that worker's outcome), is due
+    again; True when the apply task must be queued."""
+    with transaction.atomic():
+        taken = WebhookDelivery.objects.filter(
+            connection_id=endpoint.connection_id, dedupe_key=verified.dedupe_key
+        ).exclude(state=WebhookDelivery.State.RECEIVED)
+        again = taken.update(
+            state=WebhookDelivery.State.RECEIVED,
+            next_attempt_at=timezone.now(),
+            attempts=0,
+            lease_until=None,
+            claim_token="",
+        )
+        return bool(again) and apply_queue_claim()
 
 
 def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -162,7 +180,7 @@ def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _is_test_ping(body: bytes) -> bool:
     try:
-        data = json.loads(body)
+        data = jsoncodec.loads(body)
     except ValueError:
         return False
     return isinstance(data, dict) and data.get("test") is True

@@ -247,3 +247,21 @@ def test_bulk_add_to_a_list_over_http(logged_in_client, synced, affinity_api):
     entries = affinity_api("GET", f"/lists/{target.remote_id}/list-entries")
     added = [e["entity_id"] for e in entries]
     assert sorted(added) == sorted(int(o.remote_id) for o in ticked)
+
+
+def test_an_organization_whose_name_holds_a_nul_character_syncs(sandbox_connection, sandbox_clean):
+    """PostgreSQL refuses NUL in text and JSON: one such record failed every full sync
+    of the organizations at its page; it now reads (and shows) as U+FFFD."""
+    import requests
+
+    connection = sandbox_connection("affinity")
+    created = requests.post(
+        sandbox_clean.url_for("affinity") + "/organizations",
+        json={"name": "Null\u0000Byte Ltd"},
+        auth=("", "sandbox-affinity"),
+        timeout=5,
+    ).json()
+    run = sync_resource(connection=connection, resource=ORGANIZATIONS, full=True)
+    assert run.status == "succeeded", run.error
+    stored = Organization.objects.get(connection=connection, remote_id=str(created["id"]))
+    assert stored.name == "Null\ufffdByte Ltd"

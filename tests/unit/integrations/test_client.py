@@ -118,6 +118,20 @@ def test_error_bodies_non_json_and_empty_keep_status(rsps, make_client):
         client.post("/things", json={})
 
 
+def test_a_2xx_body_nested_too_deeply_to_read_is_an_invalid_response(rsps, make_client):
+    """Past orjson's depth the standard library's reader runs out of stack (a
+    RecursionError, no ValueError): it is a provider answer the hub cannot read."""
+    rsps.add("GET", URL, status=200, body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(InvalidResponseError, match="not valid JSON"):
+        make_client().get("/things")
+
+
+def test_a_nul_character_in_an_answer_reads_as_the_replacement_character(rsps, make_client):
+    """PostgreSQL stores no NUL in text or JSON: one in a record stopped its every sync."""
+    rsps.add("GET", URL, status=200, body=b'{"name": "Bad\\u0000Co", "tags": ["\\u0000"]}')
+    assert make_client().get("/things").data == {"name": "Bad\ufffdCo", "tags": ["\ufffd"]}
+
+
 def test_redirects_are_not_followed(rsps, make_client):
     rsps.add("GET", URL, status=302, headers={"Location": "https://evil.test/"})
     with pytest.raises(IntegrationError) as caught:

@@ -93,3 +93,45 @@ def test_the_events_list_shows_deliveries_and_replay_queues_them_again(admin_cli
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.RECEIVED and delivery.attempts == 0
     enqueue.assert_called_once()
+
+
+@pytest.mark.parametrize("action", ["subscribe_webhooks", "remove_webhooks"])
+def test_staff_who_may_only_view_connections_cannot_change_their_subscriptions(client, action):
+    """Subscribing or removing changes the provider's webhooks and the stored secrets."""
+    from django.contrib.auth import get_user_model
+
+    from core.groups import permission_named
+
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_connection"))
+    client.force_login(viewer)
+    row = Connection.objects.create(provider="affinity", api_token="k")
+    changelist = reverse("admin:integrations_connection_changelist")
+    assert client.get(changelist).status_code == 200
+    with (
+        mock.patch("integrations.admin.webhook_subscribe") as subscribe,
+        mock.patch("integrations.admin.webhook_unsubscribe") as unsubscribe,
+    ):
+        client.post(changelist, {"action": action, "_selected_action": [row.pk]}, follow=True)
+    subscribe.assert_not_called()
+    unsubscribe.assert_not_called()
+
+
+def test_staff_who_may_only_view_deliveries_cannot_replay_them(client):
+    from django.contrib.auth import get_user_model
+
+    from core.groups import permission_named
+
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_webhookdelivery"))
+    client.force_login(viewer)
+    row = Connection.objects.create(provider="affinity", api_token="k")
+    delivery = WebhookDelivery.objects.create(
+        provider="affinity", connection=row, body=b"{}", dedupe_key="k1",
+        state=WebhookDelivery.State.FAILED, attempts=8,
+    )  # fmt: skip
+    changelist = reverse("admin:integrations_webhookdelivery_changelist")
+    assert "Replay" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "replay", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.FAILED and delivery.attempts == 8

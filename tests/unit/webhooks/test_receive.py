@@ -209,3 +209,40 @@ def test_the_request_log_masks_the_receiver_token(provider_client, endpoint_of, 
         post(provider_client, endpoint, affinity_event())
     assert "/webhooks/affinity/********/ 200" in caplog.text
     assert endpoint.token not in caplog.text
+
+
+def test_a_copy_of_a_taken_recruitee_delivery_makes_it_due_again_but_not_a_same_id_one(
+    provider_client, endpoint_of, django_capture_on_commit_callbacks
+):
+    """Recruitee's same bytes may be a later change (no event id): applied again, and a
+    worker still holding it loses its claim. A Standard Webhooks id is one event."""
+    from integrations.webhooks.apply import deliveries_claim
+    from integrations.webhooks.queue import apply_queue_release
+
+    recruitee = endpoint_of("recruitee", RECRUITEE_SECRET)
+    projects = endpoint_of("projecttool", STANDARD_SECRET)
+    body, event = recruitee_event(), projecttool_event()
+    recruitee_post(provider_client, recruitee, body)
+    post(provider_client, projects, event, **standard_headers(STANDARD_SECRET, event))
+    apply_queue_release()  # the task started and took both
+    assert len(deliveries_claim(10)) == 2
+    WebhookDelivery.objects.filter(provider="projecttool").update(state="applied")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert recruitee_post(provider_client, recruitee, body).status_code == 200
+        post(provider_client, projects, event, **standard_headers(STANDARD_SECRET, event))
+    again = WebhookDelivery.objects.get(provider="recruitee")
+    assert again.state == WebhookDelivery.State.RECEIVED and again.claim_token == ""
+    assert len(queued) == 1
+    assert WebhookDelivery.objects.get(provider="projecttool").state == "applied"
+
+
+@pytest.mark.parametrize("provider", ["recruitee", "affinity", "asana", "projecttool"])
+def test_a_body_nested_too_deeply_to_read_is_refused_not_a_500(
+    provider_client, endpoint_of, provider
+):
+    """Recruitee's ping and Affinity's sent_at are read before anything is verified."""
+    endpoint = endpoint_of(provider, RECRUITEE_SECRET)
+    body = b'{"test":' * 20_000 + b"true" + b"}" * 20_000  # under the 256 KB cap
+    signed = {"X-Recruitee-Signature": hex_signature(RECRUITEE_SECRET, body),
+              "X-Hook-Signature": hex_signature(RECRUITEE_SECRET, body)}  # fmt: skip
+    assert post(provider_client, endpoint, body, **signed).status_code in (200, 401)
