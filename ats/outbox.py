@@ -80,17 +80,19 @@ class CandidateCreate(CandidateOperation):
         return answer.candidate.raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
-        """Look the candidate up by email (or by exact name without one); compare exactly,
-        because Recruitee's `query` search is fuzzy."""
+        """The candidates created since the write was saved (less the slack) whose name
+        Recruitee's `query` matches: it searches the name or offer, not the emails
+        (recruitee.md §2a), and fuzzily, so name and email are compared here exactly."""
         wanted = item.payload.get("candidate") or {}
         name = str(wanted.get("name") or "").strip()
         emails = {str(e).strip().lower() for e in wanted.get("emails") or [] if str(e).strip()}
-        query = sorted(emails)[0] if emails else name
-        if not query:
-            return None
-        for record in recruitee.candidate_search(client, query=query, limit=100):
-            if self._is_it(record, name=name, emails=emails, saved_at=item.created_at):
-                return record.raw
+        pages = recruitee.candidate_pages(
+            client, query=name, created_after=item.created_at - RECONCILE_SLACK
+        )
+        for page in pages:
+            for record in page.candidates:
+                if self._is_it(record, name=name, emails=emails, saved_at=item.created_at):
+                    return record.raw
         return None
 
     @staticmethod
