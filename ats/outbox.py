@@ -8,7 +8,6 @@ goes on the wire (recruitee.md §2c); an update stores
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from ats.models import Candidate
@@ -16,12 +15,9 @@ from ats.sync import candidate_fields, placements_replace
 from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
-from integrations.outbox.operations import OutboxOperation
+from integrations.outbox.operations import RECONCILE_SLACK, OutboxOperation
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
-
-# Clocks differ: a candidate created this long before the write was saved can still be it.
-RECONCILE_SLACK = timedelta(hours=1)
 
 
 def remote_fields(remote: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ operation knows the provider call and the local record, nothing else.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -17,6 +18,10 @@ from django.utils import timezone
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.identity import Identity, IdentityRule
+
+# Clocks differ: a record the provider says it created this long before the write was saved
+# can still be the write's, when a lookup after an unknown outcome compares creation times.
+RECONCILE_SLACK = timedelta(hours=1)
 
 
 class OutboxOperation:
