@@ -12,7 +12,6 @@ from typing import Any
 
 from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
-from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
 from integrations.outbox.operations import RECONCILE_SLACK, OutboxOperation
@@ -62,17 +61,9 @@ class CandidateCreate(CandidateOperation):
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         payload = item.payload
-        try:
-            answer = recruitee.candidate_create(
-                client,
-                fields=payload.get("candidate") or {},
-                offer_ids=payload.get("offers") or [],
-            )
-        except InvalidResponseError as error:
-            # A 2xx we cannot read: the candidate was probably created. Reconcile, never resend.
-            raise ProviderUnavailableError(
-                f"unreadable answer to a create: {error.message}", outcome_unknown=True
-            ) from error
+        answer = recruitee.candidate_create(
+            client, fields=payload.get("candidate") or {}, offer_ids=payload.get("offers") or []
+        )
         return answer.candidate.raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ outbox delivery, which waits for the connection's rate-limit budget.
 Rows are claimed the way `outbox_deliver` claims one (`integrations.outbox.claims`),
 so the scheduler delivering the same rows at the same moment never sends one
 twice. Each chunk carries an idempotency key made from its rows. A row whose
-outcome is unknown (a read timeout on its chunk) is confirmed by
+outcome is unknown (a read timeout on its chunk, a 207 whose body cannot be read) is confirmed by
 `outbox_deliver` on its own, which lets it settle and looks it up before it is
 sent again.
 """
@@ -38,6 +38,7 @@ from integrations.outbox.delivery import (
     mark_postponed,
     mark_rejected,
     outbox_deliver,
+    unreadable_as_unknown,
 )
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
@@ -105,7 +106,7 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
         if not still_held(items, sending_key=key):
             raise ClaimLost("the import chunk lost its claim before sending")
         inputs = [ProjectInput.from_json(item.payload) for item in items]
-        with client.idempotency_key(key):
+        with client.idempotency_key(key), unreadable_as_unknown():
             result = operation.module.project_bulk_create(client, inputs)
     except ValidationError as error:  # the whole request was refused
         for item in items:

@@ -5,7 +5,7 @@ local record). `outbox_deliver` makes one attempt at one row, under a claim
 (`claims`): the row changes only while this worker still holds it.
 
 An attempt whose outcome is unknown (a read timeout, a dropped connection, a
-5xx after the request left) is never simply sent again:
+5xx after the request left, a 2xx whose body cannot be read) is never simply sent again:
 
 - where the provider honours idempotency keys (`Provider.idempotency_header`),
   every attempt of a row carries the same key, so sending again is safe while
@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +35,7 @@ from integrations.http import call_log
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
+    InvalidResponseError,
     ProviderUnavailableError,
     RateLimitedError,
     ValidationError,
@@ -141,12 +144,27 @@ def _confirm_or_send(client: Any, operation: Any, item: OutboxItem) -> dict[str,
         raise ClaimLost(f"outbox {item} lost its claim before sending")
     sent_at = timezone.now()
     try:
-        with client.idempotency_key(key):
+        with client.idempotency_key(key), unreadable_as_unknown():
             return operation.send(client, item)
     except ProviderUnavailableError as error:
         if error.outcome_unknown:
             item.unknown_since, item.unknown_key, item.empty_lookups = sent_at, key, 0
         raise
+
+
+@contextmanager
+def unreadable_as_unknown() -> Iterator[None]:
+    """A send answered 2xx with a body we cannot use (not JSON, no id, too large): the
+    provider most likely made the write, so its outcome is unknown, to be confirmed
+    before any re-send, not a failure that a person's retry would send again."""
+    try:
+        yield
+    except InvalidResponseError as error:
+        raise ProviderUnavailableError(
+            f"unreadable answer to a write: {error.message}",
+            outcome_unknown=True,
+            **error.context,
+        ) from error
 
 
 def _resend_is_safe(provider: Provider, item: OutboxItem) -> bool:

@@ -7,8 +7,12 @@ import pytest
 
 from ats.models import Candidate
 from ats.outbox import CandidateCreate
+from integrations.http.errors import InvalidResponseError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
+from integrations.outbox import delivery
+from integrations.outbox.delivery import outbox_deliver, outbox_retry, outbox_submit
+from integrations.outbox.operations import OutboxOperation
 from integrations.outbox.service import deliver_later, outbox_write
 from tests.concurrency import at_once
 
@@ -43,3 +47,51 @@ def test_a_double_post_at_the_same_moment_saves_one_candidate(connection):
 
     assert OutboxItem.objects.count() == 1
     assert list(Candidate.objects.values_list("name", flat=True)) == ["Ada Lovelace"]
+
+
+class LandsUnreadable(OutboxOperation):
+    """A create the provider makes, answering 2xx with a body the hub cannot read (a
+    proxy's page, an answer without the new id) on its first send."""
+
+    name = "test.unreadable_create"
+    record_model = "ats.Candidate"
+
+    def __init__(self):
+        self.at_provider: list[dict] = []
+
+    def send(self, client, item):
+        self.at_provider.append({"id": 42 + len(self.at_provider), **item.payload})
+        if len(self.at_provider) == 1:
+            raise InvalidResponseError("the response is not valid JSON", status=201)
+        return self.at_provider[-1]
+
+    def find_existing(self, client, item):
+        return next((r for r in self.at_provider if r["name"] == item.payload["name"]), None)
+
+    def fields_from_remote(self, remote):
+        return {"name": remote["name"]}
+
+
+@pytest.mark.usefixtures("no_client")
+def test_an_unreadable_answer_to_a_create_is_looked_up_not_sent_again(connection, monkeypatch):
+    """The provider took the write (2xx) but its answer could not be read: neither the
+    worker nor a person's "Retry now" may send it a second time."""
+    operation = LandsUnreadable()
+    monkeypatch.setattr(delivery, "operation_for", lambda name: operation)
+    record = Candidate.objects.create(connection=connection, name="Ada", sync_status="pending")
+    item, _ = outbox_submit(
+        connection=connection,
+        operation=operation.name,
+        payload={"name": "Ada"},
+        submission_key="form-1",
+        record=record,
+    )
+
+    outbox_deliver(item.pk, background=False)
+    item.refresh_from_db()
+    outbox_retry(item)  # what the outbox page's button does, were it offered
+    outbox_deliver(item.pk, background=False)
+
+    item.refresh_from_db()
+    assert len(operation.at_provider) == 1
+    assert (item.status, item.remote_id) == (OutboxItem.Status.DONE, "42")
