@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django import forms
 from responses import matchers
@@ -118,7 +120,7 @@ def test_reconciling_a_create_skips_organizations_that_were_there_before(rsps, a
         "GET",
         f"{BASE}/organizations",
         json=found,
-        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "100"})],
+        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "500"})],
     )
     payload = {"name": "Acme", "domain": "acme.io", "person_ids": [], "existing_ids": ["1"]}
     assert OrganizationCreate().find_existing(api, _item(payload))["id"] == 3
@@ -248,3 +250,48 @@ def test_the_person_form_does_not_guess_a_field_from_the_shown_sentence():
         "Affinity refused the data: Email address taken. Reference: x."
     ]
     assert "emails" not in form.errors
+
+
+def _affinity_pages(kind: str, records: list[dict], page_size: int):
+    """`GET /{kind}?term=` as Affinity pages it: `page_size` at most, then the token."""
+
+    def answer(request):
+        offset = int(request.params.get("page_token") or 0)
+        size = min(int(request.params["page_size"]), page_size)
+        more = offset + size < len(records)
+        body = {kind: records[offset : offset + size],
+                "next_page_token": str(offset + size) if more else None}  # fmt: skip
+        return 200, {}, json.dumps(body)
+
+    return answer
+
+
+def test_reconciling_a_create_reads_every_page_of_the_search(rsps, api):
+    """The term also matches Affinity's global organizations (affinity.md): the one this
+    write made can be past the first page, and a lookup that stops there sends it again."""
+    globals_first = [
+        {"id": n, "name": f"Acme {n}", "domain": f"acme{n}.io", "domains": [f"acme{n}.io"],
+         "global": True}
+        for n in range(10, 260)
+    ]  # fmt: skip
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add_callback(
+        "GET", f"{BASE}/organizations",
+        callback=_affinity_pages("organizations", [*globals_first, ours], page_size=100),
+    )  # fmt: skip
+    payload = {"name": "Acme", "domain": "acme.io", "person_ids": [], "existing_ids": []}
+    assert OrganizationCreate().find_existing(api, _item(payload))["id"] == 900
+
+
+def test_reconciling_a_person_reads_every_page_of_the_search(rsps, api):
+    namesakes = [
+        {"id": n, "first_name": "Ann", "last_name": "Smith", "emails": [f"ann{n}@x.io"]}
+        for n in range(10, 160)
+    ]
+    ours = {"id": 900, "first_name": "Ann", "last_name": "Smith", "emails": []}
+    rsps.add_callback(
+        "GET", f"{BASE}/persons",
+        callback=_affinity_pages("persons", [*namesakes, ours], page_size=100),
+    )  # fmt: skip
+    payload = {"first_name": "Ann", "last_name": "Smith", "emails": [], "organization_ids": []}
+    assert PersonCreate().find_existing(api, _item(payload))["id"] == 900
