@@ -58,7 +58,11 @@ def organization_create(
     submission_key: str,
     user: Any = None,
 ) -> OutboxItem:
-    """`existing_ids`: organizations with this domain seen before creating (for reconciliation)."""
+    """`existing_ids`: organizations with this domain seen before creating (for reconciliation);
+    without a domain, the synced ones of this name and no domain, which the lookup by name
+    would take for the create otherwise."""
+    if not domain:
+        existing_ids = [*existing_ids, *_namesakes_without_domain(connection, name)]
 
     def save() -> Organization:
         return Organization.objects.create(
@@ -87,6 +91,14 @@ def organization_create(
         save_record=save,
         user=user,
     )
+
+
+def _namesakes_without_domain(connection: Connection, name: str) -> list[str]:
+    """Remote ids of the synced organizations named `name` (any case) that have no domain."""
+    namesakes = Organization.objects.filter(
+        connection=connection, name__iexact=name, is_deleted=False
+    ).exclude(remote_id="")
+    return [o.remote_id for o in namesakes.only("remote_id", "domains") if not o.domains]
 
 
 def organization_update(

@@ -17,9 +17,11 @@ from crm.outbox import (
     PersonUpdate,
     merge_list,
 )
+from crm.services import organization_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
 from integrations.models import OutboxItem
+from integrations.outbox.service import deliver_later
 
 BASE = "https://api.affinity.co"
 
@@ -295,3 +297,22 @@ def test_reconciling_a_person_reads_every_page_of_the_search(rsps, api):
     )  # fmt: skip
     payload = {"first_name": "Ann", "last_name": "Smith", "emails": [], "organization_ids": []}
     assert PersonCreate().find_existing(api, _item(payload))["id"] == 900
+
+
+def test_a_create_without_a_domain_is_not_taken_for_a_namesake_seen_before(rsps, api, connection):
+    """Without a domain the lookup goes by the name: an organization of that name the hub
+    had synced before the create is not the one the lost answer made (taking it would drop
+    the person's create and its persons)."""
+    Organization.objects.create(connection=connection, name="Acme Labs", remote_id="5")
+    with deliver_later():
+        item = organization_create(
+            connection=connection, name="Acme Labs", domain="", person_ids=["3"],
+            existing_ids=[], submission_key="k",
+        )  # fmt: skip
+    namesake = {"id": 5, "name": "Acme Labs", "domain": None, "domains": []}
+    rsps.add(
+        "GET",
+        f"{BASE}/organizations",
+        json={"organizations": [namesake], "next_page_token": None},
+    )
+    assert OrganizationCreate().find_existing(api, item) is None
