@@ -101,6 +101,14 @@ def _namesakes_without_domain(connection: Connection, name: str) -> list[str]:
     return [o.remote_id for o in namesakes.only("remote_id", "domains") if not o.domains]
 
 
+def _person_namesakes_without_email(connection: Connection, first: str, last: str) -> list[str]:
+    """Remote ids of the synced persons named `first` `last` that have no email."""
+    namesakes = Person.objects.filter(
+        connection=connection, first_name=first, last_name=last, is_deleted=False
+    ).exclude(remote_id="")
+    return [p.remote_id for p in namesakes.only("remote_id", "emails") if not p.emails]
+
+
 def organization_update(
     *,
     organization: Organization,
@@ -213,6 +221,11 @@ def person_create(
         "last_name": last_name,
         "emails": emails,
         "organization_ids": [int(o) for o in organization_ids],
+        # Without an email the lookup goes by the name: the synced namesakes without one
+        # were there before, and are not the create's.
+        "existing_ids": []
+        if emails
+        else _person_namesakes_without_email(connection, first_name, last_name),
     }
     return outbox_write(
         connection=connection,

@@ -9,7 +9,7 @@ from django import forms
 from responses import matchers
 
 from crm.forms import PersonForm, normalize_domain
-from crm.models import Organization
+from crm.models import Organization, Person
 from crm.outbox import (
     OrganizationCreate,
     OrganizationUpdate,
@@ -17,7 +17,7 @@ from crm.outbox import (
     PersonUpdate,
     merge_list,
 )
-from crm.services import organization_create
+from crm.services import organization_create, person_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
 from integrations.models import OutboxItem
@@ -316,3 +316,15 @@ def test_a_create_without_a_domain_is_not_taken_for_a_namesake_seen_before(rsps,
         json={"organizations": [namesake], "next_page_token": None},
     )
     assert OrganizationCreate().find_existing(api, item) is None
+
+
+def test_a_person_without_an_email_is_not_taken_for_a_namesake_seen_before(rsps, api, connection):
+    Person.objects.create(connection=connection, first_name="Ann", last_name="Smith", remote_id="5")
+    with deliver_later():
+        item = person_create(
+            connection=connection, first_name="Ann", last_name="Smith", emails=[],
+            organization_ids=["7"], submission_key="k",
+        )  # fmt: skip
+    namesake = {"id": 5, "first_name": "Ann", "last_name": "Smith", "emails": []}
+    rsps.add("GET", f"{BASE}/persons", json={"persons": [namesake], "next_page_token": None})
+    assert PersonCreate().find_existing(api, item) is None
