@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
 from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
@@ -48,16 +47,6 @@ class CandidateOperation(OutboxOperation):
 class CandidateCreate(CandidateOperation):
     name = "recruitee.candidate_create"
     identity_rules = {"email": IdentityRule("emails")}
-
-    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
-        # A sync that ran while the outcome was unknown may already have copied the new
-        # candidate: keep the row the person created, drop the synced duplicate.
-        remote_id = str(remote.get("id") or "")
-        if remote_id and item.record_id:
-            Candidate.objects.filter(connection=item.connection, remote_id=remote_id).exclude(
-                pk=item.record_id
-            ).delete()
-        super().on_delivered(item, remote)
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         payload = item.payload

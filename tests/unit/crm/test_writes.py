@@ -21,6 +21,7 @@ from crm.services import organization_create, person_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
 from integrations.models import OutboxItem
+from integrations.outbox.delivery import outbox_deliver
 from integrations.outbox.service import deliver_later
 
 BASE = "https://api.affinity.co"
@@ -328,3 +329,29 @@ def test_a_person_without_an_email_is_not_taken_for_a_namesake_seen_before(rsps,
     namesake = {"id": 5, "first_name": "Ann", "last_name": "Smith", "emails": []}
     rsps.add("GET", f"{BASE}/persons", json={"persons": [namesake], "next_page_token": None})
     assert PersonCreate().find_existing(api, item) is None
+
+
+def test_a_create_confirmed_after_a_webhook_copied_it_leaves_one_organization(rsps, connection):
+    """The answer was lost; Affinity's webhook brought the new organization in as a synced
+    row meanwhile; the lookup then confirms the create: the person's row becomes that
+    organization and the copy goes, instead of the row failing on the copy's remote id
+    and staying 'waiting for Affinity' next to it for good."""
+    with deliver_later():
+        item = organization_create(
+            connection=connection, name="Acme", domain="acme.io", person_ids=[],
+            existing_ids=[], submission_key="k",
+        )  # fmt: skip
+    OutboxItem.objects.filter(pk=item.pk).update(unknown_since=item.created_at, attempts=1)
+    Organization.objects.create(
+        connection=connection, name="Acme", domain="acme.io", domains=["acme.io"],
+        remote_id="900",
+    )  # fmt: skip
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add(
+        "GET", f"{BASE}/organizations", json={"organizations": [ours], "next_page_token": None}
+    )
+
+    delivered = outbox_deliver(item.pk, background=False)
+
+    assert delivered.status == OutboxItem.Status.DONE
+    assert list(Organization.objects.values_list("pk", "remote_id")) == [(item.record_id, "900")]
