@@ -22,12 +22,14 @@ import logging
 import random
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from integrations import audit
@@ -49,6 +51,9 @@ from integrations.services.connections import connection_client
 
 logger = logging.getLogger(__name__)
 
+_NO_OUTCOME = (
+    "Gave up after {} attempts that ended without an outcome (its worker stopped or failed)."
+)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 3600
 # Lookups across the settle window before an unknown outcome may be sent again;
@@ -102,6 +107,12 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
         return None
     item = claimed[0]
     operation = operation_for(item.operation)
+    if item.attempts > settings.OUTBOX_MAX_ATTEMPTS:
+        # Its attempts kept ending without an outcome (a worker that died during them,
+        # an error delivery does not expect): a person looks, rather than a loop for good.
+        with suppress(ClaimLost):
+            _needs_attention(item, operation, _NO_OUTCOME.format(item.attempts - 1))
+        return item
     try:
         try:
             client = connection_client(item.connection, background=background)
@@ -226,10 +237,13 @@ def outbox_deliver_due(*, limit: int = 50) -> int:
 
 
 def outbox_retry(item: OutboxItem) -> None:
-    """A person asks to try a failed or stuck row again."""
+    """A person asks to try a failed or stuck row again: one more attempt, even past the
+    outbox's count."""
     if item.status in (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.PENDING):
         OutboxItem.objects.filter(pk=item.pk, status=item.status).update(
-            status=OutboxItem.Status.PENDING, next_attempt_at=timezone.now()
+            status=OutboxItem.Status.PENDING,
+            next_attempt_at=timezone.now(),
+            attempts=Least(F("attempts"), settings.OUTBOX_MAX_ATTEMPTS - 1),
         )
 
 

@@ -1,9 +1,12 @@
 """Nothing a person submits is saved twice: a double POST at the same moment."""
 
+import contextlib
 import threading
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from ats.models import Candidate
 from ats.outbox import CandidateCreate
@@ -11,6 +14,7 @@ from integrations.http.errors import InvalidResponseError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox import delivery
+from integrations.outbox.claims import recover_stale
 from integrations.outbox.delivery import outbox_deliver, outbox_retry, outbox_submit
 from integrations.outbox.operations import OutboxOperation
 from integrations.outbox.service import deliver_later, outbox_write
@@ -95,3 +99,42 @@ def test_an_unreadable_answer_to_a_create_is_looked_up_not_sent_again(connection
     item.refresh_from_db()
     assert len(operation.at_provider) == 1
     assert (item.status, item.remote_id) == (OutboxItem.Status.DONE, "42")
+
+
+class BreaksEveryTime(LandsUnreadable):
+    """An attempt that never ends with an outcome: the worker dies during it, or the
+    delivery meets an error it does not expect (here, in the lookup)."""
+
+    name = "test.breaks_every_time"
+
+    def find_existing(self, client, item):
+        raise RuntimeError("unexpected")
+
+
+@pytest.mark.usefixtures("no_client")
+def test_a_write_whose_attempts_never_end_needs_attention_not_a_loop(
+    connection, monkeypatch, settings
+):
+    """Each attempt dies before writing an outcome; the scheduler recovers the row, and
+    it is tried again: after the attempts the outbox allows, a person is told."""
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    operation = BreaksEveryTime()
+    monkeypatch.setattr(delivery, "operation_for", lambda name: operation)
+    record = Candidate.objects.create(connection=connection, name="Ada", sync_status="pending")
+    item, _ = outbox_submit(
+        connection=connection, operation=operation.name, payload={"name": "Ada"},
+        submission_key="form-1", record=record,
+    )  # fmt: skip
+    OutboxItem.objects.filter(pk=item.pk).update(unknown_since=timezone.now())
+
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS + 1):
+        with contextlib.suppress(RuntimeError):
+            outbox_deliver(item.pk, background=False)
+        recover_stale(now=timezone.now() + timedelta(minutes=5))
+
+    item.refresh_from_db()
+    record.refresh_from_db()
+    assert item.status == OutboxItem.Status.NEEDS_ATTENTION
+    assert item.outcome_unknown  # a person's retry still looks before sending
+    assert record.sync_status == SyncStatus.FAILED
+    assert operation.at_provider == []
