@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from integrations.models import Connection, OutboxItem
@@ -49,3 +51,39 @@ def test_an_unreadable_bulk_answer_is_confirmed_before_any_row_is_sent_again(rsp
         f"{PM}/projects/bulk"
     ]
     assert (delivered.status, delivered.remote_id) == (OutboxItem.Status.DONE, "1")
+
+
+def test_a_chunk_refused_as_a_whole_sends_each_row_on_its_own(rsps, sleeps):
+    """The tool refused the whole bulk request for one bad row (nothing was created): the
+    good rows are still created, and only the bad one is refused, with its own message."""
+    connection = Connection.objects.create(
+        provider="projecttool", name="t", base_url=PM, api_token="tok"
+    )
+    items = [
+        OutboxItem.objects.create(
+            connection=connection,
+            operation="projecttool.project_create",
+            payload=ProjectInput(name=name, workspace="1").to_json(),
+            submission_key=f"project-import-{name}",
+        )
+        for name in ("Good", "Bad")
+    ]
+    message = "The provided start_date is not valid."
+    details = {"field": "start_date", "value": "2023-13-01"}
+    refusal = {"error": {"code": "INVALID_INPUT", "message": message, "details": details}}
+    rsps.add("POST", f"{PM}/projects/bulk", status=400, json=refusal)
+
+    def one(request):
+        name = json.loads(request.body)["name"]
+        if name == "Bad":
+            return 400, {}, json.dumps(refusal)
+        return 201, {}, json.dumps({"id": 7, "name": name, "workspace_id": 1})
+
+    rsps.add_callback("POST", f"{PM}/projects", callback=one)
+
+    import_delivery._send_chunk(PROVIDERS["projecttool"], [item.pk for item in items])
+
+    good, bad = (OutboxItem.objects.get(pk=item.pk) for item in items)
+    assert (good.status, good.remote_id) == (OutboxItem.Status.DONE, "7")
+    assert bad.status == OutboxItem.Status.FAILED
+    assert "start_date is not valid" in bad.refusal
