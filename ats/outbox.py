@@ -8,20 +8,14 @@ goes on the wire (recruitee.md §2c); an update stores
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from ats.models import Candidate
 from ats.sync import candidate_fields, placements_replace
-from integrations.http.errors import InvalidResponseError, ProviderUnavailableError
 from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
-from integrations.outbox.operations import OutboxOperation
+from integrations.outbox.operations import RECONCILE_SLACK, OutboxOperation
 from integrations.providers import recruitee
 from integrations.providers.recruitee_records import CandidateRecord, parse_candidate
-
-# Clocks differ: a candidate created this long before the write was saved can still be it.
-RECONCILE_SLACK = timedelta(hours=1)
 
 
 def remote_fields(remote: dict[str, Any]) -> dict[str, Any]:
@@ -54,43 +48,27 @@ class CandidateCreate(CandidateOperation):
     name = "recruitee.candidate_create"
     identity_rules = {"email": IdentityRule("emails")}
 
-    def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
-        # A sync that ran while the outcome was unknown may already have copied the new
-        # candidate: keep the row the person created, drop the synced duplicate.
-        remote_id = str(remote.get("id") or "")
-        if remote_id and item.record_id:
-            Candidate.objects.filter(connection=item.connection, remote_id=remote_id).exclude(
-                pk=item.record_id
-            ).delete()
-        super().on_delivered(item, remote)
-
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         payload = item.payload
-        try:
-            answer = recruitee.candidate_create(
-                client,
-                fields=payload.get("candidate") or {},
-                offer_ids=payload.get("offers") or [],
-            )
-        except InvalidResponseError as error:
-            # A 2xx we cannot read: the candidate was probably created. Reconcile, never resend.
-            raise ProviderUnavailableError(
-                f"unreadable answer to a create: {error.message}", outcome_unknown=True
-            ) from error
+        answer = recruitee.candidate_create(
+            client, fields=payload.get("candidate") or {}, offer_ids=payload.get("offers") or []
+        )
         return answer.candidate.raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
-        """Look the candidate up by email (or by exact name without one); compare exactly,
-        because Recruitee's `query` search is fuzzy."""
+        """The candidates created since the write was saved (less the slack) whose name
+        Recruitee's `query` matches: it searches the name or offer, not the emails
+        (recruitee.md §2a), and fuzzily, so name and email are compared here exactly."""
         wanted = item.payload.get("candidate") or {}
         name = str(wanted.get("name") or "").strip()
         emails = {str(e).strip().lower() for e in wanted.get("emails") or [] if str(e).strip()}
-        query = sorted(emails)[0] if emails else name
-        if not query:
-            return None
-        for record in recruitee.candidate_search(client, query=query, limit=100):
-            if self._is_it(record, name=name, emails=emails, saved_at=item.created_at):
-                return record.raw
+        pages = recruitee.candidate_pages(
+            client, query=name, created_after=item.created_at - RECONCILE_SLACK
+        )
+        for page in pages:
+            for record in page.candidates:
+                if self._is_it(record, name=name, emails=emails, saved_at=item.created_at):
+                    return record.raw
         return None
 
     @staticmethod

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from core.resources import ResourcePages, allowed, for_model
 from core.resources import services as registered_services
@@ -104,6 +105,24 @@ def outbox_needing_attention(user: Any) -> list[OutboxItem]:
         .filter(status=OutboxItem.Status.NEEDS_ATTENTION)
         .select_related("connection")
         .order_by("-created_at")[:10]
+    )
+
+
+# How long the dashboard shows a write refused after the page that saved it had answered.
+REFUSED_LATER_DAYS = 7
+
+
+def outbox_refused_later(user: Any) -> list[OutboxItem]:
+    """The newest writes the user may see that the provider refused after their page had
+    answered (on a later attempt by the worker, or as a bulk action's row): no form showed
+    why, and a refused create's record is gone from its list. Those of the last week."""
+    since = timezone.now() - timedelta(days=REFUSED_LATER_DAYS)
+    return list(
+        outbox_of(user, "view")
+        .filter(status=OutboxItem.Status.FAILED, updated_at__gte=since)
+        .filter(Q(attempts__gt=1) | Q(bulk_key__isnull=False))
+        .select_related("connection")
+        .order_by("-updated_at")[:10]
     )
 
 

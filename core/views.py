@@ -18,6 +18,7 @@ from core.selectors import (
     dashboard_providers,
     duplicates_open,
     outbox_needing_attention,
+    outbox_refused_later,
 )
 from integrations.models import DuplicateFlag
 from integrations.outbox.duplicates import duplicate_flag_dismiss
@@ -40,6 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "connection_alerts": [h for h in health if h.needs_a_look],
         "health_window_minutes": settings.CONNECTION_HEALTH_WINDOW_MINUTES,
         "stuck_writes": outbox_needing_attention(request.user),
+        "refused_writes": outbox_refused_later(request.user),
         "duplicates": duplicates,
         "duplicates_count": duplicates_count,
     }

@@ -73,10 +73,10 @@ class OrganizationCreate(_OrganizationOperation):
         p = item.payload
         name, domain = p["name"].casefold(), (p.get("domain") or "").casefold()
         known = {str(i) for i in p.get("existing_ids", [])}
-        found = affinity.organization_search(client, term=domain or p["name"], page_size=100)
+        found = affinity.organizations_found(client, term=domain or p["name"])
         matches = [
             r
-            for r in found.records
+            for r in found
             if r.name.casefold() == name
             and (domain in {d.casefold() for d in r.domains} if domain else not r.domains)
             and not r.is_global
@@ -195,15 +195,18 @@ class PersonCreate(_PersonOperation):
             ).raw
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
-        """The person with the same name and first email (one person per email in Affinity)."""
+        """The person with the same name and first email (one person per email in Affinity),
+        not one seen before the create."""
         p = item.payload
         email = (p.get("emails") or [""])[0].casefold()
-        found = affinity.person_search(client, term=email or p["last_name"], page_size=100)
+        known = {str(i) for i in p.get("existing_ids", [])}
+        found = affinity.persons_found(client, term=email or p["last_name"])
         matches = [
             r
-            for r in found.records
+            for r in found
             if (r.first_name, r.last_name) == (p["first_name"], p["last_name"])
             and (email in {e.casefold() for e in r.emails} if email else not r.emails)
+            and str(r.id) not in known
         ]
         return max(matches, key=lambda r: r.id).raw if matches else None
 

@@ -58,7 +58,11 @@ def organization_create(
     submission_key: str,
     user: Any = None,
 ) -> OutboxItem:
-    """`existing_ids`: organizations with this domain seen before creating (for reconciliation)."""
+    """`existing_ids`: organizations with this domain seen before creating (for reconciliation);
+    without a domain, the synced ones of this name and no domain, which the lookup by name
+    would take for the create otherwise."""
+    if not domain:
+        existing_ids = [*existing_ids, *_namesakes_without_domain(connection, name)]
 
     def save() -> Organization:
         return Organization.objects.create(
@@ -87,6 +91,22 @@ def organization_create(
         save_record=save,
         user=user,
     )
+
+
+def _namesakes_without_domain(connection: Connection, name: str) -> list[str]:
+    """Remote ids of the synced organizations named `name` (any case) that have no domain."""
+    namesakes = Organization.objects.filter(
+        connection=connection, name__iexact=name, is_deleted=False
+    ).exclude(remote_id="")
+    return [o.remote_id for o in namesakes.only("remote_id", "domains") if not o.domains]
+
+
+def _person_namesakes_without_email(connection: Connection, first: str, last: str) -> list[str]:
+    """Remote ids of the synced persons named `first` `last` that have no email."""
+    namesakes = Person.objects.filter(
+        connection=connection, first_name=first, last_name=last, is_deleted=False
+    ).exclude(remote_id="")
+    return [p.remote_id for p in namesakes.only("remote_id", "emails") if not p.emails]
 
 
 def organization_update(
@@ -201,6 +221,11 @@ def person_create(
         "last_name": last_name,
         "emails": emails,
         "organization_ids": [int(o) for o in organization_ids],
+        # Without an email the lookup goes by the name: the synced namesakes without one
+        # were there before, and are not the create's.
+        "existing_ids": []
+        if emails
+        else _person_namesakes_without_email(connection, first_name, last_name),
     }
     return outbox_write(
         connection=connection,

@@ -6,12 +6,15 @@ The generic tool takes up to `bulk_create_limit` projects per
 message. Asana has no bulk endpoint: rows go one by one through the normal
 outbox delivery, which waits for the connection's rate-limit budget.
 
+A chunk the tool refuses as a whole (a 400 for one bad row) created nothing: its
+rows are then sent one by one, so only the bad one is refused.
+
 Rows are claimed the way `outbox_deliver` claims one (`integrations.outbox.claims`),
 so the scheduler delivering the same rows at the same moment never sends one
 twice. Each chunk carries an idempotency key made from its rows. A row whose
-outcome is unknown (a read timeout on its chunk) is confirmed by
-`outbox_deliver` on its own, which lets it settle and looks it up before it is
-sent again.
+outcome is unknown (a read timeout on its chunk, a 207 whose body cannot be read)
+is confirmed by `outbox_deliver` on its own, which lets it settle and looks it up
+before it is sent again.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from integrations.outbox.delivery import (
     mark_postponed,
     mark_rejected,
     outbox_deliver,
+    unreadable_as_unknown,
 )
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
@@ -105,12 +109,16 @@ def _send_chunk(provider, ids: list[int]) -> datetime | None:
         if not still_held(items, sending_key=key):
             raise ClaimLost("the import chunk lost its claim before sending")
         inputs = [ProjectInput.from_json(item.payload) for item in items]
-        with client.idempotency_key(key):
+        with client.idempotency_key(key), unreadable_as_unknown():
             result = operation.module.project_bulk_create(client, inputs)
-    except ValidationError as error:  # the whole request was refused
+    except ValidationError as error:  # the whole request was refused: nothing was created
+        if len(items) == 1:
+            _end_row(mark_rejected, items[0], operation, error)
+            return None
+        # Each row on its own, so a bad one is refused alone and the others are created.
         for item in items:
-            _end_row(mark_rejected, item, operation, error)
-        return None
+            _end_row(mark_postponed, item, operation, error, retry_at=timezone.now())
+        return _send_one_by_one([item.pk for item in items])
     except (RateLimitedError, ProviderUnavailableError, IntegrationError, ConfigurationError) as e:
         for item in items:
             if getattr(e, "outcome_unknown", False):

@@ -5,8 +5,10 @@ A create's payload is a `ProjectInput` as JSON (the hub's field names); an updat
 `{"remote_id", "project": <the whole ProjectInput as edited>, "fields": [changed names]}`,
 so the provider's rules see the whole project while only the changes are sent. Reconciliation
 after an unknown outcome looks the project up by its exact name within its
-workspace: names are unique per workspace at the generic tool, and an import
-never sends two rows with the same name and workspace.
+workspace, created no earlier than the slack before the write was saved: names are
+unique per workspace at the generic tool, Asana keeps any number of namesakes (an older
+one is not this write's), and an import never sends two rows with the same name and
+workspace.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from integrations.models import OutboxItem
 from integrations.outbox.identity import Identity, IdentityRule, first_identity
-from integrations.outbox.operations import OutboxOperation
+from integrations.outbox.operations import RECONCILE_SLACK, OutboxOperation
 from integrations.providers import asana, projecttool
 from integrations.providers.project_records import ProjectInput
 from projects.sync import project_fields
@@ -43,7 +45,10 @@ class _ProjectCreate(_ProjectOperation):
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         payload = item.payload
         found = self.module.project_find_by_name(
-            client, name=str(payload.get("name", "")), workspace=str(payload.get("workspace", ""))
+            client,
+            name=str(payload.get("name", "")),
+            workspace=str(payload.get("workspace", "")),
+            created_since=item.created_at - RECONCILE_SLACK,
         )
         return found.raw if found else None
 

@@ -13,6 +13,7 @@ import dataclasses
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.forms import Edit
@@ -142,6 +143,9 @@ def project_update(
     )
 
 
+NAME_TAKEN = "Name: a project with this name already exists in this workspace."
+
+
 def import_batch_create(
     *, connection: Connection, upload: IO[bytes], size: int | None, file_name: str, user: Any = None
 ) -> ImportBatch:
@@ -155,7 +159,7 @@ def import_batch_create(
     taken = existing_project_names(connection=connection, names=[r.project.name for r in valid])
     for row in valid:
         if (row.project.workspace, row.project.name.lower()) in taken:
-            row.errors.append("Name: a project with this name already exists in this workspace.")
+            row.errors.append(NAME_TAKEN)
             row.project = None
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -194,10 +198,30 @@ def import_batch_submit(*, batch: ImportBatch, user: Any = None) -> int:
         if not claimed:
             return 0
         rows = list(ImportRow.objects.filter(batch=batch, payload__isnull=False).order_by("number"))
-        queued = _queue_rows(batch, connection, rows, user)
+        queued = _queue_rows(batch, connection, _names_still_free(batch, rows), user)
         transaction.on_commit(lambda: project_import_send_task.enqueue(batch_id=batch.pk))
     batch.refresh_from_db()
     return queued
+
+
+def _names_still_free(batch: ImportBatch, rows: list[ImportRow]) -> list[ImportRow]:
+    """The rows whose name is still free in its workspace. The preview checked them, but
+    another import of the same file (or a form) may have made the project since: those
+    rows get the preview's error instead of a second project (Asana takes namesakes)."""
+    names = [str(row.payload.get("name", "")) for row in rows]
+    taken = existing_project_names(connection=batch.connection, names=names)
+    refused = [
+        row
+        for row in rows
+        if (str(row.payload.get("workspace") or ""), str(row.payload.get("name", "")).lower())
+        in taken
+    ]
+    for row in refused:
+        row.errors, row.payload = [*row.errors, NAME_TAKEN], None
+    if refused:
+        ImportRow.objects.bulk_update(refused, ["errors", "payload"], batch_size=500)
+        ImportBatch.objects.filter(pk=batch.pk).update(valid_count=F("valid_count") - len(refused))
+    return [row for row in rows if row.payload is not None]
 
 
 def _queue_rows(batch: ImportBatch, connection: Connection, rows: list[ImportRow], user) -> int:

@@ -5,7 +5,7 @@ local record). `outbox_deliver` makes one attempt at one row, under a claim
 (`claims`): the row changes only while this worker still holds it.
 
 An attempt whose outcome is unknown (a read timeout, a dropped connection, a
-5xx after the request left) is never simply sent again:
+5xx after the request left, a 2xx whose body cannot be read) is never simply sent again:
 
 - where the provider honours idempotency keys (`Provider.idempotency_header`),
   every attempt of a row carries the same key, so sending again is safe while
@@ -21,11 +21,15 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from integrations import audit
@@ -33,6 +37,7 @@ from integrations.http import call_log
 from integrations.http.errors import (
     ConfigurationError,
     IntegrationError,
+    InvalidResponseError,
     ProviderUnavailableError,
     RateLimitedError,
     ValidationError,
@@ -46,6 +51,9 @@ from integrations.services.connections import connection_client
 
 logger = logging.getLogger(__name__)
 
+_NO_OUTCOME = (
+    "Gave up after {} attempts that ended without an outcome (its worker stopped or failed)."
+)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_CAP_SECONDS = 3600
 # Lookups across the settle window before an unknown outcome may be sent again;
@@ -99,6 +107,12 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
         return None
     item = claimed[0]
     operation = operation_for(item.operation)
+    if item.attempts > settings.OUTBOX_MAX_ATTEMPTS:
+        # Its attempts kept ending without an outcome (a worker that died during them,
+        # an error delivery does not expect): a person looks, rather than a loop for good.
+        with suppress(ClaimLost):
+            _needs_attention(item, operation, _NO_OUTCOME.format(item.attempts - 1))
+        return item
     try:
         try:
             client = connection_client(item.connection, background=background)
@@ -141,12 +155,27 @@ def _confirm_or_send(client: Any, operation: Any, item: OutboxItem) -> dict[str,
         raise ClaimLost(f"outbox {item} lost its claim before sending")
     sent_at = timezone.now()
     try:
-        with client.idempotency_key(key):
+        with client.idempotency_key(key), unreadable_as_unknown():
             return operation.send(client, item)
     except ProviderUnavailableError as error:
         if error.outcome_unknown:
             item.unknown_since, item.unknown_key, item.empty_lookups = sent_at, key, 0
         raise
+
+
+@contextmanager
+def unreadable_as_unknown() -> Iterator[None]:
+    """A send answered 2xx with a body we cannot use (not JSON, no id, too large): the
+    provider most likely made the write, so its outcome is unknown, to be confirmed
+    before any re-send, not a failure that a person's retry would send again."""
+    try:
+        yield
+    except InvalidResponseError as error:
+        raise ProviderUnavailableError(
+            f"unreadable answer to a write: {error.message}",
+            outcome_unknown=True,
+            **error.context,
+        ) from error
 
 
 def _resend_is_safe(provider: Provider, item: OutboxItem) -> bool:
@@ -208,10 +237,13 @@ def outbox_deliver_due(*, limit: int = 50) -> int:
 
 
 def outbox_retry(item: OutboxItem) -> None:
-    """A person asks to try a failed or stuck row again."""
+    """A person asks to try a failed or stuck row again: one more attempt, even past the
+    outbox's count."""
     if item.status in (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.PENDING):
         OutboxItem.objects.filter(pk=item.pk, status=item.status).update(
-            status=OutboxItem.Status.PENDING, next_attempt_at=timezone.now()
+            status=OutboxItem.Status.PENDING,
+            next_attempt_at=timezone.now(),
+            attempts=Least(F("attempts"), settings.OUTBOX_MAX_ATTEMPTS - 1),
         )
 
 

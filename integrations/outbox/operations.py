@@ -9,6 +9,7 @@ operation knows the provider call and the local record, nothing else.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -17,6 +18,10 @@ from django.utils import timezone
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.identity import Identity, IdentityRule
+
+# Clocks differ: a record the provider says it created this long before the write was saved
+# can still be the write's, when a lookup after an unknown outcome compares creation times.
+RECONCILE_SLACK = timedelta(hours=1)
 
 
 class OutboxOperation:
@@ -65,13 +70,22 @@ class OutboxOperation:
         return model.objects.filter(pk=item.record_id).first()
 
     def on_delivered(self, item: OutboxItem, remote: dict[str, Any]) -> None:
-        """The provider has the write: the local record becomes the provider's copy."""
+        """The provider has the write: the local record becomes the provider's copy.
+
+        A create confirmed after an unknown outcome may find that a sync or a webhook
+        copied the new record in meanwhile (the pending row has no remote id to match):
+        the person's row is kept and the copy goes, one row per remote record."""
         record = self.record(item)
         if record is None:
             return
+        remote_id = str(remote.get("id") or remote.get("gid") or record.remote_id)
+        if self.creates_record and remote_id:
+            type(record)._default_manager.filter(
+                connection_id=record.connection_id, remote_id=remote_id
+            ).exclude(pk=record.pk).delete()
         for name, value in self.fields_from_remote(remote).items():
             setattr(record, name, value)
-        record.remote_id = str(remote.get("id") or remote.get("gid") or record.remote_id)
+        record.remote_id = remote_id
         record.raw = remote
         record.sync_status = SyncStatus.SYNCED
         record.synced_at = timezone.now()

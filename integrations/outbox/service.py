@@ -43,6 +43,14 @@ def deliver_later(*, bulk_key: uuid.UUID | None = None) -> Iterator[None]:
         _bulk_key.reset(bulk)
 
 
+class _SubmittedBefore(Exception):
+    """Rolls back a write whose submission key another request stored first."""
+
+    def __init__(self, item: OutboxItem) -> None:
+        super().__init__(f"submission {item.submission_key} was stored before")
+        self.item = item
+
+
 def outbox_write(
     *,
     connection: Connection,
@@ -92,16 +100,21 @@ def outbox_write(
                 user=user,
                 bulk_key=_bulk_key.get(),
             )
-            if created:
-                audit.write_recorded(
-                    item=item,
-                    action=operation_for(operation).action,
-                    record=saved,
-                    before=before,
-                    changes=changes,
-                    record_type=audit_record[0],
-                    record_id=audit_record[1],
-                )
+            if not created:
+                # The same form, submitted twice at the same moment, passed the check above
+                # twice: the first one won, and this one's record must not stay.
+                raise _SubmittedBefore(item)
+            audit.write_recorded(
+                item=item,
+                action=operation_for(operation).action,
+                record=saved,
+                before=before,
+                changes=changes,
+                record_type=audit_record[0],
+                record_id=audit_record[1],
+            )
+    except _SubmittedBefore as submitted:
+        return submitted.item
     except IntegrityError:
         # The same form was submitted twice at the same moment; the first one won.
         return OutboxItem.objects.get(submission_key=submission_key)

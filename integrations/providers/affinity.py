@@ -180,6 +180,12 @@ def organization_search(
     return _search(client, "organizations", parse_organization, term, page_size, page_token)
 
 
+def organizations_found(client: ApiClient, *, term: str) -> Iterator[AffinityOrganization]:
+    """Every organization the search answers for `term`, page after page: it also covers
+    Affinity's global organizations, so a lookup must not stop at the first page."""
+    return _every_page(organization_search, client, term)
+
+
 def organization_get(client: ApiClient, organization_id: int | str) -> AffinityOrganization:
     data = _call(client, "GET", f"/organizations/{int(organization_id)}")
     return _record(data, parse_organization, "an organization")
@@ -250,6 +256,20 @@ def person_search(
     client: ApiClient, *, term: str, page_size: int = 25, page_token: str | None = None
 ) -> RecordPage:
     return _search(client, "persons", parse_person, term, page_size, page_token)
+
+
+def persons_found(client: ApiClient, *, term: str) -> Iterator[AffinityPerson]:
+    """Every person the search answers for `term`, page after page."""
+    return _every_page(person_search, client, term)
+
+
+def _every_page(search: Any, client: ApiClient, term: str) -> Iterator[Any]:
+    token = None
+    while True:
+        page = search(client, term=term, page_size=MAX_PAGE_SIZE, page_token=token)
+        yield from page.records
+        if not (token := page.resume):
+            return
 
 
 def person_get(client: ApiClient, person_id: int | str) -> AffinityPerson:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -301,10 +302,13 @@ def project_update(
     return record
 
 
-def project_find_by_name(client: ApiClient, *, name: str, workspace: str) -> ProjectRecord | None:
-    """The project named exactly `name` in `workspace`, if any (reconciliation)."""
+def project_find_by_name(
+    client: ApiClient, *, name: str, workspace: str, created_since: datetime | None = None
+) -> ProjectRecord | None:
+    """The project named exactly `name` in `workspace`, if any, and created no earlier
+    than `created_since` where the answer says when (reconciliation)."""
     for page in project_list(client, workspace=workspace):
         for record in page.records:
-            if record.name == name:
+            if record.name == name and record.created_since(created_since):
                 return record
     return None

@@ -118,6 +118,10 @@ class ProjectRecord:
     updated_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def created_since(self, moment: datetime | None) -> bool:
+        """Made at or after `moment` (True when either is not known)."""
+        return moment is None or self.created_at is None or self.created_at >= moment
+
 
 @dataclass(frozen=True)
 class NamedRecord:

@@ -9,7 +9,7 @@ from `POST {base}/oauth/token`. Lists page with `page`/`limit` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -319,12 +319,15 @@ def project_bulk_create(client: ApiClient, projects: list[ProjectInput]) -> Bulk
     return BulkResult(created=created, errors=errors)
 
 
-def project_find_by_name(client: ApiClient, *, name: str, workspace: str) -> ProjectRecord | None:
-    """The project named exactly `name` in `workspace`, if any (reconciliation)."""
+def project_find_by_name(
+    client: ApiClient, *, name: str, workspace: str, created_since: datetime | None = None
+) -> ProjectRecord | None:
+    """The project named exactly `name` in `workspace`, if any, and created no earlier
+    than `created_since` where the answer says when (reconciliation)."""
     params = {"search": name, "workspace_id": workspace} if workspace else {"search": name}
     for page in project_list(client, params=params):
         for record in page.records:
             same_workspace = not workspace or record.workspace_id == workspace
-            if record.name == name and same_workspace:
+            if record.name == name and same_workspace and record.created_since(created_since):
                 return record
     return None

@@ -167,15 +167,6 @@ def candidate_pages(
         )
 
 
-def candidate_search(client: ApiClient, *, query: str, limit: int = 50) -> list[CandidateRecord]:
-    """One page of `GET candidates?query=` (name or offer match; fuzzy: compare client-side)."""
-    data = client.get("candidates", params={"query": query, "limit": limit, "offset": 0}).data
-    items = data.get("candidates") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise _invalid(client, "GET", "candidates", "the answer has no candidates list")
-    return [r for r in map(parse_candidate, items) if r is not None]
-
-
 def candidate_get(client: ApiClient, candidate_id: str) -> CandidateAnswer:
     path = f"candidates/{quote(str(candidate_id), safe='')}"
     return _candidate_answer(client, "GET", path, client.get(path).data)

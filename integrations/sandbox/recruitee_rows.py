@@ -38,7 +38,9 @@ def save_candidate(conn: sqlite3.Connection, candidate: dict[str, Any]) -> None:
 
 
 def candidate_row(c: dict[str, Any]) -> tuple[Any, ...]:
-    search = " ".join([c["name"], *c["emails"]]).lower()
+    # `query` searches "the candidate's name or offer" (recruitee.md §2a): not the emails.
+    # The offer half is not served here; no caller of the hub searches by offer.
+    search = c["name"].lower()
     return (c["id"], c["created_at"], c["last_message_at"], search, c["admin_id"], dumps(c))
 
 

@@ -121,3 +121,31 @@ def test_a_status_column_is_refused_for_asana(logged_in_client, sandbox_connecti
     logged_in_client.post("/projects/import/", {"file": _csv(rows)})
     row = ImportBatch.objects.get().rows.get()
     assert row.errors == ["Status: Asana has no status; leave it empty."]
+
+
+def test_the_same_file_uploaded_twice_creates_each_project_once(
+    logged_in_client, sandbox_connection, sandbox_clean, synced, django_capture_on_commit_callbacks
+):
+    """The upload seemed to hang and was sent again (or a colleague imported the same
+    file): both previews were clean, as neither was submitted yet. Asana keeps any number
+    of projects with one name, so the second submit must find the first one's rows."""
+    synced(sandbox_connection("asana"), "workspaces", "users")
+    rows = [
+        {"name": f"Twice {n}", "workspace": "Sandbox Workspace 1",
+         "start_date": "2026-01-01", "end_date": "2026-01-02"}
+        for n in range(3)
+    ]  # fmt: skip
+    before = sandbox_clean.count("asana_projects")
+    for _ in range(2):
+        logged_in_client.post("/projects/import/", {"file": _csv(rows)})
+    first, second = ImportBatch.objects.order_by("pk")
+    assert (first.valid_count, second.valid_count) == (3, 3)
+
+    for batch in (first, second):
+        with django_capture_on_commit_callbacks(execute=True):
+            logged_in_client.post(f"/projects/import/{batch.token}/submit/")
+
+    assert sandbox_clean.count("asana_projects") == before + 3
+    assert Project.objects.filter(name__startswith="Twice ").count() == 3
+    page = logged_in_client.get(f"/projects/import/{second.token}/", {"show": "invalid"})
+    assert all("already exists" in row.errors[0] for row in page.context["page_obj"])

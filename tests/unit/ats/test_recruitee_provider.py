@@ -92,20 +92,6 @@ def test_hired_means_a_hire_stage_or_hired_at_not_the_flag(api, rsps):
     assert grace.placements[0].hired_at == datetime(2023, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 
 
-def test_candidate_search_sends_the_query(api, rsps):
-    rsps.get(
-        f"{BASE}/candidates",
-        json=fixture("candidates_page.json"),
-        match=[
-            matchers.query_param_matcher(
-                {"query": "ada@example.com", "limit": "100", "offset": "0"}
-            )
-        ],
-    )
-    found = recruitee.candidate_search(api, query="ada@example.com", limit=100)
-    assert [c.id for c in found] == ["11", "12"]
-
-
 def test_candidate_get_parses_the_full_object(api, rsps):
     rsps.get(f"{BASE}/candidates/11", json=fixture("candidate_full.json"), match=[HEADERS])
     answer = recruitee.candidate_get(api, "11")

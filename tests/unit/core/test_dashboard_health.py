@@ -15,9 +15,9 @@ from integrations.services.call_log_sink import DatabaseCallLogSink
 
 # The dashboard's queries for staff, whatever the number of connections and rows: the
 # session and user, duplicates (2), the health table's five (`connections_health`), the
-# cards (the connections, a count per resource), stuck writes, and the banner's five
-# again plus the sandbox flag (both cached, cleared here).
-DASHBOARD_QUERIES = 20
+# cards (the connections, a count per resource), stuck writes, writes refused later, and
+# the banner's five again plus the sandbox flag (both cached, cleared here).
+DASHBOARD_QUERIES = 21
 
 
 def calls(conn: Connection, *, ok: int, failed: int) -> None:

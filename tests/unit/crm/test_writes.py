@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django import forms
 from responses import matchers
 
 from crm.forms import PersonForm, normalize_domain
-from crm.models import Organization
+from crm.models import Organization, Person
 from crm.outbox import (
     OrganizationCreate,
     OrganizationUpdate,
@@ -15,9 +17,12 @@ from crm.outbox import (
     PersonUpdate,
     merge_list,
 )
+from crm.services import organization_create, person_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
 from integrations.models import OutboxItem
+from integrations.outbox.delivery import outbox_deliver
+from integrations.outbox.service import deliver_later
 
 BASE = "https://api.affinity.co"
 
@@ -118,7 +123,7 @@ def test_reconciling_a_create_skips_organizations_that_were_there_before(rsps, a
         "GET",
         f"{BASE}/organizations",
         json=found,
-        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "100"})],
+        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "500"})],
     )
     payload = {"name": "Acme", "domain": "acme.io", "person_ids": [], "existing_ids": ["1"]}
     assert OrganizationCreate().find_existing(api, _item(payload))["id"] == 3
@@ -248,3 +253,105 @@ def test_the_person_form_does_not_guess_a_field_from_the_shown_sentence():
         "Affinity refused the data: Email address taken. Reference: x."
     ]
     assert "emails" not in form.errors
+
+
+def _affinity_pages(kind: str, records: list[dict], page_size: int):
+    """`GET /{kind}?term=` as Affinity pages it: `page_size` at most, then the token."""
+
+    def answer(request):
+        offset = int(request.params.get("page_token") or 0)
+        size = min(int(request.params["page_size"]), page_size)
+        more = offset + size < len(records)
+        body = {kind: records[offset : offset + size],
+                "next_page_token": str(offset + size) if more else None}  # fmt: skip
+        return 200, {}, json.dumps(body)
+
+    return answer
+
+
+def test_reconciling_a_create_reads_every_page_of_the_search(rsps, api):
+    """The term also matches Affinity's global organizations (affinity.md): the one this
+    write made can be past the first page, and a lookup that stops there sends it again."""
+    globals_first = [
+        {"id": n, "name": f"Acme {n}", "domain": f"acme{n}.io", "domains": [f"acme{n}.io"],
+         "global": True}
+        for n in range(10, 260)
+    ]  # fmt: skip
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add_callback(
+        "GET", f"{BASE}/organizations",
+        callback=_affinity_pages("organizations", [*globals_first, ours], page_size=100),
+    )  # fmt: skip
+    payload = {"name": "Acme", "domain": "acme.io", "person_ids": [], "existing_ids": []}
+    assert OrganizationCreate().find_existing(api, _item(payload))["id"] == 900
+
+
+def test_reconciling_a_person_reads_every_page_of_the_search(rsps, api):
+    namesakes = [
+        {"id": n, "first_name": "Ann", "last_name": "Smith", "emails": [f"ann{n}@x.io"]}
+        for n in range(10, 160)
+    ]
+    ours = {"id": 900, "first_name": "Ann", "last_name": "Smith", "emails": []}
+    rsps.add_callback(
+        "GET", f"{BASE}/persons",
+        callback=_affinity_pages("persons", [*namesakes, ours], page_size=100),
+    )  # fmt: skip
+    payload = {"first_name": "Ann", "last_name": "Smith", "emails": [], "organization_ids": []}
+    assert PersonCreate().find_existing(api, _item(payload))["id"] == 900
+
+
+def test_a_create_without_a_domain_is_not_taken_for_a_namesake_seen_before(rsps, api, connection):
+    """Without a domain the lookup goes by the name: an organization of that name the hub
+    had synced before the create is not the one the lost answer made (taking it would drop
+    the person's create and its persons)."""
+    Organization.objects.create(connection=connection, name="Acme Labs", remote_id="5")
+    with deliver_later():
+        item = organization_create(
+            connection=connection, name="Acme Labs", domain="", person_ids=["3"],
+            existing_ids=[], submission_key="k",
+        )  # fmt: skip
+    namesake = {"id": 5, "name": "Acme Labs", "domain": None, "domains": []}
+    rsps.add(
+        "GET",
+        f"{BASE}/organizations",
+        json={"organizations": [namesake], "next_page_token": None},
+    )
+    assert OrganizationCreate().find_existing(api, item) is None
+
+
+def test_a_person_without_an_email_is_not_taken_for_a_namesake_seen_before(rsps, api, connection):
+    Person.objects.create(connection=connection, first_name="Ann", last_name="Smith", remote_id="5")
+    with deliver_later():
+        item = person_create(
+            connection=connection, first_name="Ann", last_name="Smith", emails=[],
+            organization_ids=["7"], submission_key="k",
+        )  # fmt: skip
+    namesake = {"id": 5, "first_name": "Ann", "last_name": "Smith", "emails": []}
+    rsps.add("GET", f"{BASE}/persons", json={"persons": [namesake], "next_page_token": None})
+    assert PersonCreate().find_existing(api, item) is None
+
+
+def test_a_create_confirmed_after_a_webhook_copied_it_leaves_one_organization(rsps, connection):
+    """The answer was lost; Affinity's webhook brought the new organization in as a synced
+    row meanwhile; the lookup then confirms the create: the person's row becomes that
+    organization and the copy goes, instead of the row failing on the copy's remote id
+    and staying 'waiting for Affinity' next to it for good."""
+    with deliver_later():
+        item = organization_create(
+            connection=connection, name="Acme", domain="acme.io", person_ids=[],
+            existing_ids=[], submission_key="k",
+        )  # fmt: skip
+    OutboxItem.objects.filter(pk=item.pk).update(unknown_since=item.created_at, attempts=1)
+    Organization.objects.create(
+        connection=connection, name="Acme", domain="acme.io", domains=["acme.io"],
+        remote_id="900",
+    )  # fmt: skip
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add(
+        "GET", f"{BASE}/organizations", json={"organizations": [ours], "next_page_token": None}
+    )
+
+    delivered = outbox_deliver(item.pk, background=False)
+
+    assert delivered.status == OutboxItem.Status.DONE
+    assert list(Organization.objects.values_list("pk", "remote_id")) == [(item.record_id, "900")]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ats.outbox import CandidateNoteCreate
 from integrations.models import Connection, OutboxItem
 from integrations.providers.project_records import ProjectInput
-from projects.outbox import AsanaProjectUpdate, ProjectToolProjectUpdate
+from projects.outbox import AsanaProjectCreate, AsanaProjectUpdate, ProjectToolProjectUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,25 @@ def test_a_note_is_found_by_its_text_and_time(rsps, make_client):
     notes["notes"].append({"id": 3, "body": "Call back", "created_at": new})
     rsps.replace("GET", f"{RECRUITEE}/candidates/11/notes", json=notes)
     assert CandidateNoteCreate().find_existing(client, item)["id"] == 3
+
+
+def test_an_asana_create_is_not_taken_for_an_older_project_of_the_same_name(rsps, make_client):
+    """Asana keeps any number of projects with one name: a namesake made before the write
+    was saved is not the create whose answer was lost (that one is sent after the window);
+    the project made since is."""
+    saved = timezone.now()
+    older = {"gid": "7", "name": "Launch", "workspace": {"gid": "2"},
+             "created_at": (saved - timedelta(days=90)).isoformat()}  # fmt: skip
+    projects = {"data": [older], "next_page": None}
+    rsps.add("GET", f"{ASANA}/projects", json=projects)
+    payload = ProjectInput(name="Launch", workspace="2").to_json()
+    item = _item("asana", "asana.project_create", payload, created_at=saved)
+    client = make_client(provider="asana", base_url=ASANA)
+
+    assert AsanaProjectCreate().find_existing(client, item) is None
+
+    ours = {"gid": "8", "name": "Launch", "workspace": {"gid": "2"},
+            "created_at": (saved + timedelta(seconds=2)).isoformat()}  # fmt: skip
+    projects["data"].append(ours)
+    rsps.replace("GET", f"{ASANA}/projects", json=projects)
+    assert AsanaProjectCreate().find_existing(client, item)["gid"] == "8"

@@ -217,3 +217,25 @@ def test_a_running_runs_page_updates_itself_until_the_run_ends(
     assert "hx-get" not in polled.content.decode()  # finished: polling stops
     assert "Succeeded" in _page_text(polled)
     assert "100 new, 0 updated, 0 removed · 100 of 100 read" in _page_text(polled)
+
+
+def test_the_dashboard_shows_writes_refused_after_the_page_was_left(logged_in_client, connection):
+    """A create saved while Recruitee was down and refused when the worker sent it: its
+    candidate is gone from the list, so the person reads why, not a silent disappearance.
+    One refused on the form itself (its first, in-request attempt) was already shown."""
+    later = OutboxItem.objects.create(
+        connection=connection, operation=CandidateCreate.name, submission_key="k3",
+        summary="Create candidate Bo", status=OutboxItem.Status.FAILED, attempts=3,
+        refusal="Email is already taken", last_error="Recruitee API 422 (POST …)",
+    )  # fmt: skip
+    OutboxItem.objects.create(
+        connection=connection, operation=CandidateCreate.name, submission_key="k4",
+        summary="Create candidate Cy", status=OutboxItem.Status.FAILED, attempts=1,
+        refusal="Name can't be blank",
+    )  # fmt: skip
+    html = logged_in_client.get("/").content.decode()
+    assert "1 write was refused after it was saved" in html
+    assert "Create candidate Bo: Recruitee refused the data: Email is already taken" in html
+    assert f"outbox #{later.pk}" in html
+    assert "Create candidate Cy" not in html
+    assert "?status=failed" in html
