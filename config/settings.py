@@ -258,6 +258,8 @@ CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
 CALL_ROLLUP_RETENTION_DAYS = env.int("CALL_ROLLUP_RETENTION_DAYS", default=90)
 # Hourly rollups (the 7- and 30-day charts) are kept longer still.
 CALL_ROLLUP_HOUR_RETENTION_DAYS = env.int("CALL_ROLLUP_HOUR_RETENTION_DAYS", default=400)
+# Finished background task results (the database task backend keeps one row a task).
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=7)
 # Connection health (integrations/services/health.py): over the last WINDOW minutes, once
 # there are MIN_CALLS calls, this share of failed calls (5xx, 429, timeouts, transport
 # errors) makes a connection failing or degraded; a rate-limit budget with less than
@@ -356,6 +358,9 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=21)
 # Seconds a worker holds a delivery it applies; a stopped worker's are taken up after it.
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+# Days an applied or failed delivery is kept (the events page; a late copy is still known
+# as a duplicate): longer than any provider retries one.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=14)
 # Seconds between an open list's checks of its "changed since" stamp; it reloads its
 # table when a webhook (or a sync) changed its records (partials/live_list.html).
 LIST_POLL_SECONDS = env.int("LIST_POLL_SECONDS", default=2)

@@ -312,7 +312,7 @@ class ReferenceSearch(admin.ModelAdmin):
 
 @admin.register(CallLog)
 class CallLogAdmin(ReadOnlyAdmin):
-    """Rows are written by the client and removed by `prune_call_log`."""
+    """Rows are written by the client and removed by `prune_history`."""
 
     list_display = [
         "created_at",

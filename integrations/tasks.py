@@ -13,6 +13,7 @@ from django_tasks import task
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
 from integrations.services.health_alerts import health_alerts_send
+from integrations.services.retention import history_prune
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
 from integrations.sync.registry import resource_for
 from integrations.webhooks.apply import RecordFetcher, deliveries_apply
@@ -72,3 +73,10 @@ def enqueue_webhook_apply() -> None:
 def health_alerts_task() -> int:
     """Report connections that became failing or recovered to the alert channels."""
     return health_alerts_send()
+
+
+@task()
+def history_prune_task() -> dict[str, int]:
+    """Delete the hub's history past its retention (queued by the scheduler once an hour,
+    so a long first prune delays no tick)."""
+    return history_prune()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 class CallLog(models.Model):
     """Buffered by `integrations.http.call_log`, written in bulk by its sink
-    (`integrations.services.call_log_sink`); pruned by `prune_call_log`.
+    (`integrations.services.call_log_sink`); pruned by `prune_history`.
 
     `path` is redacted before it gets here; no header or body is stored.
     `sync_run` / `outbox_item`: what the call was made for (`call_log.linked`).

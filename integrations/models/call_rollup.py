@@ -69,7 +69,7 @@ class CallRollup(RollupCounts):
     Written by the call log's sink in the same transaction as the raw rows, as an
     upsert that adds counts, so two workers flushing the same minute both count
     (`integrations.services.call_rollups`). Kept `CALL_ROLLUP_RETENTION_DAYS`
-    (pruned by `prune_call_log`); raw rows keep their own, shorter retention.
+    (pruned by `prune_history`); raw rows keep their own, shorter retention.
     Records without a connection are not rolled up.
     """
 

@@ -2,7 +2,8 @@
 webhook deliveries left unapplied and, while an alert channel is set, the health alerts;
 and once a minute sample the outbox backlog into the rollups (the connection page's
 backlog chart) and tidy the list exports (delete those past `EXPORT_KEEP_HOURS`, fail
-those whose worker died)."""
+those whose worker died); once an hour queue the pruning of the hub's own history past
+its retention (integrations.services.retention)."""
 
 import time
 from datetime import timedelta
@@ -10,14 +11,21 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tasks.base import TaskResult, TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from core.list_exports import exports_tidy
 from integrations.models import OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.services.call_rollups import minute_of, sample_outbox
 from integrations.services.health_alerts import alert_channels
+from integrations.services.retention import PRUNE_EVERY
 from integrations.sync.service import sync_recover_stale, sync_request, syncs_due
-from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task, health_alerts_task
+from integrations.tasks import (
+    apply_webhooks_task,
+    deliver_due_outbox_task,
+    health_alerts_task,
+    history_prune_task,
+)
 from integrations.webhooks.apply import due_filter
 
 # A delivery task still waiting this long after it was queued is presumed lost.
@@ -37,6 +45,7 @@ class Command(BaseCommand):
         self.webhooks: TaskResult | None = None  # the same for webhook deliveries
         self.alerts: TaskResult | None = None  # the same for the health alerts
         self.sampled_minute: int | None = None  # the minute the outbox was last sampled
+        self.pruned_at: float | None = None  # time.monotonic() of the last history prune
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -55,6 +64,10 @@ class Command(BaseCommand):
             sample_outbox()
             exports_tidy()
             self.sampled_minute = minute
+        now = time.monotonic()
+        if self.pruned_at is None or now - self.pruned_at >= PRUNE_EVERY.total_seconds():
+            history_prune_task.enqueue()
+            self.pruned_at = now
         recovered = recover_stale()
         if recovered:
             self.stdout.write(f"{recovered} outbox rows recovered from a stopped worker")
@@ -89,7 +102,10 @@ class Command(BaseCommand):
         does not count: its worker may have died with it."""
         if queued is None:
             return False
-        queued.refresh()
+        try:
+            queued.refresh()
+        except TaskResultDoesNotExist:  # finished long ago, and pruned since
+            return False
         queued_at = queued.enqueued_at or timezone.now()
         waiting = queued.status == TaskResultStatus.READY
         return waiting and timezone.now() - queued_at < DELIVERY_TASK_STALE_AFTER

@@ -172,7 +172,7 @@ def test_prune_keeps_rollups_longer_than_raw_rows(conn, settings):
         CallRollup.objects.create(
             connection=conn, minute=minute_of(now - timedelta(days=days)), calls=1
         )
-    call_command("prune_call_log", stdout=StringIO())
+    call_command("prune_history", stdout=StringIO())
 
     assert CallLog.objects.count() == 0
     assert [r.minute for r in CallRollup.objects.all()] == [minute_of(now - timedelta(days=20))]
@@ -239,7 +239,7 @@ def test_prune_keeps_hourly_rollups_longer_than_minutes(conn, settings):
         CallRollupHour.objects.create(
             connection=conn, hour=minute_of(now - timedelta(days=days)) // 60
         )
-    call_command("prune_call_log", stdout=StringIO())
+    call_command("prune_history", stdout=StringIO())
     assert [h.hour for h in CallRollupHour.objects.all()] == [
         minute_of(now - timedelta(days=100)) // 60
     ]

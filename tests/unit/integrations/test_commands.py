@@ -1,4 +1,4 @@
-"""connections_from_env and prune_call_log."""
+"""connections_from_env and prune_history."""
 
 from __future__ import annotations
 
@@ -104,13 +104,13 @@ def test_no_sandbox_no_api():
 
 
 @override_settings(CALL_LOG_RETENTION_DAYS=14)
-def test_prune_call_log():
+def test_prune_history():
     now = timezone.now()
     for days in (1, 13, 15, 40):
         CallLog.objects.create(
             provider="asana", method="GET", path="/x", created_at=now - timedelta(days=days)
         )
     out = StringIO()
-    call_command("prune_call_log", stdout=out)
+    call_command("prune_history", stdout=out)
     assert "Deleted 2" in out.getvalue()
     assert CallLog.objects.count() == 2
