@@ -434,6 +434,33 @@ def for_sync(synced: SyncedResource) -> list[ResourcePages]:
     return listing or served
 
 
+# A provider whose pages are built at run time, not registered -> their class, whose
+# `allows` is their rule: the APIs connected from their document ("openapi"), each active
+# connection with pages of its own. Filled by the app's `AppConfig.ready()`.
+_generated: dict[str, type[ResourcePages]] = {}
+
+
+def register_generated(provider: str, pages: type[ResourcePages]) -> None:
+    """Register the class of the pages built at run time for `provider`'s connections
+    (again: nothing; another for a taken provider: an error)."""
+    held = _generated.get(provider)
+    if held is not None and held is not pages:
+        raise ValueError(f"Pages built for {provider!r} are registered twice")
+    _generated[provider] = pages
+
+
+def connections_shown(synced: SyncedResource, user: Any) -> QuerySet[Connection] | None:
+    """The connections whose list fed by `synced` `user` may see, as a query (a check in
+    the one query it guards), or None if they may see no list it feeds. Registered pages
+    show one: the first active connection of their service (their `connection()`); pages
+    built at run time (`register_generated`), every active connection of their provider."""
+    generated = _generated.get(synced.provider)
+    if generated is not None:
+        return active_connections([synced.provider]) if generated.allows(user, "view") else None
+    pages = [r for r in for_sync(synced) if r.allows(user, "view")]
+    return active_connections(pages[0].service.providers)[:1] if pages else None
+
+
 def allowed(user: Any, action: str) -> list[ResourcePages]:
     """The registered resources `user` may `action` ("view" or "change")."""
     return [r for r in registered() if r.allows(user, action)]
