@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 from responses import matchers
@@ -13,7 +14,7 @@ from apis.models import ApiRecord, ResourceColumns
 from apis.pages import api_pages
 from apis.sync import synced_resource
 from core.groups import permission_named
-from integrations.models import Connection, OpenApiSource, SyncRun
+from integrations.models import Connection, OpenApiSource, SyncRun, SyncState
 from integrations.services.health import connection_health
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
@@ -163,3 +164,26 @@ def test_a_filter_named_like_a_lookup_compares_that_field(logged_in_client, db, 
     answer = logged_in_client.get("/apis/odd/things/", {field: "red"})
     assert answer.status_code == 200
     assert re.findall(r"<td>(\d+)</td>", answer.content.decode()) == ["1"]
+
+
+def test_the_synced_list_polls_its_stamp_and_a_live_one_does_not(
+    logged_in_client, rsps, connection
+):
+    _serve_posts(rsps, _posts(1, 2), total=2)
+    sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    synced = logged_in_client.get("/apis/posts-api/posts/", {"q": "post", "page": "1"})
+    html = synced.content.decode()
+    since = SyncState.objects.get(connection=connection, resource="openapi:posts").last_success_at
+    since_query = urlencode({"since": since.isoformat()})
+    assert f'hx-get="/changes/{connection.pk}/openapi:posts/?{since_query}"' in html
+    assert 'hx-trigger="every 2s, visibilitychange from:document"' in html
+    live_block = html.split("data-live-list", 1)[1]
+    assert 'hx-get="/apis/posts-api/posts/?q=post&amp;page=1"' in live_block.split(">", 1)[0]
+    # The table and its pages refresh; the search form stays outside, as it was typed.
+    assert 'data-testid="api-table"' in live_block and 'data-testid="result-count"' in live_block
+    assert 'data-testid="api-filters"' not in live_block
+
+    rsps.add("GET", f"{BASE}/comments", json=[{"id": 1}])
+    live = logged_in_client.get("/apis/posts-api/comments/").content.decode()
+    assert 'data-testid="api-table"' in live
+    assert "data-live-list" not in live and "data-live-poll" not in live and "/changes/" not in live
