@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apis import paging
 from apis.columns import cell, detail_rows
@@ -43,7 +43,7 @@ from integrations.openapi.responses import ListResponse, Response, meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
-from integrations.sync.service import sync_request, sync_status
+from integrations.sync.service import sync_status
 
 OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
 
@@ -258,18 +258,6 @@ def _synced_row(pages: ApiResourcePages, record: ApiRecord) -> dict[str, Any]:
         for c in pages.columns
     ]
     return {"id": record.remote_id, "cells": cells}
-
-
-@require_POST
-def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
-    """Queue a sync of a synced resource in the background (its list's "Sync now")."""
-    pages = _pages(request, connection, resource, "list")
-    _require(request, "change")
-    if not pages.synced:
-        raise Http404("That list is read live: an administrator turns its sync on.")
-    sync_request(connection=pages.connection_row, resource=synced_resource(sync_key(pages.name)))
-    messages.info(request, f"Syncing {pages.plural.lower()} from {pages.title} in the background.")
-    return redirect(pages.url("list"))
 
 
 def _total(answer: Any) -> int | None:

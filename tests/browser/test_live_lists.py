@@ -233,18 +233,25 @@ def test_a_finished_sync_shows_in_the_open_synced_api_list(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
+    queued = SyncRun.objects.create(connection=synced_posts, resource="openapi:posts")
     page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/?user_id=10")
     rows = page.get_by_test_id("api-table").locator("tbody tr")
     expect(rows).to_have_count(9)
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("Syncing posts")
     expect(page.get_by_test_id("result-count")).to_have_text("9 posts")
     page.evaluate("window.openedOnce = true")  # gone if the page were loaded again
     search = page.get_by_label("Search")
     search.fill("half-typ")  # not sent
 
-    run = sync_resource(connection=synced_posts, resource=synced_resource("openapi:posts"))
+    run = sync_resource(
+        connection=synced_posts, resource=synced_resource("openapi:posts"), run=queued
+    )
     assert (run.status, run.created_count) == (SyncRun.Status.SUCCEEDED, 1), run.error
     title = records("posts")[99]["title"]
     expect(rows.last).to_contain_text(title[:40], timeout=5000)
+    # the bar followed the run: it says the sync finished, not "Syncing…"
+    expect(page.get_by_test_id("sync-done")).to_contain_text("1 new", timeout=5000)
+    expect(page.get_by_test_id("sync-progress")).to_have_count(0)
     expect(rows).to_have_count(10)
     expect(page.get_by_test_id("result-count")).to_have_text("10 posts")
     assert page.url.endswith("/apis/jsonplaceholder/posts/?user_id=10")

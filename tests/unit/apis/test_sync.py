@@ -109,23 +109,69 @@ def test_a_live_resource_says_so_and_has_no_sync(logged_in_client, rsps, connect
     rsps.add("GET", f"{BASE}/comments", json=[{"id": 1}])
     page = logged_in_client.get("/apis/posts-api/comments/").content.decode()
     assert "Read live from Posts API." in page and "Sync now" not in page
-    refused = logged_in_client.post("/apis/posts-api/comments/sync/")
+    refused = logged_in_client.post(f"/sync/{connection.pk}/openapi:comments/start/")
     assert refused.status_code == 404
+    assert not SyncRun.objects.exists()
 
 
-def test_sync_now_queues_a_sync(logged_in_client, connection, immediate_tasks, rsps):
+def test_sync_now_queues_a_sync_and_the_bar_shows_it(
+    logged_in_client, connection, immediate_tasks, rsps
+):
     _serve_posts(rsps, _posts(1, 2), total=2)
-    answer = logged_in_client.post("/apis/posts-api/posts/sync/", follow=True)
-    assert "Syncing posts from Posts API in the background." in answer.content.decode()
-    assert ApiRecord.objects.filter(resource="posts").count() == 2
+    page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
+    start = f"/sync/{connection.pk}/openapi:posts/start/"
+    assert f'hx-post="{start}"' in page  # the shared sync bar
+    answer = logged_in_client.post(start, HTTP_HX_REQUEST="true").content.decode()
+    assert "Last synced" in answer and "Sync now" in answer
+    assert ApiRecord.objects.filter(connection=connection, resource="posts").count() == 2
+
+
+def test_sync_now_syncs_the_api_of_its_list(logged_in_client, connection, immediate_tasks, rsps):
+    """Another API with a resource of the same name is not the one synced."""
+    other = Connection.objects.create(provider="openapi", name="other-api", base_url=BASE)
+    OpenApiSource.objects.create(connection=other, document=json.dumps(DOC))
+    _serve_posts(rsps, _posts(1, 2), total=2)
+    logged_in_client.post(f"/sync/{connection.pk}/openapi:posts/start/")
+    assert list(SyncRun.objects.values_list("connection__name", flat=True)) == ["posts-api"]
+
+
+def _user(django_user_model, name: str, *rights: str):
+    user = django_user_model.objects.create_user(username=name)
+    user.user_permissions.set([permission_named(right) for right in rights])
+    return user
 
 
 def test_sync_now_needs_the_right_to_change_records(client, connection, django_user_model):
-    viewer = django_user_model.objects.create_user(username="viewer")
-    viewer.user_permissions.set([permission_named("apis.view_api_records")])
-    client.force_login(viewer)
-    assert client.post("/apis/posts-api/posts/sync/").status_code == 403
+    client.force_login(_user(django_user_model, "viewer", "apis.view_api_records"))
+    assert client.post(f"/sync/{connection.pk}/openapi:posts/start/").status_code == 403
     assert not SyncRun.objects.exists()
+
+
+def test_the_sync_bar_follows_an_api_run_for_who_may_see_the_list(
+    client, connection, django_user_model
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="openapi:posts", status=SyncRun.Status.RUNNING,
+        processed=40, expected_total=100,
+    )  # fmt: skip
+    poll = {"HTTP_HX_REQUEST": "true"}
+    client.force_login(_user(django_user_model, "reader", "apis.view_api_records"))
+    answer = client.get(f"/sync/runs/{run.pk}/", **poll)
+    assert answer.status_code == 200
+    assert "40 of 100" in answer.content.decode()
+    history = client.get(f"/sync/{connection.pk}/openapi:posts/history/")
+    assert history.status_code == 200 and f"/sync/runs/{run.pk}/" in history.content.decode()
+
+    client.force_login(_user(django_user_model, "stranger", "ats.view_candidate"))
+    assert client.get(f"/sync/runs/{run.pk}/", **poll).status_code == 403
+    assert client.get(f"/sync/{connection.pk}/openapi:posts/history/").status_code == 403
+
+
+def test_a_switched_off_apis_runs_are_for_staff(client, connection, django_user_model):
+    run = SyncRun.objects.create(connection=connection, resource="openapi:posts")
+    Connection.objects.filter(pk=connection.pk).update(is_active=False)
+    client.force_login(_user(django_user_model, "reader", "apis.view_api_records"))
+    assert client.get(f"/sync/runs/{run.pk}/", HTTP_HX_REQUEST="true").status_code == 404
 
 
 def test_a_failed_sync_shows_on_the_page_and_in_the_connections_health(

@@ -161,7 +161,8 @@ def test_every_synced_list_polls_its_stamp(logged_in_client, resource):
 
 def test_the_lists_refresh_leaves_the_messages_for_the_next_page(logged_in_client, affinity):
     Organization.objects.create(connection=affinity, remote_id="1", name="Acme")
-    logged_in_client.post(reverse("integrations:sync_start", args=[KEY]))  # "Syncing …"
+    # "Syncing …"
+    logged_in_client.post(reverse("integrations:sync_start", args=[affinity.pk, KEY]))
     refresh = logged_in_client.get("/organizations/", headers={"HX-Request": "true"})
     message = "Syncing organizations in the background"
     assert "Acme" in refresh.content.decode() and message not in refresh.content.decode()
