@@ -24,7 +24,7 @@ from django import forms
 from django.urls import reverse
 
 from apis.columns import Column, columns, id_field, item_schema
-from apis.models import ResourceColumns
+from apis.models import ApiRecord, ResourceColumns
 from apis.schema_forms import (
     BodyLayout,
     SchemaForm,
@@ -263,6 +263,9 @@ class ApiResourcePages(ResourcePages):
 
     def connection(self) -> Connection | None:
         return self.connection_row if self.connection_row.is_active else None
+
+    def has_records(self, *, connection: Connection) -> bool:
+        return ApiRecord.objects.filter(connection=connection, resource=self.name).exists()
 
     def layout(self, page: str) -> BodyLayout:
         body = self.operations[page].body

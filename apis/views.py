@@ -4,7 +4,8 @@ create, edit and delete, each driven by the resource's `ApiResourcePages` descri
 They are not `core.resource_views`' pages because those read a synced model
 (a queryset, a local record by primary key); these read live through the
 connection's dynamic client. The shared pieces are the same: the
-not-connected page, `report_write()` for every write through the outbox.
+not-connected page, `report_write()` for every write through the outbox, and for a
+synced list `sync_bar()` and `live_list()` (its table refreshes itself).
 A failed live read is a message on the page, never a 500.
 """
 
@@ -18,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apis import paging
 from apis.columns import cell, detail_rows
@@ -27,7 +28,7 @@ from apis.pages import ApiResourcePages, api_connections, api_pages, compiled_fo
 from apis.sync import sync_key, synced_resource
 from core.forms import ConfirmForm
 from core.pagination import page_number
-from core.resource_views import report_write
+from core.resource_views import live_list, report_write, sync_bar
 from integrations.audit import field_changes
 from integrations.http.errors import (
     ConfigurationError,
@@ -42,7 +43,7 @@ from integrations.openapi.responses import ListResponse, Response, meta
 from integrations.openapi.service import openapi_client
 from integrations.outbox.service import outbox_write
 from integrations.shown_errors import live_read_error
-from integrations.sync.service import start_first_sync, sync_request, sync_status
+from integrations.sync.service import sync_status
 
 OPERATION = {"create": "openapi.create", "edit": "openapi.update", "delete": "openapi.delete"}
 
@@ -214,8 +215,11 @@ def _synced_page(
     request: HttpRequest, pages: ApiResourcePages, form: Any, filters: str
 ) -> dict[str, Any]:
     """The page read from the hub's copy (`apis.sync`): search and filters in SQL, Django's
-    Paginator; the first visit of a never-synced resource starts its first sync."""
+    Paginator; the first visit of a never-synced resource starts its first sync. The sync
+    bar is read before the rows, as every synced list's: the table refreshes itself from
+    its stamp (`live_list`)."""
     connection, synced = pages.connection_row, synced_resource(sync_key(pages.name))
+    status = sync_status(connection=connection, resource=synced)
     records = ApiRecord.objects.filter(connection=connection, resource=pages.name, is_deleted=False)
     for word in form.valid_data().get("q", "").lower().split():
         records = records.filter(search_text__contains=word)
@@ -225,11 +229,13 @@ def _synced_page(
         alias = f"filter_{n}"
         records = records.alias(**{alias: KeyTransform(wire_name, "raw")}).filter(**{alias: value})
     page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
-    if not page.paginator.count and not form.valid_data():
-        start_first_sync(connection=connection, resource=synced)
     rows = [_synced_row(pages, record) for record in page.object_list]
-    status = sync_status(connection=connection, resource=synced)
-    return {**_local_page(page, filters, rows), "sync": status}
+    listed = page.paginator.count > 0
+    return {
+        **_local_page(page, filters, rows),
+        "sync": sync_bar(connection=connection, resource=pages, status=status, listed=listed),
+        "live": live_list(request, status=status),
+    }
 
 
 def _local_page(page: Page, filters: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -252,18 +258,6 @@ def _synced_row(pages: ApiResourcePages, record: ApiRecord) -> dict[str, Any]:
         for c in pages.columns
     ]
     return {"id": record.remote_id, "cells": cells}
-
-
-@require_POST
-def resource_sync(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
-    """Queue a sync of a synced resource in the background (its list's "Sync now")."""
-    pages = _pages(request, connection, resource, "list")
-    _require(request, "change")
-    if not pages.synced:
-        raise Http404("That list is read live: an administrator turns its sync on.")
-    sync_request(connection=pages.connection_row, resource=synced_resource(sync_key(pages.name)))
-    messages.info(request, f"Syncing {pages.plural.lower()} from {pages.title} in the background.")
-    return redirect(pages.url("list"))
 
 
 def _total(answer: Any) -> int | None:

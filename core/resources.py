@@ -410,9 +410,28 @@ def services() -> list[tuple[Service, list[ResourcePages]]]:
     return list(grouped.items())
 
 
+# A provider whose pages are built at run time, not registered -> their class, whose
+# `allows` is their rule: the APIs connected from their document ("openapi"), each active
+# connection with pages of its own. Filled by the app's `AppConfig.ready()`.
+_generated: dict[str, type[ResourcePages]] = {}
+
+
+def register_generated(provider: str, pages: type[ResourcePages]) -> None:
+    """Register the class of the pages built at run time for `provider`'s connections
+    (again: nothing; another for a taken provider: an error)."""
+    held = _generated.get(provider)
+    if held is not None and held is not pages:
+        raise ValueError(f"Pages built for {provider!r} are registered twice")
+    _generated[provider] = pages
+
+
 def connection_on_pages(connection: Connection) -> bool:
-    """Whether some registered pages use `connection` (the first active connection in
-    their service's provider order); any other one is reachable from the admin only."""
+    """Whether some pages use `connection`: registered pages, the first active connection
+    in their service's provider order; pages built at run time (`register_generated`),
+    each active connection of their provider. Any other one is reachable from the admin
+    only."""
+    if connection.provider in _generated:
+        return connection.is_active
     return any(
         resource.connection() == connection
         for resource in registered()
@@ -432,6 +451,30 @@ def for_sync(synced: SyncedResource) -> list[ResourcePages]:
     served = [r for r in registered() if synced.provider in r.service.providers]
     listing = [r for r in served if r.sync_resource and r.sync_resource.key == synced.key]
     return listing or served
+
+
+def sync_allows(synced: SyncedResource, user: Any, action: str) -> bool:
+    """Whether `user` may `action` ("view": see its progress; "change": start it) the sync
+    of `synced`: by the rights of a registered resource it feeds (`for_sync`), or of the
+    pages built at run time for its provider (`register_generated`)."""
+    generated = _generated.get(synced.provider)
+    if generated is not None:
+        return generated.allows(user, action)
+    return any(r.allows(user, action) for r in for_sync(synced))
+
+
+def connections_shown(synced: SyncedResource, user: Any) -> QuerySet[Connection] | None:
+    """The connections whose list fed by `synced` `user` may see, as a query (a check in
+    the one query it guards), or None if they may see no list it feeds. Registered pages
+    show one: the first active connection of their service (their `connection()`); pages
+    built at run time (`register_generated`), every active connection of their provider
+    (as `connection_on_pages`)."""
+    if not sync_allows(synced, user, "view"):
+        return None
+    if synced.provider in _generated:
+        return active_connections([synced.provider])
+    pages = [r for r in for_sync(synced) if r.allows(user, "view")]
+    return active_connections(pages[0].service.providers)[:1]
 
 
 def allowed(user: Any, action: str) -> list[ResourcePages]:

@@ -5,10 +5,14 @@ from integrations import views
 app_name = "integrations"
 
 urlpatterns = [
-    path("sync/<str:resource_key>/start/", views.sync_start, name="sync_start"),
+    path("sync/<int:connection_id>/<str:resource_key>/start/", views.sync_start, name="sync_start"),
     path("sync/runs/<int:pk>/", views.sync_run, name="sync_run"),
     path("sync/runs/<int:pk>/panel/", views.sync_run_panel, name="sync_run_panel"),
-    path("sync/<str:resource_key>/history/", views.sync_history, name="sync_history"),
+    path(
+        "sync/<int:connection_id>/<str:resource_key>/history/",
+        views.sync_history,
+        name="sync_history",
+    ),
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
     path("", include("integrations.webhooks.urls")),

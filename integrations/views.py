@@ -19,12 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.pagination import paginate
-from core.resources import connection_on_pages, for_sync
+from core.resources import connection_on_pages, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
 from integrations.models import CallLog, Connection, OutboxItem, SyncRun
 from integrations.outbox.delivery import outbox_retry
-from integrations.selectors import call_log_search, provider_connection
+from integrations.selectors import call_log_search
 from integrations.services.call_charts import (
     RANGES,
     connection_chart_buckets,
@@ -34,21 +34,23 @@ from integrations.services.health import connection_health
 from integrations.services.health_page import call_tables, outbox_table, sync_tables
 from integrations.services.metrics import HubCollector
 from integrations.services.sync_charts import sync_chart_buckets
-from integrations.sync.registry import resource_for
+from integrations.sync.registry import connection_resources, resource_for
 from integrations.sync.resources import SyncedResource
 from integrations.sync.service import sync_request, sync_status
 from integrations.tasks import enqueue_delivery
 
 
 @require_POST
-def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
+def sync_start(request: HttpRequest, connection_id: int, resource_key: str) -> HttpResponse:
+    """A list's "Sync now": queue a sync of the resource on the list's connection."""
     resource = _synced_or_404(resource_key)
-    connection = provider_connection(resource.provider)
-    if connection is None:
+    _sync_allowed_or_403(request, resource, "change")
+    connection = _connection_or_404(request, connection_id, resource)
+    if not connection.is_active:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
         return redirect(request.headers.get("Referer") or "core:dashboard")
-    _visible_or_404(request, connection)
-    _sync_allowed_or_403(request, resource, "change")
+    if resource.key not in {r.key for r in connection_resources(connection)}:
+        raise Http404("That list is read live: an administrator turns its sync on.")
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
@@ -81,15 +83,12 @@ def sync_run_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def sync_history(request: HttpRequest, resource_key: str) -> HttpResponse:
-    """A resource's sync runs on the connection its pages use, newest first."""
+def sync_history(request: HttpRequest, connection_id: int, resource_key: str) -> HttpResponse:
+    """A resource's sync runs on a connection (its list's), newest first."""
     resource = _synced_or_404(resource_key)
     _sync_allowed_or_403(request, resource, "view")
-    connection = provider_connection(resource.provider)
-    runs = SyncRun.objects.none()
-    if connection is not None:
-        _visible_or_404(request, connection)
-        runs = SyncRun.objects.filter(connection=connection, resource=resource.key)
+    connection = _connection_or_404(request, connection_id, resource)
+    runs = SyncRun.objects.filter(connection=connection, resource=resource.key)
     page = paginate(runs.select_related("connection").order_by("-created_at", "-pk"),
                     request.GET.get("page"), 50)  # fmt: skip
     context = {"resource": resource, "connection": connection, "page_obj": page}
@@ -112,16 +111,25 @@ def _synced_or_404(key: str) -> SyncedResource:
         raise Http404("No such resource") from None
 
 
+def _connection_or_404(
+    request: HttpRequest, connection_id: int, resource: SyncedResource
+) -> Connection:
+    """A connection of the resource's provider that the asker may see syncs of."""
+    connection = get_object_or_404(Connection, pk=connection_id, provider=resource.provider)
+    _visible_or_404(request, connection)
+    return connection
+
+
 def _visible_or_404(request: HttpRequest, connection: Connection) -> None:
     """Syncs of a connection no page uses (inactive, a second account) are for staff only."""
     if not request.user.is_staff and not connection_on_pages(connection):
         raise Http404("No such sync run")
 
 
-def _sync_allowed_or_403(request: HttpRequest, synced, action: str) -> None:
+def _sync_allowed_or_403(request: HttpRequest, synced: SyncedResource, action: str) -> None:
     """A sync's progress is for who may see a list it feeds; starting one, for who may
-    change one (core.resources.for_sync)."""
-    if not any(r.allows(request.user, action) for r in for_sync(synced)):
+    change one (core.resources.sync_allows)."""
+    if not sync_allows(synced, request.user, action):
         verb = "see" if action == "view" else "sync"
         raise PermissionDenied(f"You may not {verb} {synced.label}.")
 

@@ -63,7 +63,6 @@ NOT_PAGES = {
     "integrations:webhook_receive": "POST only, for providers (tests/unit/webhooks)",
     "integrations:changes_stamp": "JSON for a list to poll, not a page",
     "integrations:metrics": "Prometheus text for a scraper with METRICS_TOKEN (404 without one)",
-    "apis:resource_sync": "POST only (Sync now of a synced API resource)",
 }
 # Every list's exports (`<name>_export_csv|xlsx`) are downloads, not pages to open:
 # tests/unit/export checks their files and tests/browser/test_export.py a download. One

@@ -14,9 +14,10 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from core.resources import ResourcePages, allowed, for_sync
+from core.resources import ResourcePages, allowed, sync_allows
 from core.sorting import header
 from integrations.models import Connection
+from integrations.sync.resources import SyncedResource
 
 register = template.Library()
 
@@ -123,10 +124,10 @@ def may(context: template.Context, resource: ResourcePages | None, action: str) 
 
 
 @register.simple_tag(takes_context=True)
-def may_sync(context: template.Context, synced: object) -> bool:
+def may_sync(context: template.Context, synced: SyncedResource) -> bool:
     """`{% may_sync sync.resource as can_sync %}`: "Sync now" needs the change right of a
-    resource the sync feeds."""
-    return any(r.allows(context["user"], "change") for r in for_sync(synced))
+    list the sync feeds (`core.resources.sync_allows`)."""
+    return sync_allows(synced, context["user"], "change")
 
 
 @register.inclusion_tag("partials/switched_off.html")

@@ -7,26 +7,24 @@ Each applied webhook change moves `SyncState.changed_at`; a finished sync moves
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from integrations.models import SyncState
-from integrations.selectors import active_connections
+from integrations.models import Connection, SyncState
 
 
 def changes_stamp(
-    *, connection_id: int, resource_key: str, pages_of: Sequence[str] | None = None
+    *, connection_id: int, resource_key: str, shown: QuerySet[Connection] | None = None
 ) -> datetime | None:
-    """The stamp, or None if nothing changed yet. With `pages_of` (a service's providers)
-    only the connection those pages use has one, checked in the same query: any other
-    connection answers None, as one that never changed, so it gives nothing away."""
+    """The stamp, or None if nothing changed yet. With `shown` (the connections whose
+    pages the asker may see, `core.resources.connections_shown`) only those have one,
+    checked in the same query: any other connection answers None, as one that never
+    changed, so it gives nothing away."""
     rows = SyncState.objects.filter(connection_id=connection_id, resource=resource_key)
-    if pages_of is not None:
-        shown = active_connections(pages_of).values("pk")[:1]
-        rows = rows.filter(connection_id=Subquery(shown))
+    if shown is not None:
+        rows = rows.filter(connection_id__in=shown.values("pk"))
     row = rows.values_list("changed_at", "last_success_at").first()
     return None if row is None else stamp_of(*row)
 

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core.request_limits import body_limit
-from core.resources import for_sync
+from core.resources import connections_shown
 from integrations.sync.registry import resource_for
 from integrations.tasks import enqueue_webhook_apply
 from integrations.webhooks.receive import webhook_receive
@@ -45,20 +45,20 @@ def changes_stamp_view(request: HttpRequest, connection_id: int, resource_key: s
     With `?since=<ISO>` older than the stamp (or `?since=` empty: nothing seen yet) the
     answer also carries `HX-Trigger: records-changed`, so the polling list reloads its
     table (partials/live_list.html). Besides signing in, one indexed query: staff see
-    any connection's stamp, everyone else only that of the connection the pages use."""
+    any connection's stamp, everyone else only those of the connections the pages show."""
     try:
         synced = resource_for(resource_key)
     except LookupError:
         raise Http404("No such resource") from None
-    pages = [r for r in for_sync(synced) if r.allows(request.user, "view")]
-    if not pages:
+    shown = connections_shown(synced, request.user)
+    if shown is None:
         raise PermissionDenied(f"You may not see {synced.label}.")
     since_text = request.GET.get("since")
     since = _since(since_text)
     stamp = changes_stamp(
         connection_id=connection_id,
         resource_key=resource_key,
-        pages_of=None if request.user.is_staff else pages[0].service.providers,
+        shown=None if request.user.is_staff else shown,
     )
     response = JsonResponse({"changed_at": stamp.isoformat() if stamp else None})
     if stamp and since_text is not None and (since is None or stamp > since):

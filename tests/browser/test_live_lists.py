@@ -9,16 +9,23 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from apis.models import ApiRecord, ResourceColumns
+from apis.sync import synced_resource
 from ats.sync import CANDIDATES, OFFERS
+from core.groups import permission_named
 from crm.links import organization_search_text
 from crm.models import Organization
 from integrations.http.client import ApiClient
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection, OpenApiSource, SyncRun
+from integrations.sandbox.jsonplaceholder import DOCUMENTS
+from integrations.sandbox.jsonplaceholder_data import records
 from integrations.sync.engine import sync_resource
 from integrations.tasks import apply_webhooks_task
 from integrations.webhooks.endpoints import endpoint_for, receiver_url
 from integrations.webhooks.stamps import changes_touch
 from tests.processes import hub_processes, wait_for
+
+from .conftest import PASSWORD
 
 KEY = "affinity.organizations"
 
@@ -191,3 +198,63 @@ def test_a_list_with_ticked_rows_waits_until_they_are_unticked(
 
     ticked.uncheck()
     expect(page.get_by_text("Acme 03 (renamed at Affinity)")).to_be_visible(timeout=5000)
+
+
+# --- an API connected from its document, its posts synced into the hub ----------------------
+
+
+@pytest.fixture
+def synced_posts(transactional_db, sandbox_clean):
+    """JSONPlaceholder's posts synced into the hub from the sandbox, all but the last: the
+    hub has not seen post 100 yet (it is user 10's tenth)."""
+    connection = Connection.objects.create(
+        provider="openapi",
+        name="jsonplaceholder",
+        base_url=sandbox_clean.url_for("jsonplaceholder"),
+    )
+    OpenApiSource.objects.create(
+        connection=connection, document=(DOCUMENTS / "jsonplaceholder.json").read_text()
+    )
+    ResourceColumns.objects.create(connection=connection, resource="posts", synced=True)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    ApiRecord.objects.filter(connection=connection, resource="posts", remote_id="100").delete()
+    return connection
+
+
+def test_a_finished_sync_shows_in_the_open_synced_api_list(
+    synced_posts, page, live_server, django_user_model
+):
+    reader = django_user_model.objects.create_user(username="reader", password=PASSWORD)
+    reader.user_permissions.set([permission_named("apis.view_api_records")])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "reader")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    queued = SyncRun.objects.create(connection=synced_posts, resource="openapi:posts")
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/?user_id=10")
+    rows = page.get_by_test_id("api-table").locator("tbody tr")
+    expect(rows).to_have_count(9)
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("Syncing posts")
+    expect(page.get_by_test_id("result-count")).to_have_text("9 posts")
+    page.evaluate("window.openedOnce = true")  # gone if the page were loaded again
+    search = page.get_by_label("Search")
+    search.fill("half-typ")  # not sent
+
+    run = sync_resource(
+        connection=synced_posts, resource=synced_resource("openapi:posts"), run=queued
+    )
+    assert (run.status, run.created_count) == (SyncRun.Status.SUCCEEDED, 1), run.error
+    title = records("posts")[99]["title"]
+    expect(rows.last).to_contain_text(title[:40], timeout=5000)
+    # the bar followed the run: it says the sync finished, not "Syncing…"
+    expect(page.get_by_test_id("sync-done")).to_contain_text("1 new", timeout=5000)
+    expect(page.get_by_test_id("sync-progress")).to_have_count(0)
+    expect(rows).to_have_count(10)
+    expect(page.get_by_test_id("result-count")).to_have_text("10 posts")
+    assert page.url.endswith("/apis/jsonplaceholder/posts/?user_id=10")
+    assert page.evaluate("window.openedOnce") is True
+    expect(search).to_have_value("half-typ")
+    expect(search).to_be_focused()

@@ -10,7 +10,7 @@ POSTS = [
     "/projects/new/",
     "/projects/import/",
     "/organizations/bulk/",
-    "/sync/recruitee.candidates/start/",
+    "/sync/1/recruitee.candidates/start/",
     "/outbox/1/retry/",
     "/accounts/logout/",
     "/accounts/password_change/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 from responses import matchers
@@ -13,7 +14,7 @@ from apis.models import ApiRecord, ResourceColumns
 from apis.pages import api_pages
 from apis.sync import synced_resource
 from core.groups import permission_named
-from integrations.models import Connection, OpenApiSource, SyncRun
+from integrations.models import Connection, OpenApiSource, SyncRun, SyncState
 from integrations.services.health import connection_health
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
@@ -108,23 +109,69 @@ def test_a_live_resource_says_so_and_has_no_sync(logged_in_client, rsps, connect
     rsps.add("GET", f"{BASE}/comments", json=[{"id": 1}])
     page = logged_in_client.get("/apis/posts-api/comments/").content.decode()
     assert "Read live from Posts API." in page and "Sync now" not in page
-    refused = logged_in_client.post("/apis/posts-api/comments/sync/")
+    refused = logged_in_client.post(f"/sync/{connection.pk}/openapi:comments/start/")
     assert refused.status_code == 404
+    assert not SyncRun.objects.exists()
 
 
-def test_sync_now_queues_a_sync(logged_in_client, connection, immediate_tasks, rsps):
+def test_sync_now_queues_a_sync_and_the_bar_shows_it(
+    logged_in_client, connection, immediate_tasks, rsps
+):
     _serve_posts(rsps, _posts(1, 2), total=2)
-    answer = logged_in_client.post("/apis/posts-api/posts/sync/", follow=True)
-    assert "Syncing posts from Posts API in the background." in answer.content.decode()
-    assert ApiRecord.objects.filter(resource="posts").count() == 2
+    page = logged_in_client.get("/apis/posts-api/posts/").content.decode()
+    start = f"/sync/{connection.pk}/openapi:posts/start/"
+    assert f'hx-post="{start}"' in page  # the shared sync bar
+    answer = logged_in_client.post(start, HTTP_HX_REQUEST="true").content.decode()
+    assert "Last synced" in answer and "Sync now" in answer
+    assert ApiRecord.objects.filter(connection=connection, resource="posts").count() == 2
+
+
+def test_sync_now_syncs_the_api_of_its_list(logged_in_client, connection, immediate_tasks, rsps):
+    """Another API with a resource of the same name is not the one synced."""
+    other = Connection.objects.create(provider="openapi", name="other-api", base_url=BASE)
+    OpenApiSource.objects.create(connection=other, document=json.dumps(DOC))
+    _serve_posts(rsps, _posts(1, 2), total=2)
+    logged_in_client.post(f"/sync/{connection.pk}/openapi:posts/start/")
+    assert list(SyncRun.objects.values_list("connection__name", flat=True)) == ["posts-api"]
+
+
+def _user(django_user_model, name: str, *rights: str):
+    user = django_user_model.objects.create_user(username=name)
+    user.user_permissions.set([permission_named(right) for right in rights])
+    return user
 
 
 def test_sync_now_needs_the_right_to_change_records(client, connection, django_user_model):
-    viewer = django_user_model.objects.create_user(username="viewer")
-    viewer.user_permissions.set([permission_named("apis.view_api_records")])
-    client.force_login(viewer)
-    assert client.post("/apis/posts-api/posts/sync/").status_code == 403
+    client.force_login(_user(django_user_model, "viewer", "apis.view_api_records"))
+    assert client.post(f"/sync/{connection.pk}/openapi:posts/start/").status_code == 403
     assert not SyncRun.objects.exists()
+
+
+def test_the_sync_bar_follows_an_api_run_for_who_may_see_the_list(
+    client, connection, django_user_model
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="openapi:posts", status=SyncRun.Status.RUNNING,
+        processed=40, expected_total=100,
+    )  # fmt: skip
+    poll = {"HTTP_HX_REQUEST": "true"}
+    client.force_login(_user(django_user_model, "reader", "apis.view_api_records"))
+    answer = client.get(f"/sync/runs/{run.pk}/", **poll)
+    assert answer.status_code == 200
+    assert "40 of 100" in answer.content.decode()
+    history = client.get(f"/sync/{connection.pk}/openapi:posts/history/")
+    assert history.status_code == 200 and f"/sync/runs/{run.pk}/" in history.content.decode()
+
+    client.force_login(_user(django_user_model, "stranger", "ats.view_candidate"))
+    assert client.get(f"/sync/runs/{run.pk}/", **poll).status_code == 403
+    assert client.get(f"/sync/{connection.pk}/openapi:posts/history/").status_code == 403
+
+
+def test_a_switched_off_apis_runs_are_for_staff(client, connection, django_user_model):
+    run = SyncRun.objects.create(connection=connection, resource="openapi:posts")
+    Connection.objects.filter(pk=connection.pk).update(is_active=False)
+    client.force_login(_user(django_user_model, "reader", "apis.view_api_records"))
+    assert client.get(f"/sync/runs/{run.pk}/", HTTP_HX_REQUEST="true").status_code == 404
 
 
 def test_a_failed_sync_shows_on_the_page_and_in_the_connections_health(
@@ -163,3 +210,26 @@ def test_a_filter_named_like_a_lookup_compares_that_field(logged_in_client, db, 
     answer = logged_in_client.get("/apis/odd/things/", {field: "red"})
     assert answer.status_code == 200
     assert re.findall(r"<td>(\d+)</td>", answer.content.decode()) == ["1"]
+
+
+def test_the_synced_list_polls_its_stamp_and_a_live_one_does_not(
+    logged_in_client, rsps, connection
+):
+    _serve_posts(rsps, _posts(1, 2), total=2)
+    sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    synced = logged_in_client.get("/apis/posts-api/posts/", {"q": "post", "page": "1"})
+    html = synced.content.decode()
+    since = SyncState.objects.get(connection=connection, resource="openapi:posts").last_success_at
+    since_query = urlencode({"since": since.isoformat()})
+    assert f'hx-get="/changes/{connection.pk}/openapi:posts/?{since_query}"' in html
+    assert 'hx-trigger="every 2s, visibilitychange from:document"' in html
+    live_block = html.split("data-live-list", 1)[1]
+    assert 'hx-get="/apis/posts-api/posts/?q=post&amp;page=1"' in live_block.split(">", 1)[0]
+    # The table and its pages refresh; the search form stays outside, as it was typed.
+    assert 'data-testid="api-table"' in live_block and 'data-testid="result-count"' in live_block
+    assert 'data-testid="api-filters"' not in live_block
+
+    rsps.add("GET", f"{BASE}/comments", json=[{"id": 1}])
+    live = logged_in_client.get("/apis/posts-api/comments/").content.decode()
+    assert 'data-testid="api-table"' in live
+    assert "data-live-list" not in live and "data-live-poll" not in live and "/changes/" not in live

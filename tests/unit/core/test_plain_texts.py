@@ -228,9 +228,9 @@ def test_each_resource_has_a_sync_history_linked_from_its_sync_bar(logged_in_cli
     _run(recruitee, status=SyncRun.Status.FAILED, error=RAW_ERROR, created_at=now)
 
     listing = logged_in_client.get("/candidates/").content.decode()
-    assert 'href="/sync/recruitee.candidates/history/"' in listing
+    assert f'href="/sync/{recruitee.pk}/recruitee.candidates/history/"' in listing
 
-    page = logged_in_client.get("/sync/recruitee.candidates/history/")
+    page = logged_in_client.get(f"/sync/{recruitee.pk}/recruitee.candidates/history/")
     text = _text(page)
     assert page.status_code == 200
     assert text.index("Failed") < text.index("Succeeded")  # newest first
@@ -244,8 +244,8 @@ def test_the_sync_history_needs_the_right_to_see_the_list(client, db, recruitee)
 
     nobody = get_user_model().objects.create_user(username="bob", password="correct-horse-42")
     client.force_login(nobody)
-    assert client.get("/sync/recruitee.candidates/history/").status_code == 403
-    assert client.get("/sync/nothing.here/history/").status_code == 404
+    assert client.get(f"/sync/{recruitee.pk}/recruitee.candidates/history/").status_code == 403
+    assert client.get(f"/sync/{recruitee.pk}/nothing.here/history/").status_code == 404
 
 
 # --- the favicon ----------------------------------------------------------------------------------

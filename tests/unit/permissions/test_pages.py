@@ -228,12 +228,12 @@ def test_the_outbox_lists_and_retries_only_the_users_tools(client, recruitee, af
 def test_sync_now_and_its_progress_follow_the_rights(client, recruitee):
     candidates = next(r for r in registered() if r.model is Candidate)
     client.force_login(_someone("nobody"))
-    assert client.post("/sync/recruitee.candidates/start/").status_code == 403
+    assert client.post(f"/sync/{recruitee.pk}/recruitee.candidates/start/").status_code == 403
     client.force_login(_someone("reader", *_rights(candidates, "view")))
-    assert client.post("/sync/recruitee.candidates/start/").status_code == 403
+    assert client.post(f"/sync/{recruitee.pk}/recruitee.candidates/start/").status_code == 403
     assert SyncRun.objects.count() == 0
     client.force_login(_someone("writer", *_rights(candidates, "change")))
-    assert client.post("/sync/recruitee.candidates/start/").status_code == 302
+    assert client.post(f"/sync/{recruitee.pk}/recruitee.candidates/start/").status_code == 302
     run = SyncRun.objects.get()
     assert client.get(f"/sync/runs/{run.pk}/").status_code == 200
     client.force_login(_someone("stranger"))

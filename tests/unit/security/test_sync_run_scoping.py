@@ -56,7 +56,8 @@ def test_asana_runs_are_for_staff_while_the_projects_pages_use_the_generic_tool(
     client.force_login(user)
     assert client.get(f"/sync/runs/{tool.pk}/").status_code == 200
     assert client.get(f"/sync/runs/{asana.pk}/").status_code == 404
-    response = client.post("/sync/asana.projects/start/", HTTP_HX_REQUEST="true")
+    start = f"/sync/{asana.connection_id}/asana.projects/start/"
+    response = client.post(start, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
     assert SyncRun.objects.filter(resource="asana.projects").count() == 1  # nothing queued
     client.force_login(staff_user)

@@ -35,7 +35,9 @@ def fake_resource(monkeypatch, no_client):
 def test_sync_now_runs_in_the_background_and_the_bar_shows_the_result(
     logged_in_client, connection, fake_resource, immediate_tasks
 ):
-    response = logged_in_client.post("/sync/recruitee.candidates/start/", HTTP_HX_REQUEST="true")
+    response = logged_in_client.post(
+        f"/sync/{connection.pk}/recruitee.candidates/start/", HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert b"Last synced" in response.content
     run = SyncRun.objects.get()
@@ -62,9 +64,13 @@ def test_a_lists_sync_bar_polls_an_active_run_until_it_ends(
     assert f"Reference: sync run #{run.pk}." in html
 
 
-def test_sync_now_without_a_connection_says_so(logged_in_client, fake_resource):
-    response = logged_in_client.post("/sync/recruitee.candidates/start/", follow=True)
+def test_sync_now_of_a_switched_off_connection_says_so(client, staff_user, connection):
+    """Staff still reach a switched-off connection's bar; nothing is queued."""
+    Connection.objects.filter(pk=connection.pk).update(is_active=False)
+    client.force_login(staff_user)
+    response = client.post(f"/sync/{connection.pk}/recruitee.candidates/start/", follow=True)
     assert b"no active connection" in response.content
+    assert not SyncRun.objects.exists()
 
 
 def test_the_outbox_lists_writes_and_retries_a_stuck_one(logged_in_client, connection):

@@ -104,14 +104,25 @@ def test_an_unknown_resource_is_404_and_a_bad_since_400(logged_in_client, affini
     assert logged_in_client.get(stamp_url(affinity), no_offset).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("provider", "key", "right"),
+    [
+        ("affinity", KEY, "crm.view_organization"),
+        ("openapi", "openapi:posts", "apis.view_api_records"),
+    ],
+    ids=["registered pages", "an API's pages"],
+)
 @pytest.mark.parametrize("staff", [False, True], ids=["member", "staff"])
-def test_the_stamp_costs_one_indexed_query(client, affinity, staff):
-    changed(affinity)
-    rights = () if staff else ("crm.view_organization",)
+def test_the_stamp_costs_one_indexed_query(client, provider, key, right, staff):
+    connection = Connection.objects.create(provider=provider, name="polled")
+    changed(connection, key)
+    rights = () if staff else (right,)
     client.force_login(someone("poller", *rights, is_staff=staff))
-    client.get(stamp_url(affinity))  # warm: nothing cached that a later poll would not have
+    url = stamp_url(connection, key)
+    client.get(url)  # warm: nothing cached that a later poll would not have
     with CaptureQueriesContext(db) as queries:
-        assert client.get(stamp_url(affinity), {"since": ""}).status_code == 200
+        response = client.get(url, {"since": ""})
+        assert response.status_code == 200 and response.json()["changed_at"]
     sqls = [q["sql"] for q in queries.captured_queries]
     # Signing in: the session and the user; a member's rights: their own and their groups'.
     signing_in = [s for s in sqls if "django_session" in s or 'FROM "auth_' in s]
@@ -150,8 +161,50 @@ def test_every_synced_list_polls_its_stamp(logged_in_client, resource):
 
 def test_the_lists_refresh_leaves_the_messages_for_the_next_page(logged_in_client, affinity):
     Organization.objects.create(connection=affinity, remote_id="1", name="Acme")
-    logged_in_client.post(reverse("integrations:sync_start", args=[KEY]))  # "Syncing …"
+    # "Syncing …"
+    logged_in_client.post(reverse("integrations:sync_start", args=[affinity.pk, KEY]))
     refresh = logged_in_client.get("/organizations/", headers={"HX-Request": "true"})
     message = "Syncing organizations in the background"
     assert "Acme" in refresh.content.decode() and message not in refresh.content.decode()
     assert message in logged_in_client.get("/organizations/").content.decode()
+
+
+# --- the generated pages of an API connected from its document (`openapi:<resource>`) ---
+
+API_KEY = "openapi:posts"
+
+
+@pytest.fixture
+def api():
+    return Connection.objects.create(provider="openapi", name="posts-api")
+
+
+def test_a_user_who_may_see_the_apis_records_gets_a_synced_resources_stamp(client, api):
+    at = changed(api, API_KEY)
+    client.force_login(someone("reader", "apis.view_api_records"))
+    response = client.get(stamp_url(api, API_KEY), {"since": ""})
+    assert response.status_code == 200
+    assert response.json() == {"changed_at": at.isoformat()}
+    assert response["HX-Trigger"] == "records-changed"
+    assert "HX-Trigger" not in client.get(stamp_url(api, API_KEY), {"since": at.isoformat()})
+
+
+def test_a_user_who_may_not_see_the_apis_records_learns_nothing_of_them(client, api):
+    changed(api, API_KEY)
+    client.force_login(someone("sales", "crm.view_organization", "crm.change_organization"))
+    response = client.get(stamp_url(api, API_KEY), {"since": ""})
+    assert response.status_code == 403
+    assert "HX-Trigger" not in response and b"changed_at" not in response.content
+
+
+def test_a_switched_off_api_or_another_providers_connection_has_no_stamp_but_for_staff(
+    client, api, affinity
+):
+    off = Connection.objects.create(provider="openapi", name="old-api", is_active=False)
+    at = {row.pk: changed(row, API_KEY) for row in (off, affinity)}
+    client.force_login(someone("reader", "apis.view_api_records"))
+    for row in (off, affinity):
+        assert client.get(stamp_url(row, API_KEY), {"since": ""}).json() == {"changed_at": None}
+    client.force_login(someone("admin", is_staff=True))
+    for row in (off, affinity):
+        assert client.get(stamp_url(row, API_KEY)).json() == {"changed_at": at[row.pk].isoformat()}
