@@ -121,6 +121,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     health_fields = [
         "status",
         "disabled_reason",
+        "secrets_problem",
         "last_verified_at",
         "last_error",
         "consecutive_auth_failures",
@@ -159,7 +160,10 @@ class ConnectionAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "Shown once the connection is saved."
         endpoint = endpoint_for(obj)
-        stored = len(endpoint.secret_list())
+        try:
+            stored: int | str = len(endpoint.secret_list())
+        except ConfigurationError as exc:
+            stored = str(exc)
         if obj.provider == "recruitee":
             how = (
                 "In Recruitee: Settings > Apps and Plugins > Webhooks > + New webhook. Paste "
@@ -215,7 +219,8 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:
-        return f"{obj.status}: {obj.disabled_reason}" if obj.disabled_reason else obj.status
+        reason = obj.disabled_reason or obj.secrets_problem
+        return f"{obj.status}: {reason}" if reason else obj.status
 
     @admin.display(description="last error")
     def last_error_short(self, obj: Connection) -> str:
