@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
@@ -40,6 +41,17 @@ def fernet() -> MultiFernet:
 
 def encrypt(plaintext: str) -> str:
     return fernet().encrypt(plaintext.encode()).decode()
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """Every model with encrypted fields (connections' credentials, webhook endpoints'
+    signing secrets), with those fields' names."""
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
 
 
 class UnreadableSecret:

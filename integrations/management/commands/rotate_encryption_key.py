@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from integrations.crypto import EncryptedTextField, UnreadableSecret
+from integrations.crypto import UnreadableSecret, encrypted_fields
 
 
 class Command(BaseCommand):
@@ -21,13 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            # Every model with an encrypted field (connections' credentials, webhook
-            # endpoints' signing secrets): loading decrypts with any configured key,
-            # saving encrypts with the first.
-            for model in apps.get_models():
-                fields = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField)]
-                if not fields:
-                    continue
+            # Loading decrypts with any configured key, saving encrypts with the first.
+            for model, fields in encrypted_fields():
                 count, unreadable = 0, []
                 for row in model.objects.select_for_update().only("pk", *fields):
                     row.save(update_fields=fields)
