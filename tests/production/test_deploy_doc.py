@@ -66,3 +66,26 @@ def test_systemd_accepts_the_units(tmp_path):
             timeout=30,
         )
         assert verified.returncode == 0 and not verified.stderr, verified.stderr
+
+
+def test_the_upgrade_stops_the_workers_before_migrating_and_restarts_everything_after():
+    section = re.search(r"^## \d+\. Upgrading\n(.*?)(?=^## |\Z)", DOC, re.M | re.S)
+    assert section, "docs/deploy.md has no upgrade procedure"
+    commands = [
+        " ".join(line.split())
+        for block in re.findall(r"```sh\n(.*?)```", section.group(1), re.S)
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.strip()
+    ]
+
+    def step(*words: str) -> int:
+        (index,) = [i for i, c in enumerate(commands) if all(w in c.split() for w in words)]
+        return index
+
+    started = " ".join(c for c in commands if re.search(r"systemctl (re)?start", c))
+    for unit in re.findall(r"system/(\S+?)@?\.service", DOC):
+        assert unit in started, f"{unit} is not started again"
+    assert step("git", "pull") < step("install", "-r", "requirements.txt") < step("migrate")
+    assert step("stop", "hub-scheduler") < step("migrate") < step("restart", "hub-web")
+    assert step("collectstatic", "--noinput") < step("restart", "hub-web")
+    assert step("check", "--deploy") < step("restart", "hub-web") < step("start", "hub-scheduler")
