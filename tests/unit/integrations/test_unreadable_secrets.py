@@ -21,8 +21,9 @@ from integrations.outbox.delivery import outbox_submit
 from integrations.services.health import FAILING, HEALTHY, connections_health
 from integrations.services.health_alerts import health_alerts_send
 from integrations.shown_errors import refusal_words
-from integrations.tasks import apply_webhooks_task
+from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
 from integrations.webhooks.endpoints import endpoint_for
+from tests.unit.sync.test_outbox import FakeCandidateCreate, _submit
 from tests.unit.webhooks.payloads import affinity_event, recruitee_event
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,7 @@ def test_the_admin_lists_and_shows_the_problem(admin_client):
     assert listing.status_code == page.status_code == 200
     for html in (listing.content.decode(), page.content.decode()):
         assert "API token or key cannot be decrypted" in html and PLAINTEXT not in html
+    assert "no key in FIELD_ENCRYPTION_KEY decrypts it. Type it again." in page.content.decode()
 
 
 def test_entering_the_secret_again_in_the_admin_mends_the_connection(admin_client):
@@ -151,7 +153,7 @@ def test_entering_the_secret_again_in_the_admin_mends_the_connection(admin_clien
     assert bad.api_token == "rt-new-1" and not bad.secrets_problem
 
 
-def test_an_unreadable_webhook_signing_secret_refuses_deliveries_and_can_be_replaced(client):
+def test_an_unreadable_webhook_signing_secret_says_so_and_can_be_replaced(client):
     good = _readable()
     endpoint = endpoint_for(good)
     with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
@@ -170,3 +172,17 @@ def test_a_refused_write_of_the_connection_still_shows_its_message():
     item, _ = outbox_submit(connection=bad, operation="x", payload={}, submission_key="k1")
     OutboxItem.objects.filter(pk=item.pk).update(refusal="Name can't be blank")
     assert refusal_words(OutboxItem.objects.get(pk=item.pk)) == "Name can't be blank"
+
+
+def test_the_due_deliveries_task_sends_the_other_connections_writes(monkeypatch):
+    fake = FakeCandidateCreate()
+    monkeypatch.setattr("integrations.outbox.delivery.operation_for", lambda name: fake)
+    bad, good = _unreadable(), _readable()
+    waiting, _, _ = _submit(bad, key="w", name="Waits Here")
+    sent, _, _ = _submit(good, key="s", name="Sent There")
+    deliver_due_outbox_task.call()
+    waiting.refresh_from_db()
+    sent.refresh_from_db()
+    assert sent.status == OutboxItem.Status.DONE
+    assert waiting.status == OutboxItem.Status.PENDING
+    assert "cannot be decrypted" in waiting.last_error and PLAINTEXT not in waiting.last_error
