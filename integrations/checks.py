@@ -51,7 +51,8 @@ def check_secrets_readable(app_configs: Any = None, **kwargs: Any) -> list[Check
             continue
         named = ", ".join(str(row) for row in unreadable[:NAMED_ROWS])
         more = len(unreadable) - NAMED_ROWS
-        label = model._meta.verbose_name_plural
+        meta = model._meta
+        label = meta.verbose_name if len(unreadable) == 1 else meta.verbose_name_plural
         errors.append(
             Error(
                 f"No key in FIELD_ENCRYPTION_KEY decrypts the stored secrets of {len(unreadable)} "

@@ -36,5 +36,6 @@ def test_check_deploy_fails_on_secrets_no_configured_key_decrypts():
     errors = [m for m in run_checks(include_deployment_checks=True) if m.id == "integrations.E002"]
     text = " ".join(f"{m.msg} {m.hint}" for m in errors)
     assert len(errors) == 2 and all(m.is_serious() for m in errors)
+    assert "of 2 connections: " in text and "of 1 webhook endpoint: " in text
     assert str(rotated) in text and "Affinity · off" in text and "Recruitee · hooks" in text
     assert "fine" not in text and "SECRET" not in text
