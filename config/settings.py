@@ -192,16 +192,26 @@ MESSAGE_TAGS = {40: "danger"}  # Bootstrap calls the error level "danger".
 # Security hardening for production (DEBUG off). TLS is expected in front of
 # the app; DJANGO_SECURE_SSL_REDIRECT=false suits a proxy that already redirects.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Switched off, it says the proxy redirects: `check --deploy --fail-level WARNING`
-# (docs/deploy.md) must not fail on Django's warning that the app does not.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT else ["security.W008"]
 # A load balancer asks /healthz over plain http, straight from the backend.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# includeSubDomains binds every subdomain of the hub's domain to https, and preload asks
+# browsers to ship that built in (slow to undo): the operator's choice, off by default.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# A choice switched off must not fail `check --deploy --fail-level WARNING`
+# (docs/deploy.md) on Django's warning about it; SSL redirect off says the proxy redirects.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (
+        ("security.W008", SECURE_SSL_REDIRECT),
+        ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_PRELOAD),
+    )
+    if not chosen
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind the proxy, X-Forwarded-Proto says https and X-Forwarded-For's last entry is

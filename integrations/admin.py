@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from core.request_limits import body_limit
 from integrations.admin_openapi import MAX_UPLOAD_BYTES, OpenApiSourceInline, found_html
+from integrations.crypto import UnreadableSecret
 from integrations.http.errors import ConfigurationError, IntegrationError
 from integrations.models import (
     AuditEntry,
@@ -43,6 +44,7 @@ from integrations.webhooks.subscriptions import (
 
 _KEEP = "A value is stored and never shown. Leave blank to keep it; type a new value to replace it."
 _UNSET = "Not set. Stored encrypted once saved; never shown again."
+_UNREADABLE = "A value is stored, but no key in FIELD_ENCRYPTION_KEY decrypts it. Type it again."
 
 
 class ConnectionForm(forms.ModelForm):
@@ -88,8 +90,9 @@ class ConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in SECRET_FIELDS:
             self.initial.pop(name, None)  # the stored value never reaches the form
-            stored = bool(self.instance.pk and getattr(self.instance, name))
-            self.fields[name].help_text = _KEEP if stored else _UNSET
+            value = getattr(self.instance, name) if self.instance.pk else ""
+            unreadable = isinstance(value, UnreadableSecret)
+            self.fields[name].help_text = _UNREADABLE if unreadable else _KEEP if value else _UNSET
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -121,6 +124,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     health_fields = [
         "status",
         "disabled_reason",
+        "secrets_problem",
         "last_verified_at",
         "last_error",
         "consecutive_auth_failures",
@@ -159,7 +163,10 @@ class ConnectionAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "Shown once the connection is saved."
         endpoint = endpoint_for(obj)
-        stored = len(endpoint.secret_list())
+        try:
+            stored: int | str = len(endpoint.secret_list())
+        except ConfigurationError as exc:
+            stored = str(exc)
         if obj.provider == "recruitee":
             how = (
                 "In Recruitee: Settings > Apps and Plugins > Webhooks > + New webhook. Paste "
@@ -215,7 +222,8 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @admin.display(description="status")
     def status_with_reason(self, obj: Connection) -> str:
-        return f"{obj.status}: {obj.disabled_reason}" if obj.disabled_reason else obj.status
+        reason = obj.disabled_reason or obj.secrets_problem
+        return f"{obj.status}: {reason}" if reason else obj.status
 
     @admin.display(description="last error")
     def last_error_short(self, obj: Connection) -> str:

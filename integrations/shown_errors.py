@@ -98,8 +98,8 @@ def refusal_words(item: OutboxItem) -> str:
 
 
 def _redacted(connection: Connection, text: str) -> str:
-    secrets = (connection.api_token, connection.oauth_client_secret)
-    return _redactor(secrets)(text) if text and any(secrets) else text
+    secrets = connection.readable_secrets
+    return _redactor(secrets)(text) if text and secrets else text
 
 
 @lru_cache(maxsize=16)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from integrations.crypto import EncryptedTextField
+from integrations.crypto import EncryptedTextField, UnreadableSecret
 from integrations.http.base_url import validate_base_url
 from integrations.http.errors import ConfigurationError
 from integrations.providers import PROVIDERS, provider_choices
@@ -75,6 +75,29 @@ class Connection(models.Model):
         if self.is_active:
             return "active"
         return "switched off" if self.disabled_reason else "inactive"
+
+    @property
+    def readable_secrets(self) -> tuple[str, ...]:
+        """The stored secrets that can be decrypted and are set (what to redact)."""
+        values = (getattr(self, name) for name in SECRET_FIELDS)
+        return tuple(value for value in values if isinstance(value, str) and value)
+
+    @property
+    def secrets_problem(self) -> str:
+        """Why its stored secrets cannot be used ("" when they can), for people and logs;
+        never the secret."""
+        unreadable = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in SECRET_FIELDS
+            if isinstance(getattr(self, name), UnreadableSecret)
+        ]
+        if not unreadable:
+            return ""
+        return (
+            f"The {self} connection's {' and '.join(unreadable)} cannot be decrypted: "
+            "FIELD_ENCRYPTION_KEY does not include the key it was encrypted with. Put that "
+            "key back in FIELD_ENCRYPTION_KEY, or enter the secret again in the admin."
+        )
 
     def clean(self) -> None:
         if self.base_url:

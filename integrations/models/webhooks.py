@@ -15,7 +15,8 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-from integrations.crypto import EncryptedTextField
+from integrations.crypto import EncryptedTextField, UnreadableSecret
+from integrations.http.errors import ConfigurationError
 
 # Secrets kept per endpoint: the newest first; older ones are dropped past this.
 MAX_SECRETS = 3
@@ -40,11 +41,19 @@ class WebhookEndpoint(models.Model):
         return f"webhook endpoint of {self.connection}"
 
     def secret_list(self) -> list[str]:
+        if isinstance(self.secrets, UnreadableSecret):
+            raise ConfigurationError(
+                f"The {self}'s signing secrets cannot be decrypted: FIELD_ENCRYPTION_KEY does "
+                "not include the key they were encrypted with. Put that key back, or give "
+                "the secret again (Recruitee: paste it; others: subscribe again)."
+            )
         return [line for line in self.secrets.splitlines() if line]
 
     def secret_add(self, secret: str) -> None:
-        """Put `secret` first (kept with at most MAX_SECRETS - 1 older ones); not saved."""
-        kept = [s for s in self.secret_list() if s != secret]
+        """Put `secret` first (kept with at most MAX_SECRETS - 1 older ones; none that
+        cannot be decrypted); not saved."""
+        older = [] if isinstance(self.secrets, UnreadableSecret) else self.secret_list()
+        kept = [s for s in older if s != secret]
         self.secrets = "\n".join([secret, *kept][:MAX_SECRETS])
 
 

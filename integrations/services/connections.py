@@ -35,6 +35,8 @@ def connection_config(connection: Connection) -> ConnectionConfig:
 
     Raises ConfigurationError naming exactly what is missing and where to set it.
     """
+    if problem := connection.secrets_problem:
+        raise ConfigurationError(problem)
     provider = provider_for(connection.provider)
     values = {}
     for name in _CONFIG_FIELDS:

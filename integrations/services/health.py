@@ -5,7 +5,8 @@ runs, and the outbox. The rules, with their settings:
 
 - **switched off**: the connection is not active (`disabled_reason` says why when
   the hub switched it off after failed logins).
-- **failing**: over the last `CONNECTION_HEALTH_WINDOW_MINUTES` (5) the share of
+- **failing**: a stored secret cannot be decrypted (`Connection.secrets_problem`); or
+  over the last `CONNECTION_HEALTH_WINDOW_MINUTES` (5) the share of
   failed calls is at least `CONNECTION_HEALTH_FAILING_ERROR_RATE` (0.5), counted
   once the window holds `CONNECTION_HEALTH_MIN_CALLS` (5) calls; or a rate-limit
   budget the provider reports (Affinity's per-minute and monthly windows) has less
@@ -195,6 +196,8 @@ def _health(
         state = SWITCHED_OFF
         reasons = [connection.disabled_reason or "Switched off by an administrator."]
     else:
+        if connection.secrets_problem:
+            failing.append(connection.secrets_problem)
         rate = failed / total if total >= settings.CONNECTION_HEALTH_MIN_CALLS else None
         minutes = settings.CONNECTION_HEALTH_WINDOW_MINUTES
         said = f"{failed} of {total} calls failed in the last {minutes} minutes"

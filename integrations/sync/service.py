@@ -91,10 +91,13 @@ def sync_status(*, connection: Connection, resource: SyncedResource) -> SyncStat
 
 
 def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedResource]]:
-    """(connection, resource) pairs whose scheduled sync is due."""
+    """(connection, resource) pairs whose scheduled sync is due; none of a connection
+    whose secrets cannot be decrypted (its sync could only fail; its health says why)."""
     now = now or timezone.now()
     due = []
     for connection in Connection.objects.filter(is_active=True):
+        if connection.secrets_problem:
+            continue
         interval = timedelta(
             minutes=connection.sync_interval_minutes or settings.SYNC_INTERVAL_MINUTES
         )

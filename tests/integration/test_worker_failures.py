@@ -1,6 +1,6 @@
 """What production meets, with the hub's real processes: two `db_worker`s and a
 `run_scheduler` in child processes on the test database, the sandbox over HTTP,
-a worker killed with SIGKILL mid-work.
+a worker killed with SIGKILL mid-work, or stopped with SIGTERM.
 
 Each test sets short leases through the environment so it runs in seconds; the
 defaults (30 s leases, a scheduler tick of 10 s) recover stopped work within a minute.
@@ -132,6 +132,30 @@ def test_a_worker_killed_mid_delivery_is_recovered_and_sends_once(
     assert _at_sandbox(sandbox_clean, name) == 1
     record = Candidate.objects.get(pk=item.record_id)
     assert record.sync_status == SyncStatus.SYNCED and record.remote_id == _row(item).remote_id
+
+
+def test_a_worker_stopped_mid_delivery_finishes_it_then_exits(
+    tmp_path, sandbox_clean, sandbox_connection
+):
+    """An upgrade's restart (docs/deploy.md): SIGTERM, as systemd sends, lets the task end."""
+    connection = sandbox_connection("recruitee")
+    sandbox_clean.set_faults(
+        "recruitee", hang_rate=1, hang_seconds=3, methods=["POST"], max_faults=1
+    )
+    name = f"Stopped Test{uuid.uuid4().hex[:8]}"
+    with hub_processes(tmp_path) as hub:
+        worker = hub.worker("worker-1")
+        hub.scheduler()  # queues the delivery
+        item = _queue_candidate(connection, name)
+        wait_for(
+            lambda: _row(item).status == OutboxItem.Status.SENDING,
+            timeout=20,
+            what="the send in flight",
+        )
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    assert _row(item).status == OutboxItem.Status.DONE and _row(item).attempts == 1
+    assert _at_sandbox(sandbox_clean, name) == 1
 
 
 def test_a_worker_killed_mid_sync_resumes_from_its_checkpoint(

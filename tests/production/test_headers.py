@@ -1,13 +1,18 @@
 """Security headers: a CSP that allows only the app's own files, Permissions-Policy, no-store."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.templatetags.static import static
 
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+from tests.unit.test_foundation import _production_env as production_env
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATES = ROOT / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
@@ -68,3 +73,39 @@ def test_static_files_keep_far_future_caching(client):
     assert "immutable" in response["Cache-Control"]
     assert "no-store" not in response["Cache-Control"]
     b"".join(response.streaming_content)
+
+
+def served_hsts(tmp_path, **env: str) -> tuple[str | None, subprocess.CompletedProcess]:
+    """The Strict-Transport-Security header the production settings serve over https, and
+    `check --deploy --fail-level WARNING` (docs/deploy.md section 2) with the same values."""
+    values = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **env)
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client().get('/healthz', secure=True).headers.get('Strict-Transport-Security'))"
+    )
+    served = subprocess.run(  # noqa: S603 - the test's own interpreter
+        [sys.executable, "-c", script], cwd=ROOT, env=values, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=values, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return served.stdout.strip().splitlines()[-1], check
+
+
+def test_hsts_is_on_without_subdomains_or_preload_unless_the_operator_says(tmp_path):
+    header, check = served_hsts(tmp_path)
+    assert header == "max-age=31536000"
+    assert check.returncode == 0, check.stderr
+
+
+def test_the_operator_can_add_include_subdomains_and_preload(tmp_path):
+    header, check = served_hsts(
+        tmp_path,
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        DJANGO_SECURE_HSTS_PRELOAD="true",
+        DJANGO_SECURE_HSTS_SECONDS="63072000",
+    )
+    assert header == "max-age=63072000; includeSubDomains; preload"
+    assert check.returncode == 0, check.stderr

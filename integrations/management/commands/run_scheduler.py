@@ -3,8 +3,10 @@ webhook deliveries left unapplied and, while an alert channel is set, the health
 and once a minute sample the outbox backlog into the rollups (the connection page's
 backlog chart) and tidy the list exports (delete those past `EXPORT_KEEP_HOURS`, fail
 those whose worker died); once an hour queue the pruning of the hub's own history past
-its retention (integrations.services.retention)."""
+its retention (integrations.services.retention). A connection whose secrets cannot be
+decrypted is skipped and logged once (again if it comes back after being fixed)."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from core.list_exports import exports_tidy
-from integrations.models import OutboxItem, WebhookDelivery
+from integrations.models import Connection, OutboxItem, WebhookDelivery
 from integrations.outbox.claims import recover_stale
 from integrations.services.call_rollups import minute_of, sample_outbox
 from integrations.services.health_alerts import alert_channels
@@ -27,6 +29,8 @@ from integrations.tasks import (
     history_prune_task,
 )
 from integrations.webhooks.apply import due_filter
+
+logger = logging.getLogger(__name__)
 
 # A delivery task still waiting this long after it was queued is presumed lost.
 DELIVERY_TASK_STALE_AFTER = timedelta(minutes=2)
@@ -46,6 +50,7 @@ class Command(BaseCommand):
         self.alerts: TaskResult | None = None  # the same for the health alerts
         self.sampled_minute: int | None = None  # the minute the outbox was last sampled
         self.pruned_at: float | None = None  # time.monotonic() of the last history prune
+        self.unreadable: set[int] = set()  # connections whose secrets problem was logged
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
@@ -83,9 +88,21 @@ class Command(BaseCommand):
             self.webhooks = apply_webhooks_task.enqueue()
         if alert_channels() and self.alerts_due():
             self.alerts = health_alerts_task.enqueue()
+        self.report_unreadable()
         for connection, resource in syncs_due():
             run = sync_request(connection=connection, resource=resource)
             self.stdout.write(f"sync of {resource.label} for {connection}: {run.status}")
+
+    def report_unreadable(self) -> None:
+        """Log each active connection whose secrets cannot be decrypted, once."""
+        problems = {
+            c.pk: c.secrets_problem
+            for c in Connection.objects.filter(is_active=True)
+            if c.secrets_problem
+        }
+        for pk in problems.keys() - self.unreadable:
+            logger.warning("%s Its syncs are not scheduled until then.", problems[pk])
+        self.unreadable = set(problems)
 
     def alerts_due(self) -> bool:
         """A minute since the last health alerts task was queued, and none waits."""

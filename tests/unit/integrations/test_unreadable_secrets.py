@@ -1,0 +1,188 @@
+"""A connection whose stored secret no configured key decrypts (a key rotation done in the
+wrong order, a damaged row) breaks only itself: the other connections are still scheduled,
+shown, alerted on and applied, and the broken one says what is wrong without the secret."""
+
+from __future__ import annotations
+
+import logging
+from io import StringIO
+from unittest import mock
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from integrations.http.errors import ConfigurationError
+from integrations.management.commands.run_scheduler import Command
+from integrations.models import Connection, OutboxItem, SyncRun, WebhookDelivery, WebhookEndpoint
+from integrations.outbox.delivery import outbox_submit
+from integrations.services.health import FAILING, HEALTHY, connections_health
+from integrations.services.health_alerts import health_alerts_send
+from integrations.shown_errors import refusal_words
+from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
+from integrations.webhooks.endpoints import endpoint_for
+from tests.unit.sync.test_outbox import FakeCandidateCreate, _submit
+from tests.unit.webhooks.payloads import affinity_event, recruitee_event
+
+pytestmark = pytest.mark.django_db
+
+LOST_KEY = Fernet.generate_key().decode()  # a key the settings no longer hold
+PLAINTEXT = "rt-unreadable-plaintext-4242"
+
+
+def _unreadable(name: str = "rotated") -> Connection:
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        return Connection.objects.create(
+            provider="recruitee", name=name, company_id="1", api_token=PLAINTEXT
+        )
+
+
+def _readable(name: str = "fine") -> Connection:
+    return Connection.objects.create(
+        provider="recruitee", name=name, company_id="1", api_token="rt-fine-token"
+    )
+
+
+def test_the_scheduler_keeps_scheduling_the_others_and_says_which_once(caplog, monkeypatch):
+    monkeypatch.setattr("integrations.sync.service.connection_resources", _candidates_only)
+    bad, good = _unreadable(), _readable()
+    scheduler = Command(stdout=StringIO())
+    with caplog.at_level(logging.WARNING):
+        scheduler.tick()
+        scheduler.tick()
+    assert SyncRun.objects.filter(connection=good).exists()
+    assert not SyncRun.objects.filter(connection=bad).exists()
+    said = [r.getMessage() for r in caplog.records if str(bad) in r.getMessage()]
+    assert len(said) == 1 and "cannot be decrypted" in said[0]
+    assert PLAINTEXT not in caplog.text
+
+
+def _candidates_only(connection):
+    from integrations.sync.registry import resource_for
+
+    return [resource_for("recruitee.candidates")]
+
+
+def test_the_health_page_shows_the_connection_failing_and_why():
+    bad, good = _unreadable(), _readable()
+    health = {h.connection.pk: h for h in connections_health()}
+    assert health[good.pk].state == HEALTHY
+    assert health[bad.pk].state == FAILING
+    assert "API token or key cannot be decrypted" in health[bad.pk].reasons[0]
+
+
+@override_settings(HEALTH_ALERT_WEBHOOK_URL="https://hooks.example.com/x")
+def test_the_health_alerts_task_still_reports(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "integrations.services.health_alerts._deliver",
+        lambda alert, health, now: sent.append(health),
+    )
+    bad = _unreadable()
+    _readable()
+    health_alerts_send()
+    assert [h.connection.pk for h in sent] == [bad.pk]
+
+
+def test_saving_the_row_keeps_the_stored_secret_for_when_the_key_comes_back():
+    bad = _unreadable()
+    loaded = Connection.objects.get(pk=bad.pk)
+    loaded.full_clean()
+    loaded.save()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        assert Connection.objects.get(pk=bad.pk).api_token == PLAINTEXT
+
+
+def test_one_connections_webhook_deliveries_do_not_stop_the_others():
+    bad = _unreadable()
+    good = Connection.objects.create(provider="affinity", name="events")
+    waiting = WebhookDelivery.objects.create(
+        provider="recruitee", connection=bad, body=recruitee_event(7), dedupe_key="a"
+    )
+    applied = WebhookDelivery.objects.create(
+        provider="affinity", connection=good, body=affinity_event(), dedupe_key="b"
+    )
+    apply_webhooks_task.call()
+    waiting.refresh_from_db()
+    applied.refresh_from_db()
+    assert applied.state == WebhookDelivery.State.APPLIED
+    assert waiting.state == WebhookDelivery.State.RECEIVED
+    assert "cannot be decrypted" in waiting.error and PLAINTEXT not in waiting.error
+
+
+def test_rotation_leaves_an_unreadable_secret_as_it_is_and_names_its_row():
+    bad = _unreadable()
+    _readable()
+    out, err = StringIO(), StringIO()
+    call_command("rotate_encryption_key", stdout=out, stderr=err)
+    assert str(bad) in err.getvalue() and PLAINTEXT not in err.getvalue()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        assert Connection.objects.get(pk=bad.pk).api_token == PLAINTEXT
+
+
+@pytest.fixture
+def admin_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def test_the_admin_lists_and_shows_the_problem(admin_client):
+    bad = _unreadable()
+    endpoint_for(bad)  # its webhook endpoint's signing secrets are readable
+    listing = admin_client.get(reverse("admin:integrations_connection_changelist"))
+    page = admin_client.get(reverse("admin:integrations_connection_change", args=[bad.pk]))
+    assert listing.status_code == page.status_code == 200
+    for html in (listing.content.decode(), page.content.decode()):
+        assert "API token or key cannot be decrypted" in html and PLAINTEXT not in html
+    assert "no key in FIELD_ENCRYPTION_KEY decrypts it. Type it again." in page.content.decode()
+
+
+def test_entering_the_secret_again_in_the_admin_mends_the_connection(admin_client):
+    bad = _unreadable()
+    form = {
+        "provider": "recruitee", "name": bad.name, "base_url": "", "api_token": "rt-new-1",
+        "company_id": "1", "workspace_id": "", "oauth_client_id": "", "oauth_client_secret": "",
+        "is_active": "on", "sync_interval_minutes": "",
+    }  # fmt: skip
+    url = reverse("admin:integrations_connection_change", args=[bad.pk])
+    with mock.patch("integrations.admin.connection_test"):
+        admin_client.post(url, form, follow=True)
+    bad.refresh_from_db()
+    assert bad.api_token == "rt-new-1" and not bad.secrets_problem
+
+
+def test_an_unreadable_webhook_signing_secret_says_so_and_can_be_replaced(client):
+    good = _readable()
+    endpoint = endpoint_for(good)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        endpoint.secret_add("whsec-lost")
+        endpoint.save()
+    endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    with pytest.raises(ConfigurationError, match="signing secrets cannot be decrypted"):
+        endpoint.secret_list()
+    endpoint.secret_add("whsec-new")  # pasted again in the admin
+    endpoint.save()
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["whsec-new"]
+
+
+def test_a_refused_write_of_the_connection_still_shows_its_message():
+    bad = _unreadable()
+    item, _ = outbox_submit(connection=bad, operation="x", payload={}, submission_key="k1")
+    OutboxItem.objects.filter(pk=item.pk).update(refusal="Name can't be blank")
+    assert refusal_words(OutboxItem.objects.get(pk=item.pk)) == "Name can't be blank"
+
+
+def test_the_due_deliveries_task_sends_the_other_connections_writes(monkeypatch):
+    fake = FakeCandidateCreate()
+    monkeypatch.setattr("integrations.outbox.delivery.operation_for", lambda name: fake)
+    bad, good = _unreadable(), _readable()
+    waiting, _, _ = _submit(bad, key="w", name="Waits Here")
+    sent, _, _ = _submit(good, key="s", name="Sent There")
+    deliver_due_outbox_task.call()
+    waiting.refresh_from_db()
+    sent.refresh_from_db()
+    assert sent.status == OutboxItem.Status.DONE
+    assert waiting.status == OutboxItem.Status.PENDING
+    assert "cannot be decrypted" in waiting.last_error and PLAINTEXT not in waiting.last_error
