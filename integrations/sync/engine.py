@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import closing
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,7 @@ from django.utils import timezone
 from integrations import audit
 from integrations.heartbeat import Heartbeat
 from integrations.http import call_log
-from integrations.http.errors import ConfigurationError, IntegrationError
+from integrations.http.errors import ConfigurationError, IntegrationError, ValidationError
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
@@ -203,6 +204,33 @@ def _pull_pages(
 ) -> None:
     make_client = resource.make_client or (lambda c: connection_client(c, background=True))
     client = make_client(connection)
+    resumed_from, pages_before = run.checkpoint, run.pages
+    try:
+        _pull(client, connection, resource, run, state, owner, progress, beat)
+    except ValidationError as refusal:
+        # The provider refuses the saved position itself: Asana's offset tokens expire
+        # (project-tool.md §2), Affinity refuses a token minted for other params. Failing
+        # would fail every resume alike until RESUME_WINDOW passed; start the pass again.
+        if resumed_from is None or run.pages != pages_before:
+            raise
+        logger.info("sync %s: its checkpoint was refused (%s); starting again", run, refusal)
+        with transaction.atomic():
+            _hold(state, owner)
+            run.checkpoint = None
+            run.save(update_fields=["checkpoint"])
+        _pull(client, connection, resource, run, state, owner, progress, beat)
+
+
+def _pull(
+    client: Any,
+    connection: Connection,
+    resource: SyncedResource,
+    run: SyncRun,
+    state: SyncState,
+    owner: str,
+    progress: ProgressCallback | None,
+    beat: Heartbeat,
+) -> None:
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
     # Closed at once when saving fails, so a page fetched ahead stops its thread.
     with closing(resource.fetch(client, connection, request)) as pages:
