@@ -90,3 +90,21 @@ def test_the_generic_tool_subscribes_and_keeps_the_secret_it_answers_once(rsps, 
              match=[matchers.json_params_matcher(body)])  # fmt: skip
     subscription = wire.projecttool_subscribe(make_client("projecttool", TOOL), url=HOOK)
     assert (subscription.id, subscription.secret) == ("7", "whsec_c2VjcmV0")
+
+
+def test_the_generic_tools_subscriptions_are_read_on_every_page(rsps, make_client):  # noqa: F811
+    """The list envelope pages (`meta.totalPages`): a subscription past the first page
+    is still found, so unsubscribing removes it and subscribing makes no second one."""
+
+    def page(number: int, ids: range) -> dict:
+        data = [{"id": i, "url": HOOK if i == 150 else f"https://other.example/{i}"} for i in ids]
+        meta = {"currentPage": number, "totalPages": 2, "totalItems": 150, "itemsPerPage": 100}
+        return {"data": data, "meta": meta}
+
+    for number, ids in ((1, range(1, 101)), (2, range(101, 151))):
+        query = {"page": str(number), "limit": "100"}
+        rsps.add("GET", f"{TOOL}/webhooks", json=page(number, ids),
+                 match=[matchers.query_param_matcher(query)])  # fmt: skip
+    found = wire.projecttool_subscriptions(make_client("projecttool", TOOL))
+    assert len(found) == 150
+    assert [s.id for s in found if s.url == HOOK] == ["150"]
