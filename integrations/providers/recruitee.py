@@ -167,6 +167,24 @@ def candidate_pages(
         )
 
 
+# Ids per `GET candidates?ids=` (no largest count is documented; a URL stays short).
+IDS_PER_CALL = 100
+
+
+def candidates_present(client: ApiClient, candidate_ids: Sequence[str]) -> set[str]:
+    """Which of `candidate_ids` Recruitee still has: `ids` takes comma-separated ids
+    (§2a). `limit` goes too: without it the list answers every candidate. Only ids asked
+    for count, so an answer that ignored the filter confirms nothing."""
+    present: set[str] = set()
+    for start in range(0, len(candidate_ids), IDS_PER_CALL):
+        batch = [str(i) for i in candidate_ids[start : start + IDS_PER_CALL]]
+        params = {"ids": ",".join(batch), "limit": len(batch)}
+        data = client.get("candidates", params=params).data
+        listed = {text_id(item.get("id")) for item in records(mapping(data).get("candidates"))}
+        present |= listed & set(batch)
+    return present
+
+
 def candidate_get(client: ApiClient, candidate_id: str) -> CandidateAnswer:
     path = f"candidates/{quote(str(candidate_id), safe='')}"
     return _candidate_answer(client, "GET", path, client.get(path).data)
