@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from integrations.http.errors import NotFoundError
 from integrations.models.synced import SyncedRecord
 
 
@@ -61,6 +62,24 @@ StillPresent = Callable[[Any, Any, list[str]], set[str]]
 # row_from_event(connection, body): the row an event's body describes, for providers
 # whose events carry the whole record (Affinity); None when the body is not one.
 RowFromEvent = Callable[[Any, dict[str, Any]], FetchedRow | None]
+
+
+def present_one_by_one(get: Callable[[Any, str], Any], *, limit: int = 200) -> StillPresent:
+    """`still_present` by reading each record, for providers with no lookup of many ids:
+    `get(client, remote_id)` raises NotFoundError once the record is gone. Past `limit`
+    ids the rest are not asked about (a large deletion costs no more than `limit` reads)."""
+
+    def still_present(client: Any, connection: Any, remote_ids: list[str]) -> set[str]:
+        present = set()
+        for remote_id in remote_ids[:limit]:
+            try:
+                get(client, remote_id)
+            except NotFoundError:
+                continue
+            present.add(remote_id)
+        return present
+
+    return still_present
 
 
 @dataclass(frozen=True)
