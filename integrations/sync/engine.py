@@ -366,10 +366,12 @@ def _keep_present(
 ) -> None:  # fmt: skip
     """Count as seen the unlisted records the provider still has (`still_present`): with
     offset or page paging, a record deleted before the cursor moves a later one past it.
-    At most UNSEEN_CHECK_LIMIT are asked about; a larger deletion is taken as listed."""
+    At most UNSEEN_CHECK_LIMIT are asked about (oldest first); the rest are marked
+    deleted unasked, as before."""
     if run.mode != SyncRun.Mode.FULL or resource.still_present is None:
         return
-    unseen = list(_unseen(resource, run).values_list("remote_id", flat=True)[:UNSEEN_CHECK_LIMIT])
+    unseen_ids = _unseen(resource, run).order_by("pk").values_list("remote_id", flat=True)
+    unseen = list(unseen_ids[:UNSEEN_CHECK_LIMIT])
     if not unseen:
         return
     present = resource.still_present(client, connection, unseen)
