@@ -35,6 +35,7 @@ from integrations.http.errors import (
     IntegrationError,
     InvalidResponseError,
     NotFoundError,
+    ValidationError,
 )
 from integrations.models import Connection, OutboxItem
 from integrations.openapi.client import OpenApiClient
@@ -179,17 +180,32 @@ def _marked_page(
     at = paging.position(pages, request.GET, request.session)
     if at.refused:
         messages.info(request, "That page link is not one this list gave; here is the first page.")
-    marker = at.marker
 
-    def call() -> tuple[OpenApiClient, Any]:
-        client = _api(pages)
+    def page_at(client: OpenApiClient, marker: paging.Marker | None) -> Any:
         if marker is not None and marker.link:
-            return client, _answer(pages, client.follow(marker.link))
+            return _answer(pages, client.follow(marker.link))
         token = marker.token if marker else None
         answer = getattr(client, pages.name).list(**arguments, **pages.marker_args(token))
-        return client, _answer(pages, answer)
+        return _answer(pages, answer)
+
+    def call() -> tuple[OpenApiClient, Any]:
+        nonlocal at
+        client = _api(pages)
+        try:
+            return client, page_at(client, at.marker)
+        except ValidationError:
+            if at.marker is None:
+                raise
+        # The API refuses the page's cursor now: cursors expire (Asana's offset tokens,
+        # project-tool.md §2), and asking again would be refused alike.
+        messages.info(
+            request, f"That page is no longer available at {pages.title}; here is the first page."
+        )
+        at = paging.Position()
+        return client, page_at(client, None)
 
     client, answer = _read(request, pages, "list", call) or (None, None)
+    marker = at.marker
     data = answer.json() if answer is not None else None
     items = _items(pages, data)
     following = None

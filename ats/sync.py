@@ -221,6 +221,7 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     fetch_one=fetch_candidate,
     incremental=True,
+    still_present=lambda client, connection, ids: recruitee.candidates_present(client, ids),
     after_upsert=_after_candidates_upsert,
     after_sync=lambda connection: planner_statistics(Candidate),
 )

@@ -18,7 +18,13 @@ from crm.tasks import organization_links_fill_later
 from integrations.providers import affinity, affinity_lists
 from integrations.providers.affinity_records import parse_organization, parse_person
 from integrations.providers.readers import int_ids
-from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+from integrations.sync.resources import (
+    FetchedPage,
+    FetchedRow,
+    FetchRequest,
+    SyncedResource,
+    present_one_by_one,
+)
 
 PAGE_SIZE = affinity.MAX_PAGE_SIZE
 
@@ -76,6 +82,8 @@ ORGANIZATIONS = SyncedResource(
     model=Organization,
     fetch=fetch_organizations,
     row_from_event=organization_from_event,
+    # The page token holds an offset (affinity.md §2): a deletion shifts the pages.
+    still_present=present_one_by_one(affinity.organization_get),
     after_sync=organization_links_fill_later,
 )
 PERSONS = SyncedResource(
@@ -85,6 +93,7 @@ PERSONS = SyncedResource(
     model=Person,
     fetch=fetch_persons,
     row_from_event=person_from_event,
+    still_present=present_one_by_one(affinity.person_get),
     after_upsert=persons_links_from_rows,
 )
 

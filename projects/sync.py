@@ -17,7 +17,13 @@ from integrations.http.errors import NotFoundError
 from integrations.providers import asana, projecttool
 from integrations.providers.project_records import NamedRecord, ProjectRecord, TeamRecord
 from integrations.providers.record_page import RecordPage
-from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+from integrations.sync.resources import (
+    FetchedPage,
+    FetchedRow,
+    FetchRequest,
+    SyncedResource,
+    present_one_by_one,
+)
 from projects.models import Project, ProjectUser, Team, Workspace
 
 
@@ -161,6 +167,7 @@ PROJECTTOOL_PROJECTS = SyncedResource(
     model=Project,
     fetch=fetch_projecttool_projects,
     fetch_one=_fetch_project(projecttool.project_get),
+    still_present=present_one_by_one(projecttool.project_get),  # page numbers shift
 )
 ASANA_PROJECTS = SyncedResource(
     key="asana.projects",

@@ -30,6 +30,7 @@ from integrations import jsoncodec
 from integrations.http import call_log
 from integrations.http.auth import Auth
 from integrations.http.errors import (
+    AuthenticationError,
     IntegrationError,
     InvalidResponseError,
     ProviderUnavailableError,
@@ -99,7 +100,7 @@ class ApiClient:
         deadline: float | None = None,
         rate_limiting: bool = True,
         record_calls: bool = True,
-        on_status: Callable[[int], None] | None = None,
+        on_status: Callable[[int, bool], None] | None = None,
         on_thread_exit: Callable[[], None] | None = None,
         session: requests.Session | None = None,
     ) -> None:
@@ -116,8 +117,9 @@ class ApiClient:
         self._idempotency_key = ""
         self.record_calls = record_calls
         # Injected by whoever builds the client: `on_status` sees every answer's
-        # status (the auth-failure counter), `on_thread_exit` ends each read-ahead
-        # thread (releasing what `on_status` opened there).
+        # status and whether it refused the credentials (the auth-failure counter),
+        # `on_thread_exit` ends each read-ahead thread (releasing what `on_status`
+        # opened there).
         self.on_status = on_status
         self.on_thread_exit = on_thread_exit
         self.connect_timeout = settings.INTEGRATIONS_CONNECT_TIMEOUT
@@ -240,9 +242,15 @@ class ApiClient:
             request_id = self._request_id(response.headers)
             if self.rate_limiter:
                 readings = self.rate_limiter.observe(response.headers)
-            if self.on_status:
-                self.on_status(status)
-            return self._result(call, response, body, request_id)
+            refused = False
+            try:
+                return self._result(call, response, body, request_id)
+            except AuthenticationError:
+                refused = True  # whatever the status: Recruitee's is a 400 (recruitee.md §4)
+                raise
+            finally:
+                if self.on_status:
+                    self.on_status(status, refused)
         except IntegrationError as error:
             error_class = type(error).__name__
             status = status if status is not None else error.status

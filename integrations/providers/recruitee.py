@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from integrations.http.errors import InvalidResponseError
+from integrations.http.errors import AuthenticationError, InvalidResponseError
 from integrations.providers.base import (
     ConnectionConfig,
     Provider,
@@ -54,6 +54,10 @@ class Recruitee(Provider):
     # Webhooks are added by a person in Recruitee's settings; X-Recruitee-Signature is
     # hex HMAC-SHA256 of the body (third-party sources); no event id is known.
     webhooks = WebhookSupport(registration="ui", signature_header="X-Recruitee-Signature")
+    # The request-level error `{"error": "Token not found.", "error_code": "invalid_token"}`
+    # comes as a 400 (§4; whether a bad token is ever a 401 is unconfirmed): the token's
+    # fault, not the data's.
+    error_code_classes = {"invalid_token": AuthenticationError}
 
     def build_base_url(self, config: ConnectionConfig) -> str:
         """Every ATS path sits under `/c/{company_id}` (an id or the company subdomain)."""
@@ -72,6 +76,10 @@ class Recruitee(Provider):
         if not message and field_errors:
             message = "; ".join(f"{k} {m}" for k, ms in field_errors.items() for m in ms)
         return message, field_errors
+
+    def error_code(self, payload: Any) -> str:
+        code = payload.get("error_code") if isinstance(payload, dict) else None
+        return code if isinstance(code, str) else ""
 
     def check_connection(self, client: ApiClient) -> None:
         client.get("/offers", params={"limit": 1})
@@ -165,6 +173,24 @@ def candidate_pages(
             references=parse_references(page.data),
             resume=page.resume,
         )
+
+
+# Ids per `GET candidates?ids=` (no largest count is documented; a URL stays short).
+IDS_PER_CALL = 100
+
+
+def candidates_present(client: ApiClient, candidate_ids: Sequence[str]) -> set[str]:
+    """Which of `candidate_ids` Recruitee still has: `ids` takes comma-separated ids
+    (§2a). `limit` goes too: without it the list answers every candidate. Only ids asked
+    for count, so an answer that ignored the filter confirms nothing."""
+    present: set[str] = set()
+    for start in range(0, len(candidate_ids), IDS_PER_CALL):
+        batch = [str(i) for i in candidate_ids[start : start + IDS_PER_CALL]]
+        params = {"ids": ",".join(batch), "limit": len(batch)}
+        data = client.get("candidates", params=params).data
+        listed = {text_id(item.get("id")) for item in records(mapping(data).get("candidates"))}
+        present |= listed & set(batch)
+    return present
 
 
 def candidate_get(client: ApiClient, candidate_id: str) -> CandidateAnswer:

@@ -107,10 +107,12 @@ def projecttool_subscribe(client: ApiClient, *, url: str) -> Subscription:
 
 
 def projecttool_subscriptions(client: ApiClient) -> list[Subscription]:
-    data = client.get("/webhooks", params={"page": 1, "limit": 100}).data
+    """Every page of the list envelope: the account may hold other apps' webhooks."""
     return [
         Subscription(id=str(item.get("id", "")), url=str(item.get("url", "")), active=True)
-        for item in _items(data)
+        for page in client.paginate("/webhooks", items_key="data", page_size=100)
+        for item in page.items
+        if isinstance(item, dict)
     ]
 
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -65,6 +66,9 @@ class AsanaApi(FakeApi):
     webhook_table = "asana_webhooks"
     prefix = "/asana"
     default_rate_limit = 1500  # per token per minute on paid domains (150 on free)
+    # "An offset token will expire after some time" (asana_oas.yaml, NextPage); how long
+    # is UNCONFIRMED: an hour here, so a sync resumed later meets a refused token.
+    offset_ttl = 3600.0
 
     def add_routes(self, router: Router) -> None:
         router.add("GET", "/projects", self.project_list)
@@ -421,7 +425,7 @@ class AsanaApi(FakeApi):
             limit = 0
         if limit is not None and not 1 <= limit <= 100:
             raise AsanaError(400, "limit: Must be between 1 and 100")
-        after = _decode_offset(request.arg("offset"))
+        after = _decode_offset(request.arg("offset"), self.offset_ttl)
         rows = self.store.payloads(
             f"SELECT payload FROM {table} WHERE {' AND '.join(where)} AND id > ? "  # noqa: S608
             "ORDER BY id LIMIT ?",
@@ -440,23 +444,27 @@ class AsanaApi(FakeApi):
 
     @staticmethod
     def _next_page(request: Request, last_id: int) -> dict[str, str]:
-        offset = base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode()
+        minted = json.dumps({"after": last_id, "at": time.time()})
+        offset = base64.urlsafe_b64encode(minted.encode()).decode()
         query = {key: values[-1] for key, values in request.query.items() if key != "offset"}
         path = f"{request.path}?{urlencode({**query, 'offset': offset})}"
         return {"offset": offset, "path": path, "uri": f"{request.base_url}{path}"}
 
 
-def _decode_offset(token: str | None) -> int:
-    """The last id of the previous page; only tokens the API minted are accepted."""
+def _decode_offset(token: str | None, ttl: float) -> int:
+    """The last id of the previous page; only tokens the API minted, `ttl` seconds ago
+    at most, are accepted (the exact messages and the status are UNCONFIRMED)."""
     if not token:
         return 0
     try:
-        after = json.loads(base64.urlsafe_b64decode(token))["after"]
+        minted = json.loads(base64.urlsafe_b64decode(token))
+        after, at = minted["after"], minted["at"]
     except (binascii.Error, ValueError, KeyError, TypeError):
-        after = None
-    if not isinstance(after, int):
-        # The exact message is UNCONFIRMED.
+        after = at = None
+    if not isinstance(after, int) or not isinstance(at, float):
         raise AsanaError(400, "offset: Your pagination token is invalid.")
+    if time.time() - at > ttl:
+        raise AsanaError(400, "offset: Your pagination token has expired.")
     return after
 
 

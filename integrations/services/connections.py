@@ -128,7 +128,8 @@ def _build_client(connection: Connection, *, deadline: float) -> ApiClient:
 
 
 class AuthFailureCounter:
-    """Counts consecutive 401/403 answers; at AUTH_FAILURE_LIMIT the connection is switched off.
+    """Counts consecutive 401/403 answers (and others that refuse the credentials, such as
+    Recruitee's 400 `invalid_token`); at AUTH_FAILURE_LIMIT the connection is switched off.
 
     It writes only when something changes (a failure, or the first success
     after failures), so a healthy connection costs no database write per call.
@@ -139,8 +140,8 @@ class AuthFailureCounter:
         self.label = str(connection)
         self.failures = connection.consecutive_auth_failures
 
-    def __call__(self, status: int) -> None:
-        if status in _AUTH_FAILURE_STATUSES:
+    def __call__(self, status: int, auth_refused: bool = False) -> None:
+        if auth_refused or status in _AUTH_FAILURE_STATUSES:
             self._record_failure(status)
         elif self.failures and status < 500 and status != 429:
             self.failures = 0

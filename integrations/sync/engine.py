@@ -19,18 +19,19 @@ import uuid
 from collections.abc import Callable
 from contextlib import closing
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from integrations import audit
 from integrations.heartbeat import Heartbeat
 from integrations.http import call_log
-from integrations.http.errors import ConfigurationError, IntegrationError
+from integrations.http.errors import ConfigurationError, IntegrationError, ValidationError
 from integrations.models import Connection, SyncRun, SyncState
-from integrations.models.synced import SyncStatus
+from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
 from integrations.services.connections import connection_client
 from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 # A failed or interrupted run younger than this resumes from its checkpoint.
 RESUME_WINDOW = timedelta(hours=6)
+# Unlisted records a full pass asks the provider about before marking them deleted.
+UNSEEN_CHECK_LIMIT = 5000
 RESUMABLE = (SyncRun.Status.RUNNING, SyncRun.Status.INTERRUPTED, SyncRun.Status.FAILED)
 
 ProgressCallback = Callable[[SyncRun], None]
@@ -203,6 +206,34 @@ def _pull_pages(
 ) -> None:
     make_client = resource.make_client or (lambda c: connection_client(c, background=True))
     client = make_client(connection)
+    resumed_from, pages_before = run.checkpoint, run.pages
+    try:
+        _pull(client, connection, resource, run, state, owner, progress, beat)
+    except ValidationError as refusal:
+        # The provider refuses the saved position itself: Asana's offset tokens expire
+        # (project-tool.md §2), Affinity refuses a token minted for other params. Failing
+        # would fail every resume alike until RESUME_WINDOW passed; start the pass again.
+        if resumed_from is None or run.pages != pages_before:
+            raise
+        logger.info("sync %s: its checkpoint was refused (%s); starting again", run, refusal)
+        with transaction.atomic():
+            _hold(state, owner)
+            run.checkpoint = None
+            run.save(update_fields=["checkpoint"])
+        _pull(client, connection, resource, run, state, owner, progress, beat)
+    _keep_present(client, connection, resource, run, state, owner)
+
+
+def _pull(
+    client: Any,
+    connection: Connection,
+    resource: SyncedResource,
+    run: SyncRun,
+    state: SyncState,
+    owner: str,
+    progress: ProgressCallback | None,
+    beat: Heartbeat,
+) -> None:
     request = FetchRequest(checkpoint=run.checkpoint, since=run.since)
     # Closed at once when saving fails, so a page fetched ahead stops its thread.
     with closing(resource.fetch(client, connection, request)) as pages:
@@ -290,17 +321,7 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
     with transaction.atomic():
         _hold(state, owner)
         if run.mode == SyncRun.Mode.FULL:
-            unseen = (
-                resource.model.objects.filter(
-                    connection_id=run.connection_id,
-                    is_deleted=False,
-                    sync_status=SyncStatus.SYNCED,
-                    **resource.scope_filter,
-                )
-                # A record written after the pass began may sit behind its cursor.
-                .filter(synced_at__lt=run.started_at)
-                .exclude(last_seen_run_id=run.pk)
-            )
+            unseen = _unseen(resource, run)
             before = audit.provider_copies(unseen)
             run.deleted_count = unseen.update(is_deleted=True, synced_at=now)
             audit.deleted_at_provider(
@@ -322,6 +343,43 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
         state.last_success_at = now
         state.save(update_fields=["last_full_at", "high_water_mark", "last_success_at"])
         _end_run(run, SyncRun.Status.SUCCEEDED)
+
+
+def _unseen(resource: SyncedResource, run: SyncRun) -> QuerySet[SyncedRecord]:
+    """The records a full pass did not list: deleted at the provider, unless skipped."""
+    return (
+        resource.model.objects.filter(
+            connection_id=run.connection_id,
+            is_deleted=False,
+            sync_status=SyncStatus.SYNCED,
+            **resource.scope_filter,
+        )
+        # A record written after the pass began may sit behind its cursor.
+        .filter(synced_at__lt=run.started_at)
+        .exclude(last_seen_run_id=run.pk)
+    )
+
+
+def _keep_present(
+    client: Any, connection: Connection, resource: SyncedResource, run: SyncRun,
+    state: SyncState, owner: str,
+) -> None:  # fmt: skip
+    """Count as seen the unlisted records the provider still has (`still_present`): with
+    offset or page paging, a record deleted before the cursor moves a later one past it.
+    At most UNSEEN_CHECK_LIMIT are asked about (oldest first); the rest are marked
+    deleted unasked, as before."""
+    if run.mode != SyncRun.Mode.FULL or resource.still_present is None:
+        return
+    unseen_ids = _unseen(resource, run).order_by("pk").values_list("remote_id", flat=True)
+    unseen = list(unseen_ids[:UNSEEN_CHECK_LIMIT])
+    if not unseen:
+        return
+    present = resource.still_present(client, connection, unseen)
+    with transaction.atomic():
+        _hold(state, owner)
+        resource.model.objects.filter(
+            connection_id=run.connection_id, remote_id__in=present, **resource.scope_filter
+        ).update(last_seen_run_id=run.pk)
 
 
 def _finish(run: SyncRun, status: str, state: SyncState, owner: str, *, error: str) -> None:

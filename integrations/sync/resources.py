@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from integrations.http.errors import NotFoundError
 from integrations.models.synced import SyncedRecord
 
 
@@ -54,9 +55,31 @@ AfterSync = Callable[[Any], None]
 # fetch_one(client, connection, remote_id): the record as the provider has it now, or
 # None when it has no such record any more (a webhook's change hint, webhooks/apply.py).
 FetchOne = Callable[[Any, Any, str], FetchedRow | None]
+# still_present(client, connection, remote_ids): those of `remote_ids` the provider still
+# has. A full pass asks it about the records it did not list before marking them deleted:
+# offset or page paging skips a record when one before it is deleted meanwhile.
+StillPresent = Callable[[Any, Any, list[str]], set[str]]
 # row_from_event(connection, body): the row an event's body describes, for providers
 # whose events carry the whole record (Affinity); None when the body is not one.
 RowFromEvent = Callable[[Any, dict[str, Any]], FetchedRow | None]
+
+
+def present_one_by_one(get: Callable[[Any, str], Any], *, limit: int = 200) -> StillPresent:
+    """`still_present` by reading each record, for providers with no lookup of many ids:
+    `get(client, remote_id)` raises NotFoundError once the record is gone. Past `limit`
+    ids the rest are not asked about (a large deletion costs no more than `limit` reads)."""
+
+    def still_present(client: Any, connection: Any, remote_ids: list[str]) -> set[str]:
+        present = set()
+        for remote_id in remote_ids[:limit]:
+            try:
+                get(client, remote_id)
+            except NotFoundError:
+                continue
+            present.add(remote_id)
+        return present
+
+    return still_present
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,7 @@ class SyncedResource:
     # What webhooks need (webhooks/apply.py): one of them, else events are ignored.
     fetch_one: FetchOne | None = None
     row_from_event: RowFromEvent | None = None
+    still_present: StillPresent | None = None
     # (model field, value) pairs every row of this resource has, when one table holds
     # several resources (apis.ApiRecord: the resource's name). The engine writes them on
     # each row and keeps every read, upsert and deletion pass to them; the model's unique

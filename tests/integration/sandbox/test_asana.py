@@ -209,3 +209,16 @@ def test_the_routes_the_official_sdk_uses(sbx):
     team = call(sbx, "GET", f"/workspaces/{organization(sbx)['gid']}/teams").json()["data"][0]
     via_team = call(sbx, "POST", f"/teams/{team['gid']}/projects", json={"data": {"name": "T"}})
     assert via_team.status_code == 201 and via_team.json()["data"]["team"]["gid"] == team["gid"]
+
+
+def test_an_offset_token_expires(sbx, monkeypatch):
+    """Asana: "an offset token will expire after some time, as data may have changed"
+    (asana_oas.yaml, NextPage; project-tool.md §2). A fake whose tokens last for ever
+    hides a client that resumes from an old one."""
+    first = call(sbx, "GET", "/projects", params={"limit": 1}).json()
+    offset = first["next_page"]["offset"]
+    assert call(sbx, "GET", "/projects", params={"limit": 1, "offset": offset}).status_code == 200
+    monkeypatch.setattr(sbx.app.apis["asana"], "offset_ttl", 0.0)
+    expired = call(sbx, "GET", "/projects", params={"limit": 1, "offset": offset})
+    assert expired.status_code == 400
+    assert expired.json()["errors"][0]["message"].startswith("offset: ")

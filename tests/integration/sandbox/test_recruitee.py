@@ -453,3 +453,13 @@ def test_notes_are_added_and_listed_newest_first(sbx):
     assert add({"body": "x", "visibility": "team"}).status_code == 400
     missing = requests.get(f"{base}/999999/notes", headers=AUTH, timeout=TIMEOUT)
     assert missing.status_code == 404
+
+
+def test_ids_filters_the_list_to_the_comma_separated_ids(sbx):
+    """recruitee.md §2a: `ids` is comma-separated (`234221,4211412`); an unknown id is
+    simply not listed (how a full sync asks about the candidates it did not see)."""
+    listed = get(sbx, "/candidates", limit=3, offset=0).json()["candidates"]
+    wanted = [listed[0]["id"], listed[2]["id"], 999_999_999]
+    ids = ",".join(str(i) for i in wanted)
+    found = get(sbx, "/candidates", ids=ids, limit=len(wanted)).json()["candidates"]
+    assert sorted(c["id"] for c in found) == sorted(wanted[:2])

@@ -256,3 +256,23 @@ def test_the_session_keeps_only_the_newest_steps(logged_in_client, rsps, monkeyp
     assert len(logged_in_client.session[paging.TRAIL]) == 3
     dropped = logged_in_client.get(f"{LIST}?{first_step}").content.decode()
     assert "not one this list gave" in dropped and _links(dropped)["label"] == "Page 1"
+
+
+@pytest.mark.django_db
+def test_a_page_whose_cursor_the_api_refuses_now_is_the_first_page(logged_in_client, rsps):
+    """Cursors expire: Asana's "offset token will expire after some time" (asana_oas.yaml,
+    NextPage; project-tool.md §2). A next-page link kept open past that is answered 400;
+    the list says so and shows the first page rather than 'try again shortly', which
+    would refuse the same token again."""
+    _connect(CURSOR_DOC)
+    first_query = {"limit": "25"}
+    rsps.add("GET", f"{BASE}/things", match=[matchers.query_param_matcher(first_query)],
+             json={"data": _things(1, 2), "meta": {"next_cursor": "c2"}})  # fmt: skip
+    expired = {"errors": [{"message": "offset: Your pagination token has expired."}]}
+    rsps.add("GET", f"{BASE}/things", status=400, json=expired,
+             match=[matchers.query_param_matcher({"limit": "25", "cursor": "c2"})])  # fmt: skip
+    first = logged_in_client.get(LIST).content.decode()
+    again = logged_in_client.get(f"{LIST}?{_links(first)['next']}").content.decode()
+    assert "thing 1" in again and _links(again)["label"] == "Page 1"
+    assert "That page is no longer available at Things; here is the first page." in unescape(again)
+    assert "try again shortly" not in again

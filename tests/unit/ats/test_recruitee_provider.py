@@ -232,3 +232,14 @@ def test_a_timeout_after_sending_a_create_is_an_unknown_outcome(api, rsps):
         recruitee.candidate_create(api, fields={"name": "Ada"})
     assert caught.value.outcome_unknown
     assert len(rsps.calls) == 1  # a create is never retried blindly
+
+
+def test_a_400_token_not_found_is_an_authentication_error_not_refused_data(api, rsps):
+    """recruitee.md §4: the request-level error is a 400 `{"error": "Token not found.",
+    "error_code": "invalid_token"}` (401 is UNCONFIRMED). A bad token is the connection's
+    problem, not the person's data: a create must wait for a fixed token, not be refused."""
+    body = {"error": "Token not found.", "error_code": "invalid_token"}
+    rsps.post(f"{BASE}/candidates", status=400, json=body)
+    with pytest.raises(AuthenticationError) as caught:
+        recruitee.candidate_create(api, fields={"name": "Ada"})
+    assert (caught.value.status, caught.value.message) == (400, "Token not found.")

@@ -190,3 +190,35 @@ def test_a_sync_leaves_the_query_planner_statistics_of_the_candidates(connection
     with db.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'ats_candidate'")
         assert cursor.fetchone()[0] > 0
+
+
+def _listed(*ids: int) -> dict:
+    candidates = [{"id": i, "name": f"Candidate {i}", "created_at": "2026-01-01T00:00:00Z"}
+                  for i in ids]  # fmt: skip
+    return {"candidates": candidates, "generated_at": "2026-01-01T00:00:00Z", "references": []}
+
+
+def test_a_candidate_skipped_by_offsets_shifting_is_not_marked_deleted(
+    connection, rsps, monkeypatch
+):
+    """Recruitee pages with limit/offset (recruitee.md §2a: next offset = offset + limit):
+    a candidate deleted during a full pass (or while it waited to resume) moves the
+    later ones up, so one is never listed. It is asked for by id (`ids`, comma-separated)
+    before the pass marks it deleted; only the ones Recruitee no longer has are."""
+    monkeypatch.setattr("ats.sync.CANDIDATE_PAGE_SIZE", 2)
+    for remote_id in ("1", "2", "3", "9"):
+        Candidate.objects.create(connection=connection, remote_id=remote_id, name=remote_id)
+    first = {"limit": "2", "offset": "0"}
+    rsps.get(f"{BASE}/candidates", json=_listed(1, 2), match=[matchers.query_param_matcher(first)])
+    # Candidate 1 is deleted at Recruitee now: the list is 2, 3, 4 and offset 2 skips 3.
+    second = {"limit": "2", "offset": "2"}
+    rsps.get(f"{BASE}/candidates", json=_listed(4), match=[matchers.query_param_matcher(second)])
+    asked = {"ids": "3,9", "limit": "2"}
+    rsps.get(f"{BASE}/candidates", json=_listed(3), match=[matchers.query_param_matcher(asked)])
+
+    run = sync_resource(connection=connection, resource=CANDIDATES, full=True)
+
+    assert run.status == "succeeded", run.error
+    gone = set(Candidate.objects.filter(is_deleted=True).values_list("remote_id", flat=True))
+    assert gone == {"9"}  # 3 is still at Recruitee; 9 is not
+    assert run.deleted_count == 1
