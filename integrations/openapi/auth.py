@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import requests
 
 from integrations.http.auth import Auth, BearerAuth, OAuthClientCredentials, Timeout
+from integrations.http.base_url import validate_base_url
 from integrations.http.errors import ConfigurationError
 from integrations.openapi.model import ApiModel, SecurityScheme
 
@@ -128,8 +129,13 @@ def _auth(scheme: SecurityScheme, credentials: Credentials, base_url: str, title
         return ApiKeyAuth(
             name=scheme.param_name, location=scheme.location or "header", key=credentials.token
         )
+    token_url = urljoin(base_url.rstrip("/") + "/", scheme.token_url)
+    try:  # the document names where the client secret goes: the base URL's rules hold
+        validate_base_url(token_url)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"The security scheme {scheme.name!r}'s token URL: {exc}") from exc
     return OAuthClientCredentials(
-        token_url=urljoin(base_url.rstrip("/") + "/", scheme.token_url),
+        token_url=token_url,
         client_id=credentials.client_id,
         client_secret=credentials.client_secret,
         provider_name=title,
