@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -170,7 +169,20 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:outbox")
 
 
-@staff_member_required
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
+    sends the signed-out to the login page first)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("This page is for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@staff_only
 @require_GET
 def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One connection's health with charts over a range (staff): calls, errors, latency
@@ -207,19 +219,6 @@ def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_data": chart_data,
     }
     return render(request, "integrations/connection_health.html", context)
-
-
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
-    sends the signed-out to the login page first)."""
-
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied("This page is for staff.")
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 CALLS_PER_PAGE = 50
