@@ -11,7 +11,7 @@ masks it in every shown path, error and log line.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
@@ -71,10 +71,10 @@ class BasicAuth:
 class Credentials:
     """What a connection can offer; each scheme takes the values it needs."""
 
-    token: str = ""  # bearer token, API key, or Basic password
+    token: str = field(default="", repr=False)  # bearer token, API key, or Basic password
     username: str = ""
     client_id: str = ""
-    client_secret: str = ""
+    client_secret: str = field(default="", repr=False)
 
 
 def auth_for(
