@@ -325,7 +325,7 @@ class SchemaForm(EditFormMixin):
         parts += [spec.name for spec in self.specs if spec.name not in grouped]
         outermost = [g for g in self.layout.groups if len(g.path) == 1]
         for group in outermost:
-            parts.append(Fieldset(group.legend, *group.names))
+            parts.append(Fieldset(escape(group.legend), *group.names))  # rendered as HTML
         return Layout(*parts)
 
     def clean(self) -> dict[str, Any]:

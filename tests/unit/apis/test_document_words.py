@@ -17,6 +17,8 @@ def _document() -> dict:
     item = {"type": "object", "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string", "description": f"The name {SCRIPT}", "title": SCRIPT},
+        SCRIPT: {"type": "object", "properties": {"street": {"type": "string"}}},
+        f"x{SCRIPT}": {"type": "string", "enum": [SCRIPT, "b"]},
     }}  # fmt: skip
     ok = {"200": {"description": "ok", "content": {"application/json": {"schema": item}}}}
     body = {"content": {"application/json": {"schema": item}}}
