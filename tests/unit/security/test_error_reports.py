@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from integrations.http.auth import _Token
 from integrations.models import Connection, OpenApiSource
 from integrations.openapi.auth import Credentials
 
@@ -49,3 +50,7 @@ def test_a_debug_error_page_never_shows_the_connections_token(
     assert "RuntimeError" in html and "Authorization" in html  # the technical page
     assert token not in html
     assert token not in repr(Credentials(token=token, client_secret=token))
+
+
+def test_a_cached_oauth_token_keeps_out_of_repr():
+    assert "tok-SECRET-1" not in repr(_Token("tok-SECRET-1", 0.0))
