@@ -149,7 +149,12 @@ class ConnectionAdmin(admin.ModelAdmin):
     readonly_fields = [*health_fields, "webhook_receiver"]
     # What a view-only administrator sees instead of the secret fields, which the read-only
     # page would otherwise show decrypted (the form's password inputs are not used there).
-    masked_fields = {"api_token": "api_token_shown", "oauth_client_secret": "client_secret_shown"}
+    # The receiver URL too: for Affinity, which signs nothing, its token is the only secret.
+    masked_fields = {
+        "api_token": "api_token_shown",
+        "oauth_client_secret": "client_secret_shown",
+        "webhook_receiver": "receiver_url_shown",
+    }
     form_only_fields = ("clear_secrets", "webhook_secret")
 
     def get_fieldsets(self, request: HttpRequest, obj: Connection | None = None) -> list[Any]:
@@ -173,6 +178,10 @@ class ConnectionAdmin(admin.ModelAdmin):
     @admin.display(description="OAuth client secret")
     def client_secret_shown(self, obj: Connection) -> str:
         return _stored_or_not(obj.oauth_client_secret)
+
+    @admin.display(description="receiver URL")
+    def receiver_url_shown(self, obj: Connection) -> str:
+        return "Shown to administrators who may change the connection."
 
     @method_decorator(sensitive_post_parameters(*SECRET_FIELDS, "webhook_secret"))
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core.groups import permission_named
 from integrations.models import Connection
+from integrations.webhooks.endpoints import endpoint_for
 
 pytestmark = pytest.mark.django_db
 STORED = "stored-SECRET-token-31337"
@@ -37,3 +38,5 @@ def test_a_view_only_change_page_never_shows_the_secrets(viewer):
     assert "42" in html  # the page shows the connection
     assert STORED not in html and CLIENT_SECRET not in html
     assert "A value is stored and never shown." in html
+    token = endpoint_for(row).token  # the receiver URL's secret part (Affinity: its only one)
+    assert token not in html
