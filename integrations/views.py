@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.pagination import paginate
+from core.redirects import redirect_back
 from core.resources import connection_on_pages, for_sync
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
@@ -45,14 +46,14 @@ def sync_start(request: HttpRequest, resource_key: str) -> HttpResponse:
     connection = provider_connection(resource.provider)
     if connection is None:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
-        return redirect(request.headers.get("Referer") or "core:dashboard")
+        return redirect_back(request, request.headers.get("Referer"), "core:dashboard")
     _visible_or_404(request, connection)
     _sync_allowed_or_403(request, resource, "change")
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
     messages.info(request, f"Syncing {resource.label} in the background.")
-    return redirect(request.headers.get("Referer") or "core:dashboard")
+    return redirect_back(request, request.headers.get("Referer"), "core:dashboard")
 
 
 @require_GET
