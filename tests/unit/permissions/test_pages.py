@@ -2,7 +2,8 @@
 refused (core.resources `allows`, core.resource_views `resource_permission_required`).
 
 The URL list is read from the URL configuration, so a new resource, or a new view routed
-with its resource, is covered without a line here.
+with its resource, is covered without a line here; every other URL is walked too (signed
+out, and signed in without rights), so a new one is covered or named in PUBLIC/EVERYONE.
 """
 
 from __future__ import annotations
