@@ -24,6 +24,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils.html import escape
 
 from core.forms import Edit, EditConflict, EditFormMixin
 from integrations.openapi.body_validation import BodyValidator
@@ -197,7 +198,9 @@ def form_field(spec: FieldSpec) -> forms.Field:
     schema, required = spec.schema, spec.required
     common: dict[str, Any] = {
         "label": spec.label,
-        "help_text": str(schema.get("description") or "")[:300],
+        # Django's and crispy's templates render help text as HTML: the document's words
+        # are untrusted, so they are escaped here.
+        "help_text": escape(str(schema.get("description") or "")[:300]),
     }
     if spec.kind == "enum":
         choices = [(str(value), str(value)) for value in schema["enum"] if value is not None]
@@ -322,7 +325,7 @@ class SchemaForm(EditFormMixin):
         parts += [spec.name for spec in self.specs if spec.name not in grouped]
         outermost = [g for g in self.layout.groups if len(g.path) == 1]
         for group in outermost:
-            parts.append(Fieldset(group.legend, *group.names))
+            parts.append(Fieldset(escape(group.legend), *group.names))  # rendered as HTML
         return Layout(*parts)
 
     def clean(self) -> dict[str, Any]:

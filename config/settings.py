@@ -261,7 +261,8 @@ INTEGRATIONS_BACKGROUND_DEADLINE = env.float("INTEGRATIONS_BACKGROUND_DEADLINE",
 INTEGRATIONS_MAX_RESPONSE_BYTES = env.int(
     "INTEGRATIONS_MAX_RESPONSE_BYTES", default=50 * 1024 * 1024
 )
-# Plain-http loopback base URLs (the sandbox, tests) are refused unless this is on.
+# Plain-http loopback base URLs (the sandbox, tests), and https ones to loopback or private
+# addresses, are refused unless this is on.
 INTEGRATIONS_ALLOW_LOOPBACK = env.bool("INTEGRATIONS_ALLOW_LOOPBACK", default=False)
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=14)
 # Per-minute call rollups (what the dashboard and the health state read) are kept longer.

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.health import health_report
+from core.redirects import redirect_back
 from core.resources import for_model
 from core.selectors import (
     connections_health_for,
@@ -57,12 +57,7 @@ def duplicate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You may not change these records.")
     duplicate_flag_dismiss(flag=flag, user=request.user)
     messages.success(request, f"Marked the records with {flag.identity_label} as not duplicates.")
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect("core:dashboard")
+    return redirect_back(request, request.POST.get("next"), "core:dashboard")
 
 
 @login_not_required

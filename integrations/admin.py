@@ -151,6 +151,41 @@ class ConnectionAdmin(admin.ModelAdmin):
         ("Health", {"fields": health_fields}),
     ]
     readonly_fields = [*health_fields, "webhook_receiver"]
+    # What a view-only administrator sees instead of the secret fields, which the read-only
+    # page would otherwise show decrypted (the form's password inputs are not used there).
+    # The receiver URL too: for Affinity, which signs nothing, its token is the only secret.
+    masked_fields = {
+        "api_token": "api_token_shown",
+        "oauth_client_secret": "client_secret_shown",
+        "webhook_receiver": "receiver_url_shown",
+    }
+    form_only_fields = ("clear_secrets", "webhook_secret")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Connection | None = None) -> list[Any]:
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        shown = [
+            [
+                self.masked_fields.get(f, f)
+                for f in options["fields"]
+                if f not in self.form_only_fields
+            ]
+            for _title, options in fieldsets
+        ]
+        return [(t, {**o, "fields": f}) for (t, o), f in zip(fieldsets, shown, strict=True)]
+
+    @admin.display(description="API token or key")
+    def api_token_shown(self, obj: Connection) -> str:
+        return _stored_or_not(obj.api_token)
+
+    @admin.display(description="OAuth client secret")
+    def client_secret_shown(self, obj: Connection) -> str:
+        return _stored_or_not(obj.oauth_client_secret)
+
+    @admin.display(description="receiver URL")
+    def receiver_url_shown(self, obj: Connection) -> str:
+        return "Shown to administrators who may change the connection."
 
     @method_decorator(sensitive_post_parameters(*SECRET_FIELDS, "webhook_secret"))
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -290,6 +325,10 @@ class ConnectionAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if result.ok else messages.ERROR
         prefix = "Test passed" if result.ok else "Test failed"
         self.message_user(request, f"{prefix}: {result.message}", level)
+
+
+def _stored_or_not(secret: str) -> str:
+    return "A value is stored and never shown." if secret else "Not set."
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -24,7 +24,7 @@ from integrations.openapi import cache
 from integrations.openapi.client import CompiledApi
 from integrations.openapi.errors import DocumentError
 from integrations.openapi.model import ApiModel
-from integrations.openapi.source import parse_document, read_document
+from integrations.openapi.source import fetch_document, parse_document
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # Asana's whole API is about 3 MB of YAML
 
@@ -59,7 +59,7 @@ class OpenApiSourceForm(forms.ModelForm):
                     raise DocumentError(f"The file is over {MAX_UPLOAD_BYTES // 2**20} MB.")
                 document = parse_document(upload.read(), origin=upload.name)
             elif url and (url != self.instance.document_url or not self.instance.document):
-                document = read_document(url)
+                document = fetch_document(url)
             elif not url and not self.instance.document:
                 raise DocumentError("Give the document's URL or upload it.")
             else:

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from core.pagination import paginate
+from core.redirects import redirect_back
 from core.resources import connection_on_pages, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
@@ -48,14 +48,14 @@ def sync_start(request: HttpRequest, connection_id: int, resource_key: str) -> H
     connection = _connection_or_404(request, connection_id, resource)
     if not connection.is_active:
         messages.error(request, f"{resource.label.capitalize()} cannot sync: no active connection.")
-        return redirect(request.headers.get("Referer") or "core:dashboard")
+        return redirect_back(request, request.headers.get("Referer"), "core:dashboard")
     if resource.key not in {r.key for r in connection_resources(connection)}:
         raise Http404("That list is read live: an administrator turns its sync on.")
     sync_request(connection=connection, resource=resource)
     if request.headers.get("HX-Request"):
         return _render_status(request, connection, resource)
     messages.info(request, f"Syncing {resource.label} in the background.")
-    return redirect(request.headers.get("Referer") or "core:dashboard")
+    return redirect_back(request, request.headers.get("Referer"), "core:dashboard")
 
 
 @require_GET
@@ -178,7 +178,20 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:outbox")
 
 
-@staff_member_required
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
+    sends the signed-out to the login page first)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("This page is for staff.")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@staff_only
 @require_GET
 def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One connection's health with charts over a range (staff): calls, errors, latency
@@ -215,19 +228,6 @@ def connection_health_page(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_data": chart_data,
     }
     return render(request, "integrations/connection_health.html", context)
-
-
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
-    sends the signed-out to the login page first)."""
-
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied("This page is for staff.")
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 CALLS_PER_PAGE = 50

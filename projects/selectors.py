@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -182,9 +183,12 @@ class ImportProgress:
         return round(100 * (self.done + self.failed) / self.total)
 
 
-def import_batch_get(*, connection: Connection, token: str) -> ImportBatch | None:
-    """An import of `connection` (the pages' connection: another's imports are not shown)."""
+def import_batch_get(*, connection: Connection, token: str, user: Any) -> ImportBatch | None:
+    """An import of `connection` (the pages' connection: another's imports are not shown)
+    that `user` uploaded (staff: anyone's), as an export is its requester's."""
     batches = ImportBatch.objects.select_related("connection").filter(connection=connection)
+    if not user.is_staff:
+        batches = batches.filter(created_by=user)
     try:
         return batches.filter(token=token).first()
     except ValueError:  # not a UUID

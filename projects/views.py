@@ -211,8 +211,8 @@ def start_picker_syncs(connection: Connection) -> None:
 # Its URL patterns pass `resource=PROJECT_PAGES` (projects/urls.py), for connection_required.
 
 
-def _batch(connection: Connection, token: Any) -> ImportBatch:
-    batch = selectors.import_batch_get(connection=connection, token=str(token))
+def _batch(request: HttpRequest, connection: Connection, token: Any) -> ImportBatch:
+    batch = selectors.import_batch_get(connection=connection, token=str(token), user=request.user)
     if batch is None:
         raise Http404("No such import")
     return batch
@@ -269,7 +269,7 @@ def project_import_example(
 def project_import_detail(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
-    batch = _batch(connection, token)
+    batch = _batch(request, connection, token)
     show = request.GET.get("show", "")
     rows = selectors.import_rows(batch, only_invalid=show == "invalid")
     page = paginate(rows, request.GET.get("page"), IMPORT_PAGE_SIZE)
@@ -294,7 +294,7 @@ def project_import_detail(
 def project_import_submit(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
-    batch = _batch(connection, token)
+    batch = _batch(request, connection, token)
     if batch.submitted_at is None and not batch.valid_count:
         messages.error(request, "No row of this file can be sent: correct the file and upload it.")
         return redirect("projects:project_import_detail", token=batch.token)
@@ -313,7 +313,7 @@ def project_import_progress(
     request: HttpRequest, token: Any, *, resource: ResourcePages, connection: Connection
 ) -> HttpResponse:
     """The progress card; htmx polls it every second until every row has its result."""
-    batch = _batch(connection, token)
+    batch = _batch(request, connection, token)
     progress = selectors.import_progress(batch)
     response = render(
         request, "projects/_import_progress.html", {"batch": batch, "progress": progress}

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import requests
@@ -67,7 +67,7 @@ class BasicKeyAuth:
 
 @dataclass
 class _Token:
-    value: str
+    value: str = field(repr=False)
     expires_at: float  # time.monotonic()
 
 

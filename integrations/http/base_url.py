@@ -3,13 +3,19 @@
 Only https, so a mistyped URL never sends a token in clear text or to an
 internal host over plain http. Plain http is allowed to loopback addresses
 alone (the sandbox, tests, local development), and only when
-INTEGRATIONS_ALLOW_LOOPBACK is on.
+INTEGRATIONS_ALLOW_LOOPBACK is on. Without it, https to an address of this machine
+or a private network (loopback, private, link-local, unspecified: any IP that is not
+global, and the `localhost` names) is refused too, so an administrator's URL cannot
+probe the hub's own network. Host names are not resolved here (DNS rebinding is out of
+scope), but the numeric forms the resolver reads as an address ("2130706433", "127.1")
+count as that address.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,13 +23,30 @@ from django.conf import settings
 from integrations.http.errors import ConfigurationError
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `host` names, in any form the resolver takes for one; None for a name."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def is_loopback(host: str) -> bool:
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    address = _address(host)
+    return address is not None and address.is_loopback
+
+
+def is_internal(host: str) -> bool:
+    """Loopback, or an address that is not global (private, link-local, unspecified…)."""
+    address = _address(host)
+    return is_loopback(host) or (address is not None and not address.is_global)
 
 
 _HOST_NAME = re.compile(r"[\w-]+(\.[\w-]+)*\.?")
@@ -72,4 +95,9 @@ def validate_base_url(url: str) -> str:
                 f"The base URL {url!r} is a plain-http loopback address; "
                 "set INTEGRATIONS_ALLOW_LOOPBACK=true to allow it (sandbox, local development)."
             )
+    elif is_internal(host) and not settings.INTEGRATIONS_ALLOW_LOOPBACK:
+        raise ConfigurationError(
+            f"The base URL {url!r} is an address of this machine or a private network; "
+            "set INTEGRATIONS_ALLOW_LOOPBACK=true to allow it (sandbox, local development)."
+        )
     return url.rstrip("/")

@@ -11,12 +11,13 @@ masks it in every shown path, error and log line.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
 
 from integrations.http.auth import Auth, BearerAuth, OAuthClientCredentials, Timeout
+from integrations.http.base_url import validate_base_url
 from integrations.http.errors import ConfigurationError
 from integrations.openapi.model import ApiModel, SecurityScheme
 
@@ -70,10 +71,10 @@ class BasicAuth:
 class Credentials:
     """What a connection can offer; each scheme takes the values it needs."""
 
-    token: str = ""  # bearer token, API key, or Basic password
+    token: str = field(default="", repr=False)  # bearer token, API key, or Basic password
     username: str = ""
     client_id: str = ""
-    client_secret: str = ""
+    client_secret: str = field(default="", repr=False)
 
 
 def auth_for(
@@ -128,8 +129,13 @@ def _auth(scheme: SecurityScheme, credentials: Credentials, base_url: str, title
         return ApiKeyAuth(
             name=scheme.param_name, location=scheme.location or "header", key=credentials.token
         )
+    token_url = urljoin(base_url.rstrip("/") + "/", scheme.token_url)
+    try:  # the document names where the client secret goes: the base URL's rules hold
+        validate_base_url(token_url)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"The security scheme {scheme.name!r}'s token URL: {exc}") from exc
     return OAuthClientCredentials(
-        token_url=urljoin(base_url.rstrip("/") + "/", scheme.token_url),
+        token_url=token_url,
         client_id=credentials.client_id,
         client_secret=credentials.client_secret,
         provider_name=title,

@@ -32,7 +32,13 @@ from integrations.models import Connection, OpenApiSource
 from integrations.openapi.client import CompiledApi, compile_api
 from integrations.openapi.errors import DocumentError
 from integrations.openapi.normalize import build_model
-from integrations.openapi.source import Document, document_digest, parse_document, read_document
+from integrations.openapi.source import (
+    Document,
+    document_digest,
+    fetch_document,
+    parse_document,
+    read_document,
+)
 from integrations.openapi.spec_validation import validate_document
 
 logger = logging.getLogger(__name__)
@@ -137,7 +143,7 @@ def _load(source: OpenApiSource, *, force_refresh: bool) -> CompiledApi:
     if not source.document_url:
         raise ConfigurationError(f"{source}: no document URL and no stored copy.")
     try:
-        document = read_document(source.document_url)
+        document = fetch_document(source.document_url)
         compiled = compiled_document(document)
     except DocumentError as exc:
         if not source.document:

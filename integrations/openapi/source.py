@@ -86,12 +86,19 @@ def fetch_text(url: str) -> bytes:
     return b"".join(chunks)
 
 
+def fetch_document(url: str) -> Document:
+    """The document at a connection's document URL: http(s) only (`fetch_text`), never a
+    file path, since an administrator types it and the hub's own files are not theirs."""
+    return parse_document(fetch_text(url), origin=url)
+
+
 def read_document(source: str | Path | Document) -> Document:
-    """A dict as it is, an http(s) URL fetched, anything else read as a file path."""
+    """A dict as it is, an http(s) URL fetched, anything else read as a file path (for
+    scripts and the shell; a connection's document URL goes through `fetch_document`)."""
     if isinstance(source, dict):
         return source
     if isinstance(source, str) and source.startswith(("http://", "https://")):
-        return parse_document(fetch_text(source), origin=source)
+        return fetch_document(source)
     return read_file(source)
 
 

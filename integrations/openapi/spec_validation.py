@@ -11,8 +11,13 @@ was fetched is not validated again in every process that builds a client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.cache import cache
-from openapi_spec_validator import validate
+from jsonschema_path import SchemaPath
+from openapi_spec_validator.settings import OpenAPISpecValidatorSettings
+from openapi_spec_validator.shortcuts import get_validator_cls
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from integrations.openapi.errors import DocumentError
@@ -41,3 +46,29 @@ def validate_document(document: Document, *, digest: str | None = None) -> str:
         raise DocumentError(f"The OpenAPI document could not be validated: {exc}") from exc
     cache.set(key, True, VERDICT_SECONDS)
     return digest
+
+
+class _RefuseEveryScheme(dict):
+    """jsonschema-path's handlers by URL scheme. For a scheme it has no handler for, it
+    fetches anyway (requests or urllib, without a timeout), so every scheme gets one:
+    the refusal."""
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __missing__(self, scheme: str) -> Callable[[str], Any]:
+        return _refuse_ref
+
+
+def _refuse_ref(uri: str) -> Any:
+    raise DocumentError(f"{uri} is outside the document: only references inside it are read.")
+
+
+def validate(document: Document) -> None:
+    """openapi-spec-validator's `validate()`, where a `$ref` outside the document is an
+    error: its own resolver would GET any URL and open any file a document names (a
+    request to the hub's own network, a read of its files)."""
+    cache_size = OpenAPISpecValidatorSettings().resolved_cache_maxsize
+    refs = _RefuseEveryScheme()
+    path = SchemaPath.from_dict(document, handlers=refs, resolved_cache_maxsize=cache_size)
+    get_validator_cls(document)(path).validate()

@@ -122,3 +122,15 @@ def test_a_document_over_the_usual_body_cap_can_be_uploaded(admin_client, settin
     response = admin_client.post(ADD, _form(upload))
     assert response.status_code == 302
     assert OpenApiSource.objects.get().document
+
+
+@pytest.mark.parametrize(
+    "given", [str(DOCUMENT.resolve()), "integrations/sandbox/documents/jsonplaceholder.json"]
+)
+def test_the_document_url_is_a_url_not_a_file_on_the_hubs_machine(admin_client, given):
+    """A path typed as the URL is refused unread: the admin page is no way to read the
+    server's files (their content would come back in the validation error)."""
+    response = admin_client.post(ADD, _form(**{"openapi_source-0-document_url": given}))
+    assert response.status_code == 200  # the form again, with the error
+    assert "not an absolute http(s) URL" in response.content.decode()
+    assert not Connection.objects.exists() and not OpenApiSource.objects.exists()

@@ -47,7 +47,40 @@ def test_refused(url, message):
 def test_loopback_needs_the_setting():
     with pytest.raises(ConfigurationError, match="INTEGRATIONS_ALLOW_LOOPBACK=true"):
         validate_base_url("http://127.0.0.1:8001")
-    assert validate_base_url("https://127.0.0.1:8443") == "https://127.0.0.1:8443"
+
+
+@override_settings(INTEGRATIONS_ALLOW_LOOPBACK=False)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:8443",
+        "https://localhost",
+        "https://admin.localhost.",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]",
+        "https://2130706433/",  # 127.0.0.1 as one number: the resolver reads it so
+        "https://127.1",
+        "https://0x7f.1",
+        "https://0.0.0.0",
+        "https://10.0.0.5/api",
+        "https://192.168.1.1",
+        "https://169.254.169.254/latest",
+        "https://[fd00::1]",
+    ],
+)
+def test_https_to_an_internal_address_needs_the_setting(url):
+    """An administrator's URL cannot reach the hub's own machine or network (SSRF) in
+    production; the sandbox and local development turn INTEGRATIONS_ALLOW_LOOPBACK on."""
+    with pytest.raises(ConfigurationError, match="INTEGRATIONS_ALLOW_LOOPBACK=true"):
+        validate_base_url(url)
+    with override_settings(INTEGRATIONS_ALLOW_LOOPBACK=True):
+        assert validate_base_url(url) == url.rstrip("/")
+
+
+@override_settings(INTEGRATIONS_ALLOW_LOOPBACK=False)
+def test_a_public_address_or_name_needs_no_setting():
+    for url in ("https://8.8.8.8", "https://api.recruitee.com", "https://1e100.net"):
+        assert validate_base_url(url) == url
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,7 @@ def test_headroom_from_affinity_headers(db):
 
 def test_the_page_is_for_staff(client, user, staff_user, conn):
     client.force_login(user)
-    assert client.get(f"/connections/{conn.pk}/health/").status_code == 302
+    assert client.get(f"/connections/{conn.pk}/health/").status_code == 403  # not a login page
     client.force_login(staff_user)
     page = client.get(f"/connections/{conn.pk}/health/?range=7d")
     assert page.status_code == 200

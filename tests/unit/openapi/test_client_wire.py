@@ -11,6 +11,7 @@ from responses import matchers
 
 from integrations.http.client import ApiClient
 from integrations.http.errors import (
+    ConfigurationError,
     InvalidResponseError,
     ProviderUnavailableError,
     ValidationError,
@@ -249,6 +250,20 @@ def test_oauth2_client_credentials_token_url_resolved_against_the_server(rsps):
     rsps.add("GET", f"{BASE}/posts/1", json={"id": 1},
              match=[matchers.header_matcher({"Authorization": "Bearer tok-1"})])  # fmt: skip
     make(doc, Credentials(client_id="cid", client_secret=KEY)).posts.get(1)
+
+
+@pytest.mark.parametrize(
+    "token_url", ["http://token.example.test/oauth/token", "https://10.0.0.5/token"]
+)
+def test_a_documents_token_url_must_be_one_the_hub_may_send_secrets_to(rsps, token_url, settings):
+    """The document (the provider's words, untrusted) names where the client secret goes:
+    never in clear text, nor to the hub's own network in production."""
+    settings.INTEGRATIONS_ALLOW_LOOPBACK = False
+    flows = {"clientCredentials": {"tokenUrl": token_url, "scopes": {}}}
+    doc = _secured({"o": {"type": "oauth2", "flows": flows}}, [{"o": []}])
+    with pytest.raises(ConfigurationError, match="token URL") as caught:
+        make(doc, Credentials(client_id="cid", client_secret=KEY)).posts.get(1)
+    assert KEY not in str(caught.value)
 
 
 def test_the_first_scheme_the_credentials_fit_is_chosen():

@@ -2,11 +2,13 @@
 refused (core.resources `allows`, core.resource_views `resource_permission_required`).
 
 The URL list is read from the URL configuration, so a new resource, or a new view routed
-with its resource, is covered without a line here.
+with its resource, is covered without a line here; every other URL is walked too (signed
+out, and signed in without rights), so a new one is covered or named in PUBLIC/EVERYONE.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -294,3 +296,75 @@ def test_ensure_groups_creates_each_teams_group_once_and_keeps_the_admins_edits(
     assert "nothing to do" in capsys.readouterr().out
     assert Group.objects.count() == 3
     assert not groups["Sales"].permissions.filter(codename="change_person").exists()
+
+
+# --- every URL, not only the resources' pages ------------------------------------------
+
+# Open to the signed-out: the probes, the receivers (their own checks), the login page.
+PUBLIC = {"core:healthz", "core:favicon", "integrations:webhook_receive",
+          "integrations:metrics", "login"}  # fmt: skip
+# Open to anyone signed in, whatever their rights: each shows only what they may see.
+EVERYONE = {"core:dashboard", "integrations:outbox", "logout", "password_change",
+            "password_change_done"}  # fmt: skip
+
+
+def _every_url(run: SyncRun, item: OutboxItem) -> list[tuple[str, str]]:
+    """(URL name, URL) of every pattern but the admin's, with real keys where a view
+    looks one up (a sync run, an outbox row, a synced resource, a connection)."""
+    values = {"<int:pk>": str(run.pk), "<int:connection_id>": str(run.connection_id),
+              "<str:resource_key>": run.resource, "<int:remote_id>": "1",
+              "<uuid:token>": str(uuid.uuid4())}  # fmt: skip
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if str(entry.pattern) == "admin/":
+                    continue
+                inner = f"{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            else:
+                route = prefix + str(entry.pattern)
+                for name, value in values.items():
+                    route = route.replace(name, value)
+                if "outbox" in route:
+                    route = route.replace(str(run.pk), str(item.pk))
+                found.append((f"{namespace}{entry.name}", "/" + re.sub(r"<str:\w+>", "x", route)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+@pytest.fixture
+def run_and_item(recruitee):
+    run = SyncRun.objects.create(connection=recruitee, resource="recruitee.candidates")
+    item = OutboxItem.objects.create(
+        connection=recruitee, operation=CandidateCreate.name, submission_key="k", summary="Bo"
+    )
+    return run, item
+
+
+def test_every_url_but_the_public_ones_asks_the_signed_out_to_sign_in(client, run_and_item):
+    urls = _every_url(*run_and_item)
+    assert {name for name, _ in urls} >= PUBLIC | EVERYONE  # the lists name real URLs
+    for name, url in urls:
+        for response in (client.get(url), client.post(url)):
+            if name in PUBLIC:
+                assert response.status_code != 302 or "/accounts/login/" not in response.url
+            else:
+                assert response.status_code == 302, url
+                assert response.url.startswith("/accounts/login/?next="), url
+    assert OutboxItem.objects.filter(status=OutboxItem.Status.PENDING).count() == 1
+
+
+def test_every_url_refuses_someone_signed_in_without_rights(client, run_and_item):
+    """GET and POST of every URL that is not public or everyone's: refused (403), not
+    found for them (404) or not that method (405); nothing changes."""
+    client.force_login(_someone("nobody"))
+    for name, url in _every_url(*run_and_item):
+        if name in PUBLIC | EVERYONE:
+            continue
+        for response in (client.get(url), client.post(url, {"name": "Ann"})):
+            assert response.status_code in (403, 404, 405), (url, response.status_code)
+    assert SyncRun.objects.count() == 1 and OutboxItem.objects.count() == 1
+    assert not OutboxItem.objects.exclude(status=OutboxItem.Status.PENDING).exists()

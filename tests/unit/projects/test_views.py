@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from integrations.models import Connection, OutboxItem, SyncRun
@@ -154,8 +155,10 @@ def test_the_preview_names_the_owner_and_workspace_each_row_resolves_to(
     assert 'data-testid="workspace-label">Acme &lt;Labs&gt;</div>' in html
 
 
-def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, connection):
-    batch = ImportBatch.objects.create(connection=connection, row_count=1, valid_count=1)
+def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, user, connection):
+    batch = ImportBatch.objects.create(
+        connection=connection, row_count=1, valid_count=1, created_by=user
+    )
     item = OutboxItem.objects.create(
         connection=connection, operation="projecttool.project_create", submission_key="k1"
     )
@@ -202,6 +205,26 @@ def test_a_project_or_import_of_another_connection_is_not_shown(logged_in_client
     assert logged_in_client.get(f"/projects/{theirs.pk}/").status_code == 404
     assert logged_in_client.get(f"/projects/import/{batch.token}/").status_code == 404
     assert logged_in_client.post(f"/projects/import/{batch.token}/submit/").status_code == 404
+
+
+def test_another_persons_import_is_not_shown_or_sent(client, user, staff_user, connection):
+    """An import's rows are the file its uploader chose: like an export, its pages are
+    theirs (and staff's); a colleague with the same rights who has its link gets 404."""
+    colleague = get_user_model().objects.create_user(username="bo", password="x")
+    colleague.user_permissions.set(user.user_permissions.all())
+    batch = ImportBatch.objects.create(
+        connection=connection, row_count=1, valid_count=1, created_by=user
+    )
+    ImportRow.objects.create(batch=batch, number=2, values={"name": "Secret plan"})
+    client.force_login(colleague)
+    for path in ("", "progress/"):
+        assert client.get(f"/projects/import/{batch.token}/{path}").status_code == 404
+    assert client.post(f"/projects/import/{batch.token}/submit/").status_code == 404
+    assert batch.rows.get().outbox_item is None
+    for someone in (user, staff_user):
+        client.force_login(someone)
+        page = client.get(f"/projects/import/{batch.token}/")
+        assert page.status_code == 200 and b"Secret plan" in page.content
 
 
 def test_the_form_page_starts_the_first_syncs_of_its_pickers(logged_in_client, connection):

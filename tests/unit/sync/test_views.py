@@ -73,6 +73,20 @@ def test_sync_now_of_a_switched_off_connection_says_so(client, staff_user, conne
     assert not SyncRun.objects.exists()
 
 
+@pytest.mark.parametrize("referer", ["https://evil.example/phish", "//evil.example/x"])
+def test_sync_now_goes_back_only_to_a_page_of_the_hub(
+    logged_in_client, connection, fake_resource, referer
+):
+    """ "Sync now" without htmx goes back to the page it was pressed on (its Referer): a
+    Referer of another site is not followed, the dashboard is."""
+    response = logged_in_client.post("/sync/recruitee.candidates/start/", HTTP_REFERER=referer)
+    assert response.status_code == 302 and response.url == "/"
+    back = logged_in_client.post(
+        "/sync/recruitee.candidates/start/", HTTP_REFERER="http://testserver/candidates/?q=x"
+    )
+    assert back.url == "http://testserver/candidates/?q=x"
+
+
 def test_the_outbox_lists_writes_and_retries_a_stuck_one(logged_in_client, connection):
     stuck = OutboxItem.objects.create(
         connection=connection, operation="recruitee.candidate_create", submission_key="k1",
