@@ -79,10 +79,13 @@ def test_sync_now_goes_back_only_to_a_page_of_the_hub(
 ):
     """ "Sync now" without htmx goes back to the page it was pressed on (its Referer): a
     Referer of another site is not followed, the dashboard is."""
-    response = logged_in_client.post("/sync/recruitee.candidates/start/", HTTP_REFERER=referer)
+    response = logged_in_client.post(
+        f"/sync/{connection.pk}/recruitee.candidates/start/", HTTP_REFERER=referer
+    )
     assert response.status_code == 302 and response.url == "/"
     back = logged_in_client.post(
-        "/sync/recruitee.candidates/start/", HTTP_REFERER="http://testserver/candidates/?q=x"
+        f"/sync/{connection.pk}/recruitee.candidates/start/",
+        HTTP_REFERER="http://testserver/candidates/?q=x",
     )
     assert back.url == "http://testserver/candidates/?q=x"
 
