@@ -209,7 +209,8 @@ class Gunicorn:
         env = {**production_env(database_url), "LOG_LEVEL": "INFO"}  # the production default
         command = [PYTHON, "-m", "gunicorn", "config.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-                   "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
+                   "--timeout", "30", "--access-logfile", "-",
+                   "--logger-class", "core.access_log.AccessLog"]  # fmt: skip
         self.log = log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT

@@ -389,6 +389,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"masked_request_path": {"()": "core.log_masking.MaskedRequestPath"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -396,7 +397,7 @@ LOGGING = {
     "loggers": {
         # core.middleware writes the one line per request instead.
         "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["masked_request_path"]},
         "axes": {"level": "WARNING"},  # failures and lockouts, not every step
     },
 }

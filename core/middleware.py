@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from core.log_masking import masked
 from integrations.audit import current_page
 
 logger = logging.getLogger("hub.requests")
@@ -42,9 +43,7 @@ class RequestLogMiddleware:
 
 def logged_path(request: HttpRequest) -> str:
     """The request's path with a `token` URL argument (a string) masked."""
-    match = getattr(request, "resolver_match", None)
-    token = match.kwargs.get("token") if match else None
-    return request.path.replace(token, "********") if isinstance(token, str) else request.path
+    return masked(request.path, getattr(request, "resolver_match", None))
 
 
 class HealthzMiddleware:

@@ -44,13 +44,22 @@ class HubProcesses:
         self.started: list[subprocess.Popen] = []
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
+        return self._spawn(name, [sys.executable, "manage.py", *args], self.env)
+
+    def shell(self, name: str, command: str, **env: str) -> subprocess.Popen:
+        """A command as a shell runs it (one of docs/deploy.md's), with `env` added."""
+        argv = ["/bin/bash", "-euo", "pipefail", "-c", command]
+        return self._spawn(name, argv, {**self.env, **env})
+
+    def log(self, name: str) -> str:
+        """What the process named `name` wrote so far."""
+        (path,) = self.logs.glob(f"{name}-*.log")
+        return path.read_text(errors="replace")
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.logs / f"{name}-{len(self.started)}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        process = subprocess.Popen(  # noqa: S603 - our own commands
+            argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         self.started.append(process)
         return process

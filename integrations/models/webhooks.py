@@ -40,13 +40,23 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return f"webhook endpoint of {self.connection}"
 
+    @property
+    def secrets_problem(self) -> str:
+        """Why its signing secrets cannot be used ("" when they can), for people and logs;
+        never a secret. Its connection's health shows it (services/health.py)."""
+        if not isinstance(self.secrets, UnreadableSecret):
+            return ""
+        return (
+            f"The {self.connection} connection's webhook signing secrets cannot be decrypted: "
+            "FIELD_ENCRYPTION_KEY does not include the key they were encrypted with, so its "
+            "webhook deliveries are answered 503 until then (the provider retries them for "
+            "hours, then may stop sending). Put that key back, or give the secret again "
+            "(Recruitee: paste it; others: subscribe again)."
+        )
+
     def secret_list(self) -> list[str]:
-        if isinstance(self.secrets, UnreadableSecret):
-            raise ConfigurationError(
-                f"The {self}'s signing secrets cannot be decrypted: FIELD_ENCRYPTION_KEY does "
-                "not include the key they were encrypted with. Put that key back, or give "
-                "the secret again (Recruitee: paste it; others: subscribe again)."
-            )
+        if problem := self.secrets_problem:
+            raise ConfigurationError(problem)
         return [line for line in self.secrets.splitlines() if line]
 
     def secret_add(self, secret: str) -> None:

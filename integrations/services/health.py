@@ -5,7 +5,9 @@ runs, and the outbox. The rules, with their settings:
 
 - **switched off**: the connection is not active (`disabled_reason` says why when
   the hub switched it off after failed logins).
-- **failing**: a stored secret cannot be decrypted (`Connection.secrets_problem`); or
+- **failing**: a stored secret cannot be decrypted (`Connection.secrets_problem`, and
+  its webhook endpoint's `secrets_problem`: the receiver answers its deliveries 503,
+  which Affinity retries for 10 hours and Asana for 24 before they stop sending); or
   over the last `CONNECTION_HEALTH_WINDOW_MINUTES` (5) the share of
   failed calls is at least `CONNECTION_HEALTH_FAILING_ERROR_RATE` (0.5), counted
   once the window holds `CONNECTION_HEALTH_MIN_CALLS` (5) calls; or a rate-limit
@@ -128,7 +130,9 @@ def connections_health(
     chosen = list(
         _with_budgets(
             connections if connections is not None else Connection.objects.all(), window_start, now
-        ).order_by("pk")
+        )
+        .select_related("webhook_endpoint")
+        .order_by("pk")
     )
     ids = [c.pk for c in chosen]
     calls = {
@@ -198,6 +202,9 @@ def _health(
     else:
         if connection.secrets_problem:
             failing.append(connection.secrets_problem)
+        endpoint = getattr(connection, "webhook_endpoint", None)  # None: it has none
+        if endpoint is not None and endpoint.secrets_problem:
+            failing.append(endpoint.secrets_problem)
         rate = failed / total if total >= settings.CONNECTION_HEALTH_MIN_CALLS else None
         minutes = settings.CONNECTION_HEALTH_WINDOW_MINUTES
         said = f"{failed} of {total} calls failed in the last {minutes} minutes"

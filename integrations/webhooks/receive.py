@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 # Header names whose values are never stored or logged.
 MASKED_HEADER_WORDS = ("signature", "secret", "token", "authorization", "cookie", "key")
 MASK = "********"
+UNVERIFIABLE_LOG_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def webhook_receive(
     early = early_reply(endpoint, provider, inbound)
     if early is not None:
         return early
+    if endpoint.secrets_problem:
+        return unverifiable_reply(endpoint)
     try:
         verified = VERIFIERS[provider](endpoint.secret_list(), inbound)
     except Refused as refusal:
@@ -107,6 +111,15 @@ def early_reply(endpoint: WebhookEndpoint, provider: str, inbound: Inbound) -> R
     return None
 
 
+def unverifiable_reply(endpoint: WebhookEndpoint) -> Reply:
+    """503 while the endpoint's signing secrets cannot be decrypted: a temporary failure
+    that the provider retries, logged once a day per endpoint (in the cache shared by
+    every process) rather than once per delivery; its connection's health says why."""
+    if cache.add(f"webhooks:unverifiable:{endpoint.pk}", True, UNVERIFIABLE_LOG_SECONDS):
+        logger.warning("%s", endpoint.secrets_problem)
+    return Reply(503, {"error": "cannot verify deliveries now; try again later"})
+
+
 def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Reply:
     """Asana's: echo X-Hook-Secret and keep it (encrypted) to check X-Hook-Signature later.
 
@@ -115,7 +128,7 @@ def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Rep
     the URL is not enough to plant a secret."""
     now = timezone.now()
     expected = endpoint.handshake_until is not None and endpoint.handshake_until > now
-    if not secret or not (expected or not endpoint.secret_list()):
+    if not secret or not (expected or not endpoint.secrets):  # unreadable ones count
         logger.warning(
             "Webhook handshake refused for connection %s: none expected", endpoint.connection_id
         )

@@ -251,6 +251,7 @@ def test_a_finished_sync_shows_in_the_open_synced_api_list(
     expect(rows.last).to_contain_text(title[:40], timeout=5000)
     # the bar followed the run: it says the sync finished, not "Syncing…"
     expect(page.get_by_test_id("sync-done")).to_contain_text("1 new", timeout=5000)
+    expect(page.get_by_test_id("sync-done").get_by_role("link")).to_have_count(0)  # no reload
     expect(page.get_by_test_id("sync-progress")).to_have_count(0)
     expect(rows).to_have_count(10)
     expect(page.get_by_test_id("result-count")).to_have_text("10 posts")

@@ -220,6 +220,21 @@ def test_a_sync_run_opened_directly_is_a_whole_page(logged_in_client, recruitee)
     assert 'id="sync-status-recruiteecandidates"' in polled.content.decode()
 
 
+def test_a_finished_sync_asks_for_no_reload_of_the_list_that_refreshes_itself(
+    logged_in_client, recruitee
+):
+    run = _run(recruitee, status=SyncRun.Status.RUNNING, started_at=timezone.now())
+    listing = logged_in_client.get("/candidates/").content.decode()
+    assert f'hx-get="/sync/runs/{run.pk}/"' in listing and "data-live-list" in listing
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED, created_count=3, finished_at=timezone.now()
+    )
+    polled = logged_in_client.get(f"/sync/runs/{run.pk}/", HTTP_HX_REQUEST="true")
+    done = re.search(r'data-testid="sync-done">(.*?)</span>', polled.content.decode(), re.S)
+    assert "Synced: 3 new, 0 updated, 0 removed." in done.group(1)
+    assert "Reload" not in done.group(1) and "<a " not in done.group(1)
+
+
 def test_each_resource_has_a_sync_history_linked_from_its_sync_bar(logged_in_client, recruitee):
     now = timezone.now()
     ago = lambda seconds: now - timedelta(seconds=seconds)  # noqa: E731

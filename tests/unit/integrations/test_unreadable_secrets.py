@@ -5,14 +5,16 @@ shown, alerted on and applied, and the broken one says what is wrong without the
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.http.errors import ConfigurationError
 from integrations.management.commands.run_scheduler import Command
@@ -24,7 +26,8 @@ from integrations.shown_errors import refusal_words
 from integrations.tasks import apply_webhooks_task, deliver_due_outbox_task
 from integrations.webhooks.endpoints import endpoint_for
 from tests.unit.sync.test_outbox import FakeCandidateCreate, _submit
-from tests.unit.webhooks.payloads import affinity_event, recruitee_event
+from tests.unit.webhooks.conftest import post
+from tests.unit.webhooks.payloads import affinity_event, hex_signature, recruitee_event
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,51 @@ def test_the_due_deliveries_task_sends_the_other_connections_writes(monkeypatch)
     assert sent.status == OutboxItem.Status.DONE
     assert waiting.status == OutboxItem.Status.PENDING
     assert "cannot be decrypted" in waiting.last_error and PLAINTEXT not in waiting.last_error
+
+
+def _unreadable_signing_secret(provider: str = "recruitee") -> WebhookEndpoint:
+    connection = Connection.objects.create(provider=provider, name="hooked", company_id="1")
+    endpoint = endpoint_for(connection)
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        endpoint.secret_add("whsec-lost")
+        endpoint.save()
+    return WebhookEndpoint.objects.get(pk=endpoint.pk)
+
+
+def test_deliveries_the_hub_cannot_verify_for_now_are_left_for_the_provider_to_retry(caplog):
+    endpoint = _unreadable_signing_secret()
+    body = recruitee_event()
+    signed = {"X-Recruitee-Signature": hex_signature("whsec-lost", body)}
+    with caplog.at_level(logging.INFO):
+        answers = [post(Client(), endpoint, body, **signed) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [503, 503, 503]
+    assert answers[0].json() == {"error": "cannot verify deliveries now; try again later"}
+    assert not WebhookDelivery.objects.exists()
+    said = [r for r in caplog.records if "cannot be decrypted" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING"  # once, not per delivery
+    assert not any(record.exc_info for record in caplog.records)  # no traceback
+    assert "/webhooks/recruitee/********/" in caplog.text  # Django's "Service Unavailable"
+    assert endpoint.token not in caplog.text and "whsec-lost" not in caplog.text
+
+
+def test_the_health_page_says_why_the_connections_deliveries_are_refused():
+    endpoint = _unreadable_signing_secret()
+    _readable()
+    health = {h.connection.pk: h for h in connections_health()}
+    mine = health[endpoint.connection_id]
+    assert mine.state == FAILING
+    assert "webhook signing secrets cannot be decrypted" in mine.reasons[0]
+    assert "whsec-lost" not in " ".join(mine.reasons)
+    assert {h.state for pk, h in health.items() if pk != endpoint.connection_id} == {HEALTHY}
+
+
+def test_subscribing_again_replaces_the_unreadable_secrets_with_the_handshakes():
+    endpoint = _unreadable_signing_secret("asana")
+    unasked = post(Client(), endpoint, b"", **{"X-Hook-Secret": "attacker"})
+    assert unasked.status_code == 401  # unreadable secrets are secrets: none planted
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        handshake_until=timezone.now() + timedelta(seconds=30)
+    )
+    answer = post(Client(), endpoint, b"", **{"X-Hook-Secret": "asana-new-secret"})
+    assert answer.status_code == 200 and answer["X-Hook-Secret"] == "asana-new-secret"
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["asana-new-secret"]
