@@ -147,3 +147,29 @@ def test_add_a_note_to_a_candidate_and_open_it_in_recruitee(
     expect(page.get_by_text("Note added in Recruitee.")).to_be_visible()
     expect(page.get_by_test_id("notes")).to_contain_text("Met at the job fair; call back Monday.")
     screenshot("records-candidate-note")
+
+
+STRETCHED = """(links) => links.filter((link) => {
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    const style = getComputedStyle(link);
+    const frame = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"]
+        .reduce((sum, side) => sum + parseFloat(style[side]), 0);
+    return link.getBoundingClientRect().width > range.getBoundingClientRect().width + frame + 2;
+}).map((link) => link.textContent.trim())"""
+
+
+def test_the_outbox_state_buttons_wrap_as_buttons_on_a_phone(
+    logged_in_page, live_server, synced_tool, screenshot
+):
+    """On a phone the six states take two rows: each stays a button its label's size,
+    none a bar across the screen; the state shown is marked for a screen reader too."""
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/outbox/?status=needs_attention")
+    states = page.get_by_role("group", name="Filter by state").get_by_role("link")
+    expect(states).to_have_count(6)
+    assert states.evaluate_all(STRETCHED) == []
+    shown = page.get_by_role("group", name="Filter by state").locator("[aria-current=page]")
+    expect(shown).to_have_text("Needs attention")
+    screenshot("records-outbox-states-phone")
