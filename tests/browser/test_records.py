@@ -76,6 +76,9 @@ def test_a_lists_sync_history_and_one_runs_page(
     page.goto(f"{live_server.url}/projects/")
     page.get_by_role("link", name="Sync history").click()
     expect(page.get_by_role("heading", name="Sync history of projects")).to_be_visible()
+    crumbs = page.get_by_role("navigation", name="breadcrumb")
+    expect(crumbs).to_have_text(re.compile(r"^\s*Projects\s*/?\s*Sync history\s*$"))
+    expect(crumbs.get_by_role("link", name="Projects")).to_have_attribute("href", "/projects/")
     rows = page.get_by_test_id("sync-history").locator("tbody tr")
     expect(rows.first).to_contain_text("Running")
     expect(rows.nth(1)).to_contain_text("Succeeded")
@@ -83,6 +86,7 @@ def test_a_lists_sync_history_and_one_runs_page(
 
     rows.nth(1).get_by_role("link").first.click()
     expect(page.get_by_role("heading", name=f"Sync run #{older.pk}")).to_be_visible()
+    expect(crumbs.get_by_role("link")).to_have_text(["Projects", "Sync history"])
     run = page.get_by_test_id("sync-run")
     expect(run).to_contain_text("Succeeded")
     expect(run).to_contain_text(f"{older.created_count} new, 0 updated, 0 removed")
