@@ -132,3 +132,25 @@ def test_the_filters_open_from_their_button_on_a_phone(
     assert layout_problems(page, every_option=False) == []
     assert_accessible(page)
     screenshot("layout-candidates-filters-open-phone")
+
+
+NEXT_GAP = """(button) => {
+    const below = button.parentElement.nextElementSibling;
+    return below.getBoundingClientRect().top - button.getBoundingClientRect().bottom;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/candidates/", "New candidate"), ("/apis/jsonplaceholder/posts/", "New post")],
+)
+def test_the_new_button_under_a_lists_heading_keeps_its_distance_on_a_phone(
+    every_tool, logged_in_page, live_server, path, name
+):
+    """On a phone the button wraps under the heading; what follows (the sync bar, the
+    filters' button) must not sit against it."""
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(live_server.url + path)
+    button = page.get_by_role("link", name=name)
+    assert button.evaluate(NEXT_GAP) >= 8
