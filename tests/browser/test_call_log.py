@@ -70,3 +70,16 @@ def test_the_call_log_says_the_time_zone_its_times_are_in(
     expect(crumbs.get_by_role("link")).to_have_text(["Call log"])
     crumbs.get_by_role("link", name="Call log").click()
     expect(page.get_by_label("Connection")).to_have_value(str(conn.pk))
+
+
+def test_an_empty_call_log_does_not_blame_filters_nobody_set(
+    logged_in_page, live_server, transactional_db
+):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/calls/")
+    expect(page.get_by_test_id("no-calls")).to_have_text(
+        "No calls recorded yet: every call the hub makes to a provider appears here."
+    )
+    page.get_by_label("Method").select_option("POST")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("no-calls")).to_have_text("No calls match these filters.")
