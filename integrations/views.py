@@ -166,6 +166,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page,
         "status": status,
+        "status_label": OutboxItem.Status(status).label if status else "",
         "statuses": OutboxItem.Status.choices,
         "querystring": f"status={status}" if status else "",
         "now": timezone.now(),

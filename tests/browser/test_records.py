@@ -177,3 +177,8 @@ def test_the_outbox_state_buttons_wrap_as_buttons_on_a_phone(
     shown = page.get_by_role("group", name="Filter by state").locator("[aria-current=page]")
     expect(shown).to_have_text("Needs attention")
     screenshot("records-outbox-states-phone")
+    # Its empty state names the state, not "nothing here" as if the outbox were empty.
+    empty = page.get_by_test_id("outbox-empty")
+    expect(empty).to_contain_text("No writes in “Needs attention”.")
+    empty.get_by_role("link", name="Show every write").click()
+    expect(page).to_have_url(f"{live_server.url}/outbox/")
