@@ -182,3 +182,22 @@ def test_the_outbox_state_buttons_wrap_as_buttons_on_a_phone(
     expect(empty).to_contain_text("No writes in “Needs attention”.")
     empty.get_by_role("link", name="Show every write").click()
     expect(page).to_have_url(f"{live_server.url}/outbox/")
+
+
+def test_a_finished_big_sync_reads_its_counts_with_thousands_separators(
+    logged_in_page, live_server, synced_tool
+):
+    running = SyncRun.objects.create(
+        connection=synced_tool, resource="projecttool.projects", status=SyncRun.Status.RUNNING,
+        processed=5, expected_total=4600, started_at=timezone.now(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    page = logged_in_page
+    page.goto(f"{live_server.url}/projects/")
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("5 of 4,600 so far")
+    SyncRun.objects.filter(pk=running.pk).update(
+        status=SyncRun.Status.SUCCEEDED, processed=4600, created_count=1200,
+        updated_count=3400, finished_at=timezone.now(),
+    )  # fmt: skip
+    expect(page.get_by_test_id("sync-done")).to_contain_text(
+        "Synced: 1,200 new, 3,400 updated, 0 removed", timeout=5000
+    )
