@@ -139,7 +139,7 @@ def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpR
     context["querystring"] = filters = form.querystring()
     if missing := form.missing():
         messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
-        context.update(rows=[], problem=True)
+        context.update(rows=[], problem=True, missing_filters=missing)
         return render(request, pages.template("list"), context)
     if pages.synced:
         context.update(_synced_page(request, pages, form, filters))

@@ -445,6 +445,14 @@ def for_model(label: str) -> ResourcePages | None:
     return next(found, None)
 
 
+def list_of(synced: SyncedResource, connection: Connection) -> ResourcePages | None:
+    """The registered list page `synced` fills on `connection`, if any (a picker's users:
+    none). A resource's sync may differ per provider (`sync_resource_for`)."""
+    served = [r for r in registered() if connection.provider in r.service.providers]
+    lists = [r for r in served if "list" in r.pages and r.sync_resource_for(connection)]
+    return next((r for r in lists if r.sync_resource_for(connection).key == synced.key), None)
+
+
 def for_sync(synced: SyncedResource) -> list[ResourcePages]:
     """The resources whose pages a sync resource feeds: those listing it, else (a picker's
     users, workspaces) every resource of the services its provider serves."""

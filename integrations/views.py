@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from core.pagination import paginate
 from core.redirects import redirect_back
-from core.resources import connection_on_pages, sync_allows
+from core.resources import connection_on_pages, list_of, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
 from integrations.models import CallLog, Connection, OutboxItem, SyncRun
@@ -69,6 +69,7 @@ def sync_run(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "resource": resource,
+        **_list_crumb(resource, run.connection),
         "title": f"Sync run #{run.pk}",
         "subtitle": f"{run.connection.provider_display} · {resource.label}",
     }
@@ -91,8 +92,18 @@ def sync_history(request: HttpRequest, connection_id: int, resource_key: str) ->
     runs = SyncRun.objects.filter(connection=connection, resource=resource.key)
     page = paginate(runs.select_related("connection").order_by("-created_at", "-pk"),
                     request.GET.get("page"), 50)  # fmt: skip
-    context = {"resource": resource, "connection": connection, "page_obj": page}
+    context = {
+        "resource": resource, "connection": connection, "page_obj": page,
+        **_list_crumb(resource, connection),
+    }  # fmt: skip
     return render(request, "integrations/sync_history.html", context)
+
+
+def _list_crumb(resource: SyncedResource, connection: Connection) -> dict[str, str]:
+    """The breadcrumb back to the list `resource` fills: `list_label`, `list_url` (none
+    for a resource without a list of its own)."""
+    pages = list_of(resource, connection)
+    return {"list_label": pages.plural, "list_url": pages.url("list")} if pages else {}
 
 
 def _run_or_404(request: HttpRequest, pk: int) -> tuple[SyncRun, SyncedResource]:
@@ -155,6 +166,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page,
         "status": status,
+        "status_label": OutboxItem.Status(status).label if status else "",
         "statuses": OutboxItem.Status.choices,
         "querystring": f"status={status}" if status else "",
         "now": timezone.now(),

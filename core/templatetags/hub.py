@@ -70,10 +70,20 @@ def email_breaks(value: object) -> str:
 
 
 @register.filter(expects_localtime=True)
+def when(value: datetime | None, shown: str = "j M Y, H:i") -> str:
+    """A date and time with its time zone, "8 Jan 2023, 06:44 UTC": the hub shows times
+    in its TIME_ZONE, which a reader in another one cannot guess."""
+    if not isinstance(value, datetime):
+        return ""
+    return f"{date_format(value, shown)} {value.tzname()}"
+
+
+@register.filter(expects_localtime=True)
 def time_element(value: datetime, shown: str = "j M Y") -> str:
     """A time in a table cell, `<time datetime="2026-03-01T09:30:00+00:00" title="March 1,
-    2026, 9:30 a.m.">1 Mar 2026</time>`: the ISO time, the date and time in the hub's
-    formats (DATE_FORMAT, TIME_FORMAT) as the tooltip, the date as `shown` in the cell.
+    2026, 9:30 a.m. UTC">1 Mar 2026</time>`: the ISO time, the date and time in the hub's
+    formats (DATE_FORMAT, TIME_FORMAT) and its time zone as the tooltip, the date as
+    `shown` in the cell.
 
     A list page shows 50 of them; Django's formatting (lazy month names, "a.m.") costs
     about 30 µs a call, so each day's and each minute's words are made once
@@ -84,8 +94,9 @@ def time_element(value: datetime, shown: str = "j M Y") -> str:
         _minute_words(value.hour, value.minute, language),
     )
     return format_html(
-        '<time datetime="{}" title="{}, {}">{}</time>', value.isoformat(), day[0], minute, day[1]
-    )
+        '<time datetime="{}" title="{}, {} {}">{}</time>',
+        value.isoformat(), day[0], minute, value.tzname(), day[1],
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=10_000)  # every day of 27 years

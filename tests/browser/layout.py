@@ -56,9 +56,27 @@ CLIPPED_SELECTS = """(every) => {
 }"""
 
 
+# Empty text boxes whose placeholder (the hint of what to type) is cut off: typed in as
+# the value for a moment, where the box scrolls its text when it is wider than the room
+# left (a search box keeps room for its clear button).
+CLIPPED_PLACEHOLDERS = """() => {
+    const clipped = [];
+    for (const input of document.querySelectorAll("input[placeholder]")) {
+        if (!input.offsetParent || input.value) continue;
+        input.value = input.placeholder;
+        const [needed, has] = [input.scrollWidth, input.clientWidth];
+        input.value = "";
+        const text = `${input.name}: "${input.placeholder}"`;
+        if (needed > has) clipped.push(`${text} needs ${needed} px, has ${has}`);
+    }
+    return clipped;
+}"""
+
+
 def layout_problems(page, *, every_option: bool) -> list[str]:
     """What does not fit the window: the page wider than it (and the elements past its
-    edge), selects cutting off their chosen text (`every_option`: any of their options)."""
+    edge), selects cutting off their chosen text (`every_option`: any of their options),
+    text boxes cutting off their placeholder."""
     problems = []
     overflow = page.evaluate(OVERFLOWING)
     if overflow["scrollWidth"] > overflow["innerWidth"] or overflow["offenders"]:
@@ -69,4 +87,5 @@ def layout_problems(page, *, every_option: bool) -> list[str]:
     problems += [
         f"cut-off select {select}" for select in page.evaluate(CLIPPED_SELECTS, every_option)
     ]
+    problems += [f"cut-off placeholder {box}" for box in page.evaluate(CLIPPED_PLACEHOLDERS)]
     return problems

@@ -122,3 +122,17 @@ def test_a_create_form_with_the_keyboard_alone(every_tool, logged_in_page, live_
     page.keyboard.press("Enter")
     expect(page.get_by_text("created in Affinity")).to_be_visible()
     expect(page.get_by_role("heading", name="Keyboard Works")).to_be_visible()
+
+
+def test_the_keyboard_skips_the_menu_to_the_page(every_tool, logged_in_page, live_server):
+    """The first Tab offers "Skip to content", shown while it has the focus; it leads past
+    the menu's ten links to the page's own first control."""
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="New candidate")).to_be_focused()

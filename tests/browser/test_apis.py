@@ -201,3 +201,32 @@ def test_an_administrator_turns_sync_on_and_a_person_searches_the_synced_posts(
     page.get_by_role("button", name="Apply").click()
     expect(count).to_have_text(f"{matching} posts")
     expect(page.get_by_test_id("api-table").locator("tbody tr")).to_have_count(matching)
+
+
+@pytest.fixture
+def jsonplaceholder(sandbox_clean, transactional_db) -> Connection:
+    base_url = sandbox_clean.url_for("jsonplaceholder")
+    connection = Connection.objects.create(
+        provider="openapi", name="jsonplaceholder", base_url=base_url
+    )
+    document = (DOCUMENTS / "jsonplaceholder.json").read_text()
+    OpenApiSource.objects.create(connection=connection, document=document)
+    return connection
+
+
+@pytest.mark.parametrize("path", ["/apis/jsonplaceholder/posts/", "/apis/jsonplaceholder/posts/2/"])
+def test_while_the_api_is_down_the_page_says_so_and_offers_to_try_again(
+    jsonplaceholder, sandbox_clean, logged_in_page, live_server, path
+):
+    """The page itself says what it could not read, with a way to try again, after its
+    message is closed too (a blank page under a closed alert explained nothing)."""
+    sandbox_clean.set_faults("jsonplaceholder", error_rate=1, error_statuses=[503])
+    page = logged_in_page
+    page.goto(live_server.url + path)
+    page.get_by_role("alert").get_by_role("button", name="Close").click()
+    failed = page.get_by_test_id("read-failed")
+    expect(failed).to_contain_text("could not be read from JSONPlaceholder just now")
+    sandbox_clean.reset_faults()
+    failed.get_by_role("link", name="Try again").click()
+    expect(page.get_by_test_id("read-failed")).to_have_count(0)
+    expect(page.get_by_test_id("api-table").or_(page.get_by_test_id("api-record"))).to_be_visible()

@@ -1,5 +1,7 @@
 """The audit trail in Chromium: a candidate's page shows who changed what after an edit."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,3 +37,26 @@ def test_the_candidates_history_after_an_edit(synced, logged_in_page, live_serve
     expect(entry).to_contain_text("Sent")
     expect(entry).to_contain_text("Recruitee took it")
     screenshot("ats-candidate-history")
+
+
+def test_the_times_on_a_candidates_page_say_their_time_zone(
+    synced, logged_in_page, live_server, settings
+):
+    """The hub shows times in its TIME_ZONE; a recruiter in another one must see which."""
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    someone = Candidate.objects.exclude(remote_created_at=None).order_by("remote_id")[3]
+    page = logged_in_page
+    page.goto(f"{live_server.url}/candidates/{someone.pk}/edit/")
+    page.get_by_label("Name").fill("Renamed In Amsterdam")
+    page.get_by_role("button", name="Save changes").click()
+
+    expect(page.get_by_role("heading", name="Renamed In Amsterdam")).to_be_visible()
+    created = page.locator("dt:text-is('Created') + dd")
+    expect(created).to_have_text(re.compile(r"\d{2}:\d{2} CES?T$"))  # winter or summer time
+    expect(page.get_by_test_id("history-entry").first.locator("time")).to_have_text(
+        re.compile(r"\d{2}:\d{2}:\d{2} CES?T$")
+    )
+    page.goto(f"{live_server.url}/candidates/")  # the dates' and the sync bar's tooltips
+    tooltips = page.locator("main time[title]").evaluate_all("ts => ts.map(t => t.title)")
+    zoned = [title for title in tooltips if re.search(r"\d\d? ?[ap.m]* CES?T$", title)]
+    assert tooltips and zoned == tooltips, tooltips

@@ -132,3 +132,40 @@ def test_the_filters_open_from_their_button_on_a_phone(
     assert layout_problems(page, every_option=False) == []
     assert_accessible(page)
     screenshot("layout-candidates-filters-open-phone")
+
+
+NEXT_GAP = """(button) => {
+    const below = button.parentElement.nextElementSibling;
+    return below.getBoundingClientRect().top - button.getBoundingClientRect().bottom;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/candidates/", "New candidate"), ("/apis/jsonplaceholder/posts/", "New post")],
+)
+def test_the_new_button_under_a_lists_heading_keeps_its_distance_on_a_phone(
+    every_tool, logged_in_page, live_server, path, name
+):
+    """On a phone the button wraps under the heading; what follows (the sync bar, the
+    filters' button) must not sit against it."""
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(live_server.url + path)
+    button = page.get_by_role("link", name=name)
+    assert button.evaluate(NEXT_GAP) >= 8
+
+
+def test_the_server_error_page_fits_a_phone(browser, live_server, transactional_db, settings):
+    """A phone lays a page without a viewport tag out 980 px wide, its words too small to
+    read; the server error page is plain HTML (it must render when nothing else does)."""
+    settings.ROOT_URLCONF = "tests.browser.failing_urls"
+    context = browser.new_context(viewport=WIDTHS["phone"], is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        answer = page.goto(f"{live_server.url}/fail/")
+        assert answer.status == 500
+        expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
+        assert page.evaluate("window.innerWidth") == WIDTHS["phone"]["width"]
+    finally:
+        context.close()

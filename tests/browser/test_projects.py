@@ -67,3 +67,28 @@ def test_import_a_csv_and_watch_it_finish(
     expect(page.get_by_test_id("import-percent")).to_have_attribute("style", "width: 100%;")
     expect(page.locator("[data-row='2']").get_by_text("Created")).to_be_visible()
     screenshot("projects-import-done")
+
+
+def test_a_thousand_row_import_on_a_phone(logged_in_page, live_server, synced_tool, screenshot):
+    """Its table scrolls sideways from the keyboard too (axe: a scrolling region without a
+    link inside must take the focus itself), and its counts read with thousands separators."""
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    rows = ["name,workspace,owner,start_date,end_date,status,priority,tags"]
+    rows += [f"Phone import {n},Workspace 1,2,2026-01-01,,Active,Low," for n in range(1000)]
+    page.goto(f"{live_server.url}/projects/import/")
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "projects.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_test_id("import-summary")).to_contain_text("1,000 ready")
+    table = page.get_by_role("region", name="The file's rows")
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    assert table.evaluate("region => region.scrollLeft") > 0
+    expect(page.get_by_role("link", name="Every row")).to_have_attribute("aria-current", "page")
+    screenshot("projects-import-preview-phone")
+
+    page.get_by_test_id("import-submit").click()
+    counts = page.get_by_test_id("import-counts")
+    expect(counts).to_have_text("0 created · 0 failed · 1,000 waiting")

@@ -76,6 +76,9 @@ def test_a_lists_sync_history_and_one_runs_page(
     page.goto(f"{live_server.url}/projects/")
     page.get_by_role("link", name="Sync history").click()
     expect(page.get_by_role("heading", name="Sync history of projects")).to_be_visible()
+    crumbs = page.get_by_role("navigation", name="breadcrumb")
+    expect(crumbs).to_have_text(re.compile(r"^\s*Projects\s*/?\s*Sync history\s*$"))
+    expect(crumbs.get_by_role("link", name="Projects")).to_have_attribute("href", "/projects/")
     rows = page.get_by_test_id("sync-history").locator("tbody tr")
     expect(rows.first).to_contain_text("Running")
     expect(rows.nth(1)).to_contain_text("Succeeded")
@@ -83,6 +86,7 @@ def test_a_lists_sync_history_and_one_runs_page(
 
     rows.nth(1).get_by_role("link").first.click()
     expect(page.get_by_role("heading", name=f"Sync run #{older.pk}")).to_be_visible()
+    expect(crumbs.get_by_role("link")).to_have_text(["Projects", "Sync history"])
     run = page.get_by_test_id("sync-run")
     expect(run).to_contain_text("Succeeded")
     expect(run).to_contain_text(f"{older.created_count} new, 0 updated, 0 removed")
@@ -147,3 +151,53 @@ def test_add_a_note_to_a_candidate_and_open_it_in_recruitee(
     expect(page.get_by_text("Note added in Recruitee.")).to_be_visible()
     expect(page.get_by_test_id("notes")).to_contain_text("Met at the job fair; call back Monday.")
     screenshot("records-candidate-note")
+
+
+STRETCHED = """(links) => links.filter((link) => {
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    const style = getComputedStyle(link);
+    const frame = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"]
+        .reduce((sum, side) => sum + parseFloat(style[side]), 0);
+    return link.getBoundingClientRect().width > range.getBoundingClientRect().width + frame + 2;
+}).map((link) => link.textContent.trim())"""
+
+
+def test_the_outbox_state_buttons_wrap_as_buttons_on_a_phone(
+    logged_in_page, live_server, synced_tool, screenshot
+):
+    """On a phone the six states take two rows: each stays a button its label's size,
+    none a bar across the screen; the state shown is marked for a screen reader too."""
+    page = logged_in_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/outbox/?status=needs_attention")
+    states = page.get_by_role("group", name="Filter by state").get_by_role("link")
+    expect(states).to_have_count(6)
+    assert states.evaluate_all(STRETCHED) == []
+    shown = page.get_by_role("group", name="Filter by state").locator("[aria-current=page]")
+    expect(shown).to_have_text("Needs attention")
+    screenshot("records-outbox-states-phone")
+    # Its empty state names the state, not "nothing here" as if the outbox were empty.
+    empty = page.get_by_test_id("outbox-empty")
+    expect(empty).to_contain_text("No writes in “Needs attention”.")
+    empty.get_by_role("link", name="Show every write").click()
+    expect(page).to_have_url(f"{live_server.url}/outbox/")
+
+
+def test_a_finished_big_sync_reads_its_counts_with_thousands_separators(
+    logged_in_page, live_server, synced_tool
+):
+    running = SyncRun.objects.create(
+        connection=synced_tool, resource="projecttool.projects", status=SyncRun.Status.RUNNING,
+        processed=5, expected_total=4600, started_at=timezone.now(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    page = logged_in_page
+    page.goto(f"{live_server.url}/projects/")
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("5 of 4,600 so far")
+    SyncRun.objects.filter(pk=running.pk).update(
+        status=SyncRun.Status.SUCCEEDED, processed=4600, created_count=1200,
+        updated_count=3400, finished_at=timezone.now(),
+    )  # fmt: skip
+    expect(page.get_by_test_id("sync-done")).to_contain_text(
+        "Synced: 1,200 new, 3,400 updated, 0 removed", timeout=5000
+    )

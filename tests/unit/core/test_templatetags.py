@@ -51,9 +51,10 @@ def test_an_email_is_escaped_before_its_break_points_are_added():
     ],
 )
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Amsterdam"])
-def test_a_time_element_reads_as_its_three_date_filters(value, zone):
+def test_a_time_element_reads_as_its_date_filters_with_the_time_zone(value, zone):
     plain = Template(
-        "<time datetime=\"{{ v|date:'c' }}\" title=\"{{ v }}\">{{ v|date:'j M Y' }}</time>"
+        "<time datetime=\"{{ v|date:'c' }}\" title=\"{{ v }} {{ v|date:'T' }}\">"
+        "{{ v|date:'j M Y' }}</time>"
     )
     with timezone.override(zone):
         context = Context({"v": value})
