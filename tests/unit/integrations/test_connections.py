@@ -101,8 +101,17 @@ def test_connection_test_reports_missing_credentials():
     assert not result.ok and "AFFINITY_API_KEY" in result.message
 
 
-def test_five_auth_failures_switch_the_connection_off(rsps, sleeps):
-    rsps.add("GET", f"{RECRUITEE}/candidates", status=401, json={"error": "Unauthorized"})
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (401, {"error": "Unauthorized"}),
+        # recruitee.md §4: a bad token can come back as a 400 `error_code: invalid_token`,
+        # not a 401; it counts toward switching the connection off like any refused token.
+        (400, {"error": "Token not found.", "error_code": "invalid_token"}),
+    ],
+)
+def test_five_auth_failures_switch_the_connection_off(rsps, sleeps, status, body):
+    rsps.add("GET", f"{RECRUITEE}/candidates", status=status, json=body)
     row = _recruitee()
     client = connection_client(row)
     for _ in range(AUTH_FAILURE_LIMIT):
@@ -110,25 +119,10 @@ def test_five_auth_failures_switch_the_connection_off(rsps, sleeps):
             client.get("/candidates")
     row.refresh_from_db()
     assert not row.is_active
-    assert "5 consecutive authentication failures" in row.disabled_reason
+    assert f"5 consecutive authentication failures (last: HTTP {status})" in row.disabled_reason
     assert row.status == "switched off"
     with pytest.raises(ConnectionDisabledError, match="consecutive authentication failures"):
         connection_client(row)
-
-
-def test_recruitees_400_token_not_found_counts_as_an_auth_failure(rsps, sleeps):
-    """recruitee.md §4: a bad token can come back as a 400 `error_code: invalid_token`,
-    not a 401; it counts toward switching the connection off like any refused token."""
-    body = {"error": "Token not found.", "error_code": "invalid_token"}
-    rsps.add("GET", f"{RECRUITEE}/candidates", status=400, json=body)
-    row = _recruitee()
-    client = connection_client(row)
-    for _ in range(AUTH_FAILURE_LIMIT):
-        with pytest.raises(AuthenticationError):
-            client.get("/candidates")
-    row.refresh_from_db()
-    assert not row.is_active
-    assert "consecutive authentication failures (last: HTTP 400)" in row.disabled_reason
 
 
 def test_a_success_resets_the_failure_count(rsps):
