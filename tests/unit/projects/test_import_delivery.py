@@ -16,22 +16,27 @@ PM = "https://pm.example.test/v1"
 pytestmark = pytest.mark.django_db
 
 
+def _import_rows(*names: str) -> list[OutboxItem]:
+    """An import's outbox rows for projects of these names, on a generic-tool connection."""
+    connection = Connection.objects.create(
+        provider="projecttool", name="t", base_url=PM, api_token="tok"
+    )
+    return [
+        OutboxItem.objects.create(
+            connection=connection,
+            operation="projecttool.project_create",
+            payload=ProjectInput(name=name, workspace="1").to_json(),
+            submission_key=f"project-import-{name}",
+        )
+        for name in names
+    ]
+
+
 def test_an_unreadable_bulk_answer_is_confirmed_before_any_row_is_sent_again(rsps, sleeps):
     """The generic tool made the chunk's projects (207) but the body was cut off: a row
     then delivered on its own (by the scheduler) must find its project, not POST it again
     with its own key, which the tool has never seen."""
-    connection = Connection.objects.create(
-        provider="projecttool", name="t", base_url=PM, api_token="tok"
-    )
-    items = [
-        OutboxItem.objects.create(
-            connection=connection,
-            operation="projecttool.project_create",
-            payload=ProjectInput(name=f"Launch {n}", workspace="1").to_json(),
-            submission_key=f"project-import-{n}",
-        )
-        for n in range(2)
-    ]
+    items = _import_rows("Launch 0", "Launch 1")
     rsps.add("POST", f"{PM}/projects/bulk", status=207, body='{"data": [{"id": 1, "na')
     rsps.add(
         "GET",
@@ -56,18 +61,7 @@ def test_an_unreadable_bulk_answer_is_confirmed_before_any_row_is_sent_again(rsp
 def test_a_chunk_refused_as_a_whole_sends_each_row_on_its_own(rsps, sleeps):
     """The tool refused the whole bulk request for one bad row (nothing was created): the
     good rows are still created, and only the bad one is refused, with its own message."""
-    connection = Connection.objects.create(
-        provider="projecttool", name="t", base_url=PM, api_token="tok"
-    )
-    items = [
-        OutboxItem.objects.create(
-            connection=connection,
-            operation="projecttool.project_create",
-            payload=ProjectInput(name=name, workspace="1").to_json(),
-            submission_key=f"project-import-{name}",
-        )
-        for name in ("Good", "Bad")
-    ]
+    items = _import_rows("Good", "Bad")
     message = "The provided start_date is not valid."
     details = {"field": "start_date", "value": "2023-13-01"}
     refusal = {"error": {"code": "INVALID_INPUT", "message": message, "details": details}}
