@@ -32,7 +32,7 @@ def test_staff_filter_the_call_log_and_open_a_failed_call(
     expect(page.get_by_test_id("call-row")).to_have_count(6)
     page.get_by_label("Status").select_option("5xx")
     page.get_by_label("Connection").select_option(label="Asana · ops")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply").click()
     rows = page.get_by_test_id("call-row")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("503")
@@ -81,5 +81,5 @@ def test_an_empty_call_log_does_not_blame_filters_nobody_set(
         "No calls recorded yet: every call the hub makes to a provider appears here."
     )
     page.get_by_label("Method").select_option("POST")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("button", name="Apply").click()
     expect(page.get_by_test_id("no-calls")).to_have_text("No calls match these filters.")
