@@ -3,22 +3,16 @@ the secret a URL carries masked by the rule of the app's own request log (core/l
 
 from datetime import timedelta
 
-from django.core.handlers.wsgi import get_path_info
-from django.urls import Resolver404, resolve
 from gunicorn.glogging import Logger
 
 from core.log_masking import masked
 
 
 class AccessLog(Logger):
-    """Masks a `token` URL argument (the webhook receivers') in every field of a line:
-    the request line, the path, and any header or environ value a format may show."""
+    """Masks a receiver's token in every field of a line: the request line, the path,
+    and any header or environ value a format may show (the Referer)."""
 
     def atoms(self, resp: object, req: object, environ: dict, request_time: timedelta) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
-        try:
-            match = resolve(get_path_info(environ))
-        except Resolver404:
-            return atoms
-        return {name: masked(value, match) if isinstance(value, str) else value
+        return {name: masked(value) if isinstance(value, str) else value
                 for name, value in atoms.items()}  # fmt: skip

@@ -202,12 +202,25 @@ def test_a_burst_queues_one_apply_task_and_the_next_after_the_task_started(
     assert len(queued) == 1
 
 
-def test_the_request_log_masks_the_receiver_token(provider_client, endpoint_of, caplog):
-    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret."""
+@pytest.mark.parametrize(
+    ("tail", "status"),
+    [("/", 200), ("", 301), ("/extra/", 404)],
+    ids=["delivery", "no-trailing-slash", "unknown-path"],
+)
+def test_the_request_log_masks_the_receiver_token(
+    provider_client, endpoint_of, caplog, tail, status
+):
+    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret,
+    masked in every form of the path, resolved or not (APPEND_SLASH's redirect, a 404)."""
     endpoint = endpoint_of("affinity")
     with caplog.at_level(logging.INFO, logger="hub.requests"):
-        post(provider_client, endpoint, affinity_event())
-    assert "/webhooks/affinity/********/ 200" in caplog.text
+        response = provider_client.post(
+            f"/webhooks/affinity/{endpoint.token}{tail}",
+            data=affinity_event(),
+            content_type="application/json",
+        )
+    assert response.status_code == status
+    assert f"/webhooks/affinity/********{tail} {status}" in caplog.text
     assert endpoint.token not in caplog.text
 
 
