@@ -1,4 +1,5 @@
-"""The one rule for a secret in a URL: the token segment of a webhook receiver's path
+"""The rules for a secret in a URL. Secret-looking query values are masked by the call
+log's rule (integrations/http/redaction.py). And the token segment of a webhook receiver's path
 (`/webhooks/<provider>/<token>/`; for Affinity, which signs nothing, it is the only check
 on a delivery) is masked wherever the hub writes a path: its request log
 (core/middleware.py), its traces (core/tracing.py), Django's own lines about a request,
@@ -12,13 +13,19 @@ docs/deploy.md. Nothing here imports models: logging is set up before them."""
 import logging
 import re
 
+from integrations.http.redaction import redact_query
+
 MASK = "********"
 # The segment after /webhooks/<provider>/, up to the next /, ?, #, space or quote.
 _RECEIVER_TOKEN = re.compile(r"(/webhooks/[^/?#\s\"]+/)[^/?#\s\"]+")
+# A URL's query, up to a fragment, a space or a quote.
+_QUERY = re.compile(r"\?([^#\s\"]*)")
 
 
 def masked(text: str) -> str:
-    """`text` (a path, a URL, a request line) with any receiver token masked."""
+    """`text` (a path, a URL, a request line) with any receiver token and the value of
+    any secret-looking query parameter masked."""
+    text = _QUERY.sub(lambda match: f"?{redact_query(match.group(1))}", text)
     return _RECEIVER_TOKEN.sub(rf"\g<1>{MASK}", text)
 
 

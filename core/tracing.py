@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from core.middleware import logged_path
 from integrations.http.client import shown_url_of_send
-from integrations.http.redaction import MASK, redact_url
+from integrations.http.redaction import MASK, redact_query
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -79,7 +79,7 @@ def _page_hook(span: Any, request: Any, response: Any) -> None:
     """A page's span shows its path with a receiver's token masked and secret query
     values masked."""
     path = logged_path(request)
-    query = urlsplit(redact_url(f"?{request.META.get('QUERY_STRING', '')}")).query
+    query = redact_query(request.META.get("QUERY_STRING", ""))
     target = f"{path}?{query}" if query else path
     shown = {"http.target": target, "url.path": path, "url.query": query}
     attributes = span.attributes or {}

@@ -1,5 +1,6 @@
-"""gunicorn, started as docs/deploy.md says, never writes a receiver's token to its access log:
-for Affinity, which signs nothing, the token in the URL is the only check on a delivery."""
+"""gunicorn, started as docs/deploy.md says, never writes a receiver's token to its access log
+(for Affinity, which signs nothing, the token in the URL is the only check on a delivery),
+nor the value of a secret-looking query parameter."""
 
 import http.client
 import socket
@@ -15,6 +16,7 @@ from tests.production.test_smoke_script import smoke_test
 from tests.unit.webhooks.payloads import affinity_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
+PASTED_KEY = "key-SECRET-5e4d3c2b1a"
 
 
 def documented_gunicorn() -> str:
@@ -68,13 +70,16 @@ def test_the_access_log_shows_a_delivery_with_its_token_masked(tmp_path, collect
         assert post(port, f"/webhooks/affinity/{unknown}/", affinity_event()) == 404
         # Without the trailing slash the path resolves to nothing: APPEND_SLASH redirects.
         assert post(port, f"/webhooks/affinity/{token}", affinity_event()) == 301
+        assert answers(f"{base}/healthz?api_key={PASTED_KEY}&page=2")  # a key pasted in a URL
 
         def logged() -> bool:
-            return hub.log("gunicorn").count("POST /webhooks/affinity/") == 3
+            log = hub.log("gunicorn")
+            return log.count("POST /webhooks/affinity/") == 3 and "/healthz?" in log
 
         wait_for(logged, timeout=10, what="the access log's lines")
         log = hub.log("gunicorn")
-    assert token not in log and unknown not in log, log
+    assert token not in log and unknown not in log and PASTED_KEY not in log, log
     assert '"POST /webhooks/affinity/********/ HTTP/1.1" 200' in log, log
     assert '"POST /webhooks/affinity/********/ HTTP/1.1" 404' in log, log
     assert '"POST /webhooks/affinity/******** HTTP/1.1" 301' in log, log
+    assert '"GET /healthz?api_key=[REDACTED]&page=2 HTTP/1.1" 200' in log, log
