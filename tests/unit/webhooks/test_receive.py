@@ -128,6 +128,17 @@ class TestAsana:
         assert "X-Hook-Secret" not in response
         assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
 
+    def test_a_handshake_on_a_new_endpoint_the_hub_is_not_subscribing_plants_nothing(
+        self, provider_client, endpoint_of
+    ):
+        """Whoever knows the URL of an endpoint with no secret yet could otherwise plant
+        one and sign forged events with it, even after the hub's own subscription."""
+        endpoint = endpoint_of("asana")
+        response = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+        assert response.status_code == 401
+        assert "X-Hook-Secret" not in response
+        assert WebhookEndpoint.objects.get().secret_list() == []
+
     def test_events_are_stored_and_heartbeats_answered_without_storing(
         self, provider_client, endpoint_of
     ):
