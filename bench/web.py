@@ -210,7 +210,8 @@ class Gunicorn:
         command = [PYTHON, "-m", "gunicorn", "config.wsgi:application",
                    "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
                    "--timeout", "30", "--access-logfile", "-",
-                   "--logger-class", "core.access_log.AccessLog"]  # fmt: skip
+                   "--logger-class", "core.access_log.AccessLog",
+                   "--no-control-socket"]  # fmt: skip
         self.log = log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT

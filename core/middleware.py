@@ -20,8 +20,7 @@ class RequestLogMiddleware:
 
     Only the path is logged, never the query string or any header, so tokens
     that a client puts in a URL or a cookie cannot reach the log; a path segment
-    that is a secret itself (a URL argument named `token`: the webhook receivers)
-    is masked.
+    that is a secret itself (a webhook receiver's token) is masked.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -42,8 +41,8 @@ class RequestLogMiddleware:
 
 
 def logged_path(request: HttpRequest) -> str:
-    """The request's path with a `token` URL argument (a string) masked."""
-    return masked(request.path, getattr(request, "resolver_match", None))
+    """The request's path with a webhook receiver's token masked."""
+    return masked(request.path)
 
 
 class HealthzMiddleware:

@@ -12,7 +12,7 @@ attributes, so the hooks below replace it. A provider call shows the URL as the
 call log stores it (`ApiClient` puts it in `shown_url_of_send()` while it sends:
 secret query values and the connection's secrets masked); any other outgoing
 request (an OAuth token request, the alert webhook, whose path may be its key) shows
-its origin only. A page shows its path with a `token` URL argument masked (as the
+its origin only. A page shows its path with a webhook receiver's token masked (as the
 request log does) and secret-looking query values masked. Headers are not recorded
 unless the OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_* variables ask for them.
 """
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from core.middleware import logged_path
 from integrations.http.client import shown_url_of_send
-from integrations.http.redaction import MASK, redact_url
+from integrations.http.redaction import MASK, redact_query
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -76,10 +76,10 @@ def _call_hook(span: Any, request: Any) -> None:
 
 
 def _page_hook(span: Any, request: Any, response: Any) -> None:
-    """A page's span shows its path with a `token` argument masked (known once the
-    URL is resolved, so this runs on the response) and secret query values masked."""
+    """A page's span shows its path with a receiver's token masked and secret query
+    values masked."""
     path = logged_path(request)
-    query = urlsplit(redact_url(f"?{request.META.get('QUERY_STRING', '')}")).query
+    query = redact_query(request.META.get("QUERY_STRING", ""))
     target = f"{path}?{query}" if query else path
     shown = {"http.target": target, "url.path": path, "url.query": query}
     attributes = span.attributes or {}

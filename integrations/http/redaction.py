@@ -27,7 +27,7 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit, urlunsplit
 
 MASK = "[REDACTED]"
 _SECRET_PARAM = re.compile(r"token|key|secret|password|passwd|signature|sig|auth|credential", re.I)
@@ -49,12 +49,19 @@ def redact_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    pairs = [
-        (name, MASK if _is_secret_param(name) else value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    query = urlencode(pairs, safe="[]")
+    query = redact_query(parts.query)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values of secret-looking parameters masked, the rest as
+    it came (a log line shows what was asked)."""
+    return "&".join(_redacted_pair(pair) for pair in query.split("&"))
+
+
+def _redacted_pair(pair: str) -> str:
+    name, equals, _ = pair.partition("=")
+    return f"{name}={MASK}" if equals and _is_secret_param(unquote_plus(name)) else pair
 
 
 def _is_secret_param(name: str) -> bool:

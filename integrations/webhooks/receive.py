@@ -123,12 +123,13 @@ def unverifiable_reply(endpoint: WebhookEndpoint) -> Reply:
 def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Reply:
     """Asana's: echo X-Hook-Secret and keep it (encrypted) to check X-Hook-Signature later.
 
-    Accepted only while the hub is creating a subscription (`handshake_until`) or
-    before the endpoint has any secret; any other handshake is refused, so knowing
-    the URL is not enough to plant a secret."""
+    Accepted only while the hub is creating a subscription (`handshake_until`); any
+    other handshake is refused, even on an endpoint with no secret yet, so knowing the
+    URL is not enough to plant a secret (Asana asks for one only while its `POST
+    /webhooks` is in flight)."""
     now = timezone.now()
     expected = endpoint.handshake_until is not None and endpoint.handshake_until > now
-    if not secret or not (expected or not endpoint.secrets):  # unreadable ones count
+    if not secret or not expected:
         logger.warning(
             "Webhook handshake refused for connection %s: none expected", endpoint.connection_id
         )

@@ -70,16 +70,19 @@ def test_a_page_request_makes_a_server_span_without_secrets(spans, staff_user):
     client.force_login(staff_user)
     assert client.get("/calls/", {"q": "x", "access_token": SECRET}).status_code == 200
     assert client.get(f"/webhooks/affinity/{HOOK_TOKEN}/").status_code == 405
+    assert client.get(f"/webhooks/affinity/{HOOK_TOKEN}").status_code == 301  # APPEND_SLASH
     exported = spans.get_finished_spans()
     servers = [s for s in exported if s.kind.name == "SERVER"]
     assert [s.name for s in servers] == [
         "GET calls/",
         "GET webhooks/<str:provider>/<str:token>/",
+        "GET",
     ]
     urls = [s.attributes.get("url.full") or s.attributes.get("http.url") for s in servers]
     assert urls == [
         "http://testserver/calls/?q=x&access_token=[REDACTED]",
         "http://testserver/webhooks/affinity/********/",
+        "http://testserver/webhooks/affinity/********",
     ]
     text = every_value(exported)
     assert SECRET not in text and HOOK_TOKEN not in text

@@ -128,6 +128,17 @@ class TestAsana:
         assert "X-Hook-Secret" not in response
         assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
 
+    def test_a_handshake_on_a_new_endpoint_the_hub_is_not_subscribing_plants_nothing(
+        self, provider_client, endpoint_of
+    ):
+        """Whoever knows the URL of an endpoint with no secret yet could otherwise plant
+        one and sign forged events with it, even after the hub's own subscription."""
+        endpoint = endpoint_of("asana")
+        response = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+        assert response.status_code == 401
+        assert "X-Hook-Secret" not in response
+        assert WebhookEndpoint.objects.get().secret_list() == []
+
     def test_events_are_stored_and_heartbeats_answered_without_storing(
         self, provider_client, endpoint_of
     ):
@@ -202,12 +213,25 @@ def test_a_burst_queues_one_apply_task_and_the_next_after_the_task_started(
     assert len(queued) == 1
 
 
-def test_the_request_log_masks_the_receiver_token(provider_client, endpoint_of, caplog):
-    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret."""
+@pytest.mark.parametrize(
+    ("tail", "status"),
+    [("/", 200), ("", 301), ("/extra/", 404)],
+    ids=["delivery", "no-trailing-slash", "unknown-path"],
+)
+def test_the_request_log_masks_the_receiver_token(
+    provider_client, endpoint_of, caplog, tail, status
+):
+    """Affinity's deliveries are authenticated by the URL's token alone: it is a secret,
+    masked in every form of the path, resolved or not (APPEND_SLASH's redirect, a 404)."""
     endpoint = endpoint_of("affinity")
     with caplog.at_level(logging.INFO, logger="hub.requests"):
-        post(provider_client, endpoint, affinity_event())
-    assert "/webhooks/affinity/********/ 200" in caplog.text
+        response = provider_client.post(
+            f"/webhooks/affinity/{endpoint.token}{tail}",
+            data=affinity_event(),
+            content_type="application/json",
+        )
+    assert response.status_code == status
+    assert f"/webhooks/affinity/********{tail} {status}" in caplog.text
     assert endpoint.token not in caplog.text
 
 
