@@ -90,3 +90,42 @@ def test_a_page_past_the_end_of_a_search_says_so_and_links_back_to_its_results(
     assert "No candidates match" not in html
     nothing = logged_in_client.get("/candidates/", {"q": "nobody", "page": 4}).content.decode()
     assert "No candidates match these filters." in nothing
+
+
+def test_a_row_shows_each_cell_as_a_person_reads_it(logged_in_client, listed):
+    """Every shape a list row's cells take: a photo or initials, "(no name)", the sync
+    badges, emails that may wrap, unsynced offers and disqualified stages, the referrer
+    over the source, a missing time, and provider text escaped."""
+    rows = [
+        Candidate(connection=listed, remote_id="a", name="<b>Ann</b>", initials="AN",
+                  photo_thumb_url="https://img.example/a.png", emails=["ann.lee@example.com"],
+                  phones=["+31 6 1234 5678"], referrer="Bob", source="career_site",
+                  sync_status=SyncStatus.PENDING,
+                  remote_created_at=datetime(2030, 1, 2, 9, 30, tzinfo=UTC)),
+        Candidate(connection=listed, remote_id="b", name="", photo_thumb_url="javascript:x",
+                  source="career_site", sync_status=SyncStatus.FAILED,
+                  remote_created_at=datetime(2030, 1, 1, tzinfo=UTC)),
+    ]  # fmt: skip
+    for candidate in rows:
+        candidate.save()
+    Placement.objects.create(candidate=rows[0], offer_remote_id="9", stage_name="Hired")
+    Placement.objects.create(
+        candidate=rows[0], offer_remote_id="5", stage_name="Offer", is_disqualified=True
+    )
+    html = logged_in_client.get("/candidates/").content.decode()
+    ann, nameless = (
+        " ".join(html.split(f'data-candidate-id="{c.pk}"')[1].split("</tr>")[0].split())
+        for c in rows
+    )
+    assert '<img class="avatar" src="https://img.example/a.png" alt="" data-initials="AN"' in ann
+    assert "&lt;b&gt;Ann&lt;/b&gt;</a>" in ann and 'data-testid="pending-badge"' in ann
+    assert '<span class="email">ann.<wbr>lee@<wbr>example.<wbr>com</span>' in ann
+    assert "<div>+31 6 1234 5678</div>" in ann
+    assert 'Offer 9 <span class="badge text-bg-light border">Hired</span>' in ann
+    assert 'Data Scientist <span class="badge text-bg-secondary">Offer · disqualified</span>' in ann
+    assert ">Bob</td>" in ann and "Career site" not in ann
+    assert '<time datetime="2030-01-02T09:30:00+00:00" title="Jan. 2, 2030, 9:30 a.m. UTC">' in ann
+    assert '<span class="avatar" aria-hidden="true">?</span>' in nameless
+    assert "(no name)</a>" in nameless and ">Failed</span>" in nameless
+    assert nameless.count('<span class="text-body-secondary">—</span>') == 4  # emails to activity
+    assert ">Career site</td>" in nameless
