@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestLogMiddleware",
     "core.middleware.HealthzMiddleware",  # before anything checks the Host header
+    "core.middleware.WebhookReceiverMiddleware",  # before what only pages need
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.request_limits.RequestBodyLimitMiddleware",  # before anything reads a body

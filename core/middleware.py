@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
 from core.log_masking import masked
+from core.request_limits import body_refusal
 from integrations.audit import current_page
 
 logger = logging.getLogger("hub.requests")
@@ -61,6 +63,38 @@ class HealthzMiddleware:
         if request.path_info == "/healthz":
             return healthz(request)
         return self.get_response(request)
+
+
+class WebhookReceiverMiddleware:
+    """Answers the webhook receivers (`/webhooks/<provider>/<token>/`) before the
+    middleware a signed-in page needs (sessions, CSRF, users, messages, CSP, ...).
+
+    A receiver is public, CSRF-exempt and answers JSON to a provider, never to a
+    browser; that middleware cost a stored delivery 0.15-0.25 ms of its 0.65-0.75. Listed
+    after the request log and the security headers; it checks the Host header as
+    CommonMiddleware would and the body cap as RequestBodyLimitMiddleware does. Any
+    other path, one that resolves to no receiver included, goes down the whole chain.
+    """
+
+    PREFIX = "/webhooks/"
+    VIEW_NAME = "integrations:webhook_receive"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(self.PREFIX):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if match.view_name != self.VIEW_NAME:
+            return self.get_response(request)
+        request.get_host()  # ALLOWED_HOSTS: DisallowedHost is a 400
+        request.resolver_match = match
+        refusal = body_refusal(request, match.func)
+        return refusal or match.func(request, *match.args, **match.kwargs)
 
 
 class AuditPageMiddleware:

@@ -56,16 +56,22 @@ class RequestBodyLimitMiddleware:
     def process_view(
         self, request: HttpRequest, view: View, args: Any, kwargs: Any
     ) -> HttpResponse | None:
-        size = _announced_length(request)
-        if size is None:  # Django would fail reading the body with a 500
-            return defaults.bad_request(request, ValueError("Content-Length is not a number"))
-        if not size:
-            return None
-        cap = body_cap(request, view)
-        if size <= cap:
-            return None
-        _discard(request, size)
-        return too_large(request, cap=cap, size=size)
+        return body_refusal(request, view)
+
+
+def body_refusal(request: HttpRequest, view: View) -> HttpResponse | None:
+    """The 413 (or 400 for an unreadable Content-Length) answered instead of `view`;
+    None when the body may be read."""
+    size = _announced_length(request)
+    if size is None:  # Django would fail reading the body with a 500
+        return defaults.bad_request(request, ValueError("Content-Length is not a number"))
+    if not size:
+        return None
+    cap = body_cap(request, view)
+    if size <= cap:
+        return None
+    _discard(request, size)
+    return too_large(request, cap=cap, size=size)
 
 
 def body_cap(request: HttpRequest, view: View) -> int:

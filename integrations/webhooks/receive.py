@@ -152,19 +152,38 @@ def delivery_store(
     one transaction; None when it was a duplicate (made due again if `repeatable`)."""
     try:
         with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
+            delivery = WebhookDelivery(
                 provider=provider,
                 connection_id=endpoint.connection_id,
                 headers=masked_headers(inbound.headers),
                 body=inbound.body,
                 dedupe_key=verified.dedupe_key,
             )
+            delivery_insert(delivery)
             queue = apply_queue_claim()
     except IntegrityError:
         delivery, queue = None, verified.repeatable and _due_again(endpoint, verified)
     if queue:
         transaction.on_commit(enqueue)
     return delivery
+
+
+def delivery_insert(delivery: WebhookDelivery) -> None:
+    """INSERT a new delivery with one statement written from the model's fields, and set
+    its pk: the ORM's `create` took about a third of a stored delivery's CPU to build
+    the same statement. Each value is still prepared by its field."""
+    db = connections[router.db_for_write(WebhookDelivery)]
+    fields = [f for f in WebhookDelivery._meta.concrete_fields if not f.primary_key]
+    table, pk = db.ops.quote_name(WebhookDelivery._meta.db_table), WebhookDelivery._meta.pk
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 - names from the model
+        f"RETURNING {db.ops.quote_name(pk.column)}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(delivery, True), db) for f in fields])
+        (delivery.pk,) = cursor.fetchone()
+    delivery._state.adding, delivery._state.db = False, db.alias
 
 
 def _due_again(endpoint: WebhookEndpoint, verified: Verified) -> bool:

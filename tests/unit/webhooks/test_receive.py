@@ -102,6 +102,25 @@ class TestRecruitee:
         assert recruitee_post(provider_client, endpoint, huge).status_code == 413
         assert not WebhookDelivery.objects.exists()
 
+    def test_a_host_not_allowed_is_refused_and_stores_nothing(self, provider_client, endpoint_of):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        body = recruitee_event()
+        response = provider_client.post(
+            f"/webhooks/recruitee/{endpoint.token}/",
+            body,
+            content_type="application/json",
+            headers={"X-Recruitee-Signature": hex_signature(RECRUITEE_SECRET, body)},
+            HTTP_HOST="evil.example",
+        )
+        assert response.status_code == 400
+        assert not WebhookDelivery.objects.exists()
+
+    def test_a_delivery_sets_no_cookie(self, provider_client, endpoint_of):
+        endpoint = endpoint_of("recruitee", RECRUITEE_SECRET)
+        response = recruitee_post(provider_client, endpoint, recruitee_event())
+        assert response.status_code == 200
+        assert not response.cookies
+
 
 class TestAsana:
     def test_the_handshake_is_echoed_and_its_secret_kept_encrypted(
