@@ -213,6 +213,21 @@ def test_an_older_runs_page_shows_that_run_not_the_latest(
     assert "The sync failed" not in text
 
 
+def test_a_runs_page_says_which_unlisted_records_it_could_not_check(
+    logged_in_client, connection, fake_resource
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED,
+        deleted_count=1, unverified_count=2,
+        error="Could not check 2 unlisted records at the provider (kept as they were): 500",
+    )  # fmt: skip
+    text = _page_text(logged_in_client.get(f"/sync/runs/{run.pk}/"))
+    assert "0 new, 0 updated, 1 removed, 2 not checked" in text
+    assert "2 records it did not list could not be checked" in text
+    assert f"Reference: sync run #{run.pk}" in text  # the provider's words are staff's
+    assert "The sync failed" not in text
+
+
 def test_a_running_runs_page_updates_itself_until_the_run_ends(
     logged_in_client, connection, fake_resource
 ):
