@@ -64,6 +64,21 @@ def test_a_lists_sync_bar_polls_an_active_run_until_it_ends(
     assert f"Reference: sync run #{run.pk}." in html
 
 
+def test_a_lists_sync_bar_says_what_a_finished_pass_could_not_check(
+    logged_in_client, connection, fake_resource
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.RUNNING,
+    )  # fmt: skip
+    poll = {"HTTP_HX_REQUEST": "true"}
+    logged_in_client.get(f"/sync/runs/{run.pk}/", **poll)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now(), unverified_count=2
+    )
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/", **poll).content.decode()
+    assert "0 new, 0 updated, 0 removed, 2 not checked (kept)." in html
+
+
 def test_sync_now_of_a_switched_off_connection_says_so(client, staff_user, connection):
     """Staff still reach a switched-off connection's bar; nothing is queued."""
     Connection.objects.filter(pk=connection.pk).update(is_active=False)
