@@ -15,7 +15,8 @@ settle window, sent again only if nothing was found.
   has the value sent;
 - delete: the write landed when the record is gone (404);
 - create: the list operation is asked with the sent values of the fields it
-  filters on, and an item holding every sent scalar value counts. An API whose
+  filters on, and an item holding every sent scalar value counts, unless it held
+  them already before the send (`existing_ids`, noted by `before_send`). An API whose
   list filters on none of them offers no way to look a create up: the row then
   needs a person (never a blind re-send, which could create it twice).
 
@@ -42,6 +43,7 @@ from integrations.openapi import cache
 from integrations.openapi.client import OpenApiClient, build_client
 from integrations.openapi.model import Operation
 from integrations.openapi.service import connection_api_client
+from integrations.outbox.claims import claimed_update
 from integrations.outbox.operations import OutboxOperation
 
 LOOKUP_LIMIT = 500
@@ -124,26 +126,47 @@ class _ApiWrite(OutboxOperation):
 class ApiCreate(_ApiWrite):
     name = "openapi.create"
 
+    def before_send(self, client: Any, item: OutboxItem) -> None:
+        """Note the records that hold the sent values before this send: a lookup after an
+        unknown outcome must not take one of them for this create."""
+        matches = same_values(dynamic_client(client, item), item)
+        if matches is not None:
+            payload = {**item.payload, "existing_ids": [str(r.get("id")) for r in matches]}
+            claimed_update(item, payload=payload)
+
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         api = dynamic_client(client, item)
-        resource = item.payload["resource"]
-        listing = operation_of(api, resource, "list")
-        sent = item.payload.get("body") or {}
-        filters = {
-            p.python_name: sent[p.wire_name]
-            for p in listing.parameters
-            if p.location == "query" and isinstance(sent.get(p.wire_name), str | int | float)
-        }
-        if not filters:
+        matches = same_values(api, item)
+        if matches is None:
             raise IntegrationError(
                 f"The answer to this create never came, and {api._model.title} offers no way "
                 "to look the record up: check whether it exists there before sending it again."
             )
-        scalars = {k: v for k, v in sent.items() if not isinstance(v, dict | list)}
-        for record in listed(api, listing, filters):
-            if holds(record, scalars):
-                return record
+        known = item.payload.get("existing_ids")
+        if known is None and matches:
+            ids = ", ".join(str(r.get("id")) for r in matches)
+            raise IntegrationError(
+                f"The answer to this create never came, and {api._model.title} holds records "
+                f"with the values sent ({ids}), but which of them were there before it was "
+                "sent was not noted: check whether one is this create before sending it again."
+            )
+        return next((r for r in matches if str(r.get("id")) not in (known or [])), None)
+
+
+def same_values(api: OpenApiClient, item: OutboxItem) -> list[dict[str, Any]] | None:
+    """The records at the API that hold every scalar value the create sends, found
+    through its list filters; None when the list filters on none of them."""
+    listing = operation_of(api, item.payload["resource"], "list")
+    sent = item.payload.get("body") or {}
+    filters = {
+        p.python_name: sent[p.wire_name]
+        for p in listing.parameters
+        if p.location == "query" and isinstance(sent.get(p.wire_name), str | int | float)
+    }
+    if not filters:
         return None
+    scalars = {k: v for k, v in sent.items() if not isinstance(v, dict | list)}
+    return [record for record in listed(api, listing, filters) if holds(record, scalars)]
 
 
 def listed(api: OpenApiClient, listing: Operation, filters: dict[str, Any]) -> Iterator[dict]:

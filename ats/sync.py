@@ -24,7 +24,13 @@ from integrations.providers.recruitee_records import (
     StageRecord,
     parse_stage,
 )
-from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, SyncedResource
+from integrations.sync.resources import (
+    FetchedPage,
+    FetchedRow,
+    FetchRequest,
+    Presence,
+    SyncedResource,
+)
 from integrations.sync.upsert import delete_children, insert_rows
 
 # Recruitee documents no largest page for the candidate list (recruitee.md §2a). At 100 a
@@ -221,7 +227,9 @@ CANDIDATES = SyncedResource(
     fetch=fetch_candidates,
     fetch_one=fetch_candidate,
     incremental=True,
-    still_present=lambda client, connection, ids: recruitee.candidates_present(client, ids),
+    still_present=lambda client, connection, ids: Presence(
+        recruitee.candidates_present(client, ids)
+    ),
     after_upsert=_after_candidates_upsert,
     after_sync=lambda connection: planner_statistics(Candidate),
 )

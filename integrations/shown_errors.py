@@ -57,8 +57,17 @@ class ShownError:
 
 
 def sync_run_error(run: SyncRun) -> ShownError:
+    """Why a run failed, or (a run that succeeded) why it kept records it could not check."""
+    if run.status == SyncRun.Status.SUCCEEDED:
+        n = run.unverified_count
+        plain = (
+            f"{n} record{'s' if n != 1 else ''} it did not list could not be checked, so "
+            f"{'it stays' if n == 1 else 'they stay'} as before until the next full sync."
+        )
+    else:
+        plain = "The sync failed; it is tried again at the next scheduled sync."
     return ShownError(
-        plain="The sync failed; it is tried again at the next scheduled sync.",
+        plain=plain,
         reference=f"sync run #{run.pk}",
         detail=_redacted(run.connection, run.error),
     )

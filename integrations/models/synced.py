@@ -100,6 +100,9 @@ class SyncRun(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     deleted_count = models.PositiveIntegerField(default=0)
+    # Unlisted records a full pass could not ask the provider about: kept, not deleted
+    # (`error` says why; the run still succeeds).
+    unverified_count = models.PositiveIntegerField(default=0)
     # Where to resume: the provider's page position after the last saved page.
     checkpoint = models.JSONField(null=True, blank=True)
     since = models.DateTimeField(null=True, blank=True)

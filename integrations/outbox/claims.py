@@ -83,20 +83,25 @@ def still_held(items: list[OutboxItem], *, sending_key: str = "") -> bool:
     return beaten == len(items)
 
 
+def claimed_update(item: OutboxItem, **changes: Any) -> None:
+    """Save `changes` to a claimed row, only while the claim is ours (else `ClaimLost`)."""
+    changes |= {"updated_at": timezone.now()}
+    updated = OutboxItem.objects.filter(
+        pk=item.pk, claim_token=item.claim_token, status=OutboxItem.Status.SENDING
+    ).update(**changes)
+    if not updated:
+        raise ClaimLost(f"outbox {item} is no longer claimed by this worker")
+    for name, value in changes.items():
+        setattr(item, name, value)
+
+
 def end_claim(item: OutboxItem, **changes: Any) -> None:
     """Write an attempt's outcome and release the claim, only while the claim is ours.
 
     Call it last inside the transaction that saves the rest of the outcome (the
     local record): `ClaimLost` then rolls all of it back.
     """
-    changes |= {"claim_token": "", "lease_until": None, "updated_at": timezone.now()}
-    ended = OutboxItem.objects.filter(
-        pk=item.pk, claim_token=item.claim_token, status=OutboxItem.Status.SENDING
-    ).update(**changes)
-    if not ended:
-        raise ClaimLost(f"outbox {item} is no longer claimed by this worker")
-    for name, value in changes.items():
-        setattr(item, name, value)
+    claimed_update(item, **changes, claim_token="", lease_until=None)
 
 
 def recover_stale(*, now: datetime | None = None) -> int:

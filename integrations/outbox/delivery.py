@@ -151,6 +151,7 @@ def _confirm_or_send(client: Any, operation: Any, item: OutboxItem) -> dict[str,
         # Nothing arrived across the whole window: the first request never landed.
         item.unknown_since, item.unknown_key, item.empty_lookups = None, "", 0
     key = item.idempotency_key if provider.idempotency_header else ""
+    operation.before_send(client, item)
     if not still_held([item], sending_key=key):
         raise ClaimLost(f"outbox {item} lost its claim before sending")
     sent_at = timezone.now()

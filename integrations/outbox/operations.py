@@ -48,6 +48,11 @@ class OutboxOperation:
         """Make the provider call; return the provider's record (raw JSON)."""
         raise NotImplementedError(f"{type(self).__name__} must implement send()")
 
+    def before_send(self, client: Any, item: OutboxItem) -> None:
+        """Just before each send, outside its unknown-outcome handling (a failed read here
+        sent nothing): note in the row what `find_existing` will need, saved with
+        `claims.claimed_update`, e.g. the records that already hold a create's values."""
+
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         """After an attempt whose outcome is unknown: the provider's record if the
         write already landed, else None. Never creates anything."""

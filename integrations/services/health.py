@@ -14,8 +14,9 @@ runs, and the outbox. The rules, with their settings:
   budget the provider reports (Affinity's per-minute and monthly windows) has less
   than `CONNECTION_HEALTH_BUDGET_FRACTION` (0.1) left.
 - **degraded**: the failed share is at least `CONNECTION_HEALTH_DEGRADED_ERROR_RATE`
-  (0.1), the latest sync of a resource failed, writes need attention, or webhook
-  events received in the last 24 hours failed to apply.
+  (0.1), the latest sync of a resource failed or could not check some records it did
+  not list (`SyncRun.unverified_count`), writes need attention, or webhook events
+  received in the last 24 hours failed to apply.
 - **healthy** otherwise.
 
 A failed call is a 5xx, a 429, a timeout or another transport failure. 4xx
@@ -58,6 +59,9 @@ WRITE_STATUSES = (
     OutboxItem.Status.NEEDS_ATTENTION,
 )
 WEBHOOK_EVENTS_WINDOW = timedelta(hours=24)
+# A resource's last success, its latest run's status and that run's `unverified_count`.
+SyncStateRow = tuple[datetime | None, str | None, int]
+NO_SYNC: SyncStateRow = (None, None, 0)
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ def _health(
     *,
     now: datetime,
     calls: dict[str, int | None],
-    syncs: dict[str, tuple[datetime | None, str | None]],
+    syncs: dict[str, SyncStateRow],
     writes: dict[str, int],
     webhooks: dict[str, int],
 ) -> ConnectionHealth:
@@ -185,7 +189,7 @@ def _health(
     total = calls.get("calls") or 0
     failed = sum(calls.get(name) or 0 for name in FAILED_CALL_FIELDS)
     budgets = _budgets(connection)
-    last_sync_at, next_sync_at, failed_syncs = _sync_summary(connection, syncs, now)
+    last_sync_at, next_sync_at, failed_syncs, unchecked = _sync_summary(connection, syncs, now)
     pending = writes.get(OutboxItem.Status.PENDING, 0) + writes.get(OutboxItem.Status.SENDING, 0)
     attention = writes.get(OutboxItem.Status.NEEDS_ATTENTION, 0)
     events = WebhookEvents(
@@ -220,6 +224,11 @@ def _health(
                     f"{budget.remaining:,} of {budget.limit:,} calls left."
                 )
         degraded += [f"The last sync of {name} failed." for name in failed_syncs]
+        degraded += [
+            f"The last sync of {name} could not check {n} record{'s' if n != 1 else ''} it did "
+            f"not list (kept as {'it was' if n == 1 else 'they were'})."
+            for name, n in unchecked
+        ]
         if attention:
             degraded.append(
                 f"{attention} write{'s' if attention != 1 else ''} "
@@ -284,36 +293,40 @@ def _counts(rows: QuerySet, field: str) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _sync_states(ids: list[int]) -> dict[int, dict[str, tuple[datetime | None, str | None]]]:
-    """Each connection's resources: the last success and the latest run's status. (The
-    engine makes a resource's state before its first run, so every run has one.)"""
+def _sync_states(ids: list[int]) -> dict[int, dict[str, SyncStateRow]]:
+    """Each connection's resources: the last success, the latest run's status and the
+    unlisted records it could not check. (The engine makes a resource's state before its
+    first run, so every run has one.)"""
     latest = SyncRun.objects.filter(
         connection=OuterRef("connection"), resource=OuterRef("resource")
     ).order_by("-created_at")
-    states: dict[int, dict[str, tuple[datetime | None, str | None]]] = {}
-    for connection_id, resource, success, status in (
+    states: dict[int, dict[str, SyncStateRow]] = {}
+    for connection_id, resource, success, status, unverified in (
         SyncState.objects.filter(connection__in=ids)
-        .annotate(latest=Subquery(latest.values("status")[:1]))
-        .values_list("connection", "resource", "last_success_at", "latest")
+        .annotate(
+            latest=Subquery(latest.values("status")[:1]),
+            unverified=Subquery(latest.values("unverified_count")[:1]),
+        )
+        .values_list("connection", "resource", "last_success_at", "latest", "unverified")
     ):
-        states.setdefault(connection_id, {})[resource] = (success, status)
+        states.setdefault(connection_id, {})[resource] = (success, status, unverified or 0)
     return states
 
 
 def _sync_summary(
-    connection: Connection, states: dict[str, tuple[datetime | None, str | None]], now: datetime
-) -> tuple[datetime | None, datetime | None, list[str]]:
+    connection: Connection, states: dict[str, SyncStateRow], now: datetime
+) -> tuple[datetime | None, datetime | None, list[str], list[tuple[str, int]]]:
     """The last successful sync of any resource, when the scheduler next syncs one
-    (`syncs_due`'s rule: the interval after the last success; now if never synced), and
-    the resources whose latest run failed."""
+    (`syncs_due`'s rule: the interval after the last success; now if never synced), the
+    resources whose latest run failed, and those whose latest run could not check some
+    unlisted records (with how many)."""
     synced = connection_resources(connection)
     if not synced:
-        return None, None, []
-    successes = [states.get(r.key, (None, None))[0] for r in synced]
+        return None, None, [], []
+    successes = [states.get(r.key, NO_SYNC)[0] for r in synced]
     interval = timedelta(minutes=connection.sync_interval_minutes or settings.SYNC_INTERVAL_MINUTES)
     last = max((s for s in successes if s), default=None)
     upcoming = min((s + interval if s else now) for s in successes)
-    failed = [
-        r.label for r in synced if states.get(r.key, (None, None))[1] == SyncRun.Status.FAILED
-    ]
-    return last, max(upcoming, now), failed
+    failed = [r.label for r in synced if states.get(r.key, NO_SYNC)[1] == SyncRun.Status.FAILED]
+    unchecked = [(r.label, n) for r in synced if (n := states.get(r.key, NO_SYNC)[2])]
+    return last, max(upcoming, now), failed, unchecked

@@ -34,7 +34,7 @@ from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
 from integrations.services.connections import connection_client
-from integrations.sync.resources import FetchedPage, FetchRequest, SyncedResource
+from integrations.sync.resources import FetchedPage, FetchRequest, Presence, SyncedResource
 from integrations.sync.upsert import stale_remote_ids, stored_pks, stored_versions, upsert_rows
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ def _complete(resource: SyncedResource, run: SyncRun, state: SyncState, owner: s
         state.high_water_mark = newest
         state.last_success_at = now
         state.save(update_fields=["last_full_at", "high_water_mark", "last_success_at"])
-        _end_run(run, SyncRun.Status.SUCCEEDED)
+        _end_run(run, SyncRun.Status.SUCCEEDED, error=run.error)  # what it could not check
 
 
 def _unseen(resource: SyncedResource, run: SyncRun) -> QuerySet[SyncedRecord]:
@@ -367,19 +367,34 @@ def _keep_present(
     """Count as seen the unlisted records the provider still has (`still_present`): with
     offset or page paging, a record deleted before the cursor moves a later one past it.
     At most UNSEEN_CHECK_LIMIT are asked about (oldest first); the rest are marked
-    deleted unasked, as before."""
+    deleted unasked, as before. A record the provider could not be asked about (an error
+    other than 404) is kept as it is, and the run says how many and why: one failed read
+    neither deletes a record nor fails a pass that listed everything."""
     if run.mode != SyncRun.Mode.FULL or resource.still_present is None:
         return
     unseen_ids = _unseen(resource, run).order_by("pk").values_list("remote_id", flat=True)
     unseen = list(unseen_ids[:UNSEEN_CHECK_LIMIT])
     if not unseen:
         return
-    present = resource.still_present(client, connection, unseen)
+    try:
+        presence = resource.still_present(client, connection, unseen)
+    except IntegrationError as error:
+        presence = Presence(present=set(), unverified=set(unseen), error=str(error))
     with transaction.atomic():
         _hold(state, owner)
         resource.model.objects.filter(
-            connection_id=run.connection_id, remote_id__in=present, **resource.scope_filter
+            connection_id=run.connection_id,
+            remote_id__in=presence.present | presence.unverified,
+            **resource.scope_filter,
         ).update(last_seen_run_id=run.pk)
+        run.unverified_count = len(presence.unverified)
+        if presence.unverified:
+            n = run.unverified_count
+            run.error = (
+                f"Could not check {n} unlisted record{'s' if n != 1 else ''} at the provider "
+                f"(kept as {'it was' if n == 1 else 'they were'}): {presence.error}"
+            )
+        run.save(update_fields=["unverified_count", "error"])
 
 
 def _finish(run: SyncRun, status: str, state: SyncState, owner: str, *, error: str) -> None:

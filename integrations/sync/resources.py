@@ -9,11 +9,11 @@ rest: leases, checkpoints, bulk upserts, deletions and progress.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from integrations.http.errors import NotFoundError
+from integrations.http.errors import IntegrationError, NotFoundError
 from integrations.models.synced import SyncedRecord
 
 
@@ -55,29 +55,56 @@ AfterSync = Callable[[Any], None]
 # fetch_one(client, connection, remote_id): the record as the provider has it now, or
 # None when it has no such record any more (a webhook's change hint, webhooks/apply.py).
 FetchOne = Callable[[Any, Any, str], FetchedRow | None]
+
+
+@dataclass(frozen=True)
+class Presence:
+    """What a `still_present` check learned about the ids it was asked about."""
+
+    present: set[str]
+    # Those it could not ask about (an error other than 404): kept as they are.
+    unverified: set[str] = field(default_factory=set)
+    error: str = ""  # the first such error, for the run
+
+
 # still_present(client, connection, remote_ids): those of `remote_ids` the provider still
 # has. A full pass asks it about the records it did not list before marking them deleted:
-# offset or page paging skips a record when one before it is deleted meanwhile.
-StillPresent = Callable[[Any, Any, list[str]], set[str]]
+# offset or page paging skips a record when one before it is deleted meanwhile. One that
+# raises an IntegrationError vouches for none of them (all unverified, none deleted).
+StillPresent = Callable[[Any, Any, list[str]], Presence]
 # row_from_event(connection, body): the row an event's body describes, for providers
 # whose events carry the whole record (Affinity); None when the body is not one.
 RowFromEvent = Callable[[Any, dict[str, Any]], FetchedRow | None]
 
 
-def present_one_by_one(get: Callable[[Any, str], Any], *, limit: int = 200) -> StillPresent:
+def present_one_by_one(
+    get: Callable[[Any, str], Any], *, limit: int = 200, errors_max: int = 3
+) -> StillPresent:
     """`still_present` by reading each record, for providers with no lookup of many ids:
     `get(client, remote_id)` raises NotFoundError once the record is gone. Past `limit`
-    ids the rest are not asked about (a large deletion costs no more than `limit` reads)."""
+    ids the rest are not asked about (a large deletion costs no more than `limit` reads).
+    A read that fails otherwise (after the client's retries) leaves its record unverified;
+    after `errors_max` such failures the provider is not asked about the rest either (each
+    costs its retries), which stay unverified too."""
 
-    def still_present(client: Any, connection: Any, remote_ids: list[str]) -> set[str]:
-        present = set()
+    def still_present(client: Any, connection: Any, remote_ids: list[str]) -> Presence:
+        present: set[str] = set()
+        unverified: set[str] = set()
+        errors: list[str] = []
         for remote_id in remote_ids[:limit]:
+            if len(errors) >= errors_max:
+                unverified.add(remote_id)
+                continue
             try:
                 get(client, remote_id)
             except NotFoundError:
                 continue
+            except IntegrationError as error:
+                unverified.add(remote_id)
+                errors.append(str(error))
+                continue
             present.add(remote_id)
-        return present
+        return Presence(present, unverified, errors[0] if errors else "")
 
     return still_present
 

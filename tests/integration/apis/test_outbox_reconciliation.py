@@ -3,11 +3,14 @@ again (apis/outbox.py), against the sandbox over HTTP."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from apis.outbox import ApiCreate, ApiDelete, ApiUpdate
 from integrations.http.errors import IntegrationError
 from integrations.models import Connection, OpenApiSource, OutboxItem
+from integrations.outbox.delivery import outbox_deliver, outbox_submit
 from integrations.sandbox.credentials import PROJECTS_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
 
@@ -39,12 +42,23 @@ def _item(connection, key, **payload) -> OutboxItem:
 
 def test_a_create_is_found_through_the_list_filters(tool):
     body = {"name": "Reconciled", "workspace_id": 2, "status": "Active"}
-    sent = _item(tool, "a", resource="projects", method="post", record_id=None, body=body)
+    sent = _item(tool, "a", resource="projects", method="post", record_id=None, body=body,
+                 existing_ids=[])  # fmt: skip
     remote = ApiCreate().send(None, sent)
     assert ApiCreate().find_existing(None, sent)["id"] == remote["id"]
     other = _item(tool, "b", resource="projects", method="post", record_id=None,
-                  body={**body, "name": "Never sent"})  # fmt: skip
+                  body={**body, "name": "Never sent"}, existing_ids=[])  # fmt: skip
     assert ApiCreate().find_existing(None, other) is None
+
+
+def test_a_match_that_may_be_older_than_the_create_needs_a_person(tool):
+    """A row whose send noted no `existing_ids` (its worker stopped first) cannot tell an
+    older record of the same values from its own: it says so rather than guess."""
+    body = {"name": "Unnoted", "workspace_id": 2, "status": "Active"}
+    item = _item(tool, "g", resource="projects", method="post", record_id=None, body=body)
+    remote = ApiCreate().send(None, item)
+    with pytest.raises(IntegrationError, match=rf"the values sent \({remote['id']}\)"):
+        ApiCreate().find_existing(None, item)
 
 
 def test_a_create_the_api_cannot_look_up_needs_a_person(tool):
@@ -67,3 +81,56 @@ def test_a_delete_is_done_when_the_record_is_gone(placeholder):
     assert ApiDelete().find_existing(None, gone) == {"id": 999}
     there = _item(placeholder, "f", resource="posts", method="delete", record_id=1, body={})
     assert ApiDelete().find_existing(None, there) is None
+
+
+def _projects_named(sandbox, name: str) -> list[int]:
+    rows = sandbox.store.payloads("SELECT payload FROM projects_projects")
+    return sorted(row["id"] for row in rows if row.get("name") == name)
+
+
+def test_a_lost_create_is_not_taken_for_an_older_record_of_the_same_values(
+    tool, sandbox_clean, settings
+):
+    """The tool keeps one project of a name per workspace: the create is refused (409), and
+    that answer is lost. The older project holds every value sent, yet it is not this
+    create's: once the lookups settle, the create is sent again and its refusal shown."""
+    settings.OUTBOX_SETTLE_SECONDS = 0
+    body = {"name": f"Twin {uuid.uuid4().hex[:6]}", "workspace_id": 2, "status": "Active"}
+    older = ApiCreate().send(None, _item(tool, "older", resource="projects", method="post",
+                                         record_id=None, body=body))  # fmt: skip
+    payload = {"resource": "projects", "method": "post", "record_id": None, "body": body}
+    item, _ = outbox_submit(
+        connection=tool, operation="openapi.create", payload=payload, submission_key="twin"
+    )
+    sandbox_clean.set_faults("projects", drop_after_rate=1, methods=["POST"], max_faults=1)
+    outbox_deliver(item.pk, background=False)
+    item.refresh_from_db()
+    assert item.status == OutboxItem.Status.PENDING and item.outcome_unknown
+
+    for _ in range(5):
+        OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=item.created_at)
+        outbox_deliver(item.pk)
+        item.refresh_from_db()
+    assert item.remote_id != str(older["id"])
+    assert item.status == OutboxItem.Status.FAILED
+    assert "already exists" in item.field_errors["name"][0]
+    assert _projects_named(sandbox_clean, body["name"]) == [older["id"]]
+
+
+def test_a_lost_create_that_landed_is_found_once(tool, sandbox_clean):
+    body = {"name": f"Landed {uuid.uuid4().hex[:6]}", "workspace_id": 2, "status": "Active"}
+    payload = {"resource": "projects", "method": "post", "record_id": None, "body": body}
+    item, _ = outbox_submit(
+        connection=tool, operation="openapi.create", payload=payload, submission_key="landed"
+    )
+    sandbox_clean.set_faults("projects", drop_after_rate=1, methods=["POST"], max_faults=1)
+    outbox_deliver(item.pk, background=False)
+    item.refresh_from_db()
+    assert item.status == OutboxItem.Status.PENDING and item.outcome_unknown
+    assert item.payload["existing_ids"] == []  # noted before the send
+
+    OutboxItem.objects.filter(pk=item.pk).update(next_attempt_at=item.created_at)
+    outbox_deliver(item.pk)
+    item.refresh_from_db()
+    assert item.status == OutboxItem.Status.DONE
+    assert [str(pk) for pk in _projects_named(sandbox_clean, body["name"])] == [item.remote_id]

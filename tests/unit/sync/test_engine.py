@@ -5,11 +5,21 @@ from datetime import UTC, datetime
 import pytest
 
 from ats.models import Candidate
-from integrations.http.errors import ConnectionDisabledError, ProviderUnavailableError
+from integrations.http.errors import (
+    ConnectionDisabledError,
+    NotFoundError,
+    ProviderUnavailableError,
+)
 from integrations.models import SyncRun, SyncState
 from integrations.models.synced import SyncStatus
+from integrations.services.health import DEGRADED, connection_health
 from integrations.sync.engine import SyncAlreadyRunning, sync_resource
-from integrations.sync.resources import FetchedPage, FetchedRow, SyncedResource
+from integrations.sync.resources import (
+    FetchedPage,
+    FetchedRow,
+    SyncedResource,
+    present_one_by_one,
+)
 
 pytestmark = pytest.mark.usefixtures("no_client")
 
@@ -192,3 +202,65 @@ def test_an_unexpected_error_ends_the_run_as_failed(connection):
     run = SyncRun.objects.get(resource="test.broken")
     assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
     assert SyncState.objects.get(resource="test.broken").lease_until is None
+
+
+def _checked(provider: FakeProvider, still_present) -> SyncedResource:
+    """Under the key of the connection's own resource, so its health reads the run."""
+    return SyncedResource(
+        key="recruitee.candidates", provider="recruitee", label="candidates", model=Candidate,
+        fetch=provider.fetch, still_present=still_present,
+    )  # fmt: skip
+
+
+def test_an_error_checking_one_unlisted_record_keeps_it_and_the_pass(connection):
+    """The full pass lists 1 only (paging skipped 2, 3, 4): 2 is still there, 4 is gone,
+    and asking about 3 fails after the client's retries. 3 is not deleted, and the pass
+    still succeeds (4 leaves the list), saying what it could not check."""
+
+    def get(client, remote_id):
+        if remote_id == "3":
+            raise ProviderUnavailableError("500 on one record", provider="Fake", status=500)
+        if remote_id == "4":
+            raise NotFoundError("gone", provider="Fake", status=404)
+
+    sync_resource(connection=connection, resource=_resource(FakeProvider([1, 2, 3, 4])))
+    run = sync_resource(
+        connection=connection,
+        resource=_checked(FakeProvider([1]), present_one_by_one(get)),
+        full=True,
+    )
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert _live_ids(connection) == {"1", "2", "3"}
+    assert (run.deleted_count, run.unverified_count) == (1, 1)
+    assert "500 on one record" in run.error
+    health = connection_health(connection)
+    assert health.state == DEGRADED
+    assert any("could not check 1 " in reason for reason in health.reasons), health.reasons
+
+
+def test_a_lookup_of_many_that_fails_marks_none_of_them_deleted(connection):
+    """A provider's lookup of many ids at once (Recruitee's) that fails vouches for none."""
+
+    def lookup(client, conn, remote_ids):
+        raise ProviderUnavailableError("timeout", provider="Fake", status=None)
+
+    sync_resource(connection=connection, resource=_resource(FakeProvider([1, 2, 3])))
+    run = sync_resource(
+        connection=connection, resource=_checked(FakeProvider([1]), lookup), full=True
+    )
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert _live_ids(connection) == {"1", "2", "3"}
+    assert (run.deleted_count, run.unverified_count) == (0, 2)
+
+
+def test_checking_one_by_one_stops_asking_once_the_provider_keeps_failing():
+    asked = []
+
+    def get(client, remote_id):
+        asked.append(remote_id)
+        raise ProviderUnavailableError("down", provider="Fake", status=503)
+
+    presence = present_one_by_one(get)(None, None, ["1", "2", "3", "4", "5"])
+    assert asked == ["1", "2", "3"]
+    assert (presence.present, presence.unverified) == (set(), {"1", "2", "3", "4", "5"})
+    assert "down" in presence.error

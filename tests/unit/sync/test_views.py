@@ -64,6 +64,21 @@ def test_a_lists_sync_bar_polls_an_active_run_until_it_ends(
     assert f"Reference: sync run #{run.pk}." in html
 
 
+def test_a_lists_sync_bar_says_what_a_finished_pass_could_not_check(
+    logged_in_client, connection, fake_resource
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.RUNNING,
+    )  # fmt: skip
+    poll = {"HTTP_HX_REQUEST": "true"}
+    logged_in_client.get(f"/sync/runs/{run.pk}/", **poll)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now(), unverified_count=2
+    )
+    html = logged_in_client.get(f"/sync/runs/{run.pk}/", **poll).content.decode()
+    assert "0 new, 0 updated, 0 removed, 2 not checked (kept)." in html
+
+
 def test_sync_now_of_a_switched_off_connection_says_so(client, staff_user, connection):
     """Staff still reach a switched-off connection's bar; nothing is queued."""
     Connection.objects.filter(pk=connection.pk).update(is_active=False)
@@ -210,6 +225,21 @@ def test_an_older_runs_page_shows_that_run_not_the_latest(
     assert f'datetime="{older.finished_at.isoformat()}"' in html
     assert "hx-get" not in html  # a finished run is not polled
     assert "Syncing" not in text and "10 of 200" not in text and "5%" not in text
+    assert "The sync failed" not in text
+
+
+def test_a_runs_page_says_which_unlisted_records_it_could_not_check(
+    logged_in_client, connection, fake_resource
+):
+    run = SyncRun.objects.create(
+        connection=connection, resource="recruitee.candidates", status=SyncRun.Status.SUCCEEDED,
+        deleted_count=1, unverified_count=2,
+        error="Could not check 2 unlisted records at the provider (kept as they were): 500",
+    )  # fmt: skip
+    text = _page_text(logged_in_client.get(f"/sync/runs/{run.pk}/"))
+    assert "0 new, 0 updated, 1 removed, 2 not checked" in text
+    assert "2 records it did not list could not be checked" in text
+    assert f"Reference: sync run #{run.pk}" in text  # the provider's words are staff's
     assert "The sync failed" not in text
 
 
