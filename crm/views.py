@@ -198,7 +198,7 @@ class OrganizationPages(_AffinityPages):
         duplicates = selectors.organization_domain_matches(
             connection=connection, domain=data["domain"], user=request.user
         )
-        if duplicates.found and not data["create_anyway"]:
+        if duplicates.needs_confirmation and not data["create_anyway"]:
             return {"duplicates": duplicates}
         return services.organization_create(
             connection=connection,
