@@ -159,18 +159,22 @@ def organization_domain_matches(*, connection: Connection, domain: str, user: An
     )
     local = [o for o in local if domain in {d.lower() for d in o.domains} or o.domain == domain]
     known = {o.remote_id for o in local}
+    read: list[AffinityOrganization] = []
+    error = ""
     try:
         client = page_client(connection, user=user)
-        found = affinity.organizations_found(client, term=domain)
-        read = list(islice(found, DOMAIN_CHECK_LIMIT + 1))
-    except (IntegrationError, ConfigurationError) as error:
-        return DomainMatches(local, [], affinity_error_message(error, user=user))
+        # One past the limit: whether the search has more than was read.
+        read.extend(
+            islice(affinity.organizations_found(client, term=domain), DOMAIN_CHECK_LIMIT + 1)
+        )
+    except (IntegrationError, ConfigurationError) as failed:  # the pages read still count
+        error = affinity_error_message(failed, user=user)
     remote = [
         r
         for r in read[:DOMAIN_CHECK_LIMIT]
         if domain in {d.lower() for d in r.domains} and str(r.id) not in known
     ]
-    return DomainMatches(local, remote, unchecked=len(read) > DOMAIN_CHECK_LIMIT)
+    return DomainMatches(local, remote, error, unchecked=len(read) > DOMAIN_CHECK_LIMIT)
 
 
 def affinity_organization_search(

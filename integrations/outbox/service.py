@@ -64,13 +64,13 @@ def _first_write(item: OutboxItem, operation: str, payload: dict[str, Any]) -> O
     """`item`, stored first with this submission key, if this submission is the same write:
     the same operation and what would be sent (`OutboxOperation.submitted`)."""
     sent = operation_for(operation).submitted
-    same = item.operation == operation and sent(item.payload) == sent(json_copy(payload))
+    same = item.operation == operation and sent(item.payload) == sent(_json_copy(payload))
     if not same:
         raise SubmissionChanged(item)
     return item
 
 
-def json_copy(payload: dict[str, Any]) -> dict[str, Any]:
+def _json_copy(payload: dict[str, Any]) -> dict[str, Any]:
     """`payload` as the outbox row's JSON column gives it back (tuples become lists)."""
     return json.loads(json.dumps(payload))
 

@@ -415,3 +415,15 @@ def test_a_domain_check_that_stopped_early_asks_before_creating(
     html = page.content.decode()
     assert not created
     assert "could not check every one" in html and "Create anyway" in html
+
+
+def test_a_match_read_before_affinity_failed_is_still_shown(rsps, connection, user):
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add(
+        "GET", f"{BASE}/organizations",
+        json={"organizations": [ours], "next_page_token": _PAGE_TWO},
+        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "500"})],
+    )  # fmt: skip
+    rsps.add("GET", f"{BASE}/organizations", status=401, body="")
+    matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
+    assert [r.id for r in matches.remote] == [900] and matches.error
