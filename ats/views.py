@@ -188,8 +188,8 @@ def placement_label(placement: Any, titles: dict[str, str]) -> str:
 
 
 NOTE_CHANGED = (
-    "This note form was already submitted with a different note, and that one was added. "
-    "Nothing was added now: write the note again on the page below to add it too."
+    "This note form was already submitted once with a different note. Nothing was added "
+    "now: write the note again on the page below to add it."
 )
 CANDIDATE_PAGES = CandidatePages()
 OFFER_PAGES = OfferPages()

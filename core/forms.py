@@ -55,8 +55,8 @@ class OutboxFormMixin(forms.Form):
 
 
 SUBMISSION_CHANGED = (
-    "This form was already submitted with different values, and those were saved. "
-    "Nothing was saved or sent now; your values are kept below. "
+    "This form was already submitted with different values (the outbox shows what "
+    "became of them). Nothing was saved or sent now; your values are kept below. "
     "Submit again to {again}."
 )
 
