@@ -42,7 +42,7 @@ from integrations.openapi.client import OpenApiClient
 from integrations.openapi.errors import DocumentError
 from integrations.openapi.responses import ListResponse, Response, meta
 from integrations.openapi.service import openapi_client
-from integrations.outbox.service import outbox_write
+from integrations.outbox.service import SubmissionChanged, outbox_write
 from integrations.shown_errors import live_read_error
 from integrations.sync.service import sync_status
 
@@ -355,18 +355,22 @@ def resource_create(request: HttpRequest, connection: str, resource: str) -> Htt
     layout = pages.layout("create")
     form = pages.form_for("create")(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        item = _write(
-            request,
-            pages,
-            "create",
-            record_id=None,
-            body=form.body,
-            submission_key=form.cleaned_data["submission_key"],
-        )
-        created = f" (id {item.remote_id})" if item.remote_id else ""
-        done = f"{pages.singular} created in {pages.title}{created}."
-        if report_write(request, item, form=form, done=done):
-            return redirect(pages.url("list"))
+        try:
+            item = _write(
+                request,
+                pages,
+                "create",
+                record_id=None,
+                body=form.body,
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except SubmissionChanged:  # nothing saved: the form says so, with a new key
+            form.show_changed_submission(creating=True)
+        else:
+            created = f" (id {item.remote_id})" if item.remote_id else ""
+            done = f"{pages.singular} created in {pages.title}{created}."
+            if report_write(request, item, form=form, done=done):
+                return redirect(pages.url("list"))
     context = {
         "resource": pages,
         "form": form,
@@ -393,18 +397,22 @@ def resource_edit(
         if not form.body:
             messages.info(request, "Nothing changed.")
             return redirect(pages.url("detail", record_id))
-        item = _write(
-            request,
-            pages,
-            "edit",
-            record_id=record_id,
-            body=form.body,
-            submission_key=form.cleaned_data["submission_key"],
-            before=record if isinstance(record, dict) else {},  # an array: no old values
-        )
-        done = f"{pages.singular} {record_id} updated in {pages.title}."
-        if report_write(request, item, form=form, done=done):
-            return redirect(pages.url("detail", record_id))
+        try:
+            item = _write(
+                request,
+                pages,
+                "edit",
+                record_id=record_id,
+                body=form.body,
+                submission_key=form.cleaned_data["submission_key"],
+                before=record if isinstance(record, dict) else {},  # an array: no old values
+            )
+        except SubmissionChanged:  # nothing saved: the form says so, with a new key
+            form.show_changed_submission(creating=False)
+        else:
+            done = f"{pages.singular} {record_id} updated in {pages.title}."
+            if report_write(request, item, form=form, done=done):
+                return redirect(pages.url("detail", record_id))
     context = {
         "resource": pages,
         "form": form,

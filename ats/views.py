@@ -36,6 +36,7 @@ from core.resource_views import (
 )
 from core.resources import ListColumn, ResourcePages, Service
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import SubmissionChanged
 from integrations.refresh import Refresh
 from integrations.sync.resources import SyncedResource
 
@@ -186,6 +187,10 @@ def placement_label(placement: Any, titles: dict[str, str]) -> str:
     return label + (" (disqualified)" if placement.is_disqualified else "")
 
 
+NOTE_CHANGED = (
+    "This note form was already submitted once with a different note. Nothing was added "
+    "now: write the note again on the page below to add it."
+)
 CANDIDATE_PAGES = CandidatePages()
 OFFER_PAGES = OfferPages()
 
@@ -206,11 +211,15 @@ def candidate_note_add(
         for problem in form.errors.get("body", []):
             messages.error(request, f"The note was not added: {problem}")
         return redirect(resource.url_name("detail"), pk=pk)
-    item = services.candidate_note_add(
-        candidate=candidate,
-        body=form.cleaned_data["body"],
-        submission_key=form.cleaned_data["submission_key"],
-        user=request.user,
-    )
-    report_write(request, item, form=None, done="Note added in Recruitee.")
+    try:
+        item = services.candidate_note_add(
+            candidate=candidate,
+            body=form.cleaned_data["body"],
+            submission_key=form.cleaned_data["submission_key"],
+            user=request.user,
+        )
+    except SubmissionChanged:
+        messages.error(request, NOTE_CHANGED)
+    else:
+        report_write(request, item, form=None, done="Note added in Recruitee.")
     return redirect(resource.url_name("detail"), pk=pk)

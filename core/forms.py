@@ -39,9 +39,26 @@ class OutboxFormMixin(forms.Form):
                 self.add_error(target, text)
         if not field_errors:
             self.add_error(None, fallback)
-        # A new key: the corrected form is a new submission.
+        self._renew_submission_key()  # the corrected form is a new submission
+
+    def show_changed_submission(self, *, creating: bool) -> None:
+        """Its submission key was used by a write with other values (`SubmissionChanged`:
+        Back, a field changed, submitted again): say so over the person's values, kept,
+        with a new key, so submitting them again is a new write."""
+        again = "create a new record with them" if creating else "save them"
+        self.add_error(None, SUBMISSION_CHANGED.format(again=again))
+        self._renew_submission_key()
+
+    def _renew_submission_key(self) -> None:
         self.data = self.data.copy()
         self.data["submission_key"] = uuid.uuid4().hex
+
+
+SUBMISSION_CHANGED = (
+    "This form was already submitted with different values (the outbox shows what "
+    "became of them). Nothing was saved or sent now; your values are kept below. "
+    "Submit again to {again}."
+)
 
 
 EDIT_BASE_SALT = "core.forms.edit-base"

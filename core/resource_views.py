@@ -36,7 +36,7 @@ from core.resources import ResourcePages
 from core.selectors import duplicates_of
 from integrations.audit import history
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import deliver_later, waiting_message
+from integrations.outbox.service import SubmissionChanged, deliver_later, waiting_message
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
 from integrations.webhooks.stamps import stamp_of
@@ -375,7 +375,11 @@ def create_page(
     form = resource.form_class(request.POST or None, **kwargs)
     context: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
-        written = resource.create(request, connection=connection, form=form)
+        try:
+            written = resource.create(request, connection=connection, form=form)
+        except SubmissionChanged:  # nothing saved: the form says so, with a new key
+            form.show_changed_submission(creating=True)
+            written = {}
         if isinstance(written, OutboxItem):
             record = resource.model._default_manager.filter(pk=written.record_id).first()
             done = resource.written(
@@ -410,6 +414,8 @@ def edit_page(
             form.show_conflict(conflict)
         except EditBreaksRule as broken:  # nothing saved: the form says which rule
             form.show_broken_rule(broken)
+        except SubmissionChanged:  # nothing saved: the form says so, with a new key
+            form.show_changed_submission(creating=False)
         else:
             if item is None:
                 messages.info(request, "Nothing changed.")
@@ -472,10 +478,16 @@ def bulk_page(
             if reason := action.blocked(record):
                 skipped.append(f"{record}: {reason}")
                 continue
-            action.write(request, record, form.cleaned_data["target"], row_key(key, record.pk))
+            try:
+                action.write(request, record, form.cleaned_data["target"], row_key(key, record.pk))
+            except SubmissionChanged:  # Back, another action or target, submitted again
+                skipped.append(f"{record}: {BULK_CHANGED}")
     if skipped:
         messages.info(request, "Skipped: " + " · ".join(skipped))
     return redirect(resource.url("bulk_result", key))
+
+
+BULK_CHANGED = "this form already sent it another action or list; reload the list to choose again"
 
 
 def _bulk_problem(form: BulkForm, ids: list[int]) -> str:

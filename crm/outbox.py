@@ -61,6 +61,7 @@ class OrganizationCreate(_OrganizationOperation):
         "domain": IdentityRule("domains", only={"is_global": False}),
         "name": IdentityRule("name", only={"is_global": False}),
     }
+    bookkeeping_keys = frozenset({"existing_ids"})  # for reconciliation, never sent
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
@@ -182,6 +183,7 @@ class _PersonOperation(OutboxOperation):
 class PersonCreate(_PersonOperation):
     name = "affinity.person.create"
     identity_rules = {"email": IdentityRule("emails")}
+    bookkeeping_keys = frozenset({"existing_ids"})
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload

@@ -7,6 +7,7 @@ never raise: a failure comes back as a message for the page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.core.cache import cache
@@ -23,6 +24,9 @@ from integrations.providers import affinity
 from integrations.providers.affinity_records import AffinityOrganization
 
 CHOICES_LIMIT = 20
+# The domain check reads at most this many of the organizations Affinity's search answers
+# (10 pages of 500): the term also matches names and global organizations.
+DOMAIN_CHECK_LIMIT = 5_000
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,22 @@ class DomainMatches:
     local: list[Organization] = field(default_factory=list)
     remote: list[AffinityOrganization] = field(default_factory=list)  # not synced here
     error: str = ""
+    # Affinity's search answered more than DOMAIN_CHECK_LIMIT organizations: the rest
+    # were not read, so "none found" is not known.
+    unchecked: bool = False
 
     @property
     def found(self) -> bool:
         return bool(self.local or self.remote)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Creating now may make a duplicate: one is known, or the check stopped early."""
+        return self.found or self.unchecked
+
+    @property
+    def limit(self) -> int:
+        return DOMAIN_CHECK_LIMIT
 
     @property
     def remote_ids(self) -> list[str]:
@@ -131,7 +147,8 @@ def organization_choices(*, connection: Connection, query: str = "", ids: list[s
 
 
 def organization_domain_matches(*, connection: Connection, domain: str, user: Any) -> DomainMatches:
-    """Organizations with `domain`, among the synced records and at Affinity (live, `user`'s)."""
+    """Organizations with `domain`, among the synced records and at Affinity (live, `user`'s):
+    every page of Affinity's search, up to DOMAIN_CHECK_LIMIT organizations read."""
     domain = domain.strip().lower()
     if not domain:
         return DomainMatches()
@@ -142,17 +159,22 @@ def organization_domain_matches(*, connection: Connection, domain: str, user: An
     )
     local = [o for o in local if domain in {d.lower() for d in o.domains} or o.domain == domain]
     known = {o.remote_id for o in local}
+    read: list[AffinityOrganization] = []
+    error = ""
     try:
         client = page_client(connection, user=user)
-        found = affinity.organization_search(client, term=domain, page_size=100)
-    except (IntegrationError, ConfigurationError) as error:
-        return DomainMatches(local, [], affinity_error_message(error, user=user))
+        # One past the limit: whether the search has more than was read.
+        read.extend(
+            islice(affinity.organizations_found(client, term=domain), DOMAIN_CHECK_LIMIT + 1)
+        )
+    except (IntegrationError, ConfigurationError) as failed:  # the pages read still count
+        error = affinity_error_message(failed, user=user)
     remote = [
         r
-        for r in found.records
+        for r in read[:DOMAIN_CHECK_LIMIT]
         if domain in {d.lower() for d in r.domains} and str(r.id) not in known
     ]
-    return DomainMatches(local, remote)
+    return DomainMatches(local, remote, error, unchecked=len(read) > DOMAIN_CHECK_LIMIT)
 
 
 def affinity_organization_search(

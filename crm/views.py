@@ -41,6 +41,7 @@ from crm.outbox import (
 )
 from crm.sync import LISTS, ORGANIZATIONS, PERSONS
 from integrations.models import Connection, OutboxItem
+from integrations.outbox.service import submission_stored
 from integrations.refresh import Refresh
 from integrations.sync.resources import SyncedResource
 
@@ -193,12 +194,16 @@ class OrganizationPages(_AffinityPages):
     def create(
         self, request: HttpRequest, *, connection: Connection, form: OrganizationForm
     ) -> OutboxItem | dict[str, Any]:
-        """Warn of organizations that already have this domain, unless "Create anyway"."""
+        """Warn of organizations that already have this domain, unless "Create anyway" (or
+        the form was submitted before: the outbox answers with that write)."""
         data = form.cleaned_data
-        duplicates = selectors.organization_domain_matches(
-            connection=connection, domain=data["domain"], user=request.user
-        )
-        if duplicates.found and not data["create_anyway"]:
+        if submission_stored(data["submission_key"]):
+            duplicates = selectors.DomainMatches()
+        else:
+            duplicates = selectors.organization_domain_matches(
+                connection=connection, domain=data["domain"], user=request.user
+            )
+        if duplicates.needs_confirmation and not data["create_anyway"]:
             return {"duplicates": duplicates}
         return services.organization_create(
             connection=connection,

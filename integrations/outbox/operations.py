@@ -36,6 +36,9 @@ class OutboxOperation:
     # For the duplicate check: where synced records keep each kind of identity that
     # `identity()` gives, e.g. {"email": IdentityRule("emails")}.
     identity_rules: ClassVar[dict[str, IdentityRule]] = {}
+    # Payload keys the hub adds for itself, not sent to the provider (what a create's
+    # duplicate check saw): left out when a resubmit is compared with the first write.
+    bookkeeping_keys: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def action(self) -> str:
@@ -43,6 +46,11 @@ class OutboxOperation:
         "delete", the last word of `name` ("recruitee.candidate_update")."""
         word = self.name.replace("_", ".").rsplit(".", 1)[-1]
         return word if word in ("create", "update", "delete") else "update"
+
+    def submitted(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """What of `payload` the person's form decided: two submissions of one key that
+        differ here are two different writes (`outbox.service.SubmissionChanged`)."""
+        return {k: v for k, v in payload.items() if k not in self.bookkeeping_keys}
 
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         """Make the provider call; return the provider's record (raw JSON)."""

@@ -9,6 +9,7 @@ background worker.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,37 @@ def deliver_later(*, bulk_key: uuid.UUID | None = None) -> Iterator[None]:
         _bulk_key.reset(bulk)
 
 
+class SubmissionChanged(Exception):
+    """A submission key came back with other values than its first write had (a form
+    submitted, then Back, changed and submitted again): nothing was saved or sent.
+    Answering with the first write would tell the person their change was saved."""
+
+    def __init__(self, item: OutboxItem) -> None:
+        super().__init__(f"submission {item.submission_key} was stored with other values")
+        self.item = item  # the first write
+
+
+def submission_stored(submission_key: str) -> bool:
+    """Whether a write was stored with this key: `outbox_write` answers the submission
+    with that write, or `SubmissionChanged`, so checks made before a new write are moot."""
+    return OutboxItem.objects.filter(submission_key=submission_key).exists()
+
+
+def _first_write(item: OutboxItem, operation: str, payload: dict[str, Any]) -> OutboxItem:
+    """`item`, stored first with this submission key, if this submission is the same write:
+    the same operation and what would be sent (`OutboxOperation.submitted`)."""
+    sent = operation_for(operation).submitted
+    same = item.operation == operation and sent(item.payload) == sent(_json_copy(payload))
+    if not same:
+        raise SubmissionChanged(item)
+    return item
+
+
+def _json_copy(payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` as the outbox row's JSON column gives it back (tuples become lists)."""
+    return json.loads(json.dumps(payload))
+
+
 class _SubmittedBefore(Exception):
     """Rolls back a write whose submission key another request stored first."""
 
@@ -68,7 +100,10 @@ def outbox_write(
 
     `save_record` saves the local record (marked pending) and returns it; it
     runs only for the first submission of `submission_key`, so a double
-    submit neither saves a second record nor sends a second write.
+    submit neither saves a second record nor sends a second write. A repeated key with
+    another payload (Back, a field changed, submitted again) raises `SubmissionChanged`
+    and saves nothing; a `payload` function is called for that comparison on a
+    `save_record` that is rolled back.
 
     An edit or delete passes its `record`: it is read again from its row, and locked, in
     the transaction just before `save_record`, so `save_record` changes the record as
@@ -84,16 +119,17 @@ def outbox_write(
     and `audit_record` ("apis:<resource>", its id at the API).
     """
     existing = OutboxItem.objects.filter(submission_key=submission_key).first()
-    if existing:
-        return existing
+    if existing and not callable(payload):
+        return _first_write(existing, operation, payload)
     try:
         with transaction.atomic():
             before = audit.stored_snapshot(record)
             saved = save_record()
+            data = payload(saved) if callable(payload) else payload
             item, created = outbox_submit(
                 connection=connection,
                 operation=operation,
-                payload=payload(saved) if callable(payload) else payload,
+                payload=data,
                 submission_key=submission_key,
                 summary=summary,
                 record=saved,
@@ -101,9 +137,10 @@ def outbox_write(
                 bulk_key=_bulk_key.get(),
             )
             if not created:
-                # The same form, submitted twice at the same moment, passed the check above
-                # twice: the first one won, and this one's record must not stay.
-                raise _SubmittedBefore(item)
+                # Stored before: by this form submitted twice at the same moment (it passed
+                # the check above twice), or with a payload function. The first one won,
+                # and this one's record must not stay.
+                raise _SubmittedBefore(_first_write(item, operation, data))
             audit.write_recorded(
                 item=item,
                 action=operation_for(operation).action,

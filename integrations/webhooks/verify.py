@@ -140,7 +140,12 @@ def standard_verify(secrets: list[str], inbound: Inbound) -> Verified:
 def affinity_verify(secrets: list[str], inbound: Inbound) -> Verified:
     """Affinity signs nothing (affinity.md §7): the URL's unguessable token was checked
     by the receiver; here `sent_at` must fall inside the SDK's replay window. No event
-    id either: the type and the canonical body are the dedupe key.
+    id either: the type, the canonical body and `sent_at` are the dedupe key. `sent_at`
+    belongs in it: an organization changed A -> B -> A sends the first A's type and body
+    again, later, and a key without it dropped that as a copy, leaving the hub at B. A
+    retry of one delivery is taken to carry the same envelope (UNCONFIRMED: affinity.md
+    §7 says nothing of retries' `sent_at`); one re-stamped is stored again, harmless:
+    applying is newer-only by `sent_at`.
 
     A body without a `type` is no event and changes nothing: answered, not stored. It
     may be the call Affinity makes while it creates a subscription, failing the creation
@@ -161,7 +166,7 @@ def affinity_verify(secrets: list[str], inbound: Inbound) -> Verified:
     if sent_at > inbound.now + AFFINITY_MAX_FUTURE:
         raise Refused(f"sent_at is more than {AFFINITY_MAX_FUTURE} s ahead")
     canonical = json.dumps(
-        [data.get("type"), data.get("body")], sort_keys=True, separators=(",", ":")
+        [data.get("type"), data.get("body"), sent_at], sort_keys=True, separators=(",", ":")
     )
     return Verified(dedupe_key=f"sha256:{sha256_hex(canonical.encode())}")
 

@@ -117,6 +117,54 @@ def test_duplicate_domain_warns_with_a_link_and_can_be_created_anyway(
     assert Organization.objects.get(name=f"Again {unique}").domain == existing.domain
 
 
+def test_back_and_resubmit_writes_once_and_a_changed_page_is_refused(
+    logged_in_client, synced, affinity_api, unique
+):
+    """Submit, Back, submit the same page again: one organization. Back, change the name,
+    submit with the same key: refused (answering with the first write would say the
+    change was saved), the values kept, and a new key so a deliberate submit creates."""
+    domain = f"back-{unique}.io"
+    data = {"name": f"Back {unique}", "domain": domain}
+    first = _post(logged_in_client, "/organizations/new/", data)
+    assert f"Organization “Back {unique}” created in Affinity." in first.content.decode()
+    key = OutboxItem.objects.get(summary=f"Create organization Back {unique}").submission_key
+
+    again = logged_in_client.post(
+        "/organizations/new/", {**data, "submission_key": key}, follow=True
+    )
+    assert f"Organization “Back {unique}” created in Affinity." in again.content.decode()
+    at_affinity = affinity_api("GET", "/organizations", params={"term": domain})
+    assert [o["name"] for o in at_affinity["organizations"]] == [f"Back {unique}"]
+
+    changed = {**data, "name": f"Back Changed {unique}"}
+    page = logged_in_client.post("/organizations/new/", {**changed, "submission_key": key})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "This form was already submitted with different values" in html
+    form = page.context["form"]
+    assert form["name"].value() == f"Back Changed {unique}" and form["domain"].value() == domain
+    assert form["submission_key"].value() != key
+    assert not Organization.objects.filter(name=f"Back Changed {unique}").exists()
+    at_affinity = affinity_api("GET", "/organizations", params={"term": domain})
+    assert [o["name"] for o in at_affinity["organizations"]] == [f"Back {unique}"]
+    assert OutboxItem.objects.filter(summary__contains=f"Back Changed {unique}").count() == 0
+
+    # Submitting the kept values again is a new create: the domain check sees the first.
+    fresh = form["submission_key"].value()
+    warned = logged_in_client.post("/organizations/new/", {**changed, "submission_key": fresh})
+    assert "An organization with this domain already exists" in warned.content.decode()
+    anyway = logged_in_client.post(
+        "/organizations/new/",
+        {**changed, "submission_key": fresh, "create_anyway": "1"},
+        follow=True,
+    )
+    assert f"Organization “Back Changed {unique}” created in Affinity." in (anyway.content.decode())
+    at_affinity = affinity_api("GET", "/organizations", params={"term": domain})
+    assert sorted(o["name"] for o in at_affinity["organizations"]) == sorted(
+        [f"Back Changed {unique}", f"Back {unique}"]
+    )
+
+
 def test_a_domain_must_not_be_a_url(logged_in_client, synced):
     page = _post(logged_in_client, "/organizations/new/", {"name": "X", "domain": "https://x.io/"})
     assert "not a URL" in page.content.decode()

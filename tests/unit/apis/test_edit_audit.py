@@ -131,3 +131,18 @@ def test_a_forged_base_is_a_form_error_and_sends_nothing(logged_in_client, thing
     page = logged_in_client.post("/apis/things/things/1/edit/", data)
     assert "Reload the page and make your change again." in page.content.decode()
     assert thing["bodies"] == [] and not OutboxItem.objects.exists()
+
+
+def test_an_edit_sent_again_with_another_field_changed_is_refused(logged_in_client, thing):
+    """Save, Back, change one more field, save with the page's key again: answering with
+    the first write would say the note was saved; nothing is sent, the form says so."""
+    _connect("patch")
+    ana = _opened(logged_in_client)
+    logged_in_client.post("/apis/things/things/1/edit/", {**ana, "name": "Mine"})
+    page = logged_in_client.post(
+        "/apis/things/things/1/edit/", {**ana, "name": "Mine", "note": "new"}
+    )
+    form = page.context["form"]
+    assert "This form was already submitted with different values" in page.content.decode()
+    assert form["note"].value() == "new" and form["submission_key"].value() != ana["submission_key"]
+    assert thing["bodies"] == [{"name": "Mine"}] and OutboxItem.objects.count() == 1

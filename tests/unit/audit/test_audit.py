@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.forms import Edit, edit_base
 from core.templatetags.hub import page_words
 from crm.models import Organization
+from crm.selectors import DomainMatches
 from crm.services import organization_update
 from crm.sync import ORGANIZATIONS
 from integrations.models import AuditEntry, OutboxItem, SyncRun, SyncState
@@ -34,10 +35,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_duplicates(monkeypatch):
-    class NoMatches:
-        found, remote_ids, error = False, [], ""
-
-    monkeypatch.setattr("crm.views.selectors.organization_domain_matches", lambda **kw: NoMatches())
+    monkeypatch.setattr(
+        "crm.views.selectors.organization_domain_matches", lambda **kw: DomainMatches()
+    )
 
 
 def _post(client, url, **data):

@@ -176,6 +176,22 @@ def test_each_ticked_organization_joins_the_list_through_the_outbox(
     assert entry.changes == [{"field": "lists", "old": None, "new": "added to Key accounts"}]
 
 
+def test_the_same_bulk_form_sent_again_to_another_list_adds_nothing_and_says_why(
+    logged_in_client, orgs, key_accounts, connection
+):
+    """Back, another list chosen, sent again with the form's key: each row's key was used
+    for the first list, so no row is added to the second as if it were the first."""
+    prospects = AffinityList.objects.create(
+        connection=connection, remote_id="33", name="Prospects", list_type=1
+    )
+    key = uuid.uuid4()
+    _add(logged_in_client, orgs, key_accounts, key=key)
+    page = _add(logged_in_client, orgs, prospects, key=key)
+    assert [i.payload["list_id"] for i in OutboxItem.objects.order_by("pk")] == ["31", "31"]
+    (said,) = [m.message for m in page.context["messages"]]
+    assert said.startswith("Skipped: Acme: this form already sent it another action or list")
+
+
 def test_a_record_not_at_affinity_yet_is_skipped(logged_in_client, orgs, key_accounts):
     Organization.objects.filter(pk=orgs[0].pk).update(remote_id=None)
     page = _add(logged_in_client, orgs, key_accounts)

@@ -207,6 +207,21 @@ def test_a_double_submit_of_the_edit_writes_once(logged_in_client, acme):
     assert OutboxItem.objects.count() == 1 and len(acme.puts) == 1
 
 
+def test_an_edit_submitted_again_with_another_value_is_refused_and_kept(logged_in_client, acme):
+    """Save, Back, change the name, save again with the page's key: nothing is sent, and the
+    form says so with the person's value and a new key."""
+    url = _edit_url(Organization, "7")
+    data = _opened(logged_in_client, url)
+    logged_in_client.post(url, {**data, "name": "Acme Inc"})
+    page = logged_in_client.post(url, {**data, "name": "Acme Labs"})
+    form = page.context["form"]
+    assert "This form was already submitted with different values" in page.content.decode()
+    assert form["name"].value() == "Acme Labs"
+    assert form["submission_key"].value() != data["submission_key"]
+    assert OutboxItem.objects.count() == 1 and acme.puts == [{"person_ids": [], "name": "Acme Inc"}]
+    assert Organization.objects.get(remote_id="7").name == "Acme Inc"
+
+
 def test_a_create_form_has_no_base(logged_in_client, connection):
     page = logged_in_client.get("/organizations/new/")
     assert "base" not in page.context["form"].fields

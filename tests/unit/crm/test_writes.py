@@ -17,6 +17,7 @@ from crm.outbox import (
     PersonUpdate,
     merge_list,
 )
+from crm.selectors import DomainMatches, organization_domain_matches
 from crm.services import organization_create, person_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
@@ -178,7 +179,7 @@ def test_create_view_says_saved_when_affinity_is_down(logged_in_client, connecti
         last_error=error,
     )
     monkeypatch.setattr(
-        "crm.views.selectors.organization_domain_matches", lambda **kw: _NoMatches()
+        "crm.views.selectors.organization_domain_matches", lambda **kw: DomainMatches()
     )
     monkeypatch.setattr("crm.views.services.organization_create", lambda **kw: item)
     page = logged_in_client.post(
@@ -199,7 +200,7 @@ def test_refused_create_puts_affinity_messages_on_fields(logged_in_client, conne
     item = OutboxItem(connection=connection, status="failed", submission_key="s",
                       field_errors={"domain": ["domain is taken"]}, last_error="x")  # fmt: skip
     monkeypatch.setattr(
-        "crm.views.selectors.organization_domain_matches", lambda **kw: _NoMatches()
+        "crm.views.selectors.organization_domain_matches", lambda **kw: DomainMatches()
     )
     monkeypatch.setattr("crm.views.services.organization_create", lambda **kw: item)
     page = logged_in_client.post(
@@ -207,12 +208,6 @@ def test_refused_create_puts_affinity_messages_on_fields(logged_in_client, conne
     )
     assert page.context["form"].errors["domain"] == ["domain is taken"]
     assert page.context["form"].data["submission_key"] != "s"  # a corrected form is a new write
-
-
-class _NoMatches:
-    found = False
-    remote_ids: list = []
-    error = ""
 
 
 # --- Affinity's refusals, read from the structured error ---------------------------
@@ -355,3 +350,80 @@ def test_a_create_confirmed_after_a_webhook_copied_it_leaves_one_organization(rs
 
     assert delivered.status == OutboxItem.Status.DONE
     assert list(Organization.objects.values_list("pk", "remote_id")) == [(item.record_id, "900")]
+
+
+# --- the domain check before a create ----------------------------------------------
+
+_PAGE_TWO = "eyJwYXJhbXMiOnsidGVybSI6ImFjbWUuaW8ifSwicGFnZV9zaXplIjo1MDAsIm9mZnNldCI6NTAwfQ=="
+
+
+def _namesakes(start, count):
+    """Organizations the term matches (a name or another domain holding it), not the domain."""
+    return [
+        {"id": n, "name": f"Acme {n}", "domain": f"acme.io.{n}.example",
+         "domains": [f"acme.io.{n}.example"], "global": True}
+        for n in range(start, start + count)
+    ]  # fmt: skip
+
+
+def test_the_domain_check_reads_past_the_first_page(rsps, connection, user):
+    """Affinity's search matches part of a name or domain and includes its global
+    organizations: the one with this very domain can be on page 2 (affinity.md §2)."""
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"],
+            "global": False, "crunchbase_uuid": None}  # fmt: skip
+    first = {"term": "acme.io", "page_size": "500"}
+    rsps.add(
+        "GET", f"{BASE}/organizations",
+        json={"organizations": _namesakes(10, 500), "next_page_token": _PAGE_TWO},
+        match=[matchers.query_param_matcher(first)],
+    )  # fmt: skip
+    rsps.add(
+        "GET", f"{BASE}/organizations",
+        json={"organizations": [ours], "next_page_token": None},
+        match=[matchers.query_param_matcher({**first, "page_token": _PAGE_TWO})],
+    )  # fmt: skip
+    matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
+    assert matches.found and [r.id for r in matches.remote] == [900]
+    assert not matches.unchecked
+
+
+def test_the_domain_check_says_when_it_stopped_before_the_end(rsps, connection, user, monkeypatch):
+    """Past `DOMAIN_CHECK_LIMIT` records read the check stops; it must not pass for
+    "no organization has this domain"."""
+    monkeypatch.setattr("crm.selectors.DOMAIN_CHECK_LIMIT", 600)
+    rsps.add_callback(
+        "GET", f"{BASE}/organizations",
+        callback=_affinity_pages("organizations", _namesakes(10, 1500), page_size=500),
+    )  # fmt: skip
+    matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
+    assert not matches.found and matches.unchecked
+    assert len(rsps.calls) == 2  # it did not read the rest
+
+
+def test_a_domain_check_that_stopped_early_asks_before_creating(
+    logged_in_client, connection, monkeypatch
+):
+    monkeypatch.setattr(
+        "crm.views.selectors.organization_domain_matches",
+        lambda **kw: DomainMatches(unchecked=True),
+    )
+    created = []
+    monkeypatch.setattr("crm.views.services.organization_create", lambda **kw: created.append(kw))
+    page = logged_in_client.post(
+        "/organizations/new/", {"name": "Acme", "domain": "acme.io", "submission_key": "s"}
+    )
+    html = page.content.decode()
+    assert not created
+    assert "could not check every one" in html and "Create anyway" in html
+
+
+def test_a_match_read_before_affinity_failed_is_still_shown(rsps, connection, user):
+    ours = {"id": 900, "name": "Acme", "domain": "acme.io", "domains": ["acme.io"]}
+    rsps.add(
+        "GET", f"{BASE}/organizations",
+        json={"organizations": [ours], "next_page_token": _PAGE_TWO},
+        match=[matchers.query_param_matcher({"term": "acme.io", "page_size": "500"})],
+    )  # fmt: skip
+    rsps.add("GET", f"{BASE}/organizations", status=401, body="")
+    matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
+    assert [r.id for r in matches.remote] == [900] and matches.error

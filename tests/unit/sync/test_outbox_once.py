@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ats.models import Candidate
 from ats.outbox import CandidateCreate
+from crm.outbox import OrganizationCreate
 from integrations.http.errors import InvalidResponseError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncStatus
@@ -17,7 +18,7 @@ from integrations.outbox import delivery
 from integrations.outbox.claims import recover_stale
 from integrations.outbox.delivery import outbox_deliver, outbox_retry, outbox_submit
 from integrations.outbox.operations import OutboxOperation
-from integrations.outbox.service import deliver_later, outbox_write
+from integrations.outbox.service import SubmissionChanged, deliver_later, outbox_write
 from tests.concurrency import at_once
 
 
@@ -138,3 +139,85 @@ def test_a_write_whose_attempts_never_end_needs_attention_not_a_loop(
     assert item.outcome_unknown  # a person's retry still looks before sending
     assert record.sync_status == SyncStatus.FAILED
     assert operation.at_provider == []
+
+
+def _candidate_create(payload: dict, saved: list) -> OutboxItem:
+    def save_record() -> Candidate:
+        saved.append(payload["candidate"]["name"])
+        return Candidate.objects.create(
+            connection=payload["connection"], name=payload["candidate"]["name"],
+            sync_status=SyncStatus.PENDING,
+        )  # fmt: skip
+
+    with deliver_later():
+        return outbox_write(
+            connection=payload["connection"],
+            operation=CandidateCreate.name,
+            payload={"candidate": payload["candidate"], "offers": []},
+            submission_key="form-1",
+            summary="Create candidate",
+            save_record=save_record,
+        )
+
+
+def test_a_resubmit_with_the_same_values_answers_with_the_first_write(connection):
+    saved: list = []
+    first = _candidate_create({"connection": connection, "candidate": {"name": "Ada"}}, saved)
+    again = _candidate_create({"connection": connection, "candidate": {"name": "Ada"}}, saved)
+    assert again.pk == first.pk and saved == ["Ada"]
+    assert list(Candidate.objects.values_list("name", flat=True)) == ["Ada"]
+
+
+def test_a_resubmit_with_changed_values_is_refused_and_saves_nothing(connection):
+    """Back, change a field, submit again with the same key: answering with the first
+    write would say the changed form was saved, and the change would be lost."""
+    saved: list = []
+    first = _candidate_create({"connection": connection, "candidate": {"name": "Ada"}}, saved)
+    with pytest.raises(SubmissionChanged) as refused:
+        _candidate_create({"connection": connection, "candidate": {"name": "Ada L."}}, saved)
+    assert refused.value.item.pk == first.pk
+    assert saved == ["Ada"]
+    assert list(Candidate.objects.values_list("name", flat=True)) == ["Ada"]
+    assert list(OutboxItem.objects.values_list("payload", flat=True)) == [
+        {"candidate": {"name": "Ada"}, "offers": []}
+    ]
+
+
+def test_a_changed_resubmit_whose_payload_needs_the_saved_record_is_rolled_back(connection):
+    """A payload made from the saved record (an edit merged over the stored row) is
+    compared after `save_record`, whose change is then undone."""
+    candidate = Candidate.objects.create(connection=connection, name="Ada", remote_id="5")
+
+    def rename(to: str) -> OutboxItem:
+        def save_record() -> Candidate:
+            candidate.name = to
+            candidate.save()
+            return candidate
+
+        with deliver_later():
+            return outbox_write(
+                connection=connection, operation="recruitee.candidate_update",
+                payload=lambda saved: {"candidate_id": saved.remote_id, "name": saved.name},
+                submission_key="edit-1", summary="Update", save_record=save_record,
+                record=candidate,
+            )  # fmt: skip
+
+    first = rename("Ada L.")
+    assert rename("Ada L.").pk == first.pk
+    with pytest.raises(SubmissionChanged):
+        rename("Ada Lovelace")
+    candidate.refresh_from_db()
+    assert candidate.name == "Ada L." and OutboxItem.objects.count() == 1
+
+
+def test_hub_bookkeeping_in_a_payload_is_not_a_change(connection):
+    """What the hub adds to a create for itself (the organizations its domain check saw)
+    may differ on a resubmit; what would be sent to the provider did not."""
+    operation = OrganizationCreate()
+    typed = {"name": "Acme", "domain": "acme.io", "person_ids": [1]}
+    assert operation.submitted({**typed, "existing_ids": []}) == operation.submitted(
+        {**typed, "existing_ids": ["7"]}
+    )
+    assert operation.submitted({**typed, "existing_ids": []}) != operation.submitted(
+        {**typed, "name": "Acme Inc", "existing_ids": []}
+    )

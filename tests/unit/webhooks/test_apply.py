@@ -21,6 +21,7 @@ from integrations.sandbox.asana_shapes import gid
 from integrations.sync.resources import FetchedRow
 from integrations.webhooks.apply import delivery_apply, record_delete, records_upsert
 from integrations.webhooks.stamps import changes_stamp
+from integrations.webhooks.verify import Inbound, affinity_verify
 from projects.models import Project
 from tests.unit.webhooks.payloads import affinity_event, asana_events, recruitee_event
 
@@ -169,6 +170,24 @@ def test_affinity_events_in_any_order_keep_the_newest_body(order):
         delivery_apply(stored(affinity, events[kind]).pk)  # and a duplicate
     organization = Organization.objects.get(connection=affinity, remote_id="9")
     assert organization.name == "Second" and not organization.is_deleted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", list(itertools.permutations(["a1", "b2", "a3"])), ids=str)
+def test_an_organization_changed_back_shows_the_newest_in_any_order(order):
+    """A(t1), B(t2), A(t3): the hub shows A, whatever order the deliveries arrive in;
+    each is its own delivery (the dedupe key holds `sent_at`)."""
+    affinity = Connection.objects.create(provider="affinity", name="events")
+    now = int(time.time())
+    events = {
+        "a1": affinity_event("organization.updated", 9, sent_at=now - 20, name="A"),
+        "b2": affinity_event("organization.updated", 9, sent_at=now - 10, name="B"),
+        "a3": affinity_event("organization.updated", 9, sent_at=now, name="A"),
+    }
+    for kind in order:
+        key = affinity_verify([], Inbound(headers={}, body=events[kind], now=now)).dedupe_key
+        assert delivery_apply(stored(affinity, events[kind], key).pk) == State.APPLIED
+    assert Organization.objects.get(connection=affinity, remote_id="9").name == "A"
 
 
 def test_a_batch_fetches_a_record_named_twice_once_and_claims_are_exclusive(

@@ -204,6 +204,19 @@ class TestAffinity:
         assert post(provider_client, endpoint, old).status_code == 401
         assert WebhookDelivery.objects.count() == 1
 
+    def test_a_change_back_is_stored_and_a_retry_is_not(self, provider_client, endpoint_of):
+        """A -> B -> A: three deliveries, each its own; a retry of one is the same."""
+        endpoint = endpoint_of("affinity")
+        now = int(time.time())
+        a1, b2, a3 = (
+            affinity_event("organization.updated", 9, sent_at=now - 20, name="A"),
+            affinity_event("organization.updated", 9, sent_at=now - 10, name="B"),
+            affinity_event("organization.updated", 9, sent_at=now, name="A"),
+        )
+        for body in (a1, b2, a3, a1):
+            assert post(provider_client, endpoint, body).status_code == 200
+        assert WebhookDelivery.objects.count() == 3
+
 
 def test_a_second_copy_losing_the_race_is_a_duplicate_not_an_error(endpoint_of):
     """Two requests that both passed verification: the unique key lets one row in."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -170,10 +171,21 @@ class TestStandardWebhooks:
 
 class TestAffinity:
     def test_a_fresh_delivery_passes_and_its_retry_has_the_same_dedupe_key(self):
+        """A retry of one delivery carries the same envelope, `sent_at` included, in
+        whatever key order or spacing it is serialized."""
         now = int(time.time())
-        first = affinity_verify([], inbound(affinity_event(sent_at=now - 10)))
-        retry = affinity_verify([], inbound(affinity_event(sent_at=now)))
-        assert first.dedupe_key == retry.dedupe_key
+        first = affinity_event(sent_at=now - 10)
+        reordered = json.dumps(dict(reversed(json.loads(first).items())), indent=1).encode()
+        keys = {affinity_verify([], inbound(body)).dedupe_key for body in (first, reordered)}
+        assert len(keys) == 1
+
+    def test_the_same_change_sent_again_later_is_a_new_delivery(self):
+        """An organization changed A -> B -> A: the second A has the first's type and body
+        but a later `sent_at`. Taken for a duplicate, it would leave the hub showing B."""
+        now = int(time.time())
+        first = affinity_verify([], inbound(affinity_event(sent_at=now - 10, name="A")))
+        later = affinity_verify([], inbound(affinity_event(sent_at=now, name="A")))
+        assert first.dedupe_key != later.dedupe_key
 
     def test_a_replayed_old_delivery_or_one_from_the_future_is_refused(self):
         now = int(time.time())
