@@ -125,6 +125,7 @@ class _ApiWrite(OutboxOperation):
 
 class ApiCreate(_ApiWrite):
     name = "openapi.create"
+    bookkeeping_keys = frozenset({"existing_ids"})  # noted by before_send, never sent
 
     def before_send(self, client: Any, item: OutboxItem) -> None:
         """Note the records that hold the sent values before this send: a lookup after an

@@ -11,6 +11,7 @@ from apis.outbox import ApiCreate, ApiDelete, ApiUpdate
 from integrations.http.errors import IntegrationError
 from integrations.models import Connection, OpenApiSource, OutboxItem
 from integrations.outbox.delivery import outbox_deliver, outbox_submit
+from integrations.outbox.service import deliver_later, outbox_write
 from integrations.sandbox.credentials import PROJECTS_TOKEN
 from integrations.sandbox.jsonplaceholder import DOCUMENTS
 
@@ -134,3 +135,25 @@ def test_a_lost_create_that_landed_is_found_once(tool, sandbox_clean):
     item.refresh_from_db()
     assert item.status == OutboxItem.Status.DONE
     assert [str(pk) for pk in _projects_named(sandbox_clean, body["name"])] == [item.remote_id]
+
+
+def test_the_same_form_sent_again_after_its_first_attempt_answers_with_that_write(
+    tool, sandbox_clean
+):
+    """The send notes `existing_ids` in the row; the same form submitted again (a double
+    click that arrives late) is still that write, not a changed one."""
+    body = {"name": f"Again {uuid.uuid4().hex[:6]}", "workspace_id": 2, "status": "Active"}
+    payload = {"resource": "projects", "method": "post", "record_id": None, "body": body}
+
+    def submit() -> OutboxItem:
+        with deliver_later():
+            return outbox_write(connection=tool, operation="openapi.create", payload=payload,
+                                submission_key="again", summary="Create",
+                                save_record=lambda: None)  # fmt: skip
+
+    first = submit()
+    outbox_deliver(first.pk, background=False)
+    first.refresh_from_db()
+    assert first.status == OutboxItem.Status.DONE and first.payload["existing_ids"] == []
+    assert submit().pk == first.pk
+    assert _projects_named(sandbox_clean, body["name"]) == [int(first.remote_id)]
