@@ -64,6 +64,12 @@ class _ProjectUpdate(_ProjectOperation):
 
     creates_record = False
 
+    def submitted(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The changed fields and their values: the rest of `project` is the stored row,
+        which a sync may have changed between two submissions of one form."""
+        project, fields = payload.get("project") or {}, payload.get("fields") or []
+        return {"remote_id": payload.get("remote_id"), **{f: project.get(f) for f in fields}}
+
     def send(self, client: Any, item: OutboxItem) -> dict[str, Any]:
         p = item.payload
         project = ProjectInput.from_json(p.get("project") or {})

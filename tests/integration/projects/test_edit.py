@@ -76,3 +76,28 @@ def test_edit_at_asana(logged_in_client, sandbox_connection, sandbox_clean, sync
     assert (stored["start_on"], stored["due_on"]) == ("2026-05-01", "2026-06-30")
     project.refresh_from_db()
     assert project.sync_status == "synced" and project.description == "New notes"
+
+
+def test_the_same_edit_sent_again_after_another_change_is_still_that_edit(
+    logged_in_client, sandbox_connection, sandbox_clean, synced
+):
+    """The form sent twice (a late double click) while a sync brought in someone else's
+    change to another field: the second answers with the first edit, not "changed"."""
+    connection = synced(sandbox_connection("projecttool"))
+    project = Project.objects.filter(connection=connection, is_deleted=False).first()
+    page = logged_in_client.get(f"/projects/{project.pk}/edit/")
+    form = page.context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update({k: v.isoformat() for k, v in form.initial.items() if hasattr(v, "isoformat")})
+    data |= {"base": form["base"].value(), "name": "Renamed once"}
+    logged_in_client.post(f"/projects/{project.pk}/edit/", data)
+    Project.objects.filter(pk=project.pk).update(description="Changed by someone else")
+
+    again = logged_in_client.post(f"/projects/{project.pk}/edit/", data, follow=True)
+
+    assert "already submitted with different values" not in again.content.decode()
+    assert OutboxItem.objects.count() == 1
+    assert _stored(sandbox_clean, "projects_projects", project)["name"] == "Renamed once"
+    changed = logged_in_client.post(f"/projects/{project.pk}/edit/", {**data, "name": "Twice"})
+    assert "already submitted with different values" in changed.content.decode()
+    assert OutboxItem.objects.count() == 1
