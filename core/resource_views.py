@@ -36,7 +36,12 @@ from core.resources import ResourcePages
 from core.selectors import duplicates_of
 from integrations.audit import history
 from integrations.models import Connection, OutboxItem
-from integrations.outbox.service import SubmissionChanged, deliver_later, waiting_message
+from integrations.outbox.service import (
+    SubmissionChanged,
+    deliver_later,
+    submission_stored,
+    waiting_message,
+)
 from integrations.shown_errors import outbox_error
 from integrations.sync.service import SyncStatusView, start_first_sync, sync_status
 from integrations.webhooks.stamps import stamp_of
@@ -393,6 +398,20 @@ def create_page(
     return render(request, resource.template("create"), context)
 
 
+def _show_refused_edit(form: Any, refused: Exception) -> None:
+    """Say on the form why nothing was saved. A form whose submission key a write has
+    used already was sent before (Back, changed, sent again): whatever its merge met now,
+    the stored record holds that first write, so that is what the form says."""
+    if isinstance(refused, SubmissionChanged) or submission_stored(
+        form.cleaned_data["submission_key"]
+    ):
+        form.show_changed_submission(creating=False)
+    elif isinstance(refused, EditConflict):
+        form.show_conflict(refused)
+    else:
+        form.show_broken_rule(refused)
+
+
 @require_http_methods(["GET", "POST"])
 @resource_permission_required("change")
 @connection_required
@@ -410,12 +429,8 @@ def edit_page(
     if request.method == "POST" and form.is_valid():
         try:
             item = resource.update(request, record=record, form=form)
-        except EditConflict as conflict:  # nothing saved: the form says what changed
-            form.show_conflict(conflict)
-        except EditBreaksRule as broken:  # nothing saved: the form says which rule
-            form.show_broken_rule(broken)
-        except SubmissionChanged:  # nothing saved: the form says so, with a new key
-            form.show_changed_submission(creating=False)
+        except (EditConflict, EditBreaksRule, SubmissionChanged) as refused:
+            _show_refused_edit(form, refused)  # nothing saved
         else:
             if item is None:
                 messages.info(request, "Nothing changed.")
