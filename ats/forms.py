@@ -177,9 +177,10 @@ class CandidateFilterForm(ListFilterForm):
 class CandidateNoteForm(OutboxFormMixin):
     """A note for a candidate: its text, which the whole team at Recruitee sees."""
 
+    MAX_LENGTH = 10_000
     body = forms.CharField(
         label="Note",
-        max_length=10_000,
+        max_length=MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": "write something first."},

@@ -117,7 +117,7 @@ class CandidatePages(ResourcePages):
         return {
             "detail": services.candidate_detail(candidate=record, refresh=refresh),
             "notes": services.candidate_notes(candidate=record, refresh=refresh, user=request.user),
-            "note_form": CandidateNoteForm(),
+            "note_form": CandidateNoteForm(initial={"body": note_draft_take(request, record.pk)}),
         }
 
     def form_kwargs(self, *, connection: Connection, record: Candidate | None) -> dict[str, Any]:
@@ -210,6 +210,7 @@ def candidate_note_add(
     if not form.is_valid():
         for problem in form.errors.get("body", []):
             messages.error(request, f"The note was not added: {problem}")
+        note_draft_keep(request, pk, form.data.get("body", ""))
         return redirect(resource.url_name("detail"), pk=pk)
     try:
         item = services.candidate_note_add(
@@ -220,6 +221,21 @@ def candidate_note_add(
         )
     except SubmissionChanged:
         messages.error(request, NOTE_CHANGED)
+        note_draft_keep(request, pk, form.cleaned_data["body"])
     else:
         report_write(request, item, form=None, done="Note added in Recruitee.")
     return redirect(resource.url_name("detail"), pk=pk)
+
+
+NOTE_DRAFT_KEY = "ats:note-draft:{pk}"
+
+
+def note_draft_keep(request: HttpRequest, pk: int, text: str) -> None:
+    """A refused note's text, for the candidate page the person is sent back to (one
+    view, like a message): a refusal loses nothing typed."""
+    if text.strip():
+        request.session[NOTE_DRAFT_KEY.format(pk=pk)] = text[: CandidateNoteForm.MAX_LENGTH]
+
+
+def note_draft_take(request: HttpRequest, pk: int) -> str:
+    return request.session.pop(NOTE_DRAFT_KEY.format(pk=pk), "")

@@ -544,6 +544,30 @@ def test_adding_a_note_sends_it_and_goes_back_to_the_candidate(logged_in_client,
     assert grace.raw == {"id": 11, "name": "Grace"}  # the note is not the candidate
 
 
+def test_a_note_sent_again_with_other_text_is_refused_and_its_text_kept(
+    logged_in_client, grace, rsps
+):
+    """Back, the note changed, sent again under the first key: nothing is added, and the
+    page the person lands on still holds what they typed, with a new key."""
+    rsps.add("POST", f"{RECRUITEE}/candidates/11/notes", status=201,
+             json={"note": {"id": 5, "body": "First."}})  # fmt: skip
+    rsps.add("GET", f"{RECRUITEE}/candidates/11", json={"candidate": grace.raw, "references": []})
+    rsps.add("GET", f"{RECRUITEE}/candidates/11/notes", json={"notes": []})
+    url = f"/candidates/{grace.pk}/notes/"
+    logged_in_client.post(url, {"body": "First.", "submission_key": "k1"})
+
+    page = logged_in_client.post(url, {"body": "Second <thoughts>.", "submission_key": "k1"},
+                                 follow=True)  # fmt: skip
+
+    html = page.content.decode()
+    assert "already submitted once with a different note" in html
+    assert ">\nSecond &lt;thoughts&gt;.</textarea>" in html
+    assert 'name="submission_key" value="k1"' not in html
+    assert OutboxItem.objects.count() == 1
+    again = logged_in_client.get(f"/candidates/{grace.pk}/").content.decode()
+    assert "Second &lt;thoughts&gt;." not in again  # kept for the one page it was sent back to
+
+
 def test_a_blank_note_is_refused_and_nothing_is_sent(logged_in_client, grace, rsps):
     page = logged_in_client.post(
         f"/candidates/{grace.pk}/notes/", {"body": "   ", "submission_key": "k"}, follow=False
