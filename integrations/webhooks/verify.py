@@ -144,8 +144,9 @@ def affinity_verify(secrets: list[str], inbound: Inbound) -> Verified:
     belongs in it: an organization changed A -> B -> A sends the first A's type and body
     again, later, and a key without it dropped that as a copy, leaving the hub at B. A
     retry of one delivery is taken to carry the same envelope (UNCONFIRMED: affinity.md
-    §7 says nothing of retries' `sent_at`); one re-stamped is stored again, harmless:
-    applying is newer-only by `sent_at`.
+    §7 says nothing of retries' `sent_at`). If Affinity re-stamps a retry, it is stored
+    again and applied newer-only by its new `sent_at`: a late retry of A after B would then
+    show A until the next sync (as the sandbox's re-stamped retries can).
 
     A body without a `type` is no event and changes nothing: answered, not stored. It
     may be the call Affinity makes while it creates a subscription, failing the creation
