@@ -17,8 +17,9 @@ settle window, sent again only if nothing was found.
 - create: the list operation is asked with the sent values of the fields it
   filters on, and an item holding every sent scalar value counts, unless it held
   them already before the send (`existing_ids`, noted by `before_send`). An API whose
-  list filters on none of them offers no way to look a create up: the row then
-  needs a person (never a blind re-send, which could create it twice).
+  list filters on none of them offers no way to look a create up (`LookupUnavailable`):
+  the row then needs a person, who checks at the API and has it sent again from the
+  outbox page (never a blind re-send, which could create it twice).
 
 JSONPlaceholder keeps nothing it is sent, so there a lookup never finds a
 write: an unknown create needs attention, an unknown update is sent again
@@ -44,7 +45,7 @@ from integrations.openapi.client import OpenApiClient, build_client
 from integrations.openapi.model import Operation
 from integrations.openapi.service import connection_api_client
 from integrations.outbox.claims import claimed_update
-from integrations.outbox.operations import OutboxOperation
+from integrations.outbox.operations import LookupUnavailable, OutboxOperation
 
 LOOKUP_LIMIT = 500
 
@@ -139,14 +140,14 @@ class ApiCreate(_ApiWrite):
         api = dynamic_client(client, item)
         matches = same_values(api, item)
         if matches is None:
-            raise IntegrationError(
+            raise LookupUnavailable(
                 f"The answer to this create never came, and {api._model.title} offers no way "
                 "to look the record up: check whether it exists there before sending it again."
             )
         known = item.payload.get("existing_ids")
         if known is None and matches:
             ids = ", ".join(str(r.get("id")) for r in matches)
-            raise IntegrationError(
+            raise LookupUnavailable(
                 f"The answer to this create never came, and {api._model.title} holds records "
                 f"with the values sent ({ids}), but which of them were there before it was "
                 "sent was not noted: check whether one is this create before sending it again."

@@ -397,9 +397,9 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
         for item in queryset.filter(
             status__in=[OutboxItem.Status.PENDING, OutboxItem.Status.NEEDS_ATTENTION]
         ):
-            outbox_retry(item)
-            enqueue_delivery(item)
-            retried += 1
+            if outbox_retry(item):  # not a write only a person can check (the outbox page)
+                enqueue_delivery(item)
+                retried += 1
         self.message_user(request, f"{retried} write(s) will be sent again now.")
 
 

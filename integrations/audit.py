@@ -158,6 +158,20 @@ def _entry(
     )
 
 
+def sent_again_recorded(item: OutboxItem, *, user: Any) -> None:
+    """A person had a write sent again after checking it had not landed: their own entry,
+    like the write's first one (the same record and action), answered with it
+    (`write_answered` answers every entry of the row)."""
+    first = item.audit_entries.order_by("pk").first()
+    entry = first or _entry(item, AuditEntry.Action.CREATE, None, [])
+    entry.pk, entry._state.adding = None, True
+    entry.user = user if user is not None and user.is_authenticated else None
+    entry.page, entry.changes = current_page.get()[:200], []
+    entry.outcome, entry.answer, entry.answered_at = AuditEntry.Outcome.WAITING, "", None
+    entry.created_at = timezone.now()
+    entry.save()
+
+
 def write_answered(item: OutboxItem) -> None:
     """The provider's answer to the row's write, in plain words (in the transaction that
     ends the row, so it is kept exactly when the outcome is)."""

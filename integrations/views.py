@@ -23,7 +23,7 @@ from core.resources import connection_on_pages, list_of, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
 from integrations.models import CallLog, Connection, OutboxItem, SyncRun
-from integrations.outbox.delivery import outbox_retry
+from integrations.outbox.delivery import outbox_retry, outbox_send_again
 from integrations.selectors import call_log_search
 from integrations.services.call_charts import (
     RANGES,
@@ -179,14 +179,46 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/outbox_list.html", context)
 
 
-@require_POST
-def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+SEND_AGAIN = "Send again (I checked it is not there)"
+
+
+def _changeable_or_404(request: HttpRequest, pk: int) -> OutboxItem:
     item = get_object_or_404(outbox_of(request.user, "view"), pk=pk)
     if not outbox_of(request.user, "change").filter(pk=item.pk).exists():
         raise PermissionDenied("You may not send this write again.")
+    return item
+
+
+@require_POST
+def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _changeable_or_404(request, pk)
+    what = item.summary or item.operation
+    if item.lookup_unavailable:
+        messages.warning(
+            request,
+            f"“{what}”: its answer never came and the hub cannot look it up, so trying again "
+            "would only end here again, and sending it again unchecked could create it "
+            f"twice. Check at {item.connection} whether it exists; if it "
+            f"does not, press “{SEND_AGAIN}”.",
+        )
+        return redirect("integrations:outbox")
     outbox_retry(item)
     enqueue_delivery(item)
-    messages.success(request, f"“{item.summary or item.operation}” will be sent again now.")
+    messages.success(request, f"“{what}” will be sent again now.")
+    return redirect("integrations:outbox")
+
+
+@require_POST
+def outbox_send_again_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person checked at the provider that a write the hub cannot look up is not
+    there: send it again (`outbox_send_again`)."""
+    item = _changeable_or_404(request, pk)
+    what = item.summary or item.operation
+    if not outbox_send_again(item, user=request.user):
+        messages.info(request, f"“{what}” was not sent again: it no longer waits for a check.")
+        return redirect("integrations:outbox")
+    enqueue_delivery(item)
+    messages.success(request, f"“{what}” will be sent again now.")
     return redirect("integrations:outbox")
 
 

@@ -192,6 +192,10 @@ def import_batch_submit(*, batch: ImportBatch, user: Any = None) -> int:
     """
     connection = batch.connection
     with transaction.atomic():
+        # One submit at a time per connection, from the name check to the new rows: on
+        # PostgreSQL (READ COMMITTED) two at once would each miss the other's uncommitted
+        # projects; SQLite's IMMEDIATE transactions already let one writer in at a time.
+        Connection.objects.select_for_update().only("pk").get(pk=connection.pk)
         claimed = ImportBatch.objects.filter(pk=batch.pk, submitted_at=None).update(
             submitted_at=timezone.now()
         )
@@ -206,8 +210,9 @@ def import_batch_submit(*, batch: ImportBatch, user: Any = None) -> int:
 
 def _names_still_free(batch: ImportBatch, rows: list[ImportRow]) -> list[ImportRow]:
     """The rows whose name is still free in its workspace. The preview checked them, but
-    another import of the same file (or a form) may have made the project since: those
-    rows get the preview's error instead of a second project (Asana takes namesakes)."""
+    another import of the same file (or a form) may have made the project since, or a
+    submit that held the connection's lock just before this one: those rows get the
+    preview's error instead of a second project (Asana takes namesakes)."""
     names = [str(row.payload.get("name", "")) for row in rows]
     taken = existing_project_names(connection=batch.connection, names=names)
     refused = [

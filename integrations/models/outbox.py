@@ -50,6 +50,10 @@ class OutboxItem(models.Model):
     unknown_key = models.CharField(max_length=255, blank=True)
     # Lookups since then that did not find the record (a re-send needs several).
     empty_lookups = models.PositiveSmallIntegerField(default=0)
+    # Needs attention because its operation cannot look the write up after an unknown
+    # outcome (`operations.LookupUnavailable`): a retry would only ask again, so only a
+    # person who checked at the provider has it sent again (`delivery.outbox_send_again`).
+    lookup_unavailable = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
     field_errors = models.JSONField(default=dict, blank=True)
     # A refused write (FAILED): the provider's own message (`ValidationError.message`),

@@ -44,6 +44,7 @@ from integrations.http.errors import (
 )
 from integrations.models import Connection, OutboxItem
 from integrations.outbox.claims import ClaimLost, claim_rows, end_claim, lease_deadline, still_held
+from integrations.outbox.operations import LookupUnavailable
 from integrations.outbox.registry import operation_for
 from integrations.providers import provider_for
 from integrations.providers.base import Provider
@@ -125,6 +126,8 @@ def outbox_deliver(item_id: int, *, background: bool = True) -> OutboxItem | Non
             mark_postponed(item, operation, error, retry_at=error.retry_at)
         except ProviderUnavailableError as error:
             mark_postponed(item, operation, error, retry_at=error.retry_at)
+        except LookupUnavailable as error:
+            _needs_attention(item, operation, str(error), lookup_unavailable=True)
         except IntegrationError as error:
             _needs_attention(item, operation, str(error))
         except ConfigurationError as error:
@@ -237,15 +240,41 @@ def outbox_deliver_due(*, limit: int = 50) -> int:
     return sum(1 for pk in ids if outbox_deliver(pk) is not None)
 
 
-def outbox_retry(item: OutboxItem) -> None:
+def outbox_retry(item: OutboxItem) -> bool:
     """A person asks to try a failed or stuck row again: one more attempt, even past the
-    outbox's count."""
-    if item.status in (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.PENDING):
-        OutboxItem.objects.filter(pk=item.pk, status=item.status).update(
+    outbox's count. Not a row whose write cannot be looked up (`lookup_unavailable`): its
+    attempt would only ask again and need attention again (`outbox_send_again`).
+    Returns whether the row was queued."""
+    if item.status not in (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.PENDING):
+        return False
+    return bool(
+        OutboxItem.objects.filter(pk=item.pk, status=item.status, lookup_unavailable=False).update(
             status=OutboxItem.Status.PENDING,
             next_attempt_at=timezone.now(),
             attempts=Least(F("attempts"), settings.OUTBOX_MAX_ATTEMPTS - 1),
         )
+    )
+
+
+def outbox_send_again(item: OutboxItem, *, user: Any) -> bool:
+    """A person checked at the provider that a write the outbox cannot look up did not
+    land: its unknown outcome is dropped and it is sent again, once however often they
+    press (one conditional update), with their own audit entry. Returns whether it was."""
+    with transaction.atomic():
+        sent_again = OutboxItem.objects.filter(
+            pk=item.pk, status=OutboxItem.Status.NEEDS_ATTENTION, lookup_unavailable=True
+        ).update(
+            status=OutboxItem.Status.PENDING,
+            next_attempt_at=timezone.now(),
+            attempts=Least(F("attempts"), settings.OUTBOX_MAX_ATTEMPTS - 1),
+            unknown_since=None,
+            unknown_key="",
+            empty_lookups=0,
+            lookup_unavailable=False,
+        )
+        if sent_again:
+            audit.sent_again_recorded(item, user=user)
+    return bool(sent_again)
 
 
 # The outcomes of one attempt. Public for senders that deliver several rows in
@@ -314,7 +343,9 @@ def mark_postponed(
     logger.info("outbox %s postponed to %s: %s", item, item.next_attempt_at, error)
 
 
-def _needs_attention(item: OutboxItem, operation: Any, message: str) -> None:
+def _needs_attention(
+    item: OutboxItem, operation: Any, message: str, *, lookup_unavailable: bool = False
+) -> None:
     with transaction.atomic():
         operation.on_stuck(item)
         end_claim(
@@ -322,6 +353,7 @@ def _needs_attention(item: OutboxItem, operation: Any, message: str) -> None:
             status=OutboxItem.Status.NEEDS_ATTENTION,
             unknown_since=item.unknown_since,
             unknown_key=item.unknown_key,
+            lookup_unavailable=lookup_unavailable,
             last_error=message,
         )
         audit.write_answered(item)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.utils import timezone
 
+from integrations.http.errors import IntegrationError
 from integrations.models import OutboxItem
 from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.identity import Identity, IdentityRule
@@ -22,6 +23,12 @@ from integrations.outbox.identity import Identity, IdentityRule
 # Clocks differ: a record the provider says it created this long before the write was saved
 # can still be the write's, when a lookup after an unknown outcome compares creation times.
 RECONCILE_SLACK = timedelta(hours=1)
+
+
+class LookupUnavailable(IntegrationError):
+    """`find_existing` cannot tell whether the write landed (the API offers no way to look
+    it up): the row needs a person, and "Retry now", which would only ask again, gives way
+    to "Send again" once they checked (`delivery.outbox_send_again`)."""
 
 
 class OutboxOperation:
@@ -63,7 +70,8 @@ class OutboxOperation:
 
     def find_existing(self, client: Any, item: OutboxItem) -> dict[str, Any] | None:
         """After an attempt whose outcome is unknown: the provider's record if the
-        write already landed, else None. Never creates anything."""
+        write already landed, else None; `LookupUnavailable` when it cannot tell. Never
+        creates anything."""
         raise NotImplementedError(f"{type(self).__name__} must implement find_existing()")
 
     def fields_from_remote(self, remote: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ POSTS = [
     "/organizations/bulk/",
     "/sync/1/recruitee.candidates/start/",
     "/outbox/1/retry/",
+    "/outbox/1/send-again/",
     "/accounts/logout/",
     "/accounts/password_change/",
 ]
