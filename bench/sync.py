@@ -148,7 +148,9 @@ def in_child(reader: str, sandbox_url: str, workdir: Path, page_size: int | None
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise RuntimeError(f"the {reader} reader failed (wait status {status})")
-    return {**json.loads(output.strip().splitlines()[-1]), "peak_mb": usage.ru_maxrss / 1024}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {**json.loads(output.strip().splitlines()[-1]), "peak_mb": usage.ru_maxrss / 1024,
+            "cpu_s": cpu}  # fmt: skip
 
 
 # -- the peer: Airbyte, installed at run time ----------------------------------
@@ -201,7 +203,8 @@ def run_airbyte(program: Path, manifest: str, sandbox_url: str, workdir: Path) -
         seconds = time.perf_counter() - started
     with out.open("rb") as lines:
         rows = sum(1 for line in lines if json.loads(line).get("type") == "RECORD")
-    return {"seconds": seconds, "rows": rows, "ok": status == 0, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": seconds, "rows": rows, "ok": status == 0, "peak_mb": usage.ru_maxrss / 1024,
+            "cpu_s": usage.ru_utime + usage.ru_stime}  # fmt: skip
 
 
 # -- the sandbox's own cost ------------------------------------------------------
@@ -258,7 +261,8 @@ def main(args: argparse.Namespace) -> None:
             sandbox.stop()
     print(f"{CANDIDATES:,} candidates, sandbox latency {LATENCY_MS} ms, no Nagle stall:")
     for reader, result in results.items():
-        print(f"  {reader:8} {result['seconds']:7.1f} s  peak {result['peak_mb']:5.0f} MB  "
+        print(f"  {reader:8} {result['seconds']:7.1f} s  CPU {result['cpu_s']:5.1f} s  "
+              f"peak {result['peak_mb']:5.0f} MB  "
               f"{result['rows']:,} rows" + (f", page {result['page_size']:,}"
                                             if "page_size" in result else ""))  # fmt: skip
     _verdict(results, readers, peer_error, costs)

@@ -1,20 +1,22 @@
-"""Write one page of synced rows in a single prepared statement.
+"""Write one page of synced rows without the ORM's per-value preparation.
 
-Django's `bulk_create(update_conflicts=True)` builds one large statement and
-prepares every value through the SQL compiler; for wide rows that costs more
-than the database's own work. Here the statement is built once and run with
-`executemany`: bench/sync.py's full sync of 100,000 candidates took 96-102 s
-with `bulk_create` for the candidates and their placements, 55-61 s with this
-(same runs, 1,000 a page). `INSERT … ON CONFLICT … DO UPDATE` reads the same on SQLite
-and PostgreSQL. `insert_rows` is the plain INSERT, and `delete_children` the DELETE,
-for the child rows a sync replaces (a candidate's placements); `stored_pks` reads a
-page's primary keys. They skip the ORM for the same reason: a page's thousand ids
-cost Django's lookups (one prepared value at a time) more than the database's reads.
+Django's `bulk_create(update_conflicts=True)` prepares every value through the SQL
+compiler; for wide rows that costs more than the database's own work. Here the values
+are prepared once per field type and the statement is built directly (`_write_rows`: one
+multi-row statement on SQLite, `executemany` on PostgreSQL): bench/sync.py's full sync
+of 100,000 candidates took 96-102 s with `bulk_create` for the candidates and their
+placements, 55-61 s with `executemany` (same runs, 1,000 a page). `INSERT … ON CONFLICT …
+DO UPDATE` reads the same on SQLite and PostgreSQL. `insert_rows` is the plain INSERT, and
+`delete_children` the DELETE, for the child rows a sync replaces (a candidate's
+placements); `stored_pks` reads a page's primary keys. They skip the ORM for the same
+reason: a page's thousand ids cost Django's lookups (one prepared value at a time) more
+than the database's reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -79,18 +81,17 @@ def upsert_rows(
     conflict = ", ".join(quote(column) for column in (first, *scoped, last))
     table = quote(model._meta.db_table)
     # A row with a local write still waiting in the outbox keeps what the person typed.
-    sql = (
-        f"{insert_sql(model, fields, db)} "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
+    clause = (
+        f" ON CONFLICT ({conflict}) DO UPDATE SET {assignments} "
         f"WHERE {table}.{quote('sync_status')} <> '{SyncStatus.PENDING.value}'"
     )
     if newer_only:
         column = quote("remote_updated_at")
         stored, given = f"{table}.{column}", f"excluded.{column}"
-        sql += f" AND ({stored} IS NULL OR {given} IS NULL OR {stored} <= {given})"
+        clause += f" AND ({stored} IS NULL OR {given} IS NULL OR {stored} <= {given})"
     if newer_only and deleted_wins_ties:
-        sql += f" AND NOT ({table}.{quote('is_deleted')} AND {stored} = {given})"
-    _execute_many(db, sql, fields, rows)
+        clause += f" AND NOT ({table}.{quote('is_deleted')} AND {stored} = {given})"
+    _write_rows(db, model, fields, rows, clause)
 
 
 def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
@@ -99,7 +100,7 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
         return
     db = connections[router.db_for_write(model)]
     fields = _insert_fields(model)
-    _execute_many(db, insert_sql(model, fields, db), fields, rows)
+    _write_rows(db, model, fields, rows)
 
 
 def stored_pks(
@@ -221,15 +222,29 @@ def _insert_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def insert_sql(model: type[Model], fields: list[Any], db: Any) -> str:
-    """`INSERT INTO` the model's table, its `fields`' columns, one `%s` placeholder each."""
+def insert_sql(model: type[Model], fields: list[Any], db: Any, rows: int = 1) -> str:
+    """`INSERT INTO` the model's table, its `fields`' columns, one `%s` placeholder each,
+    for `rows` rows."""
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - names come from the model
+    row = f"({', '.join(['%s'] * len(fields))})"
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608 - names come from the model
 
 
-def _execute_many(db: Any, sql: str, fields: list[Any], rows: list[dict[str, Any]]) -> None:
+def _write_rows(
+    db: Any, model: type[Model], fields: list[Any], rows: list[dict[str, Any]], clause: str = ""
+) -> None:
+    """INSERT `rows` with `clause` after the values (an upsert's `ON CONFLICT`).
+
+    PostgreSQL gets one statement run for every row (psycopg pipelines them). SQLite gets
+    as few multi-row statements as its variable limit allows: FTS5 writes the terms a
+    statement added to its index when the statement ends, so with a statement a row the
+    search index's trigger (`core/search.py`) writes a thousand small segments a page and
+    merges them. Inserting 100,000 rows of candidate-like text in pages of 1,000 took
+    6.0-7.0 s of CPU a statement a row, 2.8-3.0 s a statement a page; `bench/sync.py`'s
+    hub 25.3-25.6 s of CPU before, 18.9-19.7 s after. SQLite applies a statement's rows in
+    order, as `executemany` would (a remote id twice in a page is inserted, then upserted);
+    PostgreSQL refuses an upsert touching one row twice, so it keeps a statement a row."""
     names = [field.name for field in fields]
     defaults = {field.name: field.get_default() for field in fields}
     # Only the fields whose values need converting (JSON, dates) go through a function.
@@ -248,7 +263,15 @@ def _execute_many(db: Any, sql: str, fields: list[Any], rows: list[dict[str, Any
             values[index] = prepare(values[index])
         params.append(values)
     with db.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if db.vendor != "sqlite":
+            cursor.executemany(insert_sql(model, fields, db) + clause, params)
+            return
+        limit = db.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per_statement = max(1, limit // len(fields))
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            sql = insert_sql(model, fields, db, rows=len(chunk)) + clause
+            cursor.execute(sql, [value for values in chunk for value in values])
 
 
 def _preparer(field: Any, db: Any) -> Callable[[Any], Any] | None:

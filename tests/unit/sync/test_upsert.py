@@ -1,9 +1,12 @@
 """The sync's upsert: defaults on insert, only the synced columns on update, pending rows kept."""
 
 import datetime as dt
+import sqlite3
 
 import pytest
+from django.db import connection as db_connection
 
+from core.search import search_filter
 from crm.models import Organization
 from integrations.models.synced import SyncStatus
 from integrations.sync.upsert import upsert_rows
@@ -48,3 +51,39 @@ def test_times_in_any_zone_are_stored_as_the_same_instant(connection):
     organization = Organization.objects.get(remote_id="7")
     assert organization.remote_updated_at == written
     assert organization.remote_created_at is None
+
+
+def test_a_remote_id_twice_in_a_page_ends_with_its_later_version(connection):
+    earlier = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    rows = [
+        {**_row(connection, "Second"), "remote_updated_at": earlier + dt.timedelta(hours=1)},
+        {**_row(connection, "First"), "remote_updated_at": earlier},
+        {**_row(connection, "Third"), "remote_updated_at": earlier + dt.timedelta(hours=2)},
+    ]
+    upsert_rows(Organization, rows, update=["name", "remote_updated_at"], newer_only=True)
+    assert list(Organization.objects.values_list("name", flat=True)) == ["Third"]
+
+
+@pytest.fixture
+def few_variables_a_statement():
+    """On SQLite, statements of at most 400 variables (a few rows each) for one test."""
+    if db_connection.vendor != "sqlite":
+        yield
+        return
+    db_connection.ensure_connection()
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    before = db_connection.connection.setlimit(limit, 400)
+    yield
+    db_connection.connection.setlimit(limit, before)
+
+
+@pytest.mark.usefixtures("few_variables_a_statement")
+def test_a_page_longer_than_one_statement_takes_is_written_whole_and_searchable(connection):
+    rows = [
+        {**_row(connection, f"Acme {n}"), "remote_id": str(n), "search_text": f"acme {n}"}
+        for n in range(250)
+    ]
+    upsert_rows(Organization, rows, update=["name", "search_text"])
+    stored = Organization.objects.filter(connection=connection)
+    assert stored.count() == 250
+    assert list(search_filter(stored, "acme 249").values_list("name", flat=True)) == ["Acme 249"]
