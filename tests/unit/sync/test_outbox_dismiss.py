@@ -4,19 +4,24 @@ integrations/outbox/delivery.py `outbox_dismiss`)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from ats.models import Candidate
 from ats.outbox import CandidateCreate, CandidateUpdate
+from core.bulk import results
 from core.groups import permission_named
 from core.resources import registered
 from integrations.models import AuditEntry, OutboxItem
 from integrations.models.synced import SyncStatus
 from integrations.outbox.claims import claim_rows
-from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due
+from integrations.outbox.delivery import outbox_deliver, outbox_deliver_due, outbox_dismiss
 from integrations.services.health import connection_health
+from projects.models import ImportBatch, ImportRow
+from projects.selectors import import_progress
 
 pytestmark = pytest.mark.usefixtures("no_client")
 
@@ -191,3 +196,31 @@ def test_retry_now_on_a_dismissed_write_sends_nothing_and_says_so(connection):
     assert "was not sent again: it no longer waits to be sent." in page
     item.refresh_from_db()
     assert item.status == OutboxItem.Status.DISMISSED
+
+
+def test_a_dismissed_import_row_is_no_longer_waiting(connection):
+    """A project import's progress stops waiting for a row someone dismissed."""
+    batch = ImportBatch.objects.create(connection=connection, row_count=2, valid_count=2)
+    for n, status in enumerate([OutboxItem.Status.DONE, OutboxItem.Status.NEEDS_ATTENTION]):
+        item = OutboxItem.objects.create(
+            connection=connection, operation="projecttool.project_create",
+            submission_key=f"import-{n}", status=status,
+        )  # fmt: skip
+        ImportRow.objects.create(batch=batch, number=n + 1, outbox_item=item)
+    stuck = OutboxItem.objects.get(submission_key="import-1")
+    assert outbox_dismiss(stuck, user=get_user_model().objects.create_user(username="ann"))
+
+    progress = import_progress(batch)
+    assert (progress.done, progress.failed, progress.pending) == (1, 1, 0)
+    assert progress.finished
+
+
+def test_a_dismissed_bulk_row_reads_dismissed_not_waiting(connection, staff_user):
+    key = uuid.uuid4()
+    item, _ = _stuck(connection)
+    OutboxItem.objects.filter(pk=item.pk).update(bulk_key=key, created_by=staff_user)
+    outbox_dismiss(item, user=staff_user)
+
+    (row,) = results(key, user=staff_user)
+    assert row.state == "dismissed"
+    assert row.words.startswith("Dismissed by root: it will not be sent to Recruitee.")
