@@ -89,7 +89,7 @@ def row_key(key: uuid.UUID | str, pk: Any) -> str:
 @dataclass(frozen=True)
 class RowResult:
     label: str
-    state: str  # "sent", "refused", "waiting", "attention"
+    state: str  # "sent", "refused", "waiting", "attention", "dismissed"
     words: str
     item_id: int
 
@@ -115,6 +115,8 @@ def _result(item: OutboxItem, user: Any) -> RowResult:
         state, words = "refused", outbox_error(item).for_user(user)
     elif item.status == status.NEEDS_ATTENTION:
         state, words = "attention", outbox_error(item).for_user(user)
+    elif item.status == status.DISMISSED:
+        state, words = "dismissed", outbox_error(item).for_user(user)
     else:
         shown = outbox_error(item).for_user(user) if item.last_error else ""
         state, words = "waiting", f"{waiting_message(item)} {shown}".strip()

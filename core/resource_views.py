@@ -105,6 +105,9 @@ def report_write(request: HttpRequest, item: OutboxItem, *, form: Any | None, do
         return False
     if item.status == OutboxItem.Status.DONE:
         messages.success(request, done)
+    elif item.status == OutboxItem.Status.DISMISSED:  # a stored key's write, since dismissed
+        shown = outbox_error(item).for_user(request.user)
+        messages.error(request, format_html("It was not sent. {}", shown))
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         shown = outbox_error(item).for_user(request.user)
         messages.error(request, format_html("Saved, but sending it needs attention. {}", shown))
@@ -532,7 +535,7 @@ def bulk_result_page(
         "waiting": any(row.state == "waiting" for row in rows),
         "counts": {
             state: sum(r.state == state for r in rows)
-            for state in ("sent", "refused", "waiting", "attention")
+            for state in ("sent", "refused", "waiting", "attention", "dismissed")
         },
     }
     if request.GET.get("rows"):

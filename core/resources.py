@@ -425,6 +425,12 @@ def register_generated(provider: str, pages: type[ResourcePages]) -> None:
     _generated[provider] = pages
 
 
+def generated_allowed(user: Any, action: str) -> list[str]:
+    """The providers whose pages built at run time (`register_generated`) `user` may
+    `action` ("view" or "change") on every active connection of theirs."""
+    return [provider for provider, pages in _generated.items() if pages.allows(user, action)]
+
+
 def connection_on_pages(connection: Connection) -> bool:
     """Whether some pages use `connection`: registered pages, the first active connection
     in their service's provider order; pages built at run time (`register_generated`),

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core.resources import ResourcePages, allowed, for_model
+from core.resources import ResourcePages, allowed, for_model, generated_allowed
 from core.resources import services as registered_services
 from integrations.models import Connection, DuplicateFlag, OutboxItem
 from integrations.models.synced import SyncedRecord
@@ -89,13 +89,16 @@ def dashboard_providers(user: Any) -> list[ProviderCard]:
 
 
 def outbox_of(user: Any, action: str) -> QuerySet[OutboxItem]:
-    """The outbox rows of the resources `user` may `action` ("view" or "change"), by their
-    operation; rows of no registered resource are for staff only."""
+    """The outbox rows of the pages `user` may `action` ("view" or "change"): a registered
+    resource's by their operation, a connected API's (pages built at run time from its
+    document, whose one pair of rights covers every such connection) by their connection's
+    provider. Any other row is for staff only."""
     items = OutboxItem.objects.all()
     if user.is_staff or user.is_superuser:
         return items
     operations = [op for r in allowed(user, action) for op in r.outbox_operations]
-    return items.filter(operation__in=operations)
+    providers = generated_allowed(user, action)
+    return items.filter(Q(operation__in=operations) | Q(connection__provider__in=providers))
 
 
 def outbox_needing_attention(user: Any) -> list[OutboxItem]:

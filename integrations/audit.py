@@ -172,6 +172,20 @@ def sent_again_recorded(item: OutboxItem, *, user: Any) -> None:
     entry.save()
 
 
+def dismissal_recorded(item: OutboxItem, *, user: Any) -> None:
+    """A person dismissed a stuck or refused write: their own entry, like the write's first
+    one (the same record and action), answered at once, since nothing will be sent."""
+    first = item.audit_entries.order_by("pk").first()
+    entry = first or _entry(item, AuditEntry.Action.CREATE, None, [])
+    entry.pk, entry._state.adding = None, True
+    entry.user = user if user is not None and user.is_authenticated else None
+    entry.page, entry.changes = current_page.get()[:200], []
+    entry.outcome = AuditEntry.Outcome.DISMISSED
+    entry.answer = outbox_error(item).plain
+    entry.created_at = entry.answered_at = timezone.now()
+    entry.save()
+
+
 def write_answered(item: OutboxItem) -> None:
     """The provider's answer to the row's write, in plain words (in the transaction that
     ends the row, so it is kept exactly when the outcome is)."""

@@ -83,6 +83,8 @@ def outbox_error(item: OutboxItem) -> ShownError:
         )
     elif item.status == OutboxItem.Status.NEEDS_ATTENTION:
         plain = f"{provider} did not take it; it waits for staff."
+    elif item.status == OutboxItem.Status.DISMISSED:
+        plain = f"Dismissed by {dismissed_by(item)}: it will not be sent to {provider}."
     elif item.next_attempt_at and item.next_attempt_at > timezone.now() + RETRY_SOON:
         when = item.next_attempt_at.astimezone(UTC).strftime("%-d %B %Y, %H:%M UTC")
         plain = f"{provider} did not answer; we will retry after {when}."
@@ -93,6 +95,14 @@ def outbox_error(item: OutboxItem) -> ShownError:
         reference=f"outbox #{item.pk}",
         detail=_redacted(item.connection, item.last_error),
     )
+
+
+def dismissed_by(item: OutboxItem) -> str:
+    """Who dismissed the write, in words ("Ann Lee")."""
+    person = item.dismissed_by
+    if person is None:
+        return "a person whose account was removed"
+    return person.get_full_name() or person.get_username()
 
 
 def live_read_error(plain: str, error: Exception, *, user: Any) -> SafeString:

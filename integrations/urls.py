@@ -16,6 +16,7 @@ urlpatterns = [
     path("outbox/", views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", views.outbox_retry_view, name="outbox_retry"),
     path("outbox/<int:pk>/send-again/", views.outbox_send_again_view, name="outbox_send_again"),
+    path("outbox/<int:pk>/dismiss/", views.outbox_dismiss_view, name="outbox_dismiss"),
     path("", include("integrations.webhooks.urls")),
     path("connections/<int:pk>/health/", views.connection_health_page, name="connection_health"),
     path("metrics", views.metrics, name="metrics"),

@@ -23,7 +23,7 @@ from core.resources import connection_on_pages, list_of, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
 from integrations.models import CallLog, Connection, OutboxItem, SyncRun
-from integrations.outbox.delivery import outbox_retry, outbox_send_again
+from integrations.outbox.delivery import outbox_dismiss, outbox_retry, outbox_send_again
 from integrations.selectors import call_log_search
 from integrations.services.call_charts import (
     RANGES,
@@ -157,7 +157,8 @@ def _render_status(request, connection, resource, polled_run=None) -> HttpRespon
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    items = outbox_of(request.user, "view").select_related("connection").order_by("-created_at")
+    items = outbox_of(request.user, "view").select_related("connection", "dismissed_by")
+    items = items.order_by("-created_at")
     if status in OutboxItem.Status.values:
         items = items.filter(status=status)
     else:
@@ -185,7 +186,7 @@ SEND_AGAIN = "Send again (I checked it is not there)"
 def _changeable_or_404(request: HttpRequest, pk: int) -> OutboxItem:
     item = get_object_or_404(outbox_of(request.user, "view"), pk=pk)
     if not outbox_of(request.user, "change").filter(pk=item.pk).exists():
-        raise PermissionDenied("You may not send this write again.")
+        raise PermissionDenied("You may not change this write.")
     return item
 
 
@@ -202,7 +203,9 @@ def outbox_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
             f"does not, press “{SEND_AGAIN}”.",
         )
         return redirect("integrations:outbox")
-    outbox_retry(item)
+    if not outbox_retry(item):  # sent, refused or dismissed meanwhile (another tab)
+        messages.info(request, f"“{what}” was not sent again: it no longer waits to be sent.")
+        return redirect("integrations:outbox")
     enqueue_delivery(item)
     messages.success(request, f"“{what}” will be sent again now.")
     return redirect("integrations:outbox")
@@ -219,6 +222,28 @@ def outbox_send_again_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("integrations:outbox")
     enqueue_delivery(item)
     messages.success(request, f"“{what}” will be sent again now.")
+    return redirect("integrations:outbox")
+
+
+# Why a row is not dismissed (a write on its way otherwise).
+NOT_DISMISSED = {
+    OutboxItem.Status.DONE: "the provider has it already",
+    OutboxItem.Status.DISMISSED: "it was dismissed already",
+}
+
+
+@require_POST
+def outbox_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person checked at the provider that a stuck or refused write is not wanted (or
+    was done there by hand): it ends, never sent again (`outbox_dismiss`)."""
+    item = _changeable_or_404(request, pk)
+    what = item.summary or item.operation
+    if not outbox_dismiss(item, user=request.user):
+        item.refresh_from_db()
+        why = NOT_DISMISSED.get(item.status, "it is on its way; wait for its answer")
+        messages.error(request, f"“{what}” was not dismissed: {why}. Nothing was changed.")
+        return redirect("integrations:outbox")
+    messages.success(request, f"“{what}” was dismissed: it will not be sent.")
     return redirect("integrations:outbox")
 
 

@@ -195,6 +195,14 @@ def import_batch_get(*, connection: Connection, token: str, user: Any) -> Import
         return None
 
 
+# An import's rows that will not be created without a person: refused, stuck, dismissed.
+NOT_CREATED = [
+    OutboxItem.Status.FAILED,
+    OutboxItem.Status.NEEDS_ATTENTION,
+    OutboxItem.Status.DISMISSED,
+]
+
+
 def import_progress(batch: ImportBatch) -> ImportProgress:
     """How many of the rows sent are done, refused or still waiting."""
     status = "outbox_item__status"
@@ -203,9 +211,7 @@ def import_progress(batch: ImportBatch) -> ImportProgress:
         done=Count("pk", filter=Q(**{status: OutboxItem.Status.DONE})),
         failed=Count(
             "pk",
-            filter=Q(
-                **{f"{status}__in": [OutboxItem.Status.FAILED, OutboxItem.Status.NEEDS_ATTENTION]}
-            ),
+            filter=Q(**{f"{status}__in": NOT_CREATED}),
         ),
     )
     total, done, failed = counts["total"], counts["done"], counts["failed"]

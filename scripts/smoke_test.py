@@ -55,6 +55,7 @@ NOT_PAGES = {
     "ats:candidate_note_add": "POST only (the note form on a candidate's page)",
     "integrations:outbox_retry": "POST only",
     "integrations:outbox_send_again": "POST only (Send again, on a write the hub cannot look up)",
+    "integrations:outbox_dismiss": "POST only (Dismiss, on a stuck or refused write)",
     "crm:organization_choices": "htmx fragment: chooser results",
     "crm:person_choices": "htmx fragment: chooser results",
     "projects:project_import_submit": "POST only",

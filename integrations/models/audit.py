@@ -33,6 +33,7 @@ class AuditEntry(models.Model):
         SENT = "sent", "Sent"
         REFUSED = "refused", "Refused"
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        DISMISSED = "dismissed", "Dismissed"  # a person ended the write: never sent
         ARRIVED = "arrived", "From the provider"
 
     connection = models.ForeignKey(

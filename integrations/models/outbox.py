@@ -20,6 +20,9 @@ class OutboxItem(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"  # the provider refused the data; nothing was created
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        # A person who checked at the provider ended a stuck or refused write: it is not
+        # wanted, or was done there by hand. Final: never sent again.
+        DISMISSED = "dismissed", "Dismissed"
 
     connection = models.ForeignKey(
         "integrations.Connection", on_delete=models.CASCADE, related_name="outbox_items"
@@ -60,6 +63,11 @@ class OutboxItem(models.Model):
     # the words the person who typed the data reads; `last_error` keeps the whole line.
     refusal = models.TextField(blank=True)
     remote_id = models.CharField(max_length=64, blank=True)
+    # Who dismissed it (DISMISSED, `delivery.outbox_dismiss`), and when.
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

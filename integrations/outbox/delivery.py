@@ -277,6 +277,47 @@ def outbox_send_again(item: OutboxItem, *, user: Any) -> bool:
     return bool(sent_again)
 
 
+# What a person may dismiss: a write the worker no longer sends on its own.
+DISMISSABLE = (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.FAILED)
+# A write of the record still open after this one: its local values are that write's.
+_STILL_OPEN = (
+    OutboxItem.Status.PENDING,
+    OutboxItem.Status.SENDING,
+    OutboxItem.Status.NEEDS_ATTENTION,
+)
+
+
+def outbox_dismiss(item: OutboxItem, *, user: Any) -> bool:
+    """A person checked at the provider that a stuck or refused write is not wanted (or was
+    done there by hand): it ends as dismissed, never sent again, with their own audit entry.
+    Only a row that needs attention or was refused, read locked, so a retry queuing it at
+    the same moment either comes first (then nothing is dismissed) or finds it dismissed.
+    A stuck write's local record goes back to what the provider last confirmed, as for a
+    refusal (`on_rejected`: a create it never confirmed is removed; the next sync brings
+    what was done by hand), unless a later write of the record is still on its way.
+    Returns whether it was dismissed."""
+    with transaction.atomic():
+        row = OutboxItem.objects.select_for_update().filter(pk=item.pk).first()
+        if row is None or row.status not in DISMISSABLE:
+            return False
+        later = OutboxItem.objects.filter(
+            record_type=row.record_type, record_id=row.record_id, status__in=_STILL_OPEN
+        ).exclude(pk=row.pk)
+        stuck = row.status == OutboxItem.Status.NEEDS_ATTENTION
+        if stuck and row.record_id is not None and not later.exists():
+            operation_for(row.operation).on_rejected(row)
+        row.status, row.dismissed_by, row.dismissed_at = (
+            OutboxItem.Status.DISMISSED,
+            user,
+            timezone.now(),
+        )
+        row.save(
+            update_fields=["status", "dismissed_by", "dismissed_at", "record_id", "updated_at"]
+        )
+        audit.dismissal_recorded(row, user=user)
+    return True
+
+
 # The outcomes of one attempt. Public for senders that deliver several rows in
 # one provider call (a bulk endpoint) and must end each row exactly as here.
 # Each raises ClaimLost, and saves nothing, when the claim is no longer this worker's.

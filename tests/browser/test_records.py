@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from ats.models import Candidate
 from crm.models import Organization, Person
 from crm.tasks import organization_links_fill_task
-from integrations.models import OutboxItem, SyncRun
+from integrations.models import Connection, OutboxItem, SyncRun
 from projects.models import Project
 
 
@@ -126,6 +126,40 @@ def test_staff_open_an_errors_detail_behind_its_toggle(logged_in_page, live_serv
     expect(detail).to_contain_text("PATCH /projects/1")
 
 
+def test_dismiss_a_stuck_write_after_confirming(
+    transactional_db, logged_in_page, live_server, screenshot
+):
+    """A person who checked at Recruitee ends a stuck write: asked first in the page, then
+    it is "Dismissed by" them and offers nothing more."""
+    recruitee = Connection.objects.create(
+        provider="recruitee", name="default", base_url="https://api.recruitee.test",
+        company_id="1", api_token="token",
+    )  # fmt: skip
+    item = OutboxItem.objects.create(
+        connection=recruitee, operation="recruitee.candidate_create", payload={},
+        submission_key="k-dismiss", summary="Create candidate Ada", status="needs_attention",
+        attempts=5, last_error="Gave up after 5 attempts: Recruitee API 503",
+    )  # fmt: skip
+    page = logged_in_page
+    page.goto(f"{live_server.url}/outbox/")
+    row = page.locator(f"[data-outbox-id='{item.pk}']")
+    confirm = row.get_by_role("button", name="Dismiss it: do not send")
+    expect(confirm).not_to_be_visible()
+    row.get_by_text("Dismiss…").click()
+    expect(row.get_by_text("Only if you checked at Recruitee")).to_be_visible()
+    screenshot("records-outbox-dismiss-confirm")
+    confirm.click()
+
+    expect(
+        page.get_by_text("“Create candidate Ada” was dismissed: it will not be sent.")
+    ).to_be_visible()
+    expect(row.get_by_test_id("outbox-dismissed")).to_have_text("Dismissed by browser")
+    expect(row.get_by_text("Dismiss…")).to_have_count(0)
+    expect(row.get_by_role("button", name="Retry now")).to_have_count(0)
+    item.refresh_from_db()
+    assert item.status == OutboxItem.Status.DISMISSED and item.dismissed_by.username == "browser"
+
+
 def test_the_favicon_is_served(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
     icon = page.locator("link[rel=icon]").get_attribute("href")
@@ -166,13 +200,13 @@ STRETCHED = """(links) => links.filter((link) => {
 def test_the_outbox_state_buttons_wrap_as_buttons_on_a_phone(
     logged_in_page, live_server, synced_tool, screenshot
 ):
-    """On a phone the six states take two rows: each stays a button its label's size,
+    """On a phone the seven states take two rows: each stays a button its label's size,
     none a bar across the screen; the state shown is marked for a screen reader too."""
     page = logged_in_page
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/outbox/?status=needs_attention")
     states = page.get_by_role("group", name="Filter by state").get_by_role("link")
-    expect(states).to_have_count(6)
+    expect(states).to_have_count(7)
     assert states.evaluate_all(STRETCHED) == []
     shown = page.get_by_role("group", name="Filter by state").locator("[aria-current=page]")
     expect(shown).to_have_text("Needs attention")

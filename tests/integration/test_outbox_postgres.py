@@ -60,3 +60,33 @@ def test_two_workers_deliver_each_row_exactly_once(monkeypatch):
     assert sorted(operation.sent) == sorted(OutboxItem.objects.values_list("pk", flat=True))
     assert len(set(operation.sent)) == 200
     assert OutboxItem.objects.filter(status=OutboxItem.Status.DONE).count() == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dismiss_and_retry_at_the_same_moment_leave_one_of_them(monkeypatch, django_user_model):
+    """A "Dismiss" in one tab and a "Retry now" in another: either the row is dismissed, not
+    queued, or queued and not dismissed; never dismissed and then sent."""
+    operation = CountingOperation()
+    monkeypatch.setattr(delivery, "operation_for", lambda name: operation)
+    conn = Connection.objects.create(provider="recruitee", name="pg", company_id="1", api_token="t")
+    ann = django_user_model.objects.create_user(username="ann")
+    for n in range(20):
+        item, _ = outbox_submit(
+            connection=conn, operation=operation.name, payload={}, submission_key=f"d{n}"
+        )
+        OutboxItem.objects.filter(pk=item.pk).update(status=OutboxItem.Status.NEEDS_ATTENTION)
+        stuck = OutboxItem.objects.get(pk=item.pk)
+        won: dict[str, bool] = {}
+
+        def dismiss(stuck=stuck, won=won) -> None:
+            won["dismiss"] = delivery.outbox_dismiss(stuck, user=ann)
+
+        def retry(stuck=stuck, won=won) -> None:
+            won["retry"] = delivery.outbox_retry(stuck)
+
+        at_once(dismiss, retry)
+
+        stuck.refresh_from_db()
+        assert sorted(won.values()) == [False, True]
+        expected = OutboxItem.Status.DISMISSED if won["dismiss"] else OutboxItem.Status.PENDING
+        assert stuck.status == expected

@@ -14,6 +14,7 @@ POSTS = [
     "/sync/1/recruitee.candidates/start/",
     "/outbox/1/retry/",
     "/outbox/1/send-again/",
+    "/outbox/1/dismiss/",
     "/accounts/logout/",
     "/accounts/password_change/",
 ]

@@ -8,8 +8,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
+from core.groups import permission_named
+from core.resources import ACTIONS, registered
 from integrations.models import AuditEntry, Connection, OpenApiSource, OutboxItem
 from integrations.outbox.delivery import outbox_deliver
 from integrations.outbox.service import outbox_write
@@ -30,7 +33,6 @@ def tool(db, sandbox_clean) -> Connection:
 
 @pytest.fixture
 def staff(client, staff_user):
-    """A generated API's outbox rows are staff's (core.selectors.outbox_of)."""
     client.force_login(staff_user)
     return client
 
@@ -115,11 +117,15 @@ def test_send_again_after_a_person_checked_sends_it_once_and_is_in_the_history(
 
 
 def test_send_again_is_for_who_may_change_the_row_and_only_a_row_that_cannot_be_looked_up(
-    user, staff, lost_create
+    staff, lost_create
 ):
     item = lost_create
     other = Client()
-    other.force_login(user)  # every resource's rights, but a generated API's rows are staff's
+    # Every registered resource's rights, but not the connected APIs' (core.selectors.outbox_of).
+    recruiter = get_user_model().objects.create_user(username="recruiter")
+    rights = {r.permission(action) for r in registered() for action in ACTIONS}
+    recruiter.user_permissions.set([permission_named(right) for right in rights])
+    other.force_login(recruiter)
     assert other.post(f"/outbox/{item.pk}/send-again/").status_code == 404
     assert staff.get(f"/outbox/{item.pk}/send-again/").status_code == 405
     OutboxItem.objects.filter(pk=item.pk).update(lookup_unavailable=False)

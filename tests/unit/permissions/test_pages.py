@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from apis.pages import ApiResourcePages
 from ats.models import Candidate
 from ats.outbox import CandidateCreate
 from core.groups import default_groups, ensure_default_groups, permission_named
@@ -25,7 +26,7 @@ from core.resources import ACTIONS, ResourcePages, Service, registered
 from crm.models import Organization
 from crm.outbox import OrganizationCreate
 from integrations.http.errors import ConfigurationError
-from integrations.models import DuplicateFlag, OutboxItem, SyncRun
+from integrations.models import Connection, DuplicateFlag, OutboxItem, SyncRun
 from integrations.outbox.duplicates import duplicates_flag
 from tests.unit.duplicates.conftest import candidate_payload
 
@@ -225,6 +226,37 @@ def test_the_outbox_lists_and_retries_only_the_users_tools(client, recruitee, af
     assert client.post(f"/outbox/{hired.pk}/retry/").status_code == 302
     hired.refresh_from_db()
     assert hired.status == OutboxItem.Status.PENDING
+
+
+def test_a_connected_apis_stuck_writes_are_for_who_may_use_its_pages(client):
+    """A write made through an administrator-connected API's generated pages is listed,
+    counted on the dashboard and retried by the API's rights (apis.pages.ApiResourcePages),
+    though no registered resource lists its operation."""
+    api = Connection.objects.create(provider="openapi", name="tool", base_url="https://t.test")
+    stuck = OutboxItem.objects.create(
+        connection=api, operation="openapi.create", submission_key="create-post-Hi",
+        summary="Create post Hi", status=OutboxItem.Status.NEEDS_ATTENTION, last_error="Gave up",
+    )  # fmt: skip
+    candidates = next(r for r in registered() if r.model is Candidate)
+
+    client.force_login(_someone("recruiter", *_rights(candidates, "view", "change")))
+    assert "Create post Hi" not in client.get("/outbox/").content.decode()
+    assert "needs attention" not in client.get("/").content.decode()
+    assert client.post(f"/outbox/{stuck.pk}/retry/").status_code == 404
+
+    client.force_login(_someone("api-reader", *_rights(ApiResourcePages, "view")))
+    html = client.get("/outbox/").content.decode()
+    assert "Create post Hi" in html and "Retry now" not in html
+    assert "1 write needs attention" in client.get("/").content.decode()
+    assert client.post(f"/outbox/{stuck.pk}/retry/").status_code == 403
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.NEEDS_ATTENTION
+
+    client.force_login(_someone("api-writer", *_rights(ApiResourcePages, "change")))
+    assert "Retry now" in client.get("/outbox/").content.decode()
+    assert client.post(f"/outbox/{stuck.pk}/retry/").status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.PENDING
 
 
 def test_sync_now_and_its_progress_follow_the_rights(client, recruitee):
