@@ -62,11 +62,13 @@ class ProviderCard:
 
 
 def connections_health_for(user: Any) -> list[ConnectionHealth]:
-    """The health of the connections behind the tools `user` may see (staff: every one)."""
+    """The health of the connections behind the tools `user` may see (staff: every one),
+    a connected API's among them for who may use its pages (as `outbox_of`)."""
     everything = connections_health()
     if user.is_staff or user.is_superuser:
         return everything
     providers = {name for r in allowed(user, "view") for name in r.service.providers}
+    providers.update(generated_allowed(user, "view"))
     return [health for health in everything if health.connection.provider in providers]
 
 

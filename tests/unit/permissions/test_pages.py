@@ -230,8 +230,8 @@ def test_the_outbox_lists_and_retries_only_the_users_tools(client, recruitee, af
 
 def test_a_connected_apis_stuck_writes_are_for_who_may_use_its_pages(client):
     """A write made through an administrator-connected API's generated pages is listed,
-    counted on the dashboard and retried by the API's rights (apis.pages.ApiResourcePages),
-    though no registered resource lists its operation."""
+    counted on the dashboard (with its connection's health) and retried by the API's rights
+    (apis.pages.ApiResourcePages), though no registered resource lists its operation."""
     api = Connection.objects.create(provider="openapi", name="tool", base_url="https://t.test")
     stuck = OutboxItem.objects.create(
         connection=api, operation="openapi.create", submission_key="create-post-Hi",
@@ -239,15 +239,19 @@ def test_a_connected_apis_stuck_writes_are_for_who_may_use_its_pages(client):
     )  # fmt: skip
     candidates = next(r for r in registered() if r.model is Candidate)
 
+    health_row = f'data-testid="connection-health-row" data-connection="{api.pk}"'
+
     client.force_login(_someone("recruiter", *_rights(candidates, "view", "change")))
     assert "Create post Hi" not in client.get("/outbox/").content.decode()
-    assert "needs attention" not in client.get("/").content.decode()
+    dashboard = client.get("/").content.decode()
+    assert "needs attention" not in dashboard and health_row not in dashboard
     assert client.post(f"/outbox/{stuck.pk}/retry/").status_code == 404
 
     client.force_login(_someone("api-reader", *_rights(ApiResourcePages, "view")))
     html = client.get("/outbox/").content.decode()
     assert "Create post Hi" in html and "Retry now" not in html
-    assert "1 write needs attention" in client.get("/").content.decode()
+    dashboard = client.get("/").content.decode()
+    assert "1 write needs attention" in dashboard and health_row in dashboard
     assert client.post(f"/outbox/{stuck.pk}/retry/").status_code == 403
     stuck.refresh_from_db()
     assert stuck.status == OutboxItem.Status.NEEDS_ATTENTION
