@@ -18,7 +18,7 @@ from core.sorting import Column, Sort, Sorting
 from crm.models import AffinityList, Organization, Person
 from crm.services import affinity_error_message, subdomain_cache_key
 from integrations.http.errors import ConfigurationError, IntegrationError, NotFoundError
-from integrations.live_budget import page_client
+from integrations.live_budget import live_call_spend, page_client
 from integrations.models import Connection
 from integrations.providers import affinity
 from integrations.providers.affinity_records import AffinityOrganization
@@ -148,7 +148,8 @@ def organization_choices(*, connection: Connection, query: str = "", ids: list[s
 
 def organization_domain_matches(*, connection: Connection, domain: str, user: Any) -> DomainMatches:
     """Organizations with `domain`, among the synced records and at Affinity (live, `user`'s):
-    every page of Affinity's search, up to DOMAIN_CHECK_LIMIT organizations read."""
+    every page of Affinity's search, up to DOMAIN_CHECK_LIMIT organizations read, each page
+    one of `user`'s live calls."""
     domain = domain.strip().lower()
     if not domain:
         return DomainMatches()
@@ -163,10 +164,16 @@ def organization_domain_matches(*, connection: Connection, domain: str, user: An
     error = ""
     try:
         client = page_client(connection, user=user)
-        # One past the limit: whether the search has more than was read.
-        read.extend(
-            islice(affinity.organizations_found(client, term=domain), DOMAIN_CHECK_LIMIT + 1)
+        # Each further page is one more live call of this person's (live_budget).
+        found = affinity.organizations_found(
+            client,
+            term=domain,
+            before_next_page=lambda: live_call_spend(
+                user=user, provider=connection.provider_display
+            ),
         )
+        # One past the limit: whether the search has more than was read.
+        read.extend(islice(found, DOMAIN_CHECK_LIMIT + 1))
     except (IntegrationError, ConfigurationError) as failed:  # the pages read still count
         error = affinity_error_message(failed, user=user)
     remote = [

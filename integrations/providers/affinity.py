@@ -10,7 +10,7 @@ until its reset instead of being retried.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -180,10 +180,14 @@ def organization_search(
     return _search(client, "organizations", parse_organization, term, page_size, page_token)
 
 
-def organizations_found(client: ApiClient, *, term: str) -> Iterator[AffinityOrganization]:
+def organizations_found(
+    client: ApiClient, *, term: str, before_next_page: Callable[[], None] | None = None
+) -> Iterator[AffinityOrganization]:
     """Every organization the search answers for `term`, page after page: it also covers
-    Affinity's global organizations, so a lookup must not stop at the first page."""
-    return _every_page(organization_search, client, term)
+    Affinity's global organizations, so a lookup must not stop at the first page.
+    `before_next_page` runs before each page after the first (a page's live budget: it
+    raises to stop)."""
+    return _every_page(organization_search, client, term, before_next_page)
 
 
 def organization_get(client: ApiClient, organization_id: int | str) -> AffinityOrganization:
@@ -263,13 +267,17 @@ def persons_found(client: ApiClient, *, term: str) -> Iterator[AffinityPerson]:
     return _every_page(person_search, client, term)
 
 
-def _every_page(search: Any, client: ApiClient, term: str) -> Iterator[Any]:
+def _every_page(
+    search: Any, client: ApiClient, term: str, before_next_page: Callable[[], None] | None = None
+) -> Iterator[Any]:
     token = None
     while True:
         page = search(client, term=term, page_size=MAX_PAGE_SIZE, page_token=token)
         yield from page.records
         if not (token := page.resume):
             return
+        if before_next_page:
+            before_next_page()
 
 
 def person_get(client: ApiClient, person_id: int | str) -> AffinityPerson:

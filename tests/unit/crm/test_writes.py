@@ -21,6 +21,7 @@ from crm.selectors import DomainMatches, organization_domain_matches
 from crm.services import organization_create, person_create
 from integrations.http.auth import BasicKeyAuth
 from integrations.http.errors import ValidationError
+from integrations.live_budget import LiveBudgetSpentError, live_call_spend
 from integrations.models import OutboxItem
 from integrations.outbox.delivery import outbox_deliver
 from integrations.outbox.service import deliver_later
@@ -398,6 +399,21 @@ def test_the_domain_check_says_when_it_stopped_before_the_end(rsps, connection, 
     matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
     assert not matches.found and matches.unchecked
     assert len(rsps.calls) == 2  # it did not read the rest
+
+
+def test_each_page_of_the_domain_check_spends_a_live_call(rsps, connection, user, settings):
+    """The check's every page is a call on Affinity's shared quota: a person whose minute's
+    live calls run out mid-check is told so, and no page past the budget is asked for."""
+    settings.LIVE_CALLS_PER_USER_PER_MINUTE = 2
+    rsps.add_callback(
+        "GET", f"{BASE}/organizations",
+        callback=_affinity_pages("organizations", _namesakes(10, 1500), page_size=500),
+    )  # fmt: skip
+    matches = organization_domain_matches(connection=connection, domain="acme.io", user=user)
+    assert len(rsps.calls) == 2
+    assert "paused" in matches.error and not matches.found
+    with pytest.raises(LiveBudgetSpentError):
+        live_call_spend(user=user, provider="Affinity")
 
 
 def test_a_domain_check_that_stopped_early_asks_before_creating(
