@@ -123,22 +123,33 @@ def unverifiable_reply(endpoint: WebhookEndpoint) -> Reply:
 def handshake_answer(endpoint: WebhookEndpoint, header: str, secret: str) -> Reply:
     """Asana's: echo X-Hook-Secret and keep it (encrypted) to check X-Hook-Signature later.
 
-    Accepted only while the hub is creating a subscription (`handshake_until`); any
-    other handshake is refused, even on an endpoint with no secret yet, so knowing the
-    URL is not enough to plant a secret (Asana asks for one only while its `POST
-    /webhooks` is in flight)."""
-    now = timezone.now()
-    expected = endpoint.handshake_until is not None and endpoint.handshake_until > now
-    if not secret or not expected:
-        logger.warning(
-            "Webhook handshake refused for connection %s: none expected", endpoint.connection_id
-        )
-        return Reply(401, {"error": "no handshake expected"})
+    Accepted only while the hub is creating a subscription (`handshake_until`), and only
+    the first one then (Asana sends one per subscription); any other handshake is
+    refused, even on an endpoint with no secret yet, so knowing the URL is not enough to
+    plant a secret (Asana asks for one only while its `POST /webhooks` is in flight). One
+    that beats Asana's to the window makes Asana's fail, so Asana refuses the subscription
+    and the subscribe drops the secret (`subscriptions._asana_subscribe`)."""
+    if not secret or not _handshake_expected(endpoint):
+        return _handshake_refused(endpoint)
     with transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if not _handshake_expected(locked):  # another handshake was just taken
+            return _handshake_refused(endpoint)
         locked.secret_add(secret)
-        locked.save(update_fields=["secrets"])
+        locked.handshake_until = None
+        locked.save(update_fields=["secrets", "handshake_until"])
     return Reply(200, {}, {header: secret})
+
+
+def _handshake_expected(endpoint: WebhookEndpoint) -> bool:
+    return endpoint.handshake_until is not None and endpoint.handshake_until > timezone.now()
+
+
+def _handshake_refused(endpoint: WebhookEndpoint) -> Reply:
+    logger.warning(
+        "Webhook handshake refused for connection %s: none expected", endpoint.connection_id
+    )
+    return Reply(401, {"error": "no handshake expected"})
 
 
 def delivery_store(

@@ -91,12 +91,30 @@ def _asana_subscribe(
     client: ApiClient, connection: Connection, endpoint: WebhookEndpoint, url: str
 ) -> Subscription:
     resource = _asana_workspace(client, connection)
+    endpoint.refresh_from_db(fields=["secrets"])
+    before = "" if endpoint.secrets_problem else endpoint.secrets
     expecting = WebhookEndpoint.objects.filter(pk=endpoint.pk)
     expecting.update(handshake_until=timezone.now() + HANDSHAKE_WINDOW)
     try:
         return wire.asana_subscribe(client, url=url, resource=resource)
+    except BaseException:
+        expecting.update(handshake_until=None)  # closed before the secrets go back
+        _window_secret_drop(endpoint, before)
+        raise
     finally:
         expecting.update(handshake_until=None)
+
+
+def _window_secret_drop(endpoint: WebhookEndpoint, before: str) -> None:
+    """No subscription came of the window, so a handshake it took was not Asana's (someone
+    else's made Asana's fail) or is of no hook: the secrets go back to `before` (unreadable
+    ones, which the handshake replaced, to none). Unchanged when no handshake came."""
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if locked.secrets_problem or locked.secrets == before:
+            return
+        locked.secrets = before
+        locked.save(update_fields=["secrets"])
 
 
 def _asana_workspace(client: ApiClient, connection: Connection) -> str:

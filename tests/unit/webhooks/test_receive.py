@@ -3,15 +3,19 @@ storing each verified delivery once."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
 import pytest
+import responses
 from django.db import connection as db_connection
 from django.utils import timezone
 
-from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.http.errors import IntegrationError
+from integrations.models import Connection, WebhookDelivery, WebhookEndpoint
 from integrations.webhooks.receive import delivery_store
+from integrations.webhooks.subscriptions import webhook_subscribe
 from integrations.webhooks.verify import Inbound, Verified
 from tests.unit.webhooks.conftest import post
 from tests.unit.webhooks.payloads import (
@@ -28,6 +32,7 @@ from tests.unit.webhooks.payloads import (
 )
 
 pytestmark = pytest.mark.django_db
+ASANA_API = "https://app.asana.com/api/1.0"
 
 
 def recruitee_post(client, endpoint, body, secret=RECRUITEE_SECRET):
@@ -157,6 +162,42 @@ class TestAsana:
         assert response.status_code == 401
         assert "X-Hook-Secret" not in response
         assert WebhookEndpoint.objects.get().secret_list() == []
+
+    def test_only_the_first_handshake_of_a_subscription_is_kept(self, provider_client, endpoint_of):
+        """Asana sends one handshake per subscription: a second one in the window is
+        someone else's, who would otherwise plant a secret to sign forged events with."""
+        endpoint = endpoint_of("asana")
+        endpoint.handshake_until = timezone.now() + timezone.timedelta(seconds=30)
+        endpoint.save()
+        first = post(provider_client, endpoint, b"", **{"X-Hook-Secret": ASANA_SECRET})
+        second = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+        assert (first.status_code, second.status_code) == (200, 401)
+        assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
+
+    def test_a_subscription_asana_refused_keeps_no_secret_from_its_window(
+        self, provider_client, endpoint_of, settings
+    ):
+        """Someone who answers the window's handshake first makes Asana's own handshake
+        fail, so Asana refuses the subscription: the secret that came is not Asana's."""
+        settings.HUB_PUBLIC_URL = "https://hub.example.com"
+        endpoint = endpoint_of("asana", "older-secret")
+        Connection.objects.filter(pk=endpoint.connection_id).update(
+            base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
+        )
+
+        def asana_creates_the_webhook(request):
+            planted = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+            assert planted.status_code == 200  # first in the window: taken for Asana's
+            error = {"message": "The remote server did not respond with the handshake secret."}
+            return 400, {}, json.dumps({"errors": [error]})
+
+        with responses.RequestsMock() as rsps:
+            rsps.add_callback("POST", f"{ASANA_API}/webhooks", callback=asana_creates_the_webhook)
+            with pytest.raises(IntegrationError):
+                webhook_subscribe(Connection.objects.get(pk=endpoint.connection_id))
+        stored = WebhookEndpoint.objects.get()
+        assert stored.secret_list() == ["older-secret"]
+        assert stored.handshake_until is None
 
     def test_events_are_stored_and_heartbeats_answered_without_storing(
         self, provider_client, endpoint_of
