@@ -91,16 +91,22 @@ class SandboxProcess:
 
 
 class WorkerProcesses:
-    """Background workers as production runs them: `workers` times `manage.py db_worker` and one
-    `manage.py run_scheduler`, in their own processes, on this process's settings and
-    database (its environment, `DATABASE_URL` included). Their output goes to `log_dir`."""
+    """Background workers as production runs them (docs/deploy.md): `workers` times
+    `manage.py db_worker --no-reload` and one `manage.py run_scheduler`, with their default
+    intervals unless `scheduler_interval` is given, in their own processes, on this
+    process's settings and database (its environment, `DATABASE_URL` included). Their
+    output goes to `log_dir`."""
 
-    def __init__(self, log_dir: Path, *, workers: int = 2, scheduler_interval: float = 1.0) -> None:
+    def __init__(
+        self, log_dir: Path, *, workers: int = 2, scheduler_interval: float | None = None
+    ) -> None:
         commands = [
-            ["db_worker", "--no-startup-delay", "--interval", "0.5", f"--worker-id=bench-{n}"]
-            for n in range(1, workers + 1)
+            ["db_worker", "--no-reload", f"--worker-id=bench-{n}"] for n in range(1, workers + 1)
         ]
-        commands.append(["run_scheduler", "--interval", str(scheduler_interval)])
+        scheduler = ["run_scheduler"]
+        if scheduler_interval is not None:
+            scheduler += ["--interval", str(scheduler_interval)]
+        commands.append(scheduler)
         self.logs = [log_dir / f"{command[0]}-{n}.log" for n, command in enumerate(commands)]
         self.processes = [
             subprocess.Popen(  # noqa: S603
