@@ -16,7 +16,8 @@ from django.utils.translation import get_language
 
 from core.resources import ResourcePages, allowed, sync_allows
 from core.sorting import header
-from integrations.models import Connection
+from integrations import shown_errors
+from integrations.models import Connection, OutboxItem
 from integrations.sync.resources import SyncedResource
 
 register = template.Library()
@@ -178,6 +179,12 @@ def live_list(parser: template.base.Parser, token: template.base.Token) -> LiveL
     content = parser.parse(("endlive_list",))
     parser.delete_first_token()
     return LiveListNode(content)
+
+
+@register.filter
+def dismissed_by(item: OutboxItem) -> str:
+    """Who dismissed an outbox row, in words (`shown_errors.dismissed_by`)."""
+    return shown_errors.dismissed_by(item)
 
 
 @register.filter
