@@ -24,18 +24,11 @@ from integrations.outbox.duplicates import (
 )
 from integrations.services.health import ConnectionHealth, connections_health
 
-# The states of a write the provider has not confirmed (nor refused) yet.
-OPEN_WRITE_STATUSES = (
-    OutboxItem.Status.PENDING,
-    OutboxItem.Status.SENDING,
-    OutboxItem.Status.NEEDS_ATTENTION,
-)
-
 
 def record_open_writes(record: SyncedRecord) -> QuerySet[OutboxItem]:
     """The writes of this record that its provider has not confirmed yet."""
     return OutboxItem.objects.filter(
-        record_type=record._meta.label, record_id=record.pk, status__in=OPEN_WRITE_STATUSES
+        record_type=record._meta.label, record_id=record.pk, status__in=OutboxItem.OPEN_STATUSES
     )
 
 

@@ -24,6 +24,9 @@ class OutboxItem(models.Model):
         # wanted, or was done there by hand. Final: never sent again.
         DISMISSED = "dismissed", "Dismissed"
 
+    # The states of a write the provider has not confirmed (nor refused) and no person ended.
+    OPEN_STATUSES = (Status.PENDING, Status.SENDING, Status.NEEDS_ATTENTION)
+
     connection = models.ForeignKey(
         "integrations.Connection", on_delete=models.CASCADE, related_name="outbox_items"
     )

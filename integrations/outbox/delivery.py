@@ -279,12 +279,6 @@ def outbox_send_again(item: OutboxItem, *, user: Any) -> bool:
 
 # What a person may dismiss: a write the worker no longer sends on its own.
 DISMISSABLE = (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.FAILED)
-# A write of the record still open after this one: its local values are that write's.
-_STILL_OPEN = (
-    OutboxItem.Status.PENDING,
-    OutboxItem.Status.SENDING,
-    OutboxItem.Status.NEEDS_ATTENTION,
-)
 
 
 def outbox_dismiss(item: OutboxItem, *, user: Any) -> bool:
@@ -300,8 +294,9 @@ def outbox_dismiss(item: OutboxItem, *, user: Any) -> bool:
         row = OutboxItem.objects.select_for_update().filter(pk=item.pk).first()
         if row is None or row.status not in DISMISSABLE:
             return False
+        # Another write of the record still open: the local values are that write's.
         later = OutboxItem.objects.filter(
-            record_type=row.record_type, record_id=row.record_id, status__in=_STILL_OPEN
+            record_type=row.record_type, record_id=row.record_id, status__in=row.OPEN_STATUSES
         ).exclude(pk=row.pk)
         stuck = row.status == OutboxItem.Status.NEEDS_ATTENTION
         if stuck and row.record_id is not None and not later.exists():

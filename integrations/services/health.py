@@ -53,11 +53,6 @@ BUDGET_WINDOWS = (
     ("per-minute", "rate_remaining_min", "rate_limit", None),
     ("monthly", "quota_remaining_min", "quota_limit", timedelta(days=1)),
 )
-WRITE_STATUSES = (
-    OutboxItem.Status.PENDING,
-    OutboxItem.Status.SENDING,
-    OutboxItem.Status.NEEDS_ATTENTION,
-)
 WEBHOOK_EVENTS_WINDOW = timedelta(hours=24)
 # A resource's last success, its latest run's status and that run's `unverified_count`.
 SyncStateRow = tuple[datetime | None, str | None, int]
@@ -150,7 +145,7 @@ def connections_health(
     }
     syncs = _sync_states(ids)
     writes = _counts(
-        OutboxItem.objects.filter(connection__in=ids, status__in=WRITE_STATUSES), "status"
+        OutboxItem.objects.filter(connection__in=ids, status__in=OutboxItem.OPEN_STATUSES), "status"
     )
     webhooks = _counts(
         WebhookDelivery.objects.filter(
