@@ -96,13 +96,13 @@ def _asana_subscribe(
     expecting = WebhookEndpoint.objects.filter(pk=endpoint.pk)
     expecting.update(handshake_until=timezone.now() + HANDSHAKE_WINDOW)
     try:
-        return wire.asana_subscribe(client, url=url, resource=resource)
+        subscription = wire.asana_subscribe(client, url=url, resource=resource)
     except BaseException:
         expecting.update(handshake_until=None)  # closed before the secrets go back
         _window_secret_drop(endpoint, before)
         raise
-    finally:
-        expecting.update(handshake_until=None)
+    expecting.update(handshake_until=None)
+    return subscription
 
 
 def _window_secret_drop(endpoint: WebhookEndpoint, before: str) -> None:
