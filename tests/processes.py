@@ -74,7 +74,9 @@ class HubProcesses:
         return self.start("scheduler", "run_scheduler", "--interval", "1")
 
     def output(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.logs.iterdir()))
+        return "\n".join(
+            path.read_text(errors="replace") for path in sorted(self.logs.glob("*.log"))
+        )
 
     def stop_all(self) -> None:
         for process in self.started:
@@ -90,9 +92,15 @@ class HubProcesses:
 
 @contextmanager
 def hub_processes(tmp_path: Path, **env: str) -> Iterator[HubProcesses]:
+    """The hub's processes for the block; a failed assertion in it shows what they logged."""
     processes = HubProcesses(env, tmp_path)
     try:
         yield processes
+    except AssertionError as failure:
+        logged = processes.output()[-6000:]
+        raise AssertionError(
+            f"{failure}\n--- the hub's processes logged ---\n{logged}"
+        ) from failure
     finally:
         processes.stop_all()
 
