@@ -4,14 +4,18 @@ shown, alerted on and applied, and the broken one says what is wrong without the
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
 import pytest
+import responses
 from cryptography.fernet import Fernet
+from django.contrib import messages
 from django.core.management import call_command
+from django.db import connection as db_connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -237,3 +241,72 @@ def test_subscribing_again_replaces_the_unreadable_secrets_with_the_handshakes()
     answer = post(Client(), endpoint, b"", **{"X-Hook-Secret": "asana-new-secret"})
     assert answer.status_code == 200 and answer["X-Hook-Secret"] == "asana-new-secret"
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["asana-new-secret"]
+
+
+def _stored_signing_secrets(endpoint: WebhookEndpoint) -> str:
+    """The column as stored: the Fernet token, not what Python sees."""
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT secrets FROM integrations_webhookendpoint WHERE id = %s", [endpoint.pk]
+        )
+        (stored,) = cursor.fetchone()
+    return stored
+
+
+def _subscribe_in_the_admin(admin_client, connection: Connection):
+    return admin_client.post(
+        reverse("admin:integrations_connection_changelist"),
+        {"action": "subscribe_webhooks", "_selected_action": [connection.pk]},
+        follow=True,
+    )
+
+
+ASANA_API = "https://app.asana.com/api/1.0"
+ASANA_REFUSED = "Invalid value for target: the URL is not reachable."
+
+
+def test_a_refused_subscribe_with_no_handshake_leaves_unreadable_secrets_as_stored(
+    admin_client, settings
+):
+    """Putting the lost key back must still recover them: nothing empties or replaces them."""
+    settings.HUB_PUBLIC_URL = "https://hub.example.com"
+    endpoint = _unreadable_signing_secret("asana")
+    Connection.objects.filter(pk=endpoint.connection_id).update(
+        base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
+    )
+    stored = _stored_signing_secrets(endpoint)
+    with responses.RequestsMock() as rsps:  # Asana refuses before any handshake
+        refused = json.dumps({"errors": [{"message": ASANA_REFUSED}]})
+        rsps.add("POST", f"{ASANA_API}/webhooks", body=refused, status=400)
+        response = _subscribe_in_the_admin(admin_client, endpoint.connection)
+    assert _stored_signing_secrets(endpoint) == stored
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).handshake_until is None
+    [said] = list(response.context["messages"])
+    assert said.level == messages.ERROR
+    assert str(endpoint.connection) in said.message and ASANA_REFUSED in said.message
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["whsec-lost"]
+
+
+def test_a_subscribe_with_an_unreadable_token_says_why_and_leaves_the_secrets_as_stored(
+    admin_client, settings
+):
+    """A rotation done in the wrong order leaves the token and the signing secrets unreadable:
+    nothing is sent to Asana, no handshake is awaited, and the admin is told why."""
+    settings.HUB_PUBLIC_URL = "https://hub.example.com"
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        connection = Connection.objects.create(
+            provider="asana", name="rotated", base_url=ASANA_API, api_token=PLAINTEXT,
+            workspace_id="1200",
+        )  # fmt: skip
+        endpoint = endpoint_for(connection)
+        endpoint.secret_add("whsec-lost")
+        endpoint.save()
+    stored = _stored_signing_secrets(endpoint)
+    with responses.RequestsMock():  # any call to Asana fails the test
+        response = _subscribe_in_the_admin(admin_client, connection)
+    assert _stored_signing_secrets(endpoint) == stored
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).handshake_until is None
+    [said] = list(response.context["messages"])
+    assert said.level == messages.ERROR and "cannot be decrypted" in said.message
+    assert PLAINTEXT not in said.message

@@ -35,6 +35,14 @@ pytestmark = pytest.mark.django_db
 ASANA_API = "https://app.asana.com/api/1.0"
 
 
+def _stored_secrets() -> str:
+    """The one endpoint's secrets column as stored (encrypted)."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT secrets FROM integrations_webhookendpoint")
+        (stored,) = cursor.fetchone()
+    return stored
+
+
 def recruitee_post(client, endpoint, body, secret=RECRUITEE_SECRET):
     return post(client, endpoint, body, **{"X-Recruitee-Signature": hex_signature(secret, body)})
 
@@ -138,10 +146,7 @@ class TestAsana:
         assert response.status_code == 200
         assert response["X-Hook-Secret"] == ASANA_SECRET
         assert WebhookEndpoint.objects.get().secret_list() == [ASANA_SECRET]
-        with db_connection.cursor() as cursor:
-            cursor.execute("SELECT secrets FROM integrations_webhookendpoint")
-            (stored,) = cursor.fetchone()
-        assert ASANA_SECRET not in stored
+        assert ASANA_SECRET not in _stored_secrets()
 
     def test_a_handshake_nobody_expects_is_refused_and_plants_nothing(
         self, provider_client, endpoint_of
@@ -198,6 +203,26 @@ class TestAsana:
         stored = WebhookEndpoint.objects.get()
         assert stored.secret_list() == ["older-secret"]
         assert stored.handshake_until is None
+
+    def test_a_subscription_refused_before_any_handshake_leaves_the_secrets_as_stored(
+        self, endpoint_of, settings
+    ):
+        """Not re-encrypted either: the stored column is the same bytes."""
+        settings.HUB_PUBLIC_URL = "https://hub.example.com"
+        endpoint = endpoint_of("asana", "newer-secret", "older-secret")
+        Connection.objects.filter(pk=endpoint.connection_id).update(
+            base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
+        )
+        stored = _stored_secrets()
+        with responses.RequestsMock() as rsps:
+            error = {"message": "Invalid value for target: the URL is not reachable."}
+            rsps.add("POST", f"{ASANA_API}/webhooks", json={"errors": [error]}, status=400)
+            with pytest.raises(IntegrationError):
+                webhook_subscribe(Connection.objects.get(pk=endpoint.connection_id))
+        assert _stored_secrets() == stored
+        kept = WebhookEndpoint.objects.get()
+        assert kept.secret_list() == ["newer-secret", "older-secret"]
+        assert kept.handshake_until is None
 
     def test_events_are_stored_and_heartbeats_answered_without_storing(
         self, provider_client, endpoint_of
