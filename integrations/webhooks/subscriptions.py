@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.crypto import UnreadableSecret
 from integrations.http.client import ApiClient
 from integrations.http.errors import ConfigurationError
 from integrations.models import Connection, WebhookEndpoint
@@ -92,7 +93,7 @@ def _asana_subscribe(
 ) -> Subscription:
     resource = _asana_workspace(client, connection)
     endpoint.refresh_from_db(fields=["secrets"])
-    before = "" if endpoint.secrets_problem else endpoint.secrets
+    before = endpoint.secrets  # text, or UnreadableSecret: its token is saved back as stored
     expecting = WebhookEndpoint.objects.filter(pk=endpoint.pk)
     expecting.update(handshake_until=timezone.now() + HANDSHAKE_WINDOW)
     try:
@@ -105,13 +106,14 @@ def _asana_subscribe(
     return subscription
 
 
-def _window_secret_drop(endpoint: WebhookEndpoint, before: str) -> None:
+def _window_secret_drop(endpoint: WebhookEndpoint, before: str | UnreadableSecret) -> None:
     """No subscription came of the window, so a handshake it took was not Asana's (someone
-    else's made Asana's fail) or is of no hook: the secrets go back to `before` (unreadable
-    ones, which the handshake replaced, to none). Unchanged when no handshake came."""
+    else's made Asana's fail) or is of no hook: the secrets go back to `before`, unreadable
+    ones as their stored token (putting the lost key back still recovers them). Unchanged
+    when no handshake came."""
     with transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        if locked.secrets_problem or locked.secrets == before:
+        if locked.secrets_problem or locked.secrets == before:  # no handshake came
             return
         locked.secrets = before
         locked.save(update_fields=["secrets"])

@@ -288,6 +288,33 @@ def test_a_refused_subscribe_with_no_handshake_leaves_unreadable_secrets_as_stor
         assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["whsec-lost"]
 
 
+def test_a_refused_subscribe_after_a_planted_handshake_puts_the_unreadable_secrets_back(
+    admin_client, settings
+):
+    """Someone's handshake came first in the window, so Asana's failed and it refused the
+    subscription: the planted secret goes, and the unreadable ones come back as stored, so
+    putting the lost key back still recovers them."""
+    settings.HUB_PUBLIC_URL = "https://hub.example.com"
+    endpoint = _unreadable_signing_secret("asana")
+    Connection.objects.filter(pk=endpoint.connection_id).update(
+        base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
+    )
+    stored = _stored_signing_secrets(endpoint)
+
+    def someone_answers_first(request):
+        planted = post(Client(), endpoint, b"", **{"X-Hook-Secret": "attacker"})
+        assert planted.status_code == 200  # first in the window: taken for Asana's
+        error = {"message": "The remote server did not respond with the handshake secret."}
+        return 400, {}, json.dumps({"errors": [error]})
+
+    with responses.RequestsMock() as rsps:
+        rsps.add_callback("POST", f"{ASANA_API}/webhooks", callback=someone_answers_first)
+        _subscribe_in_the_admin(admin_client, endpoint.connection)
+    assert _stored_signing_secrets(endpoint) == stored
+    with override_settings(FIELD_ENCRYPTION_KEYS=[LOST_KEY]):
+        assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret_list() == ["whsec-lost"]
+
+
 def test_a_subscribe_with_an_unreadable_token_says_why_and_leaves_the_secrets_as_stored(
     admin_client, settings
 ):
