@@ -199,7 +199,8 @@ def test_retry_now_on_a_dismissed_write_sends_nothing_and_says_so(connection):
 
 
 def test_a_dismissed_import_row_is_no_longer_waiting(connection):
-    """A project import's progress stops waiting for a row someone dismissed."""
+    """A project import's progress stops waiting for a row someone dismissed, and counts it
+    as dismissed, not as a row the provider refused."""
     batch = ImportBatch.objects.create(connection=connection, row_count=2, valid_count=2)
     for n, status in enumerate([OutboxItem.Status.DONE, OutboxItem.Status.NEEDS_ATTENTION]):
         item = OutboxItem.objects.create(
@@ -211,8 +212,8 @@ def test_a_dismissed_import_row_is_no_longer_waiting(connection):
     assert outbox_dismiss(stuck, user=get_user_model().objects.create_user(username="ann"))
 
     progress = import_progress(batch)
-    assert (progress.done, progress.failed, progress.pending) == (1, 1, 0)
-    assert progress.finished
+    assert (progress.done, progress.failed, progress.dismissed, progress.pending) == (1, 0, 1, 0)
+    assert progress.finished and progress.percent == 100
 
 
 def test_a_dismissed_bulk_row_reads_dismissed_not_waiting(connection, staff_user):
