@@ -4,6 +4,7 @@ possible duplicates and webhook deliveries read-only."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -29,7 +30,7 @@ from integrations.models import (
 )
 from integrations.models.connection import SECRET_FIELDS
 from integrations.openapi import cache as openapi_cache
-from integrations.outbox.delivery import outbox_retry
+from integrations.outbox.delivery import outbox_dismiss, outbox_retry, why_not_dismissed
 from integrations.outbox.duplicates import duplicate_flag_dismiss
 from integrations.services.connections import ConnectionTestResult, connection_test
 from integrations.tasks import enqueue_delivery, enqueue_webhook_apply
@@ -389,7 +390,7 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
     search_fields = ["summary", "remote_id", "last_error"]
     list_select_related = ["connection"]
     date_hierarchy = "created_at"
-    actions = ["retry_now"]
+    actions = ["retry_now", "dismiss"]
 
     @admin.action(description="Retry the selected writes now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxItem]) -> None:
@@ -401,6 +402,31 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
                 enqueue_delivery(item)
                 retried += 1
         self.message_user(request, f"{retried} write(s) will be sent again now.")
+
+    def has_dismiss_permission(self, request: HttpRequest) -> bool:
+        """The rows are read-only, but dismissing ends a write: the change right."""
+        return request.user.has_perm("integrations.change_outboxitem")
+
+    @admin.action(description="Dismiss selected writes", permissions=["dismiss"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[OutboxItem]) -> None:
+        """As the outbox page's "Dismiss" (`outbox_dismiss`), for each selected row; one
+        that is not stuck or refused is left as it is, and the message says why."""
+        dismissed, refused = 0, Counter[str]()
+        for item in queryset:
+            if outbox_dismiss(item, user=request.user):
+                dismissed += 1
+            else:
+                refused[why_not_dismissed(item)] += 1
+        if not refused:
+            self.message_user(request, f"{dismissed} write(s) dismissed: they will not be sent.")
+            return
+        reasons = ", ".join(f"{n} ({why})" for why, n in refused.most_common())
+        self.message_user(
+            request,
+            f"{dismissed} write(s) dismissed: they will not be sent. {refused.total()} not "
+            f"dismissed, nothing changed for them: {reasons}.",
+            messages.WARNING,
+        )
 
 
 @admin.register(AuditEntry)

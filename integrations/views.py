@@ -23,7 +23,12 @@ from core.resources import connection_on_pages, list_of, sync_allows
 from core.selectors import outbox_of
 from integrations.forms import CallLogFilterForm
 from integrations.models import CallLog, Connection, OutboxItem, SyncRun
-from integrations.outbox.delivery import outbox_dismiss, outbox_retry, outbox_send_again
+from integrations.outbox.delivery import (
+    outbox_dismiss,
+    outbox_retry,
+    outbox_send_again,
+    why_not_dismissed,
+)
 from integrations.selectors import call_log_search
 from integrations.services.call_charts import (
     RANGES,
@@ -225,13 +230,6 @@ def outbox_send_again_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:outbox")
 
 
-# Why a row is not dismissed (a write on its way otherwise).
-NOT_DISMISSED = {
-    OutboxItem.Status.DONE: "the provider has it already",
-    OutboxItem.Status.DISMISSED: "it was dismissed already",
-}
-
-
 @require_POST
 def outbox_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The person checked at the provider that a stuck or refused write is not wanted (or
@@ -239,8 +237,7 @@ def outbox_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = _changeable_or_404(request, pk)
     what = item.summary or item.operation
     if not outbox_dismiss(item, user=request.user):
-        item.refresh_from_db()
-        why = NOT_DISMISSED.get(item.status, "it is on its way; wait for its answer")
+        why = why_not_dismissed(item)
         messages.error(request, f"“{what}” was not dismissed: {why}. Nothing was changed.")
         return redirect("integrations:outbox")
     messages.success(request, f"“{what}” was dismissed: it will not be sent.")

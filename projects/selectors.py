@@ -167,9 +167,13 @@ def existing_project_names(*, connection: Connection, names: list[str]) -> set[t
 
 @dataclass(frozen=True)
 class ImportProgress:
+    """An import's rows sent: created, refused or stuck (`failed`), ended by a person who
+    checked at the provider (`dismissed`), and still on their way (`pending`)."""
+
     total: int
     done: int
     failed: int
+    dismissed: int
     pending: int
 
     @property
@@ -180,7 +184,7 @@ class ImportProgress:
     def percent(self) -> int:
         if not self.total:
             return 100
-        return round(100 * (self.done + self.failed) / self.total)
+        return round(100 * (self.done + self.failed + self.dismissed) / self.total)
 
 
 def import_batch_get(*, connection: Connection, token: str, user: Any) -> ImportBatch | None:
@@ -195,27 +199,21 @@ def import_batch_get(*, connection: Connection, token: str, user: Any) -> Import
         return None
 
 
-# An import's rows that will not be created without a person: refused, stuck, dismissed.
-NOT_CREATED = [
-    OutboxItem.Status.FAILED,
-    OutboxItem.Status.NEEDS_ATTENTION,
-    OutboxItem.Status.DISMISSED,
-]
+# An import's rows the provider refused or that are stuck: not created without a person.
+NOT_CREATED = [OutboxItem.Status.FAILED, OutboxItem.Status.NEEDS_ATTENTION]
 
 
 def import_progress(batch: ImportBatch) -> ImportProgress:
-    """How many of the rows sent are done, refused or still waiting."""
+    """How many of the rows sent are done, refused or stuck, dismissed, or still waiting."""
     status = "outbox_item__status"
     counts = ImportRow.objects.filter(batch=batch, outbox_item__isnull=False).aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(**{status: OutboxItem.Status.DONE})),
-        failed=Count(
-            "pk",
-            filter=Q(**{f"{status}__in": NOT_CREATED}),
-        ),
+        failed=Count("pk", filter=Q(**{f"{status}__in": NOT_CREATED})),
+        dismissed=Count("pk", filter=Q(**{status: OutboxItem.Status.DISMISSED})),
     )
-    total, done, failed = counts["total"], counts["done"], counts["failed"]
-    return ImportProgress(total=total, done=done, failed=failed, pending=total - done - failed)
+    finished = counts["done"] + counts["failed"] + counts["dismissed"]
+    return ImportProgress(**counts, pending=counts["total"] - finished)
 
 
 def label_import_rows(connection: Connection, rows: list[ImportRow]) -> None:

@@ -280,6 +280,18 @@ def outbox_send_again(item: OutboxItem, *, user: Any) -> bool:
 # What a person may dismiss: a write the worker no longer sends on its own.
 DISMISSABLE = (OutboxItem.Status.NEEDS_ATTENTION, OutboxItem.Status.FAILED)
 
+# Why a row is not dismissed (a write on its way otherwise).
+NOT_DISMISSED = {
+    OutboxItem.Status.DONE: "the provider has it already",
+    OutboxItem.Status.DISMISSED: "it was dismissed already",
+}
+
+
+def why_not_dismissed(item: OutboxItem) -> str:
+    """Why `outbox_dismiss` left `item` as it was, in words for the person (read afresh)."""
+    item.refresh_from_db(fields=["status"])
+    return NOT_DISMISSED.get(item.status, "it is on its way; wait for its answer")
+
 
 def outbox_dismiss(item: OutboxItem, *, user: Any) -> bool:
     """A person checked at the provider that a stuck or refused write is not wanted (or was

@@ -171,6 +171,43 @@ def test_progress_tells_htmx_to_reload_when_finished(logged_in_client, user, con
     assert b"1 created" in finished.content
 
 
+def test_progress_counts_dismissed_rows_apart_from_failed_ones(logged_in_client, user, connection):
+    """A row a person dismissed is not a failure the provider gave: it is counted apart,
+    and it is finished (not waiting) like a created or failed one."""
+    batch = ImportBatch.objects.create(
+        connection=connection, row_count=5, valid_count=5, created_by=user
+    )
+    statuses = ["done", "failed", "needs_attention", "dismissed", "pending"]
+    for number, status in enumerate(statuses, start=2):
+        item = OutboxItem.objects.create(
+            connection=connection, operation="projecttool.project_create",
+            submission_key=f"k{number}", status=status,
+        )  # fmt: skip
+        ImportRow.objects.create(batch=batch, number=number, values={}, outbox_item=item)
+
+    page = logged_in_client.get(f"/projects/import/{batch.token}/progress/")
+
+    html = page.content.decode()
+    counts = "1 created · 2 failed · 1 dismissed · 1 waiting"
+    assert f'data-testid="import-counts">{counts}</span>' in html
+    assert 'data-testid="import-percent">80%</div>' in html
+
+
+def test_progress_leaves_out_dismissed_when_none_was(logged_in_client, user, connection):
+    batch = ImportBatch.objects.create(
+        connection=connection, row_count=1, valid_count=1, created_by=user
+    )
+    item = OutboxItem.objects.create(
+        connection=connection, operation="projecttool.project_create", submission_key="k1",
+        status="done",
+    )  # fmt: skip
+    ImportRow.objects.create(batch=batch, number=2, values={}, outbox_item=item)
+
+    html = logged_in_client.get(f"/projects/import/{batch.token}/progress/").content.decode()
+
+    assert 'data-testid="import-counts">1 created · 0 failed · 0 waiting</span>' in html
+
+
 def test_the_list_filters_by_status_and_workspace_and_keeps_them_in_its_links(
     logged_in_client, connection
 ):

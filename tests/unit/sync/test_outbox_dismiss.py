@@ -1,6 +1,6 @@
 """The outbox page's "Dismiss": a person who checked at the provider ends a stuck or
 refused write for good (integrations/views.py `outbox_dismiss_view`,
-integrations/outbox/delivery.py `outbox_dismiss`)."""
+integrations/outbox/delivery.py `outbox_dismiss`), and the admin's "Dismiss selected writes"."""
 
 from __future__ import annotations
 
@@ -199,7 +199,8 @@ def test_retry_now_on_a_dismissed_write_sends_nothing_and_says_so(connection):
 
 
 def test_a_dismissed_import_row_is_no_longer_waiting(connection):
-    """A project import's progress stops waiting for a row someone dismissed."""
+    """A project import's progress stops waiting for a row someone dismissed, and counts it
+    as dismissed, not as a row the provider refused."""
     batch = ImportBatch.objects.create(connection=connection, row_count=2, valid_count=2)
     for n, status in enumerate([OutboxItem.Status.DONE, OutboxItem.Status.NEEDS_ATTENTION]):
         item = OutboxItem.objects.create(
@@ -211,8 +212,8 @@ def test_a_dismissed_import_row_is_no_longer_waiting(connection):
     assert outbox_dismiss(stuck, user=get_user_model().objects.create_user(username="ann"))
 
     progress = import_progress(batch)
-    assert (progress.done, progress.failed, progress.pending) == (1, 1, 0)
-    assert progress.finished
+    assert (progress.done, progress.failed, progress.dismissed, progress.pending) == (1, 0, 1, 0)
+    assert progress.finished and progress.percent == 100
 
 
 def test_a_dismissed_bulk_row_reads_dismissed_not_waiting(connection, staff_user):
@@ -224,3 +225,53 @@ def test_a_dismissed_bulk_row_reads_dismissed_not_waiting(connection, staff_user
     (row,) = results(key, user=staff_user)
     assert row.state == "dismissed"
     assert row.words.startswith("Dismissed by root: it will not be sent to Recruitee.")
+
+
+ADMIN_OUTBOX = "/admin/integrations/outboxitem/"
+
+
+def test_the_admin_dismisses_the_selected_writes_it_may_and_says_why_not_the_others(
+    connection, staff_user
+):
+    stuck, record = _stuck(connection)
+    refused, _ = _stuck(connection, status=OutboxItem.Status.FAILED, name="Grace Hopper")
+    sent, _ = _stuck(connection, status=OutboxItem.Status.DONE, name="Alan Turing")
+    moving, _ = _stuck(connection, status=OutboxItem.Status.PENDING, name="Edsger Dijkstra")
+    admin = Client()
+    admin.force_login(staff_user)
+    assert "Dismiss selected writes" in admin.get(ADMIN_OUTBOX).content.decode()
+
+    page = admin.post(
+        ADMIN_OUTBOX,
+        {"action": "dismiss", "_selected_action": [stuck.pk, refused.pk, sent.pk, moving.pk]},
+        follow=True,
+    ).content.decode()
+
+    assert "2 write(s) dismissed: they will not be sent." in page
+    assert "2 not dismissed, nothing changed for them: 1 (" in page
+    assert "1 (the provider has it already)" in page
+    assert "1 (it is on its way; wait for its answer)" in page
+    for item in (stuck, refused):
+        item.refresh_from_db()
+        assert item.status == OutboxItem.Status.DISMISSED and item.dismissed_by == staff_user
+    for item, status in ((sent, OutboxItem.Status.DONE), (moving, OutboxItem.Status.PENDING)):
+        item.refresh_from_db()
+        assert item.status == status and item.dismissed_by is None
+    # As from the outbox page: the stuck create leaves nothing behind, the admin is audited.
+    assert not Candidate.objects.filter(pk=record.pk).exists()
+    dismissal = AuditEntry.objects.filter(outbox_item=stuck).order_by("pk").last()
+    assert (dismissal.user, dismissal.outcome) == (staff_user, AuditEntry.Outcome.DISMISSED)
+
+
+def test_staff_who_may_only_view_the_outbox_cannot_dismiss_from_the_admin(connection):
+    stuck, _ = _stuck(connection)
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_outboxitem"))
+    admin = Client()
+    admin.force_login(viewer)
+    assert "Dismiss selected writes" not in admin.get(ADMIN_OUTBOX).content.decode()
+
+    admin.post(ADMIN_OUTBOX, {"action": "dismiss", "_selected_action": [stuck.pk]})
+
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.NEEDS_ATTENTION and stuck.dismissed_by is None
