@@ -392,7 +392,12 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_now", "dismiss"]
 
-    @admin.action(description="Retry the selected writes now")
+    def has_write_permission(self, request: HttpRequest) -> bool:
+        """The rows are read-only, but retrying or dismissing acts on a write: the change
+        right."""
+        return request.user.has_perm("integrations.change_outboxitem")
+
+    @admin.action(description="Retry the selected writes now", permissions=["write"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxItem]) -> None:
         retried = 0
         for item in queryset.filter(
@@ -403,11 +408,7 @@ class OutboxItemAdmin(ReferenceSearch, ReadOnlyAdmin):
                 retried += 1
         self.message_user(request, f"{retried} write(s) will be sent again now.")
 
-    def has_dismiss_permission(self, request: HttpRequest) -> bool:
-        """The rows are read-only, but dismissing ends a write: the change right."""
-        return request.user.has_perm("integrations.change_outboxitem")
-
-    @admin.action(description="Dismiss selected writes", permissions=["dismiss"])
+    @admin.action(description="Dismiss selected writes", permissions=["write"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[OutboxItem]) -> None:
         """As the outbox page's "Dismiss" (`outbox_dismiss`), for each selected row; one
         that is not stuck or refused is left as it is, and the message says why."""

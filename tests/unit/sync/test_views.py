@@ -4,10 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ats.models import Candidate
 from ats.outbox import CandidateCreate
+from core.groups import permission_named
 from integrations.models import Connection, OutboxItem, SyncRun
 from integrations.sync.resources import FetchedPage, FetchedRow, SyncedResource
 
@@ -177,6 +179,26 @@ def test_the_admin_lists_writes_and_retries_them(client, staff_user, connection)
     )
     stuck.refresh_from_db()
     assert stuck.status == OutboxItem.Status.PENDING
+
+
+def test_staff_who_may_only_view_the_outbox_cannot_retry_from_the_admin(client, connection):
+    stuck = OutboxItem.objects.create(
+        connection=connection, operation="recruitee.candidate_create", submission_key="k4",
+        summary="Create candidate Di", status=OutboxItem.Status.NEEDS_ATTENTION,
+    )  # fmt: skip
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_outboxitem"))
+    client.force_login(viewer)
+    page = client.get("/admin/integrations/outboxitem/").content.decode()
+    assert "Create candidate Di" in page and "Retry the selected writes now" not in page
+
+    client.post(
+        "/admin/integrations/outboxitem/",
+        {"action": "retry_now", "_selected_action": [stuck.pk]},
+    )
+
+    stuck.refresh_from_db()
+    assert stuck.status == OutboxItem.Status.NEEDS_ATTENTION
 
 
 def test_the_admin_lists_sync_runs_with_their_duration(client, staff_user, connection):
