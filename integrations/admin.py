@@ -494,7 +494,11 @@ class DuplicateFlagAdmin(ReadOnlyAdmin):
     def copies(self, obj: DuplicateFlag) -> int:
         return len(obj.record_ids)
 
-    @admin.action(description="Mark the selected flags “not a duplicate”")
+    def has_dismiss_permission(self, request: HttpRequest) -> bool:
+        """The rows are read-only, but a dismissal quiets a flag: the change right."""
+        return request.user.has_perm("integrations.change_duplicateflag")
+
+    @admin.action(description="Mark the selected flags “not a duplicate”", permissions=["dismiss"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[DuplicateFlag]) -> None:
         flags = list(queryset.filter(dismissed_at=None))
         for flag in flags:

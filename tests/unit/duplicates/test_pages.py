@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from ats.models import Candidate
+from core.groups import permission_named
 from core.resources import for_model
 from crm.models import Organization, Person
 from integrations.http.errors import ConfigurationError
@@ -150,6 +152,23 @@ def test_the_admin_lists_flags_and_dismisses_the_selected(client, staff_user, tw
     flag.refresh_from_db()
     assert flag.dismissed_by == staff_user
     assert client.get(f"/admin/integrations/duplicateflag/{flag.pk}/change/").status_code == 200
+
+
+def test_staff_who_may_only_view_the_flags_cannot_dismiss_them_in_the_admin(client, two_anns):
+    flag = DuplicateFlag.objects.get()
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_duplicateflag"))
+    client.force_login(viewer)
+    listing = client.get("/admin/integrations/duplicateflag/").content.decode()
+    assert "ann@example.com" in listing and "not a duplicate" not in listing
+
+    client.post(
+        "/admin/integrations/duplicateflag/",
+        {"action": "dismiss", "_selected_action": [flag.pk]},
+    )
+
+    flag.refresh_from_db()
+    assert flag.dismissed_at is None
 
 
 def test_every_checked_create_has_a_record_page_to_link_to():
