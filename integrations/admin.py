@@ -317,7 +317,9 @@ class ConnectionAdmin(admin.ModelAdmin):
         shown = getattr(result, "id", result)
         self.message_user(request, f"{connection}: {said.format(shown or 'none')}")
 
-    @admin.action(description="Test connection")
+    # A test stores its outcome on the connection (last verified, last error) and counts
+    # refused logins, which switch the connection off at AUTH_FAILURE_LIMIT.
+    @admin.action(description="Test connection", permissions=["change"])
     def test_connections(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for connection in queryset:
             self._report(request, connection_test(connection))

@@ -151,3 +151,23 @@ def test_a_debug_error_page_never_shows_the_typed_secrets(admin_client, row, set
     html = response.content.decode()
     assert "RuntimeError" in html  # the technical page, with the POST data
     assert typed["api_token"] not in html and typed["oauth_client_secret"] not in html
+
+
+def test_staff_who_may_only_view_connections_cannot_test_them(client, row):
+    """A test stores its outcome on the connection (last verified, last error, the count
+    of refused logins that switches it off at five): the change right, as saving."""
+    from django.contrib.auth import get_user_model
+
+    from core.groups import permission_named
+
+    viewer = get_user_model().objects.create_user(username="viewer", is_staff=True)
+    viewer.user_permissions.add(permission_named("integrations.view_connection"))
+    client.force_login(viewer)
+    changelist = reverse("admin:integrations_connection_changelist")
+    page = client.get(changelist).content.decode()
+    assert "List webhook subscriptions" in page and "Test connection" not in page
+
+    with mock.patch("integrations.admin.connection_test", return_value=PASSED) as tested:
+        client.post(changelist, {"action": "test_connections", "_selected_action": [row.pk]})
+
+    tested.assert_not_called()
