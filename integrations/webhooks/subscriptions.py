@@ -3,20 +3,27 @@
 The subscription points at the connection's receiver URL (HUB_PUBLIC_URL). Asana's
 handshake arrives at the receiver while `POST /webhooks` is in flight, so the
 endpoint expects one for HANDSHAKE_WINDOW first; the generic tool answers its
-signing secret once, and it is stored at once. Recruitee has no such API: its page
-says how to add the webhook in Recruitee's settings.
+signing secret once, and it is stored at once. When a create's answer is lost (its
+outcome unknown), nothing is decided blind: Asana's list says whether the hook was
+made. Recruitee has no such API: its page says how to add the webhook in Recruitee's
+settings.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeGuard
 
 from django.db import transaction
 from django.utils import timezone
 
 from integrations.crypto import UnreadableSecret
 from integrations.http.client import ApiClient
-from integrations.http.errors import ConfigurationError
+from integrations.http.errors import (
+    ConfigurationError,
+    IntegrationError,
+    ProviderUnavailableError,
+)
 from integrations.models import Connection, WebhookEndpoint
 from integrations.providers import PROVIDERS, asana
 from integrations.providers import webhook_subscriptions as wire
@@ -91,19 +98,88 @@ def _require_api(connection: Connection) -> None:
 def _asana_subscribe(
     client: ApiClient, connection: Connection, endpoint: WebhookEndpoint, url: str
 ) -> Subscription:
+    """`POST /webhooks` with the window open for its handshake; when its answer is lost
+    (a timeout, a dropped connection: `_outcome_unknown`), Asana's list decides.
+
+    Why a new hook in the list proves the window's secret is Asana's: the window takes
+    only its first handshake and is closed before the list is read; Asana makes the hook
+    only after its own handshake got the echo, and a handshake someone planted first
+    makes Asana's refused, so Asana makes no hook. A hook with this target that was not
+    there before the POST was therefore made by the handshake the window took. Only a
+    new one proves it: one Asana had before (an earlier subscribe) is listed whatever
+    happened, hence the list read before the POST."""
     resource = _asana_workspace(client, connection)
+    earlier = {hook.id for hook in _asana_hooks(client, resource, url)}
     endpoint.refresh_from_db(fields=["secrets"])
     before = endpoint.secrets  # text, or UnreadableSecret: its token is saved back as stored
     expecting = WebhookEndpoint.objects.filter(pk=endpoint.pk)
     expecting.update(handshake_until=timezone.now() + HANDSHAKE_WINDOW)
     try:
         subscription = wire.asana_subscribe(client, url=url, resource=resource)
-    except BaseException:
+    except BaseException as error:
         expecting.update(handshake_until=None)  # closed before the secrets go back
+        if _outcome_unknown(error):
+            return _asana_made(client, endpoint, before, resource, url, earlier, error)
         _window_secret_drop(endpoint, before)
         raise
     expecting.update(handshake_until=None)
     return subscription
+
+
+def _asana_made(
+    client: ApiClient,
+    endpoint: WebhookEndpoint,
+    before: str | UnreadableSecret,
+    resource: str,
+    url: str,
+    earlier: set[str],
+    lost: ProviderUnavailableError,
+) -> Subscription:
+    """The hook the lost `POST /webhooks` made, its handshake's secret kept; else the
+    secrets go back and the admin is told what Asana has (see `_asana_subscribe`)."""
+    try:
+        made = [hook for hook in _asana_hooks(client, resource, url) if hook.id not in earlier]
+    except IntegrationError as error:
+        _window_secret_drop(endpoint, before)
+        raise ProviderUnavailableError(
+            f"Asana did not answer the subscription ({lost.message}), and its webhooks cannot "
+            f"be listed now ({error.message}): it may have made one whose events the hub "
+            'refuses. Run "List webhook subscriptions", then "Remove webhook subscriptions" '
+            "and subscribe again.",
+            outcome_unknown=True,
+            **lost.context,
+        ) from error
+    endpoint.refresh_from_db(fields=["secrets"])
+    took = not endpoint.secrets_problem and endpoint.secrets != before
+    if made and took:
+        return made[0]
+    _window_secret_drop(endpoint, before)
+    if not made:
+        raise ProviderUnavailableError(
+            f"Asana did not answer the subscription ({lost.message}) and made no new webhook "
+            "for this receiver: nothing was subscribed. Subscribe again.",
+            **lost.context,
+        ) from lost
+    for hook in made:
+        wire.asana_unsubscribe(client, hook.id)
+    raise ProviderUnavailableError(
+        f"Asana did not answer the subscription ({lost.message}) and made webhook "
+        f"{', '.join(hook.id for hook in made)} without the handshake the hub expected, so "
+        "none of its events could be verified: the hub removed it. Subscribe again.",
+        **lost.context,
+    ) from lost
+
+
+def _asana_hooks(client: ApiClient, resource: str, url: str) -> list[Subscription]:
+    return [
+        hook for hook in wire.asana_subscriptions(client, workspace=resource) if hook.url == url
+    ]
+
+
+def _outcome_unknown(error: BaseException) -> TypeGuard[ProviderUnavailableError]:
+    """Sent, but no answer came (a read timeout, a dropped connection, most 5xx): the
+    provider may have made the hook. A refusal (400, 403…) made nothing."""
+    return isinstance(error, ProviderUnavailableError) and error.outcome_unknown
 
 
 def _window_secret_drop(endpoint: WebhookEndpoint, before: str | UnreadableSecret) -> None:

@@ -151,6 +151,18 @@ def test_the_generic_tool_and_affinity_subscribe_and_deliver(
     assert found is not None and found.name == "Hooked Ventures"
 
 
+def test_an_asana_subscription_whose_answer_is_lost_after_it_was_made_still_verifies(
+    hub, sandbox_connection, sandbox_clean
+):
+    """The sandbox makes the webhook after its handshake, then closes the connection
+    unanswered: Asana's list shows the new hook, so its handshake's secret is kept."""
+    connection = sandbox_connection("asana")
+    sandbox_clean.set_faults("asana", drop_after_rate=1, max_faults=1, methods=["POST"])
+    subscription = webhook_subscribe(connection)
+    assert [s.id for s in webhook_subscriptions(connection)] == [subscription.id]
+    assert len(WebhookEndpoint.objects.get(connection=connection).secret_list()) == 1
+
+
 def test_two_copies_arriving_at_once_are_stored_once(live_server, settings, transactional_db):
     """Both requests pass verification; the unique key lets one row in, both get 200."""
     from concurrent.futures import ThreadPoolExecutor

@@ -8,12 +8,14 @@ import logging
 import time
 
 import pytest
+import requests
 import responses
 from django.db import connection as db_connection
 from django.utils import timezone
 
 from integrations.http.errors import IntegrationError
 from integrations.models import Connection, WebhookDelivery, WebhookEndpoint
+from integrations.webhooks.endpoints import receiver_url
 from integrations.webhooks.receive import delivery_store
 from integrations.webhooks.subscriptions import webhook_subscribe
 from integrations.webhooks.verify import Inbound, Verified
@@ -41,6 +43,21 @@ def _stored_secrets() -> str:
         cursor.execute("SELECT secrets FROM integrations_webhookendpoint")
         (stored,) = cursor.fetchone()
     return stored
+
+
+def _asana_subscribing(endpoint, settings) -> Connection:
+    """The endpoint's connection, ready to subscribe at Asana's workspace 1200."""
+    settings.HUB_PUBLIC_URL = "https://hub.example.com"
+    Connection.objects.filter(pk=endpoint.connection_id).update(
+        base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
+    )
+    return Connection.objects.get(pk=endpoint.connection_id)
+
+
+def _asana_hooks(rsps, *listings: list[dict]) -> None:
+    """`GET /webhooks` answering each listing in turn (the last one repeats)."""
+    for hooks in listings:
+        rsps.add("GET", f"{ASANA_API}/webhooks", json={"data": hooks})
 
 
 def recruitee_post(client, endpoint, body, secret=RECRUITEE_SECRET):
@@ -184,11 +201,8 @@ class TestAsana:
     ):
         """Someone who answers the window's handshake first makes Asana's own handshake
         fail, so Asana refuses the subscription: the secret that came is not Asana's."""
-        settings.HUB_PUBLIC_URL = "https://hub.example.com"
         endpoint = endpoint_of("asana", "older-secret")
-        Connection.objects.filter(pk=endpoint.connection_id).update(
-            base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
-        )
+        connection = _asana_subscribing(endpoint, settings)
 
         def asana_creates_the_webhook(request):
             planted = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
@@ -197,28 +211,96 @@ class TestAsana:
             return 400, {}, json.dumps({"errors": [error]})
 
         with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [])
             rsps.add_callback("POST", f"{ASANA_API}/webhooks", callback=asana_creates_the_webhook)
             with pytest.raises(IntegrationError):
-                webhook_subscribe(Connection.objects.get(pk=endpoint.connection_id))
+                webhook_subscribe(connection)
         stored = WebhookEndpoint.objects.get()
         assert stored.secret_list() == ["older-secret"]
         assert stored.handshake_until is None
+
+    def test_a_hook_asana_made_whose_answer_timed_out_keeps_the_handshakes_secret(
+        self, provider_client, endpoint_of, settings
+    ):
+        """The handshake came and Asana made the hook, but its answer never reached the
+        hub: the hook is found in Asana's list, so the admin is told it is subscribed and
+        its events verify (they were refused with 401 until someone subscribed again)."""
+        endpoint = endpoint_of("asana", "older-secret")
+        connection = _asana_subscribing(endpoint, settings)
+        hook = {"gid": "987", "resource_type": "webhook", "target": receiver_url(endpoint)}
+
+        def asana_makes_the_hook_but_its_answer_is_lost(request):
+            handshake = post(provider_client, endpoint, b"", **{"X-Hook-Secret": ASANA_SECRET})
+            assert handshake.status_code == 200
+            raise requests.exceptions.ReadTimeout("read timed out")
+
+        with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [], [hook])
+            rsps.add_callback(
+                "POST",
+                f"{ASANA_API}/webhooks",
+                callback=asana_makes_the_hook_but_its_answer_is_lost,
+            )
+            subscription = webhook_subscribe(connection)
+        assert subscription.id == "987"
+        stored = WebhookEndpoint.objects.get()
+        assert stored.secret_list() == [ASANA_SECRET, "older-secret"]
+        assert stored.handshake_until is None
+
+    def test_a_dropped_connection_and_no_new_hook_at_asana_keeps_no_secret_and_says_so(
+        self, provider_client, endpoint_of, settings
+    ):
+        """A hook Asana had before is no proof: a planted handshake makes Asana's fail,
+        so Asana makes no new hook, and the one it lists is the old one."""
+        endpoint = endpoint_of("asana", "older-secret")
+        connection = _asana_subscribing(endpoint, settings)
+        old = {"gid": "900", "resource_type": "webhook", "target": receiver_url(endpoint)}
+
+        def planted_then_the_connection_drops(request):
+            planted = post(provider_client, endpoint, b"", **{"X-Hook-Secret": "attacker"})
+            assert planted.status_code == 200
+            raise requests.exceptions.ConnectionError("connection reset by peer")
+
+        with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [old], [old])
+            rsps.add_callback(
+                "POST", f"{ASANA_API}/webhooks", callback=planted_then_the_connection_drops
+            )
+            with pytest.raises(IntegrationError, match="made no new webhook"):
+                webhook_subscribe(connection)
+        stored = WebhookEndpoint.objects.get()
+        assert stored.secret_list() == ["older-secret"]
+        assert stored.handshake_until is None
+
+    def test_a_new_hook_whose_handshake_the_hub_never_took_is_removed_and_said_so(
+        self, endpoint_of, settings
+    ):
+        """No secret came in the window, so the hub could verify none of its events."""
+        endpoint = endpoint_of("asana", "older-secret")
+        connection = _asana_subscribing(endpoint, settings)
+        hook = {"gid": "987", "resource_type": "webhook", "target": receiver_url(endpoint)}
+        with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [], [hook])
+            rsps.add("POST", f"{ASANA_API}/webhooks", body=requests.exceptions.ReadTimeout())
+            rsps.add("DELETE", f"{ASANA_API}/webhooks/987", json={"data": {}})
+            with pytest.raises(IntegrationError, match="removed it"):
+                webhook_subscribe(connection)
+        assert WebhookEndpoint.objects.get().secret_list() == ["older-secret"]
 
     def test_a_subscription_refused_before_any_handshake_leaves_the_secrets_as_stored(
         self, endpoint_of, settings
     ):
         """Not re-encrypted either: the stored column is the same bytes."""
-        settings.HUB_PUBLIC_URL = "https://hub.example.com"
         endpoint = endpoint_of("asana", "newer-secret", "older-secret")
-        Connection.objects.filter(pk=endpoint.connection_id).update(
-            base_url=ASANA_API, api_token="asana-token", workspace_id="1200"
-        )
+        connection = _asana_subscribing(endpoint, settings)
         stored = _stored_secrets()
         with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [])
             error = {"message": "Invalid value for target: the URL is not reachable."}
             rsps.add("POST", f"{ASANA_API}/webhooks", json={"errors": [error]}, status=400)
-            with pytest.raises(IntegrationError):
-                webhook_subscribe(Connection.objects.get(pk=endpoint.connection_id))
+            with pytest.raises(IntegrationError, match="not reachable"):
+                webhook_subscribe(connection)
+            assert len(rsps.calls) == 2  # a refusal is known: nothing is looked up after it
         assert _stored_secrets() == stored
         kept = WebhookEndpoint.objects.get()
         assert kept.secret_list() == ["newer-secret", "older-secret"]
