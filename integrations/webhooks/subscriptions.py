@@ -5,7 +5,8 @@ handshake arrives at the receiver while `POST /webhooks` is in flight, so the
 endpoint expects one for HANDSHAKE_WINDOW first; the generic tool answers its
 signing secret once, and it is stored at once. When a create's answer is lost (its
 outcome unknown), nothing is decided blind: Asana's list says whether the hook was
-made. Recruitee has no such API: its page says how to add the webhook in Recruitee's
+made, and the generic tool is asked once more under the same Idempotency-Key.
+Recruitee has no such API: its page says how to add the webhook in Recruitee's
 settings.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TypeGuard
+from uuid import uuid4
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,9 +56,7 @@ def webhook_subscribe(connection: Connection) -> Subscription:
         return wire.affinity_subscribe(client, url=url)
     if connection.provider == "asana":
         return _asana_subscribe(client, connection, endpoint, url)
-    subscription = wire.projecttool_subscribe(client, url=url)
-    _secret_keep(endpoint, subscription.secret)
-    return subscription
+    return _projecttool_subscribe(client, endpoint, url)
 
 
 def webhook_subscriptions(connection: Connection) -> list[Subscription]:
@@ -174,6 +174,33 @@ def _asana_hooks(client: ApiClient, resource: str, url: str) -> list[Subscriptio
     return [
         hook for hook in wire.asana_subscriptions(client, workspace=resource) if hook.url == url
     ]
+
+
+def _projecttool_subscribe(client: ApiClient, endpoint: WebhookEndpoint, url: str) -> Subscription:
+    """`POST /webhooks` under an Idempotency-Key (the contract's, kept 24 hours): when its
+    answer is lost, the same request with the same key answers the stored answer, the
+    secret included, and creates nothing more. The client never repeats such a POST on
+    its own (retries.py), so this one repeat is the only one."""
+    with client.idempotency_key(f"hub-subscribe-{uuid4().hex}"):
+        try:
+            subscription = wire.projecttool_subscribe(client, url=url)
+        except IntegrationError as lost:
+            if not _outcome_unknown(lost):
+                raise
+            try:
+                subscription = wire.projecttool_subscribe(client, url=url)
+            except IntegrationError as error:
+                raise ProviderUnavailableError(
+                    f"The project tool did not answer the subscription ({lost.message}), nor "
+                    f"when asked again ({error.message}): it may have made a webhook whose "
+                    "secret the hub never saw, whose deliveries it refuses. "
+                    'Run "List webhook subscriptions", then "Remove webhook subscriptions" '
+                    "and subscribe again.",
+                    outcome_unknown=True,
+                    **error.context,
+                ) from error
+    _secret_keep(endpoint, subscription.secret)
+    return subscription
 
 
 def _outcome_unknown(error: BaseException) -> TypeGuard[ProviderUnavailableError]:

@@ -151,13 +151,17 @@ def test_the_generic_tool_and_affinity_subscribe_and_deliver(
     assert found is not None and found.name == "Hooked Ventures"
 
 
-def test_an_asana_subscription_whose_answer_is_lost_after_it_was_made_still_verifies(
-    hub, sandbox_connection, sandbox_clean
+@pytest.mark.parametrize("provider, fake", [("asana", "asana"), ("projecttool", "projects")])
+def test_a_subscription_whose_answer_is_lost_after_it_was_made_still_verifies(
+    hub, sandbox_connection, sandbox_clean, provider, fake
 ):
-    """The sandbox makes the webhook after its handshake, then closes the connection
-    unanswered: Asana's list shows the new hook, so its handshake's secret is kept."""
-    connection = sandbox_connection("asana")
-    sandbox_clean.set_faults("asana", drop_after_rate=1, max_faults=1, methods=["POST"])
+    """The sandbox makes the webhook (Asana: after its handshake), then closes the
+    connection unanswered. Asana's list shows the new hook, so its handshake's secret is
+    kept; the generic tool, asked again under the same key, answers the stored answer.
+    Either way one webhook exists and the hub holds its secret."""
+    credentials = {"api_token": "sandbox-projects"} if provider == "projecttool" else {}
+    connection = sandbox_connection(provider, **credentials)
+    sandbox_clean.set_faults(fake, drop_after_rate=1, max_faults=1, methods=["POST"])
     subscription = webhook_subscribe(connection)
     assert [s.id for s in webhook_subscriptions(connection)] == [subscription.id]
     assert len(WebhookEndpoint.objects.get(connection=connection).secret_list()) == 1

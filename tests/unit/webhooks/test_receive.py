@@ -35,6 +35,7 @@ from tests.unit.webhooks.payloads import (
 
 pytestmark = pytest.mark.django_db
 ASANA_API = "https://app.asana.com/api/1.0"
+TOOL_API = "https://tool.example.com/v1"
 
 
 def _stored_secrets() -> str:
@@ -340,6 +341,55 @@ class TestStandardWebhooks:
         )
         assert post(provider_client, endpoint, body, **stale).status_code == 401
         assert WebhookDelivery.objects.count() == 1
+
+
+class TestProjectToolSubscribe:
+    """`POST /webhooks` answers the secret once; the contract's Idempotency-Key makes
+    asking again safe, and the same key answers the stored answer (secret included)."""
+
+    @pytest.fixture
+    def connection(self, endpoint_of, settings):
+        settings.HUB_PUBLIC_URL = "https://hub.example.com"
+        endpoint = endpoint_of("projecttool", "older-secret")
+        Connection.objects.filter(pk=endpoint.connection_id).update(
+            base_url=TOOL_API, api_token="tool-token"
+        )
+        return Connection.objects.get(pk=endpoint.connection_id)
+
+    def test_an_answer_lost_to_a_timeout_is_asked_again_with_the_same_key(self, connection):
+        keys: list[str] = []
+
+        def created_once_the_first_answer_lost(request):
+            keys.append(request.headers["Idempotency-Key"])
+            if len(keys) == 1:
+                raise requests.exceptions.ReadTimeout("read timed out")
+            hook = {"id": 7, "url": request.url, "secret": STANDARD_SECRET}
+            return 201, {}, json.dumps(hook)
+
+        with responses.RequestsMock() as rsps:
+            rsps.add_callback(
+                "POST", f"{TOOL_API}/webhooks", callback=created_once_the_first_answer_lost
+            )
+            subscription = webhook_subscribe(connection)
+        assert subscription.id == "7"
+        assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+        assert WebhookEndpoint.objects.get().secret_list() == [STANDARD_SECRET, "older-secret"]
+
+    def test_two_lost_answers_tell_the_admin_a_webhook_may_be_unverifiable(self, connection):
+        with responses.RequestsMock() as rsps:
+            rsps.add("POST", f"{TOOL_API}/webhooks", body=requests.exceptions.ConnectionError())
+            with pytest.raises(IntegrationError, match="whose secret the hub never saw"):
+                webhook_subscribe(connection)
+            assert len(rsps.calls) == 2  # asked once more, never a third time
+        assert WebhookEndpoint.objects.get().secret_list() == ["older-secret"]
+
+    def test_a_refusal_is_not_asked_again(self, connection):
+        with responses.RequestsMock() as rsps:
+            error = {"error": {"code": "INVALID_INPUT", "message": "The url is not HTTPS."}}
+            rsps.add("POST", f"{TOOL_API}/webhooks", json=error, status=400)
+            with pytest.raises(IntegrationError, match="not HTTPS"):
+                webhook_subscribe(connection)
+            assert len(rsps.calls) == 1
 
 
 class TestAffinity:
