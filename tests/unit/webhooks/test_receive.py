@@ -273,6 +273,27 @@ class TestAsana:
         assert stored.secret_list() == ["older-secret"]
         assert stored.handshake_until is None
 
+    def test_a_lost_answer_and_a_list_that_cannot_be_read_keep_no_secret_and_say_so(
+        self, provider_client, endpoint_of, settings
+    ):
+        """Without the list nothing proves the handshake was Asana's: the admin is told a
+        hook may exist and how to clear it."""
+        endpoint = endpoint_of("asana", "older-secret")
+        connection = _asana_subscribing(endpoint, settings)
+
+        def handshake_then_timeout(request):
+            post(provider_client, endpoint, b"", **{"X-Hook-Secret": ASANA_SECRET})
+            raise requests.exceptions.ReadTimeout("read timed out")
+
+        with responses.RequestsMock() as rsps:
+            _asana_hooks(rsps, [])
+            rsps.add_callback("POST", f"{ASANA_API}/webhooks", callback=handshake_then_timeout)
+            refused = {"errors": [{"message": "Forbidden"}]}
+            rsps.add("GET", f"{ASANA_API}/webhooks", json=refused, status=403)
+            with pytest.raises(IntegrationError, match="cannot be listed now"):
+                webhook_subscribe(connection)
+        assert WebhookEndpoint.objects.get().secret_list() == ["older-secret"]
+
     def test_a_new_hook_whose_handshake_the_hub_never_took_is_removed_and_said_so(
         self, endpoint_of, settings
     ):
