@@ -3,7 +3,7 @@
 Affinity v1: `POST /webhook/subscribe {webhook_url, subscriptions}`, `GET /webhook`,
 `DELETE /webhook/{id}` (affinity.md §7). Asana: `POST /webhooks {"data": {resource,
 target, filters}}` (the handshake reaches the receiver while this call is in
-flight), `GET /webhooks?workspace=`, `DELETE /webhooks/{gid}`. The generic tool:
+flight), `GET /webhooks?workspace=` (paged), `DELETE /webhooks/{gid}`. The generic tool:
 `POST /webhooks {url, events}` answering the Standard Webhooks `secret` once,
 `GET /webhooks`, `DELETE /webhooks/{id}`. Recruitee has none: a person adds the
 webhook in its settings.
@@ -78,8 +78,15 @@ def asana_subscribe(client: ApiClient, *, url: str, resource: str) -> Subscripti
 
 
 def asana_subscriptions(client: ApiClient, *, workspace: str) -> list[Subscription]:
-    data = client.get("/webhooks", params={"workspace": workspace}).data
-    return [_asana(item) for item in _items(data)]
+    """Every page (`limit` + `next_page.offset`): the workspace may hold other apps' hooks."""
+    return [
+        _asana(item)
+        for page in client.paginate(
+            "/webhooks", items_key="data", params={"workspace": workspace}, page_size=100
+        )
+        for item in page.items
+        if isinstance(item, dict)
+    ]
 
 
 def asana_unsubscribe(client: ApiClient, subscription_id: str) -> None:

@@ -73,14 +73,30 @@ def test_asana_subscribes_in_its_data_envelope_with_filters(rsps, make_client): 
 def test_asana_lists_a_workspaces_webhooks_and_deletes_by_gid(rsps, make_client):  # noqa: F811
     answer = {"data": [{"gid": "987", "resource_type": "webhook", "active": False,
                         "resource": {"gid": "1200"}, "target": HOOK}]}  # fmt: skip
-    rsps.add("GET", f"{ASANA}/webhooks", json=answer,
-             match=[matchers.query_param_matcher({"workspace": "1200"})])  # fmt: skip
+    listed = matchers.query_param_matcher({"workspace": "1200", "limit": "100"})
+    rsps.add("GET", f"{ASANA}/webhooks", json=answer, match=[listed])
     rsps.add("DELETE", f"{ASANA}/webhooks/987", json={"data": {}})
     client = make_client("asana", ASANA)
     assert wire.asana_subscriptions(client, workspace="1200") == [
         wire.Subscription("987", HOOK, False)
     ]
     wire.asana_unsubscribe(client, "987")
+
+
+def test_asanas_webhooks_are_read_on_every_page(rsps, make_client):  # noqa: F811
+    """`limit` + `next_page.offset`: a hook past the first page is still found, so a
+    subscribe whose answer was lost finds the hook it made, and removing removes it."""
+    first = {"data": [{"gid": str(i), "target": f"https://other.example/{i}"} for i in range(100)],
+             "next_page": {"offset": "eyJ0", "path": "/webhooks?offset=eyJ0"}}  # fmt: skip
+    last = {"data": [{"gid": "987", "target": HOOK}], "next_page": None}
+    listed = matchers.query_param_matcher({"workspace": "1200", "limit": "100"})
+    rsps.add("GET", f"{ASANA}/webhooks", json=first, match=[listed])
+    query = {"workspace": "1200", "limit": "100", "offset": "eyJ0"}
+    rsps.add("GET", f"{ASANA}/webhooks", json=last,
+             match=[matchers.query_param_matcher(query)])  # fmt: skip
+    found = wire.asana_subscriptions(make_client("asana", ASANA), workspace="1200")
+    assert len(found) == 101
+    assert [s.id for s in found if s.url == HOOK] == ["987"]
 
 
 def test_the_generic_tool_subscribes_and_keeps_the_secret_it_answers_once(rsps, make_client):  # noqa: F811
