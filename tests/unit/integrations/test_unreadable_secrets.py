@@ -276,6 +276,7 @@ def test_a_refused_subscribe_with_no_handshake_leaves_unreadable_secrets_as_stor
     )
     stored = _stored_signing_secrets(endpoint)
     with responses.RequestsMock() as rsps:  # Asana refuses before any handshake
+        rsps.add("GET", f"{ASANA_API}/webhooks", json={"data": []})  # no hook before
         refused = json.dumps({"errors": [{"message": ASANA_REFUSED}]})
         rsps.add("POST", f"{ASANA_API}/webhooks", body=refused, status=400)
         response = _subscribe_in_the_admin(admin_client, endpoint.connection)
@@ -308,6 +309,7 @@ def test_a_refused_subscribe_after_a_planted_handshake_puts_the_unreadable_secre
         return 400, {}, json.dumps({"errors": [error]})
 
     with responses.RequestsMock() as rsps:
+        rsps.add("GET", f"{ASANA_API}/webhooks", json={"data": []})  # no hook before
         rsps.add_callback("POST", f"{ASANA_API}/webhooks", callback=someone_answers_first)
         _subscribe_in_the_admin(admin_client, endpoint.connection)
     assert _stored_signing_secrets(endpoint) == stored
