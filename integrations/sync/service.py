@@ -110,14 +110,15 @@ def syncs_due(*, now: datetime | None = None) -> list[tuple[Connection, SyncedRe
 
 
 def _active_runs(connection: Connection, resource: SyncedResource) -> QuerySet[SyncRun]:
-    """The runs of the resource queued or running (newest first)."""
+    """The runs of the resource queued or running (newest first). A running run counts
+    until `sync_recover_stale` may take it (heartbeat and lease both ran out), so no
+    request queues a second run in the seconds between its worker's death and then."""
     now = timezone.now()
     queued_fresh = now - QUEUED_STALE_AFTER
-    beating = now - lease()  # a running run beats three times per lease
     return (
         SyncRun.objects.filter(connection=connection, resource=resource.key)
         .filter(
-            Q(status=SyncRun.Status.RUNNING, heartbeat_at__gte=beating)
+            (Q(status=SyncRun.Status.RUNNING) & ~_stopped(now))
             | Q(status=SyncRun.Status.INTERRUPTED, heartbeat_at__gte=queued_fresh)
             | Q(status=SyncRun.Status.QUEUED, created_at__gte=queued_fresh)
         )
@@ -125,19 +126,22 @@ def _active_runs(connection: Connection, resource: SyncedResource) -> QuerySet[S
     )
 
 
-def sync_recover_stale(*, now: datetime | None = None) -> list[SyncRun]:
-    """Runs whose worker stopped (no heartbeat for a lease, and the lease ran out):
-    marked interrupted and queued again, so they resume from their checkpoint."""
-    now = now or timezone.now()
-    cutoff = now - lease()
+def _stopped(now: datetime) -> Q:
+    """A running run whose worker stopped: no heartbeat for a lease (it beats three
+    times per lease) and its resource's lease ran out (each page's write renews it)."""
     expired_lease = SyncState.objects.filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now),
         connection_id=OuterRef("connection_id"),
         resource=OuterRef("resource"),
     )
-    stale = SyncRun.objects.filter(
-        Exists(expired_lease), status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff
-    )
+    return Q(Exists(expired_lease), heartbeat_at__lt=now - lease())
+
+
+def sync_recover_stale(*, now: datetime | None = None) -> list[SyncRun]:
+    """Runs whose worker stopped (no heartbeat for a lease, and the lease ran out):
+    marked interrupted and queued again, so they resume from their checkpoint."""
+    now = now or timezone.now()
+    stale = SyncRun.objects.filter(_stopped(now), status=SyncRun.Status.RUNNING)
     recovered = []
     for run in stale:
         # Conditional on what was read, so two schedulers never queue it twice.
