@@ -15,10 +15,12 @@ number, offset or cursor token, or the next `Link` URL (less the query parameter
 carry credentials). The engine saves the checkpoint in the same transaction as the
 page's rows, so a run interrupted or failed mid-way goes on from the page after the
 last one saved (`RESUME_WINDOW`), with nothing lost or read twice. A checkpoint this
-list cannot continue from (the document changed its paging, or it is malformed) is
-ignored: the run starts from the first page. A resumed run is the same run, so a full
-pass that completes marks deleted only the records none of its pages listed, before or
-after the interruption, as for every synced resource.
+list cannot continue from (the document changed its paging, a link away from the base
+URL now, or malformed) is ignored: the run starts from the first page, as it does when
+the provider refuses the saved token (400/422; the engine starts the pass again). A
+resumed run is the same run, so a full pass that completes marks deleted only the
+records none of its pages listed, before or after the interruption, as for every synced
+resource.
 """
 
 from __future__ import annotations

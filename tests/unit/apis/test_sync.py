@@ -249,6 +249,14 @@ def _api(connection: Connection, parameters: list[dict], items: dict | None = No
     OpenApiSource.objects.filter(connection=connection).update(document=json.dumps(doc))
 
 
+def _cursor_api(connection: Connection) -> None:
+    """`/posts` paged by a `cursor` parameter, its answer's `next_cursor` the next one."""
+    envelope = {"type": "object", "properties": {
+        "data": {"type": "array", "items": ITEM}, "next_cursor": {"type": "string"}}}  # fmt: skip
+    cursor = {"name": "cursor", "in": "query", "schema": {"type": "string"}}
+    _api(connection, [*_query("limit"), cursor], envelope)
+
+
 def _query(*names: str) -> list[dict]:
     return [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in names]
 
@@ -327,10 +335,7 @@ def test_page_number_paging_checkpoints_the_next_page_number(rsps, connection, m
 
 
 def test_cursor_paging_resumes_from_the_saved_token(rsps, connection, monkeypatch, no_sleep):
-    envelope = {"type": "object", "properties": {
-        "data": {"type": "array", "items": ITEM}, "next_cursor": {"type": "string"}}}  # fmt: skip
-    _api(connection, [*_query("limit"), {"name": "cursor", "in": "query",
-                                         "schema": {"type": "string"}}], envelope)  # fmt: skip
+    _cursor_api(connection)
     first = {"data": _posts(1, 2), "next_cursor": "c2"}
     _answer(rsps, first, limit="100")
     _fail(rsps, limit="100", cursor="c2")
@@ -412,3 +417,18 @@ def test_a_resumed_full_pass_keeps_what_it_saw_before_and_deletes_only_the_unlis
     assert resumed.mode == SyncRun.Mode.FULL and resumed.deleted_count == 1
     assert _synced_ids(connection) == list(range(1, 151))
     assert ApiRecord.objects.get(resource="posts", remote_id="999").is_deleted
+
+
+def test_a_cursor_the_api_refuses_on_resume_starts_the_pass_again(rsps, connection):
+    _cursor_api(connection)
+    SyncRun.objects.create(
+        connection=connection, resource="openapi:posts", status=SyncRun.Status.FAILED,
+        checkpoint={"paging": ["cursor", "cursor"], "marker": "expired", "fetched": 2},
+        started_at=timezone.now(),
+    )  # fmt: skip
+    refused = [matchers.query_param_matcher({"limit": "100", "cursor": "expired"})]
+    rsps.add("GET", f"{BASE}/posts", status=400, json={"message": "expired"}, match=refused)
+    _answer(rsps, {"data": _posts(1, 2, 3), "next_cursor": ""}, limit="100")
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert _synced_ids(connection) == [1, 2, 3]
