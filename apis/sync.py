@@ -8,11 +8,19 @@ the connection being the run's (`SyncState` and `SyncRun` are per connection and
 Each is a `SyncedResource` scoped to its name (one table holds every resource of every
 API) whose client is the connection's dynamic client.
 
-A run reads the whole list through the client's lazy iterator (every page, the
-document's paging style; 100 a page where the list takes a size) and saves it 100 rows
-at a time. It keeps no checkpoint: an interrupted run starts again from the first page.
-A full pass that completes marks the records it did not see as deleted, as for every
-synced resource.
+A run reads the whole list through the client, one provider page at a time (the
+document's paging style; 100 a page where the list takes a size), and saves each page
+as it comes, with where the next page starts as the run's checkpoint: the next page
+number, offset or cursor token, or the next `Link` URL (less the query parameters that
+carry credentials). The engine saves the checkpoint in the same transaction as the
+page's rows, so a run interrupted or failed mid-way goes on from the page after the
+last one saved (`RESUME_WINDOW`), with nothing lost or read twice. A checkpoint this
+list cannot continue from (the document changed its paging, a link away from the base
+URL now, or malformed) is ignored: the run starts from the first page, as it does when
+the provider refuses the saved token (400/422; the engine starts the pass again). A
+resumed run is the same run, so a full pass that completes marks deleted only the
+records none of its pages listed, before or after the interruption, as for every synced
+resource.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from apis.models import ApiRecord, ResourceColumns
 from apis.pages import ApiResourcePages, api_pages
 from integrations.http.errors import ConfigurationError
 from integrations.models import Connection
+from integrations.openapi.model import Pagination
+from integrations.openapi.pagination import FIRST_PAGE, NO_PAGING, Position
 from integrations.openapi.responses import Response, meta
 from integrations.openapi.service import openapi_client
 from integrations.sync.registry import ResourceFamily
@@ -35,7 +45,6 @@ from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, S
 logger = logging.getLogger(__name__)
 
 PREFIX = "openapi:"
-ROWS_PER_SAVE = 100
 ASKED_PAGE_SIZE = 100
 MAX_SEARCH_TEXT = 20_000  # bounds the row and every search's scan (docs/architecture.md)
 
@@ -77,7 +86,10 @@ FAMILY = ResourceFamily(
 def fetch_records(
     name: str, client: Any, connection: Connection, request: FetchRequest
 ) -> Iterator[FetchedPage]:
-    """Every record of the resource's list, ROWS_PER_SAVE at a time."""
+    """Every record of the resource's list: one FetchedPage per provider page, whose
+    checkpoint is where the next provider page starts. One a page (rather than batches
+    across pages) so that a checkpoint is always a marker the provider gave, and moves
+    past a page only once all of its rows are saved."""
     pages = api_pages(connection, name)
     if pages is None:
         raise ConfigurationError(f"{connection} has no list of {name} to sync.")
@@ -86,23 +98,53 @@ def fetch_records(
         raise ConfigurationError(
             f"{connection}: the list of {name} needs {', '.join(needed)}, so it cannot be synced."
         )
-    items = getattr(client, name).list(**pages.marker_args(None, ASKED_PAGE_SIZE), iterator=True)
-    batch: dict[str, FetchedRow] = {}
+    style = op.pagination or NO_PAGING
+    start = resume_position(style, request.checkpoint, client.base_url)
+    if request.checkpoint is not None and start is FIRST_PAGE:
+        logger.info("%s: a checkpoint its paging cannot continue from; from page 1", pages.title)
+    size_args = pages.marker_args(None, ASKED_PAGE_SIZE)
     total: int | None = None
-    saved = 0
-    for item in items:
-        if not isinstance(item, Response):
-            continue
-        if total is None:
-            total = meta(item).total_count
-        if (row := record_row(pages, item.json())) is not None:
-            batch[row.remote_id] = row  # one row per id (an upsert may not touch one twice)
-        if len(batch) >= ROWS_PER_SAVE:
-            saved += 1
-            yield FetchedPage(rows=list(batch.values()), checkpoint=None, expected_total=total)
-            batch = {}
-    if batch or not saved:
-        yield FetchedPage(rows=list(batch.values()), checkpoint=None, expected_total=total)
+    for items, after in client.list_pages(name, start, **size_args):
+        rows: dict[str, FetchedRow] = {}
+        for item in items:
+            if not isinstance(item, Response):
+                continue
+            if total is None:
+                total = meta(item).total_count
+            if (row := record_row(pages, item.json())) is not None:
+                rows[row.remote_id] = row  # one row per id (an upsert may not touch one twice)
+        checkpoint = None if after is None else checkpoint_of(style, after)
+        yield FetchedPage(rows=list(rows.values()), checkpoint=checkpoint, expected_total=total)
+
+
+def checkpoint_of(style: Pagination, after: Position) -> dict[str, Any]:
+    """A position as a checkpoint (JSON), with the paging it belongs to."""
+    at = {"link": after.link} if after.link else {"marker": after.marker}
+    return {"paging": [style.style, style.page_param], **at, "fetched": after.fetched}
+
+
+def resume_position(style: Pagination, checkpoint: Any, base_url: str) -> Position:
+    """Where a saved checkpoint says to go on; the first page when there is none or it is
+    not one of this list's paging (the document changed since), a link away from the
+    connection's base URL now (which the client would refuse), or malformed."""
+    paging = [style.style, style.page_param]
+    if not isinstance(checkpoint, dict) or checkpoint.get("paging") != paging:
+        return FIRST_PAGE
+    fetched, link, marker = (checkpoint.get(k) for k in ("fetched", "link", "marker"))
+    if not _whole(fetched, 0):
+        return FIRST_PAGE
+    if isinstance(link, str) and (link == base_url or link.startswith(f"{base_url}/")):
+        return Position(link=link, fetched=fetched)
+    usable = {
+        "page": _whole(marker, 1),
+        "offset": _whole(marker, 0),
+        "cursor": isinstance(marker, str | int) and not isinstance(marker, bool) and marker != "",
+    }
+    return Position(marker=marker, fetched=fetched) if usable.get(style.style) else FIRST_PAGE
+
+
+def _whole(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def record_row(pages: ApiResourcePages, raw: dict[str, Any]) -> FetchedRow | None:

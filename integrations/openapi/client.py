@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -72,6 +72,11 @@ class OpenApiClient:
         return f"<OpenApiClient {self._model.title!r}: {names}>"
 
     @property
+    def base_url(self) -> str:
+        """The URL every path is under (without a trailing slash)."""
+        return self._api.base_url
+
+    @property
     def query_secrets(self) -> frozenset[str]:
         """The query parameters that carry the credentials (an API key in the query)."""
         return frozenset(self._query_auth)
@@ -84,8 +89,41 @@ class OpenApiClient:
         response = self._api.request("GET", url, params=self._query_auth or None)
         return wrap(response.data, response.headers, response.status)
 
+    def list_pages(
+        self, resource: str, start: pagination.Position = pagination.FIRST_PAGE, **arguments: Any
+    ) -> Iterator[tuple[list[Any], pagination.Position | None]]:
+        """Each page of `resource`'s list from `start`, lazily: its items (as `iterator=True`
+        gives them) and where the next page starts (None after the last), which a sync
+        saves as its checkpoint (apis/sync.py). A next `Link` is given less the query
+        parameters that carry credentials, so it can be kept; they are put back to follow it."""
+        methods = getattr(self, resource)
+        op = next(op for op in methods._resource.operations if op.name == "list" and op.supported)
+        signature, plan = _signature(op)
+        try:
+            bound = signature.bind(methods, **arguments)
+        except TypeError as exc:
+            raise TypeError(f"{op.resource}.list_pages(): {exc}") from None
+        del bound.arguments["self"]
+        path, query, headers, _ = self._request(op, plan, bound.arguments)
+        for response, items, after in self._pages(op, path, query, headers, start):
+            if after is not None and after.link:
+                after = replace(after, link=pagination.without_params(after.link, self._query_auth))
+            yield [wrap(item, response.headers, response.status) for item in items], after
+
     def _call(self, op: Operation, plan: dict[str, Argument], arguments: dict[str, Any]) -> Any:
         iterate = arguments.pop("iterator", False)
+        path, query, headers, body = self._request(op, plan, arguments)
+        if iterate:
+            return self._items(op, path, query, headers)
+        response = self._api.request(
+            op.http_method, path, params=query or None, json=body, headers=headers or None
+        )
+        return wrap(response.data, response.headers, response.status)
+
+    def _request(
+        self, op: Operation, plan: dict[str, Argument], arguments: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], dict[str, str], Any]:
+        """The call's path, query, headers and (checked) body, each argument where `plan` says."""
         path_values, headers = {}, {}
         query: dict[str, Any] = dict(self._query_auth)
         fields: dict[str, Any] = {}
@@ -117,29 +155,36 @@ class OpenApiClient:
                 method=op.http_method,
                 path=op.path,
             )
-        if iterate:
-            return self._items(op, path, query, headers)
-        response = self._api.request(
-            op.http_method, path, params=query or None, json=body, headers=headers or None
-        )
-        return wrap(response.data, response.headers, response.status)
+        return path, query, headers, body
 
     def _items(
         self, op: Operation, path: str, query: Mapping[str, Any], headers: dict[str, str]
     ) -> Iterator[Any]:
         """Every item of every page, lazily: no request before the first item is asked for."""
+        for response, items, _ in self._pages(op, path, query, headers, pagination.FIRST_PAGE):
+            for item in items:
+                yield wrap(item, response.headers, response.status)
 
+    def _pages(
+        self,
+        op: Operation,
+        path: str,
+        query: Mapping[str, Any],
+        headers: dict[str, str],
+        start: pagination.Position,
+    ) -> Iterator[tuple[Any, list[Any], pagination.Position | None]]:
         def send(target: str, params: Mapping[str, Any] | None) -> Any:
+            if params is None:  # a next link: its credentials are the connection's, as follow()
+                target = pagination.without_params(target, self._query_auth)
+                params = self._query_auth or None
             return self._api.request("GET", target, params=params, headers=headers or None)
 
         items_key = op.response.items_key if op.response else None
         style = op.pagination or pagination.NO_PAGING  # only paged operations take `iterator`
-        pages = pagination.pages(
-            send, path, query, style, items_key, provider=self._api.provider.display_name
-        )
-        for response, items in pages:
-            for item in items:
-                yield wrap(item, response.headers, response.status)
+        return pagination.pages(
+            send, path, query, style, items_key,
+            provider=self._api.provider.display_name, start=start,
+        )  # fmt: skip
 
 
 class ResourceBase:

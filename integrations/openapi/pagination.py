@@ -8,6 +8,8 @@ From the document (the query parameters and the list answer's schema):
 From the answers: a `Link: <…>; rel="next"` header is followed whatever the style
 (the URL must stay under the base URL, as `ApiClient` enforces), an
 `X-Total-Count` ends page-number paging, and a short or empty page ends the rest.
+Each page comes with the `Position` of the next one, from which reading can start
+again later (a sync's checkpoint, apis/sync.py).
 
 The shared `integrations.http.pagination` styles are fixed per provider and
 read only the body; these are parameterised by the document and read headers.
@@ -17,6 +19,7 @@ A repeated token, URL or page raises `InvalidResponseError`, never loops.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -120,6 +123,20 @@ def without_params(url: str, names: Collection[str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page of a list starts: a page number, offset or cursor token (`marker`), or
+    a `Link` header's next URL (`link`); neither is the first page. `fetched` is how many
+    items the pages before it held (page-number paging ends at `X-Total-Count`)."""
+
+    marker: Any = None
+    link: str | None = None
+    fetched: int = 0
+
+
+FIRST_PAGE = Position()
+
+
 def pages(
     send: Send,
     path: str,
@@ -128,36 +145,42 @@ def pages(
     items_key: str | None,
     *,
     provider: str,
-) -> Iterator[tuple[ApiResponse, list[Any]]]:
-    """Each page's answer and records, one request at a time, until the last page."""
+    start: Position = FIRST_PAGE,
+) -> Iterator[tuple[ApiResponse, list[Any], Position | None]]:
+    """Each page's answer, records and where the next page starts (None after the last),
+    one request at a time, from `start`."""
     params = dict(params)
+    if start.marker is not None:
+        params[pagination.page_param] = start.marker
     if pagination.style == "page":
         params.setdefault(pagination.page_param, 1)
     if pagination.style == "offset":
         params.setdefault(pagination.page_param, 0)
     seen: set[Any] = set()
-    following: str | None = None  # once a `Link` leads, only links lead
-    fetched, previous = 0, None
+    following = start.link  # once a `Link` leads, only links lead
+    fetched, previous = start.fetched, None
     while True:
         response = send(following or path, None if following else params)
         items = items_of(response.data, items_key)
         if items and items == previous:
             raise _loop(provider, path, "the same page")
         previous = items
-        yield response, items
         fetched += len(items)
         link = next_link(response.headers)
         if link or following:
-            if not link:
-                return
-            _refuse_repeat(seen, link, provider, path, "next link")
-            following = link
-            continue
-        marker = _next_marker(pagination, params, response, items, fetched)
-        if marker is None:
+            after = Position(link=link, fetched=fetched) if link else None
+        else:
+            marker = _next_marker(pagination, params, response, items, fetched)
+            after = None if marker is None else Position(marker=marker, fetched=fetched)
+        yield response, items, after
+        if after is None:
             return
-        _refuse_repeat(seen, marker, provider, path, "page marker")
-        params[pagination.page_param] = marker
+        if after.link:
+            _refuse_repeat(seen, after.link, provider, path, "next link")
+            following = after.link
+        else:
+            _refuse_repeat(seen, after.marker, provider, path, "page marker")
+            params[pagination.page_param] = after.marker
 
 
 def _next_marker(

@@ -4,10 +4,13 @@ shared engine, and its list read from the table (issue #16's optional sync)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from apis.models import ApiRecord, ResourceColumns
+from integrations.http.client import ApiClient
 from integrations.models import Connection, OpenApiSource, SyncRun
 from integrations.sync.engine import sync_resource
 from integrations.sync.registry import resource_for
@@ -46,3 +49,40 @@ def test_all_100_posts_are_synced_and_listed_from_the_table(logged_in_client, co
 
     again = sync_resource(connection=connection, resource=resource_for("openapi:posts"), full=True)
     assert (again.created_count, again.updated_count, again.deleted_count) == (0, 100, 0)
+
+
+def test_a_sync_failing_on_a_later_page_goes_on_from_there(connection, sandbox_clean, monkeypatch):
+    """500 comments, 100 a page (the sandbox pages by `_page` and a `Link` header): the
+    sandbox fails every request once two pages are saved; the next run reads pages 3 to
+    5 only, and the copy is whole."""
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+    ResourceColumns.objects.create(connection=connection, resource="comments", synced=True)
+    resource = resource_for("openapi:comments")
+
+    def fail_after_two_pages(run: SyncRun) -> None:
+        if run.pages == 2:
+            sandbox_clean.set_faults("jsonplaceholder", error_rate=1, error_statuses=[503])
+
+    failed = sync_resource(connection=connection, resource=resource, progress=fail_after_two_pages)
+    assert failed.status == SyncRun.Status.FAILED and "503" in failed.error
+    assert (failed.pages, failed.processed) == (2, 200)
+    assert "_page=3" in failed.checkpoint["link"]
+
+    sandbox_clean.reset_faults()
+    asked: list[str] = []
+    request = ApiClient.request
+
+    def record(client: ApiClient, method: str, path: str, **kwargs: Any) -> Any:
+        asked.append(parse_qs(urlsplit(path).query).get("_page", ["1"])[0])
+        return request(client, method, path, **kwargs)
+
+    monkeypatch.setattr(ApiClient, "request", record)
+    resumed = sync_resource(connection=connection, resource=resource)
+    assert resumed.pk == failed.pk and resumed.status == SyncRun.Status.SUCCEEDED, resumed.error
+    assert asked == ["3", "4", "5"]  # not the first two pages again
+    comments = ApiRecord.objects.filter(connection=connection, resource="comments")
+    assert (resumed.processed, resumed.deleted_count) == (500, 0)
+    ids = sorted(
+        int(i) for i in comments.filter(is_deleted=False).values_list("remote_id", flat=True)
+    )
+    assert ids == list(range(1, 501))

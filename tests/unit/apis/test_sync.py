@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 from responses import matchers
 
 from apis.models import ApiRecord, ResourceColumns
@@ -233,3 +234,201 @@ def test_the_synced_list_polls_its_stamp_and_a_live_one_does_not(
     live = logged_in_client.get("/apis/posts-api/comments/").content.decode()
     assert 'data-testid="api-table"' in live
     assert "data-live-list" not in live and "data-live-poll" not in live and "/changes/" not in live
+
+
+# --- checkpoints: an interrupted sync goes on from the next provider page -------------
+
+
+def _api(connection: Connection, parameters: list[dict], items: dict | None = None) -> None:
+    """The connection's document with a `/posts` list taking `parameters` (its answer an
+    array, else the object `items` describes)."""
+    schema = items or {"type": "array", "items": ITEM}
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+    doc = {"openapi": "3.0.3", "info": {"title": "Posts API", "version": "1"},
+           "paths": {"/posts": {"get": {"parameters": parameters, "responses": ok}}}}  # fmt: skip
+    OpenApiSource.objects.filter(connection=connection).update(document=json.dumps(doc))
+
+
+def _cursor_api(connection: Connection) -> None:
+    """`/posts` paged by a `cursor` parameter, its answer's `next_cursor` the next one."""
+    envelope = {"type": "object", "properties": {
+        "data": {"type": "array", "items": ITEM}, "next_cursor": {"type": "string"}}}  # fmt: skip
+    cursor = {"name": "cursor", "in": "query", "schema": {"type": "string"}}
+    _api(connection, [*_query("limit"), cursor], envelope)
+
+
+def _query(*names: str) -> list[dict]:
+    return [{"name": n, "in": "query", "schema": {"type": "integer"}} for n in names]
+
+
+def _asked(rsps) -> list[dict[str, str]]:
+    return [dict(call.request.params) for call in rsps.calls]
+
+
+def _checkpoints(monkeypatch) -> list:
+    """The checkpoint saved with each page, in order (the engine saves it with the rows)."""
+    saved: list = []
+    real = SyncRun.save
+
+    def save(run, *args, **kwargs):
+        real(run, *args, **kwargs)
+        if run.pages > len(saved):
+            saved.append(run.checkpoint)
+
+    monkeypatch.setattr(SyncRun, "save", save)
+    return saved
+
+
+def _synced_ids(connection: Connection) -> list[int]:
+    posts = ApiRecord.objects.filter(connection=connection, resource="posts", is_deleted=False)
+    return sorted(int(i) for i in posts.values_list("remote_id", flat=True))
+
+
+def _answer(rsps, answer: object, headers: dict | None = None, **query: str) -> None:
+    """`GET /posts` with exactly the query `query` answers `answer`."""
+    match = [matchers.query_param_matcher(query)]
+    rsps.add("GET", f"{BASE}/posts", json=answer, headers=headers, match=match)
+
+
+def _fail(rsps, **query: str) -> None:
+    """`GET /posts` with exactly the query `query` fails (every retry)."""
+    match = [matchers.query_param_matcher(query)]
+    rsps.add("GET", f"{BASE}/posts", status=500, json={"message": "down"}, match=match)
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    monkeypatch.setattr("integrations.http.client.ApiClient.sleep", lambda seconds: None)
+
+
+def test_offset_paging_saves_each_pages_next_offset_and_resumes_there(
+    rsps, connection, monkeypatch, no_sleep
+):
+    _api(connection, _query("offset", "limit"))
+    pages = {0: _posts(*range(1, 101)), 100: _posts(*range(101, 201)), 200: _posts(201, 202)}
+    _answer(rsps, pages[0], offset="0", limit="100")
+    _fail(rsps, offset="100", limit="100")
+    saved = _checkpoints(monkeypatch)
+    failed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert failed.status == SyncRun.Status.FAILED
+    assert failed.checkpoint == saved[0] and saved[0]["marker"] == 100
+    assert _synced_ids(connection) == list(range(1, 101))
+
+    rsps.reset()
+    for offset, items in list(pages.items())[1:]:
+        _answer(rsps, items, offset=str(offset), limit="100")
+    resumed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert resumed.pk == failed.pk and resumed.status == SyncRun.Status.SUCCEEDED, resumed.error
+    assert [a["offset"] for a in _asked(rsps)] == ["100", "200"]  # not the first page again
+    assert _synced_ids(connection) == list(range(1, 203))
+    assert [c["marker"] if c else None for c in saved] == [100, 200, None]
+
+
+def test_page_number_paging_checkpoints_the_next_page_number(rsps, connection, monkeypatch):
+    _serve_posts(rsps, _posts(*range(1, 101)), _posts(*range(101, 201)), _posts(201),
+                 total=201)  # fmt: skip
+    saved = _checkpoints(monkeypatch)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert [c["marker"] if c else None for c in saved] == [2, 3, None]
+    assert run.pages == 3 and _synced_ids(connection) == list(range(1, 202))
+
+
+def test_cursor_paging_resumes_from_the_saved_token(rsps, connection, monkeypatch, no_sleep):
+    _cursor_api(connection)
+    first = {"data": _posts(1, 2), "next_cursor": "c2"}
+    _answer(rsps, first, limit="100")
+    _fail(rsps, limit="100", cursor="c2")
+    saved = _checkpoints(monkeypatch)
+    failed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert failed.status == SyncRun.Status.FAILED and saved[0]["marker"] == "c2"
+
+    rsps.reset()
+    for cursor, answer in (("c2", {"data": _posts(3, 4), "next_cursor": "c3"}),
+                           ("c3", {"data": _posts(5), "next_cursor": ""})):  # fmt: skip
+        _answer(rsps, answer, limit="100", cursor=cursor)
+    resumed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.error
+    assert [a.get("cursor") for a in _asked(rsps)] == ["c2", "c3"]
+    assert _synced_ids(connection) == [1, 2, 3, 4, 5]
+
+
+def test_a_link_header_is_checkpointed_without_the_api_key_and_resumed(
+    rsps, connection, monkeypatch, no_sleep
+):
+    doc = {**DOC, "components": {"securitySchemes": {"k": {
+        "type": "apiKey", "in": "query", "name": "key"}}}, "security": [{"k": []}]}  # fmt: skip
+    OpenApiSource.objects.filter(connection=connection).update(document=json.dumps(doc))
+    connection.api_token = "s3cret"
+    connection.save()
+    nxt = {"Link": f'<{BASE}/posts?_page=2&_limit=100&key=s3cret>; rel="next"'}
+    _answer(rsps, _posts(*range(1, 101)), nxt, _page="1", _limit="100", key="s3cret")
+    _fail(rsps, _page="2", _limit="100", key="s3cret")
+    saved = _checkpoints(monkeypatch)
+    failed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert failed.status == SyncRun.Status.FAILED, failed.error
+    assert saved[0]["link"] == f"{BASE}/posts?_page=2&_limit=100"  # no secret in the table
+
+    rsps.reset()
+    _answer(rsps, _posts(101), _page="2", _limit="100", key="s3cret")
+    resumed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.error
+    assert len(rsps.calls) == 1 and _synced_ids(connection) == list(range(1, 102))
+
+
+@pytest.mark.parametrize(
+    "checkpoint",
+    [
+        {"paging": ["offset", "offset"], "marker": 100, "fetched": 100},  # another style
+        {"paging": ["page", "_page"], "marker": "two", "fetched": 100},
+        {"paging": ["page", "_page"], "marker": True, "fetched": 100},
+        {"paging": ["page", "_page"]},
+        {"paging": ["page", "_page"], "link": "https://other.test/posts?_page=2", "fetched": 100},
+        "page-2",
+    ],
+)
+def test_an_unusable_checkpoint_starts_from_the_first_page(rsps, connection, checkpoint):
+    SyncRun.objects.create(connection=connection, resource="openapi:posts",
+                           status=SyncRun.Status.FAILED, checkpoint=checkpoint,
+                           started_at=timezone.now())  # fmt: skip
+    _serve_posts(rsps, _posts(*range(1, 101)), _posts(101), total=101)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.resumed_times == 1
+    assert [a["_page"] for a in _asked(rsps)] == ["1", "2"]
+    assert _synced_ids(connection) == list(range(1, 102))
+
+
+def test_a_resumed_full_pass_keeps_what_it_saw_before_and_deletes_only_the_unlisted(
+    rsps, connection, no_sleep
+):
+    for remote_id in ("5", "999"):  # from an earlier sync: 5 is listed, 999 is gone
+        ApiRecord.objects.create(connection=connection, resource="posts", remote_id=remote_id)
+    _serve_posts(rsps, _posts(*range(1, 101)), total=150)
+    _fail(rsps, _page="2", _limit="100")
+    failed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert failed.status == SyncRun.Status.FAILED
+
+    rsps.reset()
+    total = {"X-Total-Count": "150"}
+    _answer(rsps, _posts(*range(101, 151)), total, _page="2", _limit="100")
+    resumed = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert resumed.status == SyncRun.Status.SUCCEEDED, resumed.error
+    assert resumed.mode == SyncRun.Mode.FULL and resumed.deleted_count == 1
+    assert _synced_ids(connection) == list(range(1, 151))
+    assert ApiRecord.objects.get(resource="posts", remote_id="999").is_deleted
+
+
+def test_a_cursor_the_api_refuses_on_resume_starts_the_pass_again(rsps, connection):
+    _cursor_api(connection)
+    SyncRun.objects.create(
+        connection=connection, resource="openapi:posts", status=SyncRun.Status.FAILED,
+        checkpoint={"paging": ["cursor", "cursor"], "marker": "expired", "fetched": 2},
+        started_at=timezone.now(),
+    )  # fmt: skip
+    refused = [matchers.query_param_matcher({"limit": "100", "cursor": "expired"})]
+    rsps.add("GET", f"{BASE}/posts", status=400, json={"message": "expired"}, match=refused)
+    _answer(rsps, {"data": _posts(1, 2, 3), "next_cursor": ""}, limit="100")
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert _synced_ids(connection) == [1, 2, 3]
