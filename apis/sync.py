@@ -17,7 +17,7 @@ page's rows, so a run interrupted or failed mid-way goes on from the page after 
 last one saved (`RESUME_WINDOW`), with nothing lost or read twice. A checkpoint this
 list cannot continue from (the document changed its paging, a link away from the base
 URL now, or malformed) is ignored: the run starts from the first page, as it does when
-the provider refuses the saved token (400/422; the engine starts the pass again). A
+the provider refuses the saved token or link (400/422/404; the engine starts again). A
 resumed run is the same run, so a full pass that completes marks deleted only the
 records none of its pages listed, before or after the interruption, as for every synced
 resource.

@@ -29,7 +29,12 @@ from django.utils import timezone
 from integrations import audit
 from integrations.heartbeat import Heartbeat
 from integrations.http import call_log
-from integrations.http.errors import ConfigurationError, IntegrationError, ValidationError
+from integrations.http.errors import (
+    ConfigurationError,
+    IntegrationError,
+    NotFoundError,
+    ValidationError,
+)
 from integrations.models import Connection, SyncRun, SyncState
 from integrations.models.synced import SyncedRecord, SyncStatus
 from integrations.outbox.duplicates import duplicates_flag
@@ -209,10 +214,11 @@ def _pull_pages(
     resumed_from, pages_before = run.checkpoint, run.pages
     try:
         _pull(client, connection, resource, run, state, owner, progress, beat)
-    except ValidationError as refusal:
+    except (ValidationError, NotFoundError) as refusal:
         # The provider refuses the saved position itself: Asana's offset tokens expire
-        # (project-tool.md §2), Affinity refuses a token minted for other params. Failing
-        # would fail every resume alike until RESUME_WINDOW passed; start the pass again.
+        # (project-tool.md §2), Affinity refuses a token minted for other params, a
+        # connected API forgets a next link it gave (404). Failing would fail every
+        # resume alike until RESUME_WINDOW passed; start the pass again.
         if resumed_from is None or run.pages != pages_before:
             raise
         logger.info("sync %s: its checkpoint was refused (%s); starting again", run, refusal)

@@ -432,3 +432,19 @@ def test_a_cursor_the_api_refuses_on_resume_starts_the_pass_again(rsps, connecti
     run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert _synced_ids(connection) == [1, 2, 3]
+
+
+def test_a_saved_next_link_the_api_no_longer_knows_starts_the_pass_again(rsps, connection):
+    """A next link is the provider's to expire (a 404 for a cursor URL it forgot); failing
+    would fail every resume alike until the resume window passed."""
+    SyncRun.objects.create(
+        connection=connection, resource="openapi:posts", status=SyncRun.Status.FAILED,
+        checkpoint={"paging": ["page", "_page"], "link": f"{BASE}/posts?after=zz", "fetched": 100},
+        started_at=timezone.now(),
+    )  # fmt: skip
+    gone = [matchers.query_param_matcher({"after": "zz"})]
+    rsps.add("GET", f"{BASE}/posts", status=404, json={"message": "no such page"}, match=gone)
+    _serve_posts(rsps, _posts(*range(1, 101)), _posts(101), total=101)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert _synced_ids(connection) == list(range(1, 102))
