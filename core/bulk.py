@@ -95,9 +95,9 @@ class RowResult:
 
 
 def submission_rows(key: uuid.UUID, *, user: Any) -> QuerySet[OutboxItem]:
-    """The outbox rows of the bulk submission `key` made by `user` (staff: anyone's)."""
+    """The outbox rows of the bulk submission `key` made by `user` (a superuser: anyone's)."""
     rows = OutboxItem.objects.filter(bulk_key=key)
-    if not user.is_staff:
+    if not user.is_superuser:
         rows = rows.filter(created_by=user)
     return rows.select_related("connection").order_by("pk")
 

@@ -178,11 +178,11 @@ def _counting(
 
 def export_visible(token: Any, *, user: Any, resource: ResourcePages) -> ListExport:
     """The export, without its file, if it is this list's and this person's (or they are
-    staff); otherwise 404, so no one learns of another person's export. Whichever
+    a superuser); otherwise 404, so no one learns of another person's export. Whichever
     connection the list shows now: the file was asked from the one it names, and is kept
     for the person who asked."""
     export = ListExport.objects.filter(pk=token, resource=resource.url_name("list")).first()
-    if export is None or not (export.user_id == user.pk or user.is_staff):
+    if export is None or not (export.user_id == user.pk or user.is_superuser):
         raise Http404("No such export.")
     return export
 

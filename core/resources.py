@@ -219,11 +219,13 @@ class ResourcePages:
 
     @classmethod
     def allows(cls, user: Any, action: str) -> bool:
-        """Whether `user` may `action` ("view" or "change") here. Staff and superusers may
-        do everything; the right to change includes the right to see (as in the admin)."""
+        """Whether `user` may `action` ("view" or "change") here: by their permissions
+        (their own and their groups'), as in the admin; superusers may do everything. Staff
+        are no exception: `is_staff` only lets them sign in to the admin. The right to
+        change includes the right to see (as in the admin)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return False
-        if user.is_staff or user.is_superuser:
+        if user.is_superuser:
             return True
         if action == "view" and user.has_perm(cls.permission("change")):
             return True

@@ -55,8 +55,9 @@ class ProviderCard:
 
 
 def connections_health_for(user: Any) -> list[ConnectionHealth]:
-    """The health of the connections behind the tools `user` may see (staff: every one),
-    a connected API's among them for who may use its pages (as `outbox_of`)."""
+    """The health of the connections behind the tools `user` may see, a connected API's
+    among them for who may use its pages (as `outbox_of`). Staff see every one: the table
+    is the operators' (counts, no records), as the connection health page it links to."""
     everything = connections_health()
     if user.is_staff or user.is_superuser:
         return everything
@@ -87,9 +88,10 @@ def outbox_of(user: Any, action: str) -> QuerySet[OutboxItem]:
     """The outbox rows of the pages `user` may `action` ("view" or "change"): a registered
     resource's by their operation, a connected API's (pages built at run time from its
     document, whose one pair of rights covers every such connection) by their connection's
-    provider. Any other row is for staff only."""
+    provider. Any other row is for superusers only (staff follow their rights, as
+    anyone; the admin's Outbox items page lists rows by its own permissions)."""
     items = OutboxItem.objects.all()
-    if user.is_staff or user.is_superuser:
+    if user.is_superuser:
         return items
     operations = [op for r in allowed(user, action) for op in r.outbox_operations]
     providers = generated_allowed(user, action)
@@ -151,7 +153,7 @@ def duplicates_open(user: Any) -> tuple[list[DuplicateNotice], int]:
     """The newest open possible-duplicate flags of records the user may see, with links to
     every copy, and how many of those are open."""
     types = None
-    if not (user.is_staff or user.is_superuser):
+    if not user.is_superuser:
         types = [r.model._meta.label for r in allowed(user, "view") if "detail" in r.pages]
     flags = duplicate_flags_open(limit=DASHBOARD_DUPLICATES, record_types=types)
     return [_notice(flag) for flag in flags], duplicate_flags_open_count(record_types=types)

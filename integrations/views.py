@@ -137,8 +137,10 @@ def _connection_or_404(
 
 
 def _visible_or_404(request: HttpRequest, connection: Connection) -> None:
-    """Syncs of a connection no page uses (inactive, a second account) are for staff only."""
-    if not request.user.is_staff and not connection_on_pages(connection):
+    """Syncs of a connection no page uses (inactive, a second account) are for superusers
+    only: staff follow the pages' connections, as anyone (the connection health page,
+    staff's, charts every connection's syncs)."""
+    if not request.user.is_superuser and not connection_on_pages(connection):
         raise Http404("No such sync run")
 
 
@@ -245,8 +247,10 @@ def outbox_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For staff; anyone else signed in gets the 403 page (LoginRequiredMiddleware
-    sends the signed-out to the login page first)."""
+    """For staff, whatever their permissions: the operators' pages (connection health, the
+    call log), which only read; anyone else signed in gets the 403 page
+    (LoginRequiredMiddleware sends the signed-out to the login page first). A write does
+    not belong behind it: it needs its change permission (as the admin's webhook replay)."""
 
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -189,9 +189,9 @@ class ImportProgress:
 
 def import_batch_get(*, connection: Connection, token: str, user: Any) -> ImportBatch | None:
     """An import of `connection` (the pages' connection: another's imports are not shown)
-    that `user` uploaded (staff: anyone's), as an export is its requester's."""
+    that `user` uploaded (a superuser: anyone's), as an export is its requester's."""
     batches = ImportBatch.objects.select_related("connection").filter(connection=connection)
-    if not user.is_staff:
+    if not user.is_superuser:
         batches = batches.filter(created_by=user)
     try:
         return batches.filter(token=token).first()

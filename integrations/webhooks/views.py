@@ -44,8 +44,9 @@ def changes_stamp_view(request: HttpRequest, connection_id: int, resource_key: s
 
     With `?since=<ISO>` older than the stamp (or `?since=` empty: nothing seen yet) the
     answer also carries `HX-Trigger: records-changed`, so the polling list reloads its
-    table (partials/live_list.html). Besides signing in, one indexed query: staff see
-    any connection's stamp, everyone else only those of the connections the pages show."""
+    table (partials/live_list.html). Besides signing in, one indexed query: superusers see
+    any connection's stamp, everyone else (staff too) only those of the connections the
+    pages show."""
     try:
         synced = resource_for(resource_key)
     except LookupError:
@@ -58,7 +59,7 @@ def changes_stamp_view(request: HttpRequest, connection_id: int, resource_key: s
     stamp = changes_stamp(
         connection_id=connection_id,
         resource_key=resource_key,
-        shown=None if request.user.is_staff else shown,
+        shown=None if request.user.is_superuser else shown,
     )
     response = JsonResponse({"changed_at": stamp.isoformat() if stamp else None})
     if stamp and since_text is not None and (since is None or stamp > since):

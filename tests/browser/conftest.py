@@ -162,8 +162,9 @@ def screenshot(page):
 
 @pytest.fixture
 def logged_in_page(page, live_server, django_user_model):
-    """A page logged in through the real login form."""
-    django_user_model.objects.create_user(username="browser", password=PASSWORD, is_staff=True)
+    """A page logged in through the real login form, as a superuser: every page and right
+    (staff alone would have only the rights their groups give, as anyone)."""
+    django_user_model.objects.create_superuser(username="browser", password=PASSWORD)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "browser")
     page.fill("input[name=password]", PASSWORD)

@@ -4,9 +4,11 @@ outbox rows and webhook deliveries: the charts are drawn and the numbers are rig
 from dataclasses import replace
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.groups import ensure_default_groups
 from integrations.http.call_log import CallRecord
 from integrations.models import Connection, OutboxItem, SyncRun, SyncState, WebhookDelivery
 from integrations.services.call_log_sink import DatabaseCallLogSink
@@ -21,7 +23,10 @@ def test_the_dashboard_shows_a_failing_connection(
     good = CallRecord(conn.pk, "affinity", "GET", "/", 200, 120, 1, "", "", 10, timezone.now())
     timeout = replace(good, status=None, error_class="ProviderUnavailableError", timed_out=True)
     DatabaseCallLogSink().write([good] * 3 + [timeout] * 7)
-    django_user_model.objects.create_user(username="ops", password=PASSWORD, is_staff=True)
+    # An operator (staff: the banner and the health table) in the Sales team (the card).
+    ops = django_user_model.objects.create_user(username="ops", password=PASSWORD, is_staff=True)
+    ensure_default_groups()
+    ops.groups.add(Group.objects.get(name="Sales"))
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "ops")

@@ -110,16 +110,19 @@ def test_asking_again_while_one_is_on_its_way_follows_that_one(
     assert ListExport.objects.count() == 2
 
 
-def test_only_the_person_who_asked_or_staff_sees_the_export(
+def test_only_the_person_who_asked_or_a_superuser_sees_the_export(
     client, logged_in_client, three_candidates, immediate_tasks, staff_user, ask
 ):
     page_url = ask(logged_in_client, "/candidates/export.csv")
     pages = next(r for r in registered() if r.name == "candidate")
-    other = get_user_model().objects.create_user(username="other", password="x-42-long-pass")
-    other.user_permissions.set([permission_named(pages.permission("view"))])
-    client.force_login(other)
-    for url in (page_url, f"{page_url}download/"):
-        assert client.get(url).status_code == 404
+    for name, staff in (("other", False), ("support", True)):  # staff: as anyone
+        other = get_user_model().objects.create_user(
+            username=name, password="x-42-long-pass", is_staff=staff
+        )
+        other.user_permissions.set([permission_named(pages.permission("view"))])
+        client.force_login(other)
+        for url in (page_url, f"{page_url}download/"):
+            assert client.get(url).status_code == 404
 
     nobody = get_user_model().objects.create_user(username="nobody", password="x-42-long-pass")
     client.force_login(nobody)

@@ -89,8 +89,9 @@ def test_every_resource_page_is_routed_and_guarded():
 
 
 @pytest.mark.parametrize(("url", "resource", "view"), ROUTED, ids=IDS)
-def test_without_rights_every_page_is_refused_in_the_layout(client, url, resource, view):
-    client.force_login(_someone("nobody"))
+@pytest.mark.parametrize("staff", [False, True], ids=["member", "staff"])
+def test_without_rights_every_page_is_refused_in_the_layout(client, url, resource, view, staff):
+    client.force_login(_someone("nobody", is_staff=staff))
     for response in (client.get(url), client.post(url, {"name": "Ann"})):
         if response.status_code == 405:  # a GET-only or POST-only page
             continue
@@ -129,9 +130,11 @@ def test_seeing_is_not_changing(client, url, resource, view):
 
 
 @pytest.mark.parametrize("resource", registered(), ids=lambda r: r.url_name("list"))
-def test_staff_keep_every_right_and_change_includes_view(resource):
-    staff = _someone("staff", is_staff=True)
-    assert all(resource.allows(staff, action) for action in ACTIONS)
+def test_superusers_keep_every_right_staff_follow_theirs_and_change_includes_view(resource):
+    root = _someone("root", is_staff=True, is_superuser=True)
+    assert all(resource.allows(root, action) for action in ACTIONS)
+    staff = _someone("staff", is_staff=True)  # may sign in to the admin, nothing more
+    assert not any(resource.allows(staff, action) for action in ACTIONS)
     writer = _someone("writer", *_rights(resource, "change"))
     assert resource.allows(writer, "view") and resource.allows(writer, "change")
     nobody = _someone("none")

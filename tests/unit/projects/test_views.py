@@ -246,17 +246,20 @@ def test_a_project_or_import_of_another_connection_is_not_shown(logged_in_client
 
 def test_another_persons_import_is_not_shown_or_sent(client, user, staff_user, connection):
     """An import's rows are the file its uploader chose: like an export, its pages are
-    theirs (and staff's); a colleague with the same rights who has its link gets 404."""
-    colleague = get_user_model().objects.create_user(username="bo", password="x")
-    colleague.user_permissions.set(user.user_permissions.all())
+    theirs (and a superuser's); a colleague with the same rights who has its link gets
+    404, staff or not."""
     batch = ImportBatch.objects.create(
         connection=connection, row_count=1, valid_count=1, created_by=user
     )
     ImportRow.objects.create(batch=batch, number=2, values={"name": "Secret plan"})
-    client.force_login(colleague)
-    for path in ("", "progress/"):
-        assert client.get(f"/projects/import/{batch.token}/{path}").status_code == 404
-    assert client.post(f"/projects/import/{batch.token}/submit/").status_code == 404
+    for name, staff in (("bo", False), ("support", True)):
+        colleague = get_user_model().objects.create_user(username=name, password="x",
+                                                         is_staff=staff)  # fmt: skip
+        colleague.user_permissions.set(user.user_permissions.all())
+        client.force_login(colleague)
+        for path in ("", "progress/"):
+            assert client.get(f"/projects/import/{batch.token}/{path}").status_code == 404
+        assert client.post(f"/projects/import/{batch.token}/submit/").status_code == 404
     assert batch.rows.get().outbox_item is None
     for someone in (user, staff_user):
         client.force_login(someone)

@@ -1,8 +1,10 @@
-"""Sync run pages show runs of the connections the pages use; any other run is for staff."""
+"""Sync run pages show runs of the connections the pages use; any other run is for
+superusers (staff, as anyone, see the pages' connections: their health page charts others)."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from integrations.models import Connection, SyncRun
 
@@ -42,8 +44,22 @@ def test_non_staff_see_only_runs_of_the_connection_the_pages_use(
     assert client.get(f"/sync/runs/{recruitee_runs[which].pk}/panel/").status_code == status
 
 
+@pytest.mark.parametrize("which, status", [("used", 200), ("second", 404), ("inactive", 404)])
+def test_staff_with_the_same_rights_see_only_the_same_runs(
+    client, user, recruitee_runs, which, status
+):
+    support = get_user_model().objects.create_user(username="support", is_staff=True)
+    support.user_permissions.set(user.user_permissions.all())
+    client.force_login(support)
+    assert client.get(f"/sync/runs/{recruitee_runs[which].pk}/").status_code == status
+    start = f"/sync/{recruitee_runs[which].connection_id}/recruitee.candidates/start/"
+    if status == 404:
+        assert client.post(start).status_code == 404
+        assert SyncRun.objects.count() == 3  # nothing queued on a connection no page uses
+
+
 @pytest.mark.parametrize("which", ["used", "second", "inactive"])
-def test_staff_see_every_run(client, staff_user, recruitee_runs, which):
+def test_superusers_see_every_run(client, staff_user, recruitee_runs, which):
     client.force_login(staff_user)
     assert client.get(f"/sync/runs/{recruitee_runs[which].pk}/").status_code == 200
 
