@@ -26,9 +26,7 @@ from core.resources import ACTIONS, ResourcePages, Service, registered
 from crm.models import Organization
 from crm.outbox import OrganizationCreate
 from integrations.http.errors import ConfigurationError
-from integrations.models import Connection, DuplicateFlag, OutboxItem, SyncRun
-from integrations.outbox.duplicates import duplicates_flag
-from tests.unit.duplicates.conftest import candidate_payload
+from integrations.models import Connection, OutboxItem, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -282,13 +280,8 @@ def test_sync_now_and_its_progress_follow_the_rights(client, recruitee):
     assert client.get(f"/sync/runs/{run.pk}/panel/").status_code == 403
 
 
-def test_not_a_duplicate_needs_the_change_right(client, recruitee, candidate, create_write):
-    candidate(recruitee, "Ann Lee", ["ann@example.com"])
-    candidate(recruitee, "Ann M. Lee", ["ann@example.com"])
-    payload = candidate_payload("Ann Lee", "ann@example.com")
-    create_write(recruitee, CandidateCreate.name, payload, summary="Create candidate Ann Lee")
-    duplicates_flag(connection=recruitee, model=Candidate)
-    flag = DuplicateFlag.objects.get()
+def test_not_a_duplicate_needs_the_change_right(client, candidate_flag):
+    flag = candidate_flag
     candidates = next(r for r in registered() if r.model is Candidate)
 
     client.force_login(_someone("outsider", *_rights(next(

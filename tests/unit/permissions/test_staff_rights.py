@@ -19,10 +19,8 @@ from core.groups import ensure_default_groups, permission_named
 from core.resources import ACTIONS, registered
 from crm.models import Organization
 from crm.outbox import OrganizationCreate
-from integrations.models import DuplicateFlag, OutboxItem
-from integrations.outbox.duplicates import duplicates_flag
+from integrations.models import OutboxItem
 from integrations.shown_errors import ShownError
-from tests.unit.duplicates.conftest import candidate_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -130,15 +128,8 @@ def test_a_superuser_uses_every_page(client, recruitee, affinity):
         assert client.get(url).status_code == 200, url
 
 
-def test_staff_see_the_possible_duplicates_of_their_rights_only(
-    client, recruitee, candidate, create_write
-):
-    candidate(recruitee, "Ann Lee", ["ann@example.com"])
-    candidate(recruitee, "Ann M. Lee", ["ann@example.com"])
-    payload = candidate_payload("Ann Lee", "ann@example.com")
-    create_write(recruitee, CandidateCreate.name, payload, summary="Create candidate Ann Lee")
-    duplicates_flag(connection=recruitee, model=Candidate)
-    flag = DuplicateFlag.objects.get()
+def test_staff_see_the_possible_duplicates_of_their_rights_only(client, candidate_flag):
+    flag = candidate_flag
 
     client.force_login(_staff("support", "integrations.view_connection"))
     assert "possible duplicate" not in client.get("/").content.decode()
