@@ -1,6 +1,7 @@
 """Names as civis-python gives them, without its bugs (facts sheet §A).
 
-- Resource: the first path segment, lower case, `-` → `_`.
+- Resource: the first path segment, lower case, `-` → `_`; `_` added to one named
+  like the client's own attributes (`RESERVED_RESOURCES`).
 - Method: the verb, then the static segments after the first (snake_case:
   `addFollowers` → `add_followers`), joined with `_`;
   `{param}` segments are skipped, and two in a row add the earlier one's name.
@@ -26,6 +27,9 @@ _NOT_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
 # Names a generated argument may not take: `self`, and the method's own `iterator` and
 # `body` (a body that is not an object is one argument of that name).
 RESERVED_ARGUMENTS = frozenset({"self", "iterator", "body"})
+# Names a resource may not take: the client's own attributes (`OpenApiClient`), which a
+# resource of that name would hide (`/follow`) or fail to replace (`/base_url`).
+RESERVED_RESOURCES = frozenset({"base_url", "follow", "list_pages", "query_secrets"})
 
 
 def camel_to_snake(name: str) -> str:
@@ -58,7 +62,8 @@ def resource_name(path: str) -> str:
     if not parts:
         return "root"
     first = parts[0].strip("{}") if is_placeholder(parts[0]) else parts[0]
-    return identifier(first.lower().replace("-", "_"))
+    name = identifier(first.lower().replace("-", "_"))
+    return f"{name}_" if name in RESERVED_RESOURCES else name
 
 
 def method_name(http_method: str, path: str, *, answers_list: bool | None) -> str:

@@ -18,7 +18,7 @@ from integrations.http.errors import (
 )
 from integrations.openapi.auth import Credentials, auth_for
 from integrations.openapi.cache import local_document
-from integrations.openapi.client import build_client
+from integrations.openapi.client import OpenApiClient, build_client
 from integrations.openapi.responses import meta
 from integrations.providers.openapi import OpenApi
 
@@ -425,3 +425,15 @@ def test_the_answers_total_count_is_read_from_its_header_when_it_is_a_number(rsp
     rsps.add("GET", f"{BASE}/posts", json=[{"id": 1}])
     totals = [meta(make().posts.list()).total_count for _ in range(3)]
     assert totals == [100, None, None]
+
+
+def test_a_resource_named_as_the_clients_own_attribute_is_renamed(rsps):
+    """`/follow` (a social API's) or `/base_url` must not replace the client's own
+    `follow()` (which the list pages' next links use) nor break building the client."""
+    own = [name for name in dir(OpenApiClient) if not name.startswith("_")]
+    paths = {f"/{name}": {"get": {"responses": ok(ARRAY)}} for name in own}
+    client = make(document({**paths, "/posts": PATHS["/posts"]}))
+    assert client.base_url == BASE and callable(client.follow)
+    rsps.add("GET", f"{BASE}/follow", json=[{"id": 7}])
+    assert [item.json() for item in client.follow_.list()] == [{"id": 7}]
+    assert {f"{name}_" for name in own} <= set(dir(client))
