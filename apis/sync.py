@@ -10,11 +10,13 @@ API) whose client is the connection's dynamic client.
 
 A run reads the whole list through the client, one provider page at a time (the
 document's paging style; 100 a page where the list takes a size), and saves each page
-as it comes, with where the next page starts as the run's checkpoint: the next page
-number, offset or cursor token, or the next `Link` URL (less the query parameters that
-carry credentials). The engine saves the checkpoint in the same transaction as the
-page's rows, so a run interrupted or failed mid-way goes on from the page after the
-last one saved (`RESUME_WINDOW`), with nothing lost or read twice. A checkpoint this
+as it comes, 100 rows at a time (an API may ignore the size, or not page), with where
+the next page starts as the checkpoint of its last rows: the next page number, offset
+or cursor token, or the next `Link` URL (less the query parameters that carry
+credentials); the rows before them keep where their page starts. The engine saves the
+checkpoint in the same transaction as the rows, so a run interrupted or failed mid-way
+goes on from the page after the last one saved whole, or reads again the page it
+stopped in (`RESUME_WINDOW`), losing nothing. A checkpoint this
 list cannot continue from (the document changed its paging, a link away from the base
 URL now, or malformed) is ignored: the run starts from the first page, as it does when
 the provider refuses the saved token or link (400/422/404; the engine starts again). A
@@ -45,6 +47,7 @@ from integrations.sync.resources import FetchedPage, FetchedRow, FetchRequest, S
 logger = logging.getLogger(__name__)
 
 PREFIX = "openapi:"
+ROWS_PER_SAVE = 100
 ASKED_PAGE_SIZE = 100
 MAX_SEARCH_TEXT = 20_000  # bounds the row and every search's scan (docs/architecture.md)
 
@@ -86,10 +89,12 @@ FAMILY = ResourceFamily(
 def fetch_records(
     name: str, client: Any, connection: Connection, request: FetchRequest
 ) -> Iterator[FetchedPage]:
-    """Every record of the resource's list: one FetchedPage per provider page, whose
-    checkpoint is where the next provider page starts. One a page (rather than batches
-    across pages) so that a checkpoint is always a marker the provider gave, and moves
-    past a page only once all of its rows are saved."""
+    """Every record of the resource's list, ROWS_PER_SAVE at a time within each provider
+    page (an API may ignore the page size, or not page at all: progress shows and no
+    transaction grows with the page). Each save's checkpoint is a position the provider
+    gave: where its page starts, and after the page's last rows where the next page
+    starts, so the checkpoint passes a page only once all its rows are saved (a run
+    stopped inside a page reads that page again)."""
     pages = api_pages(connection, name)
     if pages is None:
         raise ConfigurationError(f"{connection} has no list of {name} to sync.")
@@ -104,6 +109,7 @@ def fetch_records(
         logger.info("%s: a checkpoint its paging cannot continue from; from page 1", pages.title)
     size_args = pages.marker_args(None, ASKED_PAGE_SIZE)
     total: int | None = None
+    here = start
     for items, after in client.list_pages(name, start, **size_args):
         rows: dict[str, FetchedRow] = {}
         for item in items:
@@ -113,8 +119,15 @@ def fetch_records(
                 total = meta(item).total_count
             if (row := record_row(pages, item.json())) is not None:
                 rows[row.remote_id] = row  # one row per id (an upsert may not touch one twice)
-        checkpoint = None if after is None else checkpoint_of(style, after)
-        yield FetchedPage(rows=list(rows.values()), checkpoint=checkpoint, expected_total=total)
+        listed = list(rows.values())
+        batches = [listed[i : i + ROWS_PER_SAVE] for i in range(0, len(listed), ROWS_PER_SAVE)]
+        *within, last = batches or [[]]
+        inside = None if here is FIRST_PAGE else checkpoint_of(style, here)
+        for batch in within:
+            yield FetchedPage(rows=batch, checkpoint=inside, expected_total=total)
+        past = None if after is None else checkpoint_of(style, after)
+        yield FetchedPage(rows=last, checkpoint=past, expected_total=total)
+        here = after or FIRST_PAGE  # None only after the last page
 
 
 def checkpoint_of(style: Pagination, after: Position) -> dict[str, Any]:

@@ -448,3 +448,27 @@ def test_a_saved_next_link_the_api_no_longer_knows_starts_the_pass_again(rsps, c
     run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert _synced_ids(connection) == list(range(1, 102))
+
+
+def test_a_long_page_is_saved_a_hundred_rows_at_a_time_and_resumed_from_its_start(
+    rsps, connection, monkeypatch
+):
+    """An API that ignores the page size (or does not page) still shows progress and
+    never holds one long transaction; a run stopped inside a page reads it again."""
+    _serve_posts(rsps, _posts(*range(1, 251)), _posts(*range(251, 261)), total=260)
+    saved = _checkpoints(monkeypatch)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.pages == 4 and _synced_ids(connection) == list(range(1, 261))
+    # inside page 1: from page 1 again; its last rows saved: page 2 is next
+    assert [c["marker"] if c else None for c in saved] == [None, None, 2, None]
+
+
+def test_an_unpaged_list_is_saved_a_hundred_rows_at_a_time(rsps, connection, monkeypatch):
+    _api(connection, [])
+    _answer(rsps, _posts(*range(1, 251)))
+    saved = _checkpoints(monkeypatch)
+    run = sync_resource(connection=connection, resource=synced_resource("openapi:posts"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert run.pages == 3 and saved == [None, None, None]
+    assert _synced_ids(connection) == list(range(1, 251))
