@@ -168,7 +168,7 @@ def test_the_sync_bar_follows_an_api_run_for_who_may_see_the_list(
     assert client.get(f"/sync/{connection.pk}/openapi:posts/history/").status_code == 403
 
 
-def test_a_switched_off_apis_runs_are_for_staff(client, connection, django_user_model):
+def test_a_switched_off_apis_runs_are_for_superusers(client, connection, django_user_model):
     run = SyncRun.objects.create(connection=connection, resource="openapi:posts")
     Connection.objects.filter(pk=connection.pk).update(is_active=False)
     client.force_login(_user(django_user_model, "reader", "apis.view_api_records"))
