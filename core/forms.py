@@ -347,6 +347,6 @@ class ListFilterForm(forms.Form):
         without the sort, for the column headings that change it."""
         data = self.valid_data()
         asked = data.pop("sort", None)
-        if sort and asked and (value := self.sort_value()):
+        if sort and asked and (value := self.sort_value()) and value.value:
             data["sort"] = value.value  # as understood: "-bogus" becomes the default
         return urlencode(data)
