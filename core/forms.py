@@ -319,7 +319,7 @@ class ListFilterForm(forms.Form):
     """
 
     q = forms.CharField(required=False, max_length=200)
-    sort = forms.CharField(required=False, max_length=40)
+    sort = forms.CharField(required=False, max_length=200)  # a synced API list: field names
 
     def __init__(self, *args: Any, sorting: Sorting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -136,3 +136,23 @@ def test_a_live_list_has_plain_headings_and_ignores_a_sort(logged_in_client, con
     assert re.findall(r"<td>(?:<a [^>]*>)?(\d+)<", html) == ["2", "1"]
     assert "aria-sort" not in html and "data-sort" not in html
     assert rsps.calls[0].request.params == {"kind": "x"}  # the sort is not sent on
+
+
+def test_a_field_with_a_long_odd_name_sorts_from_its_heading(logged_in_client, db):
+    """The heading's link carries the name encoded, and the form takes it back whole."""
+    odd = "the total & the rest of it, as this API names it (in euros)"
+    item = {"type": "object", "properties": {"id": {"type": "integer"}, odd: {"type": "number"}}}
+    ok = {"200": {"description": "ok", "content": {"application/json": {
+        "schema": {"type": "array", "items": item}}}}}  # fmt: skip
+    doc = {"openapi": "3.0.3", "info": {"title": "Odd API", "version": "1"},
+           "paths": {"/things": {"get": {"responses": ok}}}}  # fmt: skip
+    row = Connection.objects.create(provider="openapi", name="odd", base_url=BASE)
+    OpenApiSource.objects.create(connection=row, document=json.dumps(doc))
+    ResourceColumns.objects.create(connection=row, resource="things", synced=True)
+    for remote_id, total in ((1, 30), (2, 10), (3, 20)):
+        ApiRecord.objects.create(connection=row, resource="things", remote_id=str(remote_id),
+                                 raw={"id": remote_id, odd: total})  # fmt: skip
+    html = logged_in_client.get("/apis/odd/things/").content.decode()
+    (href,) = re.findall(r'href="(\?sort=[^"]*)" data-sort="the total', html)
+    sorted_html = logged_in_client.get(f"/apis/odd/things/{href.replace('&amp;', '&')}")
+    assert _shown(sorted_html.content.decode()) == [2, 3, 1]
