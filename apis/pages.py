@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models.fields.json import KeyTransform, compile_json_path
 from django.urls import reverse
 
 from apis.columns import Column, columns, id_field, item_schema
@@ -35,6 +36,8 @@ from apis.schema_forms import (
 )
 from core.forms import ListFilterForm
 from core.resources import ListColumn, ResourcePages, Service
+from core.sorting import Column as SortColumn
+from core.sorting import Sorting
 from integrations.models import Connection
 from integrations.openapi import cache
 from integrations.openapi.client import CompiledApi
@@ -62,7 +65,10 @@ class ApiFilterForm(ListFilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["sort"]
+        if self.sorting is None:  # a live list: the API's pages, in the API's order
+            del self.fields["sort"]
+        else:  # the template keeps it as understood (`sort.value`), not as typed
+            self.fields["sort"].widget = forms.HiddenInput()
         if not self.search:
             del self.fields["q"]
         for param in self.params:
@@ -95,8 +101,28 @@ class ApiFilterForm(ListFilterForm):
         data = self.valid_data()
         return {p.wire_name: data[p.python_name] for p in self.params if p.python_name in data}
 
-    def sort_value(self) -> None:
-        return None
+
+class JsonValue(KeyTransform):
+    """One key of `ApiRecord.raw` as the database compares it: numbers as numbers, text
+    as text; a JSON null is no value (SQL NULL), like a missing key. On PostgreSQL the
+    `jsonb` value; on SQLite `JSON_EXTRACT` (Django's own key reads `null`, `true` and
+    `false` as the words, so a null would sort among the texts)."""
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = super().as_postgresql(compiler, connection)
+        return f"NULLIF({sql}, 'null'::jsonb)", tuple(params)
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params, keys = self.preprocess_lhs(compiler, connection)
+        return f"JSON_EXTRACT({lhs}, %s)", (*params, compile_json_path(keys))
+
+
+def synced_sorting(listed: list[Column]) -> Sorting:
+    """A synced list's sorting: each column by the record's JSON value of its field,
+    records without one last either way; by default the order they were first saved in.
+    A column mixing types (numbers and text) orders them by type, as each database does."""
+    by_field = {c.field: SortColumn([JsonValue(c.field, "raw")], empty_last=True) for c in listed}
+    return Sorting(columns=by_field, default="")
 
 
 def _filter_field(param: Parameter) -> forms.Field:
@@ -221,7 +247,11 @@ class ApiResourcePages(ResourcePages):
             .first()
         ) or ([], False)
         self.columns: list[Column] = columns(self.resolver, self.item, chosen)
-        self.list_columns = tuple(ListColumn(c.label) for c in self.columns)
+        # Only the hub's copy can be sorted: a live list shows the API's pages one by one.
+        self.sorting = synced_sorting(self.columns) if self.synced else None
+        self.list_columns = tuple(
+            ListColumn(c.label, sort=c.field if self.synced else "") for c in self.columns
+        )
         params = filter_parameters(list_op)
         self.search = any(p.wire_name == "q" for p in list_op.parameters)
         if self.synced:  # read from the hub's copy: filters on the item's own fields

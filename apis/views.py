@@ -134,8 +134,15 @@ def api_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def resource_list(request: HttpRequest, connection: str, resource: str) -> HttpResponse:
     pages = _pages(request, connection, resource, "list")
-    form = pages.filter_form(request.GET)
-    context: dict[str, Any] = {"resource": pages, "filter_form": form, "problem": False}
+    form = pages.filter_form(request.GET, sorting=pages.sorting)
+    context: dict[str, Any] = {
+        "resource": pages,
+        "filter_form": form,
+        "problem": False,
+        "sorting": pages.sorting,
+        "sort": form.sort_value(),
+        "sort_query": form.querystring(sort=False),
+    }
     context["querystring"] = filters = form.querystring()
     if missing := form.missing():
         messages.info(request, f"Fill in {', '.join(missing)} to list the {pages.plural.lower()}.")
@@ -244,7 +251,8 @@ def _synced_page(
         # `contains` as a lookup.
         alias = f"filter_{n}"
         records = records.alias(**{alias: KeyTransform(wire_name, "raw")}).filter(**{alias: value})
-    page = Paginator(records.order_by("pk"), pages.per_page).get_page(request.GET.get("page"))
+    ordered = records.order_by(*pages.sorting.order_by(form.sort_value()))
+    page = Paginator(ordered, pages.per_page).get_page(request.GET.get("page"))
     rows = [_synced_row(pages, record) for record in page.object_list]
     listed = page.paginator.count > 0
     return {

@@ -319,7 +319,7 @@ class ListFilterForm(forms.Form):
     """
 
     q = forms.CharField(required=False, max_length=200)
-    sort = forms.CharField(required=False, max_length=40)
+    sort = forms.CharField(required=False, max_length=200)  # a synced API list: field names
 
     def __init__(self, *args: Any, sorting: Sorting | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -347,6 +347,6 @@ class ListFilterForm(forms.Form):
         without the sort, for the column headings that change it."""
         data = self.valid_data()
         asked = data.pop("sort", None)
-        if sort and asked and (value := self.sort_value()):
+        if sort and asked and (value := self.sort_value()) and value.value:
             data["sort"] = value.value  # as understood: "-bogus" becomes the default
         return urlencode(data)

@@ -6,7 +6,7 @@ column heading (core/templatetags/hub.py): a link that sorts by the column,
 first in the column's natural direction (dates newest first), then the other
 way, keeping the search and filters and going back to page 1, with `aria-sort`
 saying how the list is sorted now. Anything else in `?sort=` is the list's
-default order.
+default order: a column's, or the primary key's (`default=""`, no heading sorted).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import F, OrderBy
 from django.db.models.expressions import Combinable
@@ -25,6 +26,7 @@ class Column:
 
     by: Sequence[str | Combinable]
     descending_first: bool = False  # the first click sorts descending (dates)
+    empty_last: bool = False  # rows without a value (NULL) last, either way
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Sort:
 @dataclass(frozen=True)
 class Sorting:
     columns: dict[str, Column]
-    default: str  # a value, such as "-created"
+    default: str  # a value, such as "-created"; "" is the primary key's order
 
     def parse(self, value: object) -> Sort:
         """The sort `value` (a `?sort=` parameter) asks for, or the default."""
@@ -55,8 +57,11 @@ class Sorting:
         """ORDER BY the column, then the primary key the same way (a stable order);
         None is the default order."""
         sort = sort or self.parse(self.default)
-        by = [F(b) if isinstance(b, str) else b for b in (*self.columns[sort.key].by, "pk")]
-        return [b.desc() if sort.descending else b.asc() for b in by]
+        column = self.columns[sort.key] if sort.key else Column(())
+        nulls = {"nulls_last": True} if column.empty_last else {}
+        by = [F(b) if isinstance(b, str) else b for b in column.by]
+        ordered = [b.desc(**nulls) if sort.descending else b.asc(**nulls) for b in by]
+        return [*ordered, F("pk").desc() if sort.descending else F("pk").asc()]
 
     def next_value(self, key: str, current: Sort) -> str:
         """What a click on column `key`'s heading sorts by."""
@@ -71,7 +76,7 @@ def header(sorting: Sorting, current: Sort, key: str, label: str, query: str) ->
     value = sorting.next_value(key, current)
     return {
         "label": label,
-        "href": f"?{query}&sort={value}" if query else f"?sort={value}",
+        "href": "?" + "&".join(filter(None, [query, urlencode({"sort": value})])),
         "aria_sort": ("descending" if current.descending else "ascending") if active else "none",
         "active": active,
         "descending": active and current.descending,

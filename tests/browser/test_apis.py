@@ -12,6 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from apis.models import ApiRecord, ResourceColumns
 from core.groups import permission_named
 from integrations import jsoncodec
 from integrations.models import Connection, OpenApiSource, OutboxItem
@@ -230,3 +231,41 @@ def test_while_the_api_is_down_the_page_says_so_and_offers_to_try_again(
     failed.get_by_role("link", name="Try again").click()
     expect(page.get_by_test_id("read-failed")).to_have_count(0)
     expect(page.get_by_test_id("api-table").or_(page.get_by_test_id("api-record"))).to_be_visible()
+
+
+def test_a_synced_lists_headings_sort_it_both_ways_keeping_the_search(
+    logged_in_page, live_server, transactional_db
+):
+    connection = Connection.objects.create(
+        provider="openapi", name="jsonplaceholder", base_url="https://api.example.invalid"
+    )
+    document = (DOCUMENTS / "jsonplaceholder.json").read_text()
+    OpenApiSource.objects.create(connection=connection, document=document)
+    ResourceColumns.objects.create(connection=connection, resource="posts", synced=True)
+    posts = records("posts")[:40]
+    for post in posts:  # as a sync saves them (nothing is asked of the API)
+        ApiRecord.objects.create(connection=connection, resource="posts",
+                                 remote_id=str(post["id"]), raw=post,
+                                 search_text=f"{post['title']} {post['body']}".lower())  # fmt: skip
+    word = "et"
+    matching = [p for p in posts if word in p["title"] or word in p["body"]]
+    assert 25 < len(matching) < len(posts)  # the search narrows it, and it has two pages
+    page = logged_in_page
+    page.goto(f"{live_server.url}/apis/jsonplaceholder/posts/?q={word}")
+    ids = page.get_by_test_id("api-table").locator("tbody tr td:first-child")
+    expect(ids).to_have_text([str(p["id"]) for p in matching[:25]])  # the saved order
+    heading = page.locator("th", has=page.locator("a[data-sort=userId]"))
+    expect(heading).to_have_attribute("aria-sort", "none")
+
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_label("Search")).to_have_value(word)
+    ascending = sorted(matching, key=lambda p: (p["userId"], p["id"]))
+    expect(ids).to_have_text([str(p["id"]) for p in ascending[:25]])
+
+    heading.get_by_role("link").click()
+    expect(heading).to_have_attribute("aria-sort", "descending")
+    expect(ids).to_have_text([str(p["id"]) for p in reversed(ascending[-25:])])
+    assert f"q={word}" in page.url and "sort=-userId" in page.url
+    page.get_by_role("link", name="Next").click()
+    expect(ids.first).to_have_text(str(ascending[-26]["id"]))  # the next page, still sorted
