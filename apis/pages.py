@@ -5,8 +5,9 @@ operation (`GET /posts` answering a list), `api_pages(connection, name)`
 builds an `ApiResourcePages`: the same kind of description as the hand-written
 ones (`core.resources.ResourcePages`), with its data taken from the document
 instead of a class body. The list is read live through the connection's
-dynamic client (nothing is synced), so the description has no model; its
-pages are the views in `apis/views.py`, which use the shared pieces of
+dynamic client, or, once an administrator switches its sync on, from the hub's
+copy (`ApiRecord`, apis/sync.py: searched, filtered and sorted by any column);
+its pages are the views in `apis/views.py`, which use the shared pieces of
 `core.resource_views` (the write report, the not-connected page).
 
 Which operation serves which page (civis-python's method names, `naming.py`):
