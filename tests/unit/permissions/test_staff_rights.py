@@ -168,3 +168,12 @@ def test_the_connect_button_is_for_who_may_add_a_connection(client, db):
     assert "Ask an administrator to connect Recruitee" in html and "Connect Recruitee" not in html
     client.force_login(_staff("connector", "integrations.add_connection", group="Recruiting"))
     assert "Connect Recruitee" in client.get("/candidates/").content.decode()
+
+
+def test_the_navbar_links_the_admins_connections_for_who_may_see_them(client, db):
+    connections = 'href="/admin/integrations/connection/"'
+    client.force_login(_staff("support"))
+    assert connections not in client.get("/").content.decode()
+    for right in ("integrations.view_connection", "integrations.change_connection"):
+        client.force_login(_staff(right.split(".")[1], right))
+        assert connections in client.get("/").content.decode(), right
