@@ -99,12 +99,8 @@ class OpenApiClient:
         methods = getattr(self, resource)
         op = next(op for op in methods._resource.operations if op.name == "list" and op.supported)
         signature, plan = _signature(op)
-        try:
-            bound = signature.bind(methods, **arguments)
-        except TypeError as exc:
-            raise TypeError(f"{op.resource}.list_pages(): {exc}") from None
-        del bound.arguments["self"]
-        path, query, headers, _ = self._request(op, plan, bound.arguments)
+        bound = _bound(op, signature, methods, (), arguments)
+        path, query, headers, _ = self._request(op, plan, bound)
         for response, items, after in self._pages(op, path, query, headers, start):
             if after is not None and after.link:
                 after = replace(after, link=pagination.without_params(after.link, self._query_auth))
@@ -220,22 +216,33 @@ def _resource_class(resource: Resource) -> type:
 
 def _method(op: Operation) -> Any:
     signature, plan = _signature(op)
-    bind = signature.bind
 
     def method(self: ResourceBase, *args: Any, **kwargs: Any) -> Any:
-        try:
-            bound = bind(self, *args, **kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{op.resource}.{op.name}(): {exc}") from None
-        arguments = bound.arguments
-        del arguments["self"]
-        return self._client._call(op, plan, arguments)
+        return self._client._call(op, plan, _bound(op, signature, self, args, kwargs))
 
     method.__name__ = op.name
     method.__qualname__ = f"{op.resource}.{op.name}"
     method.__signature__ = signature  # type: ignore[attr-defined]
     method.__doc__ = _docstring(op, plan)
     return method
+
+
+def _bound(
+    op: Operation,
+    signature: inspect.Signature,
+    resource: ResourceBase,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """The call's arguments by name, as `signature` binds them (a TypeError naming the
+    method for a missing or unknown one)."""
+    try:
+        bound = signature.bind(resource, *args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{op.resource}.{op.name}(): {exc}") from None
+    arguments = bound.arguments
+    del arguments["self"]
+    return arguments
 
 
 def _signature(op: Operation) -> tuple[inspect.Signature, dict[str, Argument]]:
